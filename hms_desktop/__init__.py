@@ -1,0 +1,1 @@
+"""HMS Desktop: a clinic desktop application on plain CSV files."""
