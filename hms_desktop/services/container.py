@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from hms_desktop.storage import Store
 
 from .bus import EventBus
+from .chronic import ChronicService
+from .observations import ObservationService
+from .referrals import ReferralService
+from .wearables import WearableService
 
 
 @dataclass
@@ -15,8 +19,18 @@ class Services:
 
     store: Store
     bus: EventBus
+    observations: ObservationService  # care (feat/care)
+    chronic: ChronicService  # care
+    referrals: ReferralService  # care
+    wearables: WearableService  # care
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus)
+    return Services(
+        store=store, bus=bus,
+        observations=ObservationService(store, bus),
+        chronic=ChronicService(store, bus),
+        referrals=ReferralService(store, bus),
+        wearables=WearableService(store, bus),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ class WearableService:
 
     def readings_for(self, patient_id: str, start: date, end: date) -> list[WearableReading]:
         """The patient's readings between two days (inclusive), oldest first."""
-        frame = self._log.read_frame(start, end)
+        frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
         if frame.empty:
             return []
         frame = frame[frame["patient_id"] == patient_id]
