@@ -22,7 +22,9 @@ class Generator(Protocol):
 
 
 # Module names under hms_desktop.services.demo, in dependency order.
-GENERATORS: list[str] = []
+GENERATORS: list[str] = [
+    "care",  # feat/care: after patients
+]
 
 
 def generate_all(services: Services, *, patients: int, seed: int = 1, progress: Progress | None = None) -> None:
