@@ -53,6 +53,27 @@ class WearableService:
         readings.sort(key=lambda r: r.at)
         return readings
 
+    def series_for(self, patient_id: str, start: date, end: date,
+                   fields: Sequence[str] = VALUE_FIELDS) -> dict[str, Any]:
+        """Chart data without a model per row: ``{"t": epoch seconds, field: float array}``.
+
+        A year of 5-minute readings is ~100,000 rows; building pydantic models for them
+        would cost more than reading the files. Rows were validated when appended, and
+        the day log quarantines any line that fails its schema.
+        """
+        import numpy as np
+        import pandas as pd
+
+        frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
+        frame = frame[frame["patient_id"] == patient_id].sort_values("at_utc")
+        epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
+        out: dict[str, Any] = {
+            "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
+        for name in fields:
+            out[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
+        return out
+
     def import_csv(self, path: Path, mapping: Mapping[str, int | None], *, patient_id: str,
                    default_device: str = "", local: tzinfo = UTC,
                    initiator: Any = None) -> ImportResult:

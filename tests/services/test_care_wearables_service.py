@@ -61,3 +61,15 @@ def test_import_with_a_bad_line_imports_nothing(svc: WearableService, tmp_path: 
 def test_empty_file_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="empty"):
         read_csv_preview(write(tmp_path / "e.csv", ""))
+
+
+def test_series_for_gives_chart_arrays_with_gaps(svc: WearableService) -> None:
+    svc.append([
+        WearableReading(at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC), patient_id="PAT000001", spo2=97),
+        WearableReading(at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC), patient_id="PAT000001", heart_rate=61),
+        WearableReading(at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC), patient_id="PAT000002", heart_rate=99),
+    ])
+    s = svc.series_for("PAT000001", date(2026, 11, 25), date(2026, 11, 25))
+    assert list(s["t"]) == [datetime(2026, 11, 25, h, tzinfo=UTC).timestamp() for h in (1, 2)]
+    assert s["heart_rate"][0] == 61 and str(s["heart_rate"][1]) == "nan"
+    assert s["spo2"][1] == 97
