@@ -1,0 +1,21 @@
+"""Care pages of the Record tab (observations, chronic care, referrals, wearables).
+
+``CARE_PAGES`` has the shape of ``ui/record/pages.py::RECORD_PAGES``; the composition root
+appends it there. The clinic-wide lists (all referrals, overdue chronic readings) open
+from buttons on these pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from hms_desktop.ui.care.observations_page import create_observations_page
+
+CARE_PAGES: list[tuple[str, Callable[[Any], QWidget]]] = [
+    ("Observations", create_observations_page),
+]
+
+__all__ = ["CARE_PAGES", "create_observations_page"]
