@@ -180,3 +180,15 @@ class PatientPage(QWidget):
             return True
 
         self.ctx.run(fn, *args, on_done=on_done, on_error=failed, what=what, **kw)
+
+
+def patient_name(services: Any, patient_id: str) -> str:
+    """The patient's display name when the Patients feature is present, else ""."""
+    patients = getattr(services, "patients", None)
+    if patients is None:
+        return ""
+    display = getattr(patients, "display_name", None)
+    if callable(display):
+        return str(display(patient_id))
+    p = patients.get(patient_id)
+    return f"{getattr(p, 'given_name', '')} {getattr(p, 'family_name', '')}".strip() if p else ""
