@@ -64,11 +64,24 @@ def _norm(header: str) -> str:
 
 
 def guess_mapping(headers: Sequence[str]) -> dict[str, int | None]:
-    """For each import field, the index of the column that looks like it (or None)."""
+    """For each import field, the index of the column that looks like it (or None).
+
+    Exact names win; then a header that starts with a known name ("Pulse (bpm)" is pulse).
+    A column is given to one field only.
+    """
     normed = [_norm(h) for h in headers]
-    mapping: dict[str, int | None] = {}
-    for field in IMPORT_FIELDS:
-        mapping[field] = next((i for i, h in enumerate(normed) if h in _ALIASES[field]), None)
+    mapping: dict[str, int | None] = dict.fromkeys(IMPORT_FIELDS)
+    used: set[int] = set()
+    rules = [lambda h, a: h == a, lambda h, a: len(a) >= 4 and h.startswith(a)]
+    for matches in rules:
+        for field in IMPORT_FIELDS:
+            if mapping[field] is not None:
+                continue
+            for i, h in enumerate(normed):
+                if i not in used and any(matches(h, a) for a in _ALIASES[field]):
+                    mapping[field] = i
+                    used.add(i)
+                    break
     return mapping
 
 

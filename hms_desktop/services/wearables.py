@@ -55,7 +55,8 @@ class WearableService:
 
     def series_for(self, patient_id: str, start: date, end: date,
                    fields: Sequence[str] = VALUE_FIELDS) -> dict[str, Any]:
-        """Chart data without a model per row: ``{"t": epoch seconds, field: float array}``.
+        """Chart data without a model per row: ``{"t": epoch seconds, "device_id": [...],
+        field: float array}``.
 
         A year of 5-minute readings is ~100,000 rows; building pydantic models for them
         would cost more than reading the files. Rows were validated when appended, and
@@ -70,6 +71,7 @@ class WearableService:
         epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
         out: dict[str, Any] = {
             "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
+        out["device_id"] = frame["device_id"].tolist()
         for name in fields:
             out[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
         return out

@@ -59,3 +59,9 @@ def test_reading_needs_a_value() -> None:
         WearableReading(at=datetime(2026, 1, 1, tzinfo=UTC), patient_id="PAT000001")
     with pytest.raises(ValidationError, match="negative"):
         WearableReading(at=datetime(2026, 1, 1, tzinfo=UTC), patient_id="PAT000001", steps=-1)
+
+
+def test_guess_mapping_accepts_units_after_names_and_uses_a_column_once() -> None:
+    m = guess_mapping(["Date", "Pulse (bpm)", "Temperature C", "Time"])
+    assert m["at"] == 0 and m["heart_rate"] == 1 and m["temperature_c"] == 2
+    assert 3 not in m.values()  # "Time" is not given to a second field
