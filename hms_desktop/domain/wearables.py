@@ -63,6 +63,10 @@ def _norm(header: str) -> str:
     return "".join(ch for ch in header.lower() if ch not in " _-/()")
 
 
+def _matches(header: str, alias: str, prefix: bool) -> bool:
+    return header.startswith(alias) and len(alias) >= 4 if prefix else header == alias
+
+
 def guess_mapping(headers: Sequence[str]) -> dict[str, int | None]:
     """For each import field, the index of the column that looks like it (or None).
 
@@ -72,13 +76,12 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, int | None]:
     normed = [_norm(h) for h in headers]
     mapping: dict[str, int | None] = dict.fromkeys(IMPORT_FIELDS)
     used: set[int] = set()
-    rules = [lambda h, a: h == a, lambda h, a: len(a) >= 4 and h.startswith(a)]
-    for matches in rules:
+    for prefix in (False, True):
         for field in IMPORT_FIELDS:
             if mapping[field] is not None:
                 continue
             for i, h in enumerate(normed):
-                if i not in used and any(matches(h, a) for a in _ALIASES[field]):
+                if i not in used and any(_matches(h, a, prefix) for a in _ALIASES[field]):
                     mapping[field] = i
                     used.add(i)
                     break
