@@ -12,22 +12,12 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QSpinBox,
-    QWidget,
 )
 
 from hms_desktop.domain.chronic import Enrolment, GlucoseUnit, from_mmol, to_mmol
-from hms_desktop.ui.care.common import NumberField, named
-
-
-def _add_rows(form: QFormLayout, rows: list[tuple[str, QWidget]]) -> None:
-    for label, widget in rows:
-        form.addRow(label, widget)
-        lbl = form.labelForField(widget)
-        if isinstance(lbl, QLabel):
-            lbl.setBuddy(widget)
+from hms_desktop.ui.care.common import NumberField, add_form_rows, named
 
 
 def _glucose(field: NumberField, unit: str) -> float | None:
@@ -66,7 +56,7 @@ class EnrolmentForm(QGroupBox):
                                   placeholder="none")
         self.wt_max = NumberField("chronic_target_wt_max", "Target weight maximum", integer=False,
                                   placeholder="none")
-        _add_rows(form, [("&Diseases", self.diseases), ("&Frequency", self.frequency),
+        add_form_rows(form, [("&Diseases", self.diseases), ("&Frequency", self.frequency),
                          ("Assigned &doctor", self.doctor), ("&Lifestyle notes", self.notes),
                          ("Enrolled &on", self.enrolled_on),
                          ("Target s&ystolic <", self.sys_max), ("Target d&iastolic <", self.dia_max),
@@ -127,7 +117,7 @@ class ReadingForm(QGroupBox):
         self.diastolic = NumberField("reading_diastolic", "Reading diastolic", integer=True)
         self.weight = NumberField("reading_weight", "Reading weight", integer=False)
         self.notes = named(QLineEdit(), "reading_notes", "Reading notes")
-        _add_rows(form, [("&Time", self.at), ("&Glucose", self.glucose), ("Glucose u&nit", self.unit),
+        add_form_rows(form, [("&Time", self.at), ("&Glucose", self.glucose), ("Glucose u&nit", self.unit),
                          ("&Systolic mmHg", self.systolic), ("D&iastolic mmHg", self.diastolic),
                          ("&Weight kg", self.weight), ("N&otes", self.notes)])
 

@@ -9,11 +9,9 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from hms_desktop.ui.care.common import (
     RowsModel,
     describe_error,
     local_text,
+    make_table,
     named,
 )
 from hms_desktop.ui.care.overdue_dialog import OverdueDialog
@@ -67,9 +66,7 @@ class ChronicPage(PatientPage):
                                     "Overdue readings list")
         self.overdue_button.clicked.connect(self._show_overdue)
         self.model = RowsModel(HEADERS, self)
-        self.table = named(QTableView(), "chronic_table", "Chronic readings")
-        self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("chronic_table", "Chronic readings", self.model)
         self.glucose_chart = TrendChart("chronic_glucose_chart", "Glucose trend", "glucose")
         self.bp_chart = TrendChart("chronic_bp_chart", "Blood pressure trend", "mmHg")
         self.weight_chart = TrendChart("chronic_weight_chart", "Weight trend", "kg")
@@ -181,23 +178,15 @@ class ChronicPage(PatientPage):
         svc = self.ctx.services.chronic
         fn = svc.enrol if self.enrolment is None else svc.update_enrolment
 
-        def done(_: Any) -> None:
-            self.enrol_message.show_ok("Enrolment saved.")
-            self.reload()
-
-        self.run(fn, enrolment, initiator=self, message=self.enrol_message, what="enrolment",
-                 on_done=done)
+        self.save(fn, enrolment, message=self.enrol_message, what="enrolment",
+                  ok_text="Enrolment saved.")
 
     def _end_enrolment(self) -> None:
         if self.enrolment is None:
             return
 
-        def done(_: Any) -> None:
-            self.enrol_message.show_ok("Enrolment ended.")
-            self.reload()
-
-        self.run(self.ctx.services.chronic.end_enrolment, self.enrolment.id, initiator=self,
-                 message=self.enrol_message, what="end of enrolment", on_done=done)
+        self.save(self.ctx.services.chronic.end_enrolment, self.enrolment.id,
+                  message=self.enrol_message, what="end of enrolment", ok_text="Enrolment ended.")
 
     def _add_reading(self) -> None:
         try:
@@ -205,18 +194,10 @@ class ChronicPage(PatientPage):
         except ValueError as exc:
             self.reading_message.show_error(f"Not saved. {describe_error(exc)}")
             return
-        misses = target_misses(reading, self.enrolment) if self.enrolment else []
-
-        def done(_: Any) -> None:
-            self.reading_form.clear()
-            if misses:
-                self.reading_message.show_warning("Saved; off target: " + "; ".join(misses))
-            else:
-                self.reading_message.show_ok("Reading saved.")
-            self.reload()
-
-        self.run(self.ctx.services.chronic.add_reading, reading, initiator=self,
-                 message=self.reading_message, what="chronic reading", on_done=done)
+        self.save(self.ctx.services.chronic.add_reading, reading, message=self.reading_message,
+                  what="chronic reading", ok_text="Reading saved.",
+                  warnings=target_misses(reading, self.enrolment) if self.enrolment else [],
+                  warn_prefix="Saved; off target: ", after=lambda _: self.reading_form.clear())
 
     def _show_overdue(self) -> None:
         OverdueDialog(self.ctx, self).open()

@@ -10,7 +10,16 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 W = TypeVar("W", bound=QWidget)
 
@@ -172,6 +181,21 @@ class PatientPage(QWidget):
     def reload(self) -> None:  # pragma: no cover - every page overrides
         raise NotImplementedError
 
+    def save(self, fn: Callable[..., Any], model: Any, *, message: MessageLine, what: str,
+             ok_text: str, warnings: Sequence[str] = (), warn_prefix: str = "Saved with warnings: ",
+             after: Callable[[Any], None] | None = None) -> None:
+        """Save on the writer; then say so, in amber with the warnings when there are any."""
+        def done(saved: Any) -> None:
+            if after is not None:
+                after(saved)
+            if warnings:
+                message.show_warning(warn_prefix + "; ".join(warnings))
+            else:
+                message.show_ok(ok_text)
+            self.reload()
+
+        self.run(fn, model, initiator=self, message=message, what=what, on_done=done)
+
     def run(self, fn: Callable[..., Any], *args: Any, message: MessageLine, what: str,
             on_done: Callable[[Any], None] | None = None, **kw: Any) -> None:
         """Run a write on the writer; errors land on ``message`` (no extra message box)."""
@@ -192,3 +216,32 @@ def patient_name(services: Any, patient_id: str) -> str:
         return str(display(patient_id))
     p = patients.get(patient_id)
     return f"{getattr(p, 'given_name', '')} {getattr(p, 'family_name', '')}".strip() if p else ""
+
+
+def add_form_rows(form: QFormLayout, rows: Sequence[tuple[str, QWidget]]) -> None:
+    """Form rows whose labels are buddies of their fields (Alt+letter reaches the field)."""
+    for label, widget in rows:
+        form.addRow(label, widget)
+        lbl = form.labelForField(widget)
+        if isinstance(lbl, QLabel):
+            lbl.setBuddy(widget)
+
+
+def add_labelled(row: QHBoxLayout, pairs: Sequence[tuple[str, QWidget]]) -> None:
+    """Label + widget pairs along a bar, each label a buddy of its widget."""
+    for label, widget in pairs:
+        lbl = QLabel(label)
+        lbl.setBuddy(widget)
+        row.addWidget(lbl)
+        row.addWidget(widget)
+
+
+def make_table(name: str, accessible: str, model: RowsModel, *, stretch: bool = False) -> QTableView:
+    """A read-only, row-selecting table view (Enter on a row emits ``activated``)."""
+    table = named(QTableView(), name, accessible)
+    table.setModel(model)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.ResizeToContents
+    table.horizontalHeader().setSectionResizeMode(mode)
+    return table

@@ -8,17 +8,15 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from hms_desktop.domain.referrals import Department
 from hms_desktop.storage.care import DEPARTMENTS
-from hms_desktop.ui.care.common import MessageLine, RowsModel, describe_error, named
+from hms_desktop.ui.care.common import MessageLine, RowsModel, describe_error, make_table, named
 
 
 class DepartmentsDialog(QDialog):
@@ -28,11 +26,7 @@ class DepartmentsDialog(QDialog):
         self.setWindowTitle("Referral departments")
         self.ctx = ctx
         self.model = RowsModel(("Department", "In use"), self)
-        self.table = named(QTableView(), "departments_table", "Departments table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = make_table("departments_table", "Departments table", self.model, stretch=True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.name = named(QLineEdit(), "department_name", "Department name")
         self.add = named(QPushButton("&Add"), "department_add", "Add department")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.chronic import GlucoseUnit, to_mmol
 from hms_desktop.domain.news2 import Consciousness, News2Result, Risk
-from hms_desktop.ui.care.common import NumberField, named
+from hms_desktop.ui.care.common import NumberField, add_form_rows, named
 
 NOT_RECORDED = "not recorded"
 RISK_STYLE = {Risk.LOW: "background:#e8f5e9;", Risk.LOW_MEDIUM: "background:#fff8e1;",
@@ -54,17 +54,13 @@ class ObservationForm(QGroupBox):
         self.glucose_unit.addItems([u.value for u in GlucoseUnit])
         self.weight = NumberField("obs_weight", "Weight", integer=False)
         self.note = named(QLineEdit(), "obs_note", "Note")
-        for label, widget in (("&Time", self.at), ("&Respiration /min", self.respiration),
+        add_form_rows(form, [("&Time", self.at), ("&Respiration /min", self.respiration),
                               ("Sp&O2 %", self.spo2), ("Air or o&xygen", self.oxygen),
                               ("S&ystolic mmHg", self.systolic), ("&Diastolic mmHg", self.diastolic),
                               ("&Pulse /min", self.pulse), ("&Consciousness", self.consciousness),
                               ("T&emperature °C", self.temperature), ("&Glucose", self.glucose),
                               ("Glucose &unit", self.glucose_unit), ("&Weight kg", self.weight),
-                              ("&Note", self.note)):
-            form.addRow(label, widget)
-            lbl = form.labelForField(widget)
-            if isinstance(lbl, QLabel):
-                lbl.setBuddy(widget)
+                              ("&Note", self.note)])
 
     def values(self) -> dict[str, Any]:
         """Field values for ``Observation`` (without patient and recorder)."""

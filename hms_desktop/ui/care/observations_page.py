@@ -8,11 +8,9 @@ from typing import Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from hms_desktop.ui.care.common import (
     RowsModel,
     describe_error,
     local_text,
+    make_table,
     named,
 )
 from hms_desktop.ui.care.observation_form import News2Panel, ObservationForm
@@ -56,8 +55,9 @@ class ObservationsPage(PatientPage):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx, "care_observations_page", "Observations")
         self.form = ObservationForm()
-        self.save = named(QPushButton("&Save observations"), "obs_save", "Save observations")
-        self.save.clicked.connect(self._save)
+        self.save_button = named(QPushButton("&Save observations"), "obs_save",
+                                 "Save observations")
+        self.save_button.clicked.connect(self._save)
         self.message = MessageLine("obs_message", "Observations message")
         self.panel = News2Panel()
         self.scale2 = named(QCheckBox("Use SpO2 scale &2 (hypercapnic respiratory failure)"),
@@ -69,16 +69,13 @@ class ObservationsPage(PatientPage):
                                    "Edit clinical ranges")
         self.ranges_button.clicked.connect(self._edit_ranges)
         self.model = RowsModel(HEADERS, self)
-        self.table = named(QTableView(), "obs_table", "Observation sets")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("obs_table", "Observation sets", self.model)
         self.chart = TrendChart("obs_news2_chart", "NEWS2 trend", "NEWS2")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.form)
-        left_layout.addWidget(self.save)
+        left_layout.addWidget(self.save_button)
         left_layout.addWidget(self.message)
         left_layout.addStretch(1)
         right = QWidget()
@@ -103,7 +100,7 @@ class ObservationsPage(PatientPage):
     def reload(self) -> None:
         pid = self.patient_id
         enabled = bool(pid) and not getattr(self.ctx.store, "read_only", False)
-        for w in (self.form, self.save, self.scale2, self.scale2_reason):
+        for w in (self.form, self.save_button, self.scale2, self.scale2_reason):
             w.setEnabled(enabled)
         svc = self.ctx.services.observations
         sets = svc.list_for(pid) if pid else []
@@ -137,18 +134,9 @@ class ObservationsPage(PatientPage):
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             self.message.show_error(f"Not saved. {describe_error(exc)}")
             return
-        warnings = self.ctx.services.observations.warnings_for(obs)
-
-        def saved(_: Observation) -> None:
-            self.form.clear()
-            if warnings:
-                self.message.show_warning("Saved with warnings: " + "; ".join(warnings))
-            else:
-                self.message.show_ok("Saved.")
-            self.reload()
-
-        self.run(self.ctx.services.observations.record, obs, initiator=self,
-                 message=self.message, what="observations", on_done=saved)
+        svc = self.ctx.services.observations
+        self.save(svc.record, obs, message=self.message, what="observations", ok_text="Saved.",
+                  warnings=svc.warnings_for(obs), after=lambda _: self.form.clear())
 
     def _scale_toggled(self, checked: bool) -> None:
         if self._loading or not self.patient_id:

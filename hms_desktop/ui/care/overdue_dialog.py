@@ -8,16 +8,14 @@ from typing import Any
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QDialog,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from hms_desktop.domain.chronic import OverdueEntry
-from hms_desktop.ui.care.common import RowsModel, named, patient_name
+from hms_desktop.ui.care.common import RowsModel, make_table, named, patient_name
 
 HEADERS = ("Patient", "Name", "Last reading", "Due", "Days late")
 
@@ -34,10 +32,7 @@ class OverdueDialog(QDialog):
         self.today = today or date.today()
         self.summary = named(QLabel("Loading…"), "overdue_summary", "Overdue summary")
         self.model = RowsModel(HEADERS, self)
-        self.table = named(QTableView(), "overdue_table", "Overdue patients")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("overdue_table", "Overdue patients", self.model)
         self.table.activated.connect(self._open)
         self.refresh = named(QPushButton("&Refresh"), "overdue_refresh", "Refresh overdue list")
         self.refresh.clicked.connect(self.load)

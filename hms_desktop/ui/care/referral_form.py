@@ -11,14 +11,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
 )
 
 from hms_desktop.domain.referrals import ReferralStatus, Urgency, next_steps
-from hms_desktop.ui.care.common import named
+from hms_desktop.ui.care.common import add_form_rows, add_labelled, named
 
 
 class ReferralForm(QGroupBox):
@@ -33,13 +32,9 @@ class ReferralForm(QGroupBox):
         self.urgency.addItems([u.value for u in Urgency])
         self.referred_by = named(QLineEdit(), "referral_by", "Referred by")
         self.notes = named(QLineEdit(), "referral_notes", "Referral notes")
-        for label, w in (("&To department", self.to_department), ("&From department", self.from_department),
+        add_form_rows(form, [("&To department", self.to_department), ("&From department", self.from_department),
                          ("&Reason", self.reason), ("&Urgency", self.urgency),
-                         ("Referred &by", self.referred_by), ("&Notes", self.notes)):
-            form.addRow(label, w)
-            lbl = form.labelForField(w)
-            if isinstance(lbl, QLabel):
-                lbl.setBuddy(w)
+                         ("Referred &by", self.referred_by), ("&Notes", self.notes)])
 
     def set_departments(self, names: list[str]) -> None:
         current = self.to_department.currentText()
@@ -76,11 +71,8 @@ class StepBar(QWidget):
         self.cancel_reason = named(QLineEdit(), "referral_cancel_reason", "Cancellation reason")
         self.cancel_reason.setPlaceholderText("reason (to cancel)")
         self.apply = named(QPushButton("A&pply step"), "referral_apply_step", "Apply step")
-        for label, w in (("Next step", self.step), ("on", self.on), ("appointment", self.appointment)):
-            lbl = QLabel(label)
-            lbl.setBuddy(w)
-            row.addWidget(lbl)
-            row.addWidget(w)
+        add_labelled(row, [("Next step", self.step), ("on", self.on),
+                           ("appointment", self.appointment)])
         row.addWidget(self.cancel_reason, 1)
         row.addWidget(self.apply)
         self.step.currentTextChanged.connect(self._fields_for_step)

@@ -11,15 +11,20 @@ from typing import Any
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QWidget,
 )
 
 from hms_desktop.domain.referrals import Referral, ReferralStatus
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS
-from hms_desktop.ui.care.common import MessageLine, PatientPage, RowsModel, describe_error, named
+from hms_desktop.ui.care.common import (
+    MessageLine,
+    PatientPage,
+    RowsModel,
+    describe_error,
+    make_table,
+    named,
+)
 from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
 from hms_desktop.ui.care.referral_form import ReferralForm, StepBar
 from hms_desktop.ui.care.referral_letter import LetterPatient, print_letter_pdf
@@ -59,11 +64,7 @@ class ReferralsPage(PatientPage):
         self.create.clicked.connect(self._create)
         self.message = MessageLine("referral_message", "Referral message")
         self.model = RowsModel(HEADERS, self)
-        self.table = named(QTableView(), "referral_table", "Patient referrals")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("referral_table", "Patient referrals", self.model)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.steps = StepBar()
         self.steps.apply.clicked.connect(self._apply_step)

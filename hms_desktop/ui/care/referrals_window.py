@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.referrals import ReferralStatus, Urgency
 from hms_desktop.services.referrals import ReferralRow
 from hms_desktop.storage.care import REFERRALS
-from hms_desktop.ui.care.common import RowsModel, named, patient_name
+from hms_desktop.ui.care.common import RowsModel, add_labelled, make_table, named, patient_name
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 
 ALL = "all"
@@ -48,18 +46,11 @@ class ReferralsWindow(QDialog):
         self.open_only = named(QCheckBox("&Open only"), "referrals_filter_open", "Open only")
         self.count = named(QLabel(""), "referrals_count", "Referrals count")
         self.model = RowsModel(("Patient", "Name", *HEADERS), self)
-        self.table = named(QTableView(), "referrals_table", "All referrals table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("referrals_table", "All referrals table", self.model)
         self.table.activated.connect(self._open)
         filters = QHBoxLayout()
-        for label, w in (("&Status", self.status), ("&Department", self.department),
-                         ("&Urgency", self.urgency)):
-            lbl = QLabel(label)
-            lbl.setBuddy(w)
-            filters.addWidget(lbl)
-            filters.addWidget(w)
+        add_labelled(filters, [("&Status", self.status), ("&Department", self.department),
+                               ("&Urgency", self.urgency)])
         filters.addWidget(self.late)
         filters.addWidget(self.open_only)
         filters.addStretch(1)

@@ -10,16 +10,14 @@ import numpy as np
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QWidget,
 )
 
 from hms_desktop.domain.wearables import VALUE_FIELDS
 from hms_desktop.storage.care import WEARABLES_LOG
-from hms_desktop.ui.care.common import PatientPage, RowsModel, named
+from hms_desktop.ui.care.common import PatientPage, RowsModel, add_labelled, make_table, named
 from hms_desktop.ui.care.trend_chart import TrendChart
 from hms_desktop.ui.care.wearable_import import FIELD_LABELS, WearableImportDialog
 
@@ -49,15 +47,9 @@ class WearablesPage(PatientPage):
         self.import_button.clicked.connect(self._import)
         self.chart = TrendChart("wearables_chart", "Wearable trend", "")
         self.model = RowsModel(["Time", "Device"] + [FIELD_LABELS[f] for f in VALUE_FIELDS], self)
-        self.table = named(QTableView(), "wearables_table", "Wearable readings")
-        self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = make_table("wearables_table", "Wearable readings", self.model)
         bar = QHBoxLayout()
-        for label, w in (("&Period", self.period), ("&Show", self.field)):
-            lbl = QLabel(label)
-            lbl.setBuddy(w)
-            bar.addWidget(lbl)
-            bar.addWidget(w)
+        add_labelled(bar, [("&Period", self.period), ("&Show", self.field)])
         bar.addWidget(self.status, 1)
         bar.addWidget(self.import_button)
         self.layout_.addLayout(bar)

@@ -119,3 +119,20 @@ def drain(ctx: Any, qtbot: QtBot) -> None:
     qtbot.wait(30)
     ctx.writer.drain()
     qtbot.wait(10)
+
+
+def open_page(factory: Callable[[Any], QWidget], ctx: Any, qtbot: QtBot,
+              patient: str = PATIENT) -> Any:
+    """A page made by its factory, with ``patient`` selected."""
+    page = factory(ctx)
+    qtbot.addWidget(page)
+    ctx.current_patient.select(patient)
+    return page
+
+
+def click(root: QWidget, name: str, ctx: Any, qtbot: QtBot) -> None:
+    """Click the button with this accessible name and let its write finish."""
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(find(root, name), Qt.MouseButton.LeftButton)
+    drain(ctx, qtbot)

@@ -6,25 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.chronic import ChronicReading, Enrolment
 from hms_desktop.ui.care import create_chronic_page
 from hms_desktop.ui.care.overdue_dialog import OverdueDialog
-from tests.ui.care.conftest import OTHER, PATIENT, drain, find
+from tests.ui.care.conftest import OTHER, PATIENT, click, drain, find, open_page
 
 
 def page_for(ctx: Any, qtbot: QtBot) -> Any:
-    page = create_chronic_page(ctx)
-    qtbot.addWidget(page)
-    ctx.current_patient.select(PATIENT)
-    return page
-
-
-def click(page: Any, name: str, ctx: Any, qtbot: QtBot) -> None:
-    qtbot.mouseClick(find(page, name), Qt.MouseButton.LeftButton)
-    drain(ctx, qtbot)
+    return open_page(create_chronic_page, ctx, qtbot)
 
 
 def type_into(page: Any, qtbot: QtBot, values: dict[str, str]) -> None:

@@ -9,17 +9,14 @@ from pytestqt.qtbot import QtBot
 
 from hms_desktop.ui.care import create_observations_page
 from hms_desktop.ui.care.ranges_dialog import RangesDialog
-from tests.ui.care.conftest import OTHER, PATIENT, drain, find
+from tests.ui.care.conftest import OTHER, PATIENT, drain, find, open_page
 
 NORMAL = {"Respiration rate": "16", "SpO2": "97", "Systolic BP": "120", "Diastolic BP": "80",
           "Pulse": "70", "Temperature": "37.0"}
 
 
 def page_for(ctx: Any, qtbot: QtBot) -> Any:
-    page = create_observations_page(ctx)
-    qtbot.addWidget(page)
-    ctx.current_patient.select(PATIENT)
-    return page
+    return open_page(create_observations_page, ctx, qtbot)
 
 
 def fill(page: Any, qtbot: QtBot, values: dict[str, str], oxygen: str = "air",

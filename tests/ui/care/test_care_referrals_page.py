@@ -15,19 +15,11 @@ from hms_desktop.domain.referrals import Referral, ReferralStatus, Urgency
 from hms_desktop.ui.care import create_referrals_page
 from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
 from hms_desktop.ui.care.referrals_window import ReferralsWindow
-from tests.ui.care.conftest import OTHER, PATIENT, drain, find
+from tests.ui.care.conftest import OTHER, PATIENT, click, drain, find, open_page
 
 
 def page_for(ctx: Any, qtbot: QtBot) -> Any:
-    page = create_referrals_page(ctx)
-    qtbot.addWidget(page)
-    ctx.current_patient.select(PATIENT)
-    return page
-
-
-def click(root: Any, name: str, ctx: Any, qtbot: QtBot) -> None:
-    qtbot.mouseClick(find(root, name), Qt.MouseButton.LeftButton)
-    drain(ctx, qtbot)
+    return open_page(create_referrals_page, ctx, qtbot)
 
 
 def create_draft(page: Any, ctx: Any, qtbot: QtBot, reason: str = "Palpitations") -> None:
