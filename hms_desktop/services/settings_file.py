@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.domain.validation_text import describe_validation_error
 
 SETTINGS_FILE = "settings.json"
 
@@ -47,7 +48,7 @@ def load_settings(data_dir: Path) -> ClinicSettings:
     try:
         return ClinicSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError(f"{path}: {describe_errors(exc)}") from exc
+        raise SettingsError(f"{path}: {describe_validation_error(exc)}") from exc
 
 
 def save_settings(data_dir: Path, settings: ClinicSettings) -> None:
@@ -70,12 +71,3 @@ def save_settings(data_dir: Path, settings: ClinicSettings) -> None:
     finally:
         os.close(dir_fd)
 
-
-def describe_errors(exc: ValidationError) -> str:
-    """One line per problem, each starting with the field name a user can find."""
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "settings"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field}: {message}")
-    return "; ".join(parts)
