@@ -2,14 +2,14 @@
 
 Loading is the validation: the storage engine quarantines every row it cannot accept
 (with file, line and reason), so the check opens the folder the same way the app does
-and reports what it set aside. A second instance is harmless: the store opens read-only.
+and reports what it set aside. It opens the folder read-only, so it is harmless beside a running app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
@@ -37,14 +37,8 @@ def _display_path(data_dir: Path, file: object) -> str:
     return str(path if path.is_absolute() else data_dir / path)
 
 
-def _day_file_range(folder: Path) -> tuple[date, date] | None:
-    days = []
-    for csv in folder.glob("*.csv"):
-        try:
-            days.append(date.fromisoformat(csv.stem))
-        except ValueError:
-            continue
-    return (min(days), max(days)) if days else None
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckReport:
@@ -54,7 +48,8 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
         return CheckReport(problems=[f"{data_dir}: not a folder"])
     report = CheckReport()
     say = progress or (lambda _step, _fraction: None)
-    store = Store(data_dir)
+    # read_only: no lock taken and nothing written, so it is safe beside a running app.
+    store = Store(data_dir, read_only=True)
     try:
         specs = all_tables()
         day_logs = all_day_logs()
@@ -64,8 +59,9 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             report.counts[spec.name] = len(store.table(spec))
         for index, (name, model) in enumerate(day_logs.items(), start=len(specs)):
             say(f"Reading {name} day files", index / steps)
-            span = _day_file_range(data_dir / name)
-            rows = store.day_log(name, model).read(*span) if span else []
+            day_log = store.day_log(name, model)
+            days = day_log.days()
+            rows = day_log.read(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1))) if days else []
             report.counts[f"{name} (day files)"] = len(rows)
         for row in store.quarantine:
             report.problems.append(f"{_display_path(data_dir, row.file)}:{row.line}: {row.reason}")

@@ -14,7 +14,7 @@ from typing import Any
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
-from hms_desktop.services.demo_runner import run_generators
+from hms_desktop.services.demo import generate_all
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
@@ -82,7 +82,8 @@ def open_session(
             def demo_progress(step: str, fraction: float) -> None:
                 report(f"Demo data — {step}", load_share + (1 - load_share) * fraction)
 
-            run_generators(services, patients=demo_patients, seed=demo_seed, progress=demo_progress)
+            seed = {} if demo_seed is None else {"seed": demo_seed}
+            generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
             session.demo_patients = demo_patients
             session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
         report("Ready", 1.0)

@@ -8,14 +8,13 @@ file, fsync, rename) so a crash leaves either the old or the new settings, never
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.storage.csvfile import write_atomically
 
 SETTINGS_FILE = "settings.json"
 
@@ -48,26 +47,21 @@ def load_settings(data_dir: Path) -> ClinicSettings:
     try:
         return ClinicSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError(f"{path}: {describe_validation_error(exc)}") from exc
+        line = _line_of_key(text, str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else "")
+        raise SettingsError(f"{path}:{line}: {describe_validation_error(exc)}") from exc
+
+
+def _line_of_key(text: str, key: str) -> int:
+    """Line of the first ``"key"`` in the JSON text (1 when not found), for file:line messages."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"{key}"' in line:
+            return number
+    return 1
 
 
 def save_settings(data_dir: Path, settings: ClinicSettings) -> None:
     """Replace the settings file atomically; durable when this returns."""
     path = settings_path(data_dir)
     payload = json.dumps(settings.model_dump(), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomically(path, [payload])
 

@@ -12,6 +12,7 @@ module-level ``DAY_LOGS: dict[str, type[BaseModel]]`` so ``check`` can validate 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from types import ModuleType
 
@@ -20,14 +21,19 @@ from pydantic import BaseModel
 import hms_desktop.storage as storage_pkg
 from hms_desktop.storage import TableSpec
 
+# Extra modules to scan, comma-separated: lets tests (and out-of-tree tools) declare tables
+# without adding files to the package.
+EXTRA_MODULES_ENV = "HMS_EXTRA_STORAGE_MODULES"
+
 
 def _feature_modules() -> list[ModuleType]:
-    modules = []
-    for info in pkgutil.walk_packages(storage_pkg.__path__, prefix="hms_desktop.storage."):
-        if info.name == __name__:
-            continue
-        modules.append(importlib.import_module(info.name))
-    return modules
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(storage_pkg.__path__, prefix="hms_desktop.storage.")
+        if info.name != __name__
+    ]
+    names += [n.strip() for n in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if n.strip()]
+    return [importlib.import_module(name) for name in names]
 
 
 def all_tables() -> list[TableSpec]:

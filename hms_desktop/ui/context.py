@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.settings_file import save_settings
+from hms_desktop.storage import ReadOnlyError
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,12 @@ class AppContext(QObject):
     @property
     def read_only(self) -> bool:
         """True when another instance holds the data folder: every write would be refused."""
-        return bool(getattr(self.store, "read_only", False))
+        return bool(self.store.read_only)
+
+    @property
+    def read_only_reason(self) -> str:
+        """Who holds the folder, for the status bar ("… open by ana on ward-pc (process 4242)")."""
+        return str(getattr(self.store, "read_only_reason", "")) if self.read_only else ""
 
     def run(
         self,
@@ -221,9 +227,8 @@ class AppContext(QObject):
 
 def describe_failure(exc: BaseException) -> str:
     """A sentence a receptionist can act on, for the failures storage can raise."""
-    name = type(exc).__name__
-    if name == "ReadOnlyError":
-        return "the data folder is open in another HMS Desktop window, so this one is read-only"
+    if isinstance(exc, ReadOnlyError):
+        return str(exc) or "this window is read-only: another HMS Desktop has the data folder"
     if isinstance(exc, PermissionError):
         return f"permission denied writing {exc.filename or 'the data folder'}"
     if isinstance(exc, FileNotFoundError):
@@ -232,4 +237,4 @@ def describe_failure(exc: BaseException) -> str:
         return "the disk is full"
     if isinstance(exc, ValidationError):
         return describe_validation_error(exc)
-    return str(exc) or name
+    return str(exc) or type(exc).__name__
