@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.services import demo
 from hms_desktop.services.session import close_session, open_session
 
 
@@ -59,6 +60,9 @@ class _ProgressLine:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not demo.GENERATORS:
+        print("this build has no demo generators yet; nothing generated", file=sys.stderr)
+        return 1
     progress = _ProgressLine()
     started = time.perf_counter()
     session = open_session(args.data_dir, demo_if_empty=True, demo_patients=args.patients,

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.services import demo
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
-from hms_desktop.services.demo import generate_all
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
@@ -78,12 +78,12 @@ def open_session(
         except SettingsError as exc:
             settings, problem = ClinicSettings(), f"{exc} — using default settings"
         session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
-        if demo_if_empty and empty and specs and not store.read_only:
+        if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
             def demo_progress(step: str, fraction: float) -> None:
                 report(f"Demo data — {step}", load_share + (1 - load_share) * fraction)
 
             seed = {} if demo_seed is None else {"seed": demo_seed}
-            generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
+            demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
             session.demo_patients = demo_patients
             session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
         report("Ready", 1.0)

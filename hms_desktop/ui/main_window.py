@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
         session = self.controller.session
         self.status.loading_finished()
-        self.status.show_read_only(ctx.read_only)
+        self.status.show_read_only(ctx.read_only, ctx.read_only_reason)
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)

@@ -56,7 +56,11 @@ class ShellStatus:
         self.step_label.hide()
         self.progress.hide()
 
-    def show_read_only(self, read_only: bool) -> None:
+    def show_read_only(self, read_only: bool, reason: str = "") -> None:
+        """``reason`` names who holds the folder (user, host, process) so they can be found."""
+        if reason:
+            self.read_only_label.setText(f"READ-ONLY: {reason}")
+        self.read_only_label.setToolTip(reason)
         self.read_only_label.setVisible(read_only)
 
     def show_quarantine(self, count: int) -> None:

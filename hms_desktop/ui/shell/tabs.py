@@ -28,22 +28,23 @@ TABS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _page(title: str, text: str, kind: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setObjectName(f"{title.lower()}_{kind}")
+    label.setAccessibleName(f"{title} tab {kind}")
+    return label
+
+
 def loading_page(title: str) -> QLabel:
     """Shown in each tab while the data folder opens in the background."""
-    label = QLabel(f"Loading {title}…")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setObjectName(f"{title.lower()}_loading")
-    label.setAccessibleName(f"{title} tab loading")
-    return label
+    return _page(title, f"Loading {title}…", "loading")
 
 
 def error_page(title: str, message: str) -> QLabel:
-    label = QLabel(f"The {title} tab could not start:\n{message}")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setObjectName(f"{title.lower()}_error")
-    label.setAccessibleName(f"{title} tab error")
-    return label
+    """Shown instead of a tab that failed, so the other tabs still work."""
+    return _page(title, f"The {title} tab could not start:\n{message}", "error")
 
 
 def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:
