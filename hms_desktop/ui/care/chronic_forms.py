@@ -42,6 +42,7 @@ class EnrolmentForm(QGroupBox):
         self.notes = named(QLineEdit(), "chronic_lifestyle", "Lifestyle notes")
         self.enrolled_on = named(QDateEdit(QDate.currentDate()), "chronic_enrolled_on", "Enrolled on")
         self.enrolled_on.setCalendarPopup(True)
+        self.enrolled_on.setDisplayFormat("yyyy-MM-dd")
         self.sys_max = NumberField("chronic_target_sys", "Target systolic below", integer=True,
                                    placeholder="e.g. 140")
         self.dia_max = NumberField("chronic_target_dia", "Target diastolic below", integer=True,

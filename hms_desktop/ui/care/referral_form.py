@@ -65,9 +65,11 @@ class StepBar(QWidget):
         self.step = named(QComboBox(), "referral_next_step", "Next step")
         self.on = named(QDateEdit(QDate.currentDate()), "referral_step_date", "Step date")
         self.on.setCalendarPopup(True)
+        self.on.setDisplayFormat("yyyy-MM-dd")
         self.appointment = named(QDateEdit(QDate.currentDate()), "referral_appointment",
                                  "Appointment date")
         self.appointment.setCalendarPopup(True)
+        self.appointment.setDisplayFormat("yyyy-MM-dd")
         self.cancel_reason = named(QLineEdit(), "referral_cancel_reason", "Cancellation reason")
         self.cancel_reason.setPlaceholderText("reason (to cancel)")
         self.apply = named(QPushButton("A&pply step"), "referral_apply_step", "Apply step")

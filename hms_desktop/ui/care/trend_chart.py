@@ -129,6 +129,9 @@ class TrendChart(QWidget):
             x0, x1 = float(x.min()), float(x.max())
             pad = max((x1 - x0) * 0.03, 3600.0)
             vi.setXRange(x0 - pad, x1 + pad, padding=0)
+        else:  # nothing yet: the last month, not 1970
+            now = datetime.now().timestamp()
+            vi.setXRange(now - 30 * 86400, now, padding=0)
         y = np.concatenate(ys) if ys else np.array([])
         if y.size:
             y0, y1 = float(np.nanmin(y)), float(np.nanmax(y))
