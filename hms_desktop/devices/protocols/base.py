@@ -117,6 +117,7 @@ class LineParser:
     """
 
     max_line = 1024
+    errors = "strict"  # how to decode bytes; "replace" where a record marker makes noise harmless
 
     def __init__(self) -> None:
         self._pending = b""
@@ -146,7 +147,7 @@ class LineParser:
             if not body.strip():
                 continue  # blank lines separate records; nothing is lost
             try:
-                out.append(self.parse_line(body.decode("ascii")))
+                out.append(self.parse_line(body.decode("ascii", self.errors)))
             except UnicodeDecodeError:
                 self._reject(len(raw) + 1, f"line {self.lines}: bytes that are not ASCII text")
             except ValueError as exc:

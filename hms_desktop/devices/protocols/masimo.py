@@ -46,6 +46,8 @@ def _number(text: str) -> float | None:
 
 
 class MasimoParser(LineParser):
+    errors = "replace"  # noise before the timestamp is cut off; fields must still validate
+
     def parse_line(self, line: str) -> Reading:
         stamps = list(_STAMP.finditer(line))
         body = line[stamps[-1].start() + 17:] if stamps else line
