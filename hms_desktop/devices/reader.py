@@ -26,6 +26,13 @@ MAX_BATCHES_PER_S = 30
 BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repeats (USB re-enumerates in ~1 s)
 STATES = ("connecting", "streaming", "no_data", "disconnected", "stopped")
 DISCONNECTED_READING = Reading(flags=frozenset({DeviceFlag.DISCONNECTED}))
+# A stream where most bytes fail to frame is noise (a wrong baud rate, a different device):
+# protocols without a checksum then still "find" frames by chance, with made-up numbers.
+# Readings from a stretch where more than NOISE_RATIO of the bytes were dropped are
+# discarded (and counted), so noise is "no data", never a number on the screen.
+NOISE_RATIO = 0.4
+NOISE_MEMORY = 0.9  # per read (~30 reads/s): the noise estimate looks back about 0.3 s
+NOISE_MIN_BYTES = 32.0
 
 
 class DeviceReader(QObject):
@@ -59,6 +66,7 @@ class DeviceReader(QObject):
         self.readings_received = 0
         self.batches_emitted = 0
         self.dropped_bytes = 0
+        self.discarded_readings = 0  # parsed from a stretch of noise, not shown
         self.connections = 0
         self._stop = threading.Event()
         self._thread = _ReaderThread(self)
@@ -140,6 +148,7 @@ class DeviceReader(QObject):
         batch: list[Reading] = []
         fd = _fileno(port)
         dropped_before = self.dropped_bytes
+        window_bytes = window_dropped = 0.0
         while not self._stop.is_set():
             wait = max(0.0, period - (time.monotonic() - last_emit))
             if fd is None:
@@ -150,8 +159,14 @@ class DeviceReader(QObject):
             if ready:
                 # A hung-up port is "readable" with nothing to read: read(1) raises then.
                 chunk = port.read(port.in_waiting or 1)
+                dropped = parser.dropped_bytes
                 readings = parser.feed(chunk)
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
+                window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
+                window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
+                if readings and window_bytes > NOISE_MIN_BYTES and window_dropped > NOISE_RATIO * window_bytes:
+                    self.discarded_readings += len(readings)
+                    readings = []
                 if readings:
                     batch.extend(readings)
                     last_reading = time.monotonic()

@@ -23,19 +23,26 @@ TICK_S = 1 / 60
 MAX_CATCH_UP_S = 1.0  # after a stall, send at most this much backlog, like a UART FIFO would
 
 
-def _wrong_baud_table() -> list[bytes]:
-    """What a receiver clocked at twice the sender's baud rate makes of each byte."""
-    table = []
-    for value in range(256):
-        doubled = 0
-        for bit in range(8):
-            if value >> bit & 1:
-                doubled |= 0b11 << (2 * bit)
-        table.append(bytes((doubled & 0xFF, doubled >> 8)))
-    return table
+def misclocked(data: bytes, factor: int = 6) -> bytes:
+    """What a UART at ``factor`` times the sender's baud rate receives (e.g. 115200 for 19200).
 
-
-WRONG_BAUD = _wrong_baud_table()
+    Each sent bit lasts ``factor`` receiver bit-times; the receiver starts a byte on every
+    low level it sees, so one sent byte becomes several bytes of 00/80/E0/F8-like noise.
+    """
+    level: list[int] = []
+    for value in data:
+        parity = 1 - (bin(value).count("1") & 1)
+        for bit in (0, *((value >> i) & 1 for i in range(8)), parity, 1):
+            level += [bit] * factor
+    out = bytearray()
+    i, end = 0, len(level) - 9
+    while i < end:
+        if level[i] == 0:
+            out.append(sum(level[i + 1 + j] << j for j in range(8)))
+            i += 10
+        else:
+            i += 1
+    return bytes(out)
 
 
 class Simulator:
@@ -165,7 +172,7 @@ class Simulator:
                 continue
             data = self._encode(reading)
             if frame_state.condition == "wrong_baud":
-                data = b"".join(WRONG_BAUD[b] for b in data)
+                data = misclocked(data)
             else:
                 if frame_state.condition == "garbage" and self._rng.random() < 0.15:
                     out += self._rng.randbytes(self._rng.randint(1, 6))
