@@ -119,12 +119,12 @@ class Simulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def set_scenario(self, scenario: str) -> None:
-        """Switch at run time; the new scenario starts from its beginning."""
+    def set_scenario(self, scenario: str, *, from_s: float = 0.0) -> None:
+        """Switch at run time; the new scenario starts ``from_s`` seconds into its timeline."""
         new = resolve(scenario, *self._base)
         with self._lock:
             self._scenario = new
-            self._scenario_t0 = time.monotonic()
+            self._scenario_t0 = time.monotonic() - from_s
 
     def set_values(self, *, spo2: int | None = None, pr: int | None = None) -> None:
         """New baseline for the steady scenario (e.g. from the demo device's controls)."""
