@@ -19,6 +19,7 @@ import time
 import serial
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from hms_desktop.devices.batching import BatchGate
 from hms_desktop.devices.protocols import PROTOCOLS, Parser, ProtocolInfo, make_parser
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
@@ -142,15 +143,14 @@ class DeviceReader(QObject):
     def _stream(self, port: serial.Serial, parser: Parser) -> bool:
         """Reads until stop or a port error; True if any reading arrived."""
         info = self.info
-        period = 1.0 / MAX_BATCHES_PER_S
-        started = last_reading = last_keepalive = last_emit = time.monotonic()
+        last_keepalive = time.monotonic()
+        gate = BatchGate(self.no_data_after_s, last_keepalive, max_per_s=MAX_BATCHES_PER_S)
         got_any = False
-        batch: list[Reading] = []
         fd = _fileno(port)
         dropped_before = self.dropped_bytes
         window_bytes = window_dropped = 0.0
         while not self._stop.is_set():
-            wait = max(0.0, period - (time.monotonic() - last_emit))
+            wait = gate.until_due(time.monotonic())
             if fd is None:
                 self._stop.wait(wait)
                 ready = True
@@ -168,21 +168,19 @@ class DeviceReader(QObject):
                     self.discarded_readings += len(readings)
                     readings = []
                 if readings:
-                    batch.extend(readings)
-                    last_reading = time.monotonic()
+                    gate.add(readings, time.monotonic())
                     got_any = True
                     self._set_state("streaming")
-                if ready and fd is not None:
+                if fd is not None:
                     # Let the next frames accumulate instead of waking per byte.
-                    self._stop.wait(max(0.0, period - (time.monotonic() - last_emit)))
+                    self._stop.wait(gate.until_due(time.monotonic()))
             now = time.monotonic()
-            if batch and now - last_emit >= period * 0.95:
+            batch = gate.take(now)
+            if batch:
                 self.readings_received += len(batch)
                 self.batches_emitted += 1
-                self.sig_readings_received.emit(tuple(batch))
-                batch = []
-                last_emit = now
-            if now - max(last_reading, started) > self.no_data_after_s and self.state != "no_data":
+                self.sig_readings_received.emit(batch)
+            if gate.silent(now) and self.state != "no_data":
                 self._set_state("no_data")
                 self.sig_readings_received.emit((DISCONNECTED_READING,))
             if info.keepalive_command and now - last_keepalive >= self.keepalive_s:
