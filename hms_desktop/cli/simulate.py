@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     options = {"spo2": args.spo2, "pr": args.pr, "scenario": args.scenario, "source": args.source}
     try:
         sim: Simulator = (port_simulator(args.port, args.protocol, **options) if args.port
-                          else PtySimulator(args.protocol, **options))  # type: ignore[arg-type]
+                          else PtySimulator(args.protocol, **options))
     except (ValueError, RuntimeError, OSError, serial.SerialException) as exc:
         print(f"simulate: {exc}", file=sys.stderr)
         return 2

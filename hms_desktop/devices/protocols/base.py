@@ -87,7 +87,7 @@ class FrameParser:
                     cache.clear()
                 reading = cache[frame] = self.decode(frame)
             if reading is not None:
-                out.append(reading)  # type: ignore[arg-type]
+                out.append(reading)
             pos = match.end()
         keep = keep_tail(buf, pos, self.max_frame, self.prefix_re.fullmatch)
         self.dropped_bytes += dropped + keep - pos
