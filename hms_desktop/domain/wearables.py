@@ -14,6 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from pydantic import BaseModel, ValidationError, model_validator
 
 from hms_desktop.domain.clinical_ranges import hard_limit_errors
+from hms_desktop.domain.readings import Reading
 
 VALUE_FIELDS: tuple[str, ...] = ("heart_rate", "spo2", "steps", "glucose_mmol_l", "temperature_c")
 
@@ -44,6 +45,23 @@ class WearableReading(BaseModel):
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+
+def from_device(reading: Reading, *, patient_id: str, device_id: str,
+                at: datetime) -> WearableReading | None:
+    """A live device frame as a wearable reading, or None when it carries no value.
+
+    Wearables report ``heart_rate``; oximeters ``pulse_rate``: either is the heart rate.
+    Values the device marked invalid are already None in ``Reading``. A frame with an
+    impossible value raises ``ValidationError`` rather than being stored.
+    """
+    values = {"heart_rate": reading.heart_rate if reading.heart_rate is not None
+              else reading.pulse_rate,
+              "spo2": reading.spo2, "steps": reading.steps,
+              "glucose_mmol_l": reading.glucose_mmol_l, "temperature_c": reading.temperature_c}
+    if all(v is None for v in values.values()):
+        return None
+    return WearableReading(at=at, patient_id=patient_id, device_id=device_id, **values)
 
 
 # Target field -> header names seen in exports (lower-case, spaces/underscores removed).

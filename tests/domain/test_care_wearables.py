@@ -65,3 +65,18 @@ def test_guess_mapping_accepts_units_after_names_and_uses_a_column_once() -> Non
     m = guess_mapping(["Date", "Pulse (bpm)", "Temperature C", "Time"])
     assert m["at"] == 0 and m["heart_rate"] == 1 and m["temperature_c"] == 2
     assert 3 not in m.values()  # "Time" is not given to a second field
+
+
+def test_device_frames_become_wearable_readings() -> None:
+    from hms_desktop.domain.readings import Reading
+    from hms_desktop.domain.wearables import from_device
+
+    at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    watch = from_device(Reading(heart_rate=72, steps=10), patient_id="PAT000001",
+                        device_id="W1", at=at)
+    assert watch is not None and (watch.heart_rate, watch.steps, watch.device_id) == (72, 10, "W1")
+    oxi = from_device(Reading(spo2=97, pulse_rate=64), patient_id="PAT000001", device_id="O", at=at)
+    assert oxi is not None and (oxi.spo2, oxi.heart_rate) == (97, 64)
+    assert from_device(Reading(pleth=(0.1, 0.2)), patient_id="PAT000001", device_id="O", at=at) is None
+    with pytest.raises(ValidationError, match="SpO2 127 %"):
+        from_device(Reading(spo2=127), patient_id="PAT000001", device_id="O", at=at)
