@@ -14,6 +14,7 @@ from hms_desktop.domain.chronic import (
     overdue,
 )
 from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
 
@@ -23,6 +24,7 @@ class ChronicService:
         self._bus = bus
         self._enrolments = store.table(ENROLMENTS)
         self._readings = store.table(CHRONIC_READINGS)
+        self._unreadable: dict[str, list[Unreadable]] = {}
 
     def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:
         self._bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
@@ -54,8 +56,9 @@ class ChronicService:
         return saved
 
     def enrolment_for(self, patient_id: str) -> Enrolment | None:
-        active = [e for e in self._enrolments.where("patient_id", patient_id)
-                  if e.status is EnrolmentStatus.ACTIVE]
+        enrolments, bad = where_readable(self._enrolments, "patient_id", patient_id)
+        self._unreadable[f"enrolments:{patient_id}"] = bad
+        active = [e for e in enrolments if e.status is EnrolmentStatus.ACTIVE]
         return active[-1] if active else None
 
     def enrolment_history(self, enrolment_id: str) -> list[Any]:
@@ -76,7 +79,14 @@ class ChronicService:
 
     def readings_for(self, patient_id: str) -> list[ChronicReading]:
         """Oldest first."""
-        return sorted(self._readings.where("patient_id", patient_id), key=lambda r: r.at)
+        readings, bad = where_readable(self._readings, "patient_id", patient_id)
+        self._unreadable[f"readings:{patient_id}"] = bad
+        return sorted(readings, key=lambda r: r.at)
+
+    def unreadable_for(self, patient_id: str) -> list[Unreadable]:
+        """Enrolment and reading rows of this patient that failed validation at the last read."""
+        return [*self._unreadable.get(f"enrolments:{patient_id}", []),
+                *self._unreadable.get(f"readings:{patient_id}", [])]
 
     # -- overdue --------------------------------------------------------------------------
     def last_reading_dates(self) -> dict[str, date]:
@@ -93,4 +103,4 @@ class ChronicService:
 
     def overdue(self, today: date) -> list[OverdueEntry]:
         """Active enrolments whose next reading is late, most late first."""
-        return overdue(self._enrolments.all(), self.last_reading_dates(), today)
+        return overdue(all_readable(self._enrolments)[0], self.last_reading_dates(), today)

@@ -10,6 +10,7 @@ from hms_desktop.domain.clinical_ranges import ClinicalRange, range_errors, rang
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import News2Scale, Observation
 from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 
@@ -21,6 +22,7 @@ class ObservationService:
         self._table = store.table(OBSERVATIONS)
         self._scales = store.table(NEWS2_SCALES)
         self._ranges = store.table(CLINICAL_RANGES)
+        self._unreadable: dict[str, list[Unreadable]] = {}
 
     # -- observations -------------------------------------------------------------------
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
@@ -41,13 +43,22 @@ class ObservationService:
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
 
+    def _sets(self, patient_id: str) -> list[Observation]:
+        sets, bad = where_readable(self._table, "patient_id", patient_id)
+        self._unreadable[patient_id] = bad
+        return sets
+
+    def unreadable_for(self, patient_id: str) -> list[Unreadable]:
+        """Rows of this patient that failed validation at the last read (shown, not hidden)."""
+        return list(self._unreadable.get(patient_id, []))
+
     def list_for(self, patient_id: str) -> list[Observation]:
         """The patient's sets, oldest first."""
-        return sorted(self._table.where("patient_id", patient_id), key=lambda o: o.at)
+        return sorted(self._sets(patient_id), key=lambda o: o.at)
 
     def latest_for(self, patient_id: str) -> Observation | None:
         """The most recent set (complete or not), or None."""
-        sets = self._table.where("patient_id", patient_id)
+        sets = self._sets(patient_id)
         return max(sets, key=lambda o: o.at) if sets else None
 
     def history(self, obs_id: str) -> list[Any]:
@@ -61,7 +72,7 @@ class ObservationService:
         values (the other five parameters only come from a nurse). None when the patient
         has no complete set.
         """
-        complete = [o for o in self._table.where("patient_id", patient_id) if o.is_complete()]
+        complete = [o for o in self._sets(patient_id) if o.is_complete()]
         if not complete:
             return None
         latest = max(complete, key=lambda o: o.at)
@@ -100,7 +111,7 @@ class ObservationService:
 
     # -- clinical ranges ------------------------------------------------------------------
     def ranges(self) -> list[ClinicalRange]:
-        return self._ranges.all()
+        return all_readable(self._ranges)[0]
 
     def update_range(self, rng: ClinicalRange, *, initiator: Any = None) -> ClinicalRange:
         """Change one warning range; refused (ValueError) outside the physiological limits."""

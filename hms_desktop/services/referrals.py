@@ -16,6 +16,7 @@ from hms_desktop.domain.referrals import (
     overdue_reason,
 )
 from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS, seed_defaults
 
@@ -34,17 +35,18 @@ class ReferralService:
         seed_defaults(store)
         self._departments = store.table(DEPARTMENTS)
         self._referrals = store.table(REFERRALS)
+        self._unreadable: dict[str, list[Unreadable]] = {}
 
     def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:
         self._bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
 
     # -- departments ----------------------------------------------------------------------
     def departments(self, *, include_inactive: bool = False) -> list[Department]:
-        deps = self._departments.all()
+        deps = all_readable(self._departments)[0]
         return [d for d in deps if include_inactive or d.active]
 
     def _check_unique(self, name: str, own_id: str = "") -> None:
-        for d in self._departments.all():
+        for d in all_readable(self._departments)[0]:
             if d.name.casefold() == name.casefold() and d.id != own_id:
                 raise ValueError(f"department '{d.name}' already exists")
 
@@ -116,6 +118,10 @@ class ReferralService:
             raise ValueError(f"unknown referral {referral_id}")
         return ref
 
+    def unreadable_for(self, patient_id: str) -> list[Unreadable]:
+        """Referral rows of this patient that failed validation at the last read."""
+        return list(self._unreadable.get(patient_id, []))
+
     def get(self, referral_id: str) -> Referral | None:
         return self._referrals.get(referral_id)
 
@@ -123,16 +129,16 @@ class ReferralService:
         return self._referrals.history(referral_id)
 
     def for_patient(self, patient_id: str, today: date) -> list[ReferralRow]:
-        refs = sorted(self._referrals.where("patient_id", patient_id),
-                      key=lambda r: (r.created_on, r.id), reverse=True)
+        found, self._unreadable[patient_id] = where_readable(self._referrals, "patient_id", patient_id)
+        refs = sorted(found, key=lambda r: (r.created_on, r.id), reverse=True)
         return [ReferralRow(r, overdue_reason(r, today)) for r in refs]
 
     def search(self, today: date, *, status: ReferralStatus | None = None,
                department: str | None = None, urgency: Urgency | None = None,
                overdue_only: bool = False, open_only: bool = False) -> list[ReferralRow]:
         """The clinic-wide list with its filters, newest first."""
-        refs = (self._referrals.where("status", str(status)) if status is not None
-                else self._referrals.all())
+        refs = (where_readable(self._referrals, "status", str(status))[0] if status is not None
+                else all_readable(self._referrals)[0])
         rows: list[ReferralRow] = []
         for r in refs:
             if department is not None and r.to_department != department:

@@ -111,6 +111,7 @@ class ChronicPage(PatientPage):
         svc = self.ctx.services.chronic
         self.enrolment = svc.enrolment_for(pid) if pid else None
         readings: list[ChronicReading] = svc.readings_for(pid) if pid else []
+        self.show_unreadable(svc.unreadable_for(pid) if pid else [])
         writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
         self.enrol_form.setEnabled(writable)
         self.enrol_save.setEnabled(writable)

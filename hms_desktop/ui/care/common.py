@@ -163,6 +163,9 @@ class PatientPage(QWidget):
         self.no_patient = named(QLabel("Select a patient to see their record."),
                                 f"{name}_no_patient", f"{title}: no patient selected")
         self.layout_.addWidget(self.no_patient)
+        self.unreadable = MessageLine(f"{name}_unreadable", f"{title}: unreadable rows")
+        self.unreadable.hide()
+        self.layout_.addWidget(self.unreadable)
         ctx.current_patient.sig_patient_changed.connect(self._on_patient)
         ctx.changes.sig_changed.connect(self._on_change)
 
@@ -180,6 +183,14 @@ class PatientPage(QWidget):
 
     def reload(self) -> None:  # pragma: no cover - every page overrides
         raise NotImplementedError
+
+    def show_unreadable(self, items: Sequence[object]) -> None:
+        """Rows that exist on disk but fail validation: said, never silently left out."""
+        self.unreadable.setVisible(bool(items))
+        if items:
+            self.unreadable.show_error(
+                f"{len(items)} saved rows cannot be shown until corrected in the data folder "
+                "(File › Check data): " + "; ".join(str(i) for i in items))
 
     def save(self, fn: Callable[..., Any], model: Any, *, message: MessageLine, what: str,
              ok_text: str, warnings: Sequence[str] = (), warn_prefix: str = "Saved with warnings: ",

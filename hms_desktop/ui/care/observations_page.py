@@ -104,6 +104,7 @@ class ObservationsPage(PatientPage):
             w.setEnabled(enabled)
         svc = self.ctx.services.observations
         sets = svc.list_for(pid) if pid else []
+        self.show_unreadable(svc.unreadable_for(pid) if pid else [])
         self._loading = True
         try:
             on = bool(pid) and svc.is_scale2(pid)

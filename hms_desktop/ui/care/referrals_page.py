@@ -100,6 +100,7 @@ class ReferralsPage(PatientPage):
         selected = self.selected_id()
         self.form.set_departments([d.name for d in svc.departments()])
         rows = svc.for_patient(pid, date.today()) if pid else []
+        self.show_unreadable(svc.unreadable_for(pid) if pid else [])
         self.referrals = {row.referral.id: row.referral for row in rows}
         self.model.set_rows([referral_cells(r.referral, r.overdue) for r in rows],
                             [r.referral.id for r in rows],

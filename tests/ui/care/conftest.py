@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,9 @@ def _make_context(services: Any, store: Store, bus: EventBus, writer: Background
                       settings=ClinicSettings(), data_dir=data_dir)
 
 
-@pytest.fixture
-def care_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
+@contextmanager
+def make_context(data_dir: Path) -> Iterator[Any]:
+    """A context on a real store, services and writer; everything closed on exit."""
     store = Store(data_dir, actor="nurse.test")
     bus = EventBus()
     services = build_services(store, bus)
@@ -104,6 +106,12 @@ def care_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
     finally:
         writer.shutdown()
         store.close()
+
+
+@pytest.fixture
+def care_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
+    with make_context(data_dir) as ctx:
+        yield ctx
 
 
 def find(root: QWidget, accessible: str) -> Any:

@@ -113,3 +113,33 @@ def test_ranges_dialog_edits_the_table_and_refuses_impossible(care_ctx: Any, qtb
     dialog.save()
     drain(care_ctx, qtbot)
     assert next(r for r in care_ctx.services.observations.ranges() if r.id == "pulse").high == 120
+
+
+def test_hand_edited_impossible_row_is_reported_not_hiding_the_rest(data_dir: Any, qtbot: QtBot,
+                                                                    qapp: Any) -> None:
+    import csv
+    from datetime import UTC, datetime
+
+    from hms_desktop.domain.observations import Observation
+    from hms_desktop.services.container import build_services
+    from hms_desktop.storage import Store
+    from tests.ui.care.conftest import make_context
+
+    store = Store(data_dir)
+    svc = build_services(store).observations
+    for minute in (0, 1):
+        svc.record(Observation(patient_id=PATIENT, at=datetime(2026, 11, 25, 8, minute, tzinfo=UTC),
+                               pulse=70 + minute))
+    store.close()
+    path = data_dir / "observations.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    col = rows[0].index("pulse")
+    rows[2][col] = "400"  # someone "fixed" a value in a spreadsheet
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with make_context(data_dir) as ctx:
+        page = page_for(ctx, qtbot)
+        assert find(page, "Observation sets").model().rowCount() == 1
+        notice = find(page, "Observations: unreadable rows")
+        assert not notice.isHidden()
+        assert "OBS000002" in notice.text() and "Pulse 400 /min is impossible" in notice.text()
