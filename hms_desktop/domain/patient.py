@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -340,3 +340,10 @@ def merged_demographics(survivor: Patient, other: Patient) -> Patient:
             data[field] = theirs
     data["merged_from"] = [*survivor.merged_from, other.id, *other.merged_from]
     return Patient.model_validate(data)
+
+
+class RecentPatient(BaseModel):
+    """A patient opened at this clinic recently; ``id`` is the patient's ID (one row each)."""
+
+    id: str
+    opened_at: datetime
