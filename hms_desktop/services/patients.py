@@ -180,10 +180,17 @@ class PatientService:
         self._publish([saved.id], "insert", initiator)
         return saved
 
-    def register_many(self, patients: Sequence[Patient], *, initiator: Any = None) -> list[Patient]:
-        """Batch registration with one fsync (demo data, imports); no duplicate prompt."""
-        for p in patients:
-            self._check_phones(p)
+    def register_many(self, patients: Sequence[Patient], *, check_phones: bool = True,
+                      initiator: Any = None) -> list[Patient]:
+        """Batch registration with one fsync (demo data, imports); no duplicate prompt.
+
+        ``check_phones=False`` skips the number-plan check (~40 µs a number, most of the cost
+        of 100,000 demo patients) for sources proven valid by their own tests; the model still
+        enforces the E.164 shape.
+        """
+        if check_phones:
+            for p in patients:
+                self._check_phones(p)
         saved = self.table.insert_many(list(patients))
         self._reindex(saved)
         self._publish([p.id for p in saved], "insert", initiator)

@@ -15,7 +15,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +31,8 @@ from hms_desktop.domain.patient import Patient, name_words
 #: Columns the index keeps per row (raw cell text, as the table stores it).
 INDEX_COLUMNS = ("id", "given_name", "family_name", "date_of_birth", "phone", "status")
 HIDDEN_BY_DEFAULT = frozenset({"inactive", "deceased", "merged"})
+#: Fewest significant digits (after a leading trunk 0) that search phone numbers.
+MIN_PHONE_DIGITS = 3
 
 _DIGIT_GAPS = re.compile(r"(?<=\d)[\s\-().]+(?=\d)")
 # Dates are taken out before digit groups are joined (so "1984-03-07" is not a phone number).
@@ -98,7 +100,7 @@ def parse_query(text: str) -> list[QueryTerm]:
 class PatientIndex:
     """Search, sort keys and duplicate candidates for every patient row."""
 
-    def __init__(self, columns: dict[str, Sequence[str]]) -> None:
+    def __init__(self, columns: Mapping[str, Sequence[str]]) -> None:
         """Build from the table's raw columns (``table.column(name)`` for each INDEX_COLUMNS)."""
         self._lock = threading.RLock()
         self.cols: dict[str, list[str]] = {c: list(columns[c]) for c in INDEX_COLUMNS}
@@ -117,6 +119,7 @@ class PatientIndex:
             self._by_dob[self.cols["date_of_birth"][row]].add(row)
             if self.cols["phone"][row]:
                 self._by_phone[self.cols["phone"][row]].add(row)
+        self._hidden = {r for r in range(n) if self.cols["status"][r] in HIDDEN_BY_DEFAULT}
         self._phone_blob: tuple[str, list[int]] | None = None
         self.generation = 0  # bumped on every change; views use it to know they are stale
 
@@ -147,6 +150,10 @@ class PatientIndex:
                 for c in INDEX_COLUMNS:
                     self.cols[c][row] = values[c]
             self._remember(row)
+            if values["status"] in HIDDEN_BY_DEFAULT:
+                self._hidden.add(row)
+            else:
+                self._hidden.discard(row)
             self.generation += 1
             return row
 
@@ -182,15 +189,17 @@ class PatientIndex:
         self._phone_blob = None
 
     # ------------------------------------------------------------------ search
-    def visible(self, row: int, include_hidden: bool) -> bool:
-        return include_hidden or self.cols["status"][row] not in HIDDEN_BY_DEFAULT
+    def is_hidden(self, row: int) -> bool:
+        """Inactive, deceased or merged: left out of searches unless asked for."""
+        return row in self._hidden
 
     def search(self, text: str, *, include_hidden: bool = False) -> list[int]:
         """Rows matching every term of ``text`` (all rows when empty), in row order."""
         terms = parse_query(text)
         with self._lock:
             if not terms:
-                return [r for r in range(len(self)) if self.visible(r, include_hidden)]
+                everyone = range(len(self))
+                return list(everyone) if include_hidden else [r for r in everyone if r not in self._hidden]
             found: set[int] | None = None
             # Narrowest terms first, so the intersections stay small.
             for term in sorted(terms, key=lambda t: -len(t.text)):
@@ -199,7 +208,7 @@ class PatientIndex:
                 if not found:
                     return []
             assert found is not None
-            return sorted(r for r in found if self.visible(r, include_hidden))
+            return sorted(found if include_hidden else found - self._hidden)
 
     def _term_rows(self, term: QueryTerm) -> set[int]:
         if term.kind == "name":
@@ -209,7 +218,9 @@ class PatientIndex:
             return set(index.prefix(term.text))
         if term.kind == "id":
             return set(self._ids.prefix(term.text))
-        rows = self._phone_rows(term.text.lstrip("0") or term.text)
+        digits = term.text.lstrip("0")
+        # One or two digits are in nearly every phone number: they only match IDs then.
+        rows = self._phone_rows(digits) if len(digits) >= MIN_PHONE_DIGITS else set()
         if len(term.text) == 4 and term.text[:2] in ("19", "20"):
             rows |= set(self._dates.prefix(term.text))  # a year
         row = self._row_of.get(f"PAT{int(term.text):06d}")
