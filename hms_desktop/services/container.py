@@ -9,6 +9,7 @@ from hms_desktop.storage import Store
 from .bus import EventBus
 from .chronic import ChronicService
 from .observations import ObservationService
+from .patients import PatientService
 from .referrals import ReferralService
 from .wearables import WearableService
 
@@ -19,6 +20,7 @@ class Services:
 
     store: Store
     bus: EventBus
+    patients: PatientService
     observations: ObservationService  # care (feat/care)
     chronic: ChronicService  # care
     referrals: ReferralService  # care
@@ -28,7 +30,7 @@ class Services:
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
     return Services(
-        store=store, bus=bus,
+        store=store, bus=bus, patients=PatientService(store, bus),
         observations=ObservationService(store, bus),
         chronic=ChronicService(store, bus),
         referrals=ReferralService(store, bus),

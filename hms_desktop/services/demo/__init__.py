@@ -23,6 +23,7 @@ class Generator(Protocol):
 
 # Module names under hms_desktop.services.demo, in dependency order.
 GENERATORS: list[str] = [
+    "patients",
     "care",  # feat/care: after patients
 ]
 
