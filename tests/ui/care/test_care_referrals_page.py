@@ -148,3 +148,20 @@ def test_departments_add_rename_retire(care_ctx: Any, qtbot: QtBot) -> None:
     assert "Psychiatry and Psychology" not in names
     all_names = [d.name for d in care_ctx.services.referrals.departments(include_inactive=True)]
     assert "Psychiatry and Psychology" in all_names
+
+
+def test_letter_uses_registered_patient_identity(care_ctx: Any, qtbot: QtBot, tmp_path: Path) -> None:
+    from hms_desktop.domain.patient import Patient
+
+    saved = care_ctx.services.patients.register(Patient(
+        given_name="Grace", family_name="Hopper", date_of_birth=date(1936, 12, 9), sex="female"))
+    page = create_referrals_page(care_ctx)
+    qtbot.addWidget(page)
+    care_ctx.current_patient.select(saved.id)
+    create_draft(page, care_ctx, qtbot, reason="Breathlessness")
+    out = tmp_path / "letter.pdf"
+    page.choose_pdf_path = lambda suggested: out
+    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert "Grace Hopper" in text and "1936-12-09" in text and saved.id in text
+    assert "Allergies: not recorded" in text
