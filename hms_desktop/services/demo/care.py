@@ -30,13 +30,14 @@ def _pid(n: int) -> str:
 
 def _observation(rng: random.Random, pid: str, at: datetime, unwell: bool) -> Observation:
     shift = 1 if unwell else 0
+    systolic = rng.randint(105, 145) - shift * rng.randint(0, 25)
     return Observation(
         patient_id=pid, at=at,
         respiration_rate=rng.randint(12, 20) + shift * rng.randint(0, 8),
         spo2=rng.randint(95, 99) - shift * rng.randint(0, 6),
         on_oxygen=unwell and rng.random() < 0.3,
-        systolic=rng.randint(105, 145) - shift * rng.randint(0, 25),
-        diastolic=rng.randint(60, 85) - shift * rng.randint(0, 10),
+        systolic=systolic,
+        diastolic=min(systolic - 20, rng.randint(60, 85) - shift * rng.randint(0, 10)),
         pulse=rng.randint(58, 92) + shift * rng.randint(0, 40),
         consciousness=Consciousness.CONFUSION if unwell and rng.random() < 0.1 else Consciousness.ALERT,
         temperature=round(rng.uniform(36.2, 37.6) + shift * rng.uniform(0, 1.6), 1),
@@ -87,7 +88,7 @@ def _chronic(services: Services, rng: random.Random, patients: int, today: date)
 
 
 def _referrals(services: Services, rng: random.Random, patients: int, today: date) -> None:
-    departments = [d.name for d in services.referrals.departments()]
+    departments = [d.name for d in services.referrals.departments() if d.name != "General Medicine"]
     refs: list[Referral] = []
     steps = (ReferralStatus.SENT, ReferralStatus.BOOKED, ReferralStatus.SEEN,
              ReferralStatus.REPORT_RECEIVED)
