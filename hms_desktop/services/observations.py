@@ -65,14 +65,17 @@ class ObservationService:
         return self._table.history(obs_id)
 
     def news2_for(self, patient_id: str, *, live_spo2: int | None = None,
-                  live_pulse: int | None = None) -> News2Result | None:
+                  live_pulse: int | None = None,
+                  sets: Sequence[Observation] | None = None) -> News2Result | None:
         """NEWS2 from the latest complete set, on the patient's current scale.
 
         The live monitor passes the oximeter's SpO2 and pulse: they replace the manual
         values (the other five parameters only come from a nurse). None when the patient
-        has no complete set.
+        has no complete set. ``sets``: the patient's sets when the caller has just read
+        them (the record page), to save a second read.
         """
-        complete = [o for o in self._sets(patient_id) if o.is_complete()]
+        found = self._sets(patient_id) if sets is None else sets
+        complete = [o for o in found if o.is_complete()]
         if not complete:
             return None
         latest = max(complete, key=lambda o: o.at)

@@ -133,6 +133,11 @@ class ReferralService:
         refs = sorted(found, key=lambda r: (r.created_on, r.id), reverse=True)
         return [ReferralRow(r, overdue_reason(r, today)) for r in refs]
 
+    def open_for(self, patient_id: str, today: date) -> list[ReferralRow]:
+        """Referrals still in progress (the patient summary lists these)."""
+        return [r for r in self.for_patient(patient_id, today)
+                if r.referral.status not in (ReferralStatus.REPORT_RECEIVED, ReferralStatus.CANCELLED)]
+
     def search(self, today: date, *, status: ReferralStatus | None = None,
                department: str | None = None, urgency: Urgency | None = None,
                overdue_only: bool = False, open_only: bool = False) -> list[ReferralRow]:

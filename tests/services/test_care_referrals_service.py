@@ -67,3 +67,10 @@ def test_clinic_wide_filters(svc: ReferralService) -> None:
     assert len(svc.search(today, open_only=True)) == 2
     assert [r.referral.id for r in svc.search(today, urgency=Urgency.URGENT)] == [a.id]
     assert [r.referral.patient_id for r in svc.for_patient("PAT000002", today)] == ["PAT000002"]
+
+
+def test_open_for_leaves_out_finished_referrals(svc: ReferralService) -> None:
+    a = svc.create(new())
+    b = svc.create(new())
+    svc.advance(b.id, S.CANCELLED, date(2026, 11, 2), cancel_reason="not needed")
+    assert [r.referral.id for r in svc.open_for("PAT000001", date(2026, 11, 3))] == [a.id]

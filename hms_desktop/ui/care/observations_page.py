@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import Observation
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS
 from hms_desktop.ui.care.common import (
@@ -38,8 +39,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _row(o: Observation) -> list[str]:
-    result = o.news2()
+def _row(o: Observation, result: News2Result | None) -> list[str]:
     o2 = "" if o.on_oxygen is None else "O2" if o.on_oxygen else "air"
     bp = f"{o.systolic}/{o.diastolic or '–'}" if o.systolic is not None else ""
     return [local_text(o.at), _cell(o.respiration_rate), _cell(o.spo2), o2, bp, _cell(o.pulse),
@@ -112,14 +112,17 @@ class ObservationsPage(PatientPage):
         finally:
             self._loading = False
         newest = list(reversed(sets))
-        self.model.set_rows([_row(o) for o in newest], [o.id for o in newest],
-                            {i for i, o in enumerate(newest) if (r := o.news2()) and r.aggregate >= 5})
+        results = [o.news2() for o in newest]  # once per set: 5,000 sets is a real record
+        self.model.set_rows([_row(o, r) for o, r in zip(newest, results, strict=True)],
+                            [o.id for o in newest],
+                            {i for i, r in enumerate(results) if r is not None and r.aggregate >= 5})
         complete = [o for o in sets if o.is_complete()]
         latest = complete[-1] if complete else None
-        self.panel.show_result(svc.news2_for(pid) if pid else None,
+        self.panel.show_result(svc.news2_for(pid, sets=sets) if pid else None,
                                local_text(latest.at) if latest else "")
-        scores = [(o.at, r.aggregate) for o in complete if (r := o.news2()) is not None]
-        self.chart.set_series("news2", [t for t, _ in scores], [s for _, s in scores],
+        scored = [(o.at, r.aggregate) for o, r in zip(newest, results, strict=True) if r is not None]
+        scored.reverse()
+        self.chart.set_series("news2", [t for t, _ in scored], [s for _, s in scored],
                               label="NEWS2 aggregate")
 
     # -- save -----------------------------------------------------------------------------
