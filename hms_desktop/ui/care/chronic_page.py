@@ -35,6 +35,7 @@ from hms_desktop.ui.care.common import (
     local_text,
     make_table,
     named,
+    open_window,
 )
 from hms_desktop.ui.care.overdue_dialog import OverdueDialog
 from hms_desktop.ui.care.trend_chart import TrendChart
@@ -201,7 +202,7 @@ class ChronicPage(PatientPage):
                   warn_prefix="Saved; off target: ", after=lambda _: self.reading_form.clear())
 
     def _show_overdue(self) -> None:
-        OverdueDialog(self.ctx, self).open()
+        open_window(OverdueDialog(self.ctx, self))
 
 
 def create_chronic_page(ctx: Any) -> QWidget:

@@ -256,3 +256,13 @@ def make_table(name: str, accessible: str, model: RowsModel, *, stretch: bool = 
     mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.ResizeToContents
     table.horizontalHeader().setSectionResizeMode(mode)
     return table
+
+
+def open_window(window: QWidget, *, modal: bool = True) -> QWidget:
+    """Show a dialog or window that frees itself when closed (no listeners left behind)."""
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if modal and hasattr(window, "open"):
+        window.open()
+    else:
+        window.show()
+    return window

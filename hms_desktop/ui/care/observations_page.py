@@ -26,6 +26,7 @@ from hms_desktop.ui.care.common import (
     local_text,
     make_table,
     named,
+    open_window,
 )
 from hms_desktop.ui.care.observation_form import News2Panel, ObservationForm
 from hms_desktop.ui.care.ranges_dialog import RangesDialog
@@ -162,8 +163,7 @@ class ObservationsPage(PatientPage):
                  message=self.message, what="SpO2 scale", on_done=done)
 
     def _edit_ranges(self) -> None:
-        dialog = RangesDialog(self.ctx, self)
-        dialog.open()
+        open_window(RangesDialog(self.ctx, self))
 
 
 def create_observations_page(ctx: Any) -> QWidget:

@@ -24,6 +24,7 @@ from hms_desktop.ui.care.common import (
     describe_error,
     make_table,
     named,
+    open_window,
 )
 from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
 from hms_desktop.ui.care.referral_form import ReferralForm, StepBar
@@ -71,10 +72,10 @@ class ReferralsPage(PatientPage):
         self.letter = named(QPushButton("Print &letter…"), "referral_letter", "Print referral letter")
         self.letter.clicked.connect(self._print_letter)
         self.all_button = named(QPushButton("&All referrals…"), "referral_all", "All referrals list")
-        self.all_button.clicked.connect(lambda: ReferralsWindow(self.ctx, self).show())
+        self.all_button.clicked.connect(lambda: open_window(ReferralsWindow(self.ctx, self), modal=False))
         self.departments_button = named(QPushButton("&Departments…"), "referral_departments",
                                         "Edit departments")
-        self.departments_button.clicked.connect(lambda: DepartmentsDialog(self.ctx, self).open())
+        self.departments_button.clicked.connect(lambda: open_window(DepartmentsDialog(self.ctx, self)))
         # Where the letter goes: a save dialog for people, replaceable in tests.
         self.choose_pdf_path: Callable[[str], Path | None] = self._ask_pdf_path
         self.referrals: dict[str, Referral] = {}

@@ -17,7 +17,14 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.wearables import VALUE_FIELDS
 from hms_desktop.storage.care import WEARABLES_LOG
-from hms_desktop.ui.care.common import PatientPage, RowsModel, add_labelled, make_table, named
+from hms_desktop.ui.care.common import (
+    PatientPage,
+    RowsModel,
+    add_labelled,
+    make_table,
+    named,
+    open_window,
+)
 from hms_desktop.ui.care.trend_chart import TrendChart
 from hms_desktop.ui.care.wearable_import import FIELD_LABELS, WearableImportDialog
 
@@ -106,7 +113,7 @@ class WearablesPage(PatientPage):
         self.status.setText(f"{n} readings")
 
     def _import(self) -> None:
-        WearableImportDialog(self.ctx, self.patient_id, self).open()
+        open_window(WearableImportDialog(self.ctx, self.patient_id, self))
 
 
 def create_wearables_page(ctx: Any) -> QWidget:

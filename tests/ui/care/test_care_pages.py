@@ -45,3 +45,30 @@ def test_every_control_is_named(care_ctx: Any, qtbot: QtBot, title: str, factory
     unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in ours if not w.accessibleName()]
     assert ours and unnamed == []
     assert no_patient.isHidden()
+
+
+@pytest.mark.parametrize(("title", "button", "window"), [
+    ("Observations", "Edit clinical ranges", "Clinical ranges"),
+    ("Chronic care", "Overdue readings list", "Overdue chronic readings"),
+    ("Referrals", "All referrals list", "All referrals"),
+    ("Referrals", "Edit departments", "Departments"),
+    ("Wearables", "Import wearable CSV", "Import wearable readings"),
+])
+def test_buttons_open_their_windows(care_ctx: Any, qtbot: QtBot, title: str, button: str,
+                                    window: str) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    factory = dict(CARE_PAGES)[title]
+    page = factory(care_ctx)
+    qtbot.addWidget(page)
+    care_ctx.current_patient.select(PATIENT)
+    drain(care_ctx, qtbot)
+    from tests.ui.care.conftest import find
+
+    qtbot.mouseClick(find(page, button), Qt.MouseButton.LeftButton)
+    drain(care_ctx, qtbot)
+    opened = [w for w in QApplication.topLevelWidgets() if w.accessibleName() == window and w.isVisible()]
+    assert len(opened) == 1
+    opened[0].close()
+    drain(care_ctx, qtbot)
