@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hms_desktop.domain.news2 import (
     Consciousness,
@@ -156,3 +158,18 @@ def test_aggregate_response_bands(aggregate: int, any_three: bool, risk: Risk, r
 def test_high_monitoring_is_continuous() -> None:
     assert response_for(7, any_three=False).monitoring == "continuous"
     assert response_for(1, any_three=False).monitoring == "at least 4-6-hourly"
+
+
+@given(rr=st.integers(0, 80), spo2=st.integers(0, 100), o2=st.booleans(),
+       sbp=st.integers(40, 300), pulse=st.integers(20, 300),
+       acvpu=st.sampled_from(list(Consciousness)), temp=st.floats(25, 45), scale2=st.booleans())
+def test_any_physiological_set_scores_consistently(rr: int, spo2: int, o2: bool, sbp: int,
+                                                   pulse: int, acvpu: Consciousness, temp: float,
+                                                   scale2: bool) -> None:
+    r = score_news2(respiration_rate=rr, spo2=spo2, on_oxygen=o2, systolic=sbp, pulse=pulse,
+                    consciousness=acvpu, temperature=temp, scale2=scale2)
+    assert r.aggregate == sum(r.sub_scores.values())
+    assert all(0 <= v <= 3 for v in r.sub_scores.values())
+    expected = (Risk.HIGH if r.aggregate >= 7 else Risk.MEDIUM if r.aggregate >= 5
+                else Risk.LOW_MEDIUM if r.any_three else Risk.LOW)
+    assert r.risk is expected
