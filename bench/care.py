@@ -96,6 +96,14 @@ def main() -> None:
             saves.append((time.perf_counter() - t0) * 1000)
         print(f"observation save: p50 {pct(saves, 0.5):.2f} ms, p95 {pct(saves, 0.95):.2f} ms")
 
+        # Live NEWS2 as the monitor asks for it: every second, per bed (cached latest set).
+        services.observations.news2_for(heavy)
+        t0 = time.perf_counter()
+        for i in range(1_000):
+            services.observations.news2_for(heavy, live_spo2=90 + i % 10, live_pulse=80)
+        live_us = (time.perf_counter() - t0) / 1_000 * 1e6
+        print(f"live NEWS2 (patient with 5,000 sets): {live_us:.0f} µs a call")
+
         # Trend loads: the heavy patient's NEWS2 series (5,000 sets), a year of chronic
         # readings (daily), and a year of wearable readings every 5 minutes.
         from PySide6.QtWidgets import QApplication
@@ -196,6 +204,7 @@ Command: `{COMMAND}`
 | NEWS2 scoring (pure, both scales) | {rate:,.0f} sets/s |
 | open store + first observation lookup, {rows:,} observations ({PATIENTS:,} patients) | {open_s * 1000:.0f} ms |
 | observation save (one set, fsync'd), p50 / p95 of 200 | {pct(saves, 0.5):.2f} / {pct(saves, 0.95):.2f} ms |
+| live NEWS2 for the monitor (`news2_for` with live SpO2/pulse, patient with 5,000 sets) | {live_us:.0f} µs a call |
 | NEWS2 trend chart, patient with 5,000 sets (load + score + plot), median of 5 | {statistics.median(news2_ms):.0f} ms |
 | Observations page switching to that patient (table, NEWS2 panel, chart, painted), median of 5 | {statistics.median(page_ms):.0f} ms |
 | chronic glucose trend with target band, a year of daily readings, median of 5 | {statistics.median(chronic_ms):.0f} ms |

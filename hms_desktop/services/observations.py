@@ -3,6 +3,7 @@ NEWS2 that the live monitor shows (latest manual set with live SpO2 / pulse laid
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,11 +24,17 @@ class ObservationService:
         self._scales = store.table(NEWS2_SCALES)
         self._ranges = store.table(CLINICAL_RANGES)
         self._unreadable: dict[str, list[Unreadable]] = {}
+        # Latest complete set per patient: the live monitor asks every second for 16 beds,
+        # and a patient with years of sets should not cost a full read each time. Only
+        # this service writes observations, so invalidating after each write keeps it true.
+        self._latest: dict[str, Observation | None] = {}
+        self._latest_lock = threading.Lock()
 
     # -- observations -------------------------------------------------------------------
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
         """Save one set; the SpO2 scale in force for the patient is stored with it."""
         saved = self._table.insert(self._with_scale(obs))
+        self._forget(saved.patient_id)
         self._bus.publish(Change(table=OBSERVATIONS.name, ids=(saved.id,), op="insert",
                                  initiator=initiator))
         return saved
@@ -35,10 +42,24 @@ class ObservationService:
     def record_many(self, batch: Sequence[Observation], *, initiator: Any = None) -> list[Observation]:
         """One fsync for many sets (demo data, imports)."""
         saved = self._table.insert_many([self._with_scale(o) for o in batch])
+        for pid in {o.patient_id for o in saved}:
+            self._forget(pid)
         if saved:
             self._bus.publish(Change(table=OBSERVATIONS.name, ids=tuple(o.id for o in saved),
                                      op="insert", initiator=initiator))
         return saved
+
+    def _forget(self, patient_id: str) -> None:
+        with self._latest_lock:
+            self._latest.pop(patient_id, None)
+
+    def latest_complete_for(self, patient_id: str) -> Observation | None:
+        """The most recent complete set (the one NEWS2 is scored from), cached."""
+        with self._latest_lock:  # held while computing: a write's invalidation waits for us
+            if patient_id not in self._latest:
+                complete = [o for o in self._sets(patient_id) if o.is_complete()]
+                self._latest[patient_id] = max(complete, key=lambda o: o.at) if complete else None
+            return self._latest[patient_id]
 
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
@@ -74,11 +95,13 @@ class ObservationService:
         has no complete set. ``sets``: the patient's sets when the caller has just read
         them (the record page), to save a second read.
         """
-        found = self._sets(patient_id) if sets is None else sets
-        complete = [o for o in found if o.is_complete()]
-        if not complete:
+        if sets is None:
+            latest = self.latest_complete_for(patient_id)
+        else:
+            complete = [o for o in sets if o.is_complete()]
+            latest = max(complete, key=lambda o: o.at) if complete else None
+        if latest is None:
             return None
-        latest = max(complete, key=lambda o: o.at)
         update: dict[str, Any] = {"spo2_scale": 2 if self.is_scale2(patient_id) else 1}
         if live_spo2 is not None:
             update["spo2"] = live_spo2

@@ -99,3 +99,16 @@ def test_ranges_seeded_editable_and_checked(store: Store, data_dir: Path) -> Non
         svc.update_range(ClinicalRange(id="pulse", label="Pulse", unit="/min", low=10, high=130))
     # A second service on the same store does not seed twice.
     assert len(ObservationService(store, EventBus()).ranges()) == len(svc.ranges())
+
+
+def test_live_news2_follows_new_sets_and_scale_changes(store: Store) -> None:
+    svc = ObservationService(store, EventBus())
+    svc.record(Observation(at=T0, **FULL))
+    assert svc.news2_for("PAT000001").aggregate == 0  # type: ignore[union-attr]
+    svc.record(Observation(at=T0 + timedelta(hours=1), **{**FULL, "temperature": 39.5}))
+    assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
+    svc.record_many([Observation(at=T0 + timedelta(hours=2), **{**FULL, "spo2": 97, "on_oxygen": True})])
+    assert svc.latest_complete_for("PAT000001").on_oxygen is True  # type: ignore[union-attr]
+    assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
+    svc.set_scale2("PAT000001", True, reason="COPD")
+    assert svc.news2_for("PAT000001").aggregate == 5  # type: ignore[union-attr]
