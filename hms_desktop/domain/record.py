@@ -86,6 +86,7 @@ class Allergy(_RecordModel):
     severity: AllergySeverity = Field(default=AllergySeverity.MODERATE, title="Severity",
                                       json_schema_extra=LIST_COLUMN)
     status: RecordStatus = Field(default=RecordStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
+    noted_on: date = Field(default_factory=date.today, title="Date noted")
 
 
 class Problem(_RecordModel):

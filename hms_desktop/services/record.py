@@ -66,6 +66,10 @@ class RecordService:
         """Every saved version, oldest first (who, when, what)."""
         return self._tables[section].history(record_id)
 
+    def saved_at(self, section: Section, record_id: str) -> datetime | None:
+        """When the current version was saved (in memory: no journal read)."""
+        return self._tables[section].meta(record_id).updated_at
+
     def count(self, section: Section) -> int:
         return len(self._tables[section])
 
@@ -202,18 +206,17 @@ _KIND = {
 TIMELINE_KINDS: tuple[str, ...] = tuple(_KIND.values())
 
 
-def _entry_time(section: Section, row: Any, record: RecordService) -> tuple[datetime, bool] | None:
-    """When the entry happened clinically; allergies have no clinical date, so the time
-    they were first recorded is used."""
-    info = SECTIONS[section]
-    if info.order_field:
-        value = getattr(row, info.order_field)
-        if isinstance(value, datetime):
-            return value, False
-        if value is not None:
-            return day_start(value), True
-    versions = record.history(section, row.id)
-    return (versions[0].at, False) if versions else None
+def _entry_time(section: Section, row: Any, record: RecordService) -> tuple[datetime, bool]:
+    """When the entry happened clinically (allergies: when noted); an entry with no clinical
+    date (a problem of unknown onset) is placed when it was last saved, from memory."""
+    field = "noted_on" if section == Section.ALLERGIES else SECTIONS[section].order_field
+    value = getattr(row, field)
+    if isinstance(value, datetime):
+        return value, False
+    if value is not None:
+        return day_start(value), True
+    saved = record.saved_at(section, row.id)
+    return (saved or datetime.now(UTC)), False
 
 
 def _title(section: Section, row: Any) -> str:
@@ -252,8 +255,6 @@ def record_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     for section in Section:
         for row in record.entries(section, patient_id):
             when = _entry_time(section, row, record)
-            if when is None:
-                continue
             out.append(TimelineEntry(at=when[0], kind=_KIND[section], title=_title(section, row),
                                      detail=_detail(section, row), table=SECTION_TABLES[section].name,
                                      record_id=row.id, date_only=when[1]))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
 
+
 def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)

@@ -211,17 +211,24 @@ class SectionPage(PatientPage):
         self.reload()
         self.select_id(saved.id)
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException) -> bool:
+        """Shown beside the list (and in the status bar by ctx.run); True: no extra message box."""
         self.message.setText(f"Not saved: {error}")
+        return True
 
     def history_versions(self, row: Any) -> list[Any]:
         return self.ctx.services.record.history(self.section, row.id)  # type: ignore[no-any-return]
 
-    def show_history(self) -> HistoryDialog | None:
+    def show_history(self) -> None:
         row = self.selected()
         if row is None:
             return None
-        self.history_dialog = HistoryDialog(self.info.model, f"History of {row.id}", self.history_versions(row),
-                                            self)
+        # history reads the journal files: off the GUI thread, on the writer (ordered after any save)
+        self.ctx.run(self.history_versions, row, on_done=lambda versions: self._open_history(row, versions),
+                     on_error=self._failed, what="reading history")
+        return None
+
+    def _open_history(self, row: Any, versions: list[Any]) -> HistoryDialog:
+        self.history_dialog = HistoryDialog(self.info.model, f"History of {row.id}", versions, self)
         self.history_dialog.open()
         return self.history_dialog
