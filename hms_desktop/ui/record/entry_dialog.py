@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -87,6 +88,10 @@ class RecordEntryDialog(QDialog):
             form.addRow(label, widget)
             if field.name in self._base:
                 self._set(field, self._base[field.name])
+            else:
+                default = model.model_fields[field.name].get_default(call_default_factory=True)
+                if default not in (None, PydanticUndefined):
+                    self._set(field, default)  # a new entry starts from the model's defaults
 
         self.error_label = QLabel("", self)
         _named(self.error_label, "form_error", "Form error")
