@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.storage.record import SECTION_TABLES
 from hms_desktop.ui.record.tab import RecordTab
-from tests.ui.record_support import PATIENT, record_ctx  # noqa: F401 - fixture
+from tests.ui.record.conftest import PATIENT
 
 # section: (valid values, one edit, (invalid field, invalid value), expected message)
 CASES: dict[Section, tuple[dict[str, Any], dict[str, Any], tuple[str, Any], str]] = {
@@ -57,7 +57,7 @@ def journal_bytes(ctx: Any, section: Section) -> bytes:
 
 
 @pytest.fixture
-def tab(qtbot: Any, record_ctx: Any) -> RecordTab:  # noqa: F811
+def tab(qtbot: Any, record_ctx: Any) -> RecordTab:
     widget = RecordTab(record_ctx)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
