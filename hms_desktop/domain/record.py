@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 
-MULTILINE = {"multiline": True}
-LIST_COLUMN = {"list_column": True}
-LIST_MULTILINE = {"multiline": True, "list_column": True}
+MULTILINE: JsonDict = {"multiline": True}
+LIST_COLUMN: JsonDict = {"list_column": True}
+LIST_MULTILINE: JsonDict = {"multiline": True, "list_column": True}
 
 
 class Section(StrEnum):

@@ -29,12 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
+from hms_desktop.ui.record.widgets import named
 
-
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 class _OptionalDate(QWidget):
     """A date that may be absent: a checkbox says whether it is set (never a fake 1752-09-14)."""
@@ -47,8 +43,8 @@ class _OptionalDate(QWidget):
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setDate(QDate.currentDate())
         self.edit.setEnabled(False)
-        _named(self.check, f"{field.name}_set", f"{field.title} set")
-        _named(self.edit, field.name, field.title)
+        named(self.check, f"{field.name}_set", f"{field.title} set")
+        named(self.edit, field.name, field.title)
         self.check.toggled.connect(self.edit.setEnabled)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -71,7 +67,7 @@ class RecordEntryDialog(QDialog):
                  hidden: frozenset[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        _named(self, "record_entry_dialog", title)
+        named(self, "record_entry_dialog", title)
         self._model = model
         self._patient_id = patient_id
         self._base = dict(initial or {})
@@ -94,15 +90,15 @@ class RecordEntryDialog(QDialog):
                     self._set(field, default)  # a new entry starts from the model's defaults
 
         self.error_label = QLabel("", self)
-        _named(self.error_label, "form_error", "Form error")
+        named(self.error_label, "form_error", "Form error")
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
-        _named(self.buttons.button(QDialogButtonBox.StandardButton.Save), "save_button", "Save")
-        _named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
-        _named(self.buttons, "dialog_buttons", "Dialog buttons")
+        named(self.buttons.button(QDialogButtonBox.StandardButton.Save), "save_button", "Save")
+        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
+        named(self.buttons, "dialog_buttons", "Dialog buttons")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -139,7 +135,7 @@ class RecordEntryDialog(QDialog):
             widget = text
         else:
             widget = QLineEdit(self)
-        return _named(widget, field.name, field.title)
+        return named(widget, field.name, field.title)
 
     def _set(self, field: FormField, value: Any) -> None:
         widget = self._inputs[field.name]

@@ -6,13 +6,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hms_desktop.domain.record import AllergyStatement, Section
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 from hms_desktop.ui.record.summary_html import summary_html
 from hms_desktop.ui.record.summary_pdf import print_html_to_pdf
+from hms_desktop.ui.record.widgets import button, named
 
 BANNER_STYLE = {
     "allergies": "background:#c62828; color:white; font-weight:bold; padding:6px;",
@@ -22,31 +23,23 @@ BANNER_STYLE = {
 HEADER_TABLES = frozenset({SECTION_TABLES[Section.ALLERGIES].name, ALLERGY_STATEMENTS.name, "patients"})
 
 
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
-
-
 class RecordHeader(QWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "record_header", "Patient header")
+        named(self, "record_header", "Patient header")
         self.ctx = ctx
         self.patient_id = ""
         self.identity = QLabel("", self)
-        _named(self.identity, "record_identity", "Patient identity")
+        named(self.identity, "record_identity", "Patient identity")
         self.banner = QLabel("", self)
-        _named(self.banner, "allergy_banner", "Allergy banner")
+        named(self.banner, "allergy_banner", "Allergy banner")
         self.banner.setWordWrap(True)
-        self.nka_button = QPushButton("Record &no known allergies", self)
-        _named(self.nka_button, "record_nka", "Record no known allergies")
+        self.nka_button = button(self, "Record &no known allergies", "record_nka", "Record no known allergies")
         self.nka_button.clicked.connect(self.record_no_known_allergies)
-        self.print_button = QPushButton("&Print summary…", self)
-        _named(self.print_button, "print_summary", "Print summary to PDF")
+        self.print_button = button(self, "&Print summary…", "print_summary", "Print summary to PDF")
         self.print_button.clicked.connect(self.choose_summary_file)
         self.message = QLabel("", self)
-        _named(self.message, "header_message", "Header message")
+        named(self.message, "header_message", "Header message")
         top = QHBoxLayout()
         top.addWidget(self.identity, 1)
         top.addWidget(self.nka_button)

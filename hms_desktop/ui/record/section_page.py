@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -28,13 +27,7 @@ from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.history_dialog import HistoryDialog
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.section_model import SectionTableModel, display_value
-
-
-def _button(parent: QWidget, text: str, name: str, accessible: str) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    return button
+from hms_desktop.ui.record.widgets import button
 
 
 def current_user() -> str:
@@ -56,10 +49,10 @@ class SectionPage(PatientPage):
         self.dialog: RecordEntryDialog | None = None
         self.history_dialog: HistoryDialog | None = None
 
-        self.add_button = _button(self, "&Add…", f"{slug}_add", f"Add {self.info.title.lower()} entry")
-        self.edit_button = _button(self, "&Edit…", f"{slug}_edit", "Edit selected entry")
-        self.inactive_button = _button(self, "Mark &inactive", f"{slug}_inactive", "Mark selected entry inactive")
-        self.history_button = _button(self, "&History…", f"{slug}_history", "History of selected entry")
+        self.add_button = button(self, "&Add…", f"{slug}_add", f"Add {self.info.title.lower()} entry")
+        self.edit_button = button(self, "&Edit…", f"{slug}_edit", "Edit selected entry")
+        self.inactive_button = button(self, "Mark &inactive", f"{slug}_inactive", "Mark selected entry inactive")
+        self.history_button = button(self, "&History…", f"{slug}_history", "History of selected entry")
         self.show_inactive = QCheckBox("Show inactive", self)
         self.show_inactive.setObjectName(f"{slug}_show_inactive")
         self.show_inactive.setAccessibleName("Show inactive entries")

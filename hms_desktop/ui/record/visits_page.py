@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.record import Section, Visit
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
-from hms_desktop.ui.record.section_page import SectionPage, _button
+from hms_desktop.ui.record.section_page import SectionPage
+from hms_desktop.ui.record.widgets import button
 
 FOLLOW_UP_HOUR = 9  # a proposed start; the booking dialog lets the user pick the real slot
 
@@ -27,7 +28,7 @@ def follow_up_request(visit: Visit) -> dict[str, Any] | None:
 class VisitsPage(SectionPage):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.VISITS, parent)
-        self.book_button = _button(self, "&Book follow-up…", "visits_book_follow_up", "Book follow-up")
+        self.book_button = button(self, "&Book follow-up…", "visits_book_follow_up", "Book follow-up")
         self.book_button.clicked.connect(self.book_follow_up)
         self.actions_row.insertWidget(4, self.book_button)
         navigation = getattr(ctx, "navigation", None)

@@ -146,3 +146,15 @@ def record_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
     finally:
         writer.shutdown()
         store.close()
+
+
+@pytest.fixture
+def record_tab(qtbot: Any, record_ctx: Any) -> Any:
+    """The real Record tab, shown, on a fresh data folder."""
+    from hms_desktop.ui.record.tab import RecordTab
+
+    widget = RecordTab(record_ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    return widget

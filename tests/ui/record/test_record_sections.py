@@ -57,13 +57,9 @@ def journal_bytes(ctx: Any, section: Section) -> bytes:
 
 
 @pytest.fixture
-def tab(qtbot: Any, record_ctx: Any) -> RecordTab:
-    widget = RecordTab(record_ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
+def tab(record_tab: RecordTab, record_ctx: Any) -> RecordTab:
     record_ctx.current_patient.select(PATIENT)
-    return widget
+    return record_tab
 
 
 @pytest.mark.parametrize("section", list(CASES), ids=[s.value for s in CASES])

@@ -19,12 +19,8 @@ from tests.ui.record.test_record_sections import find
 
 
 @pytest.fixture
-def tab(qtbot: Any, record_ctx: Any) -> RecordTab:
-    widget = RecordTab(record_ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    return widget
+def tab(record_tab: RecordTab, record_ctx: Any) -> RecordTab:
+    return record_tab
 
 
 def click(qtbot: Any, button: QPushButton) -> None:
