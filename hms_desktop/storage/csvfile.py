@@ -21,9 +21,11 @@ BOM = "\ufeff"
 def format_line(cells: Sequence[str], text_columns: Sequence[bool]) -> str:
     """One CSV record (with its newline); text cells are formula-escaped."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # The csv module quotes a cell only for characters of the *line terminator*; "\r\n" makes it
+    # quote a lone CR as well, then the record ends with a plain "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_text(c) if is_text else c for c, is_text in zip(cells, text_columns, strict=True)])
-    return buffer.getvalue()
+    return buffer.getvalue()[:-2] + "\n"
 
 
 def format_header(columns: Sequence[str]) -> str:
@@ -52,7 +54,7 @@ def read_records(path: Path) -> tuple[list[str], list[RawRecord]]:
 def parse_records(text: str) -> tuple[list[str], list[RawRecord]]:
     if text.startswith(BOM):
         text = text[1:]
-    lines = text.splitlines(keepends=True)
+    lines = _split_lines(text)
     if not lines:
         return [], []
     header = next(csv.reader([lines[0]]))
@@ -72,6 +74,15 @@ def parse_records(text: str) -> tuple[list[str], list[RawRecord]]:
         # costs only itself.
         records.extend(_parse_slowly(lines, consumed))
     return header, records
+
+
+def _split_lines(text: str) -> list[str]:
+    """Split on \\n only: str.splitlines would also split on \\x1c-\\x1e, \\x85, U+2028 in cells."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def _parse_slowly(lines: list[str], index: int) -> Iterator[RawRecord]:
