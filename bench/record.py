@@ -107,9 +107,10 @@ def p(values: list[float], q: float) -> float:
 def measure(data_dir: Path, adds: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
+    from hms_desktop.domain.clinic_settings import ClinicSettings
     from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.ui.context import AppContext
     from hms_desktop.ui.record.tab import RecordTab
-    from tests.ui.record.conftest import _make_context  # the real AppContext once it is merged
 
     app = QApplication.instance() or QApplication([])
     out: dict[str, float] = {}
@@ -119,7 +120,8 @@ def measure(data_dir: Path, adds: int) -> dict[str, float]:
     services = build_services(store, bus)  # opens (loads) every record table
     out["open_ms"] = (time.perf_counter() - t0) * 1000
     writer = BackgroundWriter()
-    ctx = _make_context(services, store, bus, writer, data_dir)
+    ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
+                     data_dir=data_dir)
     tab = RecordTab(ctx)
     tab.resize(1200, 800)
     tab.show()

@@ -1,104 +1,26 @@
 """Test support for the Record tab: a real Store, real services, the real background writer
-and the application's AppContext.
-
-Until the shell's ``hms_desktop.ui.context.AppContext`` is on this branch, a minimal context
-with the same contract (docs/contracts.md: current_patient, changes, navigation, run) stands
-in for it; the fixture switches to the real one automatically once it exists.
-"""
+and the application's AppContext."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Signal
 
+from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
+from hms_desktop.ui.context import AppContext
 
 PATIENT = "PAT000001"
 OTHER = "PAT000002"
 
 
-class _Current(QObject):
-    sig_patient_changed = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.patient_id = ""
-
-    def select(self, patient_id: str) -> None:
-        if patient_id != self.patient_id:
-            self.patient_id = patient_id
-            self.sig_patient_changed.emit(patient_id)
-
-
-class _Changes(QObject):
-    sig_changed = Signal(object)
-
-
-class _Navigation(QObject):
-    sig_booking_requested = Signal(dict)
-    sig_visit_log_requested = Signal(dict)
-    sig_tab_requested = Signal(str)
-
-    def request_booking(self, **kw: Any) -> None:
-        self.sig_booking_requested.emit(dict(kw))
-
-    def request_visit_log(self, **kw: Any) -> None:
-        self.sig_visit_log_requested.emit(dict(kw))
-
-    def show_tab(self, title: str) -> None:
-        self.sig_tab_requested.emit(title)
-
-
-class _Poster(QObject):
-    sig_posted = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sig_posted.connect(lambda fn: fn())
-
-
-class _StandInContext:
-    """Same contract as AppContext for what the Record tab uses (see module docstring)."""
-
-    def __init__(self, services: Any, store: Store, bus: EventBus, writer: BackgroundWriter) -> None:
-        self.services, self.store, self.writer = services, store, writer
-        self.settings = None
-        self.current_patient = _Current()
-        self.changes = _Changes()
-        self.navigation = _Navigation()
-        self._poster = _Poster()
-        bus.subscribe(self.changes.sig_changed.emit)
-
-    def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], Any] | None = None, what: str = "saving", **kw: Any) -> Future[Any]:
-        future = self.writer.submit(fn, *args, **kw)
-
-        def finished(done: Future[Any]) -> None:
-            exc = done.exception()
-            if exc is None and on_done is not None:
-                result = done.result()
-                self._poster.sig_posted.emit(lambda: on_done(result))
-            elif exc is not None and on_error is not None:
-                self._poster.sig_posted.emit(lambda: on_error(exc))
-
-        future.add_done_callback(finished)
-        return future
-
-
-def _make_context(services: Any, store: Store, bus: EventBus, writer: BackgroundWriter, data_dir: Path) -> Any:
-    try:
-        from hms_desktop.domain.clinic_settings import ClinicSettings
-        from hms_desktop.ui.context import AppContext
-    except ImportError:
-        return _StandInContext(services, store, bus, writer)
+def make_context(services: Any, store: Store, bus: EventBus, writer: BackgroundWriter, data_dir: Path) -> AppContext:
     return AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
                       data_dir=data_dir)
 
@@ -140,7 +62,7 @@ def record_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
     bus = EventBus()
     services = build_services(store, bus)
     writer = BackgroundWriter()
-    ctx = _make_context(services, store, bus, writer, data_dir)
+    ctx = make_context(services, store, bus, writer, data_dir)
     try:
         yield ctx
     finally:
