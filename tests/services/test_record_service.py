@@ -141,3 +141,43 @@ def test_timeline_merges_sections_and_other_sources(env) -> None:
     finally:
         from hms_desktop.services import timeline
         timeline._SOURCES.remove(observations)
+
+
+def test_a_failing_timeline_source_is_named_not_fatal(env) -> None:
+    from hms_desktop.services import timeline
+
+    services, _, _ = env
+    services.record.add(Section.PROBLEMS, Problem(patient_id=P, condition="Asthma", onset=date(2019, 4, 1)))
+
+    def broken_source(svc, pid):
+        raise RuntimeError("referrals table missing")
+
+    timeline.register_timeline_source(broken_source)
+    try:
+        result = timeline.collect_timeline(services, P)
+    finally:
+        timeline._SOURCES.remove(broken_source)
+    assert [e.title for e in result.entries] == ["Asthma"]
+    assert result.failed_sources == [broken_source.__qualname__]
+
+
+def test_demo_generator_gives_plausible_records(env) -> None:
+    import random
+
+    from hms_desktop.services.demo import record as demo
+
+    services, _, _ = env
+
+    class Patients:  # until feat/patients is merged the generator reads only .ids()
+        def ids(self) -> list[str]:
+            return [f"PAT{n:06d}" for n in range(1, 41)]
+
+    services.patients = Patients()
+    steps: list[float] = []
+    demo.generate(services, random.Random(3), patients=40, progress=lambda step, f: steps.append(f))
+    assert steps[-1] == 1.0
+    counts = {s: services.record.count(s) for s in Section}
+    assert counts[Section.MEDICATIONS] > 20 and counts[Section.VISITS] > 10
+    assert counts[Section.NOTES] == counts[Section.VISITS]  # every demo visit has its note
+    banners = {services.record.allergy_banner(f"PAT{n:06d}").state for n in range(1, 41)}
+    assert banners == {"allergies", "no_known_allergies", "not_recorded"}

@@ -159,3 +159,34 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
     for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
                      "Type 2 diabetes mellitus", "Metformin"):
         assert expected in text, expected
+
+
+def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, record_ctx: Any) -> None:
+    """A second window on the same folder is read-only: saving says so, nothing is pretended."""
+    from hms_desktop.services.bus import EventBus
+    from hms_desktop.services.container import build_services
+    from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.storage import Store
+    from hms_desktop.ui.record.tab import RecordTab
+    from tests.ui.record.conftest import make_context
+
+    second = Store(record_ctx.store.data_dir)
+    assert second.read_only
+    bus = EventBus()
+    writer = BackgroundWriter()
+    try:
+        ctx = make_context(build_services(second, bus), second, bus, writer, record_ctx.store.data_dir)
+        tab = RecordTab(ctx)
+        qtbot.addWidget(tab)
+        tab.show()
+        ctx.current_patient.select("PAT000001")
+        page = tab.show_page("Allergies")
+        click(qtbot, find(page, QPushButton, "Add allergies entry"))
+        page.dialog.set_value("substance", "Penicillin")
+        click(qtbot, find(page.dialog, QPushButton, "Save"))
+        message = find(page, QLabel, "Allergies message")
+        qtbot.waitUntil(lambda: message.text().startswith("Not saved"))
+        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001") == []
+    finally:
+        writer.shutdown()
+        second.close()
