@@ -27,6 +27,7 @@ class FormField:
     optional: bool
     choices: tuple[str, ...] = ()
     list_column: bool = False
+    required: bool = False  # the user must type something (no default, or must not be empty)
 
 
 def _kind(annotation: object) -> tuple[str, bool, tuple[str, ...]]:
@@ -58,8 +59,9 @@ def form_fields(model: type[BaseModel], hidden: frozenset[str] = HIDDEN_FIELDS) 
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if kind == "text" and extra.get("multiline"):
             kind = "multiline"
+        required = info.is_required() or any(getattr(m, "min_length", 0) for m in info.metadata)
         out.append(FormField(name, info.title or name.replace("_", " ").capitalize(), kind, optional,
-                             choices, bool(extra.get("list_column"))))
+                             choices, bool(extra.get("list_column")), required))
     return out
 
 

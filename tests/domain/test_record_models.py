@@ -113,6 +113,7 @@ def test_form_fields_follow_the_model() -> None:
     assert fields["stop"].kind == "date" and fields["stop"].optional
     assert fields["status"].choices == ("active", "stopped", "inactive")
     assert fields["dose"].kind == "number"
+    assert [n for n, f in fields.items() if f.required] == ["name", "dose", "unit", "route", "frequency"]
     assert [f.title for f in list_columns(Allergy)] == ["Substance", "Reaction", "Severity", "Status"]
     assert AllergySeverity.LIFE_THREATENING.value == "life-threatening"
     assert RecordStatus.INACTIVE.value == "inactive"

@@ -73,6 +73,8 @@ class SectionPage(PatientPage):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setDefaultSectionSize(130)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, self.edit_selected,
