@@ -45,6 +45,10 @@ class RecordService:
         self._bus = bus
         self._tables = {section: store.table(spec) for section, spec in SECTION_TABLES.items()}
         self._statements = store.table(ALLERGY_STATEMENTS)
+        for table in self._tables.values():
+            # build the patient index now (start-up runs off the GUI thread), not on the first
+            # record opened, which would stall the window on a large data folder
+            table.where("patient_id", "")
 
     # ---- reading -------------------------------------------------------------------------
     def entries(self, section: Section, patient_id: str, *, include_inactive: bool = True) -> list[Any]:

@@ -165,6 +165,9 @@ class RecordEntryDialog(QDialog):
         if isinstance(widget, QDateTimeEdit) and field.kind == "datetime":
             qdt = widget.dateTime()
             local = datetime.combine(qdt.date().toPython(), qdt.time().toPython()).astimezone()
+            base = self._base.get(field.name)
+            if isinstance(base, datetime) and base.astimezone().replace(second=0, microsecond=0) == local:
+                return base  # the editor shows minutes: an untouched time keeps its seconds
             return local.astimezone(UTC)
         if isinstance(widget, QDateEdit):
             return widget.date().toPython()

@@ -122,3 +122,23 @@ def test_section_add_edit_history_inactive(qtbot: Any, tab: RecordTab, record_ct
     find(page, QWidget, "Show inactive entries").setChecked(False)
     assert table.model().rowCount() == 0
     assert record.get(section, saved.id) is not None  # never deleted
+
+
+def test_editing_one_field_changes_only_that_field(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    """The time editor shows minutes; an untouched visit time must not become a silent change."""
+    from datetime import UTC, datetime
+
+    from hms_desktop.domain.record import Visit
+
+    record = record_ctx.services.record
+    visit = record.add(Section.VISITS, Visit(patient_id=PATIENT, doctor="Dr Raman",
+                                             at=datetime(2026, 3, 1, 10, 15, 42, 123000, tzinfo=UTC)))
+    page = tab.show_page("Visit log")
+    find(page, QTableView, "Visit log list").selectRow(0)
+    qtbot.mouseClick(find(page, QPushButton, "Edit selected entry"), Qt.MouseButton.LeftButton)
+    assert page.dialog.changes is not None
+    page.dialog.set_value("treatment", "rest")
+    save(qtbot, page.dialog)
+    qtbot.waitUntil(lambda: len(record.history(Section.VISITS, visit.id)) == 2)
+    new = record.get(Section.VISITS, visit.id)
+    assert new.at == visit.at and new.treatment == "rest"
