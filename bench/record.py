@@ -22,16 +22,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
-from hms_desktop.domain.record import (  # noqa: E402
-    Allergy,
-    ClinicalNote,
-    Diagnosis,
-    Medication,
-    Problem,
-    Section,
-    Surgery,
-    Visit,
-)
+from hms_desktop.domain import record as rec  # noqa: E402
+from hms_desktop.domain.record import Section  # noqa: E402
 from hms_desktop.services.bus import EventBus  # noqa: E402
 from hms_desktop.services.container import build_services  # noqa: E402
 from hms_desktop.services.demo.record import build_records  # noqa: E402
@@ -53,23 +45,23 @@ def big_record(rng: random.Random, today: date) -> dict[Section, list]:
 
     c = BIG_COUNTS
     return {
-        Section.ALLERGIES: [Allergy(patient_id=BIG, substance=f"Allergen {i}", severity="severe",
+        Section.ALLERGIES: [rec.Allergy(patient_id=BIG, substance=f"Allergen {i}", severity="severe",
                                     noted_on=day(i, 6)) for i in range(c[Section.ALLERGIES])],
-        Section.PROBLEMS: [Problem(patient_id=BIG, condition=f"Condition {i}", chronic=i % 3 == 0,
+        Section.PROBLEMS: [rec.Problem(patient_id=BIG, condition=f"Condition {i}", chronic=i % 3 == 0,
                                    onset=day(i, 60)) for i in range(c[Section.PROBLEMS])],
-        Section.MEDICATIONS: [Medication(patient_id=BIG, name=f"Drug {i % 40}", dose=5 + i % 20, unit="mg",
+        Section.MEDICATIONS: [rec.Medication(patient_id=BIG, name=f"Drug {i % 40}", dose=5 + i % 20, unit="mg",
                                          frequency="once daily", start=day(i, 800),
                                          status="active" if i > 760 else "stopped")
                               for i in range(c[Section.MEDICATIONS])],
-        Section.SURGERIES: [Surgery(patient_id=BIG, procedure=f"Procedure {i}", performed_on=day(i, 14))
+        Section.SURGERIES: [rec.Surgery(patient_id=BIG, procedure=f"Procedure {i}", performed_on=day(i, 14))
                             for i in range(c[Section.SURGERIES])],
-        Section.DIAGNOSES: [Diagnosis(patient_id=BIG, description=f"Diagnosis {i}", icd10="J45",
+        Section.DIAGNOSES: [rec.Diagnosis(patient_id=BIG, description=f"Diagnosis {i}", icd10="J45",
                                       diagnosed_on=day(i, 520), doctor="Dr Raman")
                             for i in range(c[Section.DIAGNOSES])],
-        Section.NOTES: [ClinicalNote(patient_id=BIG, author="Dr Okafor", at=at(i, 900),
+        Section.NOTES: [rec.ClinicalNote(patient_id=BIG, author="Dr Okafor", at=at(i, 900),
                                      text=f"Review {i}. " + "Stable, plan unchanged. " * 6)
                         for i in range(c[Section.NOTES])],
-        Section.VISITS: [Visit(patient_id=BIG, doctor="Dr Okafor", at=at(i, 700), symptoms="routine review",
+        Section.VISITS: [rec.Visit(patient_id=BIG, doctor="Dr Okafor", at=at(i, 700), symptoms="routine review",
                                diagnosis="stable", treatment="continue") for i in range(c[Section.VISITS])],
     }
 
@@ -166,7 +158,7 @@ def measure(data_dir: Path, adds: int) -> dict[str, float]:
     latencies = []
     for i in range(adds):
         start = time.perf_counter()
-        services.record.add(Section.NOTES, ClinicalNote(patient_id="PAT000500", author="bench", text=f"note {i}"))
+        services.record.add(Section.NOTES, rec.ClinicalNote(patient_id="PAT000500", author="bench", text=f"note {i}"))
         latencies.append((time.perf_counter() - start) * 1000)
     out["add_p50_ms"] = p(latencies, 0.5)
     out["add_p95_ms"] = p(latencies, 0.95)
