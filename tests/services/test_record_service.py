@@ -168,16 +168,15 @@ def test_demo_generator_gives_plausible_records(env) -> None:
 
     services, _, _ = env
 
-    class Patients:  # until feat/patients is merged the generator reads only .ids()
-        def ids(self) -> list[str]:
-            return [f"PAT{n:06d}" for n in range(1, 41)]
+    from hms_desktop.services.demo import patients as demo_patients
 
-    services.patients = Patients()
+    demo_patients.generate(services, random.Random(3), patients=40, progress=lambda step, f: None)
+    assert len(services.patients.ids()) == 40
     steps: list[float] = []
     demo.generate(services, random.Random(3), patients=40, progress=lambda step, f: steps.append(f))
     assert steps[-1] == 1.0
     counts = {s: services.record.count(s) for s in Section}
     assert counts[Section.MEDICATIONS] > 20 and counts[Section.VISITS] > 10
     assert counts[Section.NOTES] == counts[Section.VISITS]  # every demo visit has its note
-    banners = {services.record.allergy_banner(f"PAT{n:06d}").state for n in range(1, 41)}
+    banners = {services.record.allergy_banner(pid).state for pid in services.patients.ids()}
     assert banners == {"allergies", "no_known_allergies", "not_recorded"}

@@ -4,12 +4,14 @@ and the application's AppContext."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.domain.patient import Patient
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.writer import BackgroundWriter
@@ -25,35 +27,12 @@ def make_context(services: Any, store: Store, bus: EventBus, writer: BackgroundW
                       data_dir=data_dir)
 
 
-class _PatientLookup:
-    """Only when the Patients feature is absent: the header's name/age/sex/blood group source."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, Any] = {}
-
-    def get(self, patient_id: str) -> Any | None:
-        return self.rows.get(patient_id)
-
-
 def add_patient(services: Any, given: str, family: str, birth: str, sex: str, blood: str) -> str:
-    """Register a patient through the real PatientService when present; returns its id."""
-    from datetime import date
-    from types import SimpleNamespace
-
-    patients = getattr(services, "patients", None)
-    if patients is not None and hasattr(patients, "register"):
-        from hms_desktop.domain.patient import Patient  # type: ignore[import-not-found]
-
-        saved = patients.register(Patient(given_name=given, family_name=family,
-                                           date_of_birth=date.fromisoformat(birth), sex=sex, blood_group=blood))
-        return str(saved.id)
-    if patients is None:
-        patients = _PatientLookup()
-        services.patients = patients
-    pid = f"PAT{len(patients.rows) + 1:06d}"
-    patients.rows[pid] = SimpleNamespace(given_name=given, family_name=family,
-                                         date_of_birth=date.fromisoformat(birth), sex=sex, blood_group=blood)
-    return pid
+    """Register a patient through the real PatientService; returns its id."""
+    saved = services.patients.register(Patient(given_name=given, family_name=family,
+                                               date_of_birth=date.fromisoformat(birth), sex=sex,
+                                               blood_group=blood))
+    return str(saved.id)
 
 
 @pytest.fixture
