@@ -78,8 +78,12 @@ class RecordService:
         return len(self._tables[section])
 
     def allergy_statement(self, patient_id: str) -> AllergyStatement:
-        row = self._statements.get(patient_id)
-        return row.statement if row is not None else AllergyStatement.NOT_RECORDED
+        """Looked up by patient_id, not by row id: a patient merge moves rows to the surviving
+        patient, and then "no known allergies" holds only if every merged record said so."""
+        rows = self._statements.where("patient_id", patient_id)
+        if rows and all(r.statement == AllergyStatement.NO_KNOWN_ALLERGIES for r in rows):
+            return AllergyStatement.NO_KNOWN_ALLERGIES
+        return AllergyStatement.NOT_RECORDED
 
     def allergy_banner(self, patient_id: str) -> AllergyBanner:
         return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
@@ -146,7 +150,7 @@ class RecordService:
         imports); patients with an active allergy are skipped, never contradicted."""
         rows = [AllergyStatementRecord(id=pid, patient_id=pid, statement=AllergyStatement.NO_KNOWN_ALLERGIES)
                 for pid in patient_ids
-                if pid not in self._statements
+                if pid not in self._statements and not self._statements.where("patient_id", pid)
                 and not self.entries(Section.ALLERGIES, pid, include_inactive=False)]
         if rows:
             self._statements.insert_many(rows)
@@ -180,14 +184,18 @@ class RecordService:
 
     def _write_statement(self, patient_id: str, statement: AllergyStatement,
                          initiator: object) -> AllergyStatementRecord:
-        row = AllergyStatementRecord(id=patient_id, patient_id=patient_id, statement=statement)
-        if patient_id in self._statements:
-            saved = self._statements.update(patient_id, row)
+        ids = [r.id for r in self._statements.where("patient_id", patient_id)]
+        if not ids and patient_id in self._statements:
+            ids = [patient_id]  # this patient's row was moved to another patient by a merge
+        if ids:
+            for row_id in ids:
+                saved = self._statements.update(row_id, {"patient_id": patient_id, "statement": statement})
             op = "update"
         else:
-            saved = self._statements.insert(row)
-            op = "insert"
-        self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=(patient_id,), op=op, initiator=initiator))
+            saved = self._statements.insert(AllergyStatementRecord(id=patient_id, patient_id=patient_id,
+                                                                    statement=statement))
+            ids, op = [patient_id], "insert"
+        self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(ids), op=op, initiator=initiator))
         return saved  # type: ignore[no-any-return]
 
     def _publish(self, section: Section, ids: tuple[str, ...], op: str, initiator: object) -> None:

@@ -180,3 +180,20 @@ def test_demo_generator_gives_plausible_records(env) -> None:
     assert counts[Section.NOTES] == counts[Section.VISITS]  # every demo visit has its note
     banners = {services.record.allergy_banner(pid).state for pid in services.patients.ids()}
     assert banners == {"allergies", "no_known_allergies", "not_recorded"}
+
+
+def test_allergy_statement_follows_a_patient_merge(env) -> None:
+    """Patients' merge moves every row's patient_id to the survivor (ids stay): the banner
+    then says "no known allergies" only if both records said so."""
+    services, _, _ = env
+    record = services.record
+    record.set_allergy_statement("PAT000001", AllergyStatement.NO_KNOWN_ALLERGIES)
+    record.set_allergy_statement("PAT000002", AllergyStatement.NO_KNOWN_ALLERGIES)
+    statements = services.store.table(next(t.spec for t in services.store.tables()
+                                           if t.spec.name == "allergy_statements"))
+    statements.update("PAT000002", {"patient_id": "PAT000001"})  # what the merge does
+    assert record.allergy_banner("PAT000001").text == "No known allergies"
+    statements.update("PAT000002", {"statement": "not_recorded"})
+    assert record.allergy_banner("PAT000001").text == "Allergies not recorded"
+    record.set_allergy_statement("PAT000001", AllergyStatement.NO_KNOWN_ALLERGIES)
+    assert record.allergy_banner("PAT000001").text == "No known allergies"
