@@ -77,6 +77,8 @@ class RecordHeader(QWidget):
                  f"Age {escape(facts.age)}" if facts.age else "Age not recorded",
                  escape(facts.sex) if facts.sex else "Sex not recorded",
                  f"Blood group {escape(facts.blood_group)}" if facts.blood_group else "Blood group not recorded"]
+        if facts.status:
+            parts.append(f"<b style='color:#b00020'>{escape(facts.status.upper())}</b>")
         self.identity.setText(" · ".join(parts))
         self.identity.setAccessibleDescription(" ".join(p for p in (facts.name, facts.patient_id) if p))
         banner = self.ctx.services.record.allergy_banner(self.patient_id)

@@ -21,6 +21,7 @@ class HeaderFacts:
     sex: str
     blood_group: str
     date_of_birth: str
+    status: str = ""  # "deceased", "merged into PAT…", "inactive"; blank for an active patient
 
 
 def _text(value: Any) -> str:
@@ -44,7 +45,19 @@ def header_facts(patient_id: str, patient: Any | None, today: date | None = None
         age = str(patient.age)
     sex = _text(getattr(patient, "sex", "") or getattr(patient, "gender", ""))
     return HeaderFacts(patient_id, name, age, sex, _text(getattr(patient, "blood_group", "")),
-                       birth.isoformat() if isinstance(birth, date) else "")
+                       birth.isoformat() if isinstance(birth, date) else "", _status(patient))
+
+
+def _status(patient: Any) -> str:
+    status = _text(getattr(patient, "status", ""))
+    if status in ("", "active"):
+        return ""
+    if status == "merged" and getattr(patient, "merged_into", ""):
+        return f"merged into {patient.merged_into}"
+    deceased_on = getattr(patient, "deceased_on", None)
+    if status == "deceased" and isinstance(deceased_on, date):
+        return f"deceased {deceased_on.isoformat()}"
+    return status
 
 
 def find_patient(services: Any, patient_id: str) -> Any | None:

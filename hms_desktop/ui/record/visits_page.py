@@ -72,13 +72,16 @@ class VisitsPage(SectionPage):
         return self.add_entry(prefill)
 
     def _provider_name(self, provider_id: str) -> str:
-        """The doctor's name when a provider service offers one, else the provider ID."""
-        for attr in ("providers", "schedule"):
-            service = getattr(self.ctx.services, attr, None)
-            name_of = getattr(service, "display_name", None) or getattr(service, "provider_name", None)
-            if callable(name_of):
-                try:
-                    return str(name_of(provider_id))
-                except Exception:  # an unknown id: keep the id, the user can correct it
-                    break
-        return provider_id
+        """The doctor's name from the scheduling providers when present, else the provider ID."""
+        providers = getattr(getattr(self.ctx.services, "scheduling", None), "providers", None)
+        get = getattr(providers, "get", None)
+        provider = get(provider_id) if callable(get) else None
+        return str(getattr(provider, "name", "") or provider_id)
+
+    def _saved(self, saved: Any) -> None:
+        super()._saved(saved)
+        link_visit = getattr(getattr(self.ctx.services, "scheduling", None), "link_visit", None)
+        if getattr(saved, "appointment_id", "") and callable(link_visit):
+            # the appointment points back at the visit logged for it (Schedule shows "visit logged")
+            self.ctx.run(link_visit, saved.appointment_id, saved.id, initiator=self, on_error=self._failed,
+                         what=f"linking visit {saved.id} to appointment {saved.appointment_id}")

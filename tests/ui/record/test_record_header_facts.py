@@ -19,3 +19,13 @@ def test_age_from_birth_date_and_unknowns_left_blank() -> None:
 def test_no_patient_gives_only_the_id() -> None:
     facts = header_facts("PAT000007", None)
     assert facts.patient_id == "PAT000007" and facts.name == "" and facts.age == ""
+
+
+def test_a_deceased_or_merged_patient_says_so() -> None:
+    dead = SimpleNamespace(given_name="Ann", family_name="Lee", date_of_birth=date(1940, 1, 1),
+                           status=SimpleNamespace(value="deceased"), deceased_on=date(2026, 1, 5))
+    assert header_facts("PAT000003", dead).status == "deceased 2026-01-05"
+    merged = SimpleNamespace(given_name="Ann", family_name="Lee", status="merged", merged_into="PAT000009")
+    assert header_facts("PAT000004", merged).status == "merged into PAT000009"
+    alive = SimpleNamespace(given_name="Ann", family_name="Lee", status="active")
+    assert header_facts("PAT000005", alive).status == ""
