@@ -79,7 +79,8 @@ class RecordEntryDialog(QDialog):
         for field in self._fields:
             widget = self._make_input(field)
             self._inputs[field.name] = widget
-            label = QLabel(field.title + (" *" if field.required else ""))
+            label = named(QLabel(field.title + (" *" if field.required else ""), self), f"{field.name}_label",
+                          field.title + (" (required)" if field.required else ""))
             label.setBuddy(widget if not isinstance(widget, _OptionalDate) else widget.check)
             form.addRow(label, widget)
             if field.name in self._base:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.timeline import collect_timeline
 from hms_desktop.ui.record.page_base import PatientPage
+from hms_desktop.ui.record.widgets import named
 
 ALL_KINDS = "All kinds"
 HEADERS = ("When", "Kind", "What", "Detail")
@@ -69,7 +70,7 @@ class TimelinePage(PatientPage):
         self.kind_filter.setAccessibleName("Timeline kind filter")
         self.kind_filter.addItem(ALL_KINDS)
         self.kind_filter.currentTextChanged.connect(lambda _t: self._show())
-        label = QLabel("&Show:", self)
+        label = named(QLabel("&Show:", self), "timeline_show_label", "Show")
         label.setBuddy(self.kind_filter)
         self.notice = QLabel("", self)
         self.notice.setObjectName("timeline_notice")
