@@ -8,6 +8,7 @@ from hms_desktop.storage import Store
 
 from .bus import EventBus
 from .patients import PatientService
+from .record import RecordService
 
 
 @dataclass
@@ -17,8 +18,10 @@ class Services:
     store: Store
     bus: EventBus
     patients: PatientService
+    record: RecordService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus, patients=PatientService(store, bus))
+    return Services(store=store, bus=bus, patients=PatientService(store, bus),
+                    record=RecordService(store, bus))
