@@ -10,6 +10,7 @@ from .bus import EventBus
 from .chronic import ChronicService
 from .observations import ObservationService
 from .patients import PatientService
+from .record import RecordService
 from .referrals import ReferralService
 from .wearables import WearableService
 
@@ -21,16 +22,18 @@ class Services:
     store: Store
     bus: EventBus
     patients: PatientService
-    observations: ObservationService  # care (feat/care)
-    chronic: ChronicService  # care
-    referrals: ReferralService  # care
-    wearables: WearableService  # care
+    record: RecordService
+    observations: ObservationService
+    chronic: ChronicService
+    referrals: ReferralService
+    wearables: WearableService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
     return Services(
         store=store, bus=bus, patients=PatientService(store, bus),
+        record=RecordService(store, bus),
         observations=ObservationService(store, bus),
         chronic=ChronicService(store, bus),
         referrals=ReferralService(store, bus),

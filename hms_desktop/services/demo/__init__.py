@@ -24,7 +24,8 @@ class Generator(Protocol):
 # Module names under hms_desktop.services.demo, in dependency order.
 GENERATORS: list[str] = [
     "patients",
-    "care",  # feat/care: after patients
+    "record",  # reads services.patients.ids()
+    "care",
 ]
 
 
