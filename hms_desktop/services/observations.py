@@ -10,8 +10,10 @@ from typing import Any
 from hms_desktop.domain.clinical_ranges import ClinicalRange, range_errors, range_warnings
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import News2Scale, Observation
+from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 
@@ -150,3 +152,32 @@ class ObservationService:
         self._bus.publish(Change(table=CLINICAL_RANGES.name, ids=(rng.id,), op="update",
                                  initiator=initiator))
         return saved
+
+
+def _summary(o: Observation) -> str:
+    parts = [
+        f"RR {o.respiration_rate}" if o.respiration_rate is not None else "",
+        f"SpO2 {o.spo2}%" + ("" if o.on_oxygen is None else " on O2" if o.on_oxygen else " air")
+        if o.spo2 is not None else "",
+        f"BP {o.systolic}/{o.diastolic if o.diastolic is not None else '–'}"
+        if o.systolic is not None else "",
+        f"pulse {o.pulse}" if o.pulse is not None else "",
+        o.consciousness.value if o.consciousness else "",
+        f"{o.temperature:g} °C" if o.temperature is not None else "",
+        f"glucose {o.glucose_mmol_l:g}" if o.glucose_mmol_l is not None else "",
+        f"{o.weight_kg:g} kg" if o.weight_kg is not None else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+@register_timeline_source
+def observations_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """Each set of observations, titled with its NEWS2 when complete."""
+    out = []
+    for o in services.observations.list_for(patient_id):
+        result = o.news2()
+        title = (f"NEWS2 {result.aggregate} ({result.risk.value})" if result is not None
+                 else "Observations (incomplete set)")
+        out.append(TimelineEntry(at=o.at, kind="Observations", title=title, detail=_summary(o),
+                                 table=OBSERVATIONS.name, record_id=o.id))
+    return out
