@@ -69,7 +69,11 @@ class WearableService:
 
         frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
                                      datetime.combine(end + timedelta(days=1), time.min, UTC))
-        frame = frame[frame["patient_id"] == patient_id].sort_values("at_utc")
+        frame = frame[frame["patient_id"] == patient_id]
+        if frame.empty:  # no day files at all gives an untyped frame: answer plainly
+            return {"t": np.array([], dtype=np.float64), "device_id": [],
+                    **{name: np.array([], dtype=np.float64) for name in fields}}
+        frame = frame.sort_values("at_utc")
         epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
         out: dict[str, Any] = {
             "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
