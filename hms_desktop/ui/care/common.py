@@ -258,6 +258,18 @@ def make_table(name: str, accessible: str, model: RowsModel, *, stretch: bool = 
     return table
 
 
+def show_history(page: PatientPage, model: type[Any], record_id: str, title: str,
+                 history: Callable[[str], list[Any]]) -> None:
+    """Every saved version (who, when, what changed), read on the writer, then shown."""
+    # Imported here: ui.record lists the care pages, so a module-level import would cycle.
+    from hms_desktop.ui.record.history_dialog import HistoryDialog
+
+    def show(versions: list[Any]) -> None:
+        open_window(HistoryDialog(model, title, versions, page))
+
+    page.ctx.run(history, record_id, on_done=show, what=f"history of {record_id}")
+
+
 def open_window(window: QWidget, *, modal: bool = True) -> QWidget:
     """Show a dialog or window that frees itself when closed (no listeners left behind)."""
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
