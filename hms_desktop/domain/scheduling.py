@@ -85,7 +85,7 @@ class AvailabilityException(BaseModel):
 class Room(BaseModel):
     """A bookable room or piece of equipment."""
 
-    id: str
+    id: str = ""
     name: str = Field(min_length=1)
     kind: Literal["room", "equipment"] = "room"
     active: bool = True

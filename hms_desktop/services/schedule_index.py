@@ -1,0 +1,69 @@
+"""In-memory indexes over the appointments table, built once from raw columns.
+
+Building pydantic models for half a million rows would take seconds and gigabytes, so the
+indexes are filled from the table's raw cell text and kept current by the service after
+each write. ``by_day`` finds the appointments of a view; ``conflicts`` answers clashes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hms_desktop.domain.schedule_conflicts import DAY, ConflictIndex, Resource
+from hms_desktop.domain.scheduling import BLOCKING, Appointment
+
+_BLOCKING_TEXT = frozenset(s.value for s in BLOCKING)
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp())
+
+
+class AppointmentIndex:
+    """Blocking intervals per resource/day, and every appointment id per start day."""
+
+    def __init__(self) -> None:
+        self.conflicts = ConflictIndex()
+        self._by_day: dict[int, dict[str, int]] = {}  # utc day -> {id: start epoch}
+        self._start_of: dict[str, int] = {}
+
+    @classmethod
+    def from_columns(cls, ids: list[str], cols: dict[str, list[str]]) -> AppointmentIndex:
+        """Fill from raw columns (start, end, status, provider_id, patient_id, room_id)."""
+        index = cls()
+        for i, aid in enumerate(ids):
+            start, end = _epoch(cols["start"][i]), _epoch(cols["end"][i])
+            index._place(aid, start)
+            if cols["status"][i] in _BLOCKING_TEXT:
+                res: list[Resource] = [("provider", cols["provider_id"][i]),
+                                       ("patient", cols["patient_id"][i])]
+                if cols["room_id"][i]:
+                    res.append(("room", cols["room_id"][i]))
+                index.conflicts.add_raw(aid, start, end, tuple(res))
+        return index
+
+    def _place(self, aid: str, start: int) -> None:
+        old = self._start_of.get(aid)
+        if old is not None:
+            self._by_day.get(old // DAY, {}).pop(aid, None)
+        self._start_of[aid] = start
+        self._by_day.setdefault(start // DAY, {})[aid] = start
+
+    def put(self, appt: Appointment) -> None:
+        """Index a new or changed appointment (its latest version)."""
+        self._place(appt.id, int(appt.start.timestamp()))
+        self.conflicts.add(appt)
+
+    def ids_between(self, start: datetime, end: datetime) -> list[str]:
+        """Ids of appointments starting in [start - 1 day, end), ordered by start.
+
+        One day of look-back catches an appointment that began the day before and runs on.
+        """
+        lo, hi = int(start.timestamp()), int(end.timestamp())
+        found: list[tuple[int, str]] = []
+        for day in range(lo // DAY - 1, (hi - 1) // DAY + 1):
+            for aid, s in self._by_day.get(day, {}).items():
+                if s < hi:
+                    found.append((s, aid))
+        found.sort()
+        return [aid for _, aid in found]
