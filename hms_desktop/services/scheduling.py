@@ -12,6 +12,7 @@ import getpass
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from hms_desktop.domain.schedule_availability import ProviderCalendar
@@ -31,7 +32,7 @@ from hms_desktop.domain.scheduling import (
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.schedule_index import AppointmentIndex
 from hms_desktop.services.schedule_slots import find_next_free_slot
-from hms_desktop.storage import Store
+from hms_desktop.storage import Store, Table
 from hms_desktop.storage.scheduling import (
     APPOINTMENTS,
     AVAILABILITY,
@@ -60,15 +61,34 @@ class SchedulingService:
         self.store = store
         self.bus = bus
         self.zone = clinic_zone(clinic_tz)
-        self.providers = store.table(PROVIDERS)
-        self.availability = store.table(AVAILABILITY)
-        self.exceptions = store.table(EXCEPTIONS)
-        self.rooms = store.table(ROOMS)
-        self.appointments = store.table(APPOINTMENTS)
-        self.series = store.table(SERIES)
         self._lock = threading.RLock()
         self._index: AppointmentIndex | None = None
         self._calendars: dict[str, ProviderCalendar] = {}
+
+    # Tables load on first use so building the services does not load a big schedule.
+    @cached_property
+    def providers(self) -> Table[Provider]:
+        return self.store.table(PROVIDERS)
+
+    @cached_property
+    def availability(self) -> Table[Availability]:
+        return self.store.table(AVAILABILITY)
+
+    @cached_property
+    def exceptions(self) -> Table[AvailabilityException]:
+        return self.store.table(EXCEPTIONS)
+
+    @cached_property
+    def rooms(self) -> Table[Room]:
+        return self.store.table(ROOMS)
+
+    @cached_property
+    def appointments(self) -> Table[Appointment]:
+        return self.store.table(APPOINTMENTS)
+
+    @cached_property
+    def series(self) -> Table[Series]:
+        return self.store.table(SERIES)
 
     # ----- settings and lookups -------------------------------------------------------
     def set_clinic_tz(self, name: str | None) -> None:

@@ -1,0 +1,65 @@
+"""Shared set-up for scheduling tests: a real store with two providers and a room."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hms_desktop.domain.schedule_time import clinic_zone, wall_to_utc
+from hms_desktop.domain.scheduling import Appointment, Availability, Provider, Room
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.scheduling import SchedulingService
+from hms_desktop.storage import Store
+
+LONDON = clinic_zone("Europe/London")
+
+
+def local(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    """A London wall-clock time as the UTC instant the service stores."""
+    return wall_to_utc(datetime(y, mo, d, h, mi), LONDON)
+
+
+def draft(start: datetime, minutes: int = 30, *, doc: str = "DOC000001", pat: str = "PAT000001",
+          room: str = "", reason: str = "check-up") -> Appointment:
+    return Appointment(patient_id=pat, provider_id=doc, start=start,
+                       end=start + timedelta(minutes=minutes), room_id=room, reason=reason)
+
+
+def weekdays_9_to_17(slot: int = 15) -> list[Availability]:
+    return [Availability(provider_id="-", weekday=d, start="09:00", end="17:00", slot_minutes=slot)
+            for d in range(5)]
+
+
+def seed(service: SchedulingService) -> None:
+    service.add_provider(Provider(name="Dr Ada Lovelace", department="Cardiology"), weekdays_9_to_17())
+    service.add_provider(Provider(name="Nurse Bob Jones", role="nurse", department="Cardiology"),
+                         weekdays_9_to_17(30))
+    service.add_room(Room(name="Room 1"))
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def __call__(self, change: Change) -> None:
+        self.changes.append(change)
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    s = Store(data_dir, actor="tester")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(store: Store) -> SchedulingService:
+    svc = SchedulingService(store, EventBus(), clinic_tz="Europe/London")
+    seed(svc)
+    return svc
+
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
