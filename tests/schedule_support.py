@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from hms_desktop.domain.schedule_time import clinic_zone, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment, Availability, Provider, Room
-from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.bus import Change
 from hms_desktop.services.scheduling import SchedulingService
-from hms_desktop.storage import Store
 
 LONDON = clinic_zone("Europe/London")
 
@@ -46,20 +41,6 @@ class Recorder:
 
     def __call__(self, change: Change) -> None:
         self.changes.append(change)
-
-
-@pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
-    s = Store(data_dir, actor="tester")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def service(store: Store) -> SchedulingService:
-    svc = SchedulingService(store, EventBus(), clinic_tz="Europe/London")
-    seed(svc)
-    return svc
 
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday

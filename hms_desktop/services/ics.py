@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 
 from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.domain.scheduling import Appointment, AppointmentStatus
+from hms_desktop.services.scheduling import SchedulingService
 
 _ICS_STATUS = {
     AppointmentStatus.BOOKED: "CONFIRMED", AppointmentStatus.CHECKED_IN: "CONFIRMED",
@@ -48,3 +49,22 @@ def appointments_to_ics(appointments: Iterable[Appointment], *, title: str,
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def export_ics(service: SchedulingService, *, provider_id: str | None = None,
+               patient_id: str | None = None) -> bytes:
+    """Every appointment of one provider or one patient (exactly one must be given)."""
+    if (provider_id is None) == (patient_id is None):
+        raise ValueError("give exactly one of provider_id or patient_id")
+    if provider_id is not None:
+        provider = service.providers.get(provider_id)
+        if provider is None:
+            raise ValueError(f"provider {provider_id} does not exist")
+        appointments = service.appointments.where("provider_id", provider_id)
+        title = f"{provider.name} ({provider_id})"
+    else:
+        appointments = service.appointments.where("patient_id", patient_id)
+        title = f"Appointments of {patient_id}"
+    names = {p.id: p.name for p in service.providers.all()}
+    names.update({r.id: r.name for r in service.rooms.all()})
+    return appointments_to_ics(sorted(appointments, key=lambda a: a.start), title=title, names=names)

@@ -13,7 +13,9 @@ from hms_desktop.services.bus import EventBus
 from hms_desktop.services.scheduling import BookingError, SchedulingService
 from hms_desktop.storage import Store
 from hms_desktop.storage.scheduling import APPOINTMENTS, SERIES
-from tests.schedule_support import LONDON, Recorder, draft, local, service, store  # noqa: F401
+from tests.schedule_support import LONDON, Recorder, draft, local
+
+pytest_plugins = ["tests.schedule_fixtures"]
 
 
 def test_book_saves_durably_and_publishes(service: SchedulingService, store: Store) -> None:
