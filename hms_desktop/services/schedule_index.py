@@ -12,6 +12,8 @@ from datetime import datetime
 from hms_desktop.domain.schedule_conflicts import DAY, ConflictIndex, Resource
 from hms_desktop.domain.scheduling import BLOCKING, Appointment
 
+Brief = tuple[int, str, str, str]  # start epoch, provider id, patient id, status
+
 _BLOCKING_TEXT = frozenset(s.value for s in BLOCKING)
 
 
@@ -24,7 +26,9 @@ class AppointmentIndex:
 
     def __init__(self) -> None:
         self.conflicts = ConflictIndex()
-        self._by_day: dict[int, dict[str, int]] = {}  # utc day -> {id: start epoch}
+        # utc day -> {id: (start epoch, provider id, patient id, status)}: enough for month
+        # summaries and view look-ups without building a model per row.
+        self._by_day: dict[int, dict[str, Brief]] = {}
         self._start_of: dict[str, int] = {}
 
     @classmethod
@@ -33,7 +37,7 @@ class AppointmentIndex:
         index = cls()
         for i, aid in enumerate(ids):
             start, end = _epoch(cols["start"][i]), _epoch(cols["end"][i])
-            index._place(aid, start)
+            index._place(aid, (start, cols["provider_id"][i], cols["patient_id"][i], cols["status"][i]))
             if cols["status"][i] in _BLOCKING_TEXT:
                 res: list[Resource] = [("provider", cols["provider_id"][i]),
                                        ("patient", cols["patient_id"][i])]
@@ -42,28 +46,27 @@ class AppointmentIndex:
                 index.conflicts.add_raw(aid, start, end, tuple(res))
         return index
 
-    def _place(self, aid: str, start: int) -> None:
+    def _place(self, aid: str, brief: Brief) -> None:
         old = self._start_of.get(aid)
         if old is not None:
             self._by_day.get(old // DAY, {}).pop(aid, None)
-        self._start_of[aid] = start
-        self._by_day.setdefault(start // DAY, {})[aid] = start
+        self._start_of[aid] = brief[0]
+        self._by_day.setdefault(brief[0] // DAY, {})[aid] = brief
 
     def put(self, appt: Appointment) -> None:
         """Index a new or changed appointment (its latest version)."""
-        self._place(appt.id, int(appt.start.timestamp()))
+        self._place(appt.id, (int(appt.start.timestamp()), appt.provider_id, appt.patient_id,
+                              appt.status.value))
         self.conflicts.add(appt)
 
-    def ids_between(self, start: datetime, end: datetime) -> list[str]:
-        """Ids of appointments starting in [start - 1 day, end), ordered by start.
+    def briefs_between(self, start: datetime, end: datetime) -> list[tuple[str, Brief]]:
+        """(id, brief) of appointments starting in [start - 1 day, end), ordered by start.
 
         One day of look-back catches an appointment that began the day before and runs on.
         """
         lo, hi = int(start.timestamp()), int(end.timestamp())
-        found: list[tuple[int, str]] = []
+        found: list[tuple[str, Brief]] = []
         for day in range(lo // DAY - 1, (hi - 1) // DAY + 1):
-            for aid, s in self._by_day.get(day, {}).items():
-                if s < hi:
-                    found.append((s, aid))
-        found.sort()
-        return [aid for _, aid in found]
+            found.extend((aid, b) for aid, b in self._by_day.get(day, {}).items() if b[0] < hi)
+        found.sort(key=lambda item: (item[1][0], item[0]))
+        return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -127,14 +127,34 @@ class SchedulingService:
         """Appointments overlapping [start, end), ordered by start (for calendar views)."""
         wanted = set(provider_ids) if provider_ids is not None else None
         with self._lock:
-            ids = self.index.ids_between(start, end)
+            briefs = self.index.briefs_between(start, end)
         out = []
-        for aid in ids:
-            appt = self.appointments.get(aid)
-            if appt is None or appt.end <= start or appt.start >= end:
+        for aid, brief in briefs:
+            if wanted is not None and brief[1] not in wanted:
                 continue
-            if wanted is None or appt.provider_id in wanted:
+            appt = self.appointments.get(aid)
+            if appt is not None and appt.end > start and appt.start < end:
                 out.append(appt)
+        return out
+
+    def day_summaries(self, start: datetime, end: datetime, provider_ids: Iterable[str] | None = None,
+                      *, include_cancelled: bool = False) -> dict[date, list[str]]:
+        """Local date -> patient ids of appointments starting that day (month view).
+
+        Answered from the index alone, so six weeks of a busy clinic cost no model building.
+        """
+        wanted = set(provider_ids) if provider_ids is not None else None
+        with self._lock:
+            briefs = self.index.briefs_between(start, end)
+        out: dict[date, list[str]] = {}
+        lo, hi = start.timestamp(), end.timestamp()
+        for _aid, (ts, provider, patient, status) in briefs:
+            if not lo <= ts < hi or (wanted is not None and provider not in wanted):
+                continue
+            if not include_cancelled and status == AppointmentStatus.CANCELLED.value:
+                continue
+            day = datetime.fromtimestamp(ts, self.zone).date()
+            out.setdefault(day, []).append(patient)
         return out
 
     # ----- setup ----------------------------------------------------------------------

@@ -69,3 +69,17 @@ def make_patient_chooser(ctx: Any, parent: QWidget | None = None) -> QWidget:
     except (ImportError, AttributeError):
         return PatientField(ctx, parent)
     return picker_cls(ctx)  # type: ignore[no-any-return]
+
+
+def patient_labels(ctx: Any, patient_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """patient id -> (display name, first name); the id itself where no name is known."""
+    table = _patients_table(ctx)
+    out: dict[str, tuple[str, str]] = {}
+    for pid in patient_ids:
+        record = table.get(pid) if table is not None else None
+        first = next((str(getattr(record, f)) for f in ("given_name", "first_name", "given_names")
+                      if getattr(record, f, "")), "") if record is not None else ""
+        family = str(getattr(record, "family_name", "") or "") if record is not None else ""
+        full = f"{first} {family}".strip()
+        out[pid] = (full or pid, first.split(" ")[0] if first else pid)
+    return out
