@@ -274,11 +274,11 @@ class TimeGridView(QWidget):
                        provider_id=provider)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        drag, self._drag = self._drag, None
-        self._dirty = True
-        if drag is None:
+        if self._drag is None:
             return
         moved = self._dragged(event.position())
+        drag, self._drag = self._drag, None
+        self._dirty = True
         if (moved.start, moved.end, moved.provider_id) != (drag.item.start, drag.item.end,
                                                            drag.item.provider_id):
             self._request(moved)
