@@ -4,7 +4,8 @@ N occurrences. Expanded in wall-clock time so DST never shifts the local hour.""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from itertools import islice
+from typing import Any, Literal
 
 from dateutil.rrule import (  # noqa: I001 (keep weekday order)
     DAILY,
@@ -27,7 +28,7 @@ from hms_desktop.domain.schedule_time import clinic_zone, wall_to_utc
 
 _WEEKDAYS: tuple[weekday, ...] = (MO, TU, WE, TH, FR, SA, SU)
 _CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_FREQ = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
+_FREQ: dict[str, Any] = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
 MAX_OCCURRENCES = 500  # a series longer than this is almost certainly a typo
 
 
@@ -68,7 +69,7 @@ class Recurrence(BaseModel):
                      if self.freq == "weekly" and self.weekdays else None)
         rule = rrule(_FREQ[self.freq], dtstart=first, interval=self.interval,
                      byweekday=byweekday, count=self.count, until=until)
-        starts = list(rule[: MAX_OCCURRENCES + 1]) if self.count is None else list(rule)
+        starts = list(islice(rule, MAX_OCCURRENCES + 1))
         if len(starts) > MAX_OCCURRENCES:
             raise ValueError(f"a series may have at most {MAX_OCCURRENCES} occurrences")
         return starts
@@ -77,7 +78,7 @@ class Recurrence(BaseModel):
 def expand_rule(rule_text: str, first: datetime) -> list[datetime]:
     """Wall-clock starts for a stored RRULE string (used for 'this and following')."""
     rule = rrulestr(rule_text, dtstart=first)
-    return list(rule[:MAX_OCCURRENCES])  # type: ignore[index]
+    return list(islice(rule, MAX_OCCURRENCES))
 
 
 def occurrences_utc(starts: list[datetime], minutes: int, tz: str) -> list[tuple[datetime, datetime]]:

@@ -29,14 +29,9 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.services.scheduling import BookingError, SchedulingService
+from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import make_patient_chooser, patient_problem
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
-
-
-def _named(widget: QWidget, name: str, accessible: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -52,7 +47,7 @@ class BookingDialog(QDialog):
     def __init__(self, ctx: Any, *, patient_id: str = "", provider_id: str = "",
                  start: datetime | None = None, reason: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "schedule_booking_dialog", "Book appointment")
+        named(self, "schedule_booking_dialog", "Book appointment")
         self.setWindowTitle("Book appointment")
         self.ctx = ctx
         self.service: SchedulingService = ctx.services.scheduling
@@ -61,8 +56,8 @@ class BookingDialog(QDialog):
         self.patient = make_patient_chooser(ctx, self)
         if patient_id and hasattr(self.patient, "set_patient_id"):
             self.patient.set_patient_id(patient_id)
-        self.provider = _named(QComboBox(), "schedule_provider", "Provider")
-        self.department = _named(QComboBox(), "schedule_department", "Department")
+        self.provider = named(QComboBox(), "schedule_provider", "Provider")
+        self.department = named(QComboBox(), "schedule_department", "Department")
         self.department.addItem("Chosen provider only", "")
         providers = self.service.active_providers()
         for p in providers:
@@ -73,29 +68,29 @@ class BookingDialog(QDialog):
             self.provider.setCurrentIndex(max(0, self.provider.findData(provider_id)))
         local = utc_to_wall(start, self.service.zone) if start and start.tzinfo else start
         local = local or (datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1))
-        self.date = _named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date")
+        self.date = named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date")
         self.date.setCalendarPopup(True)
-        self.time = _named(QTimeEdit(QTime(local.hour, local.minute)), "schedule_time", "Start time")
+        self.time = named(QTimeEdit(QTime(local.hour, local.minute)), "schedule_time", "Start time")
         self.time.setDisplayFormat("HH:mm")
-        self.minutes = _named(QSpinBox(), "schedule_minutes", "Duration in minutes")
+        self.minutes = named(QSpinBox(), "schedule_minutes", "Duration in minutes")
         self.minutes.setRange(0, 480)
         self.minutes.setSingleStep(5)
         self.minutes.setValue(self._default_minutes())
-        self.reason = _named(QLineEdit(reason), "schedule_reason", "Reason")
-        self.room = _named(QComboBox(), "schedule_room", "Room")
+        self.reason = named(QLineEdit(reason), "schedule_reason", "Reason")
+        self.room = named(QComboBox(), "schedule_room", "Room")
         self.room.addItem("No room", "")
         for r in self.service.rooms.all():
             if r.active:
                 self.room.addItem(r.name, r.id)
         self.repeat = RecurrenceBox(self)
-        self.override = _named(QCheckBox("Book outside available hours (recorded)"),
+        self.override = named(QCheckBox("Book outside available hours (recorded)"),
                                "schedule_override", "Override available hours")
-        self.find = _named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
-        self.problems = _named(QLabel(""), "schedule_problems", "Booking problems")
+        self.find = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
+        self.problems = named(QLabel(""), "schedule_problems", "Booking problems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.book_button = _named(self.buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole),
+        self.book_button = named(self.buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole),
                                   "schedule_book", "Book")
         self.book_button.setDefault(True)
 

@@ -19,14 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_recurrence import Recurrence
+from hms_desktop.ui.schedule.naming import named
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 class RecurrenceBox(QGroupBox):
@@ -34,36 +31,36 @@ class RecurrenceBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Repeat", parent)
-        _named(self, "schedule_repeat", "Repeat")
+        named(self, "schedule_repeat", "Repeat")
         self.setCheckable(True)
         self.setChecked(False)
         self.freq = QComboBox()
-        _named(self.freq, "schedule_repeat_freq", "Repeat frequency")
+        named(self.freq, "schedule_repeat_freq", "Repeat frequency")
         self.freq.addItem("Daily", "daily")
         self.freq.addItem("Weekly", "weekly")
         self.freq.addItem("Monthly", "monthly")
         self.freq.setCurrentIndex(1)
         self.interval = QSpinBox()
-        _named(self.interval, "schedule_repeat_interval", "Repeat every N")
+        named(self.interval, "schedule_repeat_interval", "Repeat every N")
         self.interval.setRange(1, 52)
         self.days = []
         days_row = QHBoxLayout()
         for n, name in enumerate(DAY_NAMES):
             box = QCheckBox(name)
-            _named(box, f"schedule_repeat_day_{n}", f"Repeat on {name}")
+            named(box, f"schedule_repeat_day_{n}", f"Repeat on {name}")
             self.days.append(box)
             days_row.addWidget(box)
         self.by_count = QRadioButton("Occurrences")
-        _named(self.by_count, "schedule_repeat_by_count", "End after occurrences")
+        named(self.by_count, "schedule_repeat_by_count", "End after occurrences")
         self.by_count.setChecked(True)
         self.count = QSpinBox()
-        _named(self.count, "schedule_repeat_count", "Number of occurrences")
+        named(self.count, "schedule_repeat_count", "Number of occurrences")
         self.count.setRange(1, 500)
         self.count.setValue(6)
         self.by_until = QRadioButton("Until")
-        _named(self.by_until, "schedule_repeat_by_until", "End on date")
+        named(self.by_until, "schedule_repeat_by_until", "End on date")
         self.until = QDateEdit(QDate.currentDate().addMonths(3))
-        _named(self.until, "schedule_repeat_until", "Repeat until")
+        named(self.until, "schedule_repeat_until", "Repeat until")
         self.until.setCalendarPopup(True)
         end_row = QHBoxLayout()
         for w in (self.by_count, self.count, self.by_until, self.until):

@@ -27,6 +27,7 @@ from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
 from hms_desktop.ui.schedule.items import CalendarItem, Column
 from hms_desktop.ui.schedule.month_view import MonthView, month_grid_start
+from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 
@@ -34,10 +35,6 @@ MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
 
 
-def _named(widget: Any, name: str, accessible: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def to_items(ctx: Any, service: SchedulingService, appts: list[Appointment]) -> list[CalendarItem]:
@@ -53,7 +50,7 @@ class ScheduleTab(ScheduleActions, QWidget):
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         QWidget.__init__(self, parent)
-        _named(self, "schedule_tab", "Schedule")
+        named(self, "schedule_tab", "Schedule")
         self.ctx = ctx
         self.service: SchedulingService = ctx.services.scheduling
         self.mode = "day"
@@ -61,22 +58,22 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.selected_id = ""
         self.items: list[CalendarItem] = []
 
-        self.mode_box = _named(QComboBox(), "schedule_mode", "View")
+        self.mode_box = named(QComboBox(), "schedule_mode", "View")
         for mode in MODES:
             self.mode_box.addItem(mode.capitalize(), mode)
-        self.provider_box = _named(QComboBox(), "schedule_provider_filter", "Provider filter")
-        self.prev_button = _named(QPushButton("◀"), "schedule_prev", "Previous period")
-        self.today_button = _named(QPushButton("&Today"), "schedule_today", "Today")
-        self.next_button = _named(QPushButton("▶"), "schedule_next", "Next period")
-        self.title = _named(QLabel(), "schedule_title", "Shown period")
-        self.new_button = _named(QPushButton("&New booking…"), "schedule_new", "New booking")
-        self.checkin_button = _named(QPushButton("Check &in"), "schedule_check_in", "Check in")
-        self.complete_button = _named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
-        self.cancel_button = _named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
-        self.noshow_button = _named(QPushButton("No-&show"), "schedule_no_show", "No-show")
-        self.ics_button = _named(QPushButton("Export .&ics…"), "schedule_export_ics", "Export iCalendar")
-        self.sheet_button = _named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
-        self.status = _named(QLabel(), "schedule_status", "Schedule messages")
+        self.provider_box = named(QComboBox(), "schedule_provider_filter", "Provider filter")
+        self.prev_button = named(QPushButton("◀"), "schedule_prev", "Previous period")
+        self.today_button = named(QPushButton("&Today"), "schedule_today", "Today")
+        self.next_button = named(QPushButton("▶"), "schedule_next", "Next period")
+        self.title = named(QLabel(), "schedule_title", "Shown period")
+        self.new_button = named(QPushButton("&New booking…"), "schedule_new", "New booking")
+        self.checkin_button = named(QPushButton("Check &in"), "schedule_check_in", "Check in")
+        self.complete_button = named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
+        self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
+        self.noshow_button = named(QPushButton("No-&show"), "schedule_no_show", "No-show")
+        self.ics_button = named(QPushButton("Export .&ics…"), "schedule_export_ics", "Export iCalendar")
+        self.sheet_button = named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
+        self.status = named(QLabel(), "schedule_status", "Schedule messages")
         self.status.setWordWrap(True)
 
         self.day_view = TimeGridView("schedule_day_view")
@@ -85,7 +82,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.week_view.setAccessibleName("Week view")
         self.month_view = MonthView()
         self.agenda = AgendaList()
-        self.stack = _named(QStackedWidget(), "schedule_views", "Calendar")
+        self.stack = named(QStackedWidget(), "schedule_views", "Calendar")
         for view in (self.day_view, self.week_view, self.month_view):
             self.stack.addWidget(view)
 
