@@ -27,12 +27,16 @@ class ProviderCalendar:
         self.default_slot = default_slot
         self._weekly: dict[int, list[tuple[time, time, int]]] = {}
         for a in weekly:
+            if not a.active:
+                continue
             self._weekly.setdefault(a.weekday, []).append(
                 (parse_hhmm(a.start), parse_hhmm(a.end), a.slot_minutes))
         for windows in self._weekly.values():
             windows.sort()
         self._exceptions: dict[date, list[AvailabilityException]] = {}
         for ex in exceptions:
+            if not ex.active:
+                continue
             self._exceptions.setdefault(ex.day, []).append(ex)
 
     def windows(self, day: date) -> list[Window]:

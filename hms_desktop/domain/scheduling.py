@@ -33,6 +33,32 @@ class Provider(BaseModel):
     active: bool = True
 
 
+def parse_windows(text: str) -> list[tuple[str, str]]:
+    """'09:00-12:30, 13:30-17:00' -> [('09:00', '12:30'), ('13:30', '17:00')]; '' -> [].
+
+    Raises ValueError quoting the piece that is wrong.
+    """
+    out = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        start, sep, end = piece.partition("-")
+        try:
+            if not sep:
+                raise ValueError("must be start-end")
+            ordered_ok = parse_hhmm(end) > parse_hhmm(start)
+        except ValueError as exc:
+            raise ValueError(f"{piece!r} must be HH:MM-HH:MM, e.g. 09:00-12:30 ({exc})") from None
+        if not ordered_ok:
+            raise ValueError(f"{piece!r}: end must be after start")
+        out.append((start.strip(), end.strip()))
+    ordered = sorted(out, key=lambda w: parse_hhmm(w[0]))
+    for (_, a_end), (b_start, _) in zip(ordered, ordered[1:], strict=False):
+        if parse_hhmm(b_start) < parse_hhmm(a_end):
+            raise ValueError(f"windows overlap at {b_start}")
+    return ordered
+
+
 def _check_hhmm(value: str) -> str:
     parse_hhmm(value)
     return value.strip()
@@ -47,6 +73,7 @@ class Availability(BaseModel):
     start: str
     end: str
     slot_minutes: int = Field(default=15, ge=5, le=240)
+    active: bool = True  # rows are never deleted: changed hours retire the old rows
 
     _hhmm = field_validator("start", "end")(_check_hhmm)
 
@@ -71,6 +98,7 @@ class AvailabilityException(BaseModel):
     start: str = ""
     end: str = ""
     note: str = ""
+    active: bool = True  # a withdrawn exception stays in the file, inactive
 
     @model_validator(mode="after")
     def _hours_when_changed(self) -> AvailabilityException:

@@ -174,6 +174,37 @@ class SchedulingService:
             self._calendars.pop(w.provider_id, None)
         self._publish("availability", [w.id for w in saved], "insert", initiator)
 
+    def update_provider(self, provider_id: str, changes: dict[str, Any], *,
+                        initiator: object = None) -> Provider:
+        saved = self.providers.update(provider_id, changes)
+        self._calendars.pop(provider_id, None)
+        self._publish("providers", [provider_id], "update", initiator)
+        return saved
+
+    def set_weekly_hours(self, provider_id: str, windows: list[Availability], *,
+                         initiator: object = None) -> list[Availability]:
+        """Replace a provider's weekly pattern: old rows are retired (kept), new ones added.
+
+        Existing appointments are not touched; they may now fall outside hours, which is
+        what a manager changing hours expects to see and resolve.
+        """
+        if self.providers.get(provider_id) is None:
+            raise ValueError(f"provider {provider_id} does not exist")
+        fresh = [w.model_copy(update={"provider_id": provider_id, "active": True}) for w in windows]
+        with self._lock:
+            for old in self.availability.where("provider_id", provider_id):
+                if old.active:
+                    self.availability.update(old.id, {"active": False})
+            saved = self.availability.insert_many(fresh) if fresh else []
+            self._calendars.pop(provider_id, None)
+        self._publish("availability", [w.id for w in saved], "update", initiator)
+        return saved
+
+    def withdraw_exception(self, exception_id: str, *, initiator: object = None) -> None:
+        saved = self.exceptions.update(exception_id, {"active": False})
+        self._calendars.pop(saved.provider_id, None)
+        self._publish("availability_exceptions", [exception_id], "update", initiator)
+
     def add_exception(self, exception: AvailabilityException, *,
                       initiator: object = None) -> AvailabilityException:
         saved = self.exceptions.insert(exception)

@@ -45,3 +45,16 @@ def test_bad_hours_named() -> None:
         Availability(provider_id="D", weekday=0, start="9am", end="12:00")
     with pytest.raises(ValidationError, match="must be after start"):
         Availability(provider_id="D", weekday=0, start="12:00", end="09:00")
+
+
+def test_parse_windows_orders_and_names_bad_piece() -> None:
+    from hms_desktop.domain.scheduling import parse_windows
+
+    assert parse_windows(" 13:30-17:00, 09:00-12:30 ") == [("09:00", "12:30"), ("13:30", "17:00")]
+    assert parse_windows("") == []
+    with pytest.raises(ValueError, match="'9-12' "):
+        parse_windows("9-12")
+    with pytest.raises(ValueError, match="'12:00-09:00': end must be after start"):
+        parse_windows("12:00-09:00")
+    with pytest.raises(ValueError, match="overlap at 10:00"):
+        parse_windows("09:00-11:00, 10:00-12:00")

@@ -158,3 +158,22 @@ def test_index_rebuilt_from_disk_after_restart(service: SchedulingService, store
         assert [a.id for a in week] == ["APT000001"]
     finally:
         reopened.close()
+
+
+def test_changed_weekly_hours_retire_old_rows(service: SchedulingService) -> None:
+    from hms_desktop.domain.scheduling import Availability
+
+    service.set_weekly_hours("DOC000001", [Availability(provider_id="-", weekday=0, start="13:00", end="15:00")])
+    with pytest.raises(BookingError, match="outside"):
+        service.book(draft(local(2026, 3, 2, 9)))
+    service.book(draft(local(2026, 3, 2, 13)))
+    rows = service.availability.where("provider_id", "DOC000001")
+    assert sum(r.active for r in rows) == 1 and len(rows) == 6  # five retired rows kept
+
+
+def test_withdrawn_leave_reopens_the_day(service: SchedulingService) -> None:
+    leave = service.add_exception(AvailabilityException(provider_id="DOC000001", day=date(2026, 3, 3),
+                                                        kind="leave"))
+    assert not service.within_hours(draft(local(2026, 3, 3, 10)))
+    service.withdraw_exception(leave.id)
+    assert service.within_hours(draft(local(2026, 3, 3, 10)))
