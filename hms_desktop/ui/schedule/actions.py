@@ -17,6 +17,7 @@ from hms_desktop.services.scheduling import BookingError
 from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
 from hms_desktop.ui.schedule.day_sheet import write_day_sheet
+from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
 
 if TYPE_CHECKING:
     from hms_desktop.ui.schedule.tab import ScheduleTab
@@ -28,9 +29,11 @@ class ScheduleActions:
     """Mixed into ScheduleTab; kept apart so the tab file stays about layout and views."""
 
     dialog: BookingDialog | None = None
+    providers_dialog: ProvidersDialog | None = None
 
     def _connect_actions(self: ScheduleTab) -> None:
         self.new_button.clicked.connect(lambda: self.open_booking())
+        self.providers_button.clicked.connect(self.open_providers)
         self.checkin_button.clicked.connect(lambda: self.change_status(S.CHECKED_IN))
         self.complete_button.clicked.connect(lambda: self.change_status(S.COMPLETED))
         self.noshow_button.clicked.connect(lambda: self.change_status(S.NO_SHOW))
@@ -171,6 +174,11 @@ class ScheduleActions:
         self.dialog.sig_appointments_booked.connect(self._booked)
         self.dialog.open()
         return self.dialog
+
+    def open_providers(self: ScheduleTab) -> ProvidersDialog:
+        self.providers_dialog = ProvidersDialog(self.ctx, parent=self)
+        self.providers_dialog.open()
+        return self.providers_dialog
 
     def book_at(self: ScheduleTab, start_local: datetime, provider_id: str | None) -> None:
         self.open_booking(start=start_local, provider_id=provider_id or "")
