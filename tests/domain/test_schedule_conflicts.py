@@ -93,3 +93,33 @@ def test_naive_time_refused() -> None:
     with pytest.raises(ValidationError, match="time zone"):
         Appointment(patient_id="P", provider_id="D", start=datetime(2026, 1, 1, 9),
                     end=datetime(2026, 1, 1, 10))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_spans = st.lists(st.tuples(st.integers(0, 3 * 24 * 60), st.integers(1, 600), st.sampled_from(["D1", "D2"]),
+                            st.sampled_from(["P1", "P2", "P3"]), st.booleans()), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(existing=_spans, probe=st.tuples(st.integers(0, 3 * 24 * 60), st.integers(1, 600)))
+def test_index_agrees_with_brute_force(existing: list[tuple[int, int, str, str, bool]],
+                                       probe: tuple[int, int]) -> None:
+    """Whatever the spans (across midnights, nested, touching), the index finds exactly the overlaps."""
+    index = ConflictIndex()
+    kept = []
+    for n, (start, length, doc, pat, cancelled) in enumerate(existing):
+        a = appt(f"A{n}", T0 + timedelta(minutes=start), length, doc=doc, pat=pat,
+                 status="cancelled" if cancelled else "booked")
+        index.add(a)
+        kept.append(a)
+    start = T0 + timedelta(minutes=probe[0])
+    end = start + timedelta(minutes=probe[1])
+    found = {c.appointment_id for c in index.conflicts([("provider", "D1")], start, end)}
+    expected = {a.id for a in kept if a.provider_id == "D1" and a.status == "booked"
+                and a.start < end and start < a.end}
+    assert found == expected
+    for a in kept:  # removing everything leaves nothing to clash with
+        index.remove(a.id)
+    assert index.conflicts([("provider", "D1")], start, end) == []

@@ -182,3 +182,25 @@ def test_every_widget_named(tab: ScheduleTab) -> None:
     unnamed = [w for w in tab.findChildren(QWidget)
                if w.objectName().startswith("schedule") and not w.accessibleName()]
     assert unnamed == []
+
+
+def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: QtBot,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from hms_desktop.domain.schedule_recurrence import Recurrence
+
+    sched = ctx.services.scheduling
+    occ = sched.book_series(draft(local(2026, 3, 2, 9), pat="PAT000007"), Recurrence(freq="daily", count=3))
+    widget = ScheduleTab(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 850)
+    widget.show()
+    widget.provider_box.setCurrentIndex(widget.provider_box.findData("DOC000001"))
+    widget.day = date(2026, 3, 3)
+    widget.set_mode("day")
+    monkeypatch.setattr(dialogs, "ask_scope", lambda *a: "following")
+    view = widget.day_view
+    grab = view.rect_of(occ[1].id).center().toPoint()  # type: ignore[union-attr]
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 60)))
+    qtbot.waitUntil(lambda: sched.appointments.get(occ[2].id).start == local(2026, 3, 4, 10), timeout=3000)
+    assert sched.appointments.get(occ[1].id).start == local(2026, 3, 3, 10)
+    assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
