@@ -8,6 +8,7 @@ Intervals are half-open [start, end): back-to-back is allowed, a one-minute over
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -57,11 +58,33 @@ class ConflictIndex:
         self.add_raw(appt.id, _ts(appt.start), _ts(appt.end), tuple(resources_of(appt)))
 
     def add_raw(self, appt_id: str, start: int, end: int, resources: tuple[Resource, ...]) -> None:
-        """Fast path for loading many rows from raw columns (epoch seconds)."""
+        """Index one blocking interval given as epoch seconds."""
         self._entries[appt_id] = (start, end, resources)
         for kind, rid in resources:
             for day in range(start // DAY, (end - 1) // DAY + 1):
                 insort(self._buckets.setdefault((kind, rid, day), []), (start, end, appt_id))
+
+    def load(self, rows: Iterable[tuple[str, int, int, tuple[Resource, ...]]]) -> None:
+        """Bulk fill an empty index: append everything, sort each bucket once (start-up path)."""
+        buckets = self._buckets
+        for appt_id, start, end, resources in rows:
+            self._entries[appt_id] = (start, end, resources)
+            item = (start, end, appt_id)
+            first, last = start // DAY, (end - 1) // DAY
+            for kind, rid in resources:
+                if first == last:
+                    key = (kind, rid, first)
+                    bucket = buckets.get(key)
+                    if bucket is None:
+                        buckets[key] = [item]
+                    else:
+                        bucket.append(item)
+                else:
+                    for day in range(first, last + 1):
+                        buckets.setdefault((kind, rid, day), []).append(item)
+        for bucket in buckets.values():
+            if len(bucket) > 1:
+                bucket.sort()
 
     def remove(self, appt_id: str) -> None:
         entry = self._entries.pop(appt_id, None)

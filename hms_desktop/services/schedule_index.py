@@ -17,10 +17,6 @@ Brief = tuple[int, str, str, str]  # start epoch, provider id, patient id, statu
 _BLOCKING_TEXT = frozenset(s.value for s in BLOCKING)
 
 
-def _epoch(text: str) -> int:
-    return int(datetime.fromisoformat(text).timestamp())
-
-
 class AppointmentIndex:
     """Blocking intervals per resource/day, and every appointment id per start day."""
 
@@ -35,15 +31,31 @@ class AppointmentIndex:
     def from_columns(cls, ids: list[str], cols: dict[str, list[str]]) -> AppointmentIndex:
         """Fill from raw columns (start, end, status, provider_id, patient_id, room_id)."""
         index = cls()
+        epochs: dict[str, int] = {}  # slot times repeat: parse each distinct cell once
+
+        def epoch(text: str) -> int:
+            value = epochs.get(text)
+            if value is None:
+                value = epochs[text] = int(datetime.fromisoformat(text).timestamp())
+            return value
+
+        by_day, start_of = index._by_day, index._start_of
+        blocking = []
+        starts, ends, statuses = cols["start"], cols["end"], cols["status"]
+        providers, patients, rooms = cols["provider_id"], cols["patient_id"], cols["room_id"]
         for i, aid in enumerate(ids):
-            start, end = _epoch(cols["start"][i]), _epoch(cols["end"][i])
-            index._place(aid, (start, cols["provider_id"][i], cols["patient_id"][i], cols["status"][i]))
-            if cols["status"][i] in _BLOCKING_TEXT:
-                res: list[Resource] = [("provider", cols["provider_id"][i]),
-                                       ("patient", cols["patient_id"][i])]
-                if cols["room_id"][i]:
-                    res.append(("room", cols["room_id"][i]))
-                index.conflicts.add_raw(aid, start, end, tuple(res))
+            start = epoch(starts[i])
+            start_of[aid] = start
+            day = by_day.get(start // DAY)
+            if day is None:
+                day = by_day[start // DAY] = {}
+            day[aid] = (start, providers[i], patients[i], statuses[i])
+            if statuses[i] in _BLOCKING_TEXT:
+                res: tuple[Resource, ...] = (("provider", providers[i]), ("patient", patients[i]))
+                if rooms[i]:
+                    res += (("room", rooms[i]),)
+                blocking.append((aid, start, epoch(ends[i]), res))
+        index.conflicts.load(blocking)
         return index
 
     def _place(self, aid: str, brief: Brief) -> None:

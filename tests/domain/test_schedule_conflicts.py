@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from hms_desktop.domain.schedule_conflicts import ConflictIndex, resources_of
@@ -93,10 +95,6 @@ def test_naive_time_refused() -> None:
     with pytest.raises(ValidationError, match="time zone"):
         Appointment(patient_id="P", provider_id="D", start=datetime(2026, 1, 1, 9),
                     end=datetime(2026, 1, 1, 10))
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _spans = st.lists(st.tuples(st.integers(0, 3 * 24 * 60), st.integers(1, 600), st.sampled_from(["D1", "D2"]),
                             st.sampled_from(["P1", "P2", "P3"]), st.booleans()), max_size=40)
