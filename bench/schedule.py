@@ -21,6 +21,8 @@ from types import SimpleNamespace
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from bench.report import write_section  # noqa: E402
 from hms_desktop.domain.schedule_time import wall_to_utc  # noqa: E402
 from hms_desktop.domain.scheduling import (  # noqa: E402
@@ -33,6 +35,7 @@ from hms_desktop.domain.scheduling import (  # noqa: E402
 from hms_desktop.services.container import build_services  # noqa: E402
 from hms_desktop.storage import Store  # noqa: E402
 from hms_desktop.storage.scheduling import APPOINTMENTS  # noqa: E402
+from hms_desktop.ui.schedule.tab import ScheduleTab  # noqa: E402 (imported up front: the run is long)
 
 PROVIDERS, PATIENTS, YEARS = 50, 100_000, 5
 FIRST_DAY = date(2024, 1, 1)
@@ -161,10 +164,6 @@ def main() -> int:
 
 def measure_views(store: Store, services: object, rng: random.Random) -> dict[str, list[float]]:
     """Time tab.reload() (data) + a forced synchronous repaint of the shown view (paint)."""
-    from PySide6.QtWidgets import QApplication
-
-    from hms_desktop.ui.schedule.tab import ScheduleTab
-
     app = QApplication.instance() or QApplication([])
     ctx = SimpleNamespace(services=services, store=store, settings={})
     tab = ScheduleTab(ctx)

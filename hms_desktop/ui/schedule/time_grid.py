@@ -214,6 +214,8 @@ class TimeGridView(QWidget):
         selected = item.id == self.selected_id
         p.setPen(QPen(self.palette().highlight().color() if selected else colour, 2 if selected else 1))
         p.drawRect(rect)
+        if rect.width() < 24 or rect.height() < 10:
+            return  # too small for legible text (many overlapping lanes); the agenda lists it
         p.setPen(QColor("#202020"))
         text = f"{item.start:%H:%M} {item.title}"
         if rect.height() > 28:
