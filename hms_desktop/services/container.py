@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hms_desktop.storage import Store
 
 from .bus import EventBus
+from .patients import PatientService
 from .scheduling import SchedulingService
 
 
@@ -16,9 +17,11 @@ class Services:
 
     store: Store
     bus: EventBus
+    patients: PatientService
     scheduling: SchedulingService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus, scheduling=SchedulingService(store, bus))
+    return Services(store=store, bus=bus, patients=PatientService(store, bus),
+                    scheduling=SchedulingService(store, bus))

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 JOURNAL_PREFIX = ("op", "crc")
+# A crash mid-append leaves a partial last journal line. It was never acknowledged (the
+# fsync had not returned), so it is set aside in quarantine but is not a data problem.
+TORN_WRITE = "incomplete last line (interrupted write)"
 _ENGINE_KINDS = {
     "version": ColumnKind("int", optional=True, required=False),
     "updated_at": ColumnKind("datetime", optional=True, required=False),
@@ -181,7 +184,7 @@ class Table(Generic[M]):
         torn: int | None = None
         if prefix and rows and not parsed.complete(len(rows) - 1):
             torn = len(rows) - 1  # only the journal can hold a torn write
-            rejected[torn] = "incomplete last line (interrupted write)"
+            rejected[torn] = TORN_WRITE
         kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
         columns = self._columns_of(rows, kept, positions, prefix, from_version)
         if parsed.may_need_unescape:
@@ -518,4 +521,4 @@ def _truncate_from_line(path: Path, line: int) -> None:
         os.fsync(handle.fileno())
 
 
-__all__ = ["ENGINE_COLUMNS", "ReadOnlyError", "RecordMeta", "Table", "Version"]
+__all__ = ["ENGINE_COLUMNS", "TORN_WRITE", "ReadOnlyError", "RecordMeta", "Table", "Version"]
