@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from hms_desktop.domain.patient import Patient
 from hms_desktop.domain.schedule_time import clinic_zone, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment, Availability, Provider, Room
-from hms_desktop.services.bus import Change
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.patients import PatientService
 from hms_desktop.services.scheduling import SchedulingService
 
 LONDON = clinic_zone("Europe/London")
@@ -28,7 +31,16 @@ def weekdays_9_to_17(slot: int = 15) -> list[Availability]:
             for d in range(5)]
 
 
+def seed_patients(store: Any, count: int = 10) -> None:
+    """Real patients PAT000001.. registered through the Patients service (booking checks them)."""
+    PatientService(store, EventBus()).register_many(
+        [Patient(given_name=f"Pat{n}", family_name="Tester", date_of_birth=date(1980, 1, 1) + timedelta(days=n))
+         for n in range(1, count + 1)], check_phones=False)
+
+
 def seed(service: SchedulingService) -> None:
+    if len(service.patients) == 0:
+        seed_patients(service.store)
     service.add_provider(Provider(name="Dr Ada Lovelace", department="Cardiology"), weekdays_9_to_17())
     service.add_provider(Provider(name="Nurse Bob Jones", role="nurse", department="Cardiology"),
                          weekdays_9_to_17(30))

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.domain.schedule_availability import ProviderCalendar
 from hms_desktop.domain.schedule_conflicts import Conflict, resources_of
 from hms_desktop.domain.schedule_recurrence import Recurrence, occurrences_utc
@@ -33,6 +34,7 @@ from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.schedule_index import AppointmentIndex
 from hms_desktop.services.schedule_slots import find_next_free_slot
 from hms_desktop.storage import Store, Table
+from hms_desktop.storage.patients import PATIENTS
 from hms_desktop.storage.scheduling import (
     APPOINTMENTS,
     AVAILABILITY,
@@ -89,6 +91,10 @@ class SchedulingService:
     @cached_property
     def series(self) -> Table[Series]:
         return self.store.table(SERIES)
+
+    @cached_property
+    def patients(self) -> Table[Patient]:
+        return self.store.table(PATIENTS)
 
     # ----- settings and lookups -------------------------------------------------------
     def set_clinic_tz(self, name: str | None) -> None:
@@ -233,8 +239,13 @@ class SchedulingService:
         if draft.end <= draft.start:
             out.append("end must be after start (zero-length appointments are refused)")
             return out
-        if self.providers.get(draft.provider_id) is None:
+        if (text := self.patient_problem(draft.patient_id)):
+            out.append(text)
+        provider = self.providers.get(draft.provider_id)
+        if provider is None:
             out.append(f"provider {draft.provider_id} does not exist")
+        elif not provider.active:
+            out.append(f"provider {draft.provider_id} ({provider.name}) is inactive")
         if draft.room_id and self.rooms.get(draft.room_id) is None:
             out.append(f"room {draft.room_id} does not exist")
         with self._lock:
@@ -246,6 +257,17 @@ class SchedulingService:
             out.append(f"{start:%a %d %b %Y %H:%M} is outside provider {draft.provider_id}'s "
                        "available hours (override to book anyway)")
         return out
+
+    def patient_problem(self, patient_id: str) -> str:
+        """Why this patient cannot be booked ('' when they can): unknown, merged, deceased."""
+        patient = self.patients.get(patient_id)
+        if patient is None:
+            return f"patient {patient_id} does not exist"
+        if patient.status == PatientStatus.MERGED:
+            return f"patient {patient_id} was merged into {patient.merged_into}; book that record"
+        if patient.status == PatientStatus.DECEASED:
+            return f"patient {patient_id} is recorded as deceased"
+        return ""
 
     def within_hours(self, draft: Appointment) -> bool:
         return self.calendar(draft.provider_id).covers(utc_to_wall(draft.start, self.zone),

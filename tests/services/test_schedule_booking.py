@@ -177,3 +177,17 @@ def test_withdrawn_leave_reopens_the_day(service: SchedulingService) -> None:
     assert not service.within_hours(draft(local(2026, 3, 3, 10)))
     service.withdraw_exception(leave.id)
     assert service.within_hours(draft(local(2026, 3, 3, 10)))
+
+
+def test_unknown_merged_and_deceased_patients_refused(service: SchedulingService) -> None:
+    from hms_desktop.domain.patient import PatientStatus
+
+    with pytest.raises(BookingError, match="patient PAT999999 does not exist"):
+        service.book(draft(local(2026, 3, 2, 9), pat="PAT999999"))
+    service.patients.update("PAT000003", {"status": PatientStatus.DECEASED, "deceased_on": date(2026, 1, 1)})
+    with pytest.raises(BookingError, match="PAT000003 is recorded as deceased"):
+        service.book(draft(local(2026, 3, 2, 9), pat="PAT000003"))
+    service.patients.update("PAT000004", {"status": PatientStatus.MERGED, "merged_into": "PAT000005"})
+    with pytest.raises(BookingError, match="merged into PAT000005"):
+        service.book(draft(local(2026, 3, 2, 9), pat="PAT000004"))
+    assert len(service.appointments) == 0

@@ -12,12 +12,14 @@ from hms_desktop.domain.scheduling import BLOCKING
 from hms_desktop.services.container import build_services
 from hms_desktop.services.demo import schedule
 from hms_desktop.storage import Store
+from tests.schedule_support import seed_patients
 
 
 def test_demo_schedule_is_conflict_free_and_has_every_status(data_dir: Path) -> None:
     store = Store(data_dir)
     try:
         services = build_services(store)
+        seed_patients(store, 300)
         began = time.perf_counter()
         steps: list[float] = []
         schedule.generate(services, random.Random(7), patients=300,

@@ -39,7 +39,11 @@ WEEKS_BACK, WEEKS_AHEAD = 8, 6
 
 def generate(services: Services, rng: random.Random, *, patients: int, progress: Progress) -> None:
     sched = services.scheduling
-    patient_ids = [f"PAT{n:06d}" for n in range(1, max(1, patients) + 1)]
+    statuses = sched.patients.column("status")
+    patient_ids = [pid for pid, status in zip(sched.patients.ids(), statuses, strict=True)
+                   if status == "active"]
+    if not patient_ids:
+        raise ValueError("the schedule demo needs registered patients (run the patients generator first)")
     progress("providers and rooms", 0.0)
     rooms = [sched.add_room(Room(name=f"Room {n}")) for n in range(1, 5)]
     sched.add_room(Room(name="ECG machine", kind="equipment"))
