@@ -39,22 +39,27 @@ def problems(dialog: BookingDialog) -> str:
 
 def test_clash_named_live_and_book_refused(dialog: BookingDialog, ctx: ScheduleTestContext,
                                            qtbot: QtBot) -> None:
-    qtbot.keyClicks(by_name(dialog, QLineEdit, "Patient ID"), "PAT000002")
+    dialog.patient.choose("PAT000002")
     assert "Provider DOC000001 is already booked in APT000001" in problems(dialog)
     dialog.book_button.click()
     ctx.writer.drain()
     assert len(ctx.services.scheduling.appointments) == 1
 
 
-def test_bad_patient_and_zero_length_named(dialog: BookingDialog) -> None:
-    by_name(dialog, QLineEdit, "Patient ID").setText("bob")
-    assert "patient ID must look like PAT000123" in problems(dialog)
+def test_missing_unknown_patient_and_zero_length_named(dialog: BookingDialog, qtbot: QtBot) -> None:
+    assert "choose a patient" in problems(dialog)
+    search = by_name(dialog, QLineEdit, "Patient search")
+    qtbot.keyClicks(search, "PAT000002")
+    dialog.patient.refresh()
+    assert dialog.patient.results()[0] == "PAT000002"
+    dialog.patient.choose("PAT999999")
+    assert "patient PAT999999 does not exist" in problems(dialog)
     dialog.minutes.setValue(0)
     assert "duration must be more than 0 minutes" in problems(dialog)
 
 
 def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
-    by_name(dialog, QLineEdit, "Patient ID").setText("PAT000002")
+    dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(8, 0))
     dialog.find.click()
     assert dialog.time.time() == QTime(9, 30) and problems(dialog) == ""  # 09:00-09:30 is taken
@@ -68,7 +73,7 @@ def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestC
 
 def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, ctx: ScheduleTestContext,
                                                         qtbot: QtBot) -> None:
-    by_name(dialog, QLineEdit, "Patient ID").setText("PAT000002")
+    dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(18, 0))
     assert "outside provider DOC000001's available hours" in problems(dialog)
     dialog.override.setChecked(True)
@@ -82,7 +87,7 @@ def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, 
                                                          qtbot: QtBot) -> None:
     sched = ctx.services.scheduling
     sched.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))  # blocks the third Monday
-    by_name(dialog, QLineEdit, "Patient ID").setText("PAT000002")
+    dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(10, 0))
     dialog.repeat.setChecked(True)
     dialog.repeat.count.setValue(4)

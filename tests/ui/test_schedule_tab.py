@@ -159,8 +159,8 @@ def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: S
     qtbot.waitUntil(lambda: not tab.checkin_button.isEnabled(), timeout=3000)
     assert not tab.noshow_button.isEnabled()  # checked-in patients cannot be no-shows
     qtbot.mouseClick(tab.complete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(ctx.navigation.visit_requests), timeout=3000)
-    request = ctx.navigation.visit_requests[0]
+    qtbot.waitUntil(lambda: bool(ctx.visit_requests), timeout=3000)
+    request = ctx.visit_requests[0]
     assert request["appointment_id"] == "APT000001" and request["patient_id"] == "PAT000001"
     assert request["provider_id"] == "DOC000001" and request["at"] == local(2026, 3, 2, 9)
 

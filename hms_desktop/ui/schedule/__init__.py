@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 def clinic_tz_name(settings: Any) -> str | None:
     """The clinic time-zone setting, whatever shape ctx.settings has (attribute or mapping)."""
-    for key in ("clinic_timezone", "clinic_tz", "timezone"):
+    for key in ("time_zone", "clinic_timezone", "timezone"):
         value = settings.get(key) if isinstance(settings, dict) else getattr(settings, key, None)
         if value:
             return str(value)

@@ -115,10 +115,13 @@ class ScheduleActions:
             navigation.request_visit_log(patient_id=saved.patient_id, provider_id=saved.provider_id,
                                          appointment_id=saved.id, at=saved.start)
 
-    def _failed(self: ScheduleTab, exc: BaseException) -> None:
+    def _failed(self: ScheduleTab, exc: BaseException) -> bool:
+        """Rule refusals are shown here (True: handled); disk / read-only failures also get
+        the context's message box, because they mean nothing can be saved at all."""
         text = "; ".join(exc.problems) if isinstance(exc, BookingError) else str(exc)
         self.say(text, error=True)
         self.reload()
+        return isinstance(exc, ValueError)
 
     # ----- moves ----------------------------------------------------------------------
     def request_move(self: ScheduleTab, item_id: str, start_local: datetime, end_local: datetime,
@@ -160,11 +163,12 @@ class ScheduleActions:
                          initiator=self, on_done=lambda _s: self.reload(), on_error=on_error,
                          what=f"moving {item_id}")
 
-    def _move_failed(self: ScheduleTab, exc: BaseException) -> None:
+    def _move_failed(self: ScheduleTab, exc: BaseException) -> bool:
         view = self.day_view if self.mode == "day" else self.week_view
         text = "; ".join(exc.problems) if isinstance(exc, BookingError) else str(exc)
         view.refuse(f"Not moved: {text}")
         self.say(f"Not moved: {text}", error=True)
+        return isinstance(exc, ValueError)
 
     # ----- booking --------------------------------------------------------------------
     def open_booking(self: ScheduleTab, **prefill: Any) -> BookingDialog:

@@ -30,7 +30,7 @@ from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.services.scheduling import BookingError, SchedulingService
 from hms_desktop.ui.schedule.naming import named
-from hms_desktop.ui.schedule.patient_field import make_patient_chooser, patient_problem
+from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
 
 
@@ -54,8 +54,8 @@ class BookingDialog(QDialog):
         self.saving = False
 
         self.patient = make_patient_chooser(ctx, self)
-        if patient_id and hasattr(self.patient, "set_patient_id"):
-            self.patient.set_patient_id(patient_id)
+        if patient_id:
+            self.patient.choose(patient_id)
         self.provider = named(QComboBox(), "schedule_provider", "Provider")
         self.department = named(QComboBox(), "schedule_department", "Department")
         self.department.addItem("Chosen provider only", "")
@@ -129,9 +129,7 @@ class BookingDialog(QDialog):
         return provider.slot_minutes if provider else 15
 
     def patient_id(self) -> str:
-        getter = getattr(self.patient, "patient_id", None)
-        value = getter() if callable(getter) else getter
-        return str(value or "").strip().upper()
+        return chosen_patient(self.patient)
 
     def draft(self) -> Appointment:
         """The appointment the form describes; ValueError/ValidationError name the field."""
@@ -144,15 +142,13 @@ class BookingDialog(QDialog):
 
     def current_problems(self) -> list[str]:
         """Everything wrong with the single appointment as entered (series are checked on save)."""
-        problems = []
-        if (text := patient_problem(self.ctx, self.patient_id())):
-            problems.append(text)
+        problems = [] if self.patient_id() else ["choose a patient (search by name, ID, phone or birth date)"]
         if self.minutes.value() <= 0:
             return [*problems, "duration must be more than 0 minutes"]
         try:
             draft = self.draft()
         except ValidationError as exc:
-            return [*problems, validation_text(exc)]
+            return [*problems, validation_text(exc)] if self.patient_id() else problems
         except ValueError as exc:
             return [*problems, str(exc)]
         return problems + self.service.problems(draft, override=self.override.isChecked())
@@ -169,8 +165,7 @@ class BookingDialog(QDialog):
             slot = self.service.find_next_free_slot(
                 after=wall_to_utc(local, self.service.zone), minutes=max(5, self.minutes.value()),
                 provider_id=None if department else self.provider.currentData(),
-                department=department, patient_id=self.patient_id() if not patient_problem(
-                    self.ctx, self.patient_id()) else "", room_id=self.room.currentData() or "")
+                department=department, patient_id=self.patient_id(), room_id=self.room.currentData() or "")
         except ValueError as exc:
             self.problems.setText(str(exc))
             return
@@ -212,9 +207,11 @@ class BookingDialog(QDialog):
         self.sig_appointments_booked.emit([a.id for a in saved])
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> bool:
+        """Shown next to the form, so the context need not open a message box (returns True)."""
         self.saving = False
         self.book_button.setEnabled(True)
         text = "\n".join(exc.problems) if isinstance(exc, BookingError) else str(exc)
         self.problems.setText(text)
         self.problems.setAccessibleDescription(text)
+        return True

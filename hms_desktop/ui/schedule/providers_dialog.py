@@ -119,6 +119,10 @@ class ProvidersDialog(QDialog):
         self.message.setText(text)
         self.message.setAccessibleDescription(text)
 
+    def _failed(self, exc: BaseException) -> bool:
+        self.say(str(exc), error=True)
+        return isinstance(exc, ValueError)  # rule refusals shown here; disk failures also boxed
+
     def current_id(self) -> str:
         item = self.list.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
@@ -198,7 +202,7 @@ class ProvidersDialog(QDialog):
                 return provider_id
             return service.add_provider(details, windows, initiator=self).id
 
-        self.ctx.run(write, on_done=self._saved, on_error=lambda e: self.say(str(e), error=True),
+        self.ctx.run(write, on_done=self._saved, on_error=self._failed,
                      what="saving provider")
 
     def _saved(self, provider_id: str) -> None:
@@ -223,7 +227,7 @@ class ProvidersDialog(QDialog):
             return
         self.ctx.run(self.service.add_exception, exception, initiator=self,
                      on_done=lambda _e: self._saved(provider_id),
-                     on_error=lambda e: self.say(str(e), error=True), what="saving exception")
+                     on_error=self._failed, what="saving exception")
 
     def withdraw_exception(self) -> None:
         item = self.ex_list.currentItem()
@@ -232,4 +236,4 @@ class ProvidersDialog(QDialog):
         provider_id = self.current_id()
         self.ctx.run(self.service.withdraw_exception, str(item.data(Qt.ItemDataRole.UserRole)), initiator=self,
                      on_done=lambda _r: self._saved(provider_id),
-                     on_error=lambda e: self.say(str(e), error=True), what="withdrawing exception")
+                     on_error=self._failed, what="withdrawing exception")

@@ -23,6 +23,7 @@ from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.services.scheduling import SchedulingService
 from hms_desktop.storage.scheduling import SCHEDULE_TABLES
+from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
 from hms_desktop.ui.schedule.items import CalendarItem, Column
@@ -144,7 +145,10 @@ class ScheduleTab(ScheduleActions, QWidget):
         changes = getattr(self.ctx, "changes", None)
         if changes is not None:
             changes.sig_changed.connect(self._on_change)
-        navigation = getattr(self.ctx, "navigation", None)  # added by the lead; guard until merged
+        settings_changed = getattr(self.ctx, "sig_settings_changed", None)
+        if settings_changed is not None:
+            settings_changed.connect(self._settings_changed)
+        navigation = getattr(self.ctx, "navigation", None)
         if navigation is not None and hasattr(navigation, "sig_booking_requested"):
             navigation.sig_booking_requested.connect(self.open_booking_request)
 
@@ -153,6 +157,11 @@ class ScheduleTab(ScheduleActions, QWidget):
             if change.table == "providers":
                 self.fill_providers()
             self._reload_timer.start()  # coalesce a burst of changes into one reload
+
+    def _settings_changed(self, settings: Any) -> None:
+        """A new clinic time zone re-labels every time; stored instants do not change."""
+        self.service.set_clinic_tz(clinic_tz_name(settings))
+        self.reload()
 
     def _tick(self) -> None:
         for view in (self.day_view, self.week_view):
