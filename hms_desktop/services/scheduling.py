@@ -153,13 +153,16 @@ class SchedulingService:
         with self._lock:
             briefs = self.index.briefs_between(start, end)
         out: dict[date, list[str]] = {}
+        days: dict[int, date] = {}  # many appointments share a start time: convert each once
         lo, hi = start.timestamp(), end.timestamp()
         for _aid, (ts, provider, patient, status) in briefs:
             if not lo <= ts < hi or (wanted is not None and provider not in wanted):
                 continue
             if not include_cancelled and status == AppointmentStatus.CANCELLED.value:
                 continue
-            day = datetime.fromtimestamp(ts, self.zone).date()
+            day = days.get(ts)
+            if day is None:
+                day = days[ts] = datetime.fromtimestamp(ts, self.zone).date()
             out.setdefault(day, []).append(patient)
         return out
 
