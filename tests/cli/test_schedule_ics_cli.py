@@ -41,3 +41,16 @@ def test_unknown_provider_exit_code_and_message(service: SchedulingService, stor
 def test_needs_provider_or_patient(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         run("--data-dir", str(tmp_path))
+
+
+def test_real_command_line(service: SchedulingService, store: Store, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    service.book(draft(local(2026, 3, 2, 9)))
+    out = tmp_path / "pat.ics"
+    done = subprocess.run([sys.executable, "-m", "hms_desktop", "ics", "--data-dir", str(store.data_dir),
+                           "--patient", "PAT000001", "--out", str(out)], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert len(Calendar.from_ical(out.read_bytes()).walk("VEVENT")) == 1

@@ -204,3 +204,9 @@ def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: 
     qtbot.waitUntil(lambda: sched.appointments.get(occ[2].id).start == local(2026, 3, 4, 10), timeout=3000)
     assert sched.appointments.get(occ[1].id).start == local(2026, 3, 3, 10)
     assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
+
+
+def test_standalone_quick_look_with_demo_data(qapp: object) -> None:
+    from hms_desktop.ui.schedule.__main__ import main
+
+    assert main(["--patients", "60", "--quit-after", "0.2"]) == 0
