@@ -12,6 +12,7 @@ from .observations import ObservationService
 from .patients import PatientService
 from .record import RecordService
 from .referrals import ReferralService
+from .scheduling import SchedulingService
 from .wearables import WearableService
 
 
@@ -27,6 +28,7 @@ class Services:
     chronic: ChronicService
     referrals: ReferralService
     wearables: WearableService
+    scheduling: SchedulingService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
@@ -38,4 +40,5 @@ def build_services(store: Store, bus: EventBus | None = None) -> Services:
         chronic=ChronicService(store, bus),
         referrals=ReferralService(store, bus),
         wearables=WearableService(store, bus),
+        scheduling=SchedulingService(store, bus),
     )
