@@ -1,0 +1,24 @@
+"""Crash-safe CSV storage: checkpoint + journal per table, day files, quarantine, one writer.
+
+See docs/contracts.md for the API and ARCHITECTURE §3 for the guarantees.
+"""
+
+from .daylog import DayLog
+from .quarantine import QuarantinedRow
+from .schema import ENGINE_COLUMNS, TableSpec, escape_text, unescape_text
+from .store import Store
+from .table import ReadOnlyError, RecordMeta, Table, Version
+
+__all__ = [
+    "ENGINE_COLUMNS",
+    "DayLog",
+    "QuarantinedRow",
+    "ReadOnlyError",
+    "RecordMeta",
+    "Store",
+    "Table",
+    "TableSpec",
+    "Version",
+    "escape_text",
+    "unescape_text",
+]

@@ -1,0 +1,186 @@
+"""Append-only day files for time series: ``data/<kind>/YYYY-MM-DD.csv`` (UTC dates).
+
+Vitals numerics, wearable readings and alarm events arrive continuously and are never
+amended, so they skip the journal: a batch is one append and one fsync, and a day's file is
+never rewritten.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic
+
+from .csvfile import AppendFile, format_header, format_line, read_records
+from .quarantine import Quarantine, QuarantinedRow
+from .schema import M, cells_to_model, check_column, model_kinds, model_to_cells
+from .table import ReadOnlyError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class DayLog(Generic[M]):
+    """Thread-safe appender and reader of one kind of time series. The model needs ``at``."""
+
+    def __init__(self, folder: Path, model: type[M], quarantine: Quarantine, *, read_only: bool,
+                 read_only_reason: str = "read-only") -> None:
+        if "at" not in model.model_fields:
+            raise TypeError(f"{model.__name__} needs an 'at' field to be kept in day files")
+        self.folder = folder
+        self.kind = folder.name
+        self._model = model
+        self._kinds = model_kinds(model)
+        self._columns = tuple(self._kinds)
+        self._text_flags = tuple(k.is_text for k in self._kinds.values())
+        self._at = self._columns.index("at")
+        self._quarantine = quarantine
+        self.read_only = read_only
+        self._read_only_reason = read_only_reason
+        self._lock = threading.Lock()
+        self._open: dict[date, AppendFile] = {}
+
+    def path_for(self, day: date) -> Path:
+        return self.folder / f"{day.isoformat()}.csv"
+
+    def append(self, rows: Sequence[M]) -> None:
+        """Validate every row, then one append + fsync per day file touched."""
+        if self.read_only:
+            raise ReadOnlyError(self._read_only_reason)
+        by_day: dict[date, list[str]] = defaultdict(list)
+        for row in rows:
+            checked = self._model.model_validate(row.model_dump())
+            at: datetime = checked.at  # type: ignore[attr-defined]  # checked in __init__
+            day = (at.astimezone(UTC) if at.tzinfo else at).date()
+            by_day[day].append(format_line(model_to_cells(checked, self._kinds), self._text_flags))
+        with self._lock:
+            for day, lines in sorted(by_day.items()):
+                self._file(day).append("".join(lines))
+
+    def _file(self, day: date) -> AppendFile:
+        target = self._open.get(day)
+        if target is None:
+            # Keep only recent days open: a batch for today (and around midnight, yesterday).
+            for old in sorted(self._open)[:-1]:
+                self._open.pop(old).close()
+            target = AppendFile(self.path_for(day), format_header(self._columns))
+            self._open[day] = target
+        return target
+
+    def days(self) -> list[date]:
+        if not self.folder.exists():
+            return []
+        found = []
+        for path in self.folder.glob("*.csv"):
+            try:
+                found.append(date.fromisoformat(path.stem))
+            except ValueError:
+                continue
+        return sorted(found)
+
+    def _paths(self, start: datetime, end: datetime) -> Iterator[Path]:
+        day = start.astimezone(UTC).date() if start.tzinfo else start.date()
+        last = end.astimezone(UTC).date() if end.tzinfo else end.date()
+        while day <= last:
+            path = self.path_for(day)
+            if path.exists():
+                yield path
+            day += timedelta(days=1)
+
+    def read(self, start: datetime, end: datetime) -> list[M]:
+        """Rows with ``start <= at < end``; bad lines are quarantined, the rest returned."""
+        out: list[M] = []
+        for path in self._paths(start, end):
+            header, records = read_records(path)
+            positions = {name: i for i, name in enumerate(header)}
+            good: list[tuple[int, list[str], str]] = []
+            for record in records:
+                if len(record.cells) != len(header):
+                    self._reject(path, record.line, f"has {len(record.cells)} fields, the header has {len(header)}",
+                                 record.raw)
+                    continue
+                cells = [
+                    _unescape(record.cells[positions[c]], flag) if c in positions else ""
+                    for c, flag in zip(self._columns, self._text_flags, strict=True)
+                ]
+                good.append((record.line, cells, record.raw))
+            bad: dict[int, str] = {}
+            for i, (column, kind) in enumerate(self._kinds.items()):
+                problems = check_column(kind, (cells[i] for _, cells, _ in good))
+                if problems:
+                    for n, (_, cells, _) in enumerate(good):
+                        if cells[i] in problems and n not in bad:
+                            bad[n] = f"{column}: {problems[cells[i]]}"
+            for n, (line, cells, raw) in enumerate(good):
+                if n in bad:
+                    self._reject(path, line, bad[n], raw)
+                    continue
+                row = cells_to_model(self._model, self._kinds, cells)
+                at: datetime = row.at  # type: ignore[attr-defined]
+                if start <= at < end:
+                    out.append(row)
+        return out
+
+    def read_frame(self, start: datetime, end: datetime) -> pd.DataFrame:
+        """The same rows as text columns (pandas' C parser: fast for a day of 1 Hz vitals).
+
+        Adds a parsed ``at`` column named ``at_utc``. Files the fast parser cannot read
+        cleanly go through ``read`` so their bad lines are quarantined, not dropped.
+        """
+        import pandas as pd
+
+        frames = []
+        for path in self._paths(start, end):
+            try:
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                if list(frame.columns) != list(self._columns) or not _ends_with_newline(path):
+                    raise ValueError("not the plain layout")
+            except (ValueError, pd.errors.ParserError):
+                rows = self._read_file_rows(path, start, end)
+                frame = pd.DataFrame(rows, columns=list(self._columns))
+            else:
+                for column, flag in zip(self._columns, self._text_flags, strict=True):
+                    if flag:
+                        frame[column] = frame[column].str.removeprefix("'")
+            frames.append(frame)
+        if not frames:
+            frame = pd.DataFrame(columns=[*self._columns, "at_utc"])
+            return frame
+        frame = pd.concat(frames, ignore_index=True)
+        frame["at_utc"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True, errors="coerce")
+        lo = pd.Timestamp(start).tz_convert("UTC") if start.tzinfo else pd.Timestamp(start, tz="UTC")
+        hi = pd.Timestamp(end).tz_convert("UTC") if end.tzinfo else pd.Timestamp(end, tz="UTC")
+        return frame[(frame["at_utc"] >= lo) & (frame["at_utc"] < hi)].reset_index(drop=True)
+
+    def _read_file_rows(self, path: Path, start: datetime, end: datetime) -> list[list[str]]:
+        day = date.fromisoformat(path.stem)
+        lo = datetime.combine(day, datetime.min.time(), UTC)
+        rows = self.read(max(start, lo) if start.tzinfo else lo, min(end, lo + timedelta(days=1))
+                         if end.tzinfo else lo + timedelta(days=1))
+        return [model_to_cells(row, self._kinds) for row in rows]
+
+    def _reject(self, path: Path, line: int, reason: str, raw: str) -> None:
+        relative = f"{self.kind}/{path.name}"
+        self._quarantine.add(QuarantinedRow(relative, line, reason, raw, "", self.kind))
+
+    def close(self) -> None:
+        with self._lock:
+            for target in self._open.values():
+                target.close()
+            self._open.clear()
+
+
+def _unescape(cell: str, is_text: bool) -> str:
+    return cell[1:] if is_text and cell.startswith("'") else cell
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
