@@ -10,12 +10,12 @@ from hms_desktop.ui.monitor.station_spec import MonitorSpec, parse_monitor_spec,
 
 
 @pytest.mark.parametrize(("text", "spec"), [
-    ("BED01=/dev/ttyUSB0", MonitorSpec("BED01", "/dev/ttyUSB0", "cms50_v7", "")),
-    ("bed2=/dev/ttyUSB1@nonin_df2", MonitorSpec("BED2", "/dev/ttyUSB1", "nonin_df2", "")),
+    ("BED01=/dev/ttyUSB0", MonitorSpec("BED01", "/dev/ttyUSB0", "cms50-v7", "")),
+    ("bed2=/dev/ttyUSB1@nonin-df2", MonitorSpec("BED2", "/dev/ttyUSB1", "nonin-df2", "")),
     ("B3=COM4@masimo:PAT000123", MonitorSpec("B3", "COM4", "masimo", "PAT000123")),
-    ("B4=/dev/pts/7:PAT000001", MonitorSpec("B4", "/dev/pts/7", "cms50_v7", "PAT000001")),
+    ("B4=/dev/pts/7:PAT000001", MonitorSpec("B4", "/dev/pts/7", "cms50-v7", "PAT000001")),
     ("B5=AA:BB:CC:DD:EE:FF@ble_plx:PAT0000042", MonitorSpec("B5", "AA:BB:CC:DD:EE:FF", "ble_plx", "PAT0000042")),
-    ("B6=AA:BB:CC:DD:EE:FF", MonitorSpec("B6", "AA:BB:CC:DD:EE:FF", "cms50_v7", "")),
+    ("B6=AA:BB:CC:DD:EE:FF", MonitorSpec("B6", "AA:BB:CC:DD:EE:FF", "cms50-v7", "")),
 ])
 def test_valid_specs(text: str, spec: MonitorSpec) -> None:
     assert parse_monitor_spec(text) == spec

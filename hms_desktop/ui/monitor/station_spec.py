@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 _PATIENT = re.compile(r"[A-Z]{3}\d{6,}")
 _BED = re.compile(r"[A-Za-z0-9_-]{1,16}")
-DEFAULT_PROTOCOL = "cms50_v7"
+DEFAULT_PROTOCOL = "cms50-v7"
 
 
 @dataclass(frozen=True, slots=True)
