@@ -124,7 +124,7 @@ class StationController(QObject):
             except Exception as exc:  # a port that cannot be opened must say so, not crash
                 self.sig_error_reported.emit(f"port {port}: {exc}")
                 return
-            self._attach_source(bed_id, src, port, protocol)
+            self.attach_source(bed_id, src, port, protocol)
 
         def failed(exc: BaseException) -> bool:
             self.sig_error_reported.emit(str(exc))
@@ -180,7 +180,8 @@ class StationController(QObject):
             self.recorder.attach(session)
         self.sig_beds_changed.emit()
 
-    def _attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
+    def attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
+        """Show a device on a bed (recorded and alarmed only while a session is active)."""
         self._stop_source(bed_id)
         mon = self.monitors[bed_id]
         mon.port, mon.protocol = port, protocol
