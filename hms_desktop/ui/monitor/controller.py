@@ -10,6 +10,7 @@ audio). Writes go through ``run`` (``ctx.run``: the background writer), never in
 from __future__ import annotations
 
 import getpass
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.sound import AlarmSound
 from hms_desktop.ui.monitor.sources import ReadingSource, open_source
 
+log = logging.getLogger(__name__)
 Run = Callable[..., Any]
 SourceFactory = Callable[[str, str], ReadingSource]
 ManualLookup = Callable[[str], ManualObservation | None]
@@ -73,10 +75,14 @@ class StationController(QObject):
         self._second_timer.timeout.connect(self._housekeeping)
         self._last_flush = 0.0
         self._paused_shown = 0
+        self.running = False
 
     # ---- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
-        """Load the beds, check the speaker, start the timers."""
+        """Load the beds, check the speaker, start the timers (once; later calls do nothing)."""
+        if self.running:
+            return
+        self.running = True
         self.reload_beds()
         if not self.sound.available:
             self._apply(STATION, self.station_engine.set_audio_available(self.clock(), False))
@@ -85,11 +91,17 @@ class StationController(QObject):
 
     def stop(self) -> None:
         """Stop every source (their threads end), write what is held, stop the timers."""
+        if not self.running:
+            return
+        self.running = False
         self._frame_timer.stop()
         self._second_timer.stop()
         for bed_id in list(self.sources):
             self._stop_source(bed_id)
-        self.recorder.close(self.clock())
+        try:
+            self.recorder.close(self.clock())
+        except RuntimeError:  # the writer already shut down (app quitting): say what is lost
+            log.warning("monitoring stopped after the writer: the last second of vitals was not saved")
         self.sound.stop()
 
     def reload_beds(self) -> None:

@@ -92,7 +92,14 @@ class MonitorTab(QWidget):
 
 
 def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
-    """The station controller of an application context (real speaker, care lookup)."""
+    """The station controller of an application context (real speaker, care lookup).
+
+    One per context: the Monitor tab and a kiosk station window share it, so a bed has one
+    device reader, one alarm engine and one recording, whichever window shows it.
+    """
+    existing = getattr(ctx, "monitor_controller", None)
+    if isinstance(existing, StationController):
+        return existing
     from hms_desktop.ui.monitor.news2_inputs import manual_lookup_for
     from hms_desktop.ui.monitor.sound import QtAlarmSound
 
@@ -101,4 +108,5 @@ def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.stop)  # readers' threads end before the app does
+    ctx.monitor_controller = controller
     return controller
