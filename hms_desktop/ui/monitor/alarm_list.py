@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
-    QPushButton,
+    QLayout,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -23,15 +22,14 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.alarm_limits import AlarmKind
 from hms_desktop.services.monitoring import AlarmRecord
 from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.widgets import button, named, row
 
 LIVE_COLUMNS = ("Bed", "Patient", "Alarm", "Since", "Peak", "State")
 HISTORY_COLUMNS = ("Bed", "Patient", "Alarm", "Priority", "Start", "End", "Peak", "Acknowledged by")
 
 
 def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setAccessibleName(name)
+    table = named(QTableWidget(0, len(columns)), name)
     table.setHorizontalHeaderLabels(list(columns))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -48,56 +46,37 @@ def _clock(t: float | datetime | None) -> str:
     return at.astimezone().strftime("%H:%M:%S")
 
 
+def _page(table: QTableWidget, buttons: QLayout) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.addWidget(table)
+    layout.addLayout(buttons)
+    return page
+
+
 class AlarmListView(QWidget):
     sig_snapshot_requested = Signal(object)
     """Show the saved pleth of this AlarmRecord."""
 
     def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("alarm list")
-        self.setAccessibleName("alarm list")
+        named(self, "alarm list")
         self.controller = controller
         self.live = _table("live alarms", LIVE_COLUMNS)
         self.history = _table("alarm history", HISTORY_COLUMNS)
-        self.ack = QPushButton("A&cknowledge selected")
-        self.ack.setObjectName("acknowledge selected alarm")
-        self.ack.setAccessibleName("acknowledge selected alarm")
-        self.ack_all = QPushButton("Acknowledge a&ll")
-        self.ack_all.setObjectName("acknowledge all alarms")
-        self.ack_all.setAccessibleName("acknowledge all alarms")
-        self.refresh_history_button = QPushButton("&Refresh history")
-        self.refresh_history_button.setObjectName("refresh alarm history")
-        self.refresh_history_button.setAccessibleName("refresh alarm history")
-        self.show_pleth = QPushButton("Show &pleth")
-        self.show_pleth.setObjectName("show alarm pleth")
-        self.show_pleth.setAccessibleName("show alarm pleth")
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("alarm list tabs")
-        self.tabs.setAccessibleName("alarm list tabs")
-        live_page, history_page = QWidget(), QWidget()
-        lv = QVBoxLayout(live_page)
-        lv.addWidget(self.live)
-        row = QHBoxLayout()
-        row.addWidget(self.ack)
-        row.addWidget(self.ack_all)
-        lv.addLayout(row)
-        hv = QVBoxLayout(history_page)
-        hv.addWidget(self.history)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.refresh_history_button)
-        row2.addWidget(self.show_pleth)
-        hv.addLayout(row2)
-        self.tabs.addTab(live_page, "&Live alarms")
-        self.tabs.addTab(history_page, "&History (24 h)")
+        self.ack = button("acknowledge selected alarm", "A&cknowledge selected", self.acknowledge_selected)
+        self.ack_all = button("acknowledge all alarms", "Acknowledge a&ll", self.acknowledge_all)
+        self.refresh_history_button = button("refresh alarm history", "&Refresh history", self.refresh_history)
+        self.show_pleth = button("show alarm pleth", "Show &pleth", self._show_pleth)
+        self.tabs = named(QTabWidget(), "alarm list tabs")
+        self.tabs.addTab(_page(self.live, row(self.ack, self.ack_all)), "&Live alarms")
+        self.tabs.addTab(_page(self.history, row(self.refresh_history_button, self.show_pleth)),
+                         "&History (24 h)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self._live_keys: list[tuple[str, AlarmKind]] = []
         self._records: list[AlarmRecord] = []
-        self.ack.clicked.connect(self.acknowledge_selected)
-        self.ack_all.clicked.connect(self.acknowledge_all)
-        self.refresh_history_button.clicked.connect(self.refresh_history)
-        self.show_pleth.clicked.connect(self._show_pleth)
         self.history.itemActivated.connect(lambda _item: self._show_pleth())
         controller.sig_alarms_changed.connect(self.refresh_live)
         self.refresh_live()
@@ -107,13 +86,13 @@ class AlarmListView(QWidget):
         selected = self._selected_key()
         self.live.setRowCount(len(alarms))
         self._live_keys = []
-        for row, (bed_id, alarm) in enumerate(alarms):
+        for r_i, (bed_id, alarm) in enumerate(alarms):
             mon = self.controller.monitors.get(bed_id)
             state = "latched" if alarm.latched else ("acknowledged" if alarm.acknowledged else "active")
             cells = (bed_id, mon.patient_id if mon else "", alarm.text, _clock(alarm.started_at),
                      "" if alarm.peak is None else f"{alarm.peak:.0f}", state)
             for col, text in enumerate(cells):
-                self.live.setItem(row, col, QTableWidgetItem(text))
+                self.live.setItem(r_i, col, QTableWidgetItem(text))
             self._live_keys.append((bed_id, AlarmKind(alarm.kind)))
         if selected in self._live_keys:
             self.live.selectRow(self._live_keys.index(selected))
@@ -145,7 +124,7 @@ class AlarmListView(QWidget):
     def _fill_history(self, records: list[AlarmRecord]) -> None:
         self._records = records
         self.history.setRowCount(len(records))
-        for row, r in enumerate(records):
+        for r_i, r in enumerate(records):
             label = AlarmKind(r.kind).label if r.kind in AlarmKind.__members__.values() else r.kind
             cells = (r.bed_id, r.patient_id, label, r.priority, _clock(r.started_at), _clock(r.ended_at),
                      "" if r.peak is None else f"{r.peak:.0f}",
@@ -153,7 +132,7 @@ class AlarmListView(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r.alarm_id)
-                self.history.setItem(row, col, item)
+                self.history.setItem(r_i, col, item)
 
     def _show_pleth(self) -> None:
         rows = self.history.selectionModel().selectedRows()

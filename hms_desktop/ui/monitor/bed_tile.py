@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
 from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, tile_style
 from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.pleth_view import PlethView
+from hms_desktop.ui.monitor.widgets import label, named
 
 
 def fmt(value: float | None, digits: int = 0) -> str:
@@ -19,19 +20,6 @@ def fmt(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "---"
     return f"{value:.{digits}f}"
-
-
-def _label(name: str, text: str = "", *, point_size: int = 0, bold: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setAccessibleName(name)
-    if point_size or bold:
-        font = label.font()
-        if point_size:
-            font.setPointSize(point_size)
-        font.setBold(bold)
-        label.setFont(font)
-    return label
 
 
 class BedTile(QFrame):
@@ -42,19 +30,17 @@ class BedTile(QFrame):
         super().__init__(parent)
         self.monitor = monitor
         bed_id = monitor.bed.id
-        name = f"bed tile {bed_id}"
-        self.setObjectName(name)
-        self.setAccessibleName(name)
+        named(self, f"bed tile {bed_id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAutoFillBackground(True)
-        self.bed_label = _label(f"{bed_id} bed", monitor.bed.name, bold=True)
-        self.patient_label = _label(f"{bed_id} patient")
-        self.spo2_label = _label(f"{bed_id} SpO2", point_size=22, bold=True)
-        self.pr_label = _label(f"{bed_id} pulse rate", point_size=16, bold=True)
-        self.news2_label = _label(f"{bed_id} NEWS2")
-        self.state_label = _label(f"{bed_id} alarm state")
+        self.bed_label = label(f"{bed_id} bed", monitor.bed.name, bold=True)
+        self.patient_label = label(f"{bed_id} patient")
+        self.spo2_label = label(f"{bed_id} SpO2", point_size=22, bold=True)
+        self.pr_label = label(f"{bed_id} pulse rate", point_size=16, bold=True)
+        self.news2_label = label(f"{bed_id} NEWS2")
+        self.state_label = label(f"{bed_id} alarm state")
         self.pleth = PlethView(monitor.sweep, name=f"{bed_id} mini pleth", compact=True)
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)

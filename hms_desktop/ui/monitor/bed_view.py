@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -17,17 +16,11 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.alarm_limits import AlarmKind
 from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, flash_on
 from hms_desktop.ui.monitor.bed_monitor import BedMonitor
-from hms_desktop.ui.monitor.bed_tile import _label, fmt
+from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(name)
-    return button
+from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 
 class BedView(QWidget):
@@ -40,35 +33,32 @@ class BedView(QWidget):
 
     def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("bed view")
-        self.setAccessibleName("bed view")
+        named(self, "bed view")
         self.controller = controller
         self.monitor: BedMonitor | None = None
-        self.title = _label("bed view title", point_size=14, bold=True)
-        self.banner = _label("bed alarm banner", point_size=12, bold=True)
+        self.title = label("bed view title", point_size=14, bold=True)
+        self.banner = label("bed alarm banner", point_size=12, bold=True)
         self.banner.setAutoFillBackground(True)
-        self.state_label = _label("device state")
-        self.spo2 = _label("SpO2 value", point_size=44, bold=True)
-        self.spo2_limits = _label("SpO2 limits")
-        self.pr = _label("pulse rate value", point_size=32, bold=True)
-        self.pr_limits = _label("pulse rate limits")
-        self.pi = _label("perfusion index value", point_size=16)
-        self.news2 = _label("live NEWS2", point_size=14, bold=True)
-        self.news2_detail = _label("live NEWS2 detail")
+        self.state_label = label("device state")
+        self.spo2 = label("SpO2 value", point_size=44, bold=True)
+        self.spo2_limits = label("SpO2 limits")
+        self.pr = label("pulse rate value", point_size=32, bold=True)
+        self.pr_limits = label("pulse rate limits")
+        self.pi = label("perfusion index value", point_size=16)
+        self.news2 = label("live NEWS2", point_size=14, bold=True)
+        self.news2_detail = label("live NEWS2 detail")
         self.news2_detail.setWordWrap(True)
-        self.signal = QProgressBar()
-        self.signal.setObjectName("signal strength")
-        self.signal.setAccessibleName("signal strength")
+        self.signal = named(QProgressBar(), "signal strength")
         self.signal.setRange(0, 15)
         self.signal.setFormat("signal %v/15")
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
-        self.back = _button("back to station", "&Back to station")
-        self.connect_button = _button("start monitoring", "&Start monitoring…")
-        self.pause = _button("pause monitoring", "&Pause")
-        self.end = _button("end monitoring", "&End monitoring")
-        self.limits = _button("alarm limits", "Alarm &limits…")
-        self.acknowledge = _button("acknowledge bed alarms", "&Acknowledge")
+        self.back = button("back to station", "&Back to station")
+        self.connect_button = button("start monitoring", "&Start monitoring…")
+        self.pause = button("pause monitoring", "&Pause")
+        self.end = button("end monitoring", "&End monitoring")
+        self.limits = button("alarm limits", "Alarm &limits…")
+        self.acknowledge = button("acknowledge bed alarms", "&Acknowledge")
         self.back.clicked.connect(self.sig_back_requested)
         self.connect_button.clicked.connect(lambda: self._emit_bed(self.sig_connect_requested))
         self.limits.clicked.connect(lambda: self._emit_bed(self.sig_limits_requested))
@@ -77,10 +67,10 @@ class BedView(QWidget):
         self.acknowledge.clicked.connect(self._acknowledge)
         self._graph_area = QVBoxLayout()
         numbers = QGridLayout()
-        numbers.addWidget(_label("SpO2 caption", "SpO2 %"), 0, 0)
+        numbers.addWidget(label("SpO2 caption", "SpO2 %"), 0, 0)
         numbers.addWidget(self.spo2, 1, 0)
         numbers.addWidget(self.spo2_limits, 2, 0)
-        numbers.addWidget(_label("pulse rate caption", "PR /min"), 3, 0)
+        numbers.addWidget(label("pulse rate caption", "PR /min"), 3, 0)
         numbers.addWidget(self.pr, 4, 0)
         numbers.addWidget(self.pr_limits, 5, 0)
         numbers.addWidget(self.pi, 6, 0)
@@ -90,9 +80,7 @@ class BedView(QWidget):
         middle = QHBoxLayout()
         middle.addLayout(self._graph_area, 3)
         middle.addLayout(numbers, 1)
-        buttons = QHBoxLayout()
-        for b in (self.back, self.connect_button, self.pause, self.end, self.limits, self.acknowledge):
-            buttons.addWidget(b)
+        buttons = row(self.back, self.connect_button, self.pause, self.end, self.limits, self.acknowledge)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.banner)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtWidgets import (
@@ -13,24 +12,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from hms_desktop.domain.alarm_limits import SATSECONDS_CHOICES, AlarmLimits
 from hms_desktop.ui.monitor.sources import DEMO_PORT
+from hms_desktop.ui.monitor.widgets import dialog_body, error_label, named
 
 PATIENT_ID = re.compile(r"[A-Z]{3}\d{6,}")
 FALLBACK_PROTOCOLS = ("cms50-v7", "cms50-legacy", "nonin-df2", "nonin-df8", "masimo", "text")
-
-
-def _named(widget: Any, name: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def known_protocols() -> list[str]:
@@ -59,34 +51,26 @@ class ConnectDialog(QDialog):
     def __init__(self, beds: list[str], *, bed: str = "", patient_id: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "start monitoring dialog")
+        named(self, "start monitoring dialog")
         self.setWindowTitle("Start monitoring")
-        self.bed = _named(QComboBox(), "bed")
+        self.bed = named(QComboBox(), "bed")
         self.bed.addItems(beds)
         if bed in beds:
             self.bed.setCurrentText(bed)
-        self.port = _named(QComboBox(), "device port")
+        self.port = named(QComboBox(), "device port")
         self.port.setEditable(True)
         self.port.addItems(discovered_ports())
-        self.protocol = _named(QComboBox(), "device protocol")
+        self.protocol = named(QComboBox(), "device protocol")
         self.protocol.addItems(known_protocols())
-        self.patient = _named(QLineEdit(patient_id), "patient id")
+        self.patient = named(QLineEdit(patient_id), "patient id")
         self.patient.setPlaceholderText("PAT000123")
-        self.error = _named(QLabel(""), "start monitoring error")
-        self.error.setStyleSheet("color: #d32f2f;")
+        self.error = error_label("start monitoring error")
         form = QFormLayout()
         form.addRow("&Bed:", self.bed)
         form.addRow("&Device:", self.port)
         form.addRow("P&rotocol:", self.protocol)
         form.addRow("&Patient:", self.patient)
-        buttons = _named(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                          | QDialogButtonBox.StandardButton.Cancel), "start monitoring buttons")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        dialog_body(self, form, self.error, "start monitoring buttons", QDialogButtonBox.StandardButton.Ok)
 
     def values(self) -> tuple[str, str, str, str]:
         return (self.bed.currentText(), self.port.currentText().strip(), self.protocol.currentText(),
@@ -123,7 +107,7 @@ class LimitsDialog(QDialog):
 
     def __init__(self, patient_id: str, limits: AlarmLimits, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "alarm limits dialog")
+        named(self, "alarm limits dialog")
         self.setWindowTitle(f"Alarm limits — {patient_id}")
         self.patient_id = patient_id
         self.base = limits
@@ -133,27 +117,18 @@ class LimitsDialog(QDialog):
             box: QSpinBox | QDoubleSpinBox = QSpinBox() if kind == "int" else QDoubleSpinBox()
             box.setRange(lo, hi)  # type: ignore[arg-type]
             box.setValue(getattr(limits, field))
-            self.inputs[field] = _named(box, field.replace("_", " "))
+            self.inputs[field] = named(box, field.replace("_", " "))
             form.addRow(label, box)
-        self.satseconds = _named(QComboBox(), "satseconds")
+        self.satseconds = named(QComboBox(), "satseconds")
         for choice in SATSECONDS_CHOICES:
             self.satseconds.addItem("off (use onset delay)" if choice == 0 else str(choice), choice)
         self.satseconds.setCurrentIndex(SATSECONDS_CHOICES.index(limits.satseconds))
         form.addRow("&SatSeconds:", self.satseconds)
-        self.latching = _named(QCheckBox("La&tching alarms (stay until acknowledged)"), "latching")
+        self.latching = named(QCheckBox("La&tching alarms (stay until acknowledged)"), "latching")
         self.latching.setChecked(limits.latching)
         form.addRow(self.latching)
-        self.error = _named(QLabel(""), "alarm limits error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d32f2f;")
-        buttons = _named(QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                          | QDialogButtonBox.StandardButton.Cancel), "alarm limits buttons")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.error = error_label("alarm limits error")
+        dialog_body(self, form, self.error, "alarm limits buttons", QDialogButtonBox.StandardButton.Save)
         self.result_limits: AlarmLimits | None = None
 
     def accept(self) -> None:

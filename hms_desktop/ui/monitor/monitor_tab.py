@@ -7,10 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,35 +18,26 @@ from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.dialogs import ConnectDialog, LimitsDialog
 from hms_desktop.ui.monitor.station_view import StationView
 from hms_desktop.ui.monitor.trend_view import TrendView
+from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 
 class MonitorTab(QWidget):
     def __init__(self, controller: StationController, *, current_patient: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("monitor tab")
-        self.setAccessibleName("monitor tab")
+        named(self, "monitor tab")
         self.controller = controller
         self.current_patient = current_patient
         self.station = StationView(controller)
         self.trends = TrendView(controller.service, controller.run)
-        self.pages = QTabWidget()
-        self.pages.setObjectName("monitor pages")
-        self.pages.setAccessibleName("monitor pages")
+        self.pages = named(QTabWidget(), "monitor pages")
         self.pages.addTab(self.station, "&Station")
         self.pages.addTab(self.trends, "&Trends")
-        self.add_bed = self._button("add bed", "Add &bed…", self._add_bed)
-        self.connect_button = self._button("start monitoring", "Start &monitoring…", self._connect)
-        self.message = QLabel("")
-        self.message.setObjectName("monitor message")
-        self.message.setAccessibleName("monitor message")
-        bar = QHBoxLayout()
-        bar.addWidget(self.add_bed)
-        bar.addWidget(self.connect_button)
-        bar.addStretch(1)
-        bar.addWidget(self.message)
+        self.add_bed = button("add bed", "Add &bed…", self._add_bed)
+        self.connect_button = button("start monitoring", "Start &monitoring…", self._connect)
+        self.message = label("monitor message")
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(row(self.add_bed, self.connect_button, self.message, stretch_before=2))
         layout.addWidget(self.pages, 1)
         self.station.bed_view.sig_connect_requested.connect(self._connect)
         self.station.bed_view.sig_limits_requested.connect(self._edit_limits)
@@ -57,13 +45,6 @@ class MonitorTab(QWidget):
         if current_patient is not None:
             current_patient.sig_patient_changed.connect(self.trends.set_patient)
             self.trends.set_patient(current_patient.patient_id)
-
-    def _button(self, name: str, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
-        button.clicked.connect(lambda: slot())
-        return button
 
     def _add_bed(self) -> None:
         bed_id, ok = QInputDialog.getText(self, "Add bed", "Bed id (e.g. BED05):")

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsView, QSizePolicy, QVBoxLayout, QWidget
 
 from hms_desktop.ui.monitor.ring_buffer import SweepBuffer
+from hms_desktop.ui.monitor.widgets import named
 
 TRACE_COLOUR = "#4dd0e1"
 
@@ -19,12 +20,9 @@ class PlethView(QWidget):
     def __init__(self, buffer: SweepBuffer, *, name: str, compact: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(name)
+        named(self, name)
         self.buffer = buffer
-        self.plot = pg.PlotWidget(background="k")
-        self.plot.setObjectName(f"{name} plot")
-        self.plot.setAccessibleName(f"{name} plot")
+        self.plot = named(pg.PlotWidget(background="k"), f"{name} plot")
         self.plot.setAntialiasing(False)
         # Live traces repaint 30x a second: skip per-item painter save/restore and AA margins.
         self.plot.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)

@@ -9,23 +9,21 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from hms_desktop.domain.monitoring import PlethSnapshot
 from hms_desktop.services.monitoring import AlarmRecord
 from hms_desktop.ui.monitor.trend_strip import cosmetic_pen
+from hms_desktop.ui.monitor.widgets import named
 
 
 class SnapshotDialog(QDialog):
     def __init__(self, record: AlarmRecord, snapshot: PlethSnapshot | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("alarm pleth snapshot")
-        self.setAccessibleName("alarm pleth snapshot")
+        named(self, "alarm pleth snapshot")
         self.setWindowTitle(f"Pleth around {record.kind} on {record.bed_id}")
         layout = QVBoxLayout(self)
         self.caption = QLabel()
-        self.caption.setObjectName("snapshot caption")
-        self.caption.setAccessibleName("snapshot caption")
+        named(self.caption, "snapshot caption")
         layout.addWidget(self.caption)
         self.plot = pg.PlotWidget(background="k")
-        self.plot.setObjectName("snapshot plot")
-        self.plot.setAccessibleName("snapshot plot")
+        named(self.plot, "snapshot plot")
         layout.addWidget(self.plot)
         if snapshot is None:
             self.caption.setText("No waveform was saved for this alarm (device without pleth, "
@@ -42,7 +40,6 @@ class SnapshotDialog(QDialog):
                                  f"patient {snapshot.patient_id}")
             self.samples = len(snapshot.samples)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("snapshot close")
-        buttons.setAccessibleName("snapshot close")
+        named(buttons, "snapshot close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -11,9 +11,6 @@ import math
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +22,7 @@ from hms_desktop.ui.monitor.bed_tile import BedTile
 from hms_desktop.ui.monitor.bed_view import BedView
 from hms_desktop.ui.monitor.controller import STATION, StationController
 from hms_desktop.ui.monitor.snapshot_dialog import SnapshotDialog
+from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 MAX_TILES = 16
 
@@ -35,38 +33,22 @@ class StationView(QWidget):
 
     def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("nurse station")
-        self.setAccessibleName("nurse station")
+        named(self, "nurse station")
         self.controller = controller
         self.tiles: dict[str, BedTile] = {}
-        self.grid_page = QWidget()
-        self.grid_page.setObjectName("bed grid")
-        self.grid_page.setAccessibleName("bed grid")
+        self.grid_page = named(QWidget(), "bed grid")
         self.grid = QGridLayout(self.grid_page)
         self.bed_view = BedView(controller)
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("station pages")
-        self.stack.setAccessibleName("station pages")
+        self.stack = named(QStackedWidget(), "station pages")
         self.stack.addWidget(self.grid_page)
         self.stack.addWidget(self.bed_view)
         self.alarm_list = AlarmListView(controller)
-        self.pause_button = QPushButton("Audio &pause 2:00")
-        self.pause_button.setObjectName("audio pause")
-        self.pause_button.setAccessibleName("audio pause")
+        self.pause_button = button("audio pause", "Audio &pause 2:00")
         self.pause_button.setCheckable(True)
-        self.countdown = QLabel("")
-        self.countdown.setObjectName("audio pause countdown")
-        self.countdown.setAccessibleName("audio pause countdown")
-        self.audio_state = QLabel("")
-        self.audio_state.setObjectName("audio state")
-        self.audio_state.setAccessibleName("audio state")
-        top = QHBoxLayout()
-        top.addWidget(self.pause_button)
-        top.addWidget(self.countdown)
-        top.addStretch(1)
-        top.addWidget(self.audio_state)
-        splitter = QSplitter()
-        splitter.setObjectName("station splitter")
+        self.countdown = label("audio pause countdown")
+        self.audio_state = label("audio state")
+        top = row(self.pause_button, self.countdown, self.audio_state, stretch_before=2)
+        splitter = named(QSplitter(), "station splitter")
         splitter.addWidget(self.stack)
         splitter.addWidget(self.alarm_list)
         splitter.setStretchFactor(0, 3)

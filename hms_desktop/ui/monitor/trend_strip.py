@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hms_desktop.ui.monitor.ring_buffer import TrendBuffer
+from hms_desktop.ui.monitor.widgets import named
 
 SPO2_COLOUR, PR_COLOUR = "#4dd0e1", "#81c784"
 
@@ -21,13 +22,10 @@ class TrendStrip(QWidget):
     def __init__(self, trend: TrendBuffer, *, name: str, span_s: float = 3600.0,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(name)
+        named(self, name)
         self.trend = trend
         self.span_s = span_s
-        self.plot = pg.PlotWidget(background="k")
-        self.plot.setObjectName(f"{name} plot")
-        self.plot.setAccessibleName(f"{name} plot")
+        self.plot = named(pg.PlotWidget(background="k"), f"{name} plot")
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()

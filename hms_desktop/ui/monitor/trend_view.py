@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from hms_desktop.domain.alarm_limits import Priority
 from hms_desktop.services.monitoring import AlarmRecord, MonitoringService
 from hms_desktop.ui.monitor.alarm_style import COLOURS
 from hms_desktop.ui.monitor.trend_strip import PR_COLOUR, SPO2_COLOUR, cosmetic_pen
+from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 RANGES: dict[str, timedelta] = {"24 hours": timedelta(hours=24), "3 days": timedelta(days=3),
                                 "7 days": timedelta(days=7)}
@@ -29,25 +30,16 @@ class TrendView(QWidget):
     def __init__(self, service: MonitoringService, run: Run, *, now: Callable[[], datetime] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("vitals trend")
-        self.setAccessibleName("vitals trend")
+        named(self, "vitals trend")
         self.service = service
         self.run = run
         self.now = now or (lambda: datetime.now(UTC))
         self.patient_id = ""
-        self.range_box = QComboBox()
-        self.range_box.setObjectName("trend range")
-        self.range_box.setAccessibleName("trend range")
+        self.range_box = named(QComboBox(), "trend range")
         self.range_box.addItems(list(RANGES))
-        self.reset = QPushButton("Reset &zoom")
-        self.reset.setObjectName("reset trend zoom")
-        self.reset.setAccessibleName("reset trend zoom")
-        self.status = QLabel("")
-        self.status.setObjectName("trend status")
-        self.status.setAccessibleName("trend status")
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()}, background="k")
-        self.plot.setObjectName("trend plot")
-        self.plot.setAccessibleName("trend plot")
+        self.reset = button("reset trend zoom", "Reset &zoom")
+        self.status = label("trend status")
+        self.plot = named(pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()}, background="k"), "trend plot")
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.getPlotItem().setYRange(30, 200, padding=0)
         self.plot.addLegend()
@@ -57,14 +49,10 @@ class TrendView(QWidget):
         self.plot.addItem(self.markers)
         self.alarms: list[AlarmRecord] = []
         self.points = 0
-        top = QHBoxLayout()
-        top.addWidget(QLabel("&Range:", buddy=self.range_box))
-        top.addWidget(self.range_box)
-        top.addWidget(self.reset)
-        top.addStretch(1)
-        top.addWidget(self.status)
+        caption = label("trend range caption", "&Range:")
+        caption.setBuddy(self.range_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(row(caption, self.range_box, self.reset, self.status, stretch_before=3))
         layout.addWidget(self.plot, 1)
         self.range_box.currentTextChanged.connect(lambda _t: self.reload())
         self.reset.clicked.connect(self._reset_zoom)
