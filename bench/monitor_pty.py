@@ -16,6 +16,7 @@ from typing import Any
 from hms_desktop.domain.readings import Reading
 
 RATE_HZ = 60.0
+STAMPS = 4096
 
 
 class PtyFeeds:
@@ -27,7 +28,9 @@ class PtyFeeds:
         self._pairs = [os.openpty() for _ in range(beds)]
         for master, _slave in self._pairs:
             os.set_blocking(master, False)
-        self.written: list[list[float]] = [[] for _ in range(beds)]
+        # Ring of write stamps by sample number: bounded, so the bench does not grow RSS itself.
+        self.written: list[list[float]] = [[0.0] * STAMPS for _ in range(beds)]
+        self.count = [0] * beds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-pty-feeds", daemon=True)
         self._thread.start()
@@ -41,9 +44,11 @@ class PtyFeeds:
         return DeviceSource(port, protocol)
 
     def sent_time(self, bed_id: str, monitor: Any) -> float | None:
-        stamps = self.written[int(bed_id[3:]) - 1]
+        i = int(bed_id[3:]) - 1
         k = monitor.sweep.total - 1
-        return stamps[k] if 0 <= k < len(stamps) else None
+        if k < 0 or k >= self.count[i] or self.count[i] - k >= STAMPS:
+            return None
+        return self.written[i][k % STAMPS]
 
     def _run(self) -> None:
         n = 0
@@ -55,7 +60,8 @@ class PtyFeeds:
                 data = self._encoders[i].encode(Reading(spo2=95, pulse_rate=72, pleth=(wave,), signal_strength=7))
                 try:
                     os.write(master, data)
-                    self.written[i].append(time.perf_counter())
+                    self.written[i][self.count[i] % STAMPS] = time.perf_counter()
+                    self.count[i] += 1
                 except BlockingIOError:
                     pass  # reader not draining yet: the frame is lost, as on a real wire
                 try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -50,7 +51,7 @@ class SyntheticOximeter(QObject):
         self._phase = 0.0
         self._last: float | None = None
         self._carry = 0.0
-        self.sent_at: list[float] = []  # perf_counter of each batch (latency figures)
+        self.sent_at: deque[float] = deque(maxlen=256)  # perf_counter of recent batches (latency)
 
     def start(self) -> None:
         self.sig_state_changed.emit("connecting")
