@@ -8,6 +8,7 @@ from hms_desktop.storage import Store
 
 from .bus import EventBus
 from .monitoring import MonitoringService
+from .patients import PatientService
 
 
 @dataclass
@@ -16,9 +17,11 @@ class Services:
 
     store: Store
     bus: EventBus
+    patients: PatientService
     monitoring: MonitoringService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus, monitoring=MonitoringService(store, bus))
+    return Services(store=store, bus=bus, patients=PatientService(store, bus),
+                    monitoring=MonitoringService(store, bus))
