@@ -39,7 +39,7 @@ def discovered_ports() -> list[str]:
     try:
         from hms_desktop.devices.discovery import list_ports
 
-        ports = [str(getattr(p, "device", None) or getattr(p, "port", None) or p) for p in list_ports()]
+        ports = [p.path for p in list_ports()]
     except Exception:  # noqa: BLE001 - discovery is a convenience; the port can be typed
         ports = []
     return [*ports, DEMO_PORT]
