@@ -93,4 +93,7 @@ def test_demo_device_streams_through_a_real_reader(qtbot) -> None:  # type: igno
         assert any(r.spo2 is not None and r.pleth for b in batches for r in b)
     finally:
         source.stop()
-    assert states[-1] == "stopped"
+    # "stopped" is emitted on the GUI thread; earlier states queued from the reader thread may
+    # still be delivered after it, which is why the controller disconnects before stopping.
+    qtbot.wait(50)
+    assert "stopped" in states
