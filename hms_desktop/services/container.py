@@ -8,6 +8,7 @@ from hms_desktop.storage import Store
 
 from .bus import EventBus
 from .chronic import ChronicService
+from .monitoring import MonitoringService
 from .observations import ObservationService
 from .patients import PatientService
 from .record import RecordService
@@ -29,6 +30,7 @@ class Services:
     referrals: ReferralService
     wearables: WearableService
     scheduling: SchedulingService
+    monitoring: MonitoringService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
@@ -41,4 +43,5 @@ def build_services(store: Store, bus: EventBus | None = None) -> Services:
         referrals=ReferralService(store, bus),
         wearables=WearableService(store, bus),
         scheduling=SchedulingService(store, bus),
+        monitoring=MonitoringService(store, bus),
     )

@@ -27,6 +27,7 @@ GENERATORS: list[str] = [
     "schedule",  # providers, availability, appointments for the patients
     "record",  # reads services.patients.ids()
     "care",
+    "monitoring",  # beds and past monitoring sessions of demo patients
 ]
 
 
