@@ -42,9 +42,9 @@ class MonitoringStore:
     @classmethod
     def open(cls, store: Store) -> MonitoringStore:
         return cls(beds=store.table(BEDS), limits=store.table(ALARM_LIMITS),
-                   sessions=store.table(SESSIONS), vitals=store.day_log("vitals", DAY_LOGS["vitals"]),
-                   alarms=store.day_log("alarms", DAY_LOGS["alarms"]),
-                   pleth=store.day_log("pleth", DAY_LOGS["pleth"]))
+                   sessions=store.table(SESSIONS), vitals=store.day_log("vitals", VitalsRow),
+                   alarms=store.day_log("alarms", AlarmEventRow),
+                   pleth=store.day_log("pleth", PlethSnapshot))
 
     def vitals_series(self, patient_id: str, start: datetime, end: datetime) -> tuple[list[float], list[float], list[float]]:
         """(epoch seconds, SpO2, PR) for a trend chart; missing values are NaN (gaps, not zeros)."""
