@@ -8,10 +8,12 @@ from hms_desktop.storage import Store
 
 from .bus import EventBus
 from .chronic import ChronicService
+from .monitoring import MonitoringService
 from .observations import ObservationService
 from .patients import PatientService
 from .record import RecordService
 from .referrals import ReferralService
+from .scheduling import SchedulingService
 from .wearables import WearableService
 
 
@@ -27,6 +29,8 @@ class Services:
     chronic: ChronicService
     referrals: ReferralService
     wearables: WearableService
+    scheduling: SchedulingService
+    monitoring: MonitoringService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
@@ -38,4 +42,6 @@ def build_services(store: Store, bus: EventBus | None = None) -> Services:
         chronic=ChronicService(store, bus),
         referrals=ReferralService(store, bus),
         wearables=WearableService(store, bus),
+        scheduling=SchedulingService(store, bus),
+        monitoring=MonitoringService(store, bus),
     )

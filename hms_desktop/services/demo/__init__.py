@@ -24,8 +24,10 @@ class Generator(Protocol):
 # Module names under hms_desktop.services.demo, in dependency order.
 GENERATORS: list[str] = [
     "patients",
+    "schedule",  # providers, availability, appointments for the patients
     "record",  # reads services.patients.ids()
     "care",
+    "monitoring",  # beds and past monitoring sessions of demo patients
 ]
 
 
