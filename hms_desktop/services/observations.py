@@ -29,7 +29,7 @@ class ObservationService:
         # Latest complete set per patient: the live monitor asks every second for 16 beds,
         # and a patient with years of sets should not cost a full read each time. Only
         # this service writes observations, so invalidating after each write keeps it true.
-        self._latest: dict[str, Observation | None] = {}
+        self._latest: dict[str, tuple[Observation | None, Observation | None]] = {}
         self._latest_lock = threading.Lock()
 
     # -- observations -------------------------------------------------------------------
@@ -55,13 +55,20 @@ class ObservationService:
         with self._latest_lock:
             self._latest.pop(patient_id, None)
 
-    def latest_complete_for(self, patient_id: str) -> Observation | None:
-        """The most recent complete set (the one NEWS2 is scored from), cached."""
+    def _latest_pair(self, patient_id: str) -> tuple[Observation | None, Observation | None]:
+        """(latest set, latest complete set), cached until this patient's next write."""
         with self._latest_lock:  # held while computing: a write's invalidation waits for us
             if patient_id not in self._latest:
-                complete = [o for o in self._sets(patient_id) if o.is_complete()]
-                self._latest[patient_id] = max(complete, key=lambda o: o.at) if complete else None
+                sets = self._sets(patient_id)
+                complete = [o for o in sets if o.is_complete()]
+                self._latest[patient_id] = (
+                    max(sets, key=lambda o: o.at) if sets else None,
+                    max(complete, key=lambda o: o.at) if complete else None)
             return self._latest[patient_id]
+
+    def latest_complete_for(self, patient_id: str) -> Observation | None:
+        """The most recent complete set (the one NEWS2 is scored from)."""
+        return self._latest_pair(patient_id)[1]
 
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
@@ -80,9 +87,8 @@ class ObservationService:
         return sorted(self._sets(patient_id), key=lambda o: o.at)
 
     def latest_for(self, patient_id: str) -> Observation | None:
-        """The most recent set (complete or not), or None."""
-        sets = self._sets(patient_id)
-        return max(sets, key=lambda o: o.at) if sets else None
+        """The most recent set (complete or not), or None; cheap enough to ask every second."""
+        return self._latest_pair(patient_id)[0]
 
     def history(self, obs_id: str) -> list[Any]:
         return self._table.history(obs_id)

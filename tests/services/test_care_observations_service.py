@@ -105,7 +105,9 @@ def test_live_news2_follows_new_sets_and_scale_changes(store: Store) -> None:
     svc = ObservationService(store, EventBus())
     svc.record(Observation(at=T0, **FULL))
     assert svc.news2_for("PAT000001").aggregate == 0  # type: ignore[union-attr]
+    assert svc.latest_for("PAT000001").temperature == 37.0  # type: ignore[union-attr]
     svc.record(Observation(at=T0 + timedelta(hours=1), **{**FULL, "temperature": 39.5}))
+    assert svc.latest_for("PAT000001").temperature == 39.5  # type: ignore[union-attr]
     assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
     svc.record_many([Observation(at=T0 + timedelta(hours=2), **{**FULL, "spo2": 97, "on_oxygen": True})])
     assert svc.latest_complete_for("PAT000001").on_oxygen is True  # type: ignore[union-attr]
