@@ -12,7 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -58,7 +58,7 @@ def main() -> None:
     rng = random.Random(4)
     rate = bench_news2(rng)
     print(f"NEWS2 scoring: {rate:,.0f} sets/s")
-    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # saves must not be future
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         store = Store(data)
@@ -90,7 +90,7 @@ def main() -> None:
         open_s = time.perf_counter() - t0
         saves = []
         for i in range(200):
-            obs = _obs(rng, f"PAT{rng.randint(1, PATIENTS):06d}", now + timedelta(minutes=i))
+            obs = _obs(rng, f"PAT{rng.randint(1, PATIENTS):06d}", now - timedelta(minutes=i))
             t0 = time.perf_counter()
             services.observations.record(obs)
             saves.append((time.perf_counter() - t0) * 1000)
@@ -146,7 +146,7 @@ def main() -> None:
         writer.shutdown()
         print(f"Observations page, patient with 5,000 sets: median {statistics.median(page_ms):.0f} ms")
 
-        start = date(2025, 11, 26)
+        start = now.date() - timedelta(days=364)
         services.chronic.add_readings([
             ChronicReading(patient_id=heavy, at=datetime.combine(start + timedelta(days=d),
                            datetime.min.time(), UTC) + timedelta(hours=8),

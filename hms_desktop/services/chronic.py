@@ -15,7 +15,12 @@ from hms_desktop.domain.chronic import (
 )
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.care_rows import (
+    Unreadable,
+    all_readable,
+    check_not_future,
+    where_readable,
+)
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
@@ -68,6 +73,7 @@ class ChronicService:
 
     # -- readings -------------------------------------------------------------------------
     def add_reading(self, reading: ChronicReading, *, initiator: Any = None) -> ChronicReading:
+        check_not_future(reading.at, "reading")
         saved = self._readings.insert(reading)
         self._publish(CHRONIC_READINGS.name, [saved.id], "insert", initiator)
         return saved

@@ -12,7 +12,12 @@ from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import News2Scale, Observation
 from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.care_rows import (
+    Unreadable,
+    all_readable,
+    check_not_future,
+    where_readable,
+)
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
@@ -35,6 +40,7 @@ class ObservationService:
     # -- observations -------------------------------------------------------------------
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
         """Save one set; the SpO2 scale in force for the patient is stored with it."""
+        check_not_future(obs.at, "observation set")
         saved = self._table.insert(self._with_scale(obs))
         self._forget(saved.patient_id)
         self._bus.publish(Change(table=OBSERVATIONS.name, ids=(saved.id,), op="insert",

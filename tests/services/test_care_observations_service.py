@@ -114,3 +114,12 @@ def test_live_news2_follows_new_sets_and_scale_changes(store: Store) -> None:
     assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
     svc.set_scale2("PAT000001", True, reason="COPD")
     assert svc.news2_for("PAT000001").aggregate == 5  # type: ignore[union-attr]
+
+
+def test_future_dated_set_refused(store: Store) -> None:
+    svc = ObservationService(store, EventBus())
+    later = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(ValueError, match="time: observation set dated .* is in the future"):
+        svc.record(Observation(at=later, **FULL))
+    assert svc.list_for("PAT000001") == []
+    svc.record(Observation(at=datetime.now(UTC) + timedelta(minutes=2), **FULL))  # clock skew
