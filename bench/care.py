@@ -194,6 +194,7 @@ def main() -> None:
               f"median {statistics.median(wear_ms):.0f} ms")
         store.close()
 
+    load = os.getloadavg()
     write_section("care", f"""
 ## Care: NEWS2, observations, trend charts
 
@@ -210,6 +211,9 @@ Command: `{COMMAND}`
 | chronic glucose trend with target band, a year of daily readings, median of 5 | {statistics.median(chronic_ms):.0f} ms |
 | wearable trend, a year at 5-min ({points:,} readings; files hold 16 patients), median of 3 | {statistics.median(wear_ms):.0f} ms |
 | wearable trend, last 30 days (the page's default range), median of 3 | {statistics.median(month_ms):.0f} ms |
+
+Load average when measured (1/5/15 min, on 2 cores shared with other work):
+{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; a busy machine inflates every figure.
 
 The year of wearable readings is dominated by parsing 365 day files of 16 patients
 (1.7 M rows) through `DayLog.read_frame`; the page loads it on the background writer with
