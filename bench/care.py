@@ -135,16 +135,18 @@ def main() -> None:
         page.resize(1300, 850)
         page.show()
         page_ms = []
-        for _ in range(5):
+        for _ in range(6):  # the first switch reads and scores; later ones reuse the cache
             ctx.current_patient.select("PAT000001")
             app.processEvents()
             t0 = time.perf_counter()
             ctx.current_patient.select(heavy)
             app.processEvents()
             page_ms.append((time.perf_counter() - t0) * 1000)
+        first_ms, page_ms = page_ms[0], page_ms[1:]
         page.close()
         writer.shutdown()
-        print(f"Observations page, patient with 5,000 sets: median {statistics.median(page_ms):.0f} ms")
+        print(f"Observations page, patient with 5,000 sets: first {first_ms:.0f} ms, "
+              f"again median {statistics.median(page_ms):.0f} ms")
 
         start = now.date() - timedelta(days=364)
         services.chronic.add_readings([
@@ -207,7 +209,8 @@ Command: `{COMMAND}`
 | observation save (one set, fsync'd), p50 / p95 of 200 | {pct(saves, 0.5):.2f} / {pct(saves, 0.95):.2f} ms |
 | live NEWS2 for the monitor (`news2_for` with live SpO2/pulse, patient with 5,000 sets) | {live_us:.0f} µs a call |
 | NEWS2 trend chart, patient with 5,000 sets (load + score + plot), median of 5 | {statistics.median(news2_ms):.0f} ms |
-| Observations page switching to that patient (table, NEWS2 panel, chart, painted), median of 5 | {statistics.median(page_ms):.0f} ms |
+| Observations page opening that patient (table, NEWS2 panel, chart, painted): first time | {first_ms:.0f} ms |
+| the same, reopened (sets and scores cached until the patient's next save), median of 5 | {statistics.median(page_ms):.0f} ms |
 | chronic glucose trend with target band, a year of daily readings, median of 5 | {statistics.median(chronic_ms):.0f} ms |
 | wearable trend, a year at 5-min ({points:,} readings; files hold 16 patients), median of 3 | {statistics.median(wear_ms):.0f} ms |
 | wearable trend, last 30 days (the page's default range), median of 3 | {statistics.median(month_ms):.0f} ms |

@@ -4,7 +4,9 @@ NEWS2 that the live monitor shows (latest manual set with live SpO2 / pulse laid
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from hms_desktop.domain.clinical_ranges import ClinicalRange, range_errors, range_warnings
@@ -22,6 +24,23 @@ from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 
+CACHED_PATIENTS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _PatientSets:
+    sets: tuple[Observation, ...]  # oldest first
+    scores: tuple[News2Result | None, ...]
+    latest: Observation | None
+    latest_complete: Observation | None
+
+    @staticmethod
+    def of(found: Sequence[Observation]) -> _PatientSets:
+        sets = tuple(sorted(found, key=lambda o: o.at))
+        complete = [o for o in sets if o.is_complete()]
+        return _PatientSets(sets, tuple(o.news2() for o in sets), sets[-1] if sets else None,
+                            complete[-1] if complete else None)
+
 
 class ObservationService:
     def __init__(self, store: Store, bus: EventBus) -> None:
@@ -31,11 +50,13 @@ class ObservationService:
         self._scales = store.table(NEWS2_SCALES)
         self._ranges = store.table(CLINICAL_RANGES)
         self._unreadable: dict[str, list[Unreadable]] = {}
-        # Latest complete set per patient: the live monitor asks every second for 16 beds,
-        # and a patient with years of sets should not cost a full read each time. Only
-        # this service writes observations, so invalidating after each write keeps it true.
-        self._latest: dict[str, tuple[Observation | None, Observation | None]] = {}
-        self._latest_lock = threading.Lock()
+        # The sets of recently opened patients, oldest first, with their NEWS2: the live
+        # monitor asks every second for 16 beds and the record page reopens patients, and
+        # a patient with years of sets should not cost a full read and scoring each time.
+        # Only this service writes observations, so dropping a patient's entry after each
+        # write keeps the cache true.
+        self._cache: OrderedDict[str, _PatientSets] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- observations -------------------------------------------------------------------
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
@@ -58,31 +79,34 @@ class ObservationService:
         return saved
 
     def _forget(self, patient_id: str) -> None:
-        with self._latest_lock:
-            self._latest.pop(patient_id, None)
+        with self._cache_lock:
+            self._cache.pop(patient_id, None)
 
-    def _latest_pair(self, patient_id: str) -> tuple[Observation | None, Observation | None]:
-        """(latest set, latest complete set), cached until this patient's next write."""
-        with self._latest_lock:  # held while computing: a write's invalidation waits for us
-            if patient_id not in self._latest:
-                sets = self._sets(patient_id)
-                complete = [o for o in sets if o.is_complete()]
-                self._latest[patient_id] = (
-                    max(sets, key=lambda o: o.at) if sets else None,
-                    max(complete, key=lambda o: o.at) if complete else None)
-            return self._latest[patient_id]
+    def _entry(self, patient_id: str) -> _PatientSets:
+        with self._cache_lock:  # held while reading: a write's invalidation waits for us
+            entry = self._cache.get(patient_id)
+            if entry is None:
+                sets, bad = where_readable(self._table, "patient_id", patient_id)
+                self._unreadable[patient_id] = bad
+                entry = _PatientSets.of(sets)
+                self._cache[patient_id] = entry
+                if len(self._cache) > CACHED_PATIENTS:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(patient_id)
+            return entry
 
     def latest_complete_for(self, patient_id: str) -> Observation | None:
         """The most recent complete set (the one NEWS2 is scored from)."""
-        return self._latest_pair(patient_id)[1]
+        return self._entry(patient_id).latest_complete
+
+    def scored_for(self, patient_id: str) -> list[tuple[Observation, News2Result | None]]:
+        """Each set, oldest first, with its NEWS2 on the scale stored with it (None: incomplete)."""
+        entry = self._entry(patient_id)
+        return list(zip(entry.sets, entry.scores, strict=True))
 
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
-
-    def _sets(self, patient_id: str) -> list[Observation]:
-        sets, bad = where_readable(self._table, "patient_id", patient_id)
-        self._unreadable[patient_id] = bad
-        return sets
 
     def unreadable_for(self, patient_id: str) -> list[Unreadable]:
         """Rows of this patient that failed validation at the last read (shown, not hidden)."""
@@ -90,11 +114,11 @@ class ObservationService:
 
     def list_for(self, patient_id: str) -> list[Observation]:
         """The patient's sets, oldest first."""
-        return sorted(self._sets(patient_id), key=lambda o: o.at)
+        return list(self._entry(patient_id).sets)
 
     def latest_for(self, patient_id: str) -> Observation | None:
         """The most recent set (complete or not), or None; cheap enough to ask every second."""
-        return self._latest_pair(patient_id)[0]
+        return self._entry(patient_id).latest
 
     def history(self, obs_id: str) -> list[Any]:
         return self._table.history(obs_id)

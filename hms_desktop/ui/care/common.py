@@ -106,19 +106,31 @@ _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 
 
 class RowsModel(QAbstractTableModel):
-    """Read-only table of display strings with a key per row and optional highlighted rows."""
+    """Read-only table with a key per row and optional highlighted rows.
+
+    Rows are formatted when first shown (``set_items``): a record of 5,000 sets formats
+    the thirty rows on screen, not all of them, when the patient opens.
+    """
 
     def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
         super().__init__(parent)
         self._headers = list(headers)
-        self._rows: list[list[str]] = []
+        self._items: Sequence[Any] = []
+        self._format: Callable[[Any], Sequence[str]] = lambda row: row
+        self._text: dict[int, list[str]] = {}
         self._keys: list[str] = []
         self._marked: set[int] = set()
 
     def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[str],
                  marked: set[int] | None = None) -> None:
+        """Rows already as text."""
+        self.set_items(rows, keys, lambda row: row, marked)
+
+    def set_items(self, items: Sequence[Any], keys: Sequence[str],
+                  format_row: Callable[[Any], Sequence[str]],
+                  marked: set[int] | None = None) -> None:
         self.beginResetModel()
-        self._rows = [[str(c) for c in row] for row in rows]
+        self._items, self._format, self._text = items, format_row, {}
         self._keys, self._marked = list(keys), set(marked or ())
         self.endResetModel()
 
@@ -129,10 +141,13 @@ class RowsModel(QAbstractTableModel):
         return self._keys.index(key)
 
     def cell(self, row: int, column: int) -> str:
-        return self._rows[row][column]
+        text = self._text.get(row)
+        if text is None:
+            text = self._text[row] = [str(c) for c in self._format(self._items[row])]
+        return text[column]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._items)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
@@ -140,7 +155,7 @@ class RowsModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == _DISPLAY or role == _ACCESSIBLE:
-            return self._rows[index.row()][index.column()] if index.isValid() else None
+            return self.cell(index.row(), index.column()) if index.isValid() else None
         if role == Qt.ItemDataRole.BackgroundRole and index.row() in self._marked:
             return LATE_BRUSH
         return None
