@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import select
 import time
+import tty
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ import serial
 from hms_desktop.devices.protocols import make_parser
 from hms_desktop.devices.protocols.cms50_v7 import START, STOP
 from hms_desktop.devices.protocols.nonin import ACK, NAK, select_format_command
-from hms_desktop.devices.simulator import BUILTIN_NAMES, start_demo_device
+from hms_desktop.devices.simulator import BUILTIN_NAMES, port_simulator, start_demo_device
 from hms_desktop.devices.simulator.engine import misclocked
 from hms_desktop.devices.simulator.scenarios import builtin, load_scenario, resolve
 from hms_desktop.devices.simulator.signals import (
@@ -154,3 +157,22 @@ def test_demo_device_is_running_and_stops_cleanly() -> None:
     finally:
         sim.stop()
     assert not Path(sim.port).exists()
+
+
+def test_port_simulator_writes_to_an_existing_port() -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    sim = port_simulator(os.ttyname(slave), "masimo", spo2=93, pr=101)
+    sim.start()
+    try:
+        deadline = time.monotonic() + 3
+        data = b""
+        while b"\n" not in data and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                data += os.read(master, 4096)
+    finally:
+        sim.stop()
+        os.close(master)
+        os.close(slave)
+    (reading,) = make_parser("masimo").feed(data[: data.index(b"\n") + 1])
+    assert (reading.spo2, reading.pulse_rate) == (93, 101)
