@@ -32,7 +32,6 @@ BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repea
 # discarded (and counted), so noise is "no data", never a number on the screen.
 NOISE_RATIO = 0.4
 NOISE_MEMORY = 0.9  # per read (~30 reads/s): the noise estimate looks back about 0.3 s
-NOISE_MIN_BYTES = 32.0
 
 
 class DeviceReader(ThreadedReader):
@@ -121,7 +120,9 @@ class DeviceReader(ThreadedReader):
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
                 window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
                 window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
-                if readings and window_bytes > NOISE_MIN_BYTES and window_dropped > NOISE_RATIO * window_bytes:
+                # No minimum sample: right after connecting, a torn first frame may cost a
+                # reading, but noise never gets through before the estimate has warmed up.
+                if readings and window_dropped > NOISE_RATIO * window_bytes:
                     self.discarded_readings += len(readings)
                     readings = []
                 if readings:
