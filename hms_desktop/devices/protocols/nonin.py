@@ -33,6 +33,12 @@ def select_format_command(data_format: int) -> bytes:
     return bytes((0x02, 0x70, 0x02, 0x02, data_format & 0xFF, 0x03))
 
 
+def find_format_selects(data: bytes) -> list[int]:
+    """Data formats a host asked for in ``data`` (what the simulated device answers)."""
+    return [m.group(1)[0] for m in _SELECT_RE.finditer(data)]
+
+
+_SELECT_RE = re.compile(rb"\x02\x70\x02\x02(.)\x03", re.S)
 ACK = b"\x06"
 NAK = b"\x15"
 
