@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -62,6 +62,9 @@ class TimelineModel(QAbstractTableModel):
 class TimelinePage(PatientPage):
     tables: frozenset[str] = frozenset()  # every change may add an entry: any table refreshes it
 
+    sig_entry_activated = Signal(str, str)
+    """The user opened a timeline entry: (table, record_id), for the tab to show its page."""
+
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
@@ -84,6 +87,7 @@ class TimelinePage(PatientPage):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.activated.connect(self._activated)  # double-click or Enter
         for column, width in enumerate((130, 110, 380)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -113,6 +117,10 @@ class TimelinePage(PatientPage):
     def visible_entries(self) -> list[TimelineEntry]:
         kind = self.kind_filter.currentText()
         return [e for e in self.entries if kind in ("", ALL_KINDS) or e.kind == kind]
+
+    def _activated(self, index: QModelIndex) -> None:
+        entry = self.model.entries[index.row()]
+        self.sig_entry_activated.emit(entry.table, entry.record_id)
 
     def _show(self) -> None:
         self.model.set_entries(self.visible_entries())

@@ -190,3 +190,21 @@ def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, 
     finally:
         writer.shutdown()
         second.close()
+
+
+def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record = record_ctx.services.record
+    record.add(Section.MEDICATIONS, Medication(patient_id="PAT000001", name="Amlodipine", dose=5, unit="mg",
+                                               frequency="once daily", start=date(2020, 1, 1)))
+    target = record.add(Section.MEDICATIONS, Medication(patient_id="PAT000001", name="Metformin", dose=500,
+                                                        unit="mg", frequency="twice daily", start=date(2015, 1, 1)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Timeline")
+    table = find(page, QTableView, "Timeline")
+    row = next(r for r in range(table.model().rowCount()) if "Metformin" in table.model().data(table.model().index(r, 2)))
+    table.setCurrentIndex(table.model().index(row, 0))
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    meds = tab.page("Medications")
+    assert tab.stack.currentWidget() is meds
+    assert meds.selected().id == target.id
