@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.record import SECTIONS, Section
+from hms_desktop.ui.care import CARE_PAGES
 from hms_desktop.ui.record.notes_page import NotesPage
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
@@ -38,5 +39,6 @@ RECORD_PAGES: list[tuple[str, Callable[[Any], QWidget]]] = [
     (SECTIONS[Section.SURGERIES].title, _section(Section.SURGERIES)),
     (SECTIONS[Section.NOTES].title, NotesPage),
     (VISIT_LOG, VisitsPage),
+    *CARE_PAGES,  # observations with NEWS2, chronic care, referrals, wearables
     (TIMELINE, TimelinePage),
 ]
