@@ -153,11 +153,22 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
     record.add(Section.PROBLEMS, Problem(patient_id=pid, condition="Type 2 diabetes mellitus", chronic=True))
     record.add(Section.MEDICATIONS, Medication(patient_id=pid, name="Metformin", dose=500, unit="mg",
                                                frequency="twice daily"))
+    from hms_desktop.domain.observations import Observation
+    from hms_desktop.domain.referrals import Referral
+
+    record_ctx.services.observations.record(Observation(
+        patient_id=pid, at=datetime(2026, 11, 20, 8, tzinfo=UTC), respiration_rate=22, spo2=95, on_oxygen=False,
+        systolic=105, pulse=95, consciousness="alert", temperature=38.4))
+    record_ctx.services.referrals.create(Referral(patient_id=pid, to_department="Cardiology",
+                                                  reason="Exertional chest pain", referred_by="Dr Raman",
+                                                  created_on=date(2026, 11, 1)))
     record_ctx.current_patient.select(pid)
     path = tab.header.print_summary_to(tmp_path / "summary.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
     for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
-                     "Type 2 diabetes mellitus", "Metformin"):
+                     "Type 2 diabetes mellitus", "Metformin",
+                     # RR 22 -> 2, SpO2 95 -> 1, air 0, SBP 105 -> 1, pulse 95 -> 1, alert 0, 38.4 -> 1
+                     "NEWS2 6", "Cardiology", "Exertional chest pain"):
         assert expected in text, expected
 
 
