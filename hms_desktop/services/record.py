@@ -256,7 +256,9 @@ def _detail(section: Section, row: Any) -> str:
         return "; ".join(p for p in parts if p)
     if section == Section.DIAGNOSES:
         return " ".join(p for p in (row.icd10, f"by {row.doctor}") if p)
-    return str(getattr(row, "note", "") or getattr(row, "prescriber", ""))
+    if section == Section.MEDICATIONS:
+        return str(row.prescriber)
+    return str(row.note)  # problems and surgeries (no getattr fallback: a miss on pydantic is slow)
 
 
 @register_timeline_source
