@@ -7,6 +7,7 @@ visits can book a follow-up); the list, the dialog and the saving path are share
 from __future__ import annotations
 
 import getpass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.record import SECTIONS, Section
+from hms_desktop.domain.record_fields import form_fields
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.history_dialog import HistoryDialog
 from hms_desktop.ui.record.page_base import PatientPage
@@ -63,6 +65,7 @@ class SectionPage(PatientPage):
         self.message.setAccessibleName(f"{self.info.title} message")
         self.message.setWordWrap(True)
 
+        self.fields = form_fields(self.info.model)
         self.model = SectionTableModel(self.info.model, self.info.inactive_status, parent=self)
         self.view = QTableView(self)
         self.view.setObjectName(f"{slug}_table")
@@ -142,15 +145,14 @@ class SectionPage(PatientPage):
         self.detail.setHtml(self.detail_html(row) if row is not None else "")
 
     def detail_html(self, row: Any) -> str:
-        from html import escape
-        lines = [f"<b>{escape(c.title)}:</b> {escape(display_value(getattr(row, c.name, '')))}"
-                 for c in self.model.columns]
-        for name, field in type(row).model_fields.items():
-            value = getattr(row, name)
-            if isinstance(value, str) and "\n" in value or name in ("note", "treatment", "prescriber"):
-                if value:
-                    lines.append(f"<b>{escape(field.title or name)}:</b> "
-                                 + escape(str(value)).replace("\n", "<br>"))
+        """Every field with a value, full text (the list cuts long text to its first line)."""
+        lines = []
+        for field in self.fields:
+            value = getattr(row, field.name)
+            if value in (None, "") or (field.kind == "bool" and not value):
+                continue
+            text = str(getattr(value, "value", value)) if field.kind == "multiline" else display_value(value)
+            lines.append(f"<b>{escape(field.title)}:</b> " + escape(text).replace("\n", "<br>"))
         return "<br>".join(lines)
 
     # ---- actions -------------------------------------------------------------------------

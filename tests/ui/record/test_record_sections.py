@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTextBrowser, QWidget
 
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.storage.record import SECTION_TABLES
@@ -92,6 +92,11 @@ def test_section_add_edit_history_inactive(qtbot: Any, tab: RecordTab, record_ct
     qtbot.waitUntil(lambda: table.model().rowCount() == 1)
     saved = record.entries(section, PATIENT)[0]
     assert saved.id.startswith(info.id_prefix)
+    table.selectRow(0)
+    detail = find(page, QTextBrowser, f"{info.title} entry detail").toPlainText()
+    for value in valid.values():
+        if isinstance(value, str) and value.strip():
+            assert value in detail, value
 
     if section != Section.NOTES:  # notes are amended, not edited (test_record_notes.py)
         table.selectRow(0)
