@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +28,7 @@ from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
 
 ALL_KINDS = "All kinds"
+RELOAD_DELAY_MS = 250
 HEADERS = ("When", "Kind", "What", "Detail")
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -31,6 +39,10 @@ class TimelineModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.entries: list[TimelineEntry] = []
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
         self.beginResetModel()
@@ -68,6 +80,10 @@ class TimelinePage(PatientPage):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("timeline_kind_filter")
         self.kind_filter.setAccessibleName("Timeline kind filter")
@@ -99,6 +115,16 @@ class TimelinePage(PatientPage):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice)
+
+    def _on_change(self, change: Any) -> None:
+        """Any feature may feed the timeline, so any change may matter; but live series
+        (vitals appended every second) are skipped unless they name this patient, and bursts
+        are coalesced into one reload."""
+        if getattr(change, "op", "") == "append" and self.patient_id not in getattr(change, "ids", ()):
+            return
+        self._stale = True
+        if self.isVisible() and not self._reload_timer.isActive():
+            self._reload_timer.start()
 
     def refresh(self) -> None:
         timeline = collect_timeline(self.ctx.services, self.patient_id) if self.patient_id else None

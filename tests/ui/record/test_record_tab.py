@@ -219,3 +219,27 @@ def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: Recor
     meds = tab.page("Medications")
     assert tab.stack.currentWidget() is meds
     assert meds.selected().id == target.id
+
+
+def test_timeline_ignores_other_patients_live_vitals(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    from hms_desktop.services.bus import Change
+
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Timeline")
+    reloads: list[int] = []
+    original = page.refresh
+    page.refresh = lambda: (reloads.append(1), original())[1]  # count reloads, keep behaviour
+    for _ in range(5):  # the monitor appends vitals every second
+        record_ctx.bus.publish(Change("vitals", ("PAT000009",), "append"))
+    qtbot.wait(400)
+    assert reloads == []
+    for _ in range(3):  # a burst about this patient: one reload
+        record_ctx.services.record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Gout"))
+    qtbot.waitUntil(lambda: len(reloads) == 1)
+    qtbot.wait(400)
+    assert len(reloads) == 1
+    assert table_rows(page) == 3
+
+
+def table_rows(page: Any) -> int:
+    return int(find(page, QTableView, "Timeline").model().rowCount())
