@@ -235,8 +235,10 @@ plus {OBSERVATIONS:,} observation sets (vitals with NEWS2) over the same ten yea
 | big record, a new tab building and filling **all** pages in turn (median of 3) | {r["all_pages_ms_median"]:.1f} ms | — |
 | add one entry (validate, journal append + fsync, index), p50 / p95 of {args.adds} | {r["add_p50_ms"]:.2f} / {r["add_p95_ms"]:.2f} ms | — |
 
-Pages are built on first view and reload only when shown, so opening a record costs the header
-and the visible page; the other pages load when the user opens them (the figures above).
+The record's own pages are built on first view and reload only when shown, so opening a record
+costs the header and the visible page. The care pages (Observations, Chronic care, Referrals,
+Wearables) reload on every patient change even while hidden: once a user has opened them, every
+record open pays for them (the "again" row); they should reload when shown (PatientPage).
 """
     print(md)
     write_section("record", md)
