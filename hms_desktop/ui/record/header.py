@@ -87,7 +87,7 @@ class RecordHeader(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE[banner.state])
         self.banner.setProperty("alert", banner.alert)
         self.banner.show()
-        self.nka_button.setEnabled(banner.state == "not_recorded")
+        self.nka_button.setEnabled(banner.state == "not_recorded" and not getattr(self.ctx, "read_only", False))
 
     def record_no_known_allergies(self) -> None:
         if not self.patient_id:

@@ -106,6 +106,9 @@ class SectionPage(PatientPage):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.message)
+        if self.read_only:
+            self.message.setText("Read-only: " + str(getattr(ctx.store, "read_only_reason", "")
+                                                    or "the data folder is open in another window."))
         self._selection_changed()
 
     # ---- data ----------------------------------------------------------------------------
@@ -118,7 +121,7 @@ class SectionPage(PatientPage):
     def refresh(self) -> None:
         selected = self.selected()
         self.model.set_rows(self.load_rows())
-        self.add_button.setEnabled(bool(self.patient_id))
+        self.add_button.setEnabled(bool(self.patient_id) and not self.read_only)
         if selected is not None:
             for r, row in enumerate(self.model.rows):
                 if row.id == selected.id:
@@ -137,11 +140,17 @@ class SectionPage(PatientPage):
                 return True
         return False
 
+    @property
+    def read_only(self) -> bool:
+        """Another window holds the data folder: writing would only fail, so offer nothing to write."""
+        return bool(getattr(self.ctx, "read_only", False))
+
     def _selection_changed(self) -> None:
         row = self.selected()
-        for b in (self.edit_button, self.history_button):
-            b.setEnabled(row is not None)
-        self.inactive_button.setEnabled(row is not None and str(row.status) != self.info.inactive_status)
+        self.history_button.setEnabled(row is not None)
+        self.edit_button.setEnabled(row is not None and not self.read_only)
+        self.inactive_button.setEnabled(row is not None and not self.read_only
+                                        and str(row.status) != self.info.inactive_status)
         self.detail.setHtml(self.detail_html(row) if row is not None else "")
 
     def detail_html(self, row: Any) -> str:

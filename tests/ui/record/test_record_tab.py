@@ -172,8 +172,10 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
         assert expected in text, expected
 
 
-def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, record_ctx: Any) -> None:
-    """A second window on the same folder is read-only: saving says so, nothing is pretended."""
+def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_ctx: Any) -> None:
+    """A second window on the same folder is read-only: it says so, offers no writing actions,
+    and a write that gets through anyway is refused with a message, nothing pretended."""
+    from hms_desktop.domain.record import Allergy as AllergyModel
     from hms_desktop.services.bus import EventBus
     from hms_desktop.services.container import build_services
     from hms_desktop.services.writer import BackgroundWriter
@@ -181,6 +183,7 @@ def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, 
     from hms_desktop.ui.record.tab import RecordTab
     from tests.ui.record.conftest import make_context
 
+    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex"))
     second = Store(record_ctx.store.data_dir)
     assert second.read_only
     bus = EventBus()
@@ -192,12 +195,16 @@ def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, 
         tab.show()
         ctx.current_patient.select("PAT000001")
         page = tab.show_page("Allergies")
-        click(qtbot, find(page, QPushButton, "Add allergies entry"))
-        page.dialog.set_value("substance", "Penicillin")
-        click(qtbot, find(page.dialog, QPushButton, "Save"))
         message = find(page, QLabel, "Allergies message")
+        assert message.text().startswith("Read-only")
+        assert not find(page, QPushButton, "Add allergies entry").isEnabled()
+        find(page, QTableView, "Allergies list").selectRow(0)
+        assert not find(page, QPushButton, "Edit selected entry").isEnabled()
+        assert not find(page, QPushButton, "Mark selected entry inactive").isEnabled()
+        assert find(page, QPushButton, "History of selected entry").isEnabled()
+        page.mark_selected_inactive()  # e.g. a keyboard path that slipped through
         qtbot.waitUntil(lambda: message.text().startswith("Not saved"))
-        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001") == []
+        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001")[0].status.value == "active"
     finally:
         writer.shutdown()
         second.close()
