@@ -85,6 +85,15 @@ class RecordService:
             return AllergyStatement.NO_KNOWN_ALLERGIES
         return AllergyStatement.NOT_RECORDED
 
+    def allergy_statement_saved(self, patient_id: str) -> tuple[str, datetime | None] | None:
+        """Who recorded the allergy statement and when (the banner's tooltip), or None."""
+        rows = self._statements.where("patient_id", patient_id)
+        if not rows:
+            return None
+        metas = [self._statements.meta(r.id) for r in rows]
+        latest = max(metas, key=lambda m: m.updated_at or datetime.min.replace(tzinfo=UTC))
+        return latest.updated_by, latest.updated_at
+
     def allergy_banner(self, patient_id: str) -> AllergyBanner:
         return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
 

@@ -84,6 +84,13 @@ class RecordHeader(QWidget):
         banner = self.ctx.services.record.allergy_banner(self.patient_id)
         self.banner.setText(banner.text)
         self.banner.setAccessibleDescription(banner.text)
+        saved = self.ctx.services.record.allergy_statement_saved(self.patient_id)
+        if banner.state == "no_known_allergies" and saved is not None:
+            by, at = saved
+            when = at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "an unknown time"
+            self.banner.setToolTip(f"Recorded by {by} at {when}")
+        else:
+            self.banner.setToolTip("")
         self.banner.setStyleSheet(BANNER_STYLE[banner.state])
         self.banner.setProperty("alert", banner.alert)
         self.banner.show()

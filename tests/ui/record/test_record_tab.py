@@ -42,6 +42,7 @@ def test_header_and_allergy_banner(qtbot: Any, tab: RecordTab, record_ctx: Any) 
     click(qtbot, find(tab, QPushButton, "Record no known allergies"))
     qtbot.waitUntil(lambda: banner.text() == "No known allergies")
     assert not banner.property("alert")
+    assert banner.toolTip().startswith("Recorded by dr.test at ")
 
     record_ctx.services.record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Penicillin",
                                                               severity="life-threatening"))
