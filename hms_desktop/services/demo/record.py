@@ -61,7 +61,7 @@ def build_records(patient_id: str, rng: random.Random, today: date, scale: int =
     out: dict[Section, list[Any]] = {s: [] for s in Section}
     for substance, reaction in rng.sample(ALLERGENS, rng.choice((0, 0, 0, 1, 1, 2))):
         out[Section.ALLERGIES].append(Allergy(patient_id=patient_id, substance=substance, reaction=reaction,
-                                              severity=rng.choice(SEVERITY)))
+                                              severity=rng.choice(SEVERITY), noted_on=_day(rng, today, 20)))
     for _ in range(rng.randint(0, 3) * scale):
         name, chronic = rng.choice(PROBLEMS)
         out[Section.PROBLEMS].append(Problem(patient_id=patient_id, condition=name, chronic=chronic,
