@@ -147,3 +147,22 @@ def test_editing_one_field_changes_only_that_field(qtbot: Any, tab: RecordTab, r
     qtbot.waitUntil(lambda: record.get(Section.VISITS, visit.id).treatment == "rest")
     assert record.get(Section.VISITS, visit.id).at == visit.at
     assert len(record.history(Section.VISITS, visit.id)) == 2
+
+
+def test_keyboard_only_add(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    """Space on the focused Add button, type into the first field, Enter saves."""
+    page = tab.show_page("Allergies")
+    add = find(page, QPushButton, "Add allergies entry")
+    add.setFocus()
+    qtbot.keyClick(add, Qt.Key.Key_Space)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    substance = dialog.input("substance")
+    substance.setFocus()
+    qtbot.keyClicks(substance, "Penicillin")
+    qtbot.keyClick(substance, Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.focusWidget(), "hives")  # Tab moved to Reaction
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)) == 1)
+    saved = record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)[0]
+    assert (saved.substance, saved.reaction) == ("Penicillin", "hives")
