@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from hms_desktop.domain.record import MedicationStatus, ProblemStatus, Section
+from hms_desktop.ui.record.clock import wall_text, zone
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 
 # fn(services, patient_id) -> (heading, html body) or None when there is nothing to say.
@@ -49,7 +50,7 @@ def last_observations(services: Any, patient_id: str) -> tuple[str, str] | None:
             continue
         text = ("yes" if value else "no") if isinstance(value, bool) else str(getattr(value, "value", value))
         rows.append([label, f"{text} {unit}".strip()])
-    when = obs.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = wall_text(obs.at)
     body = f"<p>Taken {escape(when)}</p>" + _table(["Parameter", "Value"], rows)
     score = observations.news2_for(patient_id)
     if score is None:
@@ -80,7 +81,7 @@ def summary_html(services: Any, patient_id: str, *, clinic: str = "", now: datet
     record = services.record
     facts = header_facts(patient_id, find_patient(services, patient_id))
     banner = record.allergy_banner(patient_id)
-    when = (now or datetime.now(UTC)).astimezone().strftime("%Y-%m-%d %H:%M")
+    when = wall_text(now or datetime.now(UTC)) + f" ({zone().key})"
     parts = [f"<h1>Patient summary{(' — ' + escape(clinic)) if clinic else ''}</h1>",
              f"<p>Printed {escape(when)}</p>",
              _table(["Name", "ID", "Date of birth", "Age", "Sex", "Blood group"],

@@ -11,7 +11,9 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
 from hms_desktop.domain.record import SECTIONS
+from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
+from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.pages import RECORD_PAGES, VISIT_LOG
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
@@ -45,10 +47,27 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
+        self._apply_settings(getattr(ctx, "settings", None))
+        if hasattr(ctx, "sig_settings_changed"):
+            ctx.sig_settings_changed.connect(self._settings_changed)
         navigation = getattr(ctx, "navigation", None)
         if navigation is not None and hasattr(navigation, "sig_visit_log_requested"):
             navigation.sig_visit_log_requested.connect(self.log_visit)
         self.page_list.setCurrentRow(0)
+
+    @staticmethod
+    def _apply_settings(settings: Any) -> None:
+        zone = getattr(settings, "zone", None)
+        if zone is not None:
+            clock.set_zone(zone)
+
+    def _settings_changed(self, settings: Any) -> None:
+        """A new clinic time zone: every time shown is redrawn in it."""
+        self._apply_settings(settings)
+        self.header.refresh()
+        for page in self.pages.values():
+            if isinstance(page, PatientPage):
+                page.mark_stale()
 
     def page(self, title: str) -> QWidget:
         """The page titled ``title``, created on first use."""

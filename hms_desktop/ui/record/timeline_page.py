@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.timeline import collect_timeline
+from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
 
@@ -61,7 +62,7 @@ class TimelineModel(QAbstractTableModel):
         e = self.entries[index.row()]
         column = index.column()
         if column == 0:
-            return e.at.date().isoformat() if e.date_only else e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return e.at.date().isoformat() if e.date_only else wall_text(e.at)
         return (e.kind, e.title, e.detail)[column - 1]
 
     def headerData(self, section: int, orientation: Qt.Orientation,

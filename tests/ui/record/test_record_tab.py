@@ -251,3 +251,28 @@ def test_timeline_ignores_other_patients_live_vitals(qtbot: Any, tab: RecordTab,
 
 def table_rows(page: Any) -> int:
     return int(find(page, QTableView, "Timeline").model().rowCount())
+
+
+def test_times_follow_the_clinic_time_zone(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    """Shown in the clinic's zone (the Schedule's), not the workstation's; a change of the
+    setting redraws them; stored times stay UTC."""
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+
+    record_ctx.services.record.add(Section.VISITS, Visit(patient_id="PAT000001", doctor="Dr B",
+                                                         at=datetime(2026, 7, 1, 15, 0, tzinfo=UTC)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Visit log")
+    table = find(page, QTableView, "Visit log list")
+    assert table.model().data(table.model().index(0, 0)) == "2026-07-01 16:00"  # London, summer time
+    done: list[object] = []
+    record_ctx.update_settings(ClinicSettings(time_zone="America/New_York"), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done))
+    assert table.model().data(table.model().index(0, 0)) == "2026-07-01 11:00"
+    # typing 12:30 New York time stores 16:30 UTC
+    table.selectRow(0)
+    click(qtbot, find(page, QPushButton, "Edit selected entry"))
+    page.dialog.set_value("at", datetime(2026, 7, 1, 16, 30, tzinfo=UTC))
+    assert page.dialog.input("at").dateTime().toString("HH:mm") == "12:30"
+    click(qtbot, find(page.dialog, QPushButton, "Save"))
+    qtbot.waitUntil(lambda: record_ctx.services.record.entries(Section.VISITS, "PAT000001")[0].at
+                    == datetime(2026, 7, 1, 16, 30, tzinfo=UTC))
