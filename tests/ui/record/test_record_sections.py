@@ -166,3 +166,16 @@ def test_keyboard_only_add(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
     qtbot.waitUntil(lambda: len(record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)) == 1)
     saved = record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)[0]
     assert (saved.substance, saved.reaction) == ("Penicillin", "hives")
+
+
+def test_a_time_skipped_by_the_clock_change_is_refused(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    page = tab.show_page("Visit log")
+    dialog = page.add_entry()
+    dialog.set_value("doctor", "Dr Raman")
+    dialog.input("at").setDateTime(QDateTime(QDate(2026, 3, 29), QTime(1, 30)))  # London skips 01:00-02:00
+    save(qtbot, dialog)
+    assert "Visit date: 2026-03-29 01:30 does not exist in Europe/London" in find(dialog, QLabel, "Form error").text()
+    record_ctx.writer.drain()
+    assert record_ctx.services.record.entries(Section.VISITS, PATIENT) == []
