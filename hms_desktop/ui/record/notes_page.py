@@ -27,6 +27,7 @@ class NotesPage(SectionPage):
                                        extra=[FormField("amendment_count", "Amendments", "number", True)],
                                        parent=self)
         self.view.setModel(self.model)
+        self.layout_columns()
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
     def new_entry_defaults(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableView,
     QTextBrowser,
@@ -71,10 +72,10 @@ class SectionPage(PatientPage):
         self.view.setObjectName(f"{slug}_table")
         self.view.setAccessibleName(f"{self.info.title} list")
         self.view.setModel(self.model)
+        self.layout_columns()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setDefaultSectionSize(130)
@@ -110,6 +111,15 @@ class SectionPage(PatientPage):
             self.message.setText("Read-only: " + str(getattr(ctx.store, "read_only_reason", "")
                                                     or "the data folder is open in another window."))
         self._selection_changed()
+
+    def layout_columns(self) -> None:
+        """Long text (a note, symptoms) takes the spare width; otherwise the last column does."""
+        header = self.view.horizontalHeader()
+        wide = [i for i, c in enumerate(self.model.columns) if c.kind == "multiline"][:1]
+        header.setStretchLastSection(not wide)
+        for i in range(len(self.model.columns)):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if i in wide
+                                        else QHeaderView.ResizeMode.Interactive)
 
     # ---- data ----------------------------------------------------------------------------
     def load_rows(self) -> list[Any]:
