@@ -239,12 +239,15 @@ class SectionPage(PatientPage):
         row = self.selected()
         if row is None:
             return None
-        # history reads the journal files: off the GUI thread, on the writer (ordered after any save)
+        # history reads the journal files (seconds on a large folder): off the GUI thread, on the
+        # writer, so it is ordered after any save still queued
+        self.message.setText(f"Reading the history of {row.id}…")
         self.ctx.run(self.history_versions, row, on_done=lambda versions: self._open_history(row, versions),
                      on_error=self._failed, what="reading history")
         return None
 
     def _open_history(self, row: Any, versions: list[Any]) -> HistoryDialog:
+        self.message.setText("")
         self.history_dialog = HistoryDialog(self.info.model, f"History of {row.id}", versions, self)
         self.history_dialog.open()
         return self.history_dialog
