@@ -8,10 +8,12 @@ and reports what it set aside. It opens the folder read-only, so it is harmless 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_day_logs, all_tables
@@ -50,7 +52,7 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
     say = progress or (lambda _step, _fraction: None)
     # read_only: no lock taken and nothing written, so it is safe beside a running app.
     store = Store(data_dir, read_only=True)
-    try:
+    with cyclic_gc_paused(), closing(store):
         specs = all_tables()
         day_logs = all_day_logs()
         steps = max(len(specs) + len(day_logs), 1)
@@ -65,8 +67,6 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             report.counts[f"{name} (day files)"] = len(rows)
         for row in store.quarantine:
             report.problems.append(f"{_display_path(data_dir, row.file)}:{row.line}: {row.reason}")
-    finally:
-        store.close()
     try:
         load_settings(data_dir)
     except SettingsError as exc:

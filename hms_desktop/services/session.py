@@ -15,6 +15,7 @@ from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services import demo
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
+from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
@@ -63,34 +64,42 @@ def open_session(
     report(f"Opening {data_dir}", 0.0)
     store = Store(data_dir)
     try:
-        specs = all_tables()
-        empty = True
-        counts: dict[str, int] = {}
-        load_share = _LOAD_SHARE_WITH_DEMO if demo_if_empty else 1.0
-        for index, spec in enumerate(specs):
-            report(f"Loading {spec.name}", load_share * index / max(len(specs), 1))
-            counts[spec.name] = len(store.table(spec))
-            empty = empty and counts[spec.name] == 0
-        bus = EventBus()
-        services = build_services(store, bus)
-        try:
-            settings, problem = load_settings(data_dir), ""
-        except SettingsError as exc:
-            settings, problem = ClinicSettings(), f"{exc} — using default settings"
-        session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
-        if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
-            def demo_progress(step: str, fraction: float) -> None:
-                report(f"Demo data — {step}", load_share + (1 - load_share) * fraction)
-
-            seed = {} if demo_seed is None else {"seed": demo_seed}
-            demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
-            session.demo_patients = demo_patients
-            session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
-        report("Ready", 1.0)
-        return session
+        with cyclic_gc_paused():
+            return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,
+                         demo_seed=demo_seed, report=report)
     except BaseException:
         store.close()
         raise
+
+
+def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int,
+          demo_seed: int | None, report: ProgressFn) -> Session:
+    """Load every known table, build the services, and generate demo data if asked."""
+    specs = all_tables()
+    empty = True
+    counts: dict[str, int] = {}
+    load_share = _LOAD_SHARE_WITH_DEMO if demo_if_empty else 1.0
+    for index, spec in enumerate(specs):
+        report(f"Loading {spec.name}", load_share * index / max(len(specs), 1))
+        counts[spec.name] = len(store.table(spec))
+        empty = empty and counts[spec.name] == 0
+    bus = EventBus()
+    services = build_services(store, bus)
+    try:
+        settings, problem = load_settings(data_dir), ""
+    except SettingsError as exc:
+        settings, problem = ClinicSettings(), f"{exc} — using default settings"
+    session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
+    if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
+        def demo_progress(step: str, fraction: float) -> None:
+            report(f"Demo data — {step}", load_share + (1 - load_share) * fraction)
+
+        seed = {} if demo_seed is None else {"seed": demo_seed}
+        demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
+        session.demo_patients = demo_patients
+        session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
+    report("Ready", 1.0)
+    return session
 
 
 def close_session(session: Session) -> None:
