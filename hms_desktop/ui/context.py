@@ -121,6 +121,8 @@ class AppContext(QObject):
     """A short message for the status bar."""
     sig_failure_reported = Signal(str, str)
     """A write failed: (what was not saved, why). The main window shows a message box."""
+    sig_shutdown_started = Signal()
+    """The window is closing: stop devices and timers, submit last writes now (they still run)."""
 
     def __init__(
         self,
@@ -176,7 +178,13 @@ class AppContext(QObject):
         box unless ``on_error`` returns True (it showed the problem itself, e.g. next to
         the form field). ``what`` names what the user would lose, e.g. "new patient Ada Lovelace".
         """
-        future: Future[Any] = self.writer.submit(fn, *args, **kwargs)
+        try:
+            future: Future[Any] = self.writer.submit(fn, *args, **kwargs)
+        except RuntimeError as exc:  # the writer has stopped: the app is closing
+            future = Future()
+            future.set_exception(exc)
+            self._failed(what, exc, on_error)
+            return future
 
         def finished(done: Future[Any]) -> None:
             exc = done.exception()

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
             self._action(view_menu, f"&{index + 1} {title}", f"show_{title.lower()}",
                          lambda _=False, t=title: self.show_tab(t), f"Ctrl+{index + 1}")
         view_menu.addSeparator()
+        self.action_quarantine = self._action(view_menu, "&Quarantined rows…", "quarantined_rows",
+                                              self.show_quarantine)
         self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
                                                self._toggle_full_screen,
                                                QKeySequence.StandardKey.FullScreen)
@@ -250,6 +252,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_state()
+        if self.ctx is not None:
+            self.ctx.sig_shutdown_started.emit()  # tabs queue their last writes first
         self.controller.shutdown()
         super().closeEvent(event)
         if self._relaunch_to is not None and self._relaunch is not None:

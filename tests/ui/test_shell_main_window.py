@@ -130,3 +130,27 @@ def test_folder_that_cannot_be_opened_is_reported(make_window, tmp_path: Path, q
     assert "Could not open the data folder" in find(window, "Could not open data folder").text()
     label = find(window, "Patients tab error")
     assert isinstance(label, QLabel) and "could not start" in label.text()
+
+
+def test_closing_tells_tabs_first_and_their_last_writes_still_land(make_window, data_dir: Path) -> None:
+    window = make_window()
+    ctx = window.ctx
+    ctx.sig_shutdown_started.connect(
+        lambda: ctx.run(ctx.store.table(SHELL_NOTES).insert,
+                        ShellNote(patient_id="PAT000001", written_on=date(2026, 6, 1), text="last"),
+                        what="last note"))
+    window.close()
+    store = Store(data_dir)  # the lock was released and the note is on disk
+    try:
+        assert not store.read_only
+        assert [n.text for n in store.table(SHELL_NOTES).all()] == ["last"]
+    finally:
+        store.close()
+
+
+def test_quarantine_list_is_reachable_from_the_keyboard_menu(make_window) -> None:
+    window = make_window()
+    assert window.action_quarantine.text() == "&Quarantined rows…"
+    window.action_quarantine.trigger()
+    dialog = window.findChild(QuarantineDialog)
+    assert dialog is not None and find(dialog, "Quarantined rows table").rowCount() == 0
