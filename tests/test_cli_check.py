@@ -52,14 +52,14 @@ def test_every_problem_is_listed_as_file_line_reason_and_exit_is_1(data_dir: Pat
                      encoding="utf-8")
     day_file = data_dir / "shell_ticks" / "2026-04-01.csv"
     with open(day_file, "a", encoding="utf-8") as handle:
-        handle.write("2026-04-01T09:00:09+00:00,many\n")  # value is not a number
+        handle.write("2026-04-01T09:00:09+00:00,many\n")  # hand-added: no checksum column
     (data_dir / "settings.json").write_text('{"phone_region": "Britain"}', encoding="utf-8")
 
     result = run_cli("check", "--data-dir", str(data_dir))
     assert result.returncode == 1
     out = result.stdout
     assert f"{data_dir / 'shell_notes.csv'}:{bad_date_line}: written_on:" in out
-    assert f"{day_file}:7: " in out  # whatever the reason, the line is named
+    assert f"{day_file}:7: has 2 fields, the header has 3" in out
     assert f"{data_dir / 'settings.json'}:1: phone_region:" in out
     assert "shell_notes: 2 row(s)" in out  # the good rows still load
     assert "3 problem(s)" in result.stderr

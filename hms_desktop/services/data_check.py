@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
-from hms_desktop.storage import Store
+from hms_desktop.storage import TORN_WRITE, Store
 from hms_desktop.storage.registry import all_day_logs, all_tables
 
 ProgressFn = Callable[[str, float], None]
@@ -66,7 +66,12 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             rows = day_log.read(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1))) if days else []
             report.counts[f"{name} (day files)"] = len(rows)
         for row in store.quarantine:
-            report.problems.append(f"{_display_path(data_dir, row.file)}:{row.line}: {row.reason}")
+            where = f"{_display_path(data_dir, row.file)}:{row.line}"
+            if row.reason == TORN_WRITE:
+                # Never acknowledged (the app had not said "saved"), so not a data problem.
+                report.notes.append(f"{where}: a write interrupted by a crash was set aside in quarantine")
+            else:
+                report.problems.append(f"{where}: {row.reason}")
     try:
         load_settings(data_dir)
     except SettingsError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from .schema import escape_text
 
 BOM = "\ufeff"
+_ESCAPED_CELL = re.compile(r"(?:^|[,\"])'", re.M)
 
 
 def format_line(cells: Sequence[str], text_columns: Sequence[bool]) -> str:
@@ -44,36 +46,88 @@ class RawRecord:
     complete: bool  # False for a final record with no newline (a torn write)
 
 
+@dataclass(slots=True)
+class ParsedFile:
+    """A CSV file as rows of cells plus what is needed to quote a bad row back to the user.
+
+    Kept column-friendly (plain lists, source text built only for rejected rows) because a
+    100,000-row table must load in well under a second.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    starts: list[int]  # index into ``lines`` where each row starts
+    lines: list[str]
+    ends_with_newline: bool
+    may_need_unescape: bool = True  # False when no cell starts with the escape quote
+
+    def line_number(self, n: int) -> int:
+        return self.starts[n] + 1
+
+    def raw(self, n: int) -> str:
+        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self.lines)
+        return "".join(self.lines[self.starts[n]:end]).rstrip("\r\n")
+
+    def complete(self, n: int) -> bool:
+        """Only the final row can be torn: it has no newline, or its quoting never closed."""
+        if n + 1 < len(self.rows):
+            return True
+        return self.ends_with_newline and self.raw(n).count('"') % 2 == 0
+
+    def records(self) -> list[RawRecord]:
+        return [RawRecord(self.line_number(n), cells, self.raw(n), self.complete(n))
+                for n, cells in enumerate(self.rows)]
+
+
+def read_file(path: Path) -> ParsedFile:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return parse_file(handle.read())
+
+
 def read_records(path: Path) -> tuple[list[str], list[RawRecord]]:
     """Header and records of a CSV file; tolerant of BOM, CRLF and quoted newlines."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    return parse_records(text)
+    parsed = read_file(path)
+    return parsed.header, parsed.records()
 
 
 def parse_records(text: str) -> tuple[list[str], list[RawRecord]]:
+    parsed = parse_file(text)
+    return parsed.header, parsed.records()
+
+
+def parse_file(text: str) -> ParsedFile:
     if text.startswith(BOM):
         text = text[1:]
     lines = _split_lines(text)
     if not lines:
-        return [], []
+        return ParsedFile([], [], [], [], True)
     header = next(csv.reader([lines[0]]))
-    records: list[RawRecord] = []
+    parsed = ParsedFile(header, [], [], lines, text.endswith("\n"), _ESCAPED_CELL.search(text) is not None)
+    try:
+        rows = list(csv.reader(lines[1:], strict=True))
+    except csv.Error:
+        rows = []
+    if rows and len(rows) == len(lines) - 1 and all(rows):
+        # The common case: one record per physical line, no blank lines.
+        parsed.rows = rows
+        parsed.starts = list(range(1, len(lines)))
+        return parsed
     reader = csv.reader(lines, strict=True)
     next(reader)
     consumed = 1
     try:
         for cells in reader:
             start, consumed = consumed, reader.line_num
-            raw = "".join(lines[start:consumed])
-            if raw.strip() == "":
+            if not cells and not "".join(lines[start:consumed]).strip():
                 continue
-            records.append(RawRecord(start + 1, cells, raw.rstrip("\r\n"), raw.endswith("\n")))
+            parsed.rows.append(cells)
+            parsed.starts.append(start)
     except csv.Error:
-        # Broken quoting somewhere: parse the rest record by record so one bad line
-        # costs only itself.
-        records.extend(_parse_slowly(lines, consumed))
-    return header, records
+        # Broken quoting: parse the rest record by record so one bad line costs only itself.
+        for start, cells in _parse_slowly(lines, consumed):
+            parsed.rows.append(cells)
+            parsed.starts.append(start)
+    return parsed
 
 
 def _split_lines(text: str) -> list[str]:
@@ -85,7 +139,7 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def _parse_slowly(lines: list[str], index: int) -> Iterator[RawRecord]:
+def _parse_slowly(lines: list[str], index: int) -> Iterator[tuple[int, list[str]]]:
     while index < len(lines):
         start = index
         chunk = lines[index]
@@ -95,12 +149,11 @@ def _parse_slowly(lines: list[str], index: int) -> Iterator[RawRecord]:
             index += 1
         if chunk.strip() == "":
             continue
-        complete = chunk.endswith("\n") and chunk.count('"') % 2 == 0
         try:
             cells = next(csv.reader([chunk], strict=True))
         except (csv.Error, StopIteration):
-            cells, complete = [], False
-        yield RawRecord(start + 1, cells, chunk.rstrip("\r\n"), complete)
+            cells = []
+        yield start, cells
 
 
 class AppendFile:

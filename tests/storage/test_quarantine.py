@@ -83,3 +83,25 @@ def test_edited_journal_line_fails_its_checksum(data_dir: Path) -> None:
     assert len(store.table(THINGS)) == 0
     assert "checksum" in store.quarantine[0].reason
     store.close()
+
+
+def test_table_saved_by_a_spreadsheet_opens_and_bad_rows_are_quarantined(data_dir: Path) -> None:
+    """BOM, CRLF, a bad date, an extra column and a truncated last line, all in one file."""
+    lines = [
+        HEADER.strip(),
+        GOOD.strip(),
+        "THG000002,Bo,31/12/1980,red,1,,[],,1,,me,2",  # a spreadsheet's local date
+        "THG000003,Cy,1990-01-01,blue,1,,[],,1,,me,3,surplus",  # an extra column
+        'THG000004,"Di, the second",1990-01-01,blue,1,,[],"a note\r\nover two lines",1,,me,4',
+        "THG000005,Ed,1990-01-01,re",  # truncated: the file ends mid-row
+    ]
+    (data_dir / "things.csv").write_bytes(("\ufeff" + "\r\n".join(lines)).encode("utf-8"))
+    store = Store(data_dir)
+    table = store.table(THINGS)
+    assert table.ids() == ["THG000001", "THG000004"]
+    assert table.get("THG000004").note == "a note\r\nover two lines"  # type: ignore[union-attr]
+    reasons = {q.line: q.reason for q in store.quarantine}
+    assert set(reasons) == {3, 4, 7}
+    assert "31/12/1980" in reasons[3]
+    assert "13 fields" in reasons[4] and "4 fields" in reasons[7]
+    store.close()
