@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,21 @@ def _without_data_dir(argv: list[str]) -> list[str]:
     return out
 
 
+def _close_on_signals(window: Any) -> None:
+    """Ctrl+C or SIGTERM closes the window normally: queued writes finish, tables checkpoint.
+
+    Python only runs signal handlers between bytecodes, so a slow timer gives the interpreter
+    a regular chance while Qt's event loop is running.
+    """
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -116,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda ctx: start_station_if_available(ctx, args.monitor, args.screen)
         )
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
+    _close_on_signals(window)
     window.show()
     controller.start()
     return int(app.exec())

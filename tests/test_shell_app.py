@@ -86,3 +86,42 @@ def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monke
     store = Store(data_dir)
     assert not store.read_only
     store.close()
+
+
+def test_sigterm_closes_the_app_cleanly(data_dir: Path) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import time
+
+    root = Path(app.__file__).resolve().parent.parent
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "HMS_EXTRA_STORAGE_MODULES": "tests.shell_fixture_tables",
+           "XDG_CONFIG_HOME": str(data_dir.parent / "config")}
+    proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data_dir), "--no-demo"],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        lock = data_dir / ".lock"
+        while time.monotonic() < deadline:
+            if lock.exists() and lock.read_text().strip():
+                assert json.loads(lock.read_text())["pid"] == proc.pid
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the app never opened its data folder")
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0, proc.stdout.read().decode() if proc.stdout else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+    from hms_desktop.storage import Store
+
+    store = Store(data_dir)
+    assert not store.read_only  # exit code 0 above shows it was a normal close, not a death
+    store.close()
