@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hms_desktop.storage import Store
 
 from .bus import EventBus
+from .patients import PatientService
 
 
 @dataclass
@@ -15,8 +16,9 @@ class Services:
 
     store: Store
     bus: EventBus
+    patients: PatientService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus)
+    return Services(store=store, bus=bus, patients=PatientService(store, bus))

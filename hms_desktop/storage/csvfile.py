@@ -6,6 +6,7 @@ encoding), ``\\n`` line ends, and text cells escaped against formula injection.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -172,12 +173,27 @@ class AppendFile:
             self.append("\n")
 
     def append(self, text: str) -> None:
+        """Write, fsync, and make sure the file is still in the folder; all or nothing.
+
+        On failure (disk full, permission lost, I/O error) the partial bytes are cut off
+        again, so the next append starts on a clean line, and the error propagates: the
+        caller must never report the change as saved.
+        """
         data = text.encode("utf-8")
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        size_before = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+            if os.fstat(self._fd).st_nlink == 0:
+                # Writing to a deleted file succeeds and loses everything: say so instead.
+                raise FileNotFoundError(f"{self.path} was removed (is the data folder still there?)")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size_before)
+            raise
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -73,6 +73,13 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
         return annotation, optional
 
 
+# Order matters: bool is an int, datetime is a date.
+_KIND_BY_TYPE: tuple[tuple[type, str], ...] = (
+    (bool, "bool"), (int, "int"), (float, "float"), (datetime, "datetime"), (date, "date"),
+    (time, "time"), (BaseModel, "json"),
+)
+
+
 def kind_of(annotation: Any, *, required: bool) -> ColumnKind:
     inner, optional = _unwrap(annotation)
     origin = typing.get_origin(inner)
@@ -84,20 +91,9 @@ def kind_of(annotation: Any, *, required: bool) -> ColumnKind:
     if isinstance(inner, type):
         if issubclass(inner, Enum):
             return ColumnKind("enum", optional, required, frozenset(str(m.value) for m in inner))
-        if issubclass(inner, bool):
-            return ColumnKind("bool", optional, required)
-        if issubclass(inner, int):
-            return ColumnKind("int", optional, required)
-        if issubclass(inner, float):
-            return ColumnKind("float", optional, required)
-        if issubclass(inner, datetime):
-            return ColumnKind("datetime", optional, required)
-        if issubclass(inner, date):
-            return ColumnKind("date", optional, required)
-        if issubclass(inner, time):
-            return ColumnKind("time", optional, required)
-        if issubclass(inner, BaseModel):
-            return ColumnKind("json", optional, required)
+        for python_type, name in _KIND_BY_TYPE:
+            if issubclass(inner, python_type):
+                return ColumnKind(name, optional, required)
     return ColumnKind("str", optional, required)
 
 

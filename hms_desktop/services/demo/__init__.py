@@ -22,7 +22,7 @@ class Generator(Protocol):
 
 
 # Module names under hms_desktop.services.demo, in dependency order.
-GENERATORS: list[str] = []
+GENERATORS: list[str] = ["patients"]
 
 
 def generate_all(services: Services, *, patients: int, seed: int = 1, progress: Progress | None = None) -> None:

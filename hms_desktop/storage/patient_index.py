@@ -1,0 +1,281 @@
+"""In-memory search and duplicate-blocking index over the patients table.
+
+Why not scan the table per keystroke: 100,000 rows scanned in Python cost ~50 ms, three
+frames. Here every query is a few binary searches over sorted word lists plus set
+intersections, and a phone-digit substring search is one ``str.find`` loop over a single
+joined string, so a keystroke costs about a millisecond.
+
+Rows are positions (ints) in insertion order; the list model holds positions, never copies of
+records. The index is thread-safe: the background writer upserts while the GUI thread searches.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from hms_desktop.domain.duplicates import (
+    DuplicateMatch,
+    Identity,
+    dob_variants,
+    phonetic_key,
+    rank,
+)
+from hms_desktop.domain.patient import Patient, name_words
+
+#: Columns the index keeps per row (raw cell text, as the table stores it).
+INDEX_COLUMNS = ("id", "given_name", "family_name", "date_of_birth", "phone", "status")
+HIDDEN_BY_DEFAULT = frozenset({"inactive", "deceased", "merged"})
+#: Fewest significant digits (after a leading trunk 0) that search phone numbers.
+MIN_PHONE_DIGITS = 3
+
+_DIGIT_GAPS = re.compile(r"(?<=\d)[\s\-().]+(?=\d)")
+# Dates are taken out before digit groups are joined (so "1984-03-07" is not a phone number).
+_DATES = re.compile(r"(?<![\d/.-])(?:(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"
+                    r"|(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?)(?![\d/.-])")
+
+
+class PrefixIndex:
+    """Sorted (key, row) pairs answering "rows with a key starting with p" by two bisects."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]] = ()) -> None:
+        ordered = sorted(pairs)
+        self._keys = [k for k, _ in ordered]
+        self._rows = [r for _, r in ordered]
+
+    def add(self, key: str, row: int) -> None:
+        at = bisect_right(self._keys, key)
+        self._keys.insert(at, key)
+        self._rows.insert(at, row)
+
+    def remove(self, key: str, row: int) -> None:
+        lo, hi = bisect_left(self._keys, key), bisect_right(self._keys, key)
+        for i in range(lo, hi):
+            if self._rows[i] == row:
+                del self._keys[i], self._rows[i]
+                return
+
+    def prefix(self, text: str) -> list[int]:
+        lo = bisect_left(self._keys, text)
+        hi = bisect_left(self._keys, text + "\U0010ffff")
+        return self._rows[lo:hi]
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    kind: str  # "name", "digits", "date", "id"
+    text: str
+
+
+def _date_term(match: re.Match[str]) -> QueryTerm:
+    """ISO "YYYY-MM[-DD]" or day-first "DD/MM[/YYYY]" as an ISO prefix (or "MM-DD" without a year)."""
+    iso_y, iso_m, iso_d, day, month, year = match.groups()
+    if iso_y is not None:
+        return QueryTerm("date", "-".join(p.zfill(2) for p in (iso_y, iso_m, iso_d) if p is not None))
+    if year is None:
+        return QueryTerm("date", f"{month.zfill(2)}-{day.zfill(2)}")
+    return QueryTerm("date", f"{year}-{month.zfill(2)}-{day.zfill(2)}")
+
+
+def parse_query(text: str) -> list[QueryTerm]:
+    """Split a search box's text into terms; every term must match (AND), in any order."""
+    terms = [_date_term(m) for m in _DATES.finditer(text)]
+    text = _DIGIT_GAPS.sub("", _DATES.sub(" ", text).strip())
+    for raw in text.split():
+        token = raw.casefold()
+        if re.fullmatch(r"pat\d*", token):
+            terms.append(QueryTerm("id", token.upper()))
+        elif token.lstrip("+").isdigit():
+            terms.append(QueryTerm("digits", token.lstrip("+")))
+        else:
+            terms.extend(QueryTerm("name", w) for w in name_words(token))
+    return terms
+
+
+class PatientIndex:
+    """Search, sort keys and duplicate candidates for every patient row."""
+
+    def __init__(self, columns: Mapping[str, Sequence[str]]) -> None:
+        """Build from the table's raw columns (``table.column(name)`` for each INDEX_COLUMNS)."""
+        self._lock = threading.RLock()
+        self.cols: dict[str, list[str]] = {c: list(columns[c]) for c in INDEX_COLUMNS}
+        n = len(self.cols["id"])
+        self._row_of = {pid: row for row, pid in enumerate(self.cols["id"])}
+        self._words = PrefixIndex(
+            (w, row) for row in range(n)
+            for w in set(name_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}")))
+        self._dates = PrefixIndex((d, row) for row, d in enumerate(self.cols["date_of_birth"]))
+        self._md = PrefixIndex((d[5:], row) for row, d in enumerate(self.cols["date_of_birth"]))
+        self._ids = PrefixIndex((pid, row) for row, pid in enumerate(self.cols["id"]))
+        self._by_dob: dict[str, set[int]] = defaultdict(set)
+        self._by_phone: dict[str, set[int]] = defaultdict(set)
+        self._by_sound: dict[tuple[str, ...], set[int]] | None = None  # built on first duplicate check
+        for row in range(n):
+            self._by_dob[self.cols["date_of_birth"][row]].add(row)
+            if self.cols["phone"][row]:
+                self._by_phone[self.cols["phone"][row]].add(row)
+        self._hidden = {r for r in range(n) if self.cols["status"][r] in HIDDEN_BY_DEFAULT}
+        self._phone_blob: tuple[str, list[int]] | None = None
+        self.generation = 0  # bumped on every change; views use it to know they are stale
+
+    # ------------------------------------------------------------------ upkeep
+    def __len__(self) -> int:
+        return len(self.cols["id"])
+
+    def row_of(self, patient_id: str) -> int | None:
+        return self._row_of.get(patient_id)
+
+    def upsert(self, patient: Patient) -> int:
+        """Add or refresh one patient after a write; returns its row."""
+        values = {
+            "id": patient.id, "given_name": patient.given_name, "family_name": patient.family_name,
+            "date_of_birth": patient.date_of_birth.isoformat(), "phone": patient.phone,
+            "status": patient.status.value,
+        }
+        with self._lock:
+            row = self._row_of.get(patient.id)
+            if row is None:
+                row = len(self)
+                for c in INDEX_COLUMNS:
+                    self.cols[c].append(values[c])
+                self._row_of[patient.id] = row
+                self._ids.add(patient.id, row)
+            else:
+                self._forget(row)
+                for c in INDEX_COLUMNS:
+                    self.cols[c][row] = values[c]
+            self._remember(row)
+            if values["status"] in HIDDEN_BY_DEFAULT:
+                self._hidden.add(row)
+            else:
+                self._hidden.discard(row)
+            self.generation += 1
+            return row
+
+    def _row_words(self, row: int) -> set[str]:
+        return set(name_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}"))
+
+    def _row_sound(self, row: int) -> tuple[str, ...]:
+        return phonetic_key(self.cols["given_name"][row], self.cols["family_name"][row])
+
+    def _forget(self, row: int) -> None:
+        for w in self._row_words(row):
+            self._words.remove(w, row)
+        dob, phone = self.cols["date_of_birth"][row], self.cols["phone"][row]
+        self._dates.remove(dob, row)
+        self._md.remove(dob[5:], row)
+        self._by_dob[dob].discard(row)
+        self._by_phone[phone].discard(row)
+        if self._by_sound is not None:
+            self._by_sound[self._row_sound(row)].discard(row)
+        self._phone_blob = None
+
+    def _remember(self, row: int) -> None:
+        for w in self._row_words(row):
+            self._words.add(w, row)
+        dob, phone = self.cols["date_of_birth"][row], self.cols["phone"][row]
+        self._dates.add(dob, row)
+        self._md.add(dob[5:], row)
+        self._by_dob[dob].add(row)
+        if phone:
+            self._by_phone[phone].add(row)
+        if self._by_sound is not None:
+            self._by_sound.setdefault(self._row_sound(row), set()).add(row)
+        self._phone_blob = None
+
+    # ------------------------------------------------------------------ search
+    def is_hidden(self, row: int) -> bool:
+        """Inactive, deceased or merged: left out of searches unless asked for."""
+        return row in self._hidden
+
+    def search(self, text: str, *, include_hidden: bool = False) -> list[int]:
+        """Rows matching every term of ``text`` (all rows when empty), in row order."""
+        terms = parse_query(text)
+        with self._lock:
+            if not terms:
+                everyone = range(len(self))
+                return list(everyone) if include_hidden else [r for r in everyone if r not in self._hidden]
+            found: set[int] | None = None
+            # Narrowest terms first, so the intersections stay small.
+            for term in sorted(terms, key=lambda t: -len(t.text)):
+                rows = self._term_rows(term)
+                found = rows if found is None else found & rows
+                if not found:
+                    return []
+            assert found is not None
+            return sorted(found if include_hidden else found - self._hidden)
+
+    def _term_rows(self, term: QueryTerm) -> set[int]:
+        if term.kind == "name":
+            return set(self._words.prefix(term.text))
+        if term.kind == "date":
+            index = self._md if len(term.text) == 5 and term.text[2] == "-" else self._dates
+            return set(index.prefix(term.text))
+        if term.kind == "id":
+            return set(self._ids.prefix(term.text))
+        digits = term.text.lstrip("0")
+        # One or two digits are in nearly every phone number: they only match IDs then.
+        rows = self._phone_rows(digits) if len(digits) >= MIN_PHONE_DIGITS else set()
+        if len(term.text) == 4 and term.text[:2] in ("19", "20"):
+            rows |= set(self._dates.prefix(term.text))  # a year
+        row = self._row_of.get(f"PAT{int(term.text):06d}")
+        if row is not None:  # a bare ID number
+            rows.add(row)
+        return rows
+
+    def _phone_rows(self, digits: str) -> set[int]:
+        """Rows whose phone contains ``digits`` (a leading trunk 0 was stripped by the caller)."""
+        if self._phone_blob is None:
+            starts, pos = [], 0
+            parts = []
+            for phone in self.cols["phone"]:
+                starts.append(pos)
+                part = phone.lstrip("+")
+                parts.append(part)
+                pos += len(part) + 1
+            self._phone_blob = ("\n".join(parts), starts)
+        blob, starts = self._phone_blob
+        rows: set[int] = set()
+        at = blob.find(digits)
+        while at >= 0:
+            rows.add(bisect_right(starts, at) - 1)
+            at = blob.find(digits, at + 1)
+        return rows
+
+    # ------------------------------------------------------------------ duplicates
+    def identity(self, row: int) -> Identity:
+        c = self.cols
+        return Identity(c["given_name"][row], c["family_name"][row],
+                        date.fromisoformat(c["date_of_birth"][row]), c["phone"][row], id=c["id"][row])
+
+    def duplicates(self, probe: Identity, *, limit: int = 10, exclude: str = "") -> list[DuplicateMatch]:
+        """Likely existing records of the person ``probe`` describes (merged records excluded).
+
+        Only rows sharing a blocking key are scored: a date-of-birth slip, the phone, or the
+        sound of the name. Every mistake the scorer forgives keeps one of those keys.
+        """
+        with self._lock:
+            rows: set[int] = set()
+            if probe.dob is not None:
+                for day in dob_variants(probe.dob):
+                    rows |= self._by_dob.get(day.isoformat(), set())
+            if probe.phone:
+                rows |= self._by_phone.get(probe.phone, set())
+            if probe.folded:
+                rows |= self._sounds().get(probe.sounds, set())
+            candidates = [self.identity(r) for r in rows
+                          if self.cols["status"][r] != "merged" and self.cols["id"][r] != exclude]
+        return rank(probe, candidates, limit=limit)
+
+    def _sounds(self) -> dict[tuple[str, ...], set[int]]:
+        if self._by_sound is None:
+            sounds: dict[tuple[str, ...], set[int]] = defaultdict(set)
+            for row in range(len(self)):
+                sounds[self._row_sound(row)].add(row)
+            self._by_sound = dict(sounds)
+        return self._by_sound

@@ -1,0 +1,31 @@
+"""Small helpers shared by the patient widgets."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from hms_desktop.domain.patient import DEFAULT_PHONE_REGION
+
+W = TypeVar("W", bound=QWidget)
+
+
+def name_widget(widget: W, object_name: str, accessible_name: str) -> W:
+    """Every widget gets both names: tests and screen readers find it by accessible name."""
+    widget.setObjectName(object_name)
+    widget.setAccessibleName(accessible_name)
+    return widget
+
+
+def phone_region(ctx: Any) -> str:
+    """The clinic's default phone region (ISO country code) from the clinic settings."""
+    return str(getattr(getattr(ctx, "settings", None), "phone_region", None) or DEFAULT_PHONE_REGION)
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    """A yes/no question; one function so every confirmation looks and behaves the same."""
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,207 @@
+"""PatientsTab: search box, patient list and the actions on the selected patient.
+
+Opening a row (Enter or double-click) makes it the app's current patient, which the
+Record, Schedule and Monitor tabs follow. With the search box empty, recently opened
+patients are listed first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop.ui.patients.common import name_widget
+from hms_desktop.ui.patients.form import PatientFormDialog
+from hms_desktop.ui.patients.history import PatientHistoryDialog
+from hms_desktop.ui.patients.merge import PatientMergeDialog
+from hms_desktop.ui.patients.status import PatientStatusDialog
+from hms_desktop.ui.patients.table_model import PatientTableModel
+
+SEARCH_DEBOUNCE_MS = 100
+RECENT_ON_TOP = 10
+
+
+class PatientsTab(QWidget):
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = ctx.services.patients
+        self.model: PatientTableModel | None = None
+        name_widget(self, "patients_tab", "Patients tab")
+        self.search = name_widget(QLineEdit(), "patient_search", "Search patients")
+        self.search.setPlaceholderText("Search: name (any order), ID, phone (3+ digits) or date of birth")
+        self.search.setClearButtonEnabled(True)
+        self.show_hidden = name_widget(QCheckBox("Show &inactive, deceased and merged"),
+                                       "show_hidden_checkbox", "Show inactive patients")
+        self.table = name_widget(QTableView(), "patient_table", "Patient list")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.count = name_widget(QLabel("Loading patients…"), "patient_count", "Patient count")
+        self.buttons: dict[str, QPushButton] = {}
+        actions = (("new", "&New patient", self.new_patient), ("edit", "&Edit", self.edit_patient),
+                   ("history", "&History", self.show_history), ("status", "S&tatus…", self.change_status),
+                   ("merge", "&Merge…", self.merge_patient), ("open", "&Open", self.open_selected))
+        bar = QHBoxLayout()
+        for key, text, slot in actions:
+            button = name_widget(QPushButton(text), f"{key}_patient_button",
+                                 text.replace("&", "").rstrip("…") + (" patient" if key != "new" else ""))
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+            self.buttons[key] = button
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_hidden)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bar)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_patient,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._focus_list)
+        self.show_hidden.toggled.connect(lambda _on: self.refresh())
+        self.table.activated.connect(self._activated)
+        ctx.changes.sig_changed.connect(self._on_change)
+        self._set_enabled(False)
+        # Building the index reads every row: on the writer, never on the GUI thread.
+        ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
+
+    # ------------------------------------------------------------------ list
+    def _index_ready(self, index: Any) -> None:
+        self.model = PatientTableModel(index)
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._set_enabled(True))
+        self._set_enabled(True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run the search (keystrokes are debounced; changes from the writer land here too)."""
+        self._timer.stop()
+        if self.model is None:
+            return
+        text = self.search.text()
+        hidden = self.show_hidden.isChecked()
+        rows = self.service.index.search(text, include_hidden=hidden)
+        sorted_by_user = self.table.horizontalHeader().sortIndicatorSection() >= 0
+        if not text.strip() and not sorted_by_user:
+            recent = [self.service.index.row_of(pid) for pid in self.service.recent(RECENT_ON_TOP)]
+            top = [r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))]
+            chosen = set(top)
+            rows = top + [r for r in rows if r not in chosen]
+        current = self.selected_id()
+        self.model.set_rows(rows)
+        self.count.setText(f"{len(rows):,} patient(s)")
+        row = self.model.row_of(current) if current else None
+        self.table.selectRow(row if row is not None else 0)
+        self._set_enabled(True)
+
+    def _on_change(self, change: Any) -> None:
+        if change.table in ("patients", "recent_patients") and self.model is not None:
+            self._timer.start()
+
+    def selected_id(self) -> str:
+        if self.model is None:
+            return ""
+        index = self.table.currentIndex()
+        return self.model.patient_id(index.row()) if index.isValid() else ""
+
+    def select_id(self, patient_id: str) -> bool:
+        """Show and select one patient (clearing a search that hides it)."""
+        if self.model is None:
+            return False
+        row = self.model.row_of(patient_id)
+        if row is None:
+            self.search.setText(patient_id)
+            self.refresh()
+            row = self.model.row_of(patient_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _set_enabled(self, ready: bool) -> None:
+        has = ready and bool(self.selected_id())
+        for key in ("edit", "history", "status", "merge", "open"):
+            self.buttons[key].setEnabled(has)
+        self.buttons["new"].setEnabled(ready)
+
+    def _focus_list(self) -> None:
+        self.refresh()
+        self.table.setFocus()
+
+    # ------------------------------------------------------------------ actions
+    def _activated(self, index: QModelIndex) -> None:
+        if self.model is not None and index.isValid():
+            self.open_patient(self.model.patient_id(index.row()))
+
+    def open_selected(self) -> None:
+        if pid := self.selected_id():
+            self.open_patient(pid)
+
+    def open_patient(self, patient_id: str) -> None:
+        """Make this the app's current patient and remember it as recently opened."""
+        self.ctx.current_patient.select(patient_id)
+        self.ctx.run(self.service.note_opened, patient_id, initiator=self, what="remembering patient")
+
+    def new_patient(self) -> None:
+        dialog = PatientFormDialog(self.ctx, parent=self)
+        dialog.sig_patient_saved.connect(self._after_save)
+        dialog.sig_existing_chosen.connect(self._after_save)
+        dialog.open()
+        self.dialog = dialog
+
+    def edit_patient(self) -> None:
+        patient = self.service.get(self.selected_id()) if self.selected_id() else None
+        if patient is None:
+            return
+        dialog = PatientFormDialog(self.ctx, patient, parent=self)
+        dialog.sig_patient_saved.connect(self._after_save)
+        dialog.open()
+        self.dialog = dialog
+
+    def _after_save(self, patient_id: str) -> None:
+        self.refresh()
+        self.select_id(patient_id)
+        self.open_patient(patient_id)
+        self.table.setFocus()
+
+    def show_history(self) -> None:
+        if pid := self.selected_id():
+            self.dialog = PatientHistoryDialog(self.ctx, pid, parent=self)
+            self.dialog.open()
+
+    def change_status(self) -> None:
+        if pid := self.selected_id():
+            self.dialog = PatientStatusDialog(self.ctx, pid, parent=self)
+            self.dialog.open()
+
+    def merge_patient(self) -> None:
+        if pid := self.selected_id():
+            dialog = PatientMergeDialog(self.ctx, pid, parent=self)
+            dialog.sig_patients_merged.connect(self.select_id)
+            dialog.open()
+            self.dialog = dialog

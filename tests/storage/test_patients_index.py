@@ -1,0 +1,100 @@
+"""Search-as-you-type and duplicate blocking over the patient index."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from hms_desktop.domain.duplicates import Identity
+from hms_desktop.domain.patient import Patient, PatientStatus
+from hms_desktop.services.demo.patients import fake_patients
+from hms_desktop.storage.patient_index import INDEX_COLUMNS, PatientIndex, parse_query
+
+
+def make(pid: str, given: str, family: str, dob: str, phone: str = "", **kw: object) -> Patient:
+    return Patient(id=pid, given_name=given, family_name=family,
+                   date_of_birth=date.fromisoformat(dob), phone=phone, **kw)
+
+
+def index_of(patients: list[Patient]) -> PatientIndex:
+    index = PatientIndex({c: [] for c in INDEX_COLUMNS})
+    for p in patients:
+        index.upsert(p)
+    return index
+
+
+@pytest.fixture
+def index() -> PatientIndex:
+    return index_of([
+        make("PAT000001", "Zoë", "Núñez", "1984-03-07", "+447911123456"),
+        make("PAT000002", "Zoe", "Nunn", "1990-12-01", "+447400555111"),
+        make("PAT000003", "Seán", "O'Brien-Smith", "1984-07-03", "+33612345678"),
+        make("PAT000004", "Ana", "Zoellner", "2001-03-07", ""),
+        make("PAT000005", "Old", "Núñez", "1930-01-01", "", status=PatientStatus.DECEASED,
+             deceased_on=date(2020, 1, 1)),
+    ])
+
+
+def ids(index: PatientIndex, text: str, **kw: bool) -> list[str]:
+    return [index.cols["id"][r] for r in index.search(text, **kw)]
+
+
+def test_names_match_accent_and_case_free_prefix_of_any_word_in_any_order(index: PatientIndex) -> None:
+    assert ids(index, "zoe") == ["PAT000001", "PAT000002", "PAT000004"]  # Zoellner too
+    assert ids(index, "NUÑE zo") == ["PAT000001"]
+    assert ids(index, "nunez zoë") == ["PAT000001"]
+    assert ids(index, "smith sean") == ["PAT000003"]
+    assert ids(index, "obri") == []  # "O'Brien" is two words: o + brien
+    assert ids(index, "brien") == ["PAT000003"]
+    assert ids(index, "zoex") == []
+
+
+def test_partial_phone_digits_match_national_and_international_forms(index: PatientIndex) -> None:
+    assert ids(index, "07911 123") == ["PAT000001"]
+    assert ids(index, "+44 7911-123-456") == ["PAT000001"]
+    assert ids(index, "555111") == ["PAT000002"]
+    assert ids(index, "612 345") == ["PAT000003"]
+
+
+def test_dates_ids_and_hidden_statuses(index: PatientIndex) -> None:
+    assert ids(index, "1984-03-07") == ["PAT000001"]
+    assert ids(index, "07/03/1984") == ["PAT000001"]
+    assert ids(index, "07/03") == ["PAT000001", "PAT000004"]
+    assert ids(index, "1984") == ["PAT000001", "PAT000003"]
+    assert ids(index, "pat00000") == ["PAT000001", "PAT000002", "PAT000003", "PAT000004"]
+    assert "PAT000004" in ids(index, "4")  # a bare ID number (patient 4 has no phone)
+    assert ids(index, "nunez") == ["PAT000001"]
+    assert ids(index, "nunez", include_hidden=True) == ["PAT000001", "PAT000005"]
+
+
+def test_update_moves_the_row_between_results(index: PatientIndex) -> None:
+    index.upsert(make("PAT000002", "Zoe", "Okafor", "1990-12-01", "+447400555111"))
+    assert ids(index, "nunn") == []
+    assert ids(index, "okafor") == ["PAT000002"]
+    assert len(index) == 5
+
+
+def test_ids_keep_working_past_a_million() -> None:
+    index = index_of([make("PAT999999", "A", "B", "1990-01-01"), make("PAT1000000", "C", "D", "1990-01-01")])
+    assert ids(index, "PAT1000000") == ["PAT1000000"]
+    assert ids(index, "1000000") == ["PAT1000000"]
+    assert index.row_of("PAT1000000") == 1
+
+
+def test_query_parsing() -> None:
+    kinds = [(t.kind, t.text) for t in parse_query("Smith 07911 123 1984-3-7 PAT12")]
+    assert kinds == [("date", "1984-03-07"), ("name", "smith"), ("digits", "07911123"), ("id", "PAT12")]
+
+
+def test_duplicate_blocking_finds_variants_in_a_large_population() -> None:
+    rng = random.Random(3)
+    people = fake_patients(rng, 5000, date(2026, 11, 25))
+    index = index_of([p.model_copy(update={"id": f"PAT{i + 1:06d}"}) for i, p in enumerate(people)])
+    target = people[1234]
+    dob = target.date_of_birth
+    probe = Identity(target.family_name, target.given_name + "x", dob.replace(year=dob.year + 1))
+    found = index.duplicates(probe)
+    assert found and found[0].id == "PAT001235"
+    assert "PAT001235" not in {m.id for m in index.duplicates(probe, exclude="PAT001235")}
