@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> bool:
-    """Call ``hms_desktop.ui.monitor.station.start_station`` when the monitor package has it."""
+def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> Any:
+    """``hms_desktop.ui.monitor.station.start_station(ctx, specs, screen)`` when it exists.
+
+    Returns the station window, or None (and says so in the status bar) when this build has
+    no monitor package. A bad ``--monitor``/``--screen`` raises ValueError naming the option.
+    """
     try:
         station = importlib.import_module("hms_desktop.ui.monitor.station")
     except ModuleNotFoundError:
@@ -70,9 +74,19 @@ def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -
     start = getattr(station, "start_station", None)
     if start is None:
         ctx.sig_status_posted.emit("The nurse station is not available in this build")
-        return False
-    start(ctx, specs, screen)
-    return True
+        return None
+    return start(ctx, specs, screen)
+
+
+def open_station(window: Any, ctx: Any, specs: list[str], screen: int | None) -> None:
+    """Start the station once the data is open; a bad option is shown, not a crash."""
+    try:
+        station = start_station_if_available(ctx, specs, screen)
+    except ValueError as exc:
+        window.show_problem("Nurse station not started", str(exc))
+        return
+    if station is not None:
+        window.adopt_window(station)
 
 
 def relaunch_on(folder: Path, argv: list[str]) -> None:
@@ -129,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
-            lambda ctx: start_station_if_available(ctx, args.monitor, args.screen)
+            lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)

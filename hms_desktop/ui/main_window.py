@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._relaunch = relaunch
         self._relaunch_to: Path | None = None
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
+        self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
@@ -119,6 +120,9 @@ class MainWindow(QMainWindow):
         ctx.sig_failure_reported.connect(self._show_failure)
         ctx.sig_settings_changed.connect(lambda _s: self._update_title())
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
+        # Day files are read after start-up (trends, reports) and may set rows aside then too.
+        ctx.changes.sig_changed.connect(
+            lambda _change: self.status.show_quarantine(len(ctx.store.quarantine)))
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)  # replacing pages must not count as the user switching
         for index, (title, package) in enumerate(TABS):
@@ -204,6 +208,14 @@ class MainWindow(QMainWindow):
         return self._message(QMessageBox.Icon.Information, "about", "About HMS Desktop",
                              f"{APP_NAME}\n\n{about}\n\nData folder: {self.controller.data_dir}")
 
+    def adopt_window(self, window: QWidget) -> None:
+        """Keep another top-level window (e.g. the nurse station) alive; it closes with this one."""
+        self._companions.append(window)
+
+    def show_problem(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking warning box, for problems that are not failed saves."""
+        return self._message(QMessageBox.Icon.Warning, "problem", title, text)
+
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
@@ -252,6 +264,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_state()
+        for companion in self._companions:
+            companion.close()
         if self.ctx is not None:
             self.ctx.sig_shutdown_started.emit()  # tabs queue their last writes first
         self.controller.shutdown()

@@ -157,3 +157,23 @@ def test_quarantine_list_is_reachable_from_the_keyboard_menu(make_window) -> Non
     window.action_quarantine.trigger()
     dialog = window.findChild(QuarantineDialog)
     assert dialog is not None and find(dialog, "Quarantined rows table").rowCount() == 0
+
+
+def test_rows_quarantined_after_start_up_show_on_the_next_change(make_window, data_dir: Path,
+                                                                 qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from hms_desktop.services.bus import Change
+    from tests.shell_fixture_tables import ShellTick
+
+    window = make_window()
+    ctx = window.ctx
+    ticks = ctx.store.day_log("shell_ticks", ShellTick)
+    ticks.append([ShellTick(at=datetime(2026, 7, 1, 8, tzinfo=UTC), value=1)])
+    with open(data_dir / "shell_ticks" / "2026-07-01.csv", "a", encoding="utf-8") as handle:
+        handle.write("garbage line\n")
+    ticks.read(datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 7, 2, tzinfo=UTC))
+    assert not find(window, "Quarantine notice").isVisible()
+    with qtbot.waitSignal(ctx.changes.sig_changed, timeout=3000):
+        ctx.writer.submit(ctx.bus.publish, Change(table="shell_ticks", ids=(), op="append"))
+    assert find(window, "Quarantine notice").isVisible()
