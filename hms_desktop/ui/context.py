@@ -142,11 +142,17 @@ class AppContext(QObject):
         self.writer = writer
         self.data_dir = Path(data_dir)
         self._settings = settings
+        self._closing = False
         self._gui = _GuiCall(self)
         self.current_patient = CurrentPatient(self)
         self.changes = ChangeRelay(self)
         self.navigation = Navigation(self.current_patient, self)
         bus.subscribe(self.changes.on_change)
+
+    def begin_shutdown(self) -> None:
+        """The window is closing: tell the tabs (they may still queue last writes)."""
+        self.sig_shutdown_started.emit()
+        self._closing = True
 
     @property
     def settings(self) -> ClinicSettings:
@@ -212,6 +218,8 @@ class AppContext(QObject):
                 log.exception("on_error callback failed")
         reason = describe_failure(exc)
         log.warning("not saved: %s: %s", what, reason)
+        if self._closing:  # the window is gone; the log is the only place left to say it
+            return
         self.sig_status_posted.emit(f"Not saved: {what} — {reason}")
         if not handled:
             self.sig_failure_reported.emit(what, reason)

@@ -116,13 +116,12 @@ class MainWindow(QMainWindow):
     # -- start-up -----------------------------------------------------------------------
     def _on_context_ready(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        ctx.sig_status_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ctx.sig_status_posted.connect(self._post_status)  # bound slots: cut when this window goes
         ctx.sig_failure_reported.connect(self._show_failure)
-        ctx.sig_settings_changed.connect(lambda _s: self._update_title())
+        ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
-        ctx.changes.sig_changed.connect(
-            lambda _change: self.status.show_quarantine(len(ctx.store.quarantine)))
+        ctx.changes.sig_changed.connect(self._refresh_quarantine)
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)  # replacing pages must not count as the user switching
         for index, (title, package) in enumerate(TABS):
@@ -143,6 +142,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"New data folder: generated demo data for {session.demo_patients} patients", 10000
             )
+
+    def _post_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _refresh_quarantine(self, _change: object = None) -> None:
+        if self.ctx is not None:
+            self.status.show_quarantine(len(self.ctx.store.quarantine))
 
     def _on_open_failed(self, message: str) -> None:
         self.status.loading_finished()
@@ -208,6 +214,14 @@ class MainWindow(QMainWindow):
         return self._message(QMessageBox.Icon.Information, "about", "About HMS Desktop",
                              f"{APP_NAME}\n\n{about}\n\nData folder: {self.controller.data_dir}")
 
+    def _remove_tabs(self) -> None:
+        """Tabs go with the session: their timers must not write into a closed store."""
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.close()
+            page.deleteLater()
+
     def adopt_window(self, window: QWidget) -> None:
         """Keep another top-level window (e.g. the nurse station) alive; it closes with this one."""
         self._companions.append(window)
@@ -238,7 +252,7 @@ class MainWindow(QMainWindow):
                                  if dialog in self._dialogs else None)
         dialog.open()  # type: ignore[attr-defined]
 
-    def _update_title(self) -> None:
+    def _update_title(self, _settings: object = None) -> None:
         parts = [APP_NAME]
         if self.ctx is not None:
             parts.append(self.ctx.settings.clinic_name)
@@ -267,8 +281,9 @@ class MainWindow(QMainWindow):
         for companion in self._companions:
             companion.close()
         if self.ctx is not None:
-            self.ctx.sig_shutdown_started.emit()  # tabs queue their last writes first
+            self.ctx.begin_shutdown()  # tabs queue their last writes first
         self.controller.shutdown()
+        self._remove_tabs()
         super().closeEvent(event)
         if self._relaunch_to is not None and self._relaunch is not None:
             self._relaunch(self._relaunch_to)
