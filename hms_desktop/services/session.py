@@ -22,6 +22,10 @@ from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
 
+# Written into a folder the app filled with demo data: the simulated oximeter ("Demo device")
+# is only ever started on such a folder, never on a clinic's real data.
+DEMO_MARKER = ".demo-data"
+
 # Loading the tables is the first 60 % of the bar when demo data follows, all of it otherwise.
 _LOAD_SHARE_WITH_DEMO = 0.6
 
@@ -97,6 +101,9 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         seed = {} if demo_seed is None else {"seed": demo_seed}
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
         session.demo_patients = demo_patients
+        (data_dir / DEMO_MARKER).write_text(
+            f"HMS Desktop generated demo data for {demo_patients} patients in this folder.\n",
+            encoding="utf-8")
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
     report("Ready", 1.0)
     return session
