@@ -2,7 +2,8 @@
 
 Start-up order: the window is shown at once with "Loading…" pages and a progress bar; the
 SessionController opens the folder on the background writer; when the AppContext is
-ready each tab replaces its loading page with ``hms_desktop.ui.<tab>.create_tab(ctx)``.
+ready each tab replaces its loading page with ``hms_desktop.ui.<tab>.create_tab(ctx)``,
+one per event-loop turn, then ``sig_tabs_created`` fires.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,6 +35,9 @@ APP_NAME = "HMS Desktop"
 class MainWindow(QMainWindow):
     """Tabs Patients, Record, Schedule, Monitor; File, View and Help menus; status bar."""
 
+    sig_tabs_created = Signal()
+    """Every tab has replaced its loading page (start-up is complete)."""
+
     def __init__(
         self,
         controller: SessionController,
@@ -50,6 +54,7 @@ class MainWindow(QMainWindow):
         self._qsettings = qsettings or QSettings(APP_NAME, APP_NAME)
         self._relaunch = relaunch
         self._relaunch_to: Path | None = None
+        self._pending_tabs: list[int] = []
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
         self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
 
@@ -122,17 +127,12 @@ class MainWindow(QMainWindow):
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
+        # One tab per event-loop turn, the visible one first: the window repaints and takes
+        # input between tabs instead of freezing once for all of them (bench/startup.py).
         current = self.tabs.currentIndex()
-        self.tabs.blockSignals(True)  # replacing pages must not count as the user switching
-        for index, (title, package) in enumerate(TABS):
-            old = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, create_tab(title, package, ctx), title)
-            old.deleteLater()
-        self.tabs.setCurrentIndex(current)
-        self.tabs.blockSignals(False)
+        self._pending_tabs = [current] + [i for i in range(len(TABS)) if i != current]
+        QTimer.singleShot(0, self._create_next_tab)
         session = self.controller.session
-        self.status.loading_finished()
         self.status.show_read_only(ctx.read_only, ctx.read_only_reason)
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
@@ -143,6 +143,26 @@ class MainWindow(QMainWindow):
                 f"New data folder: generated demo data for {session.demo_patients} patients", 10000
             )
 
+    def _create_next_tab(self) -> None:
+        if self.ctx is None or not self._pending_tabs:
+            return
+        index = self._pending_tabs.pop(0)
+        title, package = TABS[index]
+        self.status.show_progress(f"Opening the {title} tab", 1.0 - len(self._pending_tabs) / len(TABS))
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # replacing a page must not count as the user switching
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, create_tab(title, package, self.ctx), title)
+        old.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if self._pending_tabs:
+            QTimer.singleShot(0, self._create_next_tab)
+            return
+        self.status.loading_finished()
+        self.sig_tabs_created.emit()
+
     def _post_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
@@ -151,6 +171,7 @@ class MainWindow(QMainWindow):
             self.status.show_quarantine(len(self.ctx.store.quarantine))
 
     def _on_open_failed(self, message: str) -> None:
+        self._pending_tabs = []
         self.status.loading_finished()
         for index, (title, _package) in enumerate(TABS):
             old = self.tabs.widget(index)
@@ -282,6 +303,7 @@ class MainWindow(QMainWindow):
             companion.close()
         if self.ctx is not None:
             self.ctx.begin_shutdown()  # tabs queue their last writes first
+        self._pending_tabs = []
         self.controller.shutdown()
         self._remove_tabs()
         super().closeEvent(event)

@@ -6,7 +6,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
@@ -36,7 +36,7 @@ def test_window_shows_at_once_and_fills_tabs_after_loading_in_background(make_wi
     assert _titles(window) == TAB_TITLES
     assert find(window, "Patients tab loading").isVisible()
     assert isinstance(find(window, "Start-up progress"), QProgressBar)
-    with qtbot.waitSignal(window.controller.sig_context_ready, timeout=10000):
+    with qtbot.waitSignal(window.sig_tabs_created, timeout=20000):
         gate.set()
     assert window.ctx is not None
     assert _titles(window) == TAB_TITLES
@@ -181,3 +181,27 @@ def test_rows_quarantined_after_start_up_show_on_the_next_change(make_window, da
     with qtbot.waitSignal(ctx.changes.sig_changed, timeout=3000):
         ctx.writer.submit(ctx.bus.publish, Change(table="shell_ticks", ids=(), op="append"))
     assert find(window, "Quarantine notice").isVisible()
+
+
+def test_visible_tab_is_created_first_and_events_run_between_tabs(
+        make_window, tmp_path: Path, qtbot: QtBot, monkeypatch) -> None:
+    import hms_desktop.ui.main_window as main_window
+
+    ini = tmp_path / "ui.ini"
+    first = make_window(ini=ini, start=False)
+    first.show_tab("Schedule")
+    first.close()
+    order: list[str] = []
+    original = main_window.create_tab
+
+    def recording(title: str, package: str, ctx):
+        order.append(title)
+        if title == "Schedule":  # something the user did while this tab was being built
+            QTimer.singleShot(0, lambda: order.append("event"))
+        return original(title, package, ctx)
+
+    monkeypatch.setattr(main_window, "create_tab", recording)
+    window = make_window(ini=ini)
+    assert order[:3] == ["Schedule", "event", "Patients"]
+    assert sorted(t for t in order if t != "event") == sorted(TAB_TITLES)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Schedule"
