@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.services.session import apply_settings
 from hms_desktop.services.settings_file import save_settings
 from hms_desktop.storage import ReadOnlyError
 
@@ -231,6 +232,7 @@ class AppContext(QObject):
 
         def saved(_: object) -> None:
             self._settings = settings
+            apply_settings(self.services, settings)
             self.sig_settings_changed.emit(settings)
             self.sig_status_posted.emit("Clinic settings saved")
             if on_done is not None:
