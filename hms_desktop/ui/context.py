@@ -122,8 +122,9 @@ class AppContext(QObject):
     """A short message for the status bar."""
     sig_failure_reported = Signal(str, str)
     """A write failed: (what was not saved, why). The main window shows a message box."""
-    sig_shutdown_started = Signal()
-    """The window is closing: stop devices and timers, submit last writes now (they still run)."""
+    sig_closing = Signal()
+    """The window is closing: stop timers and threads and hand over last writes now (the
+    writer still runs while this is emitted, and stops right after)."""
 
     def __init__(
         self,
@@ -151,9 +152,10 @@ class AppContext(QObject):
         bus.subscribe(self.changes.on_change)
 
     def begin_shutdown(self) -> None:
-        """The window is closing: tell the tabs (they may still queue last writes)."""
-        self.sig_shutdown_started.emit()
-        self._closing = True
+        """The window is closing: tell the tabs once (they may still queue last writes)."""
+        if not self._closing:
+            self.sig_closing.emit()
+            self._closing = True
 
     @property
     def settings(self) -> ClinicSettings:

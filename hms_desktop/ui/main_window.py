@@ -301,8 +301,6 @@ class MainWindow(QMainWindow):
         self.save_state()
         for companion in self._companions:
             companion.close()
-        if self.ctx is not None:
-            self.ctx.begin_shutdown()  # tabs queue their last writes first
         self._pending_tabs = []
         self.controller.shutdown()
         self._remove_tabs()

@@ -142,7 +142,7 @@ def test_folder_that_cannot_be_opened_is_reported(make_window, tmp_path: Path, q
 def test_closing_tells_tabs_first_and_their_last_writes_still_land(make_window, data_dir: Path) -> None:
     window = make_window()
     ctx = window.ctx
-    ctx.sig_shutdown_started.connect(
+    ctx.sig_closing.connect(
         lambda: ctx.run(ctx.store.table(SHELL_NOTES).insert,
                         ShellNote(patient_id="PAT000001", written_on=date(2026, 6, 1), text="last"),
                         what="last note"))

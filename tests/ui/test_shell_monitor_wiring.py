@@ -7,7 +7,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.services.session import DEMO_MARKER
-from hms_desktop.ui.shell.monitor_wiring import start_demo_device, stop_monitor_on_shutdown
+from hms_desktop.ui.shell.monitor_wiring import start_demo_device
 from tests.ui.shell_helpers import *  # noqa: F403 (pytest fixtures make_window, shell_tables)
 
 
@@ -15,7 +15,6 @@ def test_demo_folder_gets_a_live_simulated_oximeter(make_window, data_dir: Path,
     window = make_window(demo_if_empty=True, demo_patients=4, demo_seed=2)
     assert (data_dir / DEMO_MARKER).exists()
     ctx = window.ctx
-    stop_monitor_on_shutdown(ctx)
     bed_id = start_demo_device(ctx)
     assert bed_id
     mon = ctx.monitor_controller.monitors[bed_id]

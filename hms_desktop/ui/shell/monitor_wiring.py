@@ -1,4 +1,4 @@
-"""App-level wiring of the Monitor feature: stop it before the writer, and the demo device.
+"""App-level wiring of the Monitor feature: the demo device.
 
 The composition root calls these once the AppContext exists. They only use the monitor
 package's public pieces (``build_controller``, ``DEMO_PORT``) and do nothing when a build
@@ -15,17 +15,6 @@ from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 DEMO_PROTOCOL = "cms50-legacy"
-
-
-def stop_monitor_on_shutdown(ctx: AppContext) -> None:
-    """Stop device threads while the writer still runs, so the last second of vitals is saved."""
-
-    def stop() -> None:
-        controller = getattr(ctx, "monitor_controller", None)
-        if controller is not None:
-            controller.stop()
-
-    ctx.sig_shutdown_started.connect(stop)
 
 
 def start_demo_device(ctx: AppContext) -> str:
