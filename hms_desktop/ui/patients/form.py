@@ -77,12 +77,12 @@ class PatientFormDialog(QDialog):
         self.messages: dict[str, QLabel] = {}
         self.matches: list[DuplicateMatch] = []
         self._saving = False
+        self._dup_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._dup_timer.timeout.connect(self.check_duplicates)
         self._build()
         if patient is not None:
             self._fill(patient_form_values(patient))
         self._dirty = False
-        self._dup_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._dup_timer.timeout.connect(self.check_duplicates)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -120,8 +120,11 @@ class PatientFormDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Save),
                                        "save_button", "Save patient")
-        self.save_button.setDefault(True)
-        name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
+        cancel = name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
+        # Enter saves from any line edit (connected there); no button may steal Enter as "default".
+        for button in (self.save_button, cancel):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.status_label = name_widget(QLabel(""), "form_status", "Form status")
@@ -151,6 +154,7 @@ class PatientFormDialog(QDialog):
         if field.endswith("phone"):
             line.setPlaceholderText(f"+country code, or a {phone_region(self.ctx)} number")
         line.textChanged.connect(lambda _="", f=field: self._changed(f))
+        line.returnPressed.connect(self.save)  # Enter saves
         return line
 
     # ------------------------------------------------------------------ values
