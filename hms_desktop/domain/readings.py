@@ -42,3 +42,4 @@ class Reading:
     steps: int | None = None
     glucose_mmol_l: float | None = None
     temperature_c: float | None = None
+    rr_intervals_s: tuple[float, ...] = ()  # beat-to-beat intervals (BLE heart rate), seconds

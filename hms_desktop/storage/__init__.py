@@ -7,13 +7,14 @@ from .daylog import DayLog
 from .quarantine import QuarantinedRow
 from .schema import ENGINE_COLUMNS, TableSpec, escape_text, unescape_text
 from .store import Store
-from .table import ReadOnlyError, RecordMeta, Table, Version
+from .table import TORN_WRITE, ReadOnlyError, RecordMeta, Table, Version
 
 __all__ = [
     "ENGINE_COLUMNS",
     "DayLog",
     "QuarantinedRow",
     "ReadOnlyError",
+    "TORN_WRITE",
     "RecordMeta",
     "Store",
     "Table",

@@ -6,9 +6,11 @@ encoding), ``\\n`` line ends, and text cells escaped against formula injection.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +18,17 @@ from pathlib import Path
 from .schema import escape_text
 
 BOM = "\ufeff"
+_ESCAPED_CELL = re.compile(r"(?:^|[,\"])'", re.M)
 
 
 def format_line(cells: Sequence[str], text_columns: Sequence[bool]) -> str:
     """One CSV record (with its newline); text cells are formula-escaped."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # The csv module quotes a cell only for characters of the *line terminator*; "\r\n" makes it
+    # quote a lone CR as well, then the record ends with a plain "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_text(c) if is_text else c for c, is_text in zip(cells, text_columns, strict=True)])
-    return buffer.getvalue()
+    return buffer.getvalue()[:-2] + "\n"
 
 
 def format_header(columns: Sequence[str]) -> str:
@@ -42,39 +47,100 @@ class RawRecord:
     complete: bool  # False for a final record with no newline (a torn write)
 
 
+@dataclass(slots=True)
+class ParsedFile:
+    """A CSV file as rows of cells plus what is needed to quote a bad row back to the user.
+
+    Kept column-friendly (plain lists, source text built only for rejected rows) because a
+    100,000-row table must load in well under a second.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    starts: list[int]  # index into ``lines`` where each row starts
+    lines: list[str]
+    ends_with_newline: bool
+    may_need_unescape: bool = True  # False when no cell starts with the escape quote
+
+    def line_number(self, n: int) -> int:
+        return self.starts[n] + 1
+
+    def raw(self, n: int) -> str:
+        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self.lines)
+        return "".join(self.lines[self.starts[n]:end]).rstrip("\r\n")
+
+    def complete(self, n: int) -> bool:
+        """Only the final row can be torn: it has no newline, or its quoting never closed."""
+        if n + 1 < len(self.rows):
+            return True
+        return self.ends_with_newline and self.raw(n).count('"') % 2 == 0
+
+    def records(self) -> list[RawRecord]:
+        return [RawRecord(self.line_number(n), cells, self.raw(n), self.complete(n))
+                for n, cells in enumerate(self.rows)]
+
+
+def read_file(path: Path) -> ParsedFile:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return parse_file(handle.read())
+
+
 def read_records(path: Path) -> tuple[list[str], list[RawRecord]]:
     """Header and records of a CSV file; tolerant of BOM, CRLF and quoted newlines."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    return parse_records(text)
+    parsed = read_file(path)
+    return parsed.header, parsed.records()
 
 
 def parse_records(text: str) -> tuple[list[str], list[RawRecord]]:
+    parsed = parse_file(text)
+    return parsed.header, parsed.records()
+
+
+def parse_file(text: str) -> ParsedFile:
     if text.startswith(BOM):
         text = text[1:]
-    lines = text.splitlines(keepends=True)
+    lines = _split_lines(text)
     if not lines:
-        return [], []
+        return ParsedFile([], [], [], [], True)
     header = next(csv.reader([lines[0]]))
-    records: list[RawRecord] = []
+    parsed = ParsedFile(header, [], [], lines, text.endswith("\n"), _ESCAPED_CELL.search(text) is not None)
+    try:
+        rows = list(csv.reader(lines[1:], strict=True))
+    except csv.Error:
+        rows = []
+    if rows and len(rows) == len(lines) - 1 and all(rows):
+        # The common case: one record per physical line, no blank lines.
+        parsed.rows = rows
+        parsed.starts = list(range(1, len(lines)))
+        return parsed
     reader = csv.reader(lines, strict=True)
     next(reader)
     consumed = 1
     try:
         for cells in reader:
             start, consumed = consumed, reader.line_num
-            raw = "".join(lines[start:consumed])
-            if raw.strip() == "":
+            if not cells and not "".join(lines[start:consumed]).strip():
                 continue
-            records.append(RawRecord(start + 1, cells, raw.rstrip("\r\n"), raw.endswith("\n")))
+            parsed.rows.append(cells)
+            parsed.starts.append(start)
     except csv.Error:
-        # Broken quoting somewhere: parse the rest record by record so one bad line
-        # costs only itself.
-        records.extend(_parse_slowly(lines, consumed))
-    return header, records
+        # Broken quoting: parse the rest record by record so one bad line costs only itself.
+        for start, cells in _parse_slowly(lines, consumed):
+            parsed.rows.append(cells)
+            parsed.starts.append(start)
+    return parsed
 
 
-def _parse_slowly(lines: list[str], index: int) -> Iterator[RawRecord]:
+def _split_lines(text: str) -> list[str]:
+    """Split on \\n only: str.splitlines would also split on \\x1c-\\x1e, \\x85, U+2028 in cells."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _parse_slowly(lines: list[str], index: int) -> Iterator[tuple[int, list[str]]]:
     while index < len(lines):
         start = index
         chunk = lines[index]
@@ -84,12 +150,11 @@ def _parse_slowly(lines: list[str], index: int) -> Iterator[RawRecord]:
             index += 1
         if chunk.strip() == "":
             continue
-        complete = chunk.endswith("\n") and chunk.count('"') % 2 == 0
         try:
             cells = next(csv.reader([chunk], strict=True))
         except (csv.Error, StopIteration):
-            cells, complete = [], False
-        yield RawRecord(start + 1, cells, chunk.rstrip("\r\n"), complete)
+            cells = []
+        yield start, cells
 
 
 class AppendFile:
@@ -108,12 +173,27 @@ class AppendFile:
             self.append("\n")
 
     def append(self, text: str) -> None:
+        """Write, fsync, and make sure the file is still in the folder; all or nothing.
+
+        On failure (disk full, permission lost, I/O error) the partial bytes are cut off
+        again, so the next append starts on a clean line, and the error propagates: the
+        caller must never report the change as saved.
+        """
         data = text.encode("utf-8")
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        size_before = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+            if os.fstat(self._fd).st_nlink == 0:
+                # Writing to a deleted file succeeds and loses everything: say so instead.
+                raise FileNotFoundError(f"{self.path} was removed (is the data folder still there?)")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size_before)
+            raise
 
     def close(self) -> None:
         if self._fd >= 0:

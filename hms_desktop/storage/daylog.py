@@ -8,6 +8,7 @@ never rewritten.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +37,9 @@ class DayLog(Generic[M]):
         self._kinds = model_kinds(model)
         self._columns = tuple(self._kinds)
         self._text_flags = tuple(k.is_text for k in self._kinds.values())
+        # A trailing checksum column: a line torn by a crash (or shortened by hand) is caught
+        # even by pandas' fast parser, which would otherwise pad the missing cells silently.
+        self._file_columns = (*self._columns, "crc")
         self._at = self._columns.index("at")
         self._quarantine = quarantine
         self.read_only = read_only
@@ -55,7 +59,8 @@ class DayLog(Generic[M]):
             checked = self._model.model_validate(row.model_dump())
             at: datetime = checked.at  # type: ignore[attr-defined]  # checked in __init__
             day = (at.astimezone(UTC) if at.tzinfo else at).date()
-            by_day[day].append(format_line(model_to_cells(checked, self._kinds), self._text_flags))
+            cells = model_to_cells(checked, self._kinds)
+            by_day[day].append(format_line([*cells, _crc(cells)], (*self._text_flags, False)))
         with self._lock:
             for day, lines in sorted(by_day.items()):
                 self._file(day).append("".join(lines))
@@ -66,7 +71,7 @@ class DayLog(Generic[M]):
             # Keep only recent days open: a batch for today (and around midnight, yesterday).
             for old in sorted(self._open)[:-1]:
                 self._open.pop(old).close()
-            target = AppendFile(self.path_for(day), format_header(self._columns))
+            target = AppendFile(self.path_for(day), format_header(self._file_columns))
             self._open[day] = target
         return target
 
@@ -106,6 +111,10 @@ class DayLog(Generic[M]):
                     _unescape(record.cells[positions[c]], flag) if c in positions else ""
                     for c, flag in zip(self._columns, self._text_flags, strict=True)
                 ]
+                crc_at = positions.get("crc")
+                if crc_at is not None and record.cells[crc_at] != _crc(cells):
+                    self._reject(path, record.line, "checksum mismatch (edited or damaged line)", record.raw)
+                    continue
                 good.append((record.line, cells, record.raw))
             bad: dict[int, str] = {}
             for i, (column, kind) in enumerate(self._kinds.items()):
@@ -136,8 +145,9 @@ class DayLog(Generic[M]):
         for path in self._paths(start, end):
             try:
                 frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                if list(frame.columns) != list(self._columns) or not _ends_with_newline(path):
-                    raise ValueError("not the plain layout")
+                if list(frame.columns) != list(self._file_columns) or (frame["crc"].str.len() != 8).any():
+                    raise ValueError("not the plain layout, or a damaged line")
+                frame = frame.drop(columns="crc")
             except (ValueError, pd.errors.ParserError):
                 rows = self._read_file_rows(path, start, end)
                 frame = pd.DataFrame(rows, columns=list(self._columns))
@@ -177,10 +187,5 @@ def _unescape(cell: str, is_text: bool) -> str:
     return cell[1:] if is_text and cell.startswith("'") else cell
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(0, 2)
-        if handle.tell() == 0:
-            return True
-        handle.seek(-1, 2)
-        return handle.read(1) == b"\n"
+def _crc(cells: Sequence[str]) -> str:
+    return f"{zlib.crc32(chr(31).join(cells).encode('utf-8')):08x}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,11 @@ from pydantic import BaseModel
 
 from .csvfile import (
     AppendFile,
-    RawRecord,
+    ParsedFile,
     format_header,
     format_line,
     fsync_dir,
+    read_file,
     read_records,
     write_atomically,
 )
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 JOURNAL_PREFIX = ("op", "crc")
+# A crash mid-append leaves a partial last journal line. It was never acknowledged (the
+# fsync had not returned), so it is set aside in quarantine but is not a data problem.
+TORN_WRITE = "incomplete last line (interrupted write)"
 _ENGINE_KINDS = {
     "version": ColumnKind("int", optional=True, required=False),
     "updated_at": ColumnKind("datetime", optional=True, required=False),
@@ -135,114 +139,134 @@ class Table(Generic[M]):
                 f"{self.path.name} has schema version {stored_version}, newer than this program "
                 f"understands ({self.spec.schema_version}); update HMS Desktop."
             )
-        first_line: dict[str, int] = {}
+        from_version = stored_version if migrate else None
         if self.path.exists():
-            header, records = read_records(self.path)
-            rows = self._rows_from_records(self.path.name, header, records, prefix=0,
-                                           from_version=stored_version if migrate else None)
-            for line, cells in self._checked(self.path.name, rows):
-                record_id = cells[0]
-                if record_id in self._rows:
-                    self._reject(self.path.name, line, f"duplicate id {record_id} (first on line "
-                                 f"{first_line[record_id]})", record_id, ",".join(cells))
-                    continue
-                first_line[record_id] = line
-                self._rows[record_id] = cells
+            parsed = read_file(self.path)
+            loaded = self._load_rows(self.path.name, parsed, prefix=0, from_version=from_version)
+            self._rows = {cells[0]: cells for _, cells in loaded}
+            if len(self._rows) != len(loaded):
+                self._rows = {}
+                first_line: dict[str, int] = {}
+                for n, cells in loaded:
+                    if cells[0] in self._rows:
+                        self._reject(self.path.name, parsed.line_number(n), f"duplicate id {cells[0]} (first on "
+                                     f"line {first_line[cells[0]]})", cells[0], parsed.raw(n))
+                        continue
+                    first_line[cells[0]] = parsed.line_number(n)
+                    self._rows[cells[0]] = cells
         if self.journal_path.exists():
-            self._replay_journal(stored_version if migrate else None)
-        for cells in self._rows.values():
-            self._seq = max(self._seq, _int(cells[-1]))
-        numbers = [self._number(i) for i in (*self._rows, *self._quarantine.ids(self.spec.name))]
+            self._replay_journal(from_version)
+        self._seq = max((_int(cells[-1]) for cells in self._rows.values()), default=0)
+        numbers = [self._number(i) for i in self._quarantine.ids(self.spec.name)]
+        numbers.append(self._highest_number(list(self._rows)))
         self._next_number = max(numbers, default=0) + 1
         if migrate:
             self._needs_checkpoint = True
 
-    def _rows_from_records(
-        self, file: str, header: list[str], records: list[RawRecord], *, prefix: int,
-        from_version: int | None,
-    ) -> list[tuple[int, list[str], RawRecord]]:
-        """Map each record's cells onto this table's columns by header name."""
-        body = header[prefix:]
-        positions = {name: i + prefix for i, name in enumerate(body)}
-        missing = [
-            c for c in self.spec.fields
-            if c not in positions and self._kinds[c].required and from_version is None
-        ]
-        out: list[tuple[int, list[str], RawRecord]] = []
-        for record in records:
-            if not record.complete and prefix:  # only the journal can hold a torn write
-                self._reject(file, record.line, "incomplete last line (interrupted write)", "", record.raw,
-                             torn=record)
+    def _load_rows(self, file: str, parsed: ParsedFile, *, prefix: int,
+                   from_version: int | None) -> list[tuple[int, tuple[str, ...]]]:
+        """Rows of one file mapped onto this table's columns, checked column by column.
+
+        Returns (row index in the file, cells); every rejected row goes to quarantine with
+        its line number and reason. Works on whole columns because a per-row pydantic
+        validation of 100,000 rows would take seconds.
+        """
+        header, rows = parsed.header, parsed.rows
+        rejected: dict[int, str] = {}
+        positions = {name: i for i, name in enumerate(header) if i >= prefix}
+        missing = [c for c in self.spec.fields if c not in positions and self._kinds[c].required]
+        width = len(header)
+        for n in [n for n, cells in enumerate(rows) if len(cells) != width]:
+            rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
+        if missing and from_version is None:
+            for n in range(len(rows)):
+                rejected.setdefault(n, f"column {missing[0]!r} is missing from the header")
+        torn: int | None = None
+        if prefix and rows and not parsed.complete(len(rows) - 1):
+            torn = len(rows) - 1  # only the journal can hold a torn write
+            rejected[torn] = TORN_WRITE
+        kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
+        columns = self._columns_of(rows, kept, positions, prefix, from_version)
+        if parsed.may_need_unescape:
+            for i, is_text in enumerate(self._text_flags):
+                if is_text and _has_escaped_cell(columns[i]):
+                    columns[i] = tuple(c[1:] if c[:1] == "'" else c for c in columns[i])
+        version_at = self._col_index["version"]
+        if not all(columns[version_at]):  # rows added by hand in a spreadsheet have no version
+            columns[version_at] = tuple(c or "1" for c in columns[version_at])
+        table = list(zip(*columns, strict=True)) if kept else []
+        bad: dict[int, str] = {}
+        if prefix and from_version is None:
+            for k, cells in enumerate(table):
+                if _crc(cells) != rows[kept[k]][1]:
+                    bad[k] = "checksum mismatch (edited or damaged journal line)"
+        for column, kind in self._all_kinds.items():
+            if kind.name == "str" and column != "id":
                 continue
-            if len(record.cells) != len(header):
-                self._reject(file, record.line, f"has {len(record.cells)} fields, the header has "
-                             f"{len(header)}", _guess_id(record, positions), record.raw)
-                continue
-            if missing:
-                self._reject(file, record.line, f"column {missing[0]!r} is missing from the header",
-                             _guess_id(record, positions), record.raw)
-                continue
-            if from_version is not None:
-                raw_row = {name: record.cells[i] for name, i in positions.items()}
-                for version in range(from_version, self.spec.schema_version):
-                    raw_row = self.spec.migrations[version](raw_row)
-                cells = [_unescape(raw_row.get(c, ""), flag) for c, flag in zip(self._columns, self._text_flags, strict=True)]
-            else:
-                cells = [
-                    _unescape(record.cells[positions[c]], flag) if c in positions else ""
-                    for c, flag in zip(self._columns, self._text_flags, strict=True)
-                ]
-            out.append((record.line, cells, record))
+            i = self._col_index[column]
+            problems = check_column(kind, list(columns[i]))
+            if column == "id" and not all(columns[i]):
+                problems[""] = "id is empty"
+            for k, cell in enumerate(columns[i]) if problems else ():
+                reason = problems.get(cell)
+                if reason is not None and k not in bad:
+                    bad[k] = reason if column == "id" else f"{column}: {reason}"
+        for k, reason in bad.items():
+            rejected[kept[k]] = reason
+        out = [(kept[k], cells) for k, cells in enumerate(table) if k not in bad] if bad else list(
+            zip(kept, table, strict=True))
+        for n, reason in sorted(rejected.items()):
+            record_id = rows[n][positions["id"]] if "id" in positions and len(rows[n]) == len(header) else ""
+            self._reject(file, parsed.line_number(n), reason, record_id, parsed.raw(n))
+        if torn is not None and not self.read_only:
+            _truncate_from_line(self.journal_path, parsed.line_number(torn))
         return out
 
-    def _checked(
-        self, file: str, rows: list[tuple[int, list[str], RawRecord]]
-    ) -> Iterable[tuple[int, tuple[str, ...]]]:
-        """Column-wise type checks over distinct values; bad rows go to quarantine."""
-        bad: dict[int, str] = {}
-        for column, kind in self._all_kinds.items():
-            i = self._col_index[column]
-            problems = check_column(kind, (cells[i] for _, cells, _ in rows))
-            if column == "id":
-                problems.update({"": "id is empty"} if any(not c[0] for _, c, _ in rows) else {})
-            if problems:
-                for n, (_, cells, _) in enumerate(rows):
-                    reason = problems.get(cells[i])
-                    if reason is not None and n not in bad:
-                        bad[n] = reason if column == "id" else f"{column}: {reason}"
-        for n, (line, cells, record) in enumerate(rows):
-            if n in bad:
-                self._reject(file, line, bad[n], cells[0], record.raw)
-                continue
-            if not cells[-4]:  # a row added by hand in a spreadsheet has no engine columns
-                cells[-4] = "1"
-            yield line, tuple(cells)
+    def _columns_of(self, rows: list[list[str]], kept: list[int], positions: dict[str, int],
+                    prefix: int, from_version: int | None) -> list[tuple[str, ...]]:
+        """The kept rows as one tuple per table column (transposed in C, matched by header name)."""
+        if from_version is not None:
+            migrated = []
+            for n in kept:
+                raw_row = {name: rows[n][i] for name, i in positions.items()}
+                for version in range(from_version, self.spec.schema_version):
+                    raw_row = self.spec.migrations[version](raw_row)
+                migrated.append([raw_row.get(c, "") for c in self._columns])
+            source: list[tuple[str, ...]] = list(zip(*migrated, strict=True))
+            positions = {c: i for i, c in enumerate(self._columns)}
+        else:
+            chosen = rows if len(kept) == len(rows) else [rows[n] for n in kept]
+            source = list(zip(*chosen, strict=True))
+        empty = ("",) * len(kept)
+        if not kept:
+            return [() for _ in self._columns]
+        return [source[positions[c]] if c in positions else empty for c in self._columns]
 
     def _replay_journal(self, from_version: int | None) -> None:
-        header, records = read_records(self.journal_path)
-        if header[: len(JOURNAL_PREFIX)] != list(JOURNAL_PREFIX):
-            self._reject(self.journal_path.name, 1, "journal header is not recognised", "", ",".join(header))
+        parsed = read_file(self.journal_path)
+        if parsed.header[: len(JOURNAL_PREFIX)] != list(JOURNAL_PREFIX):
+            self._reject(self.journal_path.name, 1, "journal header is not recognised", "",
+                         ",".join(parsed.header))
             return
-        rows = self._rows_from_records(self.journal_path.name, header, records, prefix=2,
-                                       from_version=from_version)
-        verified = []
-        for line, cells, record in rows:
-            if from_version is None and _crc(cells) != record.cells[1]:
-                self._reject(self.journal_path.name, line, "checksum mismatch (edited or damaged journal line)",
-                             cells[0], record.raw)
-                continue
-            verified.append((line, cells, record))
-        for _, row in self._checked(self.journal_path.name, verified):
+        for _, row in self._load_rows(self.journal_path.name, parsed, prefix=2, from_version=from_version):
             current = self._rows.get(row[0])
             if current is None or _int(current[-1]) < _int(row[-1]):
                 self._rows[row[0]] = row
             self._journal_rows += 1
 
-    def _reject(self, file: str, line: int, reason: str, record_id: str, raw: str,
-                torn: RawRecord | None = None) -> None:
+    def _reject(self, file: str, line: int, reason: str, record_id: str, raw: str) -> None:
         self._quarantine.add(QuarantinedRow(file, line, reason, raw, record_id, self.spec.name))
-        if torn is not None and not self.read_only and file == self.journal_path.name:
-            _truncate_from_line(self.journal_path, torn.line)
+
+    def _highest_number(self, ids: list[str]) -> int:
+        """Highest numeric ID without parsing all 100,000: zero-padded IDs sort by length, then text."""
+        prefix = self.spec.id_prefix
+        if not prefix or not ids:
+            return 0
+        for length in sorted(set(map(len, ids)), reverse=True):
+            same_length = [i for i in ids if len(i) == length and i.startswith(prefix) and i[len(prefix):].isdigit()]
+            if same_length:
+                return self._number(max(same_length))
+        return 0
 
     def _number(self, record_id: str) -> int:
         prefix = self.spec.id_prefix
@@ -476,13 +500,13 @@ def _int(text: str) -> int:
         return 0
 
 
+def _has_escaped_cell(column: tuple[str, ...]) -> bool:
+    joined = "\x00".join(column)
+    return joined.startswith("'") or "\x00'" in joined
+
+
 def _unescape(cell: str, is_text: bool) -> str:
     return cell[1:] if is_text and cell.startswith("'") else cell
-
-
-def _guess_id(record: RawRecord, positions: Mapping[str, int]) -> str:
-    i = positions.get("id")
-    return record.cells[i] if i is not None and i < len(record.cells) else ""
 
 
 def _truncate_from_line(path: Path, line: int) -> None:
@@ -497,4 +521,4 @@ def _truncate_from_line(path: Path, line: int) -> None:
         os.fsync(handle.fileno())
 
 
-__all__ = ["ENGINE_COLUMNS", "ReadOnlyError", "RecordMeta", "Table", "Version"]
+__all__ = ["ENGINE_COLUMNS", "TORN_WRITE", "ReadOnlyError", "RecordMeta", "Table", "Version"]

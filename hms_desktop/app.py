@@ -1,0 +1,121 @@
+"""Composition root: parses the command line, builds the window and wires the parts.
+
+``main(argv)`` is what ``python main.py``, ``python -m hms_desktop`` and the installed
+``hms-desktop`` command run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# BED=PORT[@PROTOCOL][:PATIENT_ID]; the monitor package parses the parts, this only
+# refuses obviously wrong text early with a message naming the option.
+_MONITOR_SPEC = re.compile(r"^[^=\s]+=\S+$")
+
+
+def default_data_dir() -> Path:
+    """``data/`` beside main.py in a source checkout; the user's data location otherwise."""
+    if (PROJECT_ROOT / "main.py").exists():
+        return PROJECT_ROOT / "data"
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".hms-desktop") / "data"
+
+
+def _monitor_spec(text: str) -> str:
+    if not _MONITOR_SPEC.match(text):
+        raise argparse.ArgumentTypeError(
+            f"--monitor {text!r}: expected BED=PORT[@PROTOCOL][:PATIENT_ID], e.g. 3=/dev/ttyUSB0@cms50"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hms-desktop", description="HMS Desktop clinic application")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="data folder (default: data/ beside main.py)")
+    parser.add_argument("--station", action="store_true",
+                        help="open the nurse-station view (full screen on --screen)")
+    parser.add_argument("--monitor", action="append", default=[], type=_monitor_spec,
+                        metavar="BED=PORT[@PROTOCOL][:PATIENT_ID]",
+                        help="watch a device on a bed (repeatable)")
+    parser.add_argument("--screen", type=int, default=None, help="screen number for the station view")
+    demo = parser.add_mutually_exclusive_group()
+    demo.add_argument("--demo-if-empty", dest="demo_if_empty", action="store_true", default=True,
+                      help="fill an empty data folder with demo data (default)")
+    demo.add_argument("--no-demo", dest="demo_if_empty", action="store_false",
+                      help="leave an empty data folder empty")
+    parser.add_argument("--demo-patients", type=int, default=500,
+                        help="patients generated for an empty folder (default 500)")
+    return parser
+
+
+def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> bool:
+    """Call ``hms_desktop.ui.monitor.station.start_station`` when the monitor package has it."""
+    try:
+        station = importlib.import_module("hms_desktop.ui.monitor.station")
+    except ModuleNotFoundError:
+        station = None
+    start = getattr(station, "start_station", None)
+    if start is None:
+        ctx.sig_status_posted.emit("The nurse station is not available in this build")
+        return False
+    start(ctx, specs, screen)
+    return True
+
+
+def relaunch_on(folder: Path, argv: list[str]) -> None:
+    """Start a new instance on ``folder`` with the same options (File ▸ Open data folder…)."""
+    from PySide6.QtCore import QProcess
+
+    args = ["-m", "hms_desktop", *_without_data_dir(argv), "--data-dir", str(folder)]
+    QProcess.startDetached(sys.executable, args, str(PROJECT_ROOT))
+
+
+def _without_data_dir(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item == "--data-dir":
+            skip = True
+        elif not item.startswith("--data-dir="):
+            out.append(item)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from PySide6.QtWidgets import QApplication
+
+    from hms_desktop.ui.main_window import APP_NAME, MainWindow
+    from hms_desktop.ui.shell.session_controller import SessionController
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    data_dir = (args.data_dir or default_data_dir()).resolve()
+    controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
+                                   demo_patients=args.demo_patients)
+    window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
+    if args.station or args.monitor:
+        controller.sig_context_ready.connect(
+            lambda ctx: start_station_if_available(ctx, args.monitor, args.screen)
+        )
+    app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
+    window.show()
+    controller.start()
+    return int(app.exec())

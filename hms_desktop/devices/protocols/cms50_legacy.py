@@ -1,0 +1,63 @@
+"""Contec CMS50 legacy realtime frames (5 bytes, 60/s; also BerryMed "BCI" over BLE).
+
+Byte 0 is the only byte with bit 7 set, which is what the parser synchronises on.
+Layout and the vector ``C7 40 45 16 61`` are in reference/devices.md.
+Byte 0 bit 5 ("SpO2 dropping" or "probe unplugged" depending on the source) is not
+mapped: the sources disagree, and a wrong sensor-off flag would raise a false alarm.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hms_desktop.devices.protocols.base import FrameParser, clamp, pleth_level
+from hms_desktop.domain.readings import DeviceFlag, Reading
+
+SPO2_INVALID = 127
+PR_INVALID = 255
+
+
+class Cms50LegacyParser(FrameParser):
+    frame_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{4}")
+    prefix_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{0,3}")
+    max_frame = 5
+
+    def decode(self, frame: bytes) -> Reading:
+        b0, b1, b2, b3, b4 = frame
+        pr = ((b2 & 0x40) << 1) | (b3 & 0x7F)
+        spo2 = b4 & 0x7F
+        flags = set()
+        if b0 & 0x10:
+            flags.add(DeviceFlag.FINGER_OUT)
+        if b2 & 0x20:
+            flags.add(DeviceFlag.SEARCHING)
+        if b2 & 0x10:
+            flags.add(DeviceFlag.SENSOR_OFF)
+        return Reading(
+            spo2=None if spo2 == SPO2_INVALID else spo2,
+            pulse_rate=None if pr == PR_INVALID else pr,
+            pleth=((b1 & 0x7F) / 127,),
+            signal_strength=b0 & 0x0F,
+            beat=bool(b0 & 0x40),
+            flags=frozenset(flags),
+        )
+
+
+class Cms50LegacyEncoder:
+    """Byte-exact frames as a CMS50D+ sends them; ``bar`` is the bar-graph nibble."""
+
+    def encode(self, reading: Reading, *, bar: int = 0) -> bytes:
+        spo2 = SPO2_INVALID if reading.spo2 is None else clamp(reading.spo2, 0, 126)
+        pr = PR_INVALID if reading.pulse_rate is None else clamp(reading.pulse_rate, 0, 254)
+        flags = reading.flags
+        b0 = 0x80 | (clamp(reading.signal_strength or 0, 0, 15))
+        if reading.beat:
+            b0 |= 0x40
+        if DeviceFlag.FINGER_OUT in flags:
+            b0 |= 0x10
+        b2 = ((pr >> 1) & 0x40) | clamp(bar, 0, 15)
+        if DeviceFlag.SEARCHING in flags:
+            b2 |= 0x20
+        if DeviceFlag.SENSOR_OFF in flags:
+            b2 |= 0x10
+        return bytes((b0, pleth_level(reading, 127), b2, pr & 0x7F, spo2))

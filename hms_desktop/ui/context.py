@@ -1,0 +1,240 @@
+"""AppContext: what every tab receives in ``create_tab(ctx)``.
+
+It is the only bridge between the Qt world and the plain-Python services: writes go out
+through ``ctx.run`` (the single background writer) and come back, together with every
+change event, as signals on the GUI thread. Tabs never share widgets; they share this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QObject, Signal, Slot
+
+from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.services.settings_file import save_settings
+from hms_desktop.storage import ReadOnlyError
+
+log = logging.getLogger(__name__)
+
+TAB_PATIENTS, TAB_RECORD, TAB_SCHEDULE, TAB_MONITOR = "Patients", "Record", "Schedule", "Monitor"
+
+
+class _GuiCall(QObject):
+    """Runs callables on the thread this object lives in (the GUI thread).
+
+    A signal emitted from a worker thread to an object living in the GUI thread is queued,
+    which is how a completion callback crosses threads without touching a widget off-thread.
+    """
+
+    sig_call_posted = Signal(object)
+    """A zero-argument callable was posted from any thread."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sig_call_posted.connect(self._call)
+
+    def post(self, fn: Callable[[], None]) -> None:
+        self.sig_call_posted.emit(fn)
+
+    @Slot(object)
+    def _call(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception:  # a broken callback must not take the event loop down
+            log.exception("callback failed on the GUI thread")
+
+
+class CurrentPatient(QObject):
+    """The patient the user is working on; shared by the Record, Schedule and Monitor tabs."""
+
+    sig_patient_changed = Signal(str)
+    """Another patient was selected ("" when none)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._patient_id = ""
+
+    @property
+    def patient_id(self) -> str:
+        return self._patient_id
+
+    def select(self, patient_id: str) -> None:
+        """Select a patient; listeners hear only real changes, so re-selecting is free."""
+        if patient_id != self._patient_id:
+            self._patient_id = patient_id
+            self.sig_patient_changed.emit(patient_id)
+
+
+class ChangeRelay(QObject):
+    """Re-emits the services' change events on the GUI thread."""
+
+    sig_changed = Signal(object)
+    """A service saved something: carries the bus ``Change`` (table, ids, op, initiator)."""
+
+    def on_change(self, change: object) -> None:
+        """Bus subscriber; called on whatever thread published (usually the writer)."""
+        self.sig_changed.emit(change)
+
+
+class Navigation(QObject):
+    """Cross-tab requests ("book a follow-up", "open this patient") without widget coupling."""
+
+    sig_booking_requested = Signal(dict)
+    """Someone asked for an appointment to be booked; keys as passed to request_booking."""
+    sig_visit_log_requested = Signal(dict)
+    """Someone asked for a visit to be logged; keys as passed to request_visit_log."""
+    sig_tab_requested = Signal(str)
+    """A tab (by its title, e.g. "Record") should be brought to the front."""
+
+    def __init__(self, current_patient: CurrentPatient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._current = current_patient
+
+    def request_booking(self, **details: Any) -> None:
+        self.sig_booking_requested.emit(dict(details))
+
+    def request_visit_log(self, **details: Any) -> None:
+        self.sig_visit_log_requested.emit(dict(details))
+
+    def show_tab(self, title: str) -> None:
+        self.sig_tab_requested.emit(title)
+
+    def open_patient(self, patient_id: str) -> None:
+        """Select the patient and show their clinical record."""
+        self._current.select(patient_id)
+        self.sig_tab_requested.emit(TAB_RECORD)
+
+
+class AppContext(QObject):
+    """Services, store, settings and the GUI-thread plumbing shared by every tab."""
+
+    sig_settings_changed = Signal(object)
+    """New ClinicSettings were saved."""
+    sig_status_posted = Signal(str)
+    """A short message for the status bar."""
+    sig_failure_reported = Signal(str, str)
+    """A write failed: (what was not saved, why). The main window shows a message box."""
+
+    def __init__(
+        self,
+        *,
+        services: Any,
+        store: Any,
+        bus: Any,
+        writer: Any,
+        settings: ClinicSettings,
+        data_dir: Path,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.store = store
+        self.bus = bus
+        self.writer = writer
+        self.data_dir = Path(data_dir)
+        self._settings = settings
+        self._gui = _GuiCall(self)
+        self.current_patient = CurrentPatient(self)
+        self.changes = ChangeRelay(self)
+        self.navigation = Navigation(self.current_patient, self)
+        bus.subscribe(self.changes.on_change)
+
+    @property
+    def settings(self) -> ClinicSettings:
+        return self._settings
+
+    @property
+    def read_only(self) -> bool:
+        """True when another instance holds the data folder: every write would be refused."""
+        return bool(self.store.read_only)
+
+    @property
+    def read_only_reason(self) -> str:
+        """Who holds the folder, for the status bar ("… open by ana on ward-pc (process 4242)")."""
+        return str(getattr(self.store, "read_only_reason", "")) if self.read_only else ""
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], bool | None] | None = None,
+        what: str = "saving",
+        **kwargs: Any,
+    ) -> Future[Any]:
+        """Run ``fn(*args, **kwargs)`` on the background writer; never blocks the caller.
+
+        ``on_done(result)`` or ``on_error(exc)`` is called later on the GUI thread. A failure
+        is always reported in the status bar as "Not saved: <what>"; it also opens a message
+        box unless ``on_error`` returns True (it showed the problem itself, e.g. next to
+        the form field). ``what`` names what the user would lose, e.g. "new patient Ada Lovelace".
+        """
+        future: Future[Any] = self.writer.submit(fn, *args, **kwargs)
+
+        def finished(done: Future[Any]) -> None:
+            exc = done.exception()
+            if exc is None:
+                result = done.result()
+                if on_done is not None:
+                    self._gui.post(lambda: on_done(result))
+                return
+            self._gui.post(lambda: self._failed(what, exc, on_error))
+
+        future.add_done_callback(finished)
+        return future
+
+    def _failed(
+        self,
+        what: str,
+        exc: BaseException,
+        on_error: Callable[[BaseException], bool | None] | None,
+    ) -> None:
+        handled = False
+        if on_error is not None:
+            try:
+                handled = bool(on_error(exc))
+            except Exception:
+                log.exception("on_error callback failed")
+        reason = describe_failure(exc)
+        log.warning("not saved: %s: %s", what, reason)
+        self.sig_status_posted.emit(f"Not saved: {what} — {reason}")
+        if not handled:
+            self.sig_failure_reported.emit(what, reason)
+
+    def update_settings(
+        self, settings: ClinicSettings, *, on_done: Callable[[Any], None] | None = None
+    ) -> Future[Any]:
+        """Save new clinic settings on the writer; listeners hear of them once on disk."""
+
+        def saved(_: object) -> None:
+            self._settings = settings
+            self.sig_settings_changed.emit(settings)
+            self.sig_status_posted.emit("Clinic settings saved")
+            if on_done is not None:
+                on_done(settings)
+
+        return self.run(
+            save_settings, self.data_dir, settings, on_done=saved, what="clinic settings"
+        )
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A sentence a receptionist can act on, for the failures storage can raise."""
+    if isinstance(exc, ReadOnlyError):
+        return str(exc) or "this window is read-only: another HMS Desktop has the data folder"
+    if isinstance(exc, PermissionError):
+        return f"permission denied writing {exc.filename or 'the data folder'}"
+    if isinstance(exc, FileNotFoundError):
+        return f"the data folder or file is missing ({exc.filename or exc})"
+    if isinstance(exc, OSError) and exc.errno == 28:
+        return "the disk is full"
+    if isinstance(exc, ValidationError):
+        return describe_validation_error(exc)
+    return str(exc) or type(exc).__name__

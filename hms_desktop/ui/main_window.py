@@ -1,0 +1,256 @@
+"""The main window: assembles the tabs, menus and status bar. Nothing else lives here.
+
+Start-up order: the window is shown at once with "Loading…" pages and a progress bar; the
+SessionController opens the folder on the background writer; when the AppContext is
+ready each tab replaces its loading page with ``hms_desktop.ui.<tab>.create_tab(ctx)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.shell.check_dialog import CheckDialog
+from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
+from hms_desktop.ui.shell.session_controller import SessionController
+from hms_desktop.ui.shell.settings_dialog import SettingsDialog
+from hms_desktop.ui.shell.status import ShellStatus
+from hms_desktop.ui.shell.tabs import TABS, create_tab, error_page, loading_page
+
+APP_NAME = "HMS Desktop"
+
+
+class MainWindow(QMainWindow):
+    """Tabs Patients, Record, Schedule, Monitor; File, View and Help menus; status bar."""
+
+    def __init__(
+        self,
+        controller: SessionController,
+        *,
+        qsettings: QSettings | None = None,
+        relaunch: Callable[[Path], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setAccessibleName("HMS Desktop main window")
+        self.controller = controller
+        self.ctx: AppContext | None = None
+        self._qsettings = qsettings or QSettings(APP_NAME, APP_NAME)
+        self._relaunch = relaunch
+        self._relaunch_to: Path | None = None
+        self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("main_tabs")
+        self.tabs.setAccessibleName("Main tabs")
+        for title, _package in TABS:
+            self.tabs.addTab(loading_page(title), title)
+        self.setCentralWidget(self.tabs)
+
+        self.status = ShellStatus(self.statusBar(), controller.data_dir)
+        self.status.quarantine_button.clicked.connect(self.show_quarantine)
+        self._build_menus()
+        self._update_title()
+        self._restore_state()
+
+        controller.sig_progress_reported.connect(self.status.show_progress)
+        controller.sig_context_ready.connect(self._on_context_ready)
+        controller.sig_open_failed.connect(self._on_open_failed)
+
+    # -- assembly -----------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.setObjectName("main_menu")
+        bar.setAccessibleName("Main menu")
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("file_menu")
+        self.action_open = self._action(file_menu, "&Open data folder…", "open_data_folder",
+                                        self.choose_data_folder, QKeySequence.StandardKey.Open)
+        self.action_check = self._action(file_menu, "&Check data", "check_data", self.check_data)
+        self.action_settings = self._action(file_menu, "Clinic &settings…", "clinic_settings",
+                                            self.edit_settings)
+        self.action_settings.setEnabled(False)
+        file_menu.addSeparator()
+        self.action_quit = self._action(file_menu, "&Quit", "quit", self.close,
+                                        QKeySequence.StandardKey.Quit)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.setObjectName("view_menu")
+        for index, (title, _package) in enumerate(TABS):
+            self._action(view_menu, f"&{index + 1} {title}", f"show_{title.lower()}",
+                         lambda _=False, t=title: self.show_tab(t), f"Ctrl+{index + 1}")
+        view_menu.addSeparator()
+        self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
+                                               self._toggle_full_screen,
+                                               QKeySequence.StandardKey.FullScreen)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.setObjectName("help_menu")
+        self._action(help_menu, "&About HMS Desktop", "about", self.show_about)
+
+    def _action(self, menu: object, text: str, name: str, slot: Callable[..., object],
+                shortcut: QKeySequence.StandardKey | str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action_{name}")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    # -- start-up -----------------------------------------------------------------------
+    def _on_context_ready(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        ctx.sig_status_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ctx.sig_failure_reported.connect(self._show_failure)
+        ctx.sig_settings_changed.connect(lambda _s: self._update_title())
+        ctx.navigation.sig_tab_requested.connect(self.show_tab)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # replacing pages must not count as the user switching
+        for index, (title, package) in enumerate(TABS):
+            old = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, create_tab(title, package, ctx), title)
+            old.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        session = self.controller.session
+        self.status.loading_finished()
+        self.status.show_read_only(ctx.read_only, ctx.read_only_reason)
+        self.status.show_quarantine(len(ctx.store.quarantine))
+        self.status.show_settings_problem(session.settings_problem if session else "")
+        self.action_settings.setEnabled(not ctx.read_only)
+        self._update_title()
+        if session is not None and session.demo_patients:
+            self.statusBar().showMessage(
+                f"New data folder: generated demo data for {session.demo_patients} patients", 10000
+            )
+
+    def _on_open_failed(self, message: str) -> None:
+        self.status.loading_finished()
+        for index, (title, _package) in enumerate(TABS):
+            old = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, error_page(title, message), title)
+            old.deleteLater()
+        self._message(QMessageBox.Icon.Critical, "open_failed", "Could not open data folder",
+                      message)
+
+    # -- actions ------------------------------------------------------------------------
+    def show_tab(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def show_quarantine(self) -> QuarantineDialog | None:
+        if self.ctx is None:
+            return None
+        dialog = QuarantineDialog(list(self.ctx.store.quarantine), self)
+        self._open(dialog)
+        return dialog
+
+    def check_data(self) -> CheckDialog:
+        dialog = CheckDialog(self.controller.data_dir, self)
+        self._open(dialog)
+        return dialog
+
+    def edit_settings(self) -> SettingsDialog | None:
+        if self.ctx is None:
+            return None
+        ctx = self.ctx
+        dialog = SettingsDialog(ctx.settings, self)
+        dialog.accepted.connect(
+            lambda: dialog.result_settings and ctx.update_settings(dialog.result_settings)
+        )
+        self._open(dialog)
+        return dialog
+
+    def choose_data_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open data folder", str(self.controller.data_dir)
+        )
+        if folder:
+            self.open_data_folder(Path(folder))
+
+    def open_data_folder(self, folder: Path) -> None:
+        """Hand the window over to a fresh instance on ``folder`` (after this one closes).
+
+        A new process rather than swapping stores in place: every tab, device thread and
+        cache starts clean, and this folder's lock is released before the new one opens.
+        """
+        if self._relaunch is None:
+            return
+        self._relaunch_to = folder
+        self.close()
+
+    def show_about(self) -> QMessageBox:
+        from hms_desktop import __doc__ as about
+
+        return self._message(QMessageBox.Icon.Information, "about", "About HMS Desktop",
+                             f"{APP_NAME}\n\n{about}\n\nData folder: {self.controller.data_dir}")
+
+    def _toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def _show_failure(self, what: str, reason: str) -> None:
+        self._message(QMessageBox.Icon.Warning, "save_failed", "Not saved",
+                      f"Not saved: {what}\n\n{reason}")
+
+    def _message(self, icon: QMessageBox.Icon, name: str, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName(f"{name}_message")
+        box.setAccessibleName(title)
+        self._open(box)
+        return box
+
+    def _open(self, dialog: QWidget) -> None:
+        """Non-blocking: the window (and live monitoring) keeps running behind dialogs."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog)
+                                 if dialog in self._dialogs else None)
+        dialog.open()  # type: ignore[attr-defined]
+
+    def _update_title(self) -> None:
+        parts = [APP_NAME]
+        if self.ctx is not None:
+            parts.append(self.ctx.settings.clinic_name)
+        parts.append(str(self.controller.data_dir))
+        title = " — ".join(parts)
+        if self.ctx is not None and self.ctx.read_only:
+            title += " [read-only]"
+        self.setWindowTitle(title)
+
+    # -- persistence ----------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self._qsettings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1280, 800)
+        self.show_tab(str(self._qsettings.value("window/tab", TABS[0][0])))
+
+    def save_state(self) -> None:
+        self._qsettings.setValue("window/geometry", self.saveGeometry())
+        self._qsettings.setValue("window/tab", self.tabs.tabText(self.tabs.currentIndex()))
+        self._qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.save_state()
+        self.controller.shutdown()
+        super().closeEvent(event)
+        if self._relaunch_to is not None and self._relaunch is not None:
+            self._relaunch(self._relaunch_to)

@@ -1,0 +1,113 @@
+"""Owns the background writer and the open data folder for the main window.
+
+Start-up runs ``open_session`` on the writer (the only worker the app has for storage), so
+the window is on screen at once and shows progress while 100,000 patients load. The
+window only listens to the signals here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from hms_desktop.services.session import Session, close_session, open_session
+from hms_desktop.services.writer import BackgroundWriter
+from hms_desktop.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class SessionController(QObject):
+    """Opens the data folder in the background and builds the AppContext when done."""
+
+    sig_progress_reported = Signal(str, float)
+    """Start-up step text and overall fraction 0..1 (emitted from the writer thread, queued)."""
+    sig_session_opened = Signal(object)
+    """The data folder is open: carries the Session (queued to the GUI thread)."""
+    sig_context_ready = Signal(object)
+    """The AppContext exists; tabs can be created."""
+    sig_open_failed = Signal(str)
+    """The data folder could not be opened: a message for the user."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        demo_if_empty: bool = True,
+        demo_patients: int = 500,
+        demo_seed: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self._options = {
+            "demo_if_empty": demo_if_empty,
+            "demo_patients": demo_patients,
+            "demo_seed": demo_seed,
+        }
+        self.writer = BackgroundWriter()
+        self.session: Session | None = None
+        self.ctx: AppContext | None = None
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        self.sig_session_opened.connect(self._on_session_opened)
+
+    def start(self) -> Future[Any]:
+        """Begin opening the folder; returns at once."""
+        future: Future[Any] = self.writer.submit(
+            open_session, self.data_dir, progress=self._report, **self._options
+        )
+        future.add_done_callback(self._opened)
+        return future
+
+    def _report(self, step: str, fraction: float) -> None:
+        if not self._closed.is_set():
+            self.sig_progress_reported.emit(step, fraction)
+
+    def _opened(self, future: Future[Any]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("could not open %s", self.data_dir, exc_info=exc)
+            self.sig_open_failed.emit(f"Could not open the data folder {self.data_dir}: {exc}")
+            return
+        session = future.result()
+        with self._lock:  # shutdown() must see this session, whichever thread runs first
+            if not self._closed.is_set():
+                self.session = session
+                self.sig_session_opened.emit(session)
+                return
+        close_session(session)  # the window closed while loading: just release the folder
+
+    def _on_session_opened(self, session: Session) -> None:
+        if self._closed.is_set():
+            return
+        self.ctx = AppContext(
+            services=session.services,
+            store=session.store,
+            bus=session.bus,
+            writer=self.writer,
+            settings=session.settings,
+            data_dir=session.data_dir,
+            parent=self,
+        )
+        self.sig_context_ready.emit(self.ctx)
+
+    def shutdown(self) -> None:
+        """Finish queued writes, checkpoint, release the lock and stop the writer thread.
+
+        Called when the window closes; blocking here is right, the user asked to quit and
+        every acknowledged write must reach the checkpoint first.
+        """
+        with self._lock:
+            if self._closed.is_set():
+                return
+            self._closed.set()
+            session, self.session = self.session, None
+        if session is not None:
+            self.writer.submit(close_session, session).result()
+        self.writer.shutdown()

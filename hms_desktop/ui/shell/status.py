@@ -1,0 +1,85 @@
+"""The status-bar widgets: data folder, read-only state, quarantine notice, start-up progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+
+class ShellStatus:
+    """Builds and updates the permanent widgets of the main window's status bar."""
+
+    def __init__(self, bar: QStatusBar, data_dir: Path) -> None:
+        self.bar = bar
+        self.progress = QProgressBar()
+        self.progress.setObjectName("startup_progress")
+        self.progress.setAccessibleName("Start-up progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+
+        self.step_label = _label("startup_step", "Start-up step", "Starting…")
+
+        self.read_only_label = _label(
+            "read_only_notice", "Read-only notice",
+            "READ-ONLY: another HMS Desktop has this data folder open; nothing can be saved here",
+        )
+        self.read_only_label.setStyleSheet("color: white; background: #b00020; padding: 0 6px;")
+        self.read_only_label.hide()
+
+        self.settings_notice = _label("settings_notice", "Settings problem", "Settings file problem")
+        self.settings_notice.setStyleSheet("color: #8a5300;")
+        self.settings_notice.hide()
+
+        self.quarantine_button = QPushButton()
+        self.quarantine_button.setObjectName("quarantine_notice")
+        self.quarantine_button.setAccessibleName("Quarantine notice")
+        self.quarantine_button.setFlat(True)
+        self.quarantine_button.setStyleSheet("color: #8a5300; font-weight: bold;")
+        self.quarantine_button.hide()
+
+        self.folder_label = _label("data_folder", "Data folder", f"Data: {data_dir}")
+        self.folder_label.setToolTip(str(data_dir))
+
+        bar.addWidget(self.step_label)
+        bar.addWidget(self.progress)
+        for widget in (self.settings_notice, self.quarantine_button, self.read_only_label,
+                       self.folder_label):
+            bar.addPermanentWidget(widget)
+
+    def show_progress(self, step: str, fraction: float) -> None:
+        self.step_label.setText(step)
+        self.progress.setValue(round(max(0.0, min(fraction, 1.0)) * 1000))
+
+    def loading_finished(self) -> None:
+        self.step_label.hide()
+        self.progress.hide()
+
+    def show_read_only(self, read_only: bool, reason: str = "") -> None:
+        """``reason`` names who holds the folder (user, host, process) so they can be found."""
+        if reason:
+            self.read_only_label.setText(f"READ-ONLY: {reason}")
+        self.read_only_label.setToolTip(reason)
+        self.read_only_label.setVisible(read_only)
+
+    def show_quarantine(self, count: int) -> None:
+        self.quarantine_button.setText(f"⚠ {count} row(s) quarantined — show")
+        self.quarantine_button.setVisible(count > 0)
+
+    def show_settings_problem(self, problem: str) -> None:
+        self.settings_notice.setToolTip(problem)
+        self.settings_notice.setVisible(bool(problem))
+
+
+def _label(name: str, accessible: str, text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    return label
+
+
+def visible_text(widget: QWidget) -> str:
+    """Text of a label or button, for tests and screen-reader checks."""
+    text = getattr(widget, "text", None)
+    return str(text()) if callable(text) else ""

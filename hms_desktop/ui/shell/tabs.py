@@ -1,0 +1,71 @@
+"""Finds each tab's ``create_tab(ctx)``; a missing or failing tab never takes the app down."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from hms_desktop.ui.common.placeholder import placeholder_tab
+from hms_desktop.ui.context import (
+    TAB_MONITOR,
+    TAB_PATIENTS,
+    TAB_RECORD,
+    TAB_SCHEDULE,
+    AppContext,
+)
+
+log = logging.getLogger(__name__)
+
+# (title shown on the tab, package under hms_desktop.ui)
+TABS: tuple[tuple[str, str], ...] = (
+    (TAB_PATIENTS, "patients"),
+    (TAB_RECORD, "record"),
+    (TAB_SCHEDULE, "schedule"),
+    (TAB_MONITOR, "monitor"),
+)
+
+
+def _page(title: str, text: str, kind: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setObjectName(f"{title.lower()}_{kind}")
+    label.setAccessibleName(f"{title} tab {kind}")
+    return label
+
+
+def loading_page(title: str) -> QLabel:
+    """Shown in each tab while the data folder opens in the background."""
+    return _page(title, f"Loading {title}…", "loading")
+
+
+def error_page(title: str, message: str) -> QLabel:
+    """Shown instead of a tab that failed, so the other tabs still work."""
+    return _page(title, f"The {title} tab could not start:\n{message}", "error")
+
+
+def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:
+    """The tab's own widget, its placeholder when not built yet, or an error page."""
+    module_name = f"hms_desktop.ui.{package}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            log.exception("tab %s failed to import", title)
+            return error_page(title, str(exc))
+        return placeholder_tab(title)
+    except Exception as exc:
+        log.exception("tab %s failed to import", title)
+        return error_page(title, f"{type(exc).__name__}: {exc}")
+    factory = getattr(module, "create_tab", None)
+    if factory is None:
+        return placeholder_tab(title)
+    try:
+        widget: QWidget = factory(ctx)
+    except Exception as exc:
+        log.exception("tab %s failed to start", title)
+        return error_page(title, f"{type(exc).__name__}: {exc}")
+    return widget

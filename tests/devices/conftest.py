@@ -1,0 +1,60 @@
+"""Simulators and readers that are always stopped, even when a test fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from hms_desktop.devices.reader import DeviceReader
+from hms_desktop.devices.simulator import PtySimulator
+
+
+@pytest.fixture
+def make_sim() -> Iterator[Callable[..., PtySimulator]]:
+    sims: list[PtySimulator] = []
+
+    def make(protocol: str, **options: object) -> PtySimulator:
+        sim = PtySimulator(protocol, **options)  # type: ignore[arg-type]
+        sims.append(sim)
+        sim.start()
+        return sim
+
+    yield make
+    for sim in sims:
+        sim.stop()
+
+
+class Recorder:
+    """Collects what a reader emits, on the GUI thread like a real receiver."""
+
+    def __init__(self, reader: DeviceReader) -> None:
+        self.batches: list[tuple[float, tuple[object, ...]]] = []
+        self.states: list[str] = []
+        reader.sig_readings_received.connect(self._on_batch)
+        reader.sig_state_changed.connect(self.states.append)
+
+    def _on_batch(self, batch: tuple[object, ...]) -> None:
+        import time
+
+        self.batches.append((time.monotonic(), batch))
+
+    @property
+    def readings(self) -> list[object]:
+        return [r for _, batch in self.batches for r in batch]
+
+
+@pytest.fixture
+def make_reader(qapp: object) -> Iterator[Callable[..., tuple[DeviceReader, Recorder]]]:
+    readers: list[DeviceReader] = []
+
+    def make(port: str, protocol: str, **options: object) -> tuple[DeviceReader, Recorder]:
+        reader = DeviceReader(port, protocol, **options)  # type: ignore[arg-type]
+        recorder = Recorder(reader)
+        readers.append(reader)
+        reader.start()
+        return reader, recorder
+
+    yield make
+    for reader in readers:
+        reader.stop()

@@ -1,0 +1,30 @@
+"""A small table and day log for the shell's tests (registered via HMS_EXTRA_STORAGE_MODULES).
+
+The shell must work before any feature table exists, and its tests must not depend on
+another feature's model, so they declare their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from hms_desktop.storage import TableSpec
+
+
+class ShellNote(BaseModel):
+    id: str = ""
+    patient_id: str
+    written_on: date
+    text: str = ""
+
+
+class ShellTick(BaseModel):
+    at: datetime
+    value: int
+
+
+SHELL_NOTES = TableSpec(name="shell_notes", model=ShellNote, id_prefix="SNT", schema_version=1)
+DAY_LOGS = {"shell_ticks": ShellTick}
+MODULE = __name__

@@ -1,0 +1,88 @@
+"""The composition root: options, the nurse-station hook, and a full start and quit."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from hms_desktop import app
+from hms_desktop.ui.main_window import MainWindow
+
+
+def test_monitor_option_is_checked_and_repeatable() -> None:
+    args = app.build_parser().parse_args(
+        ["--monitor", "1=/dev/ttyUSB0@cms50:PAT000001", "--monitor", "2=socket://h:7000", "--station"])
+    assert args.monitor == ["1=/dev/ttyUSB0@cms50:PAT000001", "2=socket://h:7000"]
+    assert args.station and args.demo_if_empty
+
+
+def test_bad_monitor_spec_names_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        app.build_parser().parse_args(["--monitor", "/dev/ttyUSB0"])
+    assert "--monitor '/dev/ttyUSB0': expected BED=PORT" in capsys.readouterr().err
+
+
+def test_relaunch_keeps_options_but_replaces_the_folder() -> None:
+    assert app._without_data_dir(["--data-dir", "a", "--station", "--data-dir=b", "--no-demo"]) == [
+        "--station", "--no-demo"]
+
+
+def test_default_data_folder_is_beside_main_py() -> None:
+    assert app.default_data_dir() == Path(app.__file__).resolve().parent.parent / "data"
+
+
+class _Ctx:
+    def __init__(self) -> None:
+        self.posted: list[str] = []
+        self.sig_status_posted = types.SimpleNamespace(emit=self.posted.append)
+
+
+def test_station_hook_is_called_when_the_monitor_package_provides_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[object, list[str], int | None]] = []
+    station = types.ModuleType("hms_desktop.ui.monitor.station")
+    station.start_station = lambda ctx, specs, screen: calls.append((ctx, specs, screen))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor", types.ModuleType("hms_desktop.ui.monitor"))
+    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", station)
+    ctx = _Ctx()
+    assert app.start_station_if_available(ctx, ["1=/dev/ttyUSB0"], 1)
+    assert calls == [(ctx, ["1=/dev/ttyUSB0"], 1)]
+
+
+def test_station_hook_says_so_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", None)  # import fails
+    ctx = _Ctx()
+    assert not app.start_station_if_available(ctx, [], None)
+    assert ctx.posted == ["The nurse station is not available in this build"]
+
+
+def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    monkeypatch.setenv("HMS_EXTRA_STORAGE_MODULES", "tests.shell_fixture_tables")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    seen: dict[str, object] = {}
+
+    def close_when_ready() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].ctx is not None:
+            seen["title"] = windows[0].windowTitle()
+            seen["tabs"] = [windows[0].tabs.tabText(i) for i in range(windows[0].tabs.count())]
+            windows[0].close()
+        else:
+            QTimer.singleShot(20, close_when_ready)
+
+    QTimer.singleShot(0, close_when_ready)
+    assert app.main(["--data-dir", str(data_dir), "--no-demo"]) == 0
+    assert seen["tabs"] == ["Patients", "Record", "Schedule", "Monitor"]
+    assert str(data_dir) in str(seen["title"])
+    # The folder was released on quit: another writer can take it.
+    from hms_desktop.storage import Store
+
+    store = Store(data_dir)
+    assert not store.read_only
+    store.close()

@@ -1,0 +1,32 @@
+"""The README's promises that can drift: the test command CI runs, the screenshot, the commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    commands = re.findall(r"^sudo .*$", README, re.M)
+    assert len(commands) == 2  # the first screen: start the app, run the tests
+    start, tests = commands
+    assert start.endswith("python main.py") and tests.endswith("python -m pytest -q")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^python -m pytest -q$", ci, re.M)
+    assert ".ci/system-packages.txt" in ci and ".ci/system-packages.txt" in start
+
+
+def test_screenshot_is_a_real_png() -> None:
+    image = ROOT / "resources" / "screenshot.png"
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "resources/screenshot.png" in README
+
+
+def test_every_command_line_tool_is_documented() -> None:
+    commands = [p.stem for p in (ROOT / "hms_desktop" / "cli").glob("*.py") if p.stem != "__init__"]
+    assert commands
+    for name in commands:
+        assert f"python -m hms_desktop {name}" in README, name
