@@ -120,9 +120,14 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# Letters Unicode does not decompose into base + accent, spelled as a keyboard without them would.
+_NO_DECOMPOSITION = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+                                   "æ": "ae", "œ": "oe", "ħ": "h"})
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents so "Zoë Ñúñez" matches "zoe nunez" (search and duplicates)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_NO_DECOMPOSITION))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

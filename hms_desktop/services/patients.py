@@ -80,6 +80,11 @@ class PatientService:
                 self._index = build_index(self.table)
             return self._index
 
+    @property
+    def index_ready(self) -> bool:
+        """False until the index is built: widgets then wait instead of building it themselves."""
+        return self._index is not None
+
     def _reindex(self, patients: Iterable[Patient]) -> None:
         with self._index_lock:
             if self._index is not None:

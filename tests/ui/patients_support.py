@@ -1,74 +1,70 @@
-"""A real application context for the patient widget tests (real store, services, writer thread).
-
-Stands in for ``hms_desktop.ui.context.AppContext`` (docs/contracts.md) until the shell lands;
-it follows the same contract: ``run`` executes on the background writer and calls back on the
-GUI thread, ``changes.sig_changed`` re-emits bus changes on the GUI thread.
-"""
+"""The real AppContext on a temporary data folder, for the patient widget tests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+import pytest
 
+from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
+from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.patients import common
 
 
-class _Changes(QObject):
-    sig_changed = Signal(object)
+class PatientsTestContext(AppContext):
+    """AppContext that also remembers the write failures it would show in a message box."""
+
+    failures: list[tuple[str, str]]
 
 
-class _CurrentPatient(QObject):
-    sig_patient_changed = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.patient_id = ""
-
-    def select(self, patient_id: str) -> None:
-        if patient_id != self.patient_id:
-            self.patient_id = patient_id
-            self.sig_patient_changed.emit(patient_id)
-
-
-class _Marshal(QObject):
-    sig_done = Signal(object, object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sig_done.connect(lambda cb, value: cb(value), Qt.ConnectionType.QueuedConnection)
+@pytest.fixture
+def ctx(data_dir: Path, qapp: Any) -> Iterator[PatientsTestContext]:
+    store = Store(data_dir, actor="tester")
+    bus = EventBus()
+    writer = BackgroundWriter()
+    context = PatientsTestContext(services=build_services(store, bus), store=store, bus=bus,
+                                  writer=writer, settings=ClinicSettings(phone_region="GB"),
+                                  data_dir=data_dir)
+    context.failures = []
+    context.sig_failure_reported.connect(lambda what, why: context.failures.append((what, why)))
+    yield context
+    writer.shutdown()
+    store.close()
 
 
-class PatientsTestContext:
-    def __init__(self, data_dir: Path) -> None:
-        self.store = Store(data_dir, actor="tester")
-        self.services = build_services(self.store)
-        self.settings = SimpleNamespace(phone_region="GB")
-        self.current_patient = _CurrentPatient()
-        self.changes = _Changes()
-        self.writer = BackgroundWriter()
-        self.errors: list[BaseException] = []
-        self._marshal = _Marshal()
-        self.services.bus.subscribe(lambda change: self.changes.sig_changed.emit(change))
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question box would block the run (e.g. when qtbot closes a dirty form)."""
+    monkeypatch.setattr(common, "confirm", lambda parent, title, text: True)
 
-    def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None, what: str = "", **kw: Any) -> None:
-        def finished(future: Any) -> None:
-            error = future.exception()
-            if error is not None:
-                self.errors.append(error)
-                if on_error is not None:
-                    self._marshal.sig_done.emit(on_error, error)
-            elif on_done is not None:
-                self._marshal.sig_done.emit(on_done, future.result())
 
-        self.writer.submit(fn, *args, **kw).add_done_callback(finished)
+def find(root: Any, accessible_name: str, kind: type | None = None) -> Any:
+    from PySide6.QtWidgets import QWidget
 
-    def close(self) -> None:
-        self.writer.shutdown()
-        self.store.close()
+    found = [w for w in root.findChildren(kind or QWidget) if w.accessibleName() == accessible_name]
+    assert len(found) == 1, f"{accessible_name!r}: {len(found)} widgets"
+    return found[0]
+
+
+def type_text(qtbot: Any, edit: Any, text: str) -> None:
+    """Type like a user; QTest only has ASCII keys, other letters arrive as an input method would."""
+    edit.clear()
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(edit, ch)
+        else:
+            edit.insert(ch)
+
+
+def show_active(qtbot: Any, widget: Any) -> None:
+    """Show a top-level widget and make it active: keyboard focus moves only inside it."""
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=3000)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,45 +13,24 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListW
 from hms_desktop.domain.patient import Patient
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.form import PatientFormDialog
-from tests.ui.patients_support import PatientsTestContext
-
-
-@pytest.fixture
-def ctx(data_dir: Path, qtbot) -> Iterator[PatientsTestContext]:  # noqa: ANN001
-    ctx = PatientsTestContext(data_dir)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(autouse=True)
-def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A modal question box would block the test run (e.g. when qtbot closes a dirty form)."""
-    monkeypatch.setattr(common, "confirm", lambda parent, title, text: True)
-
-
-def find(root: QWidget, accessible_name: str, kind: type = QWidget) -> QWidget:
-    found = [w for w in root.findChildren(kind) if w.accessibleName() == accessible_name]
-    assert len(found) == 1, f"{accessible_name!r}: {len(found)} widgets"
-    return found[0]
+from tests.ui.patients_support import (  # noqa: F401 - fixtures
+    PatientsTestContext,
+    ctx,
+    find,
+    no_modal_questions,
+    show_active,
+    type_text,
+)
 
 
 def open_form(ctx: PatientsTestContext, qtbot, patient: Patient | None = None) -> PatientFormDialog:  # noqa: ANN001
     dialog = PatientFormDialog(ctx, patient)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()  # focus moves only inside the active window
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    show_active(qtbot, dialog)
     return dialog
 
 
 def type_into(qtbot, dialog: QWidget, name: str, text: str) -> None:  # noqa: ANN001
-    edit = find(dialog, name, QLineEdit)
-    edit.clear()
-    for ch in text:  # QTest can only type ASCII keys; other letters arrive as an input method would
-        if ch.isascii():
-            qtbot.keyClicks(edit, ch)
-        else:
-            edit.insert(ch)
+    type_text(qtbot, find(dialog, name, QLineEdit), text)
 
 
 def fill_valid(qtbot, dialog: QWidget) -> None:  # noqa: ANN001
@@ -160,7 +138,7 @@ def test_escape_asks_before_discarding_typed_work(
         questions.append(title)
         return answer["value"]
 
-    monkeypatch.setattr(common, "confirm", fake_confirm)
+    monkeypatch.setattr(common, "confirm", fake_confirm)  # replaces the autouse "always yes"
     dialog = open_form(ctx, qtbot)
     type_into(qtbot, dialog, "Given name", "Ana")
     qtbot.keyClick(find(dialog, "Given name", QLineEdit), Qt.Key.Key_Escape)

@@ -43,6 +43,7 @@ from hms_desktop.domain.patient import (
     patient_form_values,
 )
 from hms_desktop.services.patients import PossibleDuplicateError
+from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.common import name_widget, phone_region
 
@@ -268,7 +269,7 @@ class PatientFormDialog(QDialog):
         self.save_button.setEnabled(False)
         self.status_label.setText("Saving…")
         self.ctx.run(call, *args, initiator=self, on_done=self._saved, on_error=self._failed,
-                     what="saving patient")
+                     what=f"patient {patient.full_name}")
 
     def _saved(self, patient: Patient) -> None:
         self._saving = False
@@ -277,14 +278,16 @@ class PatientFormDialog(QDialog):
         self.sig_patient_saved.emit(patient.id)
         self.accept()
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException) -> bool:
+        """Shown in the form itself; True tells ctx.run not to open a message box as well."""
         self._saving = False
         self.save_button.setEnabled(True)
         if isinstance(error, PossibleDuplicateError):
             self.show_matches(error.matches)
             self.status_label.setText("Not saved: open an existing record or confirm a new patient")
-            return
-        self.status_label.setText(f"Not saved: {error}")
+            return True
+        self.status_label.setText(f"Not saved: {describe_failure(error)}")
+        return True
 
     def reject(self) -> None:
         """Esc / Cancel: ask before throwing typed work away."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop.ui.patients.common import name_widget
+from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
 from hms_desktop.ui.patients.form import PatientFormDialog
 from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
@@ -85,6 +85,7 @@ class PatientsTab(QWidget):
         self.table.activated.connect(self._activated)
         ctx.changes.sig_changed.connect(self._on_change)
         self._set_enabled(False)
+        name_inner_buttons(self)
         # Building the index reads every row: on the writer, never on the GUI thread.
         ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
 
@@ -113,7 +114,7 @@ class PatientsTab(QWidget):
             chosen = set(top)
             rows = top + [r for r in rows if r not in chosen]
         current = self.selected_id()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, keep_order=not sorted_by_user)
         self.count.setText(f"{len(rows):,} patient(s)")
         row = self.model.row_of(current) if current else None
         self.table.selectRow(row if row is not None else 0)
