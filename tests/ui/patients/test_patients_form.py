@@ -13,14 +13,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListW
 from hms_desktop.domain.patient import Patient
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.form import PatientFormDialog
-from tests.ui.patients_support import (  # noqa: F401 - fixtures
-    PatientsTestContext,
-    ctx,
-    find,
-    no_modal_questions,
-    show_active,
-    type_text,
-)
+from tests.ui.patients.conftest import PatientsTestContext
+from tests.ui.patients.helpers import find, show_active, type_text
 
 
 def open_form(ctx: PatientsTestContext, qtbot, patient: Patient | None = None) -> PatientFormDialog:  # noqa: ANN001

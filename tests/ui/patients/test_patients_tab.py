@@ -10,14 +10,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QTable
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.ui.patients import create_tab
 from hms_desktop.ui.patients.form import PatientFormDialog
-from tests.ui.patients_support import (  # noqa: F401 - fixtures
-    PatientsTestContext,
-    ctx,
-    find,
-    no_modal_questions,
-    show_active,
-    type_text,
-)
+from tests.ui.patients.conftest import PatientsTestContext
+from tests.ui.patients.helpers import find, show_active, type_text
 
 PEOPLE = [("Zoë", "Núñez", date(1984, 3, 7), "+447911123456"),
           ("Seán", "O'Brien", date(1990, 12, 1), "+447400555111"),
