@@ -118,12 +118,12 @@ class PatientService:
     def search(self, text: str, limit: int = 50, *, include_hidden: bool = False) -> list[str]:
         """IDs matching the search box text (see ``patient_index.parse_query``), first ``limit``."""
         index = self.index
-        rows = index.search(text, include_hidden=include_hidden)
+        rows = index.search(text, include_hidden=include_hidden)[: limit + 10].tolist()
         if not text.strip():
-            recent = self.recent(limit)
-            recent_rows = [r for r in (index.row_of(pid) for pid in recent) if r is not None]
-            shown = set(recent_rows)
-            rows = recent_rows + [r for r in rows[: limit + len(shown)] if r not in shown]
+            recent = [r for r in (index.row_of(pid) for pid in self.recent(10)) if r is not None]
+            on_top = set(recent)
+            rows = [r for r in recent if include_hidden or not index.is_hidden(r)] + \
+                [r for r in rows if r not in on_top]
         return [index.cols["id"][r] for r in rows[:limit]]
 
     def duplicates(self, probe: Patient | Identity, *, limit: int = 10) -> list[DuplicateMatch]:

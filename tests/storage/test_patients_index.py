@@ -38,7 +38,7 @@ def index() -> PatientIndex:
 
 
 def ids(index: PatientIndex, text: str, **kw: bool) -> list[str]:
-    return [index.cols["id"][r] for r in index.search(text, **kw)]
+    return [index.cols["id"][int(r)] for r in index.search(text, **kw)]
 
 
 def test_names_match_accent_and_case_free_prefix_of_any_word_in_any_order(index: PatientIndex) -> None:

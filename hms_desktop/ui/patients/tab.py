@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -110,9 +111,9 @@ class PatientsTab(QWidget):
         sorted_by_user = self.table.horizontalHeader().sortIndicatorSection() >= 0
         if not text.strip() and not sorted_by_user:
             recent = [self.service.index.row_of(pid) for pid in self.service.recent(RECENT_ON_TOP)]
-            top = [r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))]
-            chosen = set(top)
-            rows = top + [r for r in rows if r not in chosen]
+            top = np.array([r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))],
+                           dtype=np.int64)
+            rows = np.concatenate([top, rows[~np.isin(rows, top)]])
         current = self.selected_id()
         self.model.set_rows(rows, keep_order=not sorted_by_user)
         self.count.setText(f"{len(rows):,} patient(s)")
