@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -162,8 +163,12 @@ def parse_phone(text: str, region: str = DEFAULT_PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=8192)
 def format_phone(e164: str) -> str:
-    """Readable international form for display; the stored E.164 text if it cannot be parsed."""
+    """Readable international form for display; the stored E.164 text if it cannot be parsed.
+
+    Cached: a list view repaints the same visible rows many times a second.
+    """
     if not e164:
         return ""
     try:
