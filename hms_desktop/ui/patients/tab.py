@@ -55,13 +55,15 @@ class PatientsTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.count = name_widget(QLabel("Loading patients…"), "patient_count", "Patient count")
         self.buttons: dict[str, QPushButton] = {}
-        actions = (("new", "&New patient", self.new_patient), ("edit", "&Edit", self.edit_patient),
-                   ("history", "&History", self.show_history), ("status", "S&tatus…", self.change_status),
-                   ("merge", "&Merge…", self.merge_patient), ("open", "&Open", self.open_selected))
+        actions = (("new", "&New patient", "New patient", self.new_patient),
+                   ("edit", "&Edit", "Edit patient", self.edit_patient),
+                   ("history", "&History", "Patient history", self.show_history),
+                   ("status", "S&tatus…", "Patient status", self.change_status),
+                   ("merge", "&Merge…", "Merge patients", self.merge_patient),
+                   ("open", "&Open", "Open patient", self.open_selected))
         bar = QHBoxLayout()
-        for key, text, slot in actions:
-            button = name_widget(QPushButton(text), f"{key}_patient_button",
-                                 text.replace("&", "").rstrip("…") + (" patient" if key != "new" else ""))
+        for key, text, accessible, slot in actions:
+            button = name_widget(QPushButton(text), f"{key}_patient_button", accessible)
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
