@@ -6,6 +6,8 @@ import random
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hms_desktop.domain.duplicates import Identity
 from hms_desktop.domain.patient import Patient, PatientStatus
@@ -98,3 +100,24 @@ def test_duplicate_blocking_finds_variants_in_a_large_population() -> None:
     found = index.duplicates(probe)
     assert found and found[0].id == "PAT001235"
     assert "PAT001235" not in {m.id for m in index.duplicates(probe, exclude="PAT001235")}
+
+
+NAME_LETTERS = "abcdefghijklmnopqrstuvwxyzéèëñçøłıüöåäßÉÑŁ'-"
+
+
+@settings(max_examples=60, deadline=None)
+@given(given_name=st.text(NAME_LETTERS, min_size=1, max_size=12),
+       family=st.text(NAME_LETTERS, min_size=1, max_size=14), cut=st.integers(1, 4))
+def test_any_prefix_of_any_name_word_finds_the_patient(given_name: str, family: str, cut: int) -> None:
+    """Whatever the accents and case, typing the start of any word, in any case, finds them."""
+    from hms_desktop.domain.patient import name_words
+
+    words = name_words(f"{given_name} {family}")
+    if not words or not given_name.strip(" '-") or not family.strip(" '-"):
+        return
+    index = index_of([make("PAT000001", given_name, family, "1980-01-01"),
+                      make("PAT000002", "Other", "Person", "1981-01-01")])
+    for word in words:
+        typed = word[:cut].upper()
+        assert "PAT000001" in ids(index, typed), (typed, words)
+    assert "PAT000001" in ids(index, " ".join(reversed(words)))  # any word order
