@@ -144,11 +144,16 @@ class PatientService:
         return entries
 
     def recent(self, limit: int = 10) -> list[str]:
-        """Recently opened patient IDs, newest first (merged ones replaced by their survivor)."""
-        rows = sorted(self.recent_table.all(), key=lambda r: r.opened_at, reverse=True)
+        """Recently opened patient IDs, newest first (merged ones replaced by their survivor).
+
+        Reads the raw ``opened_at`` column (ISO UTC text sorts in time order) rather than
+        building a model per row: the table keeps one row for every patient ever opened.
+        """
+        frame = self.recent_table.frame(["opened_at"])
+        newest = frame["opened_at"].sort_values(ascending=False).index
         out: list[str] = []
-        for row in rows:
-            pid = self.resolve(row.id)
+        for opened in newest:
+            pid = self.resolve(str(opened))
             if pid not in out and pid in self.table:
                 out.append(pid)
             if len(out) == limit:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -134,6 +135,9 @@ class PatientFormDialog(QDialog):
         layout.addWidget(self.dup_box)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
+        # Enter saves from line edits; these save from anywhere (combo boxes, the history box).
+        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return")):
+            QShortcut(keys, self, self.save)
 
     def _input(self, field: str) -> QLineEdit | QComboBox | QPlainTextEdit:
         if field in ("sex", "blood_group"):

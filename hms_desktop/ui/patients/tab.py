@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
+from hms_desktop.ui.patients.common import name_inner_buttons, name_widget, phone_region
 from hms_desktop.ui.patients.form import PatientFormDialog
 from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
@@ -40,6 +40,10 @@ class PatientsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
+        # The service checks numbers typed without +country code against the clinic's region.
+        self.service.phone_region = phone_region(ctx)
+        if hasattr(ctx, "sig_settings_changed"):
+            ctx.sig_settings_changed.connect(lambda _s: setattr(self.service, "phone_region", phone_region(ctx)))
         self.model: PatientTableModel | None = None
         name_widget(self, "patients_tab", "Patients tab")
         self.search = name_widget(QLineEdit(), "patient_search", "Search patients")

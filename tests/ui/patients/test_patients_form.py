@@ -168,3 +168,12 @@ def test_every_input_is_named_and_tab_follows_the_form(ctx: PatientsTestContext,
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
     assert [w.accessibleName() for w in order] == ["Given name", "Family name", "Date of birth", "Sex / gender"]
+
+
+def test_ctrl_s_saves_from_a_combo_box(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    dialog = open_form(ctx, qtbot)
+    fill_valid(qtbot, dialog)
+    combo = dialog.inputs["blood_group"]
+    combo.setFocus()
+    with qtbot.waitSignal(dialog.sig_patient_saved, timeout=5000):
+        qtbot.keyClick(combo, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
