@@ -30,6 +30,7 @@ from hms_desktop.services.demo import patients as demo  # noqa: E402
 from hms_desktop.storage import Store  # noqa: E402
 from hms_desktop.storage.patients import build_index  # noqa: E402
 from hms_desktop.ui.patients.table_model import PatientTableModel  # noqa: E402
+from tests.domain.test_patients_duplicates import variant  # noqa: E402 - the labelled set's mistakes
 
 QUERIES = ("smith jo", "garcía maría", "nguyen", "o'brien", "07400 1", "1984-03", "pat00123", "zoe")
 
@@ -108,6 +109,18 @@ def main() -> None:
             probe = Identity(given, family, person.date_of_birth, person.phone)
             dup_ms.append(timed(lambda p=probe: service.duplicates(p)))
 
+        # Duplicate detection quality at full size: re-registrations of existing patients with
+        # the mistakes of the labelled test set (typos, swapped day/month, transposed names).
+        found = false_alarms = 0
+        sample = random.Random(5).sample(range(len(index)), 300)
+        for position in sample:
+            source = index.cols["id"][position]
+            matches = service.duplicates(variant(rng, index.identity(position)))
+            found += any(m.id == source for m in matches)
+            false_alarms += sum(m.id != source for m in matches)
+        recall = found / len(sample)
+        precision = found / max(1, found + false_alarms)
+
         # Registration: one durable insert each (fsync), duplicate check included.
         reg_ms: list[float] = []
         for person in demo.fake_patients(random.Random(21), 200, date(2026, 11, 25)):
@@ -131,6 +144,9 @@ def main() -> None:
         "",
         f"- {n:,} demo patients generated and saved in {generate_s:.1f} s; store opened in {open_s:.1f} s; "
         f"search index built in {index_s:.2f} s, holding {index_mb:.0f} MiB (Python heap, tracemalloc).",
+        f"- Duplicate detection on 300 re-registrations (typos, swapped day/month, transposed names, "
+        f"a digit off; one or two mistakes each) against all {n:,}: recall {recall:.3f}, "
+        f"precision {precision:.3f} (a match counts as found when the source record is among those shown).",
         f"- List model memory: {rows_kb:.0f} KiB for all {model.rowCount():,} rows "
         "(an int64 row-position array; cells are read from the index on demand).",
         "",
@@ -144,6 +160,9 @@ def main() -> None:
         row("scroll: one page, 40 rows × 7 cells", scroll_ms, "≤ 16 ms"),
         "",
         f"Queries typed one character at a time: {', '.join(repr(q) for q in QUERIES)}.",
+        "The max column includes Python's cyclic garbage collector: a full collection walks every",
+        "loaded row (~0.6 s at 100,000 patients, measured); `gc.freeze()` once the data is loaded",
+        "takes the loaded objects out of its scans. Machine shared with other jobs (load ~5 on 2 cores).",
     ]
     text = "\n".join(lines)
     print(text)
