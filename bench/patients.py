@@ -160,9 +160,10 @@ def main() -> None:
         row("scroll: one page, 40 rows × 7 cells", scroll_ms, "≤ 16 ms"),
         "",
         f"Queries typed one character at a time: {', '.join(repr(q) for q in QUERIES)}.",
-        "The max column includes Python's cyclic garbage collector: a full collection walks every",
-        "loaded row (~0.6 s at 100,000 patients, measured); `gc.freeze()` once the data is loaded",
-        "takes the loaded objects out of its scans. Machine shared with other jobs (load ~5 on 2 cores).",
+        "Single slow samples (max column) are probably pauses of Python's cyclic garbage collector,",
+        "not confirmed per sample: in a separate script holding 100,000 patient models plus the index,",
+        "one full collection took ~0.6 s, and ~0.3 ms after `gc.freeze()`. Machine shared with other",
+        f"jobs while measuring (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores).",
     ]
     text = "\n".join(lines)
     print(text)
