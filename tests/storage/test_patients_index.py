@@ -121,3 +121,22 @@ def test_any_prefix_of_any_name_word_finds_the_patient(given_name: str, family: 
         typed = word[:cut].upper()
         assert "PAT000001" in ids(index, typed), (typed, words)
     assert "PAT000001" in ids(index, " ".join(reversed(words)))  # any word order
+
+
+def test_blocking_keeps_recall_and_precision_on_a_population_of_5000() -> None:
+    """The index only scores candidates sharing a key: it must not lose what the scorer finds."""
+    from tests.domain.test_patients_duplicates import variant
+
+    rng = random.Random(17)
+    people = fake_patients(rng, 5000, date(2026, 11, 25))
+    index = index_of([p.model_copy(update={"id": f"PAT{i + 1:06d}"}) for i, p in enumerate(people)])
+    found = false_alarms = 0
+    sample = rng.sample(range(len(index)), 200)
+    for position in sample:
+        source = index.cols["id"][position]
+        matches = index.duplicates(variant(rng, index.identity(position)))
+        found += any(m.id == source for m in matches)
+        false_alarms += sum(m.id != source for m in matches)
+    recall, precision = found / len(sample), found / max(1, found + false_alarms)
+    print(f"indexed duplicate detection: recall {recall:.3f}, precision {precision:.3f}")
+    assert recall >= 0.9 and precision >= 0.8
