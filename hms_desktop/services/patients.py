@@ -88,8 +88,7 @@ class PatientService:
     def _reindex(self, patients: Iterable[Patient]) -> None:
         with self._index_lock:
             if self._index is not None:
-                for p in patients:
-                    self._index.upsert(p)
+                self._index.upsert_many(list(patients))
 
     def get(self, patient_id: str) -> Patient | None:
         return self.table.get(patient_id)

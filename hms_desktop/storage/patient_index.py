@@ -55,6 +55,17 @@ class PrefixIndex:
         self._keys.insert(at, key)
         self._rows.insert(at, row)
 
+    def add_many(self, pairs: list[tuple[str, int]]) -> None:
+        """Many at once (a registered batch): one re-sort instead of an insert per pair."""
+        if len(pairs) < 64:
+            for key, row in pairs:
+                self.add(key, row)
+            return
+        # Timsort merges the two sorted runs in about linear time.
+        ordered = sorted([*zip(self._keys, self._rows, strict=True), *pairs])
+        self._keys = [k for k, _ in ordered]
+        self._rows = [r for _, r in ordered]
+
     def remove(self, key: str, row: int) -> None:
         lo, hi = bisect_left(self._keys, key), bisect_right(self._keys, key)
         for i in range(lo, hi):
@@ -134,31 +145,35 @@ class PatientIndex:
 
     def upsert(self, patient: Patient) -> int:
         """Add or refresh one patient after a write; returns its row."""
-        values = {
-            "id": patient.id, "given_name": patient.given_name, "family_name": patient.family_name,
-            "date_of_birth": patient.date_of_birth.isoformat(), "phone": patient.phone,
-            "status": patient.status.value,
-        }
+        return self.upsert_many([patient])[0]
+
+    def upsert_many(self, patients: Sequence[Patient]) -> list[int]:
+        """Add or refresh patients after a write; returns their rows."""
         with self._lock:
-            row = self._row_of.get(patient.id)
-            if row is None:
-                row = len(self)
-                for c in INDEX_COLUMNS:
-                    self.cols[c].append(values[c])
-                self._row_of[patient.id] = row
-                self._ids.add(patient.id, row)
-            else:
-                self._forget(row)
-                for c in INDEX_COLUMNS:
-                    self.cols[c][row] = values[c]
-            self._remember(row)
-            hidden = values["status"] in HIDDEN_BY_DEFAULT
-            if row == len(self._hidden):
-                self._hidden.append(hidden)
-            else:
-                self._hidden[row] = hidden
+            rows = []
+            for patient in patients:
+                values = {
+                    "id": patient.id, "given_name": patient.given_name,
+                    "family_name": patient.family_name,
+                    "date_of_birth": patient.date_of_birth.isoformat(), "phone": patient.phone,
+                    "status": patient.status.value,
+                }
+                row = self._row_of.get(patient.id)
+                if row is None:
+                    row = len(self)
+                    for c in INDEX_COLUMNS:
+                        self.cols[c].append(values[c])
+                    self._row_of[patient.id] = row
+                    self._hidden.append(0)
+                else:
+                    self._forget(row)
+                    for c in INDEX_COLUMNS:
+                        self.cols[c][row] = values[c]
+                self._hidden[row] = values["status"] in HIDDEN_BY_DEFAULT
+                rows.append(row)
+            self._remember(rows)
             self.generation += 1
-            return row
+            return rows
 
     def _row_words(self, row: int) -> set[str]:
         return set(name_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}"))
@@ -169,7 +184,8 @@ class PatientIndex:
     def _forget(self, row: int) -> None:
         for w in self._row_words(row):
             self._words.remove(w, row)
-        dob, phone = self.cols["date_of_birth"][row], self.cols["phone"][row]
+        pid, dob, phone = self.cols["id"][row], self.cols["date_of_birth"][row], self.cols["phone"][row]
+        self._ids.remove(pid, row)
         self._dates.remove(dob, row)
         self._md.remove(dob[5:], row)
         self._by_dob[dob].discard(row)
@@ -178,17 +194,18 @@ class PatientIndex:
             self._by_sound[self._row_sound(row)].discard(row)
         self._phone_blob = None
 
-    def _remember(self, row: int) -> None:
-        for w in self._row_words(row):
-            self._words.add(w, row)
-        dob, phone = self.cols["date_of_birth"][row], self.cols["phone"][row]
-        self._dates.add(dob, row)
-        self._md.add(dob[5:], row)
-        self._by_dob[dob].add(row)
-        if phone:
-            self._by_phone[phone].add(row)
-        if self._by_sound is not None:
-            self._by_sound.setdefault(self._row_sound(row), set()).add(row)
+    def _remember(self, rows: list[int]) -> None:
+        c = self.cols
+        self._words.add_many([(w, row) for row in rows for w in self._row_words(row)])
+        self._ids.add_many([(c["id"][row], row) for row in rows])
+        self._dates.add_many([(c["date_of_birth"][row], row) for row in rows])
+        self._md.add_many([(c["date_of_birth"][row][5:], row) for row in rows])
+        for row in rows:
+            self._by_dob[c["date_of_birth"][row]].add(row)
+            if c["phone"][row]:
+                self._by_phone[c["phone"][row]].add(row)
+            if self._by_sound is not None:
+                self._by_sound.setdefault(self._row_sound(row), set()).add(row)
         self._phone_blob = None
 
     # ------------------------------------------------------------------ search

@@ -140,3 +140,18 @@ def test_blocking_keeps_recall_and_precision_on_a_population_of_5000() -> None:
     recall, precision = found / len(sample), found / max(1, found + false_alarms)
     print(f"indexed duplicate detection: recall {recall:.3f}, precision {precision:.3f}")
     assert recall >= 0.9 and precision >= 0.8
+
+
+def test_a_batch_upsert_finds_the_same_as_one_by_one() -> None:
+    people = [p.model_copy(update={"id": f"PAT{i + 1:06d}"})
+              for i, p in enumerate(fake_patients(random.Random(8), 400, date(2026, 11, 25)))]
+    one_by_one = index_of(people)
+    batched = PatientIndex({c: [] for c in INDEX_COLUMNS})
+    batched.upsert_many(people[:100])
+    batched.upsert_many(people[100:])  # a batch large enough to take the re-sort path
+    edited = people[5].model_copy(update={"family_name": "Zanzibar"})
+    for index in (one_by_one, batched):
+        index.upsert_many([edited])
+    for query in ("a", "zanz", "mar", "1984", "07400 1", "PAT0001", "3", ""):
+        assert list(batched.search(query)) == list(one_by_one.search(query)), query
+    assert list(batched.search("zanz")) == [5]
