@@ -125,3 +125,29 @@ def test_every_control_is_named(ctx: PatientsTestContext, qtbot) -> None:  # noq
     from PySide6.QtWidgets import QLineEdit as Edit
     for widget in tab.findChildren(QAbstractButton) + tab.findChildren(Edit) + [tab]:
         assert widget.accessibleName() and widget.objectName(), widget
+
+
+def test_action_buttons_open_their_dialogs_on_the_selected_patient(
+        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QPushButton
+
+    from hms_desktop.ui.patients.history import PatientHistoryDialog
+    from hms_desktop.ui.patients.merge import PatientMergeDialog
+    from hms_desktop.ui.patients.status import PatientStatusDialog
+
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    search(qtbot, tab, "brien", [ids[1]])
+    for name, kind in (("Patient history", PatientHistoryDialog), ("Patient status", PatientStatusDialog),
+                       ("Merge patients", PatientMergeDialog), ("Edit patient", PatientFormDialog)):
+        button = find(tab, name, QPushButton)
+        button.setFocus()
+        qtbot.keyClick(button, Qt.Key.Key_Space)  # keyboard only
+        dialog = tab.dialog
+        assert isinstance(dialog, kind) and dialog.isVisible()
+        if isinstance(dialog, PatientFormDialog):
+            assert dialog.patient is not None and dialog.patient.id == ids[1]
+        else:
+            assert ids[1] in dialog.windowTitle()
+        dialog.reject()
+    ctx.writer.drain()
