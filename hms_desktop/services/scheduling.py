@@ -113,6 +113,15 @@ class SchedulingService:
                 self._index = AppointmentIndex.from_columns(self.appointments.ids(), cols)
             return self._index
 
+    @property
+    def index_ready(self) -> bool:
+        return self._index is not None
+
+    def warm_up(self) -> int:
+        """Load the tables and build the index (seconds on years of data): call it off the
+        GUI thread, e.g. on the background writer or while the session opens."""
+        return len(self.index.conflicts) + len(self.providers) + len(self.availability)
+
     def calendar(self, provider_id: str) -> ProviderCalendar:
         with self._lock:
             cal = self._calendars.get(provider_id)

@@ -129,7 +129,7 @@ def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext
 def test_month_view_counts_and_opens_day(tab: ScheduleTab, qtbot: QtBot) -> None:
     tab.set_mode("month")
     month = find(tab, MonthView, "Month view")
-    assert [len(v) for k, v in month.days.items() if k == MONDAY] == [2]
+    assert month.days[MONDAY] == ["Pat1", "Pat2"]  # first names, in time order
     assert "2 appointments" in month.accessibleDescription()
     qtbot.mouseClick(month, Qt.MouseButton.LeftButton, pos=month.cell_rect(date(2026, 3, 4)).center().toPoint())
     assert tab.mode == "day" and tab.day == date(2026, 3, 4)
@@ -206,7 +206,52 @@ def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: 
     assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
 
 
-def test_standalone_quick_look_with_demo_data(qapp: object) -> None:
-    from hms_desktop.ui.schedule.__main__ import main
+def test_standalone_quick_look_with_demo_data() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert main(["--patients", "60", "--quit-after", "0.2"]) == 0
+    done = subprocess.run([sys.executable, "-m", "hms_desktop.ui.schedule", "--patients", "60",
+                           "--quit-after", "0.3"], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_schedule_loads_in_background_then_shows(ctx: ScheduleTestContext, qtbot: QtBot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    sched = ctx.services.scheduling
+    assert not sched.index_ready
+    threads: list[str] = []
+    warm_up = sched.warm_up
+
+    def recording_warm_up() -> int:
+        threads.append(threading.current_thread().name)
+        return warm_up()
+
+    monkeypatch.setattr(sched, "warm_up", recording_warm_up)
+    widget = ScheduleTab(ctx)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.title.text() != "Loading the schedule…", timeout=10_000)
+    assert threads and threads[0].startswith("hms-writer")  # indexed on the writer, not the GUI
+    assert sched.index_ready and widget.provider_box.count() == 3
+
+
+def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                      qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = tab.day_view
+    grab = view.rect_of("APT000002").center().toPoint()  # type: ignore[union-attr]
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: False)
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 7 * 60)))  # 11:00 -> 18:00, after hours
+    assert "outside provider" in view.message
+    ctx.writer.drain()
+    table = ctx.services.scheduling.appointments
+    assert len(table.history("APT000002")) == 1
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
+    grab = view.rect_of("APT000002").center().toPoint()  # type: ignore[union-attr]
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 7 * 60)))
+    qtbot.waitUntil(lambda: table.get("APT000002").start == local(2026, 3, 2, 18), timeout=3000)
+    assert table.get("APT000002").override_by == "tester"

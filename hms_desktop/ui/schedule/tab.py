@@ -58,6 +58,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.day = self.today()
         self.selected_id = ""
         self.items: list[CalendarItem] = []
+        self.provider_names: dict[str, str] = {}
 
         self.mode_box = named(QComboBox(), "schedule_mode", "View")
         for mode in MODES:
@@ -121,6 +122,14 @@ class ScheduleTab(ScheduleActions, QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self._connect()
+        if self.service.index_ready:
+            self.fill_providers()
+            self.reload()
+        else:  # years of appointments take seconds to index: never on the GUI thread
+            self.title.setText("Loading the schedule…")
+            ctx.run(self.service.warm_up, on_done=self._warmed, what="loading the schedule")
+
+    def _warmed(self, _count: int) -> None:
         self.fill_providers()
         self.reload()
 
@@ -153,7 +162,7 @@ class ScheduleTab(ScheduleActions, QWidget):
             navigation.sig_booking_requested.connect(self.open_booking_request)
 
     def _on_change(self, change: Any) -> None:
-        if getattr(change, "table", "") in _TABLES:
+        if getattr(change, "table", "") in _TABLES and self.service.index_ready:
             if change.table == "providers":
                 self.fill_providers()
             self._reload_timer.start()  # coalesce a burst of changes into one reload
@@ -234,6 +243,8 @@ class ScheduleTab(ScheduleActions, QWidget):
 
     def reload(self) -> None:
         """Re-read the shown period (in-memory, no file access) and hand it to the views."""
+        if not self.service.index_ready:
+            return  # _warmed reloads once the background load is done
         first, last = self.period()
         start, _ = day_bounds_utc(first, self.service.zone)
         end, _ = day_bounds_utc(last, self.service.zone)
