@@ -206,6 +206,7 @@ def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: 
     assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
 
 
+@pytest.mark.slow
 def test_standalone_quick_look_with_demo_data() -> None:
     import os
     import subprocess
