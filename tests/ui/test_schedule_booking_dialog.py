@@ -61,7 +61,7 @@ def test_missing_unknown_patient_and_zero_length_named(dialog: BookingDialog, qt
 def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(8, 0))
-    dialog.find.click()
+    dialog.find_button.click()
     assert dialog.time.time() == QTime(9, 30) and problems(dialog) == ""  # 09:00-09:30 is taken
     booked: list[list[str]] = []
     dialog.sig_appointments_booked.connect(booked.append)

@@ -85,7 +85,7 @@ class BookingDialog(QDialog):
         self.repeat = RecurrenceBox(self)
         self.override = named(QCheckBox("Book outside available hours (recorded)"),
                                "schedule_override", "Override available hours")
-        self.find = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
+        self.find_button = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
         self.problems = named(QLabel(""), "schedule_problems", "Booking problems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
@@ -106,7 +106,7 @@ class BookingDialog(QDialog):
         form.addRow("R&oom", self.room)
         slot_row = QHBoxLayout()
         slot_row.addWidget(self.department)
-        slot_row.addWidget(self.find)
+        slot_row.addWidget(self.find_button)
         form.addRow("Free slot", slot_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -117,7 +117,7 @@ class BookingDialog(QDialog):
 
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        self.find.clicked.connect(self.find_slot)
+        self.find_button.clicked.connect(self.find_slot)
         for signal in (self.provider.currentIndexChanged, self.date.dateChanged, self.time.timeChanged,
                        self.minutes.valueChanged, self.room.currentIndexChanged, self.override.toggled):
             signal.connect(self.refresh_problems)

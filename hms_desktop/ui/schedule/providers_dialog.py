@@ -183,7 +183,7 @@ class ProvidersDialog(QDialog):
     def save(self) -> None:
         try:
             windows = self.windows()
-            details = Provider(name=self.name.text().strip(), role=self.role.currentText(),  # type: ignore[arg-type]
+            details = Provider(name=self.name.text().strip(), role=self.role.currentText(),
                                department=self.department.currentText(), slot_minutes=self.slot.value(),
                                active=self.active.isChecked())
         except ValidationError as exc:
@@ -221,7 +221,7 @@ class ProvidersDialog(QDialog):
                 raise ValueError("a changed day needs one window, e.g. 10:00-14:00")
             start, end = spans[0] if spans else ("", "")
             exception = AvailabilityException(provider_id=provider_id, day=self.ex_day.date().toPython(),
-                                              kind=kind, start=start, end=end)  # type: ignore[arg-type]
+                                              kind=kind, start=start, end=end)
         except (ValidationError, ValueError) as exc:
             self.say(f"Exception: {exc}", error=True)
             return
