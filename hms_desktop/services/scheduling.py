@@ -33,6 +33,7 @@ from hms_desktop.domain.scheduling import (
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.schedule_index import AppointmentIndex
 from hms_desktop.services.schedule_slots import find_next_free_slot
+from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store, Table
 from hms_desktop.storage.patients import PATIENTS
 from hms_desktop.storage.scheduling import (
@@ -45,6 +46,14 @@ from hms_desktop.storage.scheduling import (
 )
 
 _INDEX_COLUMNS = ("start", "end", "status", "provider_id", "patient_id", "room_id")
+
+
+def _settings_zone(store: Store) -> str | None:
+    """The clinic zone from the data folder's settings, so CLI, demo and app agree."""
+    try:
+        return load_settings(store.data_dir).time_zone
+    except (SettingsError, OSError):
+        return None  # the app reports a damaged settings file; scheduling uses the default
 
 
 class BookingError(ValueError):
@@ -62,7 +71,7 @@ class SchedulingService:
     def __init__(self, store: Store, bus: EventBus, *, clinic_tz: str | None = None) -> None:
         self.store = store
         self.bus = bus
-        self.zone = clinic_zone(clinic_tz)
+        self.zone = clinic_zone(clinic_tz or _settings_zone(store))
         self._lock = threading.RLock()
         self._index: AppointmentIndex | None = None
         self._calendars: dict[str, ProviderCalendar] = {}

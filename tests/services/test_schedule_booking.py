@@ -191,3 +191,13 @@ def test_unknown_merged_and_deceased_patients_refused(service: SchedulingService
     with pytest.raises(BookingError, match="merged into PAT000005"):
         service.book(draft(local(2026, 3, 2, 9), pat="PAT000004"))
     assert len(service.appointments) == 0
+
+
+def test_clinic_zone_comes_from_the_settings_file(store: Store) -> None:
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.settings_file import save_settings
+
+    save_settings(store.data_dir, ClinicSettings(time_zone="America/New_York"))
+    assert SchedulingService(store, EventBus()).zone.key == "America/New_York"
+    (store.data_dir / "settings.json").write_text("{broken", encoding="utf-8")
+    assert SchedulingService(store, EventBus()).zone.key == "Europe/London"
