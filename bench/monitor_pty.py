@@ -1,0 +1,81 @@
+"""Pty feeds for bench/monitor.py: 16 pseudo-terminals written at 60 frames/s (CMS50 V7).
+
+One writer thread encodes a frame per bed every 1/60 s with the devices package's own
+encoder and stamps when each sample's bytes were written, so latency is measured from
+bytes on the wire to the sample in the curve's data.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from typing import Any
+
+from hms_desktop.domain.readings import Reading
+
+RATE_HZ = 60.0
+STAMPS = 4096
+
+
+class PtyFeeds:
+    def __init__(self, beds: int, protocol: str = "cms50-v7") -> None:
+        from hms_desktop.devices.protocols import make_encoder
+
+        self.protocol = protocol
+        self._encoders = [make_encoder(protocol) for _ in range(beds)]
+        self._pairs = [os.openpty() for _ in range(beds)]
+        for master, _slave in self._pairs:
+            os.set_blocking(master, False)
+        # Ring of write stamps by sample number: bounded, so the bench does not grow RSS itself.
+        self.written: list[list[float]] = [[0.0] * STAMPS for _ in range(beds)]
+        self.count = [0] * beds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-pty-feeds", daemon=True)
+        self._thread.start()
+
+    def port(self, i: int) -> str:
+        return os.ttyname(self._pairs[i][1])
+
+    def open_source(self, port: str, protocol: str) -> Any:
+        from hms_desktop.ui.monitor.sources import DeviceSource
+
+        return DeviceSource(port, protocol)
+
+    def sent_time(self, bed_id: str, monitor: Any) -> float | None:
+        i = int(bed_id[3:]) - 1
+        k = monitor.sweep.total - 1
+        if k < 0 or k >= self.count[i] or self.count[i] - k >= STAMPS:
+            return None
+        return self.written[i][k % STAMPS]
+
+    def _run(self) -> None:
+        n = 0
+        start = time.perf_counter()
+        while not self._stop.is_set():
+            phase = (n / RATE_HZ * 1.2) % 1.0
+            wave = 0.2 + 0.7 * math.exp(-((phase - 0.2) / 0.08) ** 2)
+            for i, (master, _slave) in enumerate(self._pairs):
+                data = self._encoders[i].encode(Reading(spo2=95, pulse_rate=72, pleth=(wave,), signal_strength=7))
+                try:
+                    os.write(master, data)
+                    self.written[i][self.count[i] % STAMPS] = time.perf_counter()
+                    self.count[i] += 1
+                except BlockingIOError:
+                    pass  # reader not draining yet: the frame is lost, as on a real wire
+                try:
+                    os.read(master, 4096)  # drain the reader's start / keep-alive commands
+                except (BlockingIOError, OSError):
+                    pass
+            n += 1
+            delay = start + n / RATE_HZ - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for master, slave in self._pairs:
+            os.close(master)
+            os.close(slave)

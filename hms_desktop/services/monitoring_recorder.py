@@ -1,0 +1,185 @@
+"""Recording for live monitoring: numerics once a second, alarm events, pleth around alarms.
+
+The GUI thread hands in reading batches and alarm transitions as they arrive (cheap,
+in memory); ``flush(now)`` (once a second) turns what is complete into rows and submits
+ONE write to the background writer, so the disk is touched once a second at most and
+never from the GUI thread. Qt-free: ``submit`` is ``writer.submit`` or ``ctx.run``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hms_desktop.domain.alarms import AlarmTransition
+from hms_desktop.domain.monitoring import AlarmEventRow, MonitoringSession, PlethSnapshot, VitalsRow
+from hms_desktop.domain.readings import Reading
+from hms_desktop.services.monitoring import MonitoringService
+
+SNAPSHOT_BEFORE_S = 30.0
+SNAPSHOT_AFTER_S = 30.0
+Submit = Callable[..., Any]
+
+
+def to_datetime(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+@dataclass
+class _Second:
+    """Accumulates one wall-clock second of readings: the last valid value of each numeric."""
+
+    second: int
+    spo2: int | None = None
+    pulse_rate: int | None = None
+    perfusion_index: float | None = None
+    signal_strength: int | None = None
+    flags: set[str] = field(default_factory=set)
+
+    def add(self, r: Reading) -> None:
+        self.spo2 = r.spo2 if r.spo2 is not None else self.spo2
+        self.pulse_rate = r.pulse_rate if r.pulse_rate is not None else self.pulse_rate
+        self.perfusion_index = r.perfusion_index if r.perfusion_index is not None else self.perfusion_index
+        self.signal_strength = r.signal_strength if r.signal_strength is not None else self.signal_strength
+        self.flags.update(f.value for f in r.flags)
+
+
+@dataclass
+class BedRecorder:
+    """The recording state of one bed's live session."""
+
+    session: MonitoringSession
+    current: _Second | None = None
+    done: list[VitalsRow] = field(default_factory=list)
+    pleth: deque[tuple[float, tuple[float, ...]]] = field(default_factory=deque)
+    pending_snapshots: dict[str, float] = field(default_factory=dict)  # alarm id -> alarm start
+
+    def add(self, t: float, readings: Sequence[Reading]) -> None:
+        second = math.floor(t)
+        if self.current is not None and self.current.second != second:
+            self._close()
+        if self.current is None:
+            self.current = _Second(second)
+        samples: list[float] = []
+        for r in readings:
+            self.current.add(r)
+            samples.extend(r.pleth)
+        if samples:
+            self.pleth.append((t, tuple(samples)))
+        horizon = t - SNAPSHOT_BEFORE_S - SNAPSHOT_AFTER_S - 5
+        while self.pleth and self.pleth[0][0] < horizon:
+            self.pleth.popleft()
+
+    def _close(self) -> None:
+        c = self.current
+        assert c is not None
+        s = self.session
+        self.done.append(VitalsRow(at=to_datetime(c.second), patient_id=s.patient_id, bed_id=s.bed_id,
+                                   session_id=s.id, spo2=c.spo2, pulse_rate=c.pulse_rate,
+                                   perfusion_index=c.perfusion_index, signal_strength=c.signal_strength,
+                                   flags=sorted(c.flags)))
+        self.current = None
+
+    def take_rows(self, now: float, *, final: bool = False) -> list[VitalsRow]:
+        if self.current is not None and (final or math.floor(now) > self.current.second):
+            self._close()
+        rows, self.done = self.done, []
+        return rows
+
+    def take_snapshots(self, now: float, *, final: bool = False) -> list[PlethSnapshot]:
+        out = []
+        for alarm_id, start in list(self.pending_snapshots.items()):
+            if final or now >= start + SNAPSHOT_AFTER_S:
+                del self.pending_snapshots[alarm_id]
+                snap = self.snapshot(alarm_id, start)
+                if snap is not None:
+                    out.append(snap)
+        return out
+
+    def snapshot(self, alarm_id: str, start: float) -> PlethSnapshot | None:
+        """Samples of batches that arrived within 30 s either side of the alarm start."""
+        lo, hi = start - SNAPSHOT_BEFORE_S, start + SNAPSHOT_AFTER_S
+        batches = [(t, s) for t, s in self.pleth if lo <= t <= hi]
+        if not batches:
+            return None
+        samples = [v for _, s in batches for v in s]
+        first_t, last_t = batches[0][0], batches[-1][0]
+        span = last_t - first_t
+        rate = (len(samples) - len(batches[-1][1])) / span if span > 0 else float(len(samples))
+        first_at = first_t - len(batches[0][1]) / max(rate, 1e-6)
+        return PlethSnapshot(at=to_datetime(first_at), alarm_id=alarm_id, patient_id=self.session.patient_id,
+                             bed_id=self.session.bed_id, rate_hz=max(rate, 1e-3), samples=samples)
+
+
+class MonitoringRecorder:
+    """All beds' recording; one background write per ``flush``."""
+
+    def __init__(self, service: MonitoringService, submit: Submit) -> None:
+        self.service = service
+        self.submit = submit
+        self._beds: dict[str, BedRecorder] = {}
+        self._events: list[AlarmEventRow] = []
+
+    def attach(self, session: MonitoringSession) -> None:
+        self._beds[session.bed_id] = BedRecorder(session)
+
+    def detach(self, bed_id: str, now: float) -> None:
+        """Stop recording a bed: what it still holds is written first."""
+        bed = self._beds.get(bed_id)
+        if bed is None:
+            return
+        self._submit(bed.take_rows(now, final=True), bed.take_snapshots(now, final=True))
+        del self._beds[bed_id]
+
+    def add_readings(self, bed_id: str, t: float, readings: Sequence[Reading]) -> None:
+        bed = self._beds.get(bed_id)
+        if bed is not None:
+            bed.add(t, readings)
+
+    def add_alarm_transitions(self, bed_id: str, transitions: Sequence[AlarmTransition]) -> None:
+        bed = self._beds.get(bed_id)
+        session = bed.session if bed else None
+        for tr in transitions:
+            a = tr.alarm
+            self._events.append(AlarmEventRow(
+                at=to_datetime(tr.at), alarm_id=a.alarm_id, event=tr.event.value, kind=a.kind.value,
+                priority=a.priority.value, patient_id=session.patient_id if session else "",
+                bed_id=bed_id, session_id=session.id if session else "",
+                started_at=to_datetime(a.started_at),
+                ended_at=to_datetime(a.ended_at) if a.ended_at is not None else None, peak=a.peak,
+                acknowledged_by=a.acknowledged_by,
+                acknowledged_at=to_datetime(a.acknowledged_at) if a.acknowledged_at is not None else None,
+                end_reason=a.end_reason))
+            if bed is not None and tr.event.value == "started" and a.kind.physiological:
+                bed.pending_snapshots[a.alarm_id] = a.started_at
+
+    def flush(self, now: float) -> None:
+        rows: list[VitalsRow] = []
+        snaps: list[PlethSnapshot] = []
+        for bed in self._beds.values():
+            rows += bed.take_rows(now)
+            snaps += bed.take_snapshots(now)
+        self._submit(rows, snaps)
+
+    def close(self, now: float) -> None:
+        for bed_id in list(self._beds):
+            self.detach(bed_id, now)
+        self._submit([], [])
+
+    def _submit(self, rows: list[VitalsRow], snaps: list[PlethSnapshot]) -> None:
+        events, self._events = self._events, []
+        if rows or snaps or events:
+            self.submit(_write, self.service, rows, events, snaps)
+
+
+def _write(service: MonitoringService, rows: list[VitalsRow], events: list[AlarmEventRow],
+           snaps: list[PlethSnapshot]) -> None:
+    """Runs on the background writer: one append + fsync per day log touched."""
+    service.record_vitals(rows)
+    service.record_alarm_events(events)
+    for snap in snaps:
+        service.save_pleth_snapshot(snap)

@@ -1,0 +1,30 @@
+"""The Monitor tab and the nurse-station kiosk (issue 7).
+
+``create_tab(ctx)`` builds the tab; ``station.start_station(ctx, specs, screen)`` starts
+the full-screen station from ``--station --monitor BED=PORT[@PROTOCOL][:PATIENT_ID]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+
+def create_tab(ctx: Any) -> QWidget:
+    from hms_desktop.ui.monitor.monitor_tab import MonitorTab, build_controller
+
+    controller = build_controller(ctx)
+    tab = MonitorTab(controller, current_patient=ctx.current_patient)
+    controller.start()
+    return tab
+
+
+def create_trend_view(ctx: Any) -> QWidget:
+    """A vitals trend for the Record tab: follows ``ctx.current_patient``."""
+    from hms_desktop.ui.monitor.trend_view import TrendView
+
+    view = TrendView(ctx.services.monitoring, ctx.run)
+    ctx.current_patient.sig_patient_changed.connect(view.set_patient)
+    view.set_patient(ctx.current_patient.patient_id)
+    return view

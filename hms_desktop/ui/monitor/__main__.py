@@ -1,0 +1,60 @@
+"""A quick look at the Monitor tab on its own: ``python -m hms_desktop.ui.monitor [DATA_DIR]``.
+
+Uses a temporary data folder with demo monitoring data unless one is given, and feeds
+four beds from synthetic oximeters (one desaturating) so alarms and sound can be seen.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+
+def main() -> int:
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.bus import EventBus
+    from hms_desktop.services.container import build_services
+    from hms_desktop.services.demo import monitoring as demo
+    from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.storage import Store
+    from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.monitor import create_tab
+    from hms_desktop.ui.monitor.sources import SyntheticOximeter
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    tmp = None
+    if len(sys.argv) > 1:
+        folder = Path(sys.argv[1])
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="hms-monitor-")
+        folder = Path(tmp.name)
+    store, bus, writer = Store(folder), EventBus(), BackgroundWriter()
+    services = build_services(store, bus)
+    if not services.monitoring.beds():
+        demo.generate(services, random.Random(1), patients=4, progress=lambda s, f: None)
+    ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
+                     data_dir=folder)
+    tab = create_tab(ctx)
+    controller = ctx.monitor_controller  # type: ignore[attr-defined]
+    for i, bed in enumerate(list(controller.monitors)[:4]):
+        if controller.monitors[bed].session is None:
+            src = SyntheticOximeter(spo2=84 if i == 1 else 96, pulse_rate=62 + 9 * i)
+            controller.start_monitoring(bed, f"PAT{i + 1:06d}", "synthetic", "cms50-v7", source=src)
+    ctx.current_patient.select("PAT000001")
+    tab.resize(1400, 900)
+    tab.show()
+    code = app.exec()
+    controller.stop()
+    writer.shutdown()
+    store.close()
+    if tmp is not None:
+        tmp.cleanup()
+    return int(code)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

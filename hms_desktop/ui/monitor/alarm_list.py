@@ -1,0 +1,140 @@
+"""The station's alarm list: live alarms with acknowledge, and the history with saved pleth.
+
+Live rows come from the controller (every bed's engine); history rows come from the alarm
+day files through the service (read on demand, a day at a time).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLayout,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop.domain.alarm_limits import AlarmKind
+from hms_desktop.services.monitoring import AlarmRecord
+from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.widgets import button, named, row
+
+LIVE_COLUMNS = ("Bed", "Patient", "Alarm", "Since", "Peak", "State")
+HISTORY_COLUMNS = ("Bed", "Patient", "Alarm", "Priority", "Start", "End", "Peak", "Acknowledged by")
+
+
+def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
+    table = named(QTableWidget(0, len(columns)), name)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _clock(t: float | datetime | None) -> str:
+    if t is None:
+        return ""
+    at = t if isinstance(t, datetime) else datetime.fromtimestamp(t, UTC)
+    return at.astimezone().strftime("%H:%M:%S")
+
+
+def _page(table: QTableWidget, buttons: QLayout) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.addWidget(table)
+    layout.addLayout(buttons)
+    return page
+
+
+class AlarmListView(QWidget):
+    sig_snapshot_requested = Signal(object)
+    """Show the saved pleth of this AlarmRecord."""
+
+    def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "alarm list")
+        self.controller = controller
+        self.live = _table("live alarms", LIVE_COLUMNS)
+        self.history = _table("alarm history", HISTORY_COLUMNS)
+        self.ack = button("acknowledge selected alarm", "A&cknowledge selected", self.acknowledge_selected)
+        self.ack_all = button("acknowledge all alarms", "Acknowledge a&ll", self.acknowledge_all)
+        self.refresh_history_button = button("refresh alarm history", "&Refresh history", self.refresh_history)
+        self.show_pleth = button("show alarm pleth", "Show &pleth", self._show_pleth)
+        self.tabs = named(QTabWidget(), "alarm list tabs")
+        self.tabs.addTab(_page(self.live, row(self.ack, self.ack_all)), "&Live alarms")
+        self.tabs.addTab(_page(self.history, row(self.refresh_history_button, self.show_pleth)),
+                         "&History (24 h)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self._live_keys: list[tuple[str, AlarmKind]] = []
+        self._records: list[AlarmRecord] = []
+        self.history.itemActivated.connect(lambda _item: self._show_pleth())
+        controller.sig_alarms_changed.connect(self.refresh_live)
+        self.refresh_live()
+
+    def refresh_live(self) -> None:
+        alarms = self.controller.alarms()
+        selected = self._selected_key()
+        self.live.setRowCount(len(alarms))
+        self._live_keys = []
+        for r_i, (bed_id, alarm) in enumerate(alarms):
+            mon = self.controller.monitors.get(bed_id)
+            state = "latched" if alarm.latched else ("acknowledged" if alarm.acknowledged else "active")
+            cells = (bed_id, mon.patient_id if mon else "", alarm.text, _clock(alarm.started_at),
+                     "" if alarm.peak is None else f"{alarm.peak:.0f}", state)
+            for col, text in enumerate(cells):
+                self.live.setItem(r_i, col, QTableWidgetItem(text))
+            self._live_keys.append((bed_id, AlarmKind(alarm.kind)))
+        if selected in self._live_keys:
+            self.live.selectRow(self._live_keys.index(selected))
+        self.ack_all.setEnabled(any(not a.acknowledged for _, a in alarms))
+
+    def _selected_key(self) -> tuple[str, AlarmKind] | None:
+        rows = self.live.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._live_keys):
+            return None
+        return self._live_keys[rows[0].row()]
+
+    def acknowledge_selected(self) -> None:
+        key = self._selected_key()
+        if key is None and self._live_keys:
+            key = self._live_keys[0]  # nothing selected: the most urgent one
+        if key is not None:
+            self.controller.acknowledge(*key)
+
+    def acknowledge_all(self) -> None:
+        for bed_id, kind in list(self._live_keys):
+            self.controller.acknowledge(bed_id, kind)
+
+    def refresh_history(self) -> None:
+        """Read the last 24 h of alarms on the writer thread, fill the table when done."""
+        end = datetime.now(UTC) + timedelta(minutes=1)
+        self.controller.run(self.controller.service.alarm_history, end - timedelta(hours=24), end,
+                            on_done=self._fill_history, what="reading the alarm history")
+
+    def _fill_history(self, records: list[AlarmRecord]) -> None:
+        self._records = records
+        self.history.setRowCount(len(records))
+        for r_i, r in enumerate(records):
+            label = AlarmKind(r.kind).label if r.kind in AlarmKind.__members__.values() else r.kind
+            cells = (r.bed_id, r.patient_id, label, r.priority, _clock(r.started_at), _clock(r.ended_at),
+                     "" if r.peak is None else f"{r.peak:.0f}",
+                     r.acknowledged_by + (f" at {_clock(r.acknowledged_at)}" if r.acknowledged_at else ""))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.alarm_id)
+                self.history.setItem(r_i, col, item)
+
+    def _show_pleth(self) -> None:
+        rows = self.history.selectionModel().selectedRows()
+        if rows and rows[0].row() < len(self._records):
+            self.sig_snapshot_requested.emit(self._records[rows[0].row()])

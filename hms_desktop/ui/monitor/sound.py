@@ -1,0 +1,78 @@
+"""Alarm sound output behind one small interface, so tests record what would have played.
+
+``QtAlarmSound`` plays the generated WAV bursts with QtMultimedia. When the machine has no
+audio output it says so (``available`` False); the station turns that into the
+"audible alarms unavailable" technical alarm instead of failing silently.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QUrl
+
+from hms_desktop.domain.alarm_limits import Priority
+from hms_desktop.ui.monitor.tones import generate_wav
+
+
+class AlarmSound(Protocol):
+    """What the station needs from a speaker."""
+
+    @property
+    def available(self) -> bool: ...
+
+    def play(self, priority: Priority) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class RecordingSound:
+    """A speaker that remembers what it was asked to play (tests, headless kiosks)."""
+
+    def __init__(self, available: bool = True) -> None:
+        self._available = available
+        self.played: list[Priority] = []
+        self.stops = 0
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    def play(self, priority: Priority) -> None:
+        self.played.append(priority)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+class QtAlarmSound(QObject):
+    """Plays the three bursts with QSoundEffect from WAVs written once to a temp folder."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtMultimedia import QMediaDevices, QSoundEffect  # heavy: load on use
+
+        self._available = bool(QMediaDevices.audioOutputs())
+        self._dir = tempfile.TemporaryDirectory(prefix="hms-tones-")
+        self._effects: dict[Priority, QSoundEffect] = {}
+        for priority in Priority:
+            path = Path(self._dir.name) / f"{priority.value}.wav"
+            path.write_bytes(generate_wav(priority))
+            effect = QSoundEffect(self)
+            effect.setSource(QUrl.fromLocalFile(str(path)))
+            self._effects[priority] = effect
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    def play(self, priority: Priority) -> None:
+        if self._available:
+            self.stop()
+            self._effects[priority].play()
+
+    def stop(self) -> None:
+        for effect in self._effects.values():
+            effect.stop()

@@ -1,0 +1,135 @@
+"""The nurse station: up to 16 bed tiles, the alarm list, global audio pause with countdown.
+
+Clicking a tile (or Enter on it) shows that bed's full view in place; Back or Escape
+returns. Tiles redraw on the controller's frame timer; numbers refresh on bed changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop.ui.monitor.alarm_list import AlarmListView
+from hms_desktop.ui.monitor.bed_tile import BedTile
+from hms_desktop.ui.monitor.bed_view import BedView
+from hms_desktop.ui.monitor.controller import STATION, StationController
+from hms_desktop.ui.monitor.snapshot_dialog import SnapshotDialog
+from hms_desktop.ui.monitor.widgets import button, label, named, row
+
+MAX_TILES = 16
+
+
+class StationView(QWidget):
+    sig_bed_shown = Signal(str)
+    """The bed view now shows this bed ("" = back to the grid)."""
+
+    def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "nurse station")
+        self.controller = controller
+        self.tiles: dict[str, BedTile] = {}
+        self.grid_page = named(QWidget(), "bed grid")
+        self.grid = QGridLayout(self.grid_page)
+        self.bed_view = BedView(controller)
+        self.stack = named(QStackedWidget(), "station pages")
+        self.stack.addWidget(self.grid_page)
+        self.stack.addWidget(self.bed_view)
+        self.alarm_list = AlarmListView(controller)
+        self.pause_button = button("audio pause", "Audio &pause 2:00")
+        self.pause_button.setCheckable(True)
+        self.countdown = label("audio pause countdown")
+        self.audio_state = label("audio state")
+        top = row(self.pause_button, self.countdown, self.audio_state, stretch_before=2)
+        splitter = named(QSplitter(), "station splitter")
+        splitter.addWidget(self.stack)
+        splitter.addWidget(self.alarm_list)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.bed_view.sig_back_requested.connect(self.show_grid)
+        self.alarm_list.sig_snapshot_requested.connect(self._open_snapshot)
+        controller.sig_frame_ticked.connect(self._frame)
+        controller.sig_beds_changed.connect(self.rebuild)
+        controller.sig_alarms_changed.connect(self._numbers)
+        controller.sig_audio_pause_changed.connect(self._pause_changed)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Add tiles for new beds (order by position), refresh every tile's numbers."""
+        beds = sorted(self.controller.monitors.values(), key=lambda m: (m.bed.position, m.bed.id))
+        beds = beds[:MAX_TILES]
+        if [m.bed.id for m in beds] != list(self.tiles):
+            for tile in self.tiles.values():
+                self.grid.removeWidget(tile)
+                tile.deleteLater()
+            self.tiles = {}
+            cols = max(1, math.ceil(math.sqrt(len(beds))))
+            for i, mon in enumerate(beds):
+                tile = BedTile(mon)
+                tile.sig_bed_opened.connect(self.show_bed)
+                self.grid.addWidget(tile, i // cols, i % cols)
+                self.tiles[mon.bed.id] = tile
+        self._numbers()
+
+    def _numbers(self) -> None:
+        for tile in self.tiles.values():
+            tile.update_numbers()
+        station = self.controller.station_engine.alarms
+        self.audio_state.setText("   ".join(a.text for a in station))
+
+    def _frame(self) -> None:
+        if self.stack.currentWidget() is not self.grid_page:
+            return
+        now = self.controller.clock()
+        for tile in self.tiles.values():
+            tile.refresh_frame(now)
+
+    def show_bed(self, bed_id: str) -> None:
+        self.bed_view.show_bed(bed_id)
+        self.stack.setCurrentWidget(self.bed_view)
+        self.bed_view.setFocus()
+        self.sig_bed_shown.emit(bed_id)
+
+    def show_grid(self) -> None:
+        self.stack.setCurrentWidget(self.grid_page)
+        first = next(iter(self.tiles.values()), None)
+        if first is not None:
+            first.setFocus()
+        self.sig_bed_shown.emit("")
+
+    def _pause_toggled(self, on: bool) -> None:
+        if on:
+            self.controller.pause_audio()
+        else:
+            self.controller.resume_audio()
+
+    def _pause_changed(self, seconds_left: int) -> None:
+        if seconds_left > 0:
+            self.countdown.setText(f"Audio paused — {seconds_left // 60}:{seconds_left % 60:02d} left "
+                                   "(visual alarms stay on)")
+        else:
+            self.countdown.setText("")
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(seconds_left > 0)
+        self.pause_button.blockSignals(False)
+
+    def _open_snapshot(self, record: object) -> None:
+        from hms_desktop.services.monitoring import AlarmRecord
+
+        assert isinstance(record, AlarmRecord)
+        if record.bed_id == STATION:
+            return
+        self.controller.run(self.controller.service.pleth_snapshot, record.alarm_id, record.started_at,
+                            on_done=lambda snap: SnapshotDialog(record, snap, self).open(),
+                            what="reading the saved waveform")

@@ -1,0 +1,66 @@
+"""Alarm tones generated at start-up as WAV data (IEC 60601-1-8-like), never shipped as files.
+
+High priority: ten pulses in two groups of five; medium: three; low: one. Each pulse is a
+fundamental in 150-1000 Hz with four harmonics (which makes it locatable and audible to
+people with high-frequency hearing loss), with short ramps so it does not click.
+Pure Python (no Qt), so the patterns are tested byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import wave
+
+from hms_desktop.domain.alarm_limits import Priority
+
+SAMPLE_RATE = 22050
+PULSE_S = 0.15
+GAP_S = 0.08           # between pulses inside a group
+GROUP_GAP_S = 0.35     # between the two groups of a high-priority burst
+RAMP_S = 0.015
+FUNDAMENTAL_HZ = {Priority.HIGH: 880.0, Priority.MEDIUM: 660.0, Priority.LOW: 523.0}
+GROUPS = {Priority.HIGH: (5, 5), Priority.MEDIUM: (3,), Priority.LOW: (1,)}
+HARMONICS = (1.0, 0.5, 0.33, 0.25, 0.2)
+
+
+def pulse_schedule(priority: Priority) -> list[tuple[float, float]]:
+    """(start, duration) of each pulse of one burst, in seconds."""
+    out: list[tuple[float, float]] = []
+    t = 0.0
+    for g, count in enumerate(GROUPS[priority]):
+        if g:
+            t += GROUP_GAP_S - GAP_S
+        for _ in range(count):
+            out.append((t, PULSE_S))
+            t += PULSE_S + GAP_S
+    return out
+
+
+def burst_seconds(priority: Priority) -> float:
+    start, dur = pulse_schedule(priority)[-1]
+    return start + dur
+
+
+def generate_wav(priority: Priority, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """A mono 16-bit WAV of one burst."""
+    f0 = FUNDAMENTAL_HZ[priority]
+    total = int(math.ceil(burst_seconds(priority) * sample_rate)) + 1
+    samples = [0.0] * total
+    norm = sum(HARMONICS)
+    for start, dur in pulse_schedule(priority):
+        i0, n = int(start * sample_rate), int(dur * sample_rate)
+        ramp = max(1, int(RAMP_S * sample_rate))
+        for k in range(n):
+            t = k / sample_rate
+            env = min(1.0, k / ramp, (n - 1 - k) / ramp)
+            v = sum(a * math.sin(2 * math.pi * f0 * (h + 1) * t) for h, a in enumerate(HARMONICS))
+            samples[i0 + k] = 0.6 * env * v / norm
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(struct.pack(f"<{total}h", *(int(s * 32767) for s in samples)))
+    return buf.getvalue()

@@ -1,0 +1,38 @@
+"""Helpers for the monitor UI tests: a real data folder, service, controller and speaker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hms_desktop.domain.monitoring import Bed
+from hms_desktop.services.bus import EventBus
+from hms_desktop.services.monitoring import MonitoringService
+from hms_desktop.storage import Store
+from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.sound import RecordingSound
+
+
+def sync_run(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[BaseException], Any] | None = None, what: str = "", **kw: Any) -> None:
+    """Stands in for ctx.run in widget tests: same callbacks, run at once on this thread."""
+    try:
+        result = fn(*args, **kw)
+    except Exception as exc:  # noqa: BLE001 - handed to on_error exactly like ctx.run does
+        if on_error is None:
+            raise
+        on_error(exc)
+        return
+    if on_done is not None:
+        on_done(result)
+
+
+def make_station(data_dir: Path, beds: int = 3, *, audio: bool = True,
+                 **kw: Any) -> tuple[Store, MonitoringService, StationController, RecordingSound]:
+    store = Store(data_dir, actor="nurse.test")
+    service = MonitoringService(store, EventBus())
+    service.add_beds([Bed(id=f"BED{i + 1:02d}", name=f"Bed {i + 1}", position=i) for i in range(beds)])
+    sound = RecordingSound(available=audio)
+    controller = StationController(service, sync_run, sound=sound, user="nurse.test", **kw)
+    return store, service, controller, sound

@@ -1,0 +1,83 @@
+"""The Monitor tab on a real AppContext: create_tab, start monitoring through the writer,
+the current patient's trend, and one shared controller for tab and kiosk station."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from hms_desktop.domain.clinic_settings import ClinicSettings
+from hms_desktop.domain.monitoring import Bed
+from hms_desktop.services.bus import EventBus
+from hms_desktop.services.container import build_services
+from hms_desktop.services.writer import BackgroundWriter
+from hms_desktop.storage import Store
+from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.monitor import create_tab, create_trend_view
+from hms_desktop.ui.monitor.monitor_tab import build_controller
+from hms_desktop.ui.monitor.sound import RecordingSound
+from hms_desktop.ui.monitor.sources import SyntheticOximeter
+from hms_desktop.ui.monitor.station import start_station
+
+
+@pytest.fixture
+def ctx(data_dir: Path, qtbot: QtBot) -> Iterator[AppContext]:
+    store, bus, writer = Store(data_dir, actor="nurse.tab"), EventBus(), BackgroundWriter()
+    services = build_services(store, bus)
+    services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"), Bed(id="BED02", name="Bed 2", position=1)])
+    context = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
+                         data_dir=data_dir)
+    # A recording speaker: the test machine has no audio output.
+    build_controller(context, sound=RecordingSound())
+    yield context
+    context.monitor_controller.stop()
+    writer.shutdown()
+    store.close()
+
+
+def test_tab_starts_monitoring_through_the_writer_and_shows_the_bed(ctx: AppContext, qtbot: QtBot) -> None:
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    controller = ctx.monitor_controller
+    assert controller.running and set(tab.station.tiles) == {"BED01", "BED02"}
+    src = SyntheticOximeter(spo2=98, pulse_rate=61)
+    controller.start_monitoring("BED02", "PAT000005", "synthetic", "cms50-v7", source=src)
+    qtbot.waitUntil(lambda: controller.monitors["BED02"].numerics.spo2 == 98, timeout=5000)
+    session = ctx.services.monitoring.live_session("BED02")
+    assert session is not None and session.patient_id == "PAT000005"
+    ctx.current_patient.select("PAT000005")
+    assert tab.trends.patient_id == "PAT000005"
+    qtbot.waitUntil(lambda: tab.trends.status.text().endswith("alarms"), timeout=5000)
+
+
+def test_refused_session_is_reported_not_crashed(ctx: AppContext, qtbot: QtBot) -> None:
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+    controller = ctx.monitor_controller
+    controller.start_monitoring("BED01", "PAT000001", "synthetic", "cms50-v7", source=SyntheticOximeter())
+    qtbot.waitUntil(lambda: controller.monitors["BED01"].session is not None, timeout=5000)
+    controller.start_monitoring("BED01", "PAT000002", "synthetic", "cms50-v7", source=SyntheticOximeter())
+    qtbot.waitUntil(lambda: "already monitoring PAT000001" in tab.message.text(), timeout=5000)
+
+
+def test_tab_and_kiosk_share_one_controller(ctx: AppContext, qtbot: QtBot) -> None:
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+    controller = ctx.monitor_controller
+    controller.open_source = lambda port, protocol: SyntheticOximeter(spo2=91)
+    station = start_station(ctx, ["BED03=/dev/pts/9:PAT000003"], full_screen=False)
+    qtbot.addWidget(station)
+    assert station.controller is tab.controller
+    qtbot.waitUntil(lambda: controller.monitors["BED03"].numerics.spo2 == 91, timeout=5000)
+    qtbot.waitUntil(lambda: "BED03" in tab.station.tiles, timeout=2000)
+
+
+def test_record_trend_view_follows_the_current_patient(ctx: AppContext, qtbot: QtBot) -> None:
+    view = create_trend_view(ctx)
+    qtbot.addWidget(view)
+    ctx.current_patient.select("PAT000042")
+    assert view.patient_id == "PAT000042"  # type: ignore[attr-defined]
