@@ -189,6 +189,9 @@ class ScheduleActions:
 
     def open_booking_request(self: ScheduleTab, request: dict[str, Any]) -> None:
         """The Record's 'book follow-up': patient, start and reason arrive prefilled."""
+        navigation = getattr(self.ctx, "navigation", None)
+        if navigation is not None and hasattr(navigation, "show_tab"):
+            navigation.show_tab("Schedule")  # bring this tab forward before the dialog opens
         start = request.get("start")
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
