@@ -256,3 +256,23 @@ def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: Sch
     drag(qtbot, view, grab, grab + QPoint(0, px(view, 7 * 60)))
     qtbot.waitUntil(lambda: table.get("APT000002").start == local(2026, 3, 2, 18), timeout=3000)
     assert table.get("APT000002").override_by == "tester"
+
+
+def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
+                                                monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from icalendar import Calendar
+    from pypdf import PdfReader
+
+    out = Path(str(tmp_path))
+    monkeypatch.setattr(dialogs, "choose_save_path", lambda _p, _t, name, _pat: str(out / name))
+    tab.ics_button.click()
+    qtbot.waitUntil(lambda: (out / "DOC000001.ics").exists(), timeout=5000)
+    events = Calendar.from_ical((out / "DOC000001.ics").read_bytes()).walk("VEVENT")
+    assert sorted(str(e["uid"]) for e in events) == ["APT000001@hms-desktop", "APT000002@hms-desktop"]
+    tab.sheet_button.click()
+    sheet = out / "day-sheet-DOC000001-2026-03-02.pdf"
+    qtbot.waitUntil(lambda: tab.status.text() == f"Wrote {sheet}", timeout=5000)
+    text = " ".join(PdfReader(sheet).pages[0].extract_text().split())
+    assert "APT000001" in text and "APT000002" in text and "Pat1 Tester" in text
