@@ -16,7 +16,6 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
+from hms_desktop.domain.clinic_settings import ClinicSettings  # noqa: E402
 from hms_desktop.domain.schedule_time import wall_to_utc  # noqa: E402
 from hms_desktop.domain.scheduling import (  # noqa: E402
     DEPARTMENTS,
@@ -34,8 +34,10 @@ from hms_desktop.domain.scheduling import (  # noqa: E402
 )
 from hms_desktop.services.container import build_services  # noqa: E402
 from hms_desktop.services.demo.patients import fake_patients  # noqa: E402
+from hms_desktop.services.writer import BackgroundWriter  # noqa: E402
 from hms_desktop.storage import Store  # noqa: E402
 from hms_desktop.storage.scheduling import APPOINTMENTS  # noqa: E402
+from hms_desktop.ui.context import AppContext  # noqa: E402
 from hms_desktop.ui.schedule.tab import ScheduleTab  # noqa: E402 (imported up front: the run is long)
 
 PROVIDERS, PATIENTS, YEARS = 50, 100_000, 5
@@ -171,7 +173,9 @@ def main() -> int:
 def measure_views(store: Store, services: object, rng: random.Random) -> dict[str, list[float]]:
     """Time tab.reload() (data) + a forced synchronous repaint of the shown view (paint)."""
     app = QApplication.instance() or QApplication([])
-    ctx = SimpleNamespace(services=services, store=store, settings={})
+    writer = BackgroundWriter()
+    ctx = AppContext(services=services, store=store, bus=services.bus, writer=writer,  # type: ignore[attr-defined]
+                     settings=ClinicSettings(), data_dir=store.data_dir)
     tab = ScheduleTab(ctx)
     tab.resize(1400, 900)
     tab.show()
@@ -194,6 +198,7 @@ def measure_views(store: Store, services: object, rng: random.Random) -> dict[st
     timed("day_all", "day", "", 10)
     timed("month", "month", "", 5)
     tab.close()
+    writer.shutdown()
     return out
 
 

@@ -241,7 +241,7 @@ class ScheduleActions:
         start, end = day_bounds_utc(self.day, self.service.zone)
         from hms_desktop.ui.schedule.tab import to_items
 
-        items = to_items(self.ctx, self.service, self.service.appointments_between(start, end, [provider_id]))
+        items = to_items(self.ctx, self.service, self.service.briefs_between(start, end, [provider_id]))
         name = self.provider_names.get(provider_id, provider_id)
         self.ctx.run(write_day_sheet, Path(path), name, self.day, items,
                      on_done=lambda p: self.say(f"Wrote {p}"), on_error=self._failed,

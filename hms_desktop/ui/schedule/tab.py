@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
-from hms_desktop.domain.scheduling import Appointment
+from hms_desktop.domain.scheduling import AppointmentStatus
+from hms_desktop.services.schedule_index import Brief
 from hms_desktop.services.scheduling import SchedulingService
 from hms_desktop.storage.scheduling import SCHEDULE_TABLES
 from hms_desktop.ui.schedule import clinic_tz_name
@@ -38,12 +39,20 @@ _TABLES = {spec.name for spec in SCHEDULE_TABLES}
 
 
 
-def to_items(ctx: Any, service: SchedulingService, appts: list[Appointment]) -> list[CalendarItem]:
-    """Appointments as view items in clinic wall-clock time, titled with the patient's name."""
-    names = patient_labels(ctx, {a.patient_id for a in appts})
-    return [CalendarItem(a.id, utc_to_wall(a.start, service.zone), utc_to_wall(a.end, service.zone),
-                         a.provider_id, a.patient_id, f"{names[a.patient_id][0]} · {a.reason or 'appointment'}",
-                         names[a.patient_id][1], a.status) for a in appts]
+def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
+    """Index briefs as view items in clinic wall-clock time, titled with the patient's name."""
+    names = patient_labels(ctx, {b.patient_id for b in briefs})
+    walls: dict[int, datetime] = {}  # slot times repeat across providers: convert each once
+
+    def wall(ts: int) -> datetime:
+        value = walls.get(ts)
+        if value is None:
+            value = walls[ts] = datetime.fromtimestamp(ts, service.zone).replace(tzinfo=None)
+        return value
+
+    return [CalendarItem(b.id, wall(b.start), wall(b.end), b.provider_id, b.patient_id,
+                         f"{names[b.patient_id][0]} · {b.reason or 'appointment'}",
+                         names[b.patient_id][1], AppointmentStatus(b.status)) for b in briefs]
 
 
 class ScheduleTab(ScheduleActions, QWidget):
@@ -258,11 +267,11 @@ class ScheduleTab(ScheduleActions, QWidget):
                                       now.date())
             day_start, day_end = day_bounds_utc(self.day, self.service.zone)
             self.items = to_items(self.ctx, self.service,
-                                  self.service.appointments_between(day_start, day_end, providers))
+                                  self.service.briefs_between(day_start, day_end, providers))
             self.title.setText(f"{self.day:%B %Y}")
         else:
             self.items = to_items(self.ctx, self.service,
-                                  self.service.appointments_between(start, end, providers))
+                                  self.service.briefs_between(start, end, providers))
             midnight = datetime.combine(self.day, time())
             if self.mode == "day":
                 columns = [Column(pid, self.provider_names.get(pid, pid), midnight, pid) for pid in providers]
