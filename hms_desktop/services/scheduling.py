@@ -238,6 +238,12 @@ class SchedulingService:
         self._publish("rooms", [saved.id], "insert", initiator)
         return saved
 
+    def set_room_active(self, room_id: str, active: bool, *, initiator: object = None) -> Room:
+        """Retire (or bring back) a room; booked appointments keep it, new ones cannot use it."""
+        saved = self.rooms.update(room_id, {"active": active})
+        self._publish("rooms", [room_id], "update", initiator)
+        return saved
+
     # ----- checks ---------------------------------------------------------------------
     def describe(self, conflict: Conflict) -> str:
         """A sentence a receptionist understands: who is busy, with which appointment, when."""
@@ -261,8 +267,11 @@ class SchedulingService:
             out.append(f"provider {draft.provider_id} does not exist")
         elif not provider.active:
             out.append(f"provider {draft.provider_id} ({provider.name}) is inactive")
-        if draft.room_id and self.rooms.get(draft.room_id) is None:
+        room = self.rooms.get(draft.room_id) if draft.room_id else None
+        if draft.room_id and room is None:
             out.append(f"room {draft.room_id} does not exist")
+        elif room is not None and not room.active and draft.room_id not in self._rooms_kept(ignore):
+            out.append(f"room {draft.room_id} ({room.name}) is retired")
         with self._lock:
             clashes = self.index.conflicts.conflicts(resources_of(draft), draft.start, draft.end,
                                                      frozenset(ignore))
@@ -283,6 +292,10 @@ class SchedulingService:
         if patient.status == PatientStatus.DECEASED:
             return f"patient {patient_id} is recorded as deceased"
         return ""
+
+    def _rooms_kept(self, ignore: Iterable[str]) -> set[str]:
+        """Rooms already held by the appointments being changed: a move may keep a retired room."""
+        return {a.room_id for a in (self.appointments.get(i) for i in ignore) if a is not None}
 
     def within_hours(self, draft: Appointment) -> bool:
         return self.calendar(draft.provider_id).covers(utc_to_wall(draft.start, self.zone),

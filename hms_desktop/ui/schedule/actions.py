@@ -18,6 +18,7 @@ from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
 from hms_desktop.ui.schedule.day_sheet import write_day_sheet
 from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
+from hms_desktop.ui.schedule.rooms_dialog import RoomsDialog
 
 if TYPE_CHECKING:
     from hms_desktop.ui.schedule.tab import ScheduleTab
@@ -34,6 +35,7 @@ class ScheduleActions:
     def _connect_actions(self: ScheduleTab) -> None:
         self.new_button.clicked.connect(lambda: self.open_booking())
         self.providers_button.clicked.connect(self.open_providers)
+        self.rooms_button.clicked.connect(lambda: RoomsDialog(self.ctx, parent=self).open())
         self.checkin_button.clicked.connect(lambda: self.change_status(S.CHECKED_IN))
         self.complete_button.clicked.connect(lambda: self.change_status(S.COMPLETED))
         self.noshow_button.clicked.connect(lambda: self.change_status(S.NO_SHOW))

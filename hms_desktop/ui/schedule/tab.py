@@ -79,6 +79,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.title = named(QLabel(), "schedule_title", "Shown period")
         self.new_button = named(QPushButton("&New booking…"), "schedule_new", "New booking")
         self.providers_button = named(QPushButton("&Providers…"), "schedule_providers", "Providers and hours")
+        self.rooms_button = named(QPushButton("Roo&ms…"), "schedule_rooms", "Rooms and equipment")
         self.checkin_button = named(QPushButton("Check &in"), "schedule_check_in", "Check in")
         self.complete_button = named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
         self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
@@ -104,6 +105,7 @@ class ScheduleTab(ScheduleActions, QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.providers_button)
+        bar.addWidget(self.rooms_button)
         bar.addWidget(self.new_button)
         actions = QHBoxLayout()
         for w in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
