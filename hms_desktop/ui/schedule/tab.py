@@ -113,7 +113,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         actions.addStretch(1)
         actions.addWidget(self.ics_button)
         actions.addWidget(self.sheet_button)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = named(QSplitter(Qt.Orientation.Horizontal), "schedule_split", "Calendar and agenda")
         split.addWidget(self.stack)
         split.addWidget(self.agenda)
         split.setStretchFactor(0, 3)

@@ -24,6 +24,10 @@ GUTTER = 48.0
 EDGE = 6.0  # pixels at a block's lower edge that grab "resize" instead of "move"
 KEY_STEP = 15  # minutes per Ctrl+arrow move / resize
 
+KEY_HELP = ("Left/Right: day · Up/Down: week · PageUp/PageDown: period · T: today · "
+            "N/P: next/previous appointment · Enter: actions · Ctrl+Up/Down: move 15 min · "
+            "Ctrl+Shift+Up/Down: resize · double-click empty time: book")
+
 NAV_KEYS = {
     Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right", Qt.Key.Key_Up: "up",
     Qt.Key.Key_Down: "down", Qt.Key.Key_T: "today", Qt.Key.Key_PageUp: "page_up",
@@ -59,6 +63,7 @@ class TimeGridView(QWidget):
         self.setAccessibleName(name.replace("_", " "))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        self.setToolTip(KEY_HELP)
         self.setMinimumSize(400, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.columns: list[Column] = []
