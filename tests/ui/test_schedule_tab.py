@@ -276,3 +276,12 @@ def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleT
     qtbot.waitUntil(lambda: tab.status.text() == f"Wrote {sheet}", timeout=5000)
     text = " ".join(PdfReader(sheet).pages[0].extract_text().split())
     assert "APT000001" in text and "APT000002" in text and "Pat1 Tester" in text
+
+
+def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                                 qtbot: QtBot) -> None:
+    tab.activate("APT000002")
+    assert ctx.current_patient.patient_id == "PAT000002"
+    dialog = tab.open_booking()
+    assert dialog.patient_id() == "PAT000002"
+    dialog.reject()

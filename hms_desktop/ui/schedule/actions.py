@@ -69,8 +69,13 @@ class ScheduleActions:
         self.noshow_button.setEnabled(S.NO_SHOW in nexts)
 
     def activate(self: ScheduleTab, item_id: str) -> None:
-        """Enter / double-click: a small menu of what can be done to this appointment."""
+        """Enter / double-click: a small menu of what can be done to this appointment; its
+        patient becomes the current patient, so the Record tab shows them next."""
         self.select(item_id)
+        appt = self.selected()
+        current = getattr(self.ctx, "current_patient", None)
+        if appt is not None and current is not None:
+            current.select(appt.patient_id)
         menu = QMenu(self)
         menu.setObjectName("schedule_item_menu")
         menu.setAccessibleName("Appointment actions")
@@ -176,6 +181,9 @@ class ScheduleActions:
     def open_booking(self: ScheduleTab, **prefill: Any) -> BookingDialog:
         chosen = self.provider_box.currentData()
         prefill.setdefault("provider_id", chosen or "")
+        current = getattr(self.ctx, "current_patient", None)
+        if not prefill.get("patient_id") and current is not None:
+            prefill["patient_id"] = current.patient_id  # booking usually follows looking at a patient
         self.dialog = BookingDialog(self.ctx, parent=self, **prefill)
         self.dialog.sig_appointments_booked.connect(self._booked)
         self.dialog.open()
