@@ -28,16 +28,11 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
+from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.scheduling import BookingError, SchedulingService
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
-
-
-def validation_text(exc: ValidationError) -> str:
-    """Pydantic errors as 'field: message' lines a receptionist can act on."""
-    return "\n".join(f"{'.'.join(str(p) for p in e['loc']) or 'booking'}: {e['msg']}"
-                     for e in exc.errors())
 
 
 class BookingDialog(QDialog):
@@ -148,7 +143,7 @@ class BookingDialog(QDialog):
         try:
             draft = self.draft()
         except ValidationError as exc:
-            return [*problems, validation_text(exc)] if self.patient_id() else problems
+            return [*problems, describe_validation_error(exc)] if self.patient_id() else problems
         except ValueError as exc:
             return [*problems, str(exc)]
         return problems + self.service.problems(draft, override=self.override.isChecked())
@@ -185,7 +180,7 @@ class BookingDialog(QDialog):
         try:
             recurrence = self.repeat.recurrence(self.date.date().toPython())
         except ValidationError as exc:
-            self.problems.setText(validation_text(exc))
+            self.problems.setText(describe_validation_error(exc))
             return
         problems = self.current_problems()
         if problems:

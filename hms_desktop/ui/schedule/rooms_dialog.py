@@ -8,9 +8,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -20,17 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.scheduling import Room
-from hms_desktop.services.scheduling import SchedulingService
+from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import named
 
 
-class RoomsDialog(QDialog):
+class RoomsDialog(ScheduleDialog):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        named(self, "schedule_rooms_dialog", "Rooms and equipment")
-        self.setWindowTitle("Rooms and equipment")
-        self.ctx = ctx
-        self.service: SchedulingService = ctx.services.scheduling
+        super().__init__(ctx, "schedule_rooms_dialog", "Rooms and equipment", parent)
         self.list = named(QListWidget(), "schedule_rooms_list", "Rooms")
         self.name = named(QLineEdit(), "schedule_room_name", "Room name")
         self.kind = named(QComboBox(), "schedule_room_kind", "Room kind")
@@ -38,7 +33,6 @@ class RoomsDialog(QDialog):
         self.add_button = named(QPushButton("&Add"), "schedule_room_add", "Add room")
         self.toggle_button = named(QPushButton("&Retire / reactivate"), "schedule_room_toggle",
                                    "Retire or reactivate room")
-        self.message = named(QLabel(), "schedule_rooms_message", "Room messages")
         row = QHBoxLayout()
         for w in (self.name, self.kind, self.add_button):
             row.addWidget(w)
@@ -60,17 +54,13 @@ class RoomsDialog(QDialog):
 
     def _done(self, text: str) -> None:
         self.fill()
-        self.message.setText(text)
-
-    def _failed(self, exc: BaseException) -> bool:
-        self.message.setText(str(exc))
-        return isinstance(exc, ValueError)
+        self.say(text)
 
     def add(self) -> None:
         try:
             room = Room(name=self.name.text().strip(), kind=self.kind.currentText())  # type: ignore[arg-type]
         except ValidationError as exc:
-            self.message.setText("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+            self.say(describe_validation_error(exc), error=True)
             return
         self.ctx.run(self.service.add_room, room, initiator=self, on_done=lambda r: self._done(f"Added {r.id}."),
                      on_error=self._failed, what=f"adding room {room.name}")
