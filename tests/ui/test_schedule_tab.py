@@ -126,11 +126,17 @@ def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext
     assert tab.day == tab.today()
 
 
-def test_month_view_counts_and_opens_day(tab: ScheduleTab, qtbot: QtBot) -> None:
+def test_month_view_counts_and_opens_day(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
     tab.set_mode("month")
     month = find(tab, MonthView, "Month view")
-    assert month.days[MONDAY] == ["Pat1", "Pat2"]  # first names, in time order
-    assert "2 appointments" in month.accessibleDescription()
+    assert month.days[MONDAY] == (2, ["Pat1", "Pat2"])  # count, first names in time order
+    for hour, pat in ((13, "PAT000003"), (14, "PAT000004")):
+        ctx.services.scheduling.book(draft(local(2026, 3, 2, hour), pat=pat))
+    cancelled = ctx.services.scheduling.book(draft(local(2026, 3, 2, 15), pat="PAT000005"))
+    ctx.services.scheduling.set_status(cancelled.id, "cancelled", reason="moved away")
+    qtbot.waitUntil(lambda: month.days[MONDAY][0] == 4, timeout=5000)  # cancelled not counted
+    assert month.days[MONDAY] == (4, ["Pat1", "Pat2", "Pat3"])
+    assert "4 appointments" in month.accessibleDescription()
     qtbot.mouseClick(month, Qt.MouseButton.LeftButton, pos=month.cell_rect(date(2026, 3, 4)).center().toPoint())
     assert tab.mode == "day" and tab.day == date(2026, 3, 4)
 

@@ -28,7 +28,7 @@ from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
 from hms_desktop.ui.schedule.items import CalendarItem, Column
-from hms_desktop.ui.schedule.month_view import MonthView, month_grid_start
+from hms_desktop.ui.schedule.month_view import NAMES_SHOWN, MonthView, month_grid_start
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
@@ -263,10 +263,11 @@ class ScheduleTab(ScheduleActions, QWidget):
         now = self.now_local()
         if self.mode == "month":
             summaries = self.service.day_summaries(start, end, providers)
-            names = patient_labels(self.ctx, {p for ids in summaries.values() for p in ids})
+            shown = {d: ids[:NAMES_SHOWN] for d, ids in summaries.items()}  # names only for these
+            names = patient_labels(self.ctx, {p for ids in shown.values() for p in ids})
             self.month_view.set_month(self.day, self.day,
-                                      {d: [names[p][1] for p in ids] for d, ids in summaries.items()},
-                                      now.date())
+                                      {d: (len(summaries[d]), [names[p][1] for p in ids])
+                                       for d, ids in shown.items()}, now.date())
             day_start, day_end = day_bounds_utc(self.day, self.service.zone)
             self.items = to_items(self.ctx, self.service,
                                   self.service.briefs_between(day_start, day_end, providers))
