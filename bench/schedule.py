@@ -17,6 +17,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import psutil
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -141,6 +143,7 @@ def main() -> int:
         assert slot is not None
         sched.book(slot)
         book_s = time.perf_counter() - t
+        rss_mb = psutil.Process().memory_info().rss / 2**20
         store.close()
 
     lines = [
@@ -163,6 +166,7 @@ def main() -> int:
         f"| day view, all {PROVIDERS} providers: data + paint | {ms(view['day_all'])} | |",
         f"| month view, all providers: data + paint | {ms(view['month'])} | |",
         f"| one booking incl. free-slot search and fsync | {book_s * 1000:.1f} ms | |",
+        f"| resident memory after loading, indexing and drawing | {rss_mb:.0f} MB | |",
     ]
     text = "\n".join(lines)
     print(text)
