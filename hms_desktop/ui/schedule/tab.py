@@ -165,6 +165,9 @@ class ScheduleTab(ScheduleActions, QWidget):
         changes = getattr(self.ctx, "changes", None)
         if changes is not None:
             changes.sig_changed.connect(self._on_change)
+        closing = getattr(self.ctx, "sig_closing", None)
+        if closing is not None:
+            closing.connect(self._clock.stop)  # no redraws while the window shuts down
         settings_changed = getattr(self.ctx, "sig_settings_changed", None)
         if settings_changed is not None:
             settings_changed.connect(self._settings_changed)
