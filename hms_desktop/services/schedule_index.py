@@ -65,6 +65,7 @@ class AppointmentIndex:
                 value = epochs[text] = int(datetime.fromisoformat(text).timestamp())
             return value
 
+        shared: dict[Resource, Resource] = {}  # one ("patient", id) tuple per patient, not per row
         by_day, start_of = index._by_day, index._start_of
         blocking = []
         starts, ends, statuses = cols["start"], cols["end"], cols["status"]
@@ -78,9 +79,11 @@ class AppointmentIndex:
                 day = by_day[start // DAY] = {}
             day[aid] = Brief(aid, start, end, providers[i], patients[i], statuses[i], reasons[i])
             if statuses[i] in _BLOCKING_TEXT:
-                res: tuple[Resource, ...] = (("provider", providers[i]), ("patient", patients[i]))
+                prov, pat = ("provider", providers[i]), ("patient", patients[i])
+                res: tuple[Resource, ...] = (shared.setdefault(prov, prov), shared.setdefault(pat, pat))
                 if rooms[i]:
-                    res += (("room", rooms[i]),)
+                    room = ("room", rooms[i])
+                    res += (shared.setdefault(room, room),)
                 blocking.append((aid, start, end, res))
         index.conflicts.load(blocking)
         return index
