@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from hms_desktop.domain.alarm_limits import AlarmLimits
 from hms_desktop.domain.monitoring import (
     AlarmEventRow,
@@ -25,7 +27,7 @@ BEDS = TableSpec(name="beds", model=Bed, id_prefix=None, schema_version=1)
 ALARM_LIMITS = TableSpec(name="alarm_limits", model=AlarmLimits, id_prefix=None, schema_version=1)
 SESSIONS = TableSpec(name="monitoring_sessions", model=MonitoringSession, id_prefix="MON", schema_version=1)
 #: Day-file series, declared so start-up checks and ``check`` validate them (storage/registry.py).
-DAY_LOGS = {"vitals": VitalsRow, "alarms": AlarmEventRow, "pleth": PlethSnapshot}
+DAY_LOGS: dict[str, type[BaseModel]] = {"vitals": VitalsRow, "alarms": AlarmEventRow, "pleth": PlethSnapshot}
 
 
 @dataclass
@@ -42,9 +44,9 @@ class MonitoringStore:
     @classmethod
     def open(cls, store: Store) -> MonitoringStore:
         return cls(beds=store.table(BEDS), limits=store.table(ALARM_LIMITS),
-                   sessions=store.table(SESSIONS), vitals=store.day_log("vitals", DAY_LOGS["vitals"]),
-                   alarms=store.day_log("alarms", DAY_LOGS["alarms"]),
-                   pleth=store.day_log("pleth", DAY_LOGS["pleth"]))
+                   sessions=store.table(SESSIONS), vitals=store.day_log("vitals", VitalsRow),
+                   alarms=store.day_log("alarms", AlarmEventRow),
+                   pleth=store.day_log("pleth", PlethSnapshot))
 
     def vitals_series(self, patient_id: str, start: datetime, end: datetime) -> tuple[list[float], list[float], list[float]]:
         """(epoch seconds, SpO2, PR) for a trend chart; missing values are NaN (gaps, not zeros)."""
