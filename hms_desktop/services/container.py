@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from hms_desktop.storage import Store
 
 from .bus import EventBus
+from .chronic import ChronicService
 from .monitoring import MonitoringService
+from .observations import ObservationService
 from .patients import PatientService
+from .record import RecordService
+from .referrals import ReferralService
+from .scheduling import SchedulingService
+from .wearables import WearableService
 
 
 @dataclass
@@ -18,10 +24,24 @@ class Services:
     store: Store
     bus: EventBus
     patients: PatientService
+    record: RecordService
+    observations: ObservationService
+    chronic: ChronicService
+    referrals: ReferralService
+    wearables: WearableService
+    scheduling: SchedulingService
     monitoring: MonitoringService
 
 
 def build_services(store: Store, bus: EventBus | None = None) -> Services:
     bus = bus or EventBus()
-    return Services(store=store, bus=bus, patients=PatientService(store, bus),
-                    monitoring=MonitoringService(store, bus))
+    return Services(
+        store=store, bus=bus, patients=PatientService(store, bus),
+        record=RecordService(store, bus),
+        observations=ObservationService(store, bus),
+        chronic=ChronicService(store, bus),
+        referrals=ReferralService(store, bus),
+        wearables=WearableService(store, bus),
+        scheduling=SchedulingService(store, bus),
+        monitoring=MonitoringService(store, bus),
+    )

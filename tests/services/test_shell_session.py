@@ -39,7 +39,7 @@ def test_empty_folder_gets_demo_data_with_forward_progress(data_dir: Path, demo_
                            progress=lambda s, f: steps.append((s, f)))
     try:
         assert session.demo_patients == 25
-        assert session.table_counts == {"shell_notes": 25}
+        assert session.table_counts["shell_notes"] == 25
         assert len(session.store.table(SHELL_NOTES)) == 25
     finally:
         close_session(session)
@@ -59,7 +59,7 @@ def test_folder_with_records_never_gets_demo_data(data_dir: Path, demo_notes: No
     session = open_session(data_dir, demo_if_empty=True, demo_patients=25)
     try:
         assert session.demo_patients == 0
-        assert session.table_counts == {"shell_notes": 1}
+        assert session.table_counts["shell_notes"] == 1
     finally:
         close_session(session)
 
@@ -77,4 +77,4 @@ def test_read_only_instance_never_generates(data_dir: Path, demo_notes: None) ->
 def test_demo_off_leaves_an_empty_folder_empty(data_dir: Path, demo_notes: None) -> None:
     session = open_session(data_dir, demo_if_empty=False, demo_patients=5)
     close_session(session)
-    assert session.table_counts == {"shell_notes": 0}
+    assert session.table_counts["shell_notes"] == 0

@@ -22,7 +22,13 @@ class Generator(Protocol):
 
 
 # Module names under hms_desktop.services.demo, in dependency order.
-GENERATORS: list[str] = ["patients", "monitoring"]
+GENERATORS: list[str] = [
+    "patients",
+    "schedule",  # providers, availability, appointments for the patients
+    "record",  # reads services.patients.ids()
+    "care",
+    "monitoring",  # beds and past monitoring sessions of demo patients
+]
 
 
 def generate_all(services: Services, *, patients: int, seed: int = 1, progress: Progress | None = None) -> None:

@@ -1,0 +1,106 @@
+"""Chronic-disease programme: enrolment, readings and the clinic-wide overdue list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from hms_desktop.domain.chronic import (
+    ChronicReading,
+    Enrolment,
+    EnrolmentStatus,
+    OverdueEntry,
+    overdue,
+)
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.storage import Store
+from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
+
+
+class ChronicService:
+    def __init__(self, store: Store, bus: EventBus) -> None:
+        self._bus = bus
+        self._enrolments = store.table(ENROLMENTS)
+        self._readings = store.table(CHRONIC_READINGS)
+        self._unreadable: dict[str, list[Unreadable]] = {}
+
+    def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:
+        self._bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
+
+    # -- enrolment ------------------------------------------------------------------------
+    def enrol(self, enrolment: Enrolment, *, initiator: Any = None) -> Enrolment:
+        """One active enrolment per patient: a second one is refused with a message."""
+        if self.enrolment_for(enrolment.patient_id) is not None:
+            raise ValueError("patient is already enrolled in the programme; edit that enrolment")
+        saved = self._enrolments.insert(enrolment)
+        self._publish(ENROLMENTS.name, [saved.id], "insert", initiator)
+        return saved
+
+    def enrol_many(self, batch: Sequence[Enrolment], *, initiator: Any = None) -> list[Enrolment]:
+        saved = self._enrolments.insert_many(list(batch))
+        if saved:
+            self._publish(ENROLMENTS.name, [e.id for e in saved], "insert", initiator)
+        return saved
+
+    def update_enrolment(self, enrolment: Enrolment, *, initiator: Any = None) -> Enrolment:
+        """Save edited diseases, frequency, doctor, notes or targets as a new version."""
+        saved = self._enrolments.update(enrolment.id, enrolment)
+        self._publish(ENROLMENTS.name, [saved.id], "update", initiator)
+        return saved
+
+    def end_enrolment(self, enrolment_id: str, *, initiator: Any = None) -> Enrolment:
+        saved = self._enrolments.update(enrolment_id, {"status": EnrolmentStatus.ENDED})
+        self._publish(ENROLMENTS.name, [saved.id], "update", initiator)
+        return saved
+
+    def enrolment_for(self, patient_id: str) -> Enrolment | None:
+        enrolments, bad = where_readable(self._enrolments, "patient_id", patient_id)
+        self._unreadable[f"enrolments:{patient_id}"] = bad
+        active = [e for e in enrolments if e.status is EnrolmentStatus.ACTIVE]
+        return active[-1] if active else None
+
+    def enrolment_history(self, enrolment_id: str) -> list[Any]:
+        return self._enrolments.history(enrolment_id)
+
+    # -- readings -------------------------------------------------------------------------
+    def add_reading(self, reading: ChronicReading, *, initiator: Any = None) -> ChronicReading:
+        saved = self._readings.insert(reading)
+        self._publish(CHRONIC_READINGS.name, [saved.id], "insert", initiator)
+        return saved
+
+    def add_readings(self, batch: Sequence[ChronicReading], *,
+                     initiator: Any = None) -> list[ChronicReading]:
+        saved = self._readings.insert_many(list(batch))
+        if saved:
+            self._publish(CHRONIC_READINGS.name, [r.id for r in saved], "insert", initiator)
+        return saved
+
+    def readings_for(self, patient_id: str) -> list[ChronicReading]:
+        """Oldest first."""
+        readings, bad = where_readable(self._readings, "patient_id", patient_id)
+        self._unreadable[f"readings:{patient_id}"] = bad
+        return sorted(readings, key=lambda r: r.at)
+
+    def unreadable_for(self, patient_id: str) -> list[Unreadable]:
+        """Enrolment and reading rows of this patient that failed validation at the last read."""
+        return [*self._unreadable.get(f"enrolments:{patient_id}", []),
+                *self._unreadable.get(f"readings:{patient_id}", [])]
+
+    # -- overdue --------------------------------------------------------------------------
+    def last_reading_dates(self) -> dict[str, date]:
+        """Latest reading date per patient, from raw cells (no model per row: fast on big tables).
+
+        Times are stored as ISO-8601 UTC, so the text compares in time order.
+        """
+        latest: dict[str, str] = {}
+        for pid, at in zip(self._readings.column("patient_id"), self._readings.column("at"),
+                           strict=True):
+            if at > latest.get(pid, ""):
+                latest[pid] = at
+        return {pid: datetime.fromisoformat(at).date() for pid, at in latest.items()}
+
+    def overdue(self, today: date) -> list[OverdueEntry]:
+        """Active enrolments whose next reading is late, most late first."""
+        return overdue(all_readable(self._enrolments)[0], self.last_reading_dates(), today)

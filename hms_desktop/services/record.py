@@ -1,0 +1,273 @@
+"""RecordService: add, amend and retire entries in every section of the clinical record.
+
+One service serves all seven sections because the rules are the same: every change is a new
+version (the storage engine keeps who and when), nothing is deleted (``mark_inactive``), and
+each successful write is announced on the bus with its initiator. Clinical notes differ in one
+way: they are amended by a *new* note that points at the original, so the original text stays
+visible in the record itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from hms_desktop.domain.record import (
+    SECTIONS,
+    AllergyBanner,
+    AllergyStatement,
+    AllergyStatementRecord,
+    ClinicalNote,
+    RecordStatus,
+    Section,
+    allergy_banner,
+    check_no_known_allergies,
+)
+from hms_desktop.domain.timeline import TimelineEntry, day_start
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.timeline import register_timeline_source
+from hms_desktop.storage import Store, Version
+from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+
+_FIXED_FIELDS = ("id", "patient_id")
+
+
+class RecordError(ValueError):
+    """A change the record refuses, with a message for the user."""
+
+
+class RecordService:
+    def __init__(self, store: Store, bus: EventBus) -> None:
+        self._store = store
+        self._bus = bus
+        self._tables = {section: store.table(spec) for section, spec in SECTION_TABLES.items()}
+        self._statements = store.table(ALLERGY_STATEMENTS)
+        for table in self._tables.values():
+            # build the patient index now (start-up runs off the GUI thread), not on the first
+            # record opened, which would stall the window on a large data folder
+            table.where("patient_id", "")
+
+    # ---- reading -------------------------------------------------------------------------
+    def entries(self, section: Section, patient_id: str, *, include_inactive: bool = True) -> list[Any]:
+        """The patient's entries, newest first (by the section's date field, then id)."""
+        info = SECTIONS[section]
+        rows = self._tables[section].where("patient_id", patient_id)
+        if not include_inactive:
+            rows = [r for r in rows if str(r.status) != info.inactive_status]
+        if info.order_field:
+            rows.sort(key=lambda r: (_sort_key(getattr(r, info.order_field)), r.id), reverse=True)
+        else:
+            rows.sort(key=lambda r: str(getattr(r, info.label_field)).lower())
+        return rows
+
+    def get(self, section: Section, record_id: str) -> Any | None:
+        return self._tables[section].get(record_id)
+
+    def history(self, section: Section, record_id: str) -> list[Version]:
+        """Every saved version, oldest first (who, when, what)."""
+        return self._tables[section].history(record_id)
+
+    def saved_at(self, section: Section, record_id: str) -> datetime | None:
+        """When the current version was saved (in memory: no journal read)."""
+        return self._tables[section].meta(record_id).updated_at
+
+    def count(self, section: Section) -> int:
+        return len(self._tables[section])
+
+    def allergy_statement(self, patient_id: str) -> AllergyStatement:
+        """Looked up by patient_id, not by row id: a patient merge moves rows to the surviving
+        patient, and then "no known allergies" holds only if every merged record said so."""
+        rows = self._statements.where("patient_id", patient_id)
+        if rows and all(r.statement == AllergyStatement.NO_KNOWN_ALLERGIES for r in rows):
+            return AllergyStatement.NO_KNOWN_ALLERGIES
+        return AllergyStatement.NOT_RECORDED
+
+    def allergy_banner(self, patient_id: str) -> AllergyBanner:
+        return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
+
+    # ---- writing -------------------------------------------------------------------------
+    def add(self, section: Section, record: BaseModel, *, initiator: object = None) -> Any:
+        """Save a new entry; durable when this returns."""
+        self._check_new(section, record)
+        saved = self._tables[section].insert(record)
+        self._publish(section, (saved.id,), "insert", initiator)
+        if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
+            self._clear_stale_nka(saved.patient_id, initiator)
+        return saved
+
+    def add_many(self, section: Section, records: Sequence[BaseModel], *, initiator: object = None) -> list[Any]:
+        """Batch insert with one fsync (demo data, imports). Allergy statements are not touched."""
+        for record in records:
+            self._check_new(section, record)
+        saved = self._tables[section].insert_many(list(records))
+        if saved:
+            self._publish(section, tuple(r.id for r in saved), "insert", initiator)
+        return saved
+
+    def amend(self, section: Section, record_id: str, changes: dict[str, Any], *,
+              initiator: object = None) -> Any:
+        """Save a new version with ``changes``; the previous version stays in the history.
+
+        Validation runs on the whole new version first, so an invalid change writes nothing.
+        Notes are not edited in place: use ``amend_note``.
+        """
+        if section == Section.NOTES and set(changes) - {"status"}:
+            raise RecordError("A clinical note is not edited: add an amendment, the original stays visible.")
+        if set(changes) & set(_FIXED_FIELDS):
+            raise RecordError("The patient and ID of a record entry cannot be changed.")
+        table = self._tables[section]
+        current = table.get(record_id)
+        if current is None:
+            raise RecordError(f"No {SECTIONS[section].title.lower()} entry {record_id}.")
+        new = type(current).model_validate({**current.model_dump(), **changes})
+        if new == current:
+            return current  # nothing changed: no empty version in the history
+        saved = table.update(record_id, new)
+        self._publish(section, (record_id,), "update", initiator)
+        if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
+            self._clear_stale_nka(saved.patient_id, initiator)
+        return saved
+
+    def mark_inactive(self, section: Section, record_id: str, *, initiator: object = None) -> Any:
+        """Retire an entry (never delete): it stays on file and in the history."""
+        return self.amend(section, record_id, {"status": SECTIONS[section].inactive_status}, initiator=initiator)
+
+    def amend_note(self, note_id: str, text: str, *, author: str, at: datetime | None = None,
+                   initiator: object = None) -> ClinicalNote:
+        """Add an amendment to a note; the original is kept unchanged and shown above it."""
+        original = self._tables[Section.NOTES].get(note_id)
+        if original is None:
+            raise RecordError(f"No clinical note {note_id}.")
+        amendment = ClinicalNote(patient_id=original.patient_id, author=author, text=text,
+                                 at=at or datetime.now(UTC), amends=note_id)
+        return self.add(Section.NOTES, amendment, initiator=initiator)  # type: ignore[no-any-return]
+
+    def record_no_known_allergies_many(self, patient_ids: Sequence[str], *, initiator: object = None) -> int:
+        """Batch "no known allergies" for patients with no allergy statement yet (demo data,
+        imports); patients with an active allergy are skipped, never contradicted."""
+        rows = [AllergyStatementRecord(id=pid, patient_id=pid, statement=AllergyStatement.NO_KNOWN_ALLERGIES)
+                for pid in patient_ids
+                if pid not in self._statements and not self._statements.where("patient_id", pid)
+                and not self.entries(Section.ALLERGIES, pid, include_inactive=False)]
+        if rows:
+            self._statements.insert_many(rows)
+            self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(r.id for r in rows), op="insert",
+                                     initiator=initiator))
+        return len(rows)
+
+    def set_allergy_statement(self, patient_id: str, statement: AllergyStatement, *,
+                              initiator: object = None) -> AllergyStatementRecord:
+        """Record "no known allergies" (refused while an active allergy is listed) or reset it."""
+        if statement == AllergyStatement.NO_KNOWN_ALLERGIES:
+            try:
+                check_no_known_allergies(self.entries(Section.ALLERGIES, patient_id))
+            except ValueError as exc:
+                raise RecordError(str(exc)) from exc
+        return self._write_statement(patient_id, statement, initiator)
+
+    # ---- internals -----------------------------------------------------------------------
+    def _check_new(self, section: Section, record: BaseModel) -> None:
+        model = SECTIONS[section].model
+        if not isinstance(record, model):
+            raise RecordError(f"{SECTIONS[section].title} holds {model.__name__}, not {type(record).__name__}.")
+        if getattr(record, "id", ""):
+            raise RecordError("A new record entry must not carry an ID; the store assigns it.")
+
+    def _clear_stale_nka(self, patient_id: str, initiator: object) -> None:
+        """An active allergy makes a previous "no known allergies" false: reset it so the
+        statement never contradicts the list if the allergy is later retired."""
+        if self.allergy_statement(patient_id) == AllergyStatement.NO_KNOWN_ALLERGIES:
+            self._write_statement(patient_id, AllergyStatement.NOT_RECORDED, initiator)
+
+    def _write_statement(self, patient_id: str, statement: AllergyStatement,
+                         initiator: object) -> AllergyStatementRecord:
+        ids = [r.id for r in self._statements.where("patient_id", patient_id)]
+        if not ids and patient_id in self._statements:
+            ids = [patient_id]  # this patient's row was moved to another patient by a merge
+        if ids:
+            for row_id in ids:
+                saved = self._statements.update(row_id, {"patient_id": patient_id, "statement": statement})
+            op = "update"
+        else:
+            saved = self._statements.insert(AllergyStatementRecord(id=patient_id, patient_id=patient_id,
+                                                                    statement=statement))
+            ids, op = [patient_id], "insert"
+        self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(ids), op=op, initiator=initiator))
+        return saved  # type: ignore[no-any-return]
+
+    def _publish(self, section: Section, ids: tuple[str, ...], op: str, initiator: object) -> None:
+        self._bus.publish(Change(table=SECTION_TABLES[section].name, ids=ids, op=op, initiator=initiator))
+
+
+def _sort_key(value: object) -> str:
+    """Dates and datetimes compare as ISO text (datetimes are tz-aware UTC), None sorts last."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# ---- timeline ------------------------------------------------------------------------------
+_KIND = {
+    Section.ALLERGIES: "Allergy", Section.PROBLEMS: "Problem", Section.MEDICATIONS: "Medication",
+    Section.SURGERIES: "Surgery", Section.DIAGNOSES: "Diagnosis", Section.NOTES: "Clinical note",
+    Section.VISITS: "Visit",
+}
+TIMELINE_KINDS: tuple[str, ...] = tuple(_KIND.values())
+
+
+def _entry_time(section: Section, row: Any, record: RecordService) -> tuple[datetime, bool]:
+    """When the entry happened clinically (allergies: when noted); an entry with no clinical
+    date (a problem of unknown onset) is placed when it was last saved, from memory."""
+    field = "noted_on" if section == Section.ALLERGIES else SECTIONS[section].order_field
+    value = getattr(row, field)
+    if isinstance(value, datetime):
+        return value, False
+    if value is not None:
+        return day_start(value), True
+    saved = record.saved_at(section, row.id)
+    return (saved or datetime.now(UTC)), False
+
+
+def _title(section: Section, row: Any) -> str:
+    label = str(getattr(row, SECTIONS[section].label_field)).strip().splitlines()
+    text = label[0] if label else ""
+    if section == Section.NOTES:
+        text = ("Amendment: " if row.amends else "") + (text[:80] + ("…" if len(text) > 80 else ""))
+    elif section == Section.VISITS:
+        text = f"Visit with {row.doctor}" + (f": {text}" if text else "")
+    elif section == Section.MEDICATIONS:
+        text = f"{row.name} {row.dose:g} {row.unit} {row.frequency}"
+    status = str(getattr(row, "status", ""))
+    return text + (f" ({status})" if status and status != "active" else "")
+
+
+def _detail(section: Section, row: Any) -> str:
+    if section == Section.ALLERGIES:
+        return f"{row.severity.value}" + (f", {row.reaction}" if row.reaction else "")
+    if section == Section.NOTES:
+        return f"by {row.author}"
+    if section == Section.VISITS:
+        parts = [row.symptoms, row.treatment]
+        if row.follow_up_required and row.next_visit:
+            parts.append(f"follow-up {row.next_visit.isoformat()}")
+        return "; ".join(p for p in parts if p)
+    if section == Section.DIAGNOSES:
+        return " ".join(p for p in (row.icd10, f"by {row.doctor}") if p)
+    return str(getattr(row, "note", "") or getattr(row, "prescriber", ""))
+
+
+@register_timeline_source
+def record_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """Every section entry (inactive ones too, marked) as timeline entries."""
+    record: RecordService = services.record
+    out: list[TimelineEntry] = []
+    for section in Section:
+        for row in record.entries(section, patient_id):
+            when = _entry_time(section, row, record)
+            out.append(TimelineEntry(at=when[0], kind=_KIND[section], title=_title(section, row),
+                                     detail=_detail(section, row), table=SECTION_TABLES[section].name,
+                                     record_id=row.id, date_only=when[1]))
+    return out

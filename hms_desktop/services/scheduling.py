@@ -1,0 +1,470 @@
+"""Booking use cases: book, book a series, move, resize, change status, find a free slot.
+
+Every write is checked against the interval index first and either saved whole or not at
+all; the index is updated only after the storage engine has made the change durable.
+Methods are synchronous; the UI runs writes on the background writer and may call the
+read-only checks (``problems``, ``find_next_free_slot``) directly for instant feedback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from hms_desktop.domain.patient import Patient, PatientStatus
+from hms_desktop.domain.schedule_availability import ProviderCalendar
+from hms_desktop.domain.schedule_conflicts import Conflict, resources_of
+from hms_desktop.domain.schedule_recurrence import Recurrence, occurrences_utc
+from hms_desktop.domain.schedule_time import clinic_zone, utc_to_wall, wall_to_utc
+from hms_desktop.domain.scheduling import (
+    Appointment,
+    AppointmentStatus,
+    Availability,
+    AvailabilityException,
+    Provider,
+    Room,
+    Series,
+    check_transition,
+)
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.schedule_index import AppointmentIndex
+from hms_desktop.services.schedule_slots import find_next_free_slot
+from hms_desktop.storage import Store, Table
+from hms_desktop.storage.patients import PATIENTS
+from hms_desktop.storage.scheduling import (
+    APPOINTMENTS,
+    AVAILABILITY,
+    EXCEPTIONS,
+    PROVIDERS,
+    ROOMS,
+    SERIES,
+)
+
+_INDEX_COLUMNS = ("start", "end", "status", "provider_id", "patient_id", "room_id")
+
+
+class BookingError(ValueError):
+    """A booking refused for one or more reasons, each a sentence naming the clash."""
+
+    def __init__(self, problems: list[str], *, outside_hours: bool = False) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.outside_hours = outside_hours  # the only problem an override can lift
+
+
+class SchedulingService:
+    """Providers, availability, rooms and appointments with conflict-free booking."""
+
+    def __init__(self, store: Store, bus: EventBus, *, clinic_tz: str | None = None) -> None:
+        self.store = store
+        self.bus = bus
+        self.zone = clinic_zone(clinic_tz)
+        self._lock = threading.RLock()
+        self._index: AppointmentIndex | None = None
+        self._calendars: dict[str, ProviderCalendar] = {}
+
+    # Tables load on first use so building the services does not load a big schedule.
+    @cached_property
+    def providers(self) -> Table[Provider]:
+        return self.store.table(PROVIDERS)
+
+    @cached_property
+    def availability(self) -> Table[Availability]:
+        return self.store.table(AVAILABILITY)
+
+    @cached_property
+    def exceptions(self) -> Table[AvailabilityException]:
+        return self.store.table(EXCEPTIONS)
+
+    @cached_property
+    def rooms(self) -> Table[Room]:
+        return self.store.table(ROOMS)
+
+    @cached_property
+    def appointments(self) -> Table[Appointment]:
+        return self.store.table(APPOINTMENTS)
+
+    @cached_property
+    def series(self) -> Table[Series]:
+        return self.store.table(SERIES)
+
+    @cached_property
+    def patients(self) -> Table[Patient]:
+        return self.store.table(PATIENTS)
+
+    # ----- settings and lookups -------------------------------------------------------
+    def set_clinic_tz(self, name: str | None) -> None:
+        """Display and recurrence zone; stored instants are UTC so nothing is rewritten."""
+        self.zone = clinic_zone(name)
+
+    @property
+    def actor(self) -> str:
+        return str(getattr(self.store, "actor", "") or getpass.getuser())
+
+    @property
+    def index(self) -> AppointmentIndex:
+        with self._lock:
+            if self._index is None:
+                cols = {c: self.appointments.column(c) for c in _INDEX_COLUMNS}
+                self._index = AppointmentIndex.from_columns(self.appointments.ids(), cols)
+            return self._index
+
+    def calendar(self, provider_id: str) -> ProviderCalendar:
+        with self._lock:
+            cal = self._calendars.get(provider_id)
+            if cal is None:
+                provider = self.providers.get(provider_id)
+                cal = ProviderCalendar(self.availability.where("provider_id", provider_id),
+                                       self.exceptions.where("provider_id", provider_id),
+                                       provider.slot_minutes if provider else 15)
+                self._calendars[provider_id] = cal
+            return cal
+
+    def active_providers(self, department: str | None = None) -> list[Provider]:
+        return [p for p in self.providers.all()
+                if p.active and (department is None or p.department == department)]
+
+    def appointments_between(self, start: datetime, end: datetime,
+                             provider_ids: Iterable[str] | None = None) -> list[Appointment]:
+        """Appointments overlapping [start, end), ordered by start (for calendar views)."""
+        wanted = set(provider_ids) if provider_ids is not None else None
+        with self._lock:
+            briefs = self.index.briefs_between(start, end)
+        out = []
+        for aid, brief in briefs:
+            if wanted is not None and brief[1] not in wanted:
+                continue
+            appt = self.appointments.get(aid)
+            if appt is not None and appt.end > start and appt.start < end:
+                out.append(appt)
+        return out
+
+    def day_summaries(self, start: datetime, end: datetime, provider_ids: Iterable[str] | None = None,
+                      *, include_cancelled: bool = False) -> dict[date, list[str]]:
+        """Local date -> patient ids of appointments starting that day (month view).
+
+        Answered from the index alone, so six weeks of a busy clinic cost no model building.
+        """
+        wanted = set(provider_ids) if provider_ids is not None else None
+        with self._lock:
+            briefs = self.index.briefs_between(start, end)
+        out: dict[date, list[str]] = {}
+        days: dict[int, date] = {}  # many appointments share a start time: convert each once
+        lo, hi = start.timestamp(), end.timestamp()
+        for _aid, (ts, provider, patient, status) in briefs:
+            if not lo <= ts < hi or (wanted is not None and provider not in wanted):
+                continue
+            if not include_cancelled and status == AppointmentStatus.CANCELLED.value:
+                continue
+            day = days.get(ts)
+            if day is None:
+                day = days[ts] = datetime.fromtimestamp(ts, self.zone).date()
+            out.setdefault(day, []).append(patient)
+        return out
+
+    # ----- setup ----------------------------------------------------------------------
+    def add_provider(self, provider: Provider, availability: Iterable[Availability] = (), *,
+                     initiator: object = None) -> Provider:
+        saved = self.providers.insert(provider)
+        windows = [a.model_copy(update={"provider_id": saved.id}) for a in availability]
+        if windows:
+            self.availability.insert_many(windows)
+        self._calendars.pop(saved.id, None)
+        self._publish("providers", [saved.id], "insert", initiator)
+        return saved
+
+    def add_availability(self, windows: list[Availability], *, initiator: object = None) -> None:
+        saved = self.availability.insert_many(windows)
+        for w in windows:
+            self._calendars.pop(w.provider_id, None)
+        self._publish("availability", [w.id for w in saved], "insert", initiator)
+
+    def update_provider(self, provider_id: str, changes: dict[str, Any], *,
+                        initiator: object = None) -> Provider:
+        saved = self.providers.update(provider_id, changes)
+        self._calendars.pop(provider_id, None)
+        self._publish("providers", [provider_id], "update", initiator)
+        return saved
+
+    def set_weekly_hours(self, provider_id: str, windows: list[Availability], *,
+                         initiator: object = None) -> list[Availability]:
+        """Replace a provider's weekly pattern: old rows are retired (kept), new ones added.
+
+        Existing appointments are not touched; they may now fall outside hours, which is
+        what a manager changing hours expects to see and resolve.
+        """
+        if self.providers.get(provider_id) is None:
+            raise ValueError(f"provider {provider_id} does not exist")
+        fresh = [w.model_copy(update={"provider_id": provider_id, "active": True}) for w in windows]
+        with self._lock:
+            for old in self.availability.where("provider_id", provider_id):
+                if old.active:
+                    self.availability.update(old.id, {"active": False})
+            saved = self.availability.insert_many(fresh) if fresh else []
+            self._calendars.pop(provider_id, None)
+        self._publish("availability", [w.id for w in saved], "update", initiator)
+        return saved
+
+    def withdraw_exception(self, exception_id: str, *, initiator: object = None) -> None:
+        saved = self.exceptions.update(exception_id, {"active": False})
+        self._calendars.pop(saved.provider_id, None)
+        self._publish("availability_exceptions", [exception_id], "update", initiator)
+
+    def add_exception(self, exception: AvailabilityException, *,
+                      initiator: object = None) -> AvailabilityException:
+        saved = self.exceptions.insert(exception)
+        self._calendars.pop(saved.provider_id, None)
+        self._publish("availability_exceptions", [saved.id], "insert", initiator)
+        return saved
+
+    def add_room(self, room: Room, *, initiator: object = None) -> Room:
+        saved = self.rooms.insert(room)
+        self._publish("rooms", [saved.id], "insert", initiator)
+        return saved
+
+    # ----- checks ---------------------------------------------------------------------
+    def describe(self, conflict: Conflict) -> str:
+        """A sentence a receptionist understands: who is busy, with which appointment, when."""
+        who = {"provider": "Provider", "patient": "Patient", "room": "Room"}[conflict.resource]
+        start = utc_to_wall(conflict.start, self.zone)
+        end = utc_to_wall(conflict.end, self.zone)
+        return (f"{who} {conflict.resource_id} is already booked in {conflict.appointment_id} "
+                f"({start:%a %d %b %Y %H:%M}–{end:%H:%M})")
+
+    def problems(self, draft: Appointment, *, ignore: Iterable[str] = (),
+                 override: bool = False) -> list[str]:
+        """Every reason ``draft`` cannot be saved; empty when it can."""
+        out = []
+        if draft.end <= draft.start:
+            out.append("end must be after start (zero-length appointments are refused)")
+            return out
+        if (text := self.patient_problem(draft.patient_id)):
+            out.append(text)
+        provider = self.providers.get(draft.provider_id)
+        if provider is None:
+            out.append(f"provider {draft.provider_id} does not exist")
+        elif not provider.active:
+            out.append(f"provider {draft.provider_id} ({provider.name}) is inactive")
+        if draft.room_id and self.rooms.get(draft.room_id) is None:
+            out.append(f"room {draft.room_id} does not exist")
+        with self._lock:
+            clashes = self.index.conflicts.conflicts(resources_of(draft), draft.start, draft.end,
+                                                     frozenset(ignore))
+        out.extend(self.describe(c) for c in clashes)
+        if not override and not self.within_hours(draft):
+            start = utc_to_wall(draft.start, self.zone)
+            out.append(f"{start:%a %d %b %Y %H:%M} is outside provider {draft.provider_id}'s "
+                       "available hours (override to book anyway)")
+        return out
+
+    def patient_problem(self, patient_id: str) -> str:
+        """Why this patient cannot be booked ('' when they can): unknown, merged, deceased."""
+        patient = self.patients.get(patient_id)
+        if patient is None:
+            return f"patient {patient_id} does not exist"
+        if patient.status == PatientStatus.MERGED:
+            return f"patient {patient_id} was merged into {patient.merged_into}; book that record"
+        if patient.status == PatientStatus.DECEASED:
+            return f"patient {patient_id} is recorded as deceased"
+        return ""
+
+    def within_hours(self, draft: Appointment) -> bool:
+        return self.calendar(draft.provider_id).covers(utc_to_wall(draft.start, self.zone),
+                                                       utc_to_wall(draft.end, self.zone))
+
+    def _require_ok(self, draft: Appointment, *, ignore: Iterable[str] = (),
+                    override: bool = False) -> None:
+        problems = self.problems(draft, ignore=ignore, override=override)
+        if problems:
+            raise BookingError(problems, outside_hours=any("outside provider" in p for p in problems))
+
+    def _stamped(self, draft: Appointment, override: bool) -> Appointment:
+        """Record an override only when it was actually needed, with who made it."""
+        needed = override and not self.within_hours(draft)
+        return draft.model_copy(update={
+            "tz": self.zone.key, "override_availability": needed,
+            "override_by": self.actor if needed else "",
+            "status_at": draft.status_at or datetime.now(UTC),
+            "status_by": draft.status_by or self.actor,
+        })
+
+    # ----- booking --------------------------------------------------------------------
+    def book(self, draft: Appointment, *, override: bool = False,
+             initiator: object = None) -> Appointment:
+        """Save one appointment, or raise BookingError naming every clash; nothing half-saved."""
+        draft = Appointment.model_validate(draft.model_dump())
+        with self._lock:
+            self._require_ok(draft, override=override)
+            saved = self.appointments.insert(self._stamped(draft, override))
+            self.index.put(saved)
+        self._publish("appointments", [saved.id], "insert", initiator)
+        return saved
+
+    def book_many(self, drafts: list[Appointment], *, override: bool = False,
+                  initiator: object = None) -> list[Appointment]:
+        """Check every draft (against storage and each other), then one batch insert."""
+        with self._lock:
+            self._check_batch(drafts, override)
+            saved = self._insert_checked(drafts, override)
+        self._publish("appointments", [a.id for a in saved], "insert", initiator)
+        return saved
+
+    def book_series(self, draft: Appointment, recurrence: Recurrence, *, override: bool = False,
+                    initiator: object = None) -> list[Appointment]:
+        """Book every occurrence as its own appointment linked to a new series, or none.
+
+        Occurrences are expanded in clinic wall-clock time, so 09:00 stays 09:00 across DST.
+        """
+        first_local = utc_to_wall(draft.start, self.zone)
+        spans = occurrences_utc(recurrence.wall_starts(first_local), draft.minutes, self.zone.key)
+        drafts = [draft.model_copy(update={"start": s, "end": e}) for s, e in spans]
+        with self._lock:
+            self._check_batch(drafts, override)  # before the series row, so a refusal writes nothing
+            series = self.series.insert(Series(
+                patient_id=draft.patient_id, provider_id=draft.provider_id, room_id=draft.room_id,
+                reason=draft.reason, rule=recurrence.to_rrule(), first_local=first_local,
+                duration_minutes=draft.minutes, tz=self.zone.key))
+            saved = self._insert_checked(
+                [d.model_copy(update={"series_id": series.id}) for d in drafts], override)
+        self._publish("appointment_series", [series.id], "insert", initiator)
+        self._publish("appointments", [a.id for a in saved], "insert", initiator)
+        return saved
+
+    def _insert_checked(self, drafts: list[Appointment], override: bool) -> list[Appointment]:
+        saved = self.appointments.insert_many([self._stamped(d, override) for d in drafts])
+        for appt in saved:
+            self.index.put(appt)
+        return saved
+
+    def _check_batch(self, drafts: list[Appointment], override: bool,
+                     ignore: Iterable[str] = ()) -> None:
+        """Check each draft against storage and against the earlier drafts of the same batch."""
+        staged = AppointmentIndex()
+        problems: list[str] = []
+        for n, draft in enumerate(drafts):
+            draft = Appointment.model_validate(draft.model_dump())
+            found = self.problems(draft, override=override, ignore=ignore)
+            found += [f"clashes with item {int(c.appointment_id) + 1} of this booking"
+                      for c in staged.conflicts.conflicts(resources_of(draft), draft.start, draft.end)]
+            problems += [f"{utc_to_wall(draft.start, self.zone):%d %b %Y %H:%M}: {p}" for p in found]
+            staged.put(draft.model_copy(update={"id": str(n)}))
+        if problems:
+            raise BookingError(problems, outside_hours=all("outside provider" in p for p in problems))
+
+    # ----- changes --------------------------------------------------------------------
+    def _get(self, appointment_id: str) -> Appointment:
+        appt = self.appointments.get(appointment_id)
+        if appt is None:
+            raise ValueError(f"appointment {appointment_id} does not exist")
+        return appt
+
+    def move(self, appointment_id: str, start: datetime, end: datetime, *,
+             provider_id: str | None = None, override: bool = False,
+             initiator: object = None) -> Appointment:
+        """Move and/or resize one appointment; its series siblings are untouched."""
+        with self._lock:
+            current = self._get(appointment_id)
+            if current.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+                raise BookingError([f"{appointment_id} is {current.status.value} and cannot be moved"])
+            draft = current.model_copy(update={"start": start, "end": end,
+                                               "provider_id": provider_id or current.provider_id})
+            draft = Appointment.model_validate(draft.model_dump())
+            self._require_ok(draft, ignore={appointment_id}, override=override)
+            stamped = self._stamped(draft, override)
+            saved = self.appointments.update(appointment_id, {
+                "start": stamped.start, "end": stamped.end, "provider_id": stamped.provider_id,
+                "override_availability": stamped.override_availability,
+                "override_by": stamped.override_by})
+            self.index.put(saved)
+        self._publish("appointments", [saved.id], "update", initiator)
+        return saved
+
+    def following(self, appointment_id: str) -> list[Appointment]:
+        """This occurrence and the later ones of its series that can still change."""
+        appt = self._get(appointment_id)
+        if not appt.series_id:
+            return [appt]
+        siblings = self.appointments.where("series_id", appt.series_id)
+        return sorted((a for a in siblings if a.start >= appt.start and a.status in
+                       (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)),
+                      key=lambda a: a.start)
+
+    def move_following(self, appointment_id: str, new_local_start: datetime, *,
+                       minutes: int | None = None, override: bool = False,
+                       initiator: object = None) -> list[Appointment]:
+        """Shift this and following occurrences by the same wall-clock offset, all or none."""
+        with self._lock:
+            targets = self.following(appointment_id)
+            anchor = utc_to_wall(targets[0].start, self.zone)
+            delta = new_local_start - anchor
+            ids = {a.id for a in targets}
+            drafts = []
+            for a in targets:
+                start = wall_to_utc(utc_to_wall(a.start, self.zone) + delta, self.zone)
+                length = timedelta(minutes=minutes) if minutes else a.end - a.start
+                drafts.append(a.model_copy(update={"start": start, "end": start + length}))
+            self._check_batch(drafts, override, ignore=ids)
+            saved = [self.appointments.update(d.id, {"start": d.start, "end": d.end})
+                     for d in drafts]
+            for appt in saved:
+                self.index.put(appt)
+        self._publish("appointments", [a.id for a in saved], "update", initiator)
+        return saved
+
+    def set_status(self, appointment_id: str, status: AppointmentStatus | str, *,
+                   reason: str = "", initiator: object = None) -> Appointment:
+        """booked -> checked-in -> completed, or cancelled (reason required) / no-show."""
+        new = AppointmentStatus(status)
+        with self._lock:
+            current = self._get(appointment_id)
+            check_transition(current.status, new)
+            if new == AppointmentStatus.CANCELLED and not reason.strip():
+                raise ValueError("a reason is required to cancel an appointment")
+            changes: dict[str, Any] = {"status": new, "status_at": datetime.now(UTC),
+                                       "status_by": self.actor}
+            if new == AppointmentStatus.CANCELLED:
+                changes["cancel_reason"] = reason.strip()
+            saved = self.appointments.update(appointment_id, changes)
+            self.index.put(saved)
+        self._publish("appointments", [saved.id], "update", initiator)
+        return saved
+
+    def cancel_following(self, appointment_id: str, reason: str, *,
+                         initiator: object = None) -> list[Appointment]:
+        """Cancel this occurrence and the later ones of its series; earlier ones stay."""
+        if not reason.strip():
+            raise ValueError("a reason is required to cancel an appointment")
+        targets = [a.id for a in self.following(appointment_id)]
+        return [self.set_status(aid, AppointmentStatus.CANCELLED, reason=reason,
+                                initiator=initiator) for aid in targets]
+
+    def link_visit(self, appointment_id: str, visit_id: str, *,
+                   initiator: object = None) -> Appointment:
+        saved = self.appointments.update(appointment_id, {"visit_id": visit_id})
+        self._publish("appointments", [saved.id], "update", initiator)
+        return saved
+
+    # ----- free slots -----------------------------------------------------------------
+    def find_next_free_slot(self, *, after: datetime, minutes: int,
+                            provider_id: str | None = None, department: str | None = None,
+                            patient_id: str = "", room_id: str = "",
+                            days: int = 90) -> Appointment | None:
+        """Earliest bookable slot for a provider (or any provider of a department)."""
+        if provider_id:
+            candidates = [provider_id]
+        else:
+            candidates = [p.id for p in self.active_providers(department)]
+        if not candidates:
+            raise ValueError(f"no active providers in {department or 'the clinic'}")
+        with self._lock:
+            return find_next_free_slot(
+                index=self.index.conflicts, calendars={p: self.calendar(p) for p in candidates},
+                after=after, minutes=minutes, zone=self.zone, patient_id=patient_id,
+                room_id=room_id, days=days)
+
+    def _publish(self, table: str, ids: list[str], op: str, initiator: object) -> None:
+        self.bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))

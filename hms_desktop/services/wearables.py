@@ -1,0 +1,97 @@
+"""Wearable readings: append-only day files, per-patient reads, CSV import with a mapping."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from hms_desktop.domain.wearables import VALUE_FIELDS, ImportResult, WearableReading, parse_rows
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.storage import Store
+from hms_desktop.storage.care import WEARABLES_LOG
+
+
+def read_csv_preview(path: Path, limit: int = 20) -> tuple[list[str], list[list[str]]]:
+    """Header and the first ``limit`` rows, for the column-mapping preview."""
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        rows = [row for _, row in zip(range(limit), reader, strict=False)]
+    if not header:
+        raise ValueError(f"{path.name}: the file is empty")
+    return header, rows
+
+
+class WearableService:
+    def __init__(self, store: Store, bus: EventBus) -> None:
+        self._bus = bus
+        self._log = store.day_log(WEARABLES_LOG, WearableReading)
+
+    def append(self, readings: Sequence[WearableReading], *, initiator: Any = None) -> int:
+        """One append + fsync per batch (the device feed calls this about once a second)."""
+        if not readings:
+            return 0
+        self._log.append(list(readings))
+        patients = tuple(sorted({r.patient_id for r in readings}))
+        self._bus.publish(Change(table=WEARABLES_LOG, ids=patients, op="insert",
+                                 initiator=initiator))
+        return len(readings)
+
+    def readings_for(self, patient_id: str, start: date, end: date) -> list[WearableReading]:
+        """The patient's readings between two days (inclusive), oldest first."""
+        frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
+        if frame.empty:
+            return []
+        frame = frame[frame["patient_id"] == patient_id]
+        rows = frame.to_dict("records")
+        readings = [WearableReading.model_validate(
+            {k: v for k, v in row.items() if k in _FIELDS and (v != "" or k not in VALUE_FIELDS)}) for row in rows]
+        readings.sort(key=lambda r: r.at)
+        return readings
+
+    def series_for(self, patient_id: str, start: date, end: date,
+                   fields: Sequence[str] = VALUE_FIELDS) -> dict[str, Any]:
+        """Chart data without a model per row: ``{"t": epoch seconds, "device_id": [...],
+        field: float array}``.
+
+        A year of 5-minute readings is ~100,000 rows; building pydantic models for them
+        would cost more than reading the files. Rows were validated when appended, and
+        the day log quarantines any line that fails its schema.
+        """
+        import numpy as np
+        import pandas as pd
+
+        frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
+        frame = frame[frame["patient_id"] == patient_id].sort_values("at_utc")
+        epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
+        out: dict[str, Any] = {
+            "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
+        out["device_id"] = frame["device_id"].tolist()
+        for name in fields:
+            out[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
+        return out
+
+    def import_csv(self, path: Path, mapping: Mapping[str, int | None], *, patient_id: str,
+                   default_device: str = "", local: tzinfo = UTC,
+                   initiator: Any = None) -> ImportResult:
+        """All or nothing: a file with any bad line imports nothing and lists every error."""
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            rows = list(reader)
+        result = parse_rows(rows, mapping, patient_id=patient_id, default_device=default_device,
+                            local=local)
+        if result.errors:
+            return ImportResult([], result.errors)
+        if not result.readings:
+            return ImportResult([], [f"{path.name}: no readings in the file"])
+        self.append(result.readings, initiator=initiator)
+        return result
+
+
+_FIELDS = frozenset(("at", "patient_id", "device_id") + VALUE_FIELDS)

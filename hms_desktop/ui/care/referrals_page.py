@@ -1,0 +1,181 @@
+"""Record page "Referrals": the patient's referrals, a new draft, the workflow step bar,
+the printed letter, and doors to the clinic-wide list and the department list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QWidget,
+)
+
+from hms_desktop.domain.referrals import Referral, ReferralStatus
+from hms_desktop.storage.care import DEPARTMENTS, REFERRALS
+from hms_desktop.ui.care.common import (
+    MessageLine,
+    PatientPage,
+    RowsModel,
+    describe_error,
+    make_table,
+    named,
+    open_window,
+)
+from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
+from hms_desktop.ui.care.referral_form import ReferralForm, StepBar
+from hms_desktop.ui.care.referral_letter import LetterPatient, print_letter_pdf
+from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
+from hms_desktop.ui.care.referrals_window import ReferralsWindow
+
+
+def letter_patient(services: Any, patient_id: str) -> LetterPatient:
+    """Identity from the Patients feature and allergies from the Record feature, when present."""
+    p = getattr(services, "patients", None)
+    person = p.get(patient_id) if p is not None else None
+    name = f"{getattr(person, 'given_name', '')} {getattr(person, 'family_name', '')}".strip()
+    dob = getattr(person, "date_of_birth", None)
+    sex = getattr(person, "sex", "")
+    allergies: list[str] = []
+    recorded = False
+    record = getattr(services, "record", None)
+    if record is not None and hasattr(record, "allergy_banner"):
+        banner = record.allergy_banner(patient_id)
+        if banner.state == "allergies":
+            allergies = [banner.text.removeprefix("ALLERGIES: ")]
+        recorded = banner.state != "not_recorded"
+    return LetterPatient(name=name or patient_id, patient_id=patient_id,
+                         date_of_birth=dob.isoformat() if dob else "",
+                         sex=str(getattr(sex, "value", sex) or ""), allergies=allergies,
+                         allergies_recorded=recorded)
+
+
+class ReferralsPage(PatientPage):
+    tables = (REFERRALS.name, DEPARTMENTS.name)
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx, "care_referrals_page", "Referrals")
+        self.form = ReferralForm()
+        self.form.referred_by.setText(str(getattr(ctx.store, "actor", "")))
+        self.create = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
+        self.create.clicked.connect(self._create)
+        self.message = MessageLine("referral_message", "Referral message")
+        self.model = RowsModel(HEADERS, self)
+        self.table = make_table("referral_table", "Patient referrals", self.model)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
+        self.steps = StepBar()
+        self.steps.apply.clicked.connect(self._apply_step)
+        self.letter = named(QPushButton("Print &letter…"), "referral_letter", "Print referral letter")
+        self.letter.clicked.connect(self._print_letter)
+        self.all_button = named(QPushButton("&All referrals…"), "referral_all", "All referrals list")
+        self.all_button.clicked.connect(lambda: open_window(ReferralsWindow(self.ctx, self), modal=False))
+        self.departments_button = named(QPushButton("&Departments…"), "referral_departments",
+                                        "Edit departments")
+        self.departments_button.clicked.connect(lambda: open_window(DepartmentsDialog(self.ctx, self)))
+        # Where the letter goes: a save dialog for people, replaceable in tests.
+        self.choose_pdf_path: Callable[[str], Path | None] = self._ask_pdf_path
+        self.referrals: dict[str, Referral] = {}
+
+        top = QHBoxLayout()
+        top.addWidget(self.form, 1)
+        top.addWidget(self.create)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.letter)
+        buttons.addStretch(1)
+        buttons.addWidget(self.all_button)
+        buttons.addWidget(self.departments_button)
+        self.layout_.addLayout(top)
+        self.layout_.addWidget(self.message)
+        self.layout_.addWidget(self.table, 1)
+        self.layout_.addWidget(self.steps)
+        self.layout_.addLayout(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        pid = self.patient_id
+        svc = self.ctx.services.referrals
+        selected = self.selected_id()
+        self.form.set_departments([d.name for d in svc.departments()])
+        rows = svc.for_patient(pid, date.today()) if pid else []
+        self.show_unreadable(svc.unreadable_for(pid) if pid else [])
+        self.referrals = {row.referral.id: row.referral for row in rows}
+        self.model.set_rows([referral_cells(r.referral, r.overdue) for r in rows],
+                            [r.referral.id for r in rows],
+                            {i for i, r in enumerate(rows) if r.overdue})
+        writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
+        self.form.setEnabled(writable)
+        self.create.setEnabled(writable)
+        if selected in self.referrals:
+            self.table.selectRow(self.model.row_of(selected))
+        self._selected_changed()
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.key(rows[0].row()) if rows else None
+
+    def _selected_changed(self) -> None:
+        ref = self.referrals.get(self.selected_id() or "")
+        self.steps.set_status(ref.status if ref else None)
+        self.letter.setEnabled(ref is not None)
+
+    def _create(self) -> None:
+        try:
+            ref = Referral(patient_id=self.patient_id, created_on=date.today(), **self.form.values())
+        except ValueError as exc:
+            self.message.show_error(f"Not saved. {describe_error(exc)}")
+            return
+
+        def done(saved: Referral) -> None:
+            self.form.clear()
+            self.message.show_ok(f"Draft {saved.id} created.")
+            self.reload()
+            self.table.selectRow(self.model.row_of(saved.id))
+
+        self.run(self.ctx.services.referrals.create, ref, initiator=self, message=self.message,
+                 what="referral", on_done=done)
+
+    def _apply_step(self) -> None:
+        ref_id = self.selected_id()
+        if ref_id is None:
+            return
+        to = ReferralStatus(self.steps.step.currentText())
+        kw: dict[str, Any] = {"on": self.steps.on.date().toPython()}
+        if to is ReferralStatus.BOOKED:
+            kw["appointment_on"] = self.steps.appointment.date().toPython()
+        if to is ReferralStatus.CANCELLED:
+            kw["cancel_reason"] = self.steps.cancel_reason.text()
+
+        def done(saved: Referral) -> None:
+            self.steps.cancel_reason.clear()
+            self.message.show_ok(f"{saved.id} is now '{saved.status.value}'.")
+            self.reload()
+
+        self.run(self.ctx.services.referrals.advance, ref_id, to, initiator=self,
+                 message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
+
+    def _ask_pdf_path(self, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save referral letter", suggested, "PDF (*.pdf)")
+        return Path(path) if path else None
+
+    def _print_letter(self) -> None:
+        ref = self.referrals.get(self.selected_id() or "")
+        if ref is None:
+            return
+        path = self.choose_pdf_path(f"{ref.id}-{ref.patient_id}.pdf")
+        if path is None:
+            return
+        clinic = getattr(self.ctx.settings, "clinic_name", "") or "HMS Clinic"
+        try:
+            print_letter_pdf(ref, letter_patient(self.ctx.services, ref.patient_id), path, clinic=clinic)
+        except OSError as exc:
+            self.message.show_error(f"Letter not written: {exc}")
+            return
+        self.message.show_ok(f"Letter saved to {path}")
+
+
+def create_referrals_page(ctx: Any) -> QWidget:
+    return ReferralsPage(ctx)

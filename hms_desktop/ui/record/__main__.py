@@ -1,0 +1,59 @@
+"""A quick look at the Record tab on its own: ``python -m hms_desktop.ui.record [--data-dir DIR]``.
+
+Without a data folder it uses a temporary one with demo records for ten patients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--patient", default="PAT000001")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.bus import EventBus
+    from hms_desktop.services.container import build_services
+    from hms_desktop.services.demo.record import build_records
+    from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.storage import Store
+    from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.record.tab import RecordTab
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="hms-record-"))
+    store = Store(data_dir)
+    bus = EventBus()
+    services = build_services(store, bus)
+    if args.data_dir is None:
+        rng = random.Random(1)
+        for n in range(1, 11):
+            for section, rows in build_records(f"PAT{n:06d}", rng, date.today(), scale=3).items():
+                services.record.add_many(section, rows)
+    writer = BackgroundWriter()
+    ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
+                     data_dir=data_dir)
+    tab = RecordTab(ctx)
+    tab.setWindowTitle(f"Record — {data_dir}")
+    tab.resize(1200, 800)
+    tab.show()
+    ctx.current_patient.select(args.patient)
+    try:
+        return int(app.exec())
+    finally:
+        writer.shutdown()
+        store.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The always-visible record header: who the patient is and, above all, their allergies."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from hms_desktop.domain.record import AllergyStatement, Section
+from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.ui.record.header_facts import find_patient, header_facts
+from hms_desktop.ui.record.summary_html import summary_html
+from hms_desktop.ui.record.summary_pdf import print_html_to_pdf
+from hms_desktop.ui.record.widgets import button, named
+
+BANNER_STYLE = {
+    "allergies": "background:#c62828; color:white; font-weight:bold; padding:6px;",
+    "no_known_allergies": "background:#e8f5e9; color:#1b5e20; padding:6px;",
+    "not_recorded": "background:#fff8e1; color:#6d4c00; padding:6px; font-style:italic;",
+}
+HEADER_TABLES = frozenset({SECTION_TABLES[Section.ALLERGIES].name, ALLERGY_STATEMENTS.name, "patients"})
+
+
+class RecordHeader(QWidget):
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "record_header", "Patient header")
+        self.ctx = ctx
+        self.patient_id = ""
+        self.identity = QLabel("", self)
+        named(self.identity, "record_identity", "Patient identity")
+        self.banner = QLabel("", self)
+        named(self.banner, "allergy_banner", "Allergy banner")
+        self.banner.setWordWrap(True)
+        self.nka_button = button(self, "Record &no known allergies", "record_nka", "Record no known allergies")
+        self.nka_button.clicked.connect(self.record_no_known_allergies)
+        self.print_button = button(self, "&Print summary…", "print_summary", "Print summary to PDF")
+        self.print_button.clicked.connect(self.choose_summary_file)
+        self.message = QLabel("", self)
+        named(self.message, "header_message", "Header message")
+        top = QHBoxLayout()
+        top.addWidget(self.identity, 1)
+        top.addWidget(self.nka_button)
+        top.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.message)
+        ctx.current_patient.sig_patient_changed.connect(self.set_patient)
+        ctx.changes.sig_changed.connect(self._on_change)
+        self.set_patient(ctx.current_patient.patient_id or "")
+
+    def _on_change(self, change: Any) -> None:
+        if getattr(change, "table", None) in HEADER_TABLES:
+            self.refresh()
+
+    def set_patient(self, patient_id: str) -> None:
+        self.patient_id = patient_id or ""
+        self.message.setText("")
+        self.refresh()
+
+    def refresh(self) -> None:
+        has_patient = bool(self.patient_id)
+        self.nka_button.setEnabled(has_patient)
+        self.print_button.setEnabled(has_patient)
+        if not has_patient:
+            self.identity.setText("<b>No patient selected</b> — choose a patient in the Patients tab.")
+            self.banner.setText("")
+            self.banner.hide()
+            return
+        facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
+        parts = [f"<b style='font-size:14pt'>{escape(facts.name or '(name not available)')}</b>",
+                 f"ID {escape(facts.patient_id)}",
+                 f"Age {escape(facts.age)}" if facts.age else "Age not recorded",
+                 escape(facts.sex) if facts.sex else "Sex not recorded",
+                 f"Blood group {escape(facts.blood_group)}" if facts.blood_group else "Blood group not recorded"]
+        if facts.status:
+            parts.append(f"<b style='color:#b00020'>{escape(facts.status.upper())}</b>")
+        self.identity.setText(" · ".join(parts))
+        self.identity.setAccessibleDescription(" ".join(p for p in (facts.name, facts.patient_id) if p))
+        banner = self.ctx.services.record.allergy_banner(self.patient_id)
+        self.banner.setText(banner.text)
+        self.banner.setAccessibleDescription(banner.text)
+        self.banner.setStyleSheet(BANNER_STYLE[banner.state])
+        self.banner.setProperty("alert", banner.alert)
+        self.banner.show()
+        self.nka_button.setEnabled(banner.state == "not_recorded")
+
+    def record_no_known_allergies(self) -> None:
+        if not self.patient_id:
+            return
+        self.ctx.run(self.ctx.services.record.set_allergy_statement, self.patient_id,
+                     AllergyStatement.NO_KNOWN_ALLERGIES, initiator=self,
+                     on_done=lambda _r: self.refresh(), on_error=self._failed,
+                     what="recording 'no known allergies'")
+
+    def _failed(self, error: BaseException) -> bool:
+        self.message.setText(f"Not saved: {error}")
+        return True
+
+    def choose_summary_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save patient summary", f"summary-{self.patient_id}.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self.print_summary_to(Path(path))
+
+    def print_summary_to(self, path: Path) -> Path:
+        clinic = str(getattr(getattr(self.ctx, "settings", None), "clinic_name", "") or "")
+        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic)
+        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}")
+        self.message.setText(f"Summary saved to {path}")
+        return path

@@ -1,0 +1,75 @@
+"""The Record tab: the header on top, a list of pages on the left, the chosen page beside it.
+
+Pages are created the first time they are shown, so opening a patient costs the header
+and one page, not every section (ten years of a record is thousands of entries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QVBoxLayout, QWidget
+
+from hms_desktop.ui.record.header import RecordHeader
+from hms_desktop.ui.record.pages import RECORD_PAGES, VISIT_LOG
+from hms_desktop.ui.record.visits_page import VisitsPage
+
+TAB_TITLE = "Record"
+
+
+class RecordTab(QWidget):
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("record_tab")
+        self.setAccessibleName("Record tab")
+        self.ctx = ctx
+        self.factories = list(RECORD_PAGES)  # snapshot: features append before the tab is built
+        self.pages: dict[str, QWidget] = {}
+        self.header = RecordHeader(ctx, self)
+        self.page_list = QListWidget(self)
+        self.page_list.setObjectName("record_page_list")
+        self.page_list.setAccessibleName("Record pages")
+        self.page_list.addItems([title for title, _ in self.factories])
+        self.page_list.setMaximumWidth(220)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("record_page_stack")
+        self.stack.setAccessibleName("Record page")
+        self.page_list.currentRowChanged.connect(self._show_row)
+        body = QHBoxLayout()
+        body.addWidget(self.page_list)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(body, 1)
+        navigation = getattr(ctx, "navigation", None)
+        if navigation is not None and hasattr(navigation, "sig_visit_log_requested"):
+            navigation.sig_visit_log_requested.connect(self.log_visit)
+        self.page_list.setCurrentRow(0)
+
+    def page(self, title: str) -> QWidget:
+        """The page titled ``title``, created on first use."""
+        page = self.pages.get(title)
+        if page is None:
+            factory = dict(self.factories)[title]
+            page = factory(self.ctx)
+            self.pages[title] = page
+            self.stack.addWidget(page)
+        return page
+
+    def show_page(self, title: str) -> QWidget:
+        row = [t for t, _ in self.factories].index(title)
+        self.page_list.setCurrentRow(row)
+        return self.page(title)
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self.factories):
+            self.stack.setCurrentWidget(self.page(self.factories[row][0]))
+
+    def log_visit(self, details: dict[str, Any]) -> None:
+        """Schedule asked to log a visit: bring the Record tab and the visit dialog forward."""
+        navigation = getattr(self.ctx, "navigation", None)
+        if navigation is not None and hasattr(navigation, "show_tab"):
+            navigation.show_tab(TAB_TITLE)
+        page = self.show_page(VISIT_LOG)
+        if isinstance(page, VisitsPage):
+            page.open_requested_visit(details)

@@ -1,0 +1,118 @@
+"""Everything about the patient in one chronological list, filterable by kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop.domain.timeline import TimelineEntry
+from hms_desktop.services.timeline import collect_timeline
+from hms_desktop.ui.record.page_base import PatientPage
+from hms_desktop.ui.record.widgets import named
+
+ALL_KINDS = "All kinds"
+HEADERS = ("When", "Kind", "What", "Detail")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class TimelineModel(QAbstractTableModel):
+    """A model, not a widget per cell: ten years of a patient is thousands of rows."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[TimelineEntry] = []
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.beginResetModel()
+        self.entries = entries
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        e = self.entries[index.row()]
+        column = index.column()
+        if column == 0:
+            return e.at.date().isoformat() if e.date_only else e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (e.kind, e.title, e.detail)[column - 1]
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+
+class TimelinePage(PatientPage):
+    tables: frozenset[str] = frozenset()  # every change may add an entry: any table refreshes it
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "record_page_timeline", "Timeline", parent)
+        self.entries: list[TimelineEntry] = []
+        self.kind_filter = QComboBox(self)
+        self.kind_filter.setObjectName("timeline_kind_filter")
+        self.kind_filter.setAccessibleName("Timeline kind filter")
+        self.kind_filter.addItem(ALL_KINDS)
+        self.kind_filter.currentTextChanged.connect(lambda _t: self._show())
+        label = named(QLabel("&Show:", self), "timeline_show_label", "Show")
+        label.setBuddy(self.kind_filter)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("timeline_notice")
+        self.notice.setAccessibleName("Timeline notice")
+        self.model = TimelineModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("timeline_table")
+        self.table.setAccessibleName("Timeline")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        for column, width in enumerate((130, 110, 380)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.kind_filter)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.notice)
+
+    def refresh(self) -> None:
+        timeline = collect_timeline(self.ctx.services, self.patient_id) if self.patient_id else None
+        self.entries = timeline.entries if timeline else []
+        failed = timeline.failed_sources if timeline else []
+        self.notice.setText(("Some entries could not be loaded: " + ", ".join(failed)) if failed else "")
+        kinds = sorted({e.kind for e in self.entries})
+        current = self.kind_filter.currentText()
+        self.kind_filter.blockSignals(True)
+        self.kind_filter.clear()
+        self.kind_filter.addItems([ALL_KINDS, *kinds])
+        self.kind_filter.setCurrentText(current if current in kinds else ALL_KINDS)
+        self.kind_filter.blockSignals(False)
+        self._show()
+
+    def visible_entries(self) -> list[TimelineEntry]:
+        kind = self.kind_filter.currentText()
+        return [e for e in self.entries if kind in ("", ALL_KINDS) or e.kind == kind]
+
+    def _show(self) -> None:
+        self.model.set_entries(self.visible_entries())

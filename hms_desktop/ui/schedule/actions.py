@@ -1,0 +1,245 @@
+"""What the Schedule tab does to appointments: status changes, drag/keyboard moves,
+booking, .ics export and day sheets. Every write runs on the background writer via
+``ctx.run``; refusals are shown on the view and in the tab's message line, never silent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QMenu
+
+from hms_desktop.domain.schedule_time import day_bounds_utc, wall_to_utc
+from hms_desktop.domain.scheduling import TRANSITIONS, Appointment, AppointmentStatus
+from hms_desktop.services.ics import export_ics
+from hms_desktop.services.scheduling import BookingError
+from hms_desktop.ui.schedule import dialogs
+from hms_desktop.ui.schedule.booking_dialog import BookingDialog
+from hms_desktop.ui.schedule.day_sheet import write_day_sheet
+from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.schedule.tab import ScheduleTab
+
+S = AppointmentStatus
+
+
+class ScheduleActions:
+    """Mixed into ScheduleTab; kept apart so the tab file stays about layout and views."""
+
+    dialog: BookingDialog | None = None
+    providers_dialog: ProvidersDialog | None = None
+
+    def _connect_actions(self: ScheduleTab) -> None:
+        self.new_button.clicked.connect(lambda: self.open_booking())
+        self.providers_button.clicked.connect(self.open_providers)
+        self.checkin_button.clicked.connect(lambda: self.change_status(S.CHECKED_IN))
+        self.complete_button.clicked.connect(lambda: self.change_status(S.COMPLETED))
+        self.noshow_button.clicked.connect(lambda: self.change_status(S.NO_SHOW))
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.ics_button.clicked.connect(self.export_calendar)
+        self.sheet_button.clicked.connect(self.export_day_sheet)
+
+    def say(self: ScheduleTab, text: str, *, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #b00020" if error else "")
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+
+    # ----- selection ------------------------------------------------------------------
+    def select(self: ScheduleTab, item_id: str) -> None:
+        self.selected_id = item_id
+        for view in (self.day_view, self.week_view):
+            view.selected_id = item_id
+            view.update()
+        self.agenda.select_id(item_id)
+        self.update_actions()
+
+    def selected(self: ScheduleTab) -> Appointment | None:
+        return self.service.appointments.get(self.selected_id) if self.selected_id else None
+
+    def update_actions(self: ScheduleTab) -> None:
+        appt = self.selected()
+        nexts = TRANSITIONS[appt.status] if appt is not None else frozenset()
+        self.checkin_button.setEnabled(S.CHECKED_IN in nexts)
+        self.complete_button.setEnabled(S.COMPLETED in nexts)
+        self.cancel_button.setEnabled(S.CANCELLED in nexts)
+        self.noshow_button.setEnabled(S.NO_SHOW in nexts)
+
+    def activate(self: ScheduleTab, item_id: str) -> None:
+        """Enter / double-click: a small menu of what can be done to this appointment."""
+        self.select(item_id)
+        menu = QMenu(self)
+        menu.setObjectName("schedule_item_menu")
+        menu.setAccessibleName("Appointment actions")
+        for button in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
+            if button.isEnabled():
+                menu.addAction(button.text().replace("&", ""), button.click)
+        menu.popup(self.mapToGlobal(self.rect().center()))
+
+    # ----- statuses -------------------------------------------------------------------
+    def change_status(self: ScheduleTab, status: AppointmentStatus, reason: str = "") -> None:
+        appt = self.selected()
+        if appt is None:
+            self.say("Select an appointment first.", error=True)
+            return
+        done = self._after_complete if status == S.COMPLETED else (lambda _saved: None)
+        self.ctx.run(self.service.set_status, appt.id, status, reason=reason, initiator=self,
+                     on_done=done, on_error=self._failed, what=f"marking {appt.id} {status.value}")
+
+    def cancel_selected(self: ScheduleTab) -> None:
+        appt = self.selected()
+        if appt is None:
+            return
+        reason = dialogs.ask_text(self, "Cancel appointment", f"Reason for cancelling {appt.id}:")
+        if reason is None:
+            return
+        if not reason:
+            self.say("A reason is required to cancel an appointment.", error=True)
+            return
+        scope = dialogs.ask_scope(self, "Cancel") if appt.series_id else "this"
+        if scope == "following":
+            self.ctx.run(self.service.cancel_following, appt.id, reason, initiator=self,
+                         on_error=self._failed, what="cancelling appointments")
+        elif scope == "this":
+            self.change_status(S.CANCELLED, reason)
+
+    def _after_complete(self: ScheduleTab, saved: Appointment) -> None:
+        """Offer to log the visit in the patient's record (the Record tab does the logging)."""
+        navigation = getattr(self.ctx, "navigation", None)
+        if navigation is None or not hasattr(navigation, "request_visit_log"):
+            self.say(f"{saved.id} completed.")
+            return
+        if dialogs.ask_yes_no(self, "Appointment completed",
+                              f"Log the visit for {saved.patient_id} in the record now?"):
+            navigation.request_visit_log(patient_id=saved.patient_id, provider_id=saved.provider_id,
+                                         appointment_id=saved.id, at=saved.start)
+
+    def _failed(self: ScheduleTab, exc: BaseException) -> bool:
+        """Rule refusals are shown here (True: handled); disk / read-only failures also get
+        the context's message box, because they mean nothing can be saved at all."""
+        text = "; ".join(exc.problems) if isinstance(exc, BookingError) else str(exc)
+        self.say(text, error=True)
+        self.reload()
+        return isinstance(exc, ValueError)
+
+    # ----- moves ----------------------------------------------------------------------
+    def request_move(self: ScheduleTab, item_id: str, start_local: datetime, end_local: datetime,
+                     provider_id: str | None) -> None:
+        """A drop or Ctrl+arrow: check now (in memory), refuse visibly, or save in the background."""
+        view = self.day_view if self.mode == "day" else self.week_view
+        appt = self.service.appointments.get(item_id)
+        if appt is None:
+            view.refuse(f"{item_id} no longer exists")
+            return
+        try:
+            start = wall_to_utc(start_local, self.service.zone)
+            end = wall_to_utc(end_local, self.service.zone)
+            draft = appt.model_copy(update={"start": start, "end": end,
+                                            "provider_id": provider_id or appt.provider_id})
+            problems = self.service.problems(draft, ignore={item_id})
+        except ValueError as exc:
+            problems = [str(exc)]
+        override = False
+        if problems and all("outside provider" in p for p in problems):
+            override = dialogs.ask_yes_no(self, "Outside available hours",
+                                          problems[0] + "\n\nMove anyway? The override is recorded.")
+        if problems and not override:
+            view.refuse(f"Not moved: {problems[0]}")
+            self.say(f"Not moved: {'; '.join(problems)}", error=True)
+            return
+        scope = dialogs.ask_scope(self, "Move") if appt.series_id else "this"
+        if scope is None:
+            view.refuse("Move abandoned")
+            return
+        on_error = self._move_failed
+        if scope == "following":
+            minutes = int((end - start).total_seconds() // 60)
+            self.ctx.run(self.service.move_following, item_id, start_local, minutes=minutes,
+                         override=override, initiator=self, on_done=lambda _s: self.reload(),
+                         on_error=on_error, what="moving appointments")
+        else:
+            self.ctx.run(self.service.move, item_id, start, end, provider_id=provider_id, override=override,
+                         initiator=self, on_done=lambda _s: self.reload(), on_error=on_error,
+                         what=f"moving {item_id}")
+
+    def _move_failed(self: ScheduleTab, exc: BaseException) -> bool:
+        view = self.day_view if self.mode == "day" else self.week_view
+        text = "; ".join(exc.problems) if isinstance(exc, BookingError) else str(exc)
+        view.refuse(f"Not moved: {text}")
+        self.say(f"Not moved: {text}", error=True)
+        return isinstance(exc, ValueError)
+
+    # ----- booking --------------------------------------------------------------------
+    def open_booking(self: ScheduleTab, **prefill: Any) -> BookingDialog:
+        chosen = self.provider_box.currentData()
+        prefill.setdefault("provider_id", chosen or "")
+        self.dialog = BookingDialog(self.ctx, parent=self, **prefill)
+        self.dialog.sig_appointments_booked.connect(self._booked)
+        self.dialog.open()
+        return self.dialog
+
+    def open_providers(self: ScheduleTab) -> ProvidersDialog:
+        self.providers_dialog = ProvidersDialog(self.ctx, parent=self)
+        self.providers_dialog.open()
+        return self.providers_dialog
+
+    def book_at(self: ScheduleTab, start_local: datetime, provider_id: str | None) -> None:
+        self.open_booking(start=start_local, provider_id=provider_id or "")
+
+    def open_booking_request(self: ScheduleTab, request: dict[str, Any]) -> None:
+        """The Record's 'book follow-up': patient, start and reason arrive prefilled."""
+        start = request.get("start")
+        if isinstance(start, str):
+            start = datetime.fromisoformat(start)
+        if isinstance(start, date) and not isinstance(start, datetime):
+            start = datetime.combine(start, datetime.min.time().replace(hour=9))
+        self.open_booking(patient_id=str(request.get("patient_id", "")), start=start,
+                          reason=str(request.get("reason", "")),
+                          provider_id=str(request.get("provider_id", "") or ""))
+
+    def _booked(self: ScheduleTab, ids: list[str]) -> None:
+        self.say(f"Booked {', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}")
+        self.reload()
+
+    # ----- exports --------------------------------------------------------------------
+    def export_calendar(self: ScheduleTab) -> None:
+        """Provider filter chosen: that provider's calendar; else the selected appointment's patient."""
+        provider_id = self.provider_box.currentData() or ""
+        appt = self.selected()
+        if not provider_id and appt is None:
+            self.say("Choose a provider or select an appointment of the patient to export.", error=True)
+            return
+        who = provider_id or (appt.patient_id if appt else "")
+        path = dialogs.choose_save_path(self, "Export iCalendar", f"{who}.ics", "iCalendar (*.ics)")
+        if not path:
+            return
+
+        def write() -> str:
+            data = export_ics(self.service, provider_id=provider_id or None,
+                              patient_id=None if provider_id else who)
+            Path(path).write_bytes(data)
+            return path
+
+        self.ctx.run(write, on_done=lambda p: self.say(f"Wrote {p}"), on_error=self._failed,
+                     what="exporting calendar")
+
+    def export_day_sheet(self: ScheduleTab) -> None:
+        appt = self.selected()
+        provider_id = self.provider_box.currentData() or (appt.provider_id if appt else "")
+        if not provider_id:
+            self.say("Choose a provider (or select one of their appointments) for the day sheet.",
+                     error=True)
+            return
+        path = dialogs.choose_save_path(self, "Day sheet", f"day-sheet-{provider_id}-{self.day}.pdf",
+                                        "PDF (*.pdf)")
+        if not path:
+            return
+        start, end = day_bounds_utc(self.day, self.service.zone)
+        from hms_desktop.ui.schedule.tab import to_items
+
+        items = to_items(self.ctx, self.service, self.service.appointments_between(start, end, [provider_id]))
+        name = self.provider_names.get(provider_id, provider_id)
+        self.ctx.run(write_day_sheet, Path(path), name, self.day, items,
+                     on_done=lambda p: self.say(f"Wrote {p}"), on_error=self._failed,
+                     what="writing day sheet")

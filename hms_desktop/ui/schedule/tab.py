@@ -1,0 +1,264 @@
+"""The Schedule tab: toolbar, day / week / month views, agenda, and the actions on the
+selected appointment. Reads come from the service's in-memory tables and index (instant);
+every write goes through ``ctx.run`` on the background writer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
+from hms_desktop.domain.scheduling import Appointment
+from hms_desktop.services.scheduling import SchedulingService
+from hms_desktop.storage.scheduling import SCHEDULE_TABLES
+from hms_desktop.ui.schedule import clinic_tz_name
+from hms_desktop.ui.schedule.actions import ScheduleActions
+from hms_desktop.ui.schedule.agenda import AgendaList
+from hms_desktop.ui.schedule.items import CalendarItem, Column
+from hms_desktop.ui.schedule.month_view import MonthView, month_grid_start
+from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.patient_field import patient_labels
+from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
+
+MODES = ("day", "week", "month")
+_TABLES = {spec.name for spec in SCHEDULE_TABLES}
+
+
+
+
+def to_items(ctx: Any, service: SchedulingService, appts: list[Appointment]) -> list[CalendarItem]:
+    """Appointments as view items in clinic wall-clock time, titled with the patient's name."""
+    names = patient_labels(ctx, {a.patient_id for a in appts})
+    return [CalendarItem(a.id, utc_to_wall(a.start, service.zone), utc_to_wall(a.end, service.zone),
+                         a.provider_id, a.patient_id, f"{names[a.patient_id][0]} · {a.reason or 'appointment'}",
+                         names[a.patient_id][1], a.status) for a in appts]
+
+
+class ScheduleTab(ScheduleActions, QWidget):
+    """Owns the shown period and mode; views only draw and report gestures."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        QWidget.__init__(self, parent)
+        named(self, "schedule_tab", "Schedule")
+        self.ctx = ctx
+        self.service: SchedulingService = ctx.services.scheduling
+        self.mode = "day"
+        self.day = self.today()
+        self.selected_id = ""
+        self.items: list[CalendarItem] = []
+
+        self.mode_box = named(QComboBox(), "schedule_mode", "View")
+        for mode in MODES:
+            self.mode_box.addItem(mode.capitalize(), mode)
+        self.provider_box = named(QComboBox(), "schedule_provider_filter", "Provider filter")
+        self.prev_button = named(QPushButton("◀"), "schedule_prev", "Previous period")
+        self.today_button = named(QPushButton("&Today"), "schedule_today", "Today")
+        self.next_button = named(QPushButton("▶"), "schedule_next", "Next period")
+        self.title = named(QLabel(), "schedule_title", "Shown period")
+        self.new_button = named(QPushButton("&New booking…"), "schedule_new", "New booking")
+        self.providers_button = named(QPushButton("&Providers…"), "schedule_providers", "Providers and hours")
+        self.checkin_button = named(QPushButton("Check &in"), "schedule_check_in", "Check in")
+        self.complete_button = named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
+        self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
+        self.noshow_button = named(QPushButton("No-&show"), "schedule_no_show", "No-show")
+        self.ics_button = named(QPushButton("Export .&ics…"), "schedule_export_ics", "Export iCalendar")
+        self.sheet_button = named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
+        self.status = named(QLabel(), "schedule_status", "Schedule messages")
+        self.status.setWordWrap(True)
+
+        self.day_view = TimeGridView("schedule_day_view")
+        self.day_view.setAccessibleName("Day view")
+        self.week_view = TimeGridView("schedule_week_view")
+        self.week_view.setAccessibleName("Week view")
+        self.month_view = MonthView()
+        self.agenda = AgendaList()
+        self.stack = named(QStackedWidget(), "schedule_views", "Calendar")
+        for view in (self.day_view, self.week_view, self.month_view):
+            self.stack.addWidget(view)
+
+        bar = QHBoxLayout()
+        for w in (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
+                  self.title):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.providers_button)
+        bar.addWidget(self.new_button)
+        actions = QHBoxLayout()
+        for w in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        actions.addWidget(self.ics_button)
+        actions.addWidget(self.sheet_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.stack)
+        split.addWidget(self.agenda)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(0)
+        self._reload_timer.timeout.connect(self.reload)
+        self._clock = QTimer(self)
+        self._clock.setInterval(60_000)  # the current-time line moves once a minute
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self._connect()
+        self.fill_providers()
+        self.reload()
+
+    # ----- wiring ---------------------------------------------------------------------
+    def _connect(self) -> None:
+        self.mode_box.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
+        self.provider_box.currentIndexChanged.connect(lambda _i: self.reload())
+        self.prev_button.clicked.connect(lambda: self.navigate("page_up"))
+        self.next_button.clicked.connect(lambda: self.navigate("page_down"))
+        self.today_button.clicked.connect(lambda: self.navigate("today"))
+        for view in (self.day_view, self.week_view):
+            view.sig_navigation_requested.connect(self.navigate)
+            view.sig_item_selected.connect(self.select)
+            view.sig_item_activated.connect(self.activate)
+            view.sig_move_requested.connect(self.request_move)
+            view.sig_slot_activated.connect(self.book_at)
+        self.month_view.sig_navigation_requested.connect(self.navigate)
+        self.month_view.sig_day_activated.connect(self.open_day)
+        self.agenda.sig_item_selected.connect(self.select)
+        self.agenda.sig_item_activated.connect(self.activate)
+        self._connect_actions()
+        changes = getattr(self.ctx, "changes", None)
+        if changes is not None:
+            changes.sig_changed.connect(self._on_change)
+        settings_changed = getattr(self.ctx, "sig_settings_changed", None)
+        if settings_changed is not None:
+            settings_changed.connect(self._settings_changed)
+        navigation = getattr(self.ctx, "navigation", None)
+        if navigation is not None and hasattr(navigation, "sig_booking_requested"):
+            navigation.sig_booking_requested.connect(self.open_booking_request)
+
+    def _on_change(self, change: Any) -> None:
+        if getattr(change, "table", "") in _TABLES:
+            if change.table == "providers":
+                self.fill_providers()
+            self._reload_timer.start()  # coalesce a burst of changes into one reload
+
+    def _settings_changed(self, settings: Any) -> None:
+        """A new clinic time zone re-labels every time; stored instants do not change."""
+        self.service.set_clinic_tz(clinic_tz_name(settings))
+        self.reload()
+
+    def _tick(self) -> None:
+        for view in (self.day_view, self.week_view):
+            view.now = self.now_local()
+            view.update()
+
+    # ----- time and period ------------------------------------------------------------
+    def now_local(self) -> datetime:
+        return utc_to_wall(datetime.now().astimezone(), self.service.zone)
+
+    def today(self) -> date:
+        return self.now_local().date()
+
+    def period(self) -> tuple[date, date]:
+        """First and last+1 local dates shown by the current mode."""
+        if self.mode == "day":
+            return self.day, self.day + timedelta(days=1)
+        if self.mode == "week":
+            monday = self.day - timedelta(days=self.day.weekday())
+            return monday, monday + timedelta(days=7)
+        first = month_grid_start(self.day.replace(day=1))
+        return first, first + timedelta(days=42)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.mode_box.blockSignals(True)
+        self.mode_box.setCurrentIndex(MODES.index(mode))
+        self.mode_box.blockSignals(False)
+        self.stack.setCurrentIndex(MODES.index(mode))
+        self.reload()
+
+    def navigate(self, action: str) -> None:
+        """Keys and buttons: left/right a day, up/down a week, PageUp/PageDown a period, T today."""
+        step = {"day": timedelta(days=1), "week": timedelta(days=7)}
+        if action == "today":
+            self.day = self.today()
+        elif action in ("left", "right"):
+            self.day += timedelta(days=-1 if action == "left" else 1)
+        elif action in ("up", "down"):
+            self.day += timedelta(days=-7 if action == "up" else 7)
+        elif action in ("page_up", "page_down"):
+            sign = -1 if action == "page_up" else 1
+            if self.mode == "month":
+                month = self.day.month - 1 + sign
+                self.day = date(self.day.year + month // 12, month % 12 + 1, 1)
+            else:
+                self.day += sign * step[self.mode]
+        self.reload()
+
+    def open_day(self, day: date) -> None:
+        self.day = day
+        self.set_mode("day")
+        self.day_view.setFocus()
+
+    # ----- content --------------------------------------------------------------------
+    def fill_providers(self) -> None:
+        keep = self.provider_box.currentData()
+        self.provider_box.blockSignals(True)
+        self.provider_box.clear()
+        self.provider_box.addItem("All providers", "")
+        for p in self.service.active_providers():
+            self.provider_box.addItem(p.name, p.id)
+        self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(keep or "")))
+        self.provider_box.blockSignals(False)
+        self.provider_names = {p.id: p.name for p in self.service.providers.all()}
+
+    def shown_provider_ids(self) -> list[str]:
+        chosen = self.provider_box.currentData()
+        return [chosen] if chosen else [p.id for p in self.service.active_providers()]
+
+    def reload(self) -> None:
+        """Re-read the shown period (in-memory, no file access) and hand it to the views."""
+        first, last = self.period()
+        start, _ = day_bounds_utc(first, self.service.zone)
+        end, _ = day_bounds_utc(last, self.service.zone)
+        providers = self.shown_provider_ids()
+        now = self.now_local()
+        if self.mode == "month":
+            summaries = self.service.day_summaries(start, end, providers)
+            names = patient_labels(self.ctx, {p for ids in summaries.values() for p in ids})
+            self.month_view.set_month(self.day, self.day,
+                                      {d: [names[p][1] for p in ids] for d, ids in summaries.items()},
+                                      now.date())
+            day_start, day_end = day_bounds_utc(self.day, self.service.zone)
+            self.items = to_items(self.ctx, self.service,
+                                  self.service.appointments_between(day_start, day_end, providers))
+            self.title.setText(f"{self.day:%B %Y}")
+        else:
+            self.items = to_items(self.ctx, self.service,
+                                  self.service.appointments_between(start, end, providers))
+            midnight = datetime.combine(self.day, time())
+            if self.mode == "day":
+                columns = [Column(pid, self.provider_names.get(pid, pid), midnight, pid) for pid in providers]
+                self.day_view.set_content(columns, self.items, now)
+                self.title.setText(f"{self.day:%A %d %B %Y}")
+            else:
+                self.week_view.set_content(week_columns(first), self.items, now)
+                self.title.setText(f"Week of {first:%d %B %Y}")
+        self.agenda.set_items(self.items, self.provider_names)
+        self.update_actions()

@@ -1,0 +1,60 @@
+"""Recurrence expansion and daylight saving: the local hour never moves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from pydantic import ValidationError
+
+from hms_desktop.domain.schedule_recurrence import Recurrence, expand_rule, occurrences_utc
+from hms_desktop.domain.schedule_time import clinic_zone, utc_to_wall, wall_to_utc
+
+LONDON = "Europe/London"
+
+
+def test_weekly_series_across_spring_change_stays_at_nine_local() -> None:
+    # Clocks go forward in London on Sunday 29 March 2026.
+    rec = Recurrence(freq="weekly", weekdays=[4], count=4)
+    starts = rec.wall_starts(datetime(2026, 3, 20, 9, 0))
+    spans = occurrences_utc(starts, 30, LONDON)
+    locals_ = [utc_to_wall(s, clinic_zone(LONDON)) for s, _ in spans]
+    assert [d.date() for d in locals_] == [date(2026, 3, 20), date(2026, 3, 27),
+                                           date(2026, 4, 3), date(2026, 4, 10)]
+    assert all(d.time() == time(9, 0) for d in locals_)
+    # The instants differ: 09:00 GMT is 09:00 UTC, 09:00 BST is 08:00 UTC.
+    assert spans[0][0].hour == 9 and spans[2][0].hour == 8
+    assert all((e - s).total_seconds() == 1800 for s, e in spans)
+
+
+def test_autumn_change_also_keeps_local_hour() -> None:
+    rec = Recurrence(freq="daily", count=3)
+    spans = occurrences_utc(rec.wall_starts(datetime(2026, 10, 23, 9, 0)), 15, LONDON)
+    assert [s.hour for s, _ in spans] == [8, 8, 9]  # BST, BST, GMT
+
+
+def test_weekdays_every_two_weeks_until_date() -> None:
+    rec = Recurrence(freq="weekly", interval=2, weekdays=[0, 2], until=date(2026, 2, 1))
+    starts = rec.wall_starts(datetime(2026, 1, 5, 14, 0))  # a Monday
+    assert [s.date() for s in starts] == [date(2026, 1, 5), date(2026, 1, 7),
+                                          date(2026, 1, 19), date(2026, 1, 21)]
+
+
+def test_monthly_count_and_rrule_text_round_trip() -> None:
+    rec = Recurrence(freq="monthly", count=3)
+    first = datetime(2026, 1, 15, 10, 30)
+    assert rec.to_rrule() == "FREQ=MONTHLY;COUNT=3"
+    assert rec.wall_starts(first) == expand_rule(rec.to_rrule(), first)
+    assert [s.month for s in rec.wall_starts(first)] == [1, 2, 3]
+
+
+def test_needs_exactly_one_end() -> None:
+    with pytest.raises(ValidationError, match="exactly one of until"):
+        Recurrence(freq="daily")
+    with pytest.raises(ValidationError, match="exactly one of until"):
+        Recurrence(freq="daily", count=2, until=date(2026, 1, 1))
+
+
+def test_skipped_hour_refused_with_message() -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        wall_to_utc(datetime(2026, 3, 29, 1, 30), clinic_zone(LONDON))

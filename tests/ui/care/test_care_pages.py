@@ -1,0 +1,74 @@
+"""Every care page builds from CARE_PAGES, names every control for screen readers, and
+follows the current patient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from hms_desktop.ui.care import CARE_PAGES
+from tests.ui.care.conftest import PATIENT, drain
+
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
+
+
+def test_pages_listed_in_record_order() -> None:
+    assert [title for title, _ in CARE_PAGES] == ["Observations", "Chronic care", "Referrals",
+                                                 "Wearables"]
+
+
+@pytest.mark.parametrize(("title", "factory"), CARE_PAGES, ids=[t for t, _ in CARE_PAGES])
+def test_every_control_is_named(care_ctx: Any, qtbot: QtBot, title: str, factory: Any) -> None:
+    page: QWidget = factory(care_ctx)
+    qtbot.addWidget(page)
+    assert page.accessibleName() == title
+    no_patient = page.findChild(QWidget, f"{page.objectName()}_no_patient")
+    assert not no_patient.isHidden()
+    care_ctx.current_patient.select(PATIENT)
+    drain(care_ctx, qtbot)
+    # Controls that pyqtgraph or Qt create inside composite widgets (calendar popups, the
+    # plot's own context buttons, item-view viewports) are not ours to name.
+    ours = [w for w in page.findChildren(QWidget) if isinstance(w, CONTROLS)
+            and not w.objectName().startswith("qt_") and not isinstance(w, QHeaderView)
+            and w.parent().metaObject().className() != "QComboBoxPrivateContainer"]
+    unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in ours if not w.accessibleName()]
+    assert ours and unnamed == []
+    assert no_patient.isHidden()
+
+
+@pytest.mark.parametrize(("title", "button", "window"), [
+    ("Observations", "Edit clinical ranges", "Clinical ranges"),
+    ("Chronic care", "Overdue readings list", "Overdue chronic readings"),
+    ("Referrals", "All referrals list", "All referrals"),
+    ("Referrals", "Edit departments", "Departments"),
+    ("Wearables", "Import wearable CSV", "Import wearable readings"),
+])
+def test_buttons_open_their_windows(care_ctx: Any, qtbot: QtBot, title: str, button: str,
+                                    window: str) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    factory = dict(CARE_PAGES)[title]
+    page = factory(care_ctx)
+    qtbot.addWidget(page)
+    care_ctx.current_patient.select(PATIENT)
+    drain(care_ctx, qtbot)
+    from tests.ui.care.conftest import find
+
+    qtbot.mouseClick(find(page, button), Qt.MouseButton.LeftButton)
+    drain(care_ctx, qtbot)
+    opened = [w for w in QApplication.topLevelWidgets() if w.accessibleName() == window and w.isVisible()]
+    assert len(opened) == 1
+    opened[0].close()
+    drain(care_ctx, qtbot)

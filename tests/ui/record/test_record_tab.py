@@ -1,0 +1,192 @@
+"""The Record tab as a user meets it: header and allergy banner, following the current
+patient, visits requested by Schedule, follow-up booking, timeline, notes amendments, PDF."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPushButton, QTableView, QTextBrowser
+
+from hms_desktop.domain.record import Allergy, ClinicalNote, Medication, Problem, Section, Visit
+from hms_desktop.ui.record.tab import RecordTab
+from tests.ui.record.conftest import add_patient
+from tests.ui.record.test_record_sections import find
+
+
+@pytest.fixture
+def tab(record_tab: RecordTab, record_ctx: Any) -> RecordTab:
+    return record_tab
+
+
+def click(qtbot: Any, button: QPushButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_header_and_allergy_banner(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    identity = find(tab, QLabel, "Patient identity")
+    assert "No patient selected" in identity.text()
+    pid = add_patient(record_ctx.services, "Zoë", "Ó Briain", "1980-02-29", "female", "AB-")
+    record_ctx.current_patient.select(pid)
+    text = identity.text()
+    for part in ("Zoë Ó BRIAIN", pid, f"Age {date.today().year - 1980 - (date.today() < date(date.today().year, 3, 1))}",
+                 "AB-", "female"):
+        assert part in text, part
+
+    banner = find(tab, QLabel, "Allergy banner")
+    assert banner.text() == "Allergies not recorded" and not banner.property("alert")
+    click(qtbot, find(tab, QPushButton, "Record no known allergies"))
+    qtbot.waitUntil(lambda: banner.text() == "No known allergies")
+    assert not banner.property("alert")
+
+    record_ctx.services.record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Penicillin",
+                                                              severity="life-threatening"))
+    qtbot.waitUntil(lambda: banner.text() == "ALLERGIES: Penicillin (life-threatening)")
+    assert banner.property("alert") is True and "#c62828" in banner.styleSheet()
+    assert not find(tab, QPushButton, "Record no known allergies").isEnabled()
+
+
+def test_pages_follow_the_current_patient(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record = record_ctx.services.record
+    record.add(Section.MEDICATIONS, Medication(patient_id="PAT000001", name="Metformin", dose=500, unit="mg",
+                                               frequency="twice daily"))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Medications")
+    table = find(page, QTableView, "Medications list")
+    assert table.model().rowCount() == 1
+    record_ctx.current_patient.select("PAT000002")
+    assert table.model().rowCount() == 0
+    assert find(tab, QLabel, "Allergy banner").text() == "Allergies not recorded"
+    # keyboard: the page list moves with the arrow keys
+    pages = find(tab, QListWidget, "Record pages")
+    pages.setFocus()
+    row = pages.currentRow()
+    qtbot.keyClick(pages, Qt.Key.Key_Down)
+    assert pages.currentRow() == row + 1
+    assert tab.stack.currentWidget() is tab.page(pages.currentItem().text())
+
+
+def test_schedule_request_opens_a_prefilled_visit(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    at = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+    record_ctx.navigation.request_visit_log(patient_id="PAT000002", provider_id="DOC000003",
+                                            appointment_id="APT000045", at=at)
+    assert record_ctx.current_patient.patient_id == "PAT000002"
+    page = tab.page("Visit log")
+    assert tab.stack.currentWidget() is page
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.input("doctor").text() == "DOC000003"
+    dialog.set_value("symptoms", "chest pain on exertion")
+    click(qtbot, find(dialog, QPushButton, "Save"))
+    qtbot.waitUntil(lambda: len(record_ctx.services.record.entries(Section.VISITS, "PAT000002")) == 1)
+    visit = record_ctx.services.record.entries(Section.VISITS, "PAT000002")[0]
+    assert (visit.appointment_id, visit.provider_id, visit.at) == ("APT000045", "DOC000003", at)
+
+
+def test_book_follow_up_requests_a_prefilled_booking(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record_ctx.services.record.add(Section.VISITS, Visit(
+        patient_id="PAT000001", doctor="Dr Raman", diagnosis="Hypertension", at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+        follow_up_required=True, next_visit=date(2026, 11, 16)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Visit log")
+    requests: list[dict] = []
+    record_ctx.navigation.sig_booking_requested.connect(requests.append)
+    book = find(page, QPushButton, "Book follow-up")
+    assert not book.isEnabled()  # nothing selected
+    find(page, QTableView, "Visit log list").selectRow(0)
+    assert book.isEnabled()
+    click(qtbot, book)
+    assert len(requests) == 1
+    assert requests[0]["patient_id"] == "PAT000001"
+    assert requests[0]["start"].date() == date(2026, 11, 16)
+    assert requests[0]["reason"] == "Follow-up: Hypertension"
+
+
+def test_note_amendment_keeps_the_original_visible(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record = record_ctx.services.record
+    note = record.add(Section.NOTES, ClinicalNote(patient_id="PAT000001", author="Dr A", text="BP 150/95 left arm"))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Clinical notes")
+    table = find(page, QTableView, "Clinical notes list")
+    table.selectRow(0)
+    click(qtbot, find(page, QPushButton, "Amend selected note"))
+    page.dialog.set_value("text", "Correction: BP 130/85 right arm")
+    click(qtbot, find(page.dialog, QPushButton, "Save"))
+    qtbot.waitUntil(lambda: len(record.entries(Section.NOTES, "PAT000001")) == 2)
+    qtbot.waitUntil(lambda: "Correction" in find(page, QTextBrowser, "Clinical notes entry detail").toPlainText())
+    detail = find(page, QTextBrowser, "Clinical notes entry detail").toPlainText()
+    assert detail.index("BP 150/95 left arm") < detail.index("Correction: BP 130/85 right arm")
+    assert table.model().rowCount() == 1  # amendments sit under their original
+    assert table.model().data(table.model().index(0, table.model().columnCount() - 1)) == "1"
+    assert record.get(Section.NOTES, note.id).text == "BP 150/95 left arm"
+
+
+def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record = record_ctx.services.record
+    record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Asthma", onset=date(2010, 5, 1)))
+    record.add(Section.VISITS, Visit(patient_id="PAT000001", doctor="Dr B", diagnosis="Viral URTI",
+                                     at=datetime(2024, 1, 2, 10, tzinfo=UTC)))
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Latex", noted_on=date(2018, 1, 1)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Timeline")
+    table = find(page, QTableView, "Timeline")
+    model = table.model()
+    assert [model.data(model.index(r, 1)) for r in range(model.rowCount())] == ["Visit", "Allergy", "Problem"]
+    assert model.data(model.index(2, 0)) == "2010-05-01"
+    combo = find(page, QComboBox, "Timeline kind filter")
+    combo.setCurrentText("Allergy")
+    assert model.rowCount() == 1 and model.data(model.index(0, 2)) == "Latex"
+    # a new entry elsewhere appears without reopening the page, and the filter is kept
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", noted_on=date(2020, 1, 1)))
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+
+
+def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
+    pid = add_patient(record_ctx.services, "Amara", "Okafor", "1971-06-15", "female", "O+")
+    record = record_ctx.services.record
+    record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Penicillin", reaction="anaphylaxis",
+                                          severity="life-threatening"))
+    record.add(Section.PROBLEMS, Problem(patient_id=pid, condition="Type 2 diabetes mellitus", chronic=True))
+    record.add(Section.MEDICATIONS, Medication(patient_id=pid, name="Metformin", dose=500, unit="mg",
+                                               frequency="twice daily"))
+    record_ctx.current_patient.select(pid)
+    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+    for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
+                     "Type 2 diabetes mellitus", "Metformin"):
+        assert expected in text, expected
+
+
+def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, record_ctx: Any) -> None:
+    """A second window on the same folder is read-only: saving says so, nothing is pretended."""
+    from hms_desktop.services.bus import EventBus
+    from hms_desktop.services.container import build_services
+    from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.storage import Store
+    from hms_desktop.ui.record.tab import RecordTab
+    from tests.ui.record.conftest import make_context
+
+    second = Store(record_ctx.store.data_dir)
+    assert second.read_only
+    bus = EventBus()
+    writer = BackgroundWriter()
+    try:
+        ctx = make_context(build_services(second, bus), second, bus, writer, record_ctx.store.data_dir)
+        tab = RecordTab(ctx)
+        qtbot.addWidget(tab)
+        tab.show()
+        ctx.current_patient.select("PAT000001")
+        page = tab.show_page("Allergies")
+        click(qtbot, find(page, QPushButton, "Add allergies entry"))
+        page.dialog.set_value("substance", "Penicillin")
+        click(qtbot, find(page.dialog, QPushButton, "Save"))
+        message = find(page, QLabel, "Allergies message")
+        qtbot.waitUntil(lambda: message.text().startswith("Not saved"))
+        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001") == []
+    finally:
+        writer.shutdown()
+        second.close()

@@ -1,0 +1,113 @@
+"""Booking dialog: live problems naming the clash, override, free slot, series, prefill."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import QLabel, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from hms_desktop.ui.schedule.booking_dialog import BookingDialog
+from hms_desktop.ui.schedule.tab import ScheduleTab
+from tests.schedule_support import draft, local
+
+if TYPE_CHECKING:
+    from tests.ui.schedule_ctx import ScheduleTestContext
+
+pytest_plugins = ["tests.ui.schedule_ctx"]
+
+
+def by_name(dialog: BookingDialog, cls: type, accessible: str):  # type: ignore[no-untyped-def]
+    return next(w for w in dialog.findChildren(cls) if w.accessibleName() == accessible)
+
+
+@pytest.fixture
+def dialog(ctx: ScheduleTestContext, qtbot: QtBot) -> BookingDialog:
+    ctx.services.scheduling.book(draft(local(2026, 3, 2, 9)))  # APT000001 for PAT000001 with DOC000001
+    dlg = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 15))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    return dlg
+
+
+def problems(dialog: BookingDialog) -> str:
+    return str(by_name(dialog, QLabel, "Booking problems").text())
+
+
+def test_clash_named_live_and_book_refused(dialog: BookingDialog, ctx: ScheduleTestContext,
+                                           qtbot: QtBot) -> None:
+    dialog.patient.choose("PAT000002")
+    assert "Provider DOC000001 is already booked in APT000001" in problems(dialog)
+    dialog.book_button.click()
+    ctx.writer.drain()
+    assert len(ctx.services.scheduling.appointments) == 1
+
+
+def test_missing_unknown_patient_and_zero_length_named(dialog: BookingDialog, qtbot: QtBot) -> None:
+    assert "choose a patient" in problems(dialog)
+    search = by_name(dialog, QLineEdit, "Patient search")
+    qtbot.keyClicks(search, "PAT000002")
+    dialog.patient.refresh()
+    assert dialog.patient.results()[0] == "PAT000002"
+    dialog.patient.choose("PAT999999")
+    assert "patient PAT999999 does not exist" in problems(dialog)
+    dialog.minutes.setValue(0)
+    assert "duration must be more than 0 minutes" in problems(dialog)
+
+
+def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    dialog.patient.choose("PAT000002")
+    dialog.time.setTime(QTime(8, 0))
+    dialog.find.click()
+    assert dialog.time.time() == QTime(9, 30) and problems(dialog) == ""  # 09:00-09:30 is taken
+    booked: list[list[str]] = []
+    dialog.sig_appointments_booked.connect(booked.append)
+    dialog.book_button.click()
+    qtbot.waitUntil(lambda: bool(booked), timeout=3000)
+    saved = ctx.services.scheduling.appointments.get(booked[0][0])
+    assert saved is not None and saved.start == local(2026, 3, 2, 9, 30) and saved.patient_id == "PAT000002"
+
+
+def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, ctx: ScheduleTestContext,
+                                                        qtbot: QtBot) -> None:
+    dialog.patient.choose("PAT000002")
+    dialog.time.setTime(QTime(18, 0))
+    assert "outside provider DOC000001's available hours" in problems(dialog)
+    dialog.override.setChecked(True)
+    assert problems(dialog) == ""
+    dialog.book_button.click()
+    qtbot.waitUntil(lambda: len(ctx.services.scheduling.appointments) == 2, timeout=3000)
+    assert ctx.services.scheduling.appointments.get("APT000002").override_by == "tester"  # type: ignore[union-attr]
+
+
+def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
+                                                         qtbot: QtBot) -> None:
+    sched = ctx.services.scheduling
+    sched.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))  # blocks the third Monday
+    dialog.patient.choose("PAT000002")
+    dialog.time.setTime(QTime(10, 0))
+    dialog.repeat.setChecked(True)
+    dialog.repeat.count.setValue(4)
+    dialog.book_button.click()
+    qtbot.waitUntil(lambda: "16 Mar 2026 10:00" in problems(dialog), timeout=3000)
+    assert len(sched.appointments) == 2 and dialog.isVisible()
+    dialog.date.setDate(QDate(2026, 3, 3))  # Tuesdays are free
+    dialog.book_button.click()
+    qtbot.waitUntil(lambda: len(sched.appointments) == 6, timeout=3000)
+    series = {a.series_id for a in sched.appointments.where("patient_id", "PAT000002")}
+    assert len(series) == 1 and series != {""}
+
+
+def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    tab = ScheduleTab(ctx)
+    qtbot.addWidget(tab)
+    ctx.navigation.sig_booking_requested.emit(
+        {"patient_id": "PAT000042", "start": datetime(2026, 3, 9, 14, 30), "reason": "Follow-up BP"})
+    dlg = tab.dialog
+    assert dlg is not None and dlg.isVisible()
+    assert dlg.patient_id() == "PAT000042" and dlg.reason.text() == "Follow-up BP"
+    assert dlg.date.date().toPython() == date(2026, 3, 9) and dlg.time.time() == QTime(14, 30)
+    dlg.reject()

@@ -1,0 +1,212 @@
+"""The Schedule tab driven like a user: drag, resize, keys, month clicks, statuses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from hms_desktop.domain.scheduling import AppointmentStatus
+from hms_desktop.ui.schedule import create_tab, dialogs
+from hms_desktop.ui.schedule.month_view import MonthView
+from hms_desktop.ui.schedule.tab import ScheduleTab
+from hms_desktop.ui.schedule.time_grid import TimeGridView
+from tests.schedule_support import draft, local
+
+if TYPE_CHECKING:
+    from tests.ui.schedule_ctx import ScheduleTestContext
+
+pytest_plugins = ["tests.ui.schedule_ctx"]
+MONDAY = date(2026, 3, 2)
+
+
+def find(parent: QWidget, cls: type, accessible: str):  # type: ignore[no-untyped-def]
+    found = [w for w in parent.findChildren(cls) if w.accessibleName() == accessible]
+    assert len(found) == 1, f"{accessible}: {found}"
+    return found[0]
+
+
+@pytest.fixture
+def tab(ctx: ScheduleTestContext, qtbot: QtBot) -> ScheduleTab:
+    sched = ctx.services.scheduling
+    sched.book(draft(local(2026, 3, 2, 9), reason="first"))                      # APT000001
+    sched.book(draft(local(2026, 3, 2, 11), pat="PAT000002", reason="second"))   # APT000002
+    widget = create_tab(ctx)
+    assert isinstance(widget, ScheduleTab)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 850)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.provider_box.setCurrentIndex(widget.provider_box.findData("DOC000001"))
+    widget.day = MONDAY
+    widget.set_mode("day")
+    return widget
+
+
+def drag(qtbot: QtBot, view: TimeGridView, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, pos=QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseMove(view, pos=end)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+
+
+def px(view: TimeGridView, minutes: int) -> int:
+    return round(minutes * view.scale().px_per_minute)
+
+
+def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    view = find(tab, TimeGridView, "Day view")
+    rect = view.rect_of("APT000001")
+    assert rect is not None
+    grab = rect.center().toPoint()
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 60)))
+    table = ctx.services.scheduling.appointments
+    qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 10), timeout=3000)
+    assert table.get("APT000001").end == local(2026, 3, 2, 10, 30)
+
+
+def test_conflicting_drop_refused_and_nothing_written(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                      qtbot: QtBot) -> None:
+    view = find(tab, TimeGridView, "Day view")
+    grab = view.rect_of("APT000001").center().toPoint()  # type: ignore[union-attr]
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 115)))  # 09:00 -> 10:55, overlaps 11:00
+    assert "APT000002" in view.message and "Not moved" in view.message
+    assert "APT000002" in find(tab, type(tab.status), "Schedule messages").text()
+    ctx.writer.drain()
+    history = ctx.services.scheduling.appointments.history("APT000001")
+    assert len(history) == 1 and history[0].record.start == local(2026, 3, 2, 9)
+    assert view.rect_of("APT000001").top() == pytest.approx(rect_top(view, 9 * 60), abs=1)  # type: ignore[union-attr]
+
+
+def rect_top(view: TimeGridView, minutes: int) -> float:
+    return view.scale().y(minutes)
+
+
+def test_drag_lower_edge_resizes(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    view = find(tab, TimeGridView, "Day view")
+    rect = view.rect_of("APT000001")
+    edge = QPoint(int(rect.center().x()), int(rect.bottom()) - 2)  # type: ignore[union-attr]
+    drag(qtbot, view, edge, edge + QPoint(0, px(view, 30)))
+    table = ctx.services.scheduling.appointments
+    qtbot.waitUntil(lambda: table.get("APT000001").end == local(2026, 3, 2, 10), timeout=3000)
+    assert table.get("APT000001").start == local(2026, 3, 2, 9)
+
+
+def test_resize_into_next_appointment_refused(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                              qtbot: QtBot) -> None:
+    ctx.services.scheduling.book(draft(local(2026, 3, 2, 9, 30), pat="PAT000003"))
+    tab.reload()
+    view = tab.day_view
+    rect = view.rect_of("APT000001")
+    edge = QPoint(int(rect.center().x()), int(rect.bottom()) - 2)  # type: ignore[union-attr]
+    drag(qtbot, view, edge, edge + QPoint(0, px(view, 20)))
+    assert "APT000003" in view.message
+    ctx.writer.drain()
+    assert len(ctx.services.scheduling.appointments.history("APT000001")) == 1
+
+
+def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    view = tab.day_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert tab.day == date(2026, 3, 3)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert tab.day == MONDAY
+    qtbot.keyClick(view, Qt.Key.Key_N)
+    assert tab.selected_id == "APT000001"
+    assert tab.agenda.current_id() == "APT000001"
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    table = ctx.services.scheduling.appointments
+    qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 9, 15), timeout=3000)
+    qtbot.keyClick(view, Qt.Key.Key_T)
+    assert tab.day == tab.today()
+
+
+def test_month_view_counts_and_opens_day(tab: ScheduleTab, qtbot: QtBot) -> None:
+    tab.set_mode("month")
+    month = find(tab, MonthView, "Month view")
+    assert [len(v) for k, v in month.days.items() if k == MONDAY] == [2]
+    assert "2 appointments" in month.accessibleDescription()
+    qtbot.mouseClick(month, Qt.MouseButton.LeftButton, pos=month.cell_rect(date(2026, 3, 4)).center().toPoint())
+    assert tab.mode == "day" and tab.day == date(2026, 3, 4)
+
+
+def test_week_view_shows_days_and_page_keys(tab: ScheduleTab, qtbot: QtBot) -> None:
+    tab.day = date(2026, 3, 4)
+    tab.set_mode("week")
+    week = find(tab, TimeGridView, "Week view")
+    assert [c.label for c in week.columns][0] == "Mon 02 Mar"
+    assert {i.id for i in week.items} == {"APT000001", "APT000002"}
+    week.setFocus()
+    qtbot.keyClick(week, Qt.Key.Key_PageUp)
+    assert tab.title.text() == "Week of 23 February 2026"
+
+
+def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
+    tab.select("APT000001")
+    check_in = find(tab, type(tab.checkin_button), "Check in")
+    assert find(tab, type(tab.checkin_button), "Cancel appointment").isEnabled()
+    assert check_in.isEnabled() and tab.noshow_button.isEnabled()
+    qtbot.mouseClick(check_in, Qt.MouseButton.LeftButton)
+    table = ctx.services.scheduling.appointments
+    qtbot.waitUntil(lambda: table.get("APT000001").status == AppointmentStatus.CHECKED_IN, timeout=3000)
+    qtbot.waitUntil(lambda: not tab.checkin_button.isEnabled(), timeout=3000)
+    assert not tab.noshow_button.isEnabled()  # checked-in patients cannot be no-shows
+    qtbot.mouseClick(tab.complete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ctx.visit_requests), timeout=3000)
+    request = ctx.visit_requests[0]
+    assert request["appointment_id"] == "APT000001" and request["patient_id"] == "PAT000001"
+    assert request["provider_id"] == "DOC000001" and request["at"] == local(2026, 3, 2, 9)
+
+
+def test_cancel_needs_reason(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    tab.select("APT000002")
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a: "")
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    assert "reason is required" in tab.status.text()
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a: "patient unwell")
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    table = ctx.services.scheduling.appointments
+    qtbot.waitUntil(lambda: table.get("APT000002").status == AppointmentStatus.CANCELLED, timeout=3000)
+    assert table.get("APT000002").cancel_reason == "patient unwell"
+
+
+def test_every_widget_named(tab: ScheduleTab) -> None:
+    unnamed = [w for w in tab.findChildren(QWidget)
+               if w.objectName().startswith("schedule") and not w.accessibleName()]
+    assert unnamed == []
+
+
+def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: QtBot,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from hms_desktop.domain.schedule_recurrence import Recurrence
+
+    sched = ctx.services.scheduling
+    occ = sched.book_series(draft(local(2026, 3, 2, 9), pat="PAT000007"), Recurrence(freq="daily", count=3))
+    widget = ScheduleTab(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 850)
+    widget.show()
+    widget.provider_box.setCurrentIndex(widget.provider_box.findData("DOC000001"))
+    widget.day = date(2026, 3, 3)
+    widget.set_mode("day")
+    monkeypatch.setattr(dialogs, "ask_scope", lambda *a: "following")
+    view = widget.day_view
+    grab = view.rect_of(occ[1].id).center().toPoint()  # type: ignore[union-attr]
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 60)))
+    qtbot.waitUntil(lambda: sched.appointments.get(occ[2].id).start == local(2026, 3, 4, 10), timeout=3000)
+    assert sched.appointments.get(occ[1].id).start == local(2026, 3, 3, 10)
+    assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
+
+
+def test_standalone_quick_look_with_demo_data(qapp: object) -> None:
+    from hms_desktop.ui.schedule.__main__ import main
+
+    assert main(["--patients", "60", "--quit-after", "0.2"]) == 0
