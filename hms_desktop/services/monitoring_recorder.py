@@ -42,7 +42,8 @@ class _Second:
 
     def add(self, r: Reading) -> None:
         self.spo2 = r.spo2 if r.spo2 is not None else self.spo2
-        self.pulse_rate = r.pulse_rate if r.pulse_rate is not None else self.pulse_rate
+        rate = r.pulse_rate if r.pulse_rate is not None else r.heart_rate  # oximeter or HR wearable
+        self.pulse_rate = rate if rate is not None else self.pulse_rate
         self.perfusion_index = r.perfusion_index if r.perfusion_index is not None else self.perfusion_index
         self.signal_strength = r.signal_strength if r.signal_strength is not None else self.signal_strength
         self.flags.update(f.value for f in r.flags)
