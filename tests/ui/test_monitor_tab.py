@@ -106,3 +106,23 @@ def test_live_news2_combines_the_monitor_with_the_nurses_observation(ctx: AppCon
     qtbot.waitUntil(lambda: tile1.news2_label.text() == "NEWS2 6", timeout=5000)
     # a 9-hour-old manual set is stale: the score is shown but marked incomplete
     qtbot.waitUntil(lambda: tile2.news2_label.text() == "NEWS2 0 (incomplete)", timeout=5000)
+
+
+def test_default_alarm_limits_are_edited_from_the_tab(ctx: AppContext, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hms_desktop.ui.monitor.dialogs import LimitsDialog
+
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, LimitsDialog)
+        dialog.inputs["spo2_low"].setValue(92)
+        dialog.accept()
+
+    QTimer.singleShot(100, fill)
+    tab.default_limits.click()
+    qtbot.waitUntil(lambda: ctx.services.monitoring.limits_for("PAT000077").spo2_low == 92, timeout=5000)
