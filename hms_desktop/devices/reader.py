@@ -13,36 +13,29 @@ from __future__ import annotations
 
 import os
 import select
-import threading
 import time
 
 import serial
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QObject
 
 from hms_desktop.devices.batching import BatchGate
 from hms_desktop.devices.protocols import PROTOCOLS, Parser, ProtocolInfo, make_parser
-from hms_desktop.domain.readings import DeviceFlag, Reading
+from hms_desktop.devices.worker import DISCONNECTED_READING, STATES, ThreadedReader
+
+__all__ = ["DISCONNECTED_READING", "STATES", "DeviceReader"]
 
 MAX_BATCHES_PER_S = 30
 BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repeats (USB re-enumerates in ~1 s)
-STATES = ("connecting", "streaming", "no_data", "disconnected", "stopped")
-DISCONNECTED_READING = Reading(flags=frozenset({DeviceFlag.DISCONNECTED}))
 # A stream where most bytes fail to frame is noise (a wrong baud rate, a different device):
 # protocols without a checksum then still "find" frames by chance, with made-up numbers.
 # Readings from a stretch where more than NOISE_RATIO of the bytes were dropped are
 # discarded (and counted), so noise is "no data", never a number on the screen.
 NOISE_RATIO = 0.4
 NOISE_MEMORY = 0.9  # per read (~30 reads/s): the noise estimate looks back about 0.3 s
-NOISE_MIN_BYTES = 32.0
 
 
-class DeviceReader(QObject):
+class DeviceReader(ThreadedReader):
     """Reads one port with one protocol until ``stop()``; create it and its receivers on the GUI thread."""
-
-    sig_readings_received = Signal(object)
-    """A tuple[Reading, ...] batch, at most ~30 per second."""
-    sig_state_changed = Signal(str)
-    """One of STATES whenever the connection state changes."""
 
     def __init__(
         self,
@@ -53,49 +46,19 @@ class DeviceReader(QObject):
         keepalive_s: float | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol '{protocol}' (known: {', '.join(PROTOCOLS)})")
-        self.setObjectName(f"device_reader:{port}")
+        super().__init__(f"device_reader:{port}", parent)
         self.port = port
         self.protocol = protocol
         self.info: ProtocolInfo = PROTOCOLS[protocol]
         self.no_data_after_s = no_data_after_s
         self.keepalive_s = self.info.keepalive_s if keepalive_s is None else keepalive_s
-        self.state = "stopped"
-        self.last_error = ""
         self.readings_received = 0
         self.batches_emitted = 0
         self.dropped_bytes = 0
         self.discarded_readings = 0  # parsed from a stretch of noise, not shown
         self.connections = 0
-        self._stop = threading.Event()
-        self._thread = _ReaderThread(self)
-        self._thread.setObjectName(f"device:{port}")
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
-
-    def start(self) -> None:
-        if self._thread.isRunning():
-            return
-        self._stop.clear()
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ends the worker and closes the port; returns after the thread has finished."""
-        self._stop.set()
-        self._thread.wait()
-        self._set_state("stopped")
-
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
-
-    # -- worker side (runs on the reader thread) -------------------------------------------
-    def _set_state(self, state: str) -> None:
-        if state != self.state:
-            self.state = state
-            self.sig_state_changed.emit(state)
 
     def _run(self) -> None:
         attempt = 0
@@ -104,8 +67,7 @@ class DeviceReader(QObject):
             try:
                 port = self._open()
             except (serial.SerialException, OSError, ValueError) as exc:
-                self.last_error = str(exc)
-                self._lost()
+                self._lost(str(exc))
                 self._stop.wait(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
                 attempt += 1
                 continue
@@ -115,8 +77,7 @@ class DeviceReader(QObject):
                 if self._stream(port, make_parser(self.protocol)):
                     attempt = 0  # it streamed: the next outage starts the backoff afresh
             except (serial.SerialException, OSError) as exc:
-                self.last_error = str(exc)
-                self._lost()
+                self._lost(str(exc))
             finally:
                 port.close()
         self._set_state("stopped")
@@ -134,11 +95,6 @@ class DeviceReader(QObject):
             port.close()
             raise
         return port
-
-    def _lost(self) -> None:
-        if self.state not in ("disconnected", "stopped"):
-            self._set_state("disconnected")
-            self.sig_readings_received.emit((DISCONNECTED_READING,))
 
     def _stream(self, port: serial.Serial, parser: Parser) -> bool:
         """Reads until stop or a port error; True if any reading arrived."""
@@ -164,7 +120,9 @@ class DeviceReader(QObject):
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
                 window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
                 window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
-                if readings and window_bytes > NOISE_MIN_BYTES and window_dropped > NOISE_RATIO * window_bytes:
+                # No minimum sample: right after connecting, a torn first frame may cost a
+                # reading, but noise never gets through before the estimate has warmed up.
+                if readings and window_dropped > NOISE_RATIO * window_bytes:
                     self.discarded_readings += len(readings)
                     readings = []
                 if readings:
@@ -180,26 +138,14 @@ class DeviceReader(QObject):
                 self.readings_received += len(batch)
                 self.batches_emitted += 1
                 self.sig_readings_received.emit(batch)
-            if gate.silent(now) and self.state != "no_data":
-                self._set_state("no_data")
-                self.sig_readings_received.emit((DISCONNECTED_READING,))
+            if gate.silent(now):
+                self._no_data()
             if info.keepalive_command and now - last_keepalive >= self.keepalive_s:
                 # In "no data" a V7 device may have stopped: ask it to start again.
                 command = info.start_command if self.state == "no_data" else info.keepalive_command
                 port.write(command)
                 last_keepalive = now
         return got_any
-
-
-class _ReaderThread(QThread):
-    """The one thread a DeviceReader owns; its run() is the read loop."""
-
-    def __init__(self, reader: DeviceReader) -> None:
-        super().__init__(reader)
-        self._reader = reader
-
-    def run(self) -> None:
-        self._reader._run()
 
 
 def _fileno(port: serial.Serial) -> int | None:

@@ -121,6 +121,9 @@ class AppContext(QObject):
     """A short message for the status bar."""
     sig_failure_reported = Signal(str, str)
     """A write failed: (what was not saved, why). The main window shows a message box."""
+    sig_closing = Signal()
+    """The window is closing: stop timers and threads and hand over last writes now (the
+    writer still runs while this is emitted, and stops right after)."""
 
     def __init__(
         self,

@@ -58,3 +58,6 @@ def make_reader(qapp: object) -> Iterator[Callable[..., tuple[DeviceReader, Reco
     yield make
     for reader in readers:
         reader.stop()
+        # QThreads are invisible to the thread-leak fixture (Python sees them as daemon
+        # "dummy" threads), so check them here.
+        assert not reader.is_running(), f"{reader.objectName()} still running after stop()"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import select
 import time
+import tty
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ import serial
 from hms_desktop.devices.protocols import make_parser
 from hms_desktop.devices.protocols.cms50_v7 import START, STOP
 from hms_desktop.devices.protocols.nonin import ACK, NAK, select_format_command
-from hms_desktop.devices.simulator import BUILTIN_NAMES, start_demo_device
+from hms_desktop.devices.simulator import BUILTIN_NAMES, port_simulator, start_demo_device
 from hms_desktop.devices.simulator.engine import misclocked
 from hms_desktop.devices.simulator.scenarios import builtin, load_scenario, resolve
 from hms_desktop.devices.simulator.signals import (
@@ -101,45 +104,75 @@ def test_misclocked_bytes_do_not_parse_as_frames() -> None:
     assert parser.feed(noise) == [] and parser.dropped_bytes == len(noise)
 
 
-def test_v7_streams_only_after_start_and_stops_on_stop() -> None:
-    sim = start_demo_device("cms50-v7")
-    try:
-        port = serial.Serial(sim.port, 115200, timeout=0.05)
-        assert _read(port, 0.3) == b""
-        port.write(START)
-        assert len(make_parser("cms50-v7").feed(_read(port, 0.5))) >= 20
-        port.write(STOP)
-        time.sleep(0.1)
-        port.reset_input_buffer()
-        assert _read(port, 0.3) == b""
+@pytest.fixture
+def wire(make_sim):  # type: ignore[no-untyped-def]
+    """A running simulator and a pyserial port opened on it, both closed afterwards."""
+    ports: list[serial.Serial] = []
+
+    def open_wire(protocol: str, baudrate: int, parity: str = "N"):  # type: ignore[no-untyped-def]
+        sim = make_sim(protocol)
+        ports.append(serial.Serial(sim.port, baudrate, parity=parity, timeout=0.05))
+        return sim, ports[-1]
+
+    yield open_wire
+    for port in ports:
         port.close()
-    finally:
-        sim.stop()
 
 
-def test_nonin_answers_format_select_with_ack_or_nak() -> None:
-    sim = start_demo_device("nonin-df8")
-    try:
-        port = serial.Serial(sim.port, 9600, timeout=0.05)
-        port.write(select_format_command(8))
-        assert ACK in _read(port, 0.3)
-        port.write(select_format_command(2))
-        assert NAK in _read(port, 0.3)
-        port.close()
-    finally:
-        sim.stop()
+def test_v7_streams_only_after_start_and_stops_on_stop(wire) -> None:
+    _, port = wire("cms50-v7", 115200)
+    assert _read(port, 0.3) == b""
+    port.write(START)
+    assert len(make_parser("cms50-v7").feed(_read(port, 0.5))) >= 20
+    port.write(STOP)
+    time.sleep(0.1)
+    port.reset_input_buffer()
+    assert _read(port, 0.3) == b""
 
 
-def test_finger_out_scenario_sends_finger_out_frames_with_no_numbers() -> None:
-    sim = start_demo_device("cms50-legacy")
-    try:
-        port = serial.Serial(sim.port, 19200, parity="O", timeout=0.05)
-        before = make_parser("cms50-legacy").feed(_read(port, 0.2))
-        sim.set_scenario("finger-out", from_s=10.5)  # straight into the finger-out segment
-        port.reset_input_buffer()
-        after = make_parser("cms50-legacy").feed(_read(port, 0.3))
-        port.close()
-    finally:
-        sim.stop()
+def test_nonin_answers_format_select_with_ack_or_nak(wire) -> None:
+    _, port = wire("nonin-df8", 9600)
+    port.write(select_format_command(8))
+    assert ACK in _read(port, 0.3)
+    port.write(select_format_command(2))
+    assert NAK in _read(port, 0.3)
+
+
+def test_finger_out_scenario_sends_finger_out_frames_with_no_numbers(wire) -> None:
+    sim, port = wire("cms50-legacy", 19200, "O")
+    before = make_parser("cms50-legacy").feed(_read(port, 0.2))
+    sim.set_scenario("finger-out", from_s=10.5)  # straight into the finger-out segment
+    port.reset_input_buffer()
+    after = make_parser("cms50-legacy").feed(_read(port, 0.3))
     assert before and before[-1].spo2 == 97
     assert after and all(DeviceFlag.FINGER_OUT in r.flags and r.spo2 is None for r in after[2:])
+
+
+def test_demo_device_is_running_and_stops_cleanly() -> None:
+    sim = start_demo_device()
+    try:
+        port = serial.Serial(sim.port, 19200, parity="O", timeout=0.05)
+        assert make_parser("cms50-legacy").feed(_read(port, 0.3))
+        port.close()
+    finally:
+        sim.stop()
+    assert not Path(sim.port).exists()
+
+
+def test_port_simulator_writes_to_an_existing_port() -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    sim = port_simulator(os.ttyname(slave), "masimo", spo2=93, pr=101)
+    sim.start()
+    try:
+        deadline = time.monotonic() + 3
+        data = b""
+        while b"\n" not in data and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                data += os.read(master, 4096)
+    finally:
+        sim.stop()
+        os.close(master)
+        os.close(slave)
+    (reading,) = make_parser("masimo").feed(data[: data.index(b"\n") + 1])
+    assert (reading.spo2, reading.pulse_rate) == (93, 101)

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-from hms_desktop.domain.readings import Reading
+from hms_desktop.domain.readings import DeviceFlag, Reading
 
 # A decoded frame is immutable, and live streams repeat the same frame bytes constantly
 # (same SpO2, PR and flags; 128 pleth levels), so a small cache of bytes -> Reading makes
@@ -37,6 +37,22 @@ class Encoder(Protocol):
 
 def clamp(value: int, low: int, high: int) -> int:
     return low if value < low else high if value > high else value
+
+
+BitFlags = tuple[tuple[int, DeviceFlag], ...]
+"""A protocol's status bits: (mask, flag) pairs; several bits may map to one flag."""
+
+
+def flags_from_bits(value: int, table: BitFlags) -> frozenset[DeviceFlag]:
+    return frozenset(flag for mask, flag in table if value & mask)
+
+
+def bits_from_flags(flags: frozenset[DeviceFlag], table: BitFlags) -> int:
+    """The bits an encoder sets: for each flag, the first mask listed for it."""
+    bits = 0
+    for flag in flags:
+        bits |= next((mask for mask, f in table if f == flag), 0)
+    return bits
 
 
 def pleth_level(reading: Reading, top: int) -> int:

@@ -12,6 +12,7 @@ import math
 import struct
 from collections.abc import Callable
 
+from hms_desktop.devices.protocols.base import BitFlags, bits_from_flags, flags_from_bits
 from hms_desktop.devices.protocols.cms50_legacy import Cms50LegacyParser
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
@@ -117,7 +118,7 @@ def encode_heart_rate(hr: int, *, contact: bool | None = True, rr_s: tuple[float
 
 
 # PLX device & sensor status bits (uint24) -> flags
-_PLX_STATUS = ((1 << 11, DeviceFlag.FINGER_OUT), (1 << 15, DeviceFlag.SENSOR_OFF),
+_PLX_STATUS: BitFlags = ((1 << 11, DeviceFlag.FINGER_OUT), (1 << 15, DeviceFlag.SENSOR_OFF),
                (1 << 5, DeviceFlag.LOW_PERFUSION), (1 << 3, DeviceFlag.ARTIFACT))
 
 
@@ -130,11 +131,11 @@ def parse_plx_continuous(data: bytes) -> Reading:
     for bit, size in ((0x01, 4), (0x02, 4), (0x04, 2)):
         if flags & bit:
             offset += size
-    reading_flags: set[DeviceFlag] = set()
+    reading_flags: frozenset[DeviceFlag] = frozenset()
     if flags & 0x08:
         _need(data, offset + 3, "PLX continuous measurement (device status)")
         status = int.from_bytes(data[offset:offset + 3], "little")
-        reading_flags = {flag for bit, flag in _PLX_STATUS if status & bit}
+        reading_flags = flags_from_bits(status, _PLX_STATUS)
         offset += 3
     pai: float | None = None
     if flags & 0x10:
@@ -146,15 +147,12 @@ def parse_plx_continuous(data: bytes) -> Reading:
         spo2=None if spo2_v is None else round(spo2_v),
         pulse_rate=None if pr_v is None else round(pr_v),
         perfusion_index=pai,
-        flags=frozenset(reading_flags),
+        flags=reading_flags,
     )
 
 
 def encode_plx_continuous(reading: Reading) -> bytes:
-    status = 0
-    for bit, flag in _PLX_STATUS:
-        if flag in reading.flags:
-            status |= bit
+    status = bits_from_flags(reading.flags, _PLX_STATUS)
     flags = 0x08 | (0x10 if reading.perfusion_index is not None else 0)
     data = bytes((flags,)) + struct.pack(
         "<HH", encode_sfloat(reading.spo2), encode_sfloat(reading.pulse_rate)

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import re
 
-from hms_desktop.devices.protocols.base import FrameParser, clamp, pleth_level
+from hms_desktop.devices.protocols.base import (
+    BitFlags,
+    FrameParser,
+    bits_from_flags,
+    clamp,
+    flags_from_bits,
+    pleth_level,
+)
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 SPO2_INVALID = 127
 PR_INVALID = 255
+B0_FLAGS: BitFlags = ((0x10, DeviceFlag.FINGER_OUT),)
+B2_FLAGS: BitFlags = ((0x20, DeviceFlag.SEARCHING), (0x10, DeviceFlag.SENSOR_OFF))
 
 
 class Cms50LegacyParser(FrameParser):
@@ -26,20 +35,13 @@ class Cms50LegacyParser(FrameParser):
         b0, b1, b2, b3, b4 = frame
         pr = ((b2 & 0x40) << 1) | (b3 & 0x7F)
         spo2 = b4 & 0x7F
-        flags = set()
-        if b0 & 0x10:
-            flags.add(DeviceFlag.FINGER_OUT)
-        if b2 & 0x20:
-            flags.add(DeviceFlag.SEARCHING)
-        if b2 & 0x10:
-            flags.add(DeviceFlag.SENSOR_OFF)
         return Reading(
             spo2=None if spo2 == SPO2_INVALID else spo2,
             pulse_rate=None if pr == PR_INVALID else pr,
             pleth=((b1 & 0x7F) / 127,),
             signal_strength=b0 & 0x0F,
             beat=bool(b0 & 0x40),
-            flags=frozenset(flags),
+            flags=flags_from_bits(b0, B0_FLAGS) | flags_from_bits(b2, B2_FLAGS),
         )
 
 
@@ -50,14 +52,8 @@ class Cms50LegacyEncoder:
         spo2 = SPO2_INVALID if reading.spo2 is None else clamp(reading.spo2, 0, 126)
         pr = PR_INVALID if reading.pulse_rate is None else clamp(reading.pulse_rate, 0, 254)
         flags = reading.flags
-        b0 = 0x80 | (clamp(reading.signal_strength or 0, 0, 15))
+        b0 = 0x80 | clamp(reading.signal_strength or 0, 0, 15) | bits_from_flags(flags, B0_FLAGS)
         if reading.beat:
             b0 |= 0x40
-        if DeviceFlag.FINGER_OUT in flags:
-            b0 |= 0x10
-        b2 = ((pr >> 1) & 0x40) | clamp(bar, 0, 15)
-        if DeviceFlag.SEARCHING in flags:
-            b2 |= 0x20
-        if DeviceFlag.SENSOR_OFF in flags:
-            b2 |= 0x10
+        b2 = ((pr >> 1) & 0x40) | clamp(bar, 0, 15) | bits_from_flags(flags, B2_FLAGS)
         return bytes((b0, pleth_level(reading, 127), b2, pr & 0x7F, spo2))

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import re
 
-from hms_desktop.devices.protocols.base import FrameParser, clamp, pleth_level
+from hms_desktop.devices.protocols.base import (
+    BitFlags,
+    FrameParser,
+    bits_from_flags,
+    clamp,
+    flags_from_bits,
+    pleth_level,
+)
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 CMD_START = 0xA1
@@ -24,6 +31,10 @@ CMD_DEVICE_ID = 0xAA
 CMD_INFO = 0xB0
 
 REALTIME = 0x01
+# p0 bit 7 probe error / finger out, bit 4 searching too long; p1 bit 7 searching.
+P0_FLAGS: BitFlags = ((0x80, DeviceFlag.FINGER_OUT), (0x10, DeviceFlag.SEARCHING))
+P0_ENCODED: BitFlags = P0_FLAGS[:1]  # the simulator says "searching" in p1, as a device does first
+P1_FLAGS: BitFlags = ((0x80, DeviceFlag.SEARCHING),)
 PI_INVALID = 0xFFFF
 PR_INVALID = 0xFF
 SPO2_INVALID = 0x7F
@@ -84,11 +95,7 @@ class Cms50V7Parser(FrameParser):
         if frame[0] != REALTIME:
             return None  # a valid packet we do not need (model, info, storage ...)
         p0, p1, p2, p3, p4, p5, p6 = decode_payload(frame)
-        flags = set()
-        if p0 & 0x80:
-            flags.add(DeviceFlag.FINGER_OUT)
-        if p0 & 0x10 or p1 & 0x80:
-            flags.add(DeviceFlag.SEARCHING)
+        flags = flags_from_bits(p0, P0_FLAGS) | flags_from_bits(p1, P1_FLAGS)
         pi_raw = p5 | (p6 << 8)
         pi_valid = bool(p2 & 0x10) and pi_raw != PI_INVALID
         return Reading(
@@ -98,7 +105,7 @@ class Cms50V7Parser(FrameParser):
             pleth=((p1 & 0x7F) / 127,),
             signal_strength=p0 & 0x0F,
             beat=bool(p0 & 0x40),
-            flags=frozenset(flags),
+            flags=flags,
         )
 
 
@@ -107,12 +114,10 @@ class Cms50V7Encoder:
 
     def encode(self, reading: Reading, *, bar: int = 0) -> bytes:
         flags = reading.flags
-        p0 = clamp(reading.signal_strength or 0, 0, 15)
+        p0 = clamp(reading.signal_strength or 0, 0, 15) | bits_from_flags(flags, P0_ENCODED)
         if reading.beat:
             p0 |= 0x40
-        if DeviceFlag.FINGER_OUT in flags:
-            p0 |= 0x80
-        p1 = pleth_level(reading, 127) | (0x80 if DeviceFlag.SEARCHING in flags else 0)
+        p1 = pleth_level(reading, 127) | bits_from_flags(flags, P1_FLAGS)
         p2 = clamp(bar, 0, 15)
         pi = PI_INVALID
         if reading.perfusion_index is not None:

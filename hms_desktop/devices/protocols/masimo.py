@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from hms_desktop.devices.protocols.base import LineParser, clamp
+from hms_desktop.devices.protocols.base import (
+    BitFlags,
+    LineParser,
+    bits_from_flags,
+    clamp,
+    flags_from_bits,
+)
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 _STAMP = re.compile(r"(?=(\d\d/\d\d/\d\d \d\d:\d\d:\d\d))")
@@ -26,7 +32,7 @@ _FORMATS = {
 _REQUIRED = ("SPO2", "BPM")
 
 # EXC bits -> flags (reference/devices.md). "Sensor off" means off the patient: finger out.
-_EXC_FLAGS = (
+_EXC_FLAGS: BitFlags = (
     (0x1, DeviceFlag.SENSOR_OFF),  # no sensor
     (0x2, DeviceFlag.SENSOR_OFF),  # defective sensor
     (0x4, DeviceFlag.LOW_PERFUSION),
@@ -38,6 +44,7 @@ _EXC_FLAGS = (
     (0x1000, DeviceFlag.SENSOR_OFF),  # no cable
 )
 ALARM_LOW_BATTERY = 0x40
+_ALARM_FLAGS: BitFlags = ((ALARM_LOW_BATTERY, DeviceFlag.LOW_BATTERY),)
 
 
 def _number(text: str) -> float | None:
@@ -69,16 +76,14 @@ class MasimoParser(LineParser):
         pi = _number(fields["PI"]) if "PI" in fields else None
         exc = int(fields.get("EXC", "0"), 16)
         alarm = int(fields.get("ALARM", "0"), 16)
-        flags = {flag for bit, flag in _EXC_FLAGS if exc & bit}
-        if alarm & ALARM_LOW_BATTERY:
-            flags.add(DeviceFlag.LOW_BATTERY)
+        flags = flags_from_bits(exc, _EXC_FLAGS) | flags_from_bits(alarm, _ALARM_FLAGS)
         if spo2 is not None and spo2 > 100:
             raise ValueError(f"field SPO2 out of range: {fields['SPO2']}")
         return Reading(
             spo2=None if spo2 is None else int(spo2),
             pulse_rate=None if bpm is None else int(bpm),
             perfusion_index=pi,
-            flags=frozenset(flags),
+            flags=flags,
         )
 
 
@@ -92,16 +97,11 @@ class MasimoEncoder:
         spo2 = "---" if reading.spo2 is None else f"{clamp(reading.spo2, 0, 100):03d}"
         bpm = "---" if reading.pulse_rate is None else f"{clamp(reading.pulse_rate, 0, 999):03d}"
         pi = "--.--" if reading.perfusion_index is None else f"{reading.perfusion_index:05.2f}"
-        exc = 0
-        for flag in reading.flags:
-            exc |= _FIRST_BIT.get(flag, 0)
-        alarm = ALARM_LOW_BATTERY if DeviceFlag.LOW_BATTERY in reading.flags else 0
+        exc = bits_from_flags(reading.flags, _EXC_FLAGS)
+        alarm = bits_from_flags(reading.flags, _ALARM_FLAGS)
         line = (
             f"{at:%m/%d/%y %H:%M:%S} SN={self.serial_number} SPO2={spo2}% BPM={bpm} PI={pi}% "
             f"SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- PVI=--- ALARM={alarm:04X} EXC={exc:06X}\r\n"
         )
         return line.encode("ascii")
 
-
-# The EXC bit the encoder uses for each flag: the first one listed for it.
-_FIRST_BIT = {flag: bit for bit, flag in reversed(_EXC_FLAGS)}

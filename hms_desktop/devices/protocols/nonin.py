@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import re
 
-from hms_desktop.devices.protocols.base import FrameParser, clamp, keep_tail, pleth_level
+from hms_desktop.devices.protocols.base import (
+    BitFlags,
+    FrameParser,
+    bits_from_flags,
+    clamp,
+    flags_from_bits,
+    keep_tail,
+    pleth_level,
+)
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 HR_MISSING = 511
@@ -25,6 +33,12 @@ def select_format_command(data_format: int) -> bytes:
     return bytes((0x02, 0x70, 0x02, 0x02, data_format & 0xFF, 0x03))
 
 
+def find_format_selects(data: bytes) -> list[int]:
+    """Data formats a host asked for in ``data`` (what the simulated device answers)."""
+    return [m.group(1)[0] for m in _SELECT_RE.finditer(data)]
+
+
+_SELECT_RE = re.compile(rb"\x02\x70\x02\x02(.)\x03", re.S)
 ACK = b"\x06"
 NAK = b"\x15"
 
@@ -33,17 +47,21 @@ NAK = b"\x15"
 _DF2_SYNC = 0x01
 
 
+DF2_STATUS_FLAGS: BitFlags = (
+    (0x40, DeviceFlag.SENSOR_OFF),
+    (0x20, DeviceFlag.ARTIFACT),
+    (0x08, DeviceFlag.ARTIFACT),  # sensor alarm: the device is giving unusable data
+    (0x10, DeviceFlag.SEARCHING),  # out of track
+)
+DF2_RED_PERFUSION = 0b10 << 1
+DF2_GREEN_PERFUSION = 0b01 << 1
+
+
 def _df2_flags(status: int) -> frozenset[DeviceFlag]:
-    flags = set()
-    if status & 0x40:
-        flags.add(DeviceFlag.SENSOR_OFF)
-    if status & 0x28:
-        flags.add(DeviceFlag.ARTIFACT)
-    if status & 0x10:
-        flags.add(DeviceFlag.SEARCHING)
+    flags = flags_from_bits(status, DF2_STATUS_FLAGS)
     if (status >> 1) & 0x03 in (0b10, 0b11):  # red or yellow perfusion
-        flags.add(DeviceFlag.LOW_PERFUSION)
-    return frozenset(flags)
+        flags |= {DeviceFlag.LOW_PERFUSION}
+    return flags
 
 
 class NoninDf2Parser:
@@ -145,14 +163,9 @@ class NoninDf2Encoder:
             7: 0x01 if DeviceFlag.LOW_BATTERY in flags else 0x00,
             8: spo2,
         }.get(index, 0)
-        perfusion = 0b10 if DeviceFlag.LOW_PERFUSION in flags else 0b01
-        status = 0x80 | (perfusion << 1) | (_DF2_SYNC if index == 0 else 0)
-        if DeviceFlag.SENSOR_OFF in flags:
-            status |= 0x40
-        if DeviceFlag.ARTIFACT in flags:
-            status |= 0x20
-        if DeviceFlag.SEARCHING in flags or DeviceFlag.FINGER_OUT in flags:
-            status |= 0x10  # Nonin has no finger-out bit: it reports "out of track"
+        perfusion = DF2_RED_PERFUSION if DeviceFlag.LOW_PERFUSION in flags else DF2_GREEN_PERFUSION
+        status = 0x80 | perfusion | (_DF2_SYNC if index == 0 else 0)
+        status |= bits_from_flags(_as_searching(flags), DF2_STATUS_FLAGS)
         frame = bytes((0x01, status, pleth_level(reading, 255), value))
         return frame + bytes((sum(frame) & 0xFF,))
 
@@ -160,6 +173,16 @@ class NoninDf2Encoder:
 # DF8: [STATUS1 (bit 7 set), HR_LSB, SpO2, STATUS2], once a second. Only STATUS1 has
 # bit 7 set (HR LSB is 7 bits, SpO2 at most 127, STATUS2 uses its low bits), which is
 # what the parser synchronises on.
+
+
+DF8_STATUS1_FLAGS: BitFlags = (
+    (0x40, DeviceFlag.SENSOR_OFF),
+    (0x20, DeviceFlag.SEARCHING),  # out of track
+    (0x10, DeviceFlag.LOW_PERFUSION),
+    (0x08, DeviceFlag.LOW_PERFUSION),  # marginal perfusion
+    (0x04, DeviceFlag.ARTIFACT),
+)
+DF8_STATUS2_FLAGS: BitFlags = ((0x01, DeviceFlag.LOW_BATTERY),)
 
 
 class NoninDf8Parser(FrameParser):
@@ -170,21 +193,10 @@ class NoninDf8Parser(FrameParser):
     def decode(self, frame: bytes) -> Reading:
         s1, hr_lsb, spo2, s2 = frame
         hr = ((s1 & 0x03) << 7) | hr_lsb
-        flags = set()
-        if s1 & 0x40:
-            flags.add(DeviceFlag.SENSOR_OFF)
-        if s1 & 0x20:
-            flags.add(DeviceFlag.SEARCHING)
-        if s1 & 0x18:
-            flags.add(DeviceFlag.LOW_PERFUSION)
-        if s1 & 0x04:
-            flags.add(DeviceFlag.ARTIFACT)
-        if s2 & 0x01:
-            flags.add(DeviceFlag.LOW_BATTERY)
         return Reading(
             spo2=None if spo2 == SPO2_MISSING or spo2 > 100 else spo2,
             pulse_rate=None if hr == HR_MISSING else hr,
-            flags=frozenset(flags),
+            flags=flags_from_bits(s1, DF8_STATUS1_FLAGS) | flags_from_bits(s2, DF8_STATUS2_FLAGS),
         )
 
 
@@ -193,14 +205,13 @@ class NoninDf8Encoder:
         flags = reading.flags
         hr = HR_MISSING if reading.pulse_rate is None else clamp(reading.pulse_rate, 0, 510)
         spo2 = SPO2_MISSING if reading.spo2 is None else clamp(reading.spo2, 0, 100)
-        s1 = 0x80 | ((hr >> 7) & 0x03)
-        if DeviceFlag.SENSOR_OFF in flags:
-            s1 |= 0x40
-        if DeviceFlag.SEARCHING in flags or DeviceFlag.FINGER_OUT in flags:
-            s1 |= 0x20
-        if DeviceFlag.LOW_PERFUSION in flags:
-            s1 |= 0x10
-        if DeviceFlag.ARTIFACT in flags:
-            s1 |= 0x04
-        s2 = 0x01 if DeviceFlag.LOW_BATTERY in flags else 0x00
+        s1 = 0x80 | ((hr >> 7) & 0x03) | bits_from_flags(_as_searching(flags), DF8_STATUS1_FLAGS)
+        s2 = bits_from_flags(flags, DF8_STATUS2_FLAGS)
         return bytes((s1, hr & 0x7F, spo2, s2))
+
+
+def _as_searching(flags: frozenset[DeviceFlag]) -> frozenset[DeviceFlag]:
+    """Nonin has no finger-out bit: with no finger it reports "out of track"."""
+    if DeviceFlag.FINGER_OUT in flags:
+        return (flags - {DeviceFlag.FINGER_OUT}) | {DeviceFlag.SEARCHING}
+    return flags

@@ -201,7 +201,7 @@ class Simulator:
         if not data:
             return
         data = self._command_tail + data
-        self._command_tail = data[-8:]
+        self._command_tail = data[-8:]  # a command split across reads; too short to repeat one
         if self.protocol == "cms50-v7":
             for cmd in cms50_v7.find_commands(data):
                 self.commands.append(cmd)
@@ -212,14 +212,12 @@ class Simulator:
                     self._last_keepalive = now
                 elif cmd == cms50_v7.CMD_STOP:
                     self.streaming = False
-            if cms50_v7.find_commands(self._command_tail):
-                self._command_tail = b""  # already answered
         elif self.protocol.startswith("nonin"):
             wanted = 2 if self.protocol == "nonin-df2" else 8
-            for fmt in range(256):
-                if nonin.select_format_command(fmt) in data:
-                    self._link.write(nonin.ACK if fmt == wanted else nonin.NAK)
-                    self._command_tail = b""
+            for fmt in nonin.find_format_selects(data):
+                self._link.write(nonin.ACK if fmt == wanted else nonin.NAK)
+            if nonin.find_format_selects(data):
+                self._command_tail = b""  # answered: do not answer it again with the next read
 
     def _reading(self, t: float, state: SimState) -> Reading:
         value, beat = self._source.sample(t, state.pr)

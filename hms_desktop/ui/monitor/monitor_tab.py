@@ -96,6 +96,9 @@ def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
 
     controller = StationController(ctx.services.monitoring, ctx.run, sound=sound or QtAlarmSound(),
                                    manual_lookup=manual_lookup_for(ctx.services), parent=ctx)
+    closing = getattr(ctx, "sig_closing", None)
+    if closing is not None:
+        closing.connect(controller.stop)  # the last vitals reach the writer before it stops
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.stop)  # readers' threads end before the app does
