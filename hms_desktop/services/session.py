@@ -6,6 +6,7 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
