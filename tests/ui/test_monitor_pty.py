@@ -97,3 +97,20 @@ def test_demo_device_streams_through_a_real_reader(qtbot) -> None:  # type: igno
     # still be delivered after it, which is why the controller disconnects before stopping.
     qtbot.wait(50)
     assert "stopped" in states
+
+
+def test_bluetooth_without_bleak_says_how_to_install(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    if importlib.util.find_spec("bleak") is not None:
+        return  # bleak installed: nothing to refuse
+    from hms_desktop.ui.monitor.sources import open_source
+
+    store, service, controller, _sound = make_station(data_dir, beds=1, open_source=open_source)
+    errors: list[str] = []
+    controller.sig_error_reported.connect(errors.append)
+    controller.start()
+    controller.start_monitoring("BED01", "PAT000001", "AA:BB:CC:DD:EE:FF", "ble-plx")
+    assert errors and "pip install '.[ble]'" in errors[0] and errors[0].startswith("port AA:BB:CC:DD:EE:FF")
+    controller.stop()
+    store.close()

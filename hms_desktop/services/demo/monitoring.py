@@ -59,8 +59,8 @@ def _series(rng: random.Random, session_id: str, patient_id: str, bed_id: str,
     common = dict(alarm_id=alarm_id, kind="spo2_low", priority="high", patient_id=patient_id,
                   bed_id=bed_id, session_id=session_id, started_at=onset)
     peak = float(min(r.spo2 or 100 for r in rows[dip_at:dip_at + 120]))
-    events = [AlarmEventRow(at=onset, event="started", peak=peak, **common),  # type: ignore[arg-type]
+    events = [AlarmEventRow(at=onset, event="started", peak=peak, **common),
               AlarmEventRow(at=end, event="ended", ended_at=end, peak=peak, acknowledged_by="demo.nurse",
                             acknowledged_at=onset + timedelta(seconds=30), end_reason="cleared",
-                            **common)]  # type: ignore[arg-type]
+                            **common)]
     return rows, events
