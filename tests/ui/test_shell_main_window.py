@@ -205,3 +205,19 @@ def test_visible_tab_is_created_first_and_events_run_between_tabs(
     assert order[:3] == ["Schedule", "event", "Patients"]
     assert sorted(t for t in order if t != "event") == sorted(TAB_TITLES)
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Schedule"
+
+
+def test_open_data_folder_releases_this_folder_before_the_new_instance_starts(
+        make_window, data_dir: Path, tmp_path: Path) -> None:
+    seen: list[tuple[Path, bool]] = []
+
+    def relaunch(folder: Path) -> None:
+        probe = Store(data_dir)  # the old folder must be free for whoever opens it next
+        seen.append((folder, probe.read_only))
+        probe.close()
+
+    window = make_window(relaunch=relaunch)
+    other = tmp_path / "other clinic"
+    window.open_data_folder(other)
+    assert seen == [(other, False)]
+    assert not window.isVisible()
