@@ -221,3 +221,23 @@ def test_open_data_folder_releases_this_folder_before_the_new_instance_starts(
     window.open_data_folder(other)
     assert seen == [(other, False)]
     assert not window.isVisible()
+
+
+def test_a_request_made_while_tabs_are_still_built_reaches_the_later_tab(
+        make_window, qtbot: QtBot, monkeypatch) -> None:
+    import hms_desktop.ui.main_window as main_window
+
+    original = main_window.create_tab
+    heard: list[dict] = []
+
+    def tabs(title: str, package: str, ctx):
+        widget = original(title, package, ctx)
+        if title == "Patients":  # built first; asks for a booking at once
+            ctx.navigation.request_booking(patient_id="PAT000001", reason="review")
+        if title == "Schedule":  # built later; only now listening
+            ctx.navigation.sig_booking_requested.connect(heard.append)
+        return widget
+
+    monkeypatch.setattr(main_window, "create_tab", tabs)
+    make_window()
+    assert heard == [{"patient_id": "PAT000001", "reason": "review"}]
