@@ -86,6 +86,26 @@ def score_temperature(celsius: float) -> int:
     return _band(round(celsius, 1), _TEMPERATURE)
 
 
+def sub_score(parameter: str, value: float | bool | str, *, on_oxygen: bool = False,
+              scale2: bool = False) -> int:
+    """One parameter's points by its name in ``PARAMETERS`` (for partial, live scoring)."""
+    if parameter == "respiration_rate":
+        return score_respiration(int(value))
+    if parameter == "spo2":
+        return score_spo2(int(value), on_oxygen=on_oxygen, scale2=scale2)
+    if parameter == "air_or_oxygen":
+        return score_air_or_oxygen(bool(value))
+    if parameter == "systolic":
+        return score_systolic(int(value))
+    if parameter == "pulse":
+        return score_pulse(int(value))
+    if parameter == "consciousness":
+        return score_consciousness(Consciousness(str(value).lower()))
+    if parameter == "temperature":
+        return score_temperature(float(value))
+    raise ValueError(f"unknown NEWS2 parameter {parameter!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class News2Response:
     risk: Risk
@@ -145,15 +165,13 @@ def score_news2(
     scale2: bool = False,
 ) -> News2Result:
     """NEWS2 for one complete set of observations."""
-    subs = {
-        "respiration_rate": score_respiration(respiration_rate),
-        "spo2": score_spo2(spo2, on_oxygen=on_oxygen, scale2=scale2),
-        "air_or_oxygen": score_air_or_oxygen(on_oxygen),
-        "systolic": score_systolic(systolic),
-        "pulse": score_pulse(pulse),
-        "consciousness": score_consciousness(Consciousness(consciousness)),
-        "temperature": score_temperature(temperature),
+    values: dict[str, float | bool | str] = {
+        "respiration_rate": respiration_rate, "spo2": spo2, "air_or_oxygen": on_oxygen,
+        "systolic": systolic, "pulse": pulse, "consciousness": consciousness,
+        "temperature": temperature,
     }
+    subs = {name: sub_score(name, value, on_oxygen=on_oxygen, scale2=scale2)
+            for name, value in values.items()}
     aggregate = sum(subs.values())
     resp = response_for(aggregate, any_three=any(v == 3 for v in subs.values()))
     return News2Result(2 if scale2 else 1, subs, aggregate, resp.risk, resp.monitoring,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,6 +49,16 @@ def _each(table: Table[Any], ids: Iterable[str]) -> tuple[list[Any], list[Unread
     for item in bad:
         log.warning("%s row %s cannot be read: %s", table.spec.name, item.record_id, item.reason)
     return good, bad
+
+
+FUTURE_SLACK = timedelta(minutes=5)  # clocks of two workstations differ a little
+
+
+def check_not_future(at: datetime, what: str) -> None:
+    """A reading dated ahead of now is a typo in the date (the form offers "now")."""
+    if at > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError(f"time: {what} dated {at.astimezone().strftime('%Y-%m-%d %H:%M')} "
+                         "is in the future")
 
 
 def where_readable(table: Table[Any], column: str, value: str) -> tuple[list[Any], list[Unreadable]]:

@@ -13,8 +13,15 @@ from hms_desktop.domain.chronic import (
     OverdueEntry,
     overdue,
 )
+from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.care_rows import (
+    Unreadable,
+    all_readable,
+    check_not_future,
+    where_readable,
+)
+from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
 
@@ -66,6 +73,7 @@ class ChronicService:
 
     # -- readings -------------------------------------------------------------------------
     def add_reading(self, reading: ChronicReading, *, initiator: Any = None) -> ChronicReading:
+        check_not_future(reading.at, "reading")
         saved = self._readings.insert(reading)
         self._publish(CHRONIC_READINGS.name, [saved.id], "insert", initiator)
         return saved
@@ -104,3 +112,28 @@ class ChronicService:
     def overdue(self, today: date) -> list[OverdueEntry]:
         """Active enrolments whose next reading is late, most late first."""
         return overdue(all_readable(self._enrolments)[0], self.last_reading_dates(), today)
+
+
+def _reading_title(r: ChronicReading) -> str:
+    parts = [f"glucose {r.glucose_mmol_l:g} mmol/L" if r.glucose_mmol_l is not None else "",
+             f"BP {r.systolic}/{r.diastolic}" if r.systolic is not None else "",
+             f"weight {r.weight_kg:g} kg" if r.weight_kg is not None else ""]
+    return ", ".join(p for p in parts if p)
+
+
+@register_timeline_source
+def chronic_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """Enrolment in the programme and every reading."""
+    svc: ChronicService = services.chronic
+    out = [TimelineEntry(at=r.at, kind="Chronic reading", title=_reading_title(r),
+                         detail=r.notes, table=CHRONIC_READINGS.name, record_id=r.id)
+           for r in svc.readings_for(patient_id)]
+    enrolment = svc.enrolment_for(patient_id)
+    if enrolment is not None:
+        out.append(TimelineEntry(
+            at=day_start(enrolment.enrolled_on), kind="Chronic programme",
+            title="Enrolled: " + ", ".join(enrolment.diseases),
+            detail=f"every {enrolment.frequency_days} days"
+                   + (f", {enrolment.assigned_doctor}" if enrolment.assigned_doctor else ""),
+            table=ENROLMENTS.name, record_id=enrolment.id, date_only=True))
+    return out

@@ -3,16 +3,43 @@ NEWS2 that the live monitor shows (latest manual set with live SpO2 / pulse laid
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from hms_desktop.domain.clinical_ranges import ClinicalRange, range_errors, range_warnings
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import News2Scale, Observation
+from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.care_rows import (
+    Unreadable,
+    all_readable,
+    check_not_future,
+    where_readable,
+)
+from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
+
+CACHED_PATIENTS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _PatientSets:
+    sets: tuple[Observation, ...]  # oldest first
+    scores: tuple[News2Result | None, ...]
+    latest: Observation | None
+    latest_complete: Observation | None
+
+    @staticmethod
+    def of(found: Sequence[Observation]) -> _PatientSets:
+        sets = tuple(sorted(found, key=lambda o: o.at))
+        complete = [o for o in sets if o.is_complete()]
+        return _PatientSets(sets, tuple(o.news2() for o in sets), sets[-1] if sets else None,
+                            complete[-1] if complete else None)
 
 
 class ObservationService:
@@ -23,11 +50,20 @@ class ObservationService:
         self._scales = store.table(NEWS2_SCALES)
         self._ranges = store.table(CLINICAL_RANGES)
         self._unreadable: dict[str, list[Unreadable]] = {}
+        # The sets of recently opened patients, oldest first, with their NEWS2: the live
+        # monitor asks every second for 16 beds and the record page reopens patients, and
+        # a patient with years of sets should not cost a full read and scoring each time.
+        # Only this service writes observations, so dropping a patient's entry after each
+        # write keeps the cache true.
+        self._cache: OrderedDict[str, _PatientSets] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- observations -------------------------------------------------------------------
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
         """Save one set; the SpO2 scale in force for the patient is stored with it."""
+        check_not_future(obs.at, "observation set")
         saved = self._table.insert(self._with_scale(obs))
+        self._forget(saved.patient_id)
         self._bus.publish(Change(table=OBSERVATIONS.name, ids=(saved.id,), op="insert",
                                  initiator=initiator))
         return saved
@@ -35,18 +71,42 @@ class ObservationService:
     def record_many(self, batch: Sequence[Observation], *, initiator: Any = None) -> list[Observation]:
         """One fsync for many sets (demo data, imports)."""
         saved = self._table.insert_many([self._with_scale(o) for o in batch])
+        for pid in {o.patient_id for o in saved}:
+            self._forget(pid)
         if saved:
             self._bus.publish(Change(table=OBSERVATIONS.name, ids=tuple(o.id for o in saved),
                                      op="insert", initiator=initiator))
         return saved
 
+    def _forget(self, patient_id: str) -> None:
+        with self._cache_lock:
+            self._cache.pop(patient_id, None)
+
+    def _entry(self, patient_id: str) -> _PatientSets:
+        with self._cache_lock:  # held while reading: a write's invalidation waits for us
+            entry = self._cache.get(patient_id)
+            if entry is None:
+                sets, bad = where_readable(self._table, "patient_id", patient_id)
+                self._unreadable[patient_id] = bad
+                entry = _PatientSets.of(sets)
+                self._cache[patient_id] = entry
+                if len(self._cache) > CACHED_PATIENTS:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(patient_id)
+            return entry
+
+    def latest_complete_for(self, patient_id: str) -> Observation | None:
+        """The most recent complete set (the one NEWS2 is scored from)."""
+        return self._entry(patient_id).latest_complete
+
+    def scored_for(self, patient_id: str) -> list[tuple[Observation, News2Result | None]]:
+        """Each set, oldest first, with its NEWS2 on the scale stored with it (None: incomplete)."""
+        entry = self._entry(patient_id)
+        return list(zip(entry.sets, entry.scores, strict=True))
+
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
-
-    def _sets(self, patient_id: str) -> list[Observation]:
-        sets, bad = where_readable(self._table, "patient_id", patient_id)
-        self._unreadable[patient_id] = bad
-        return sets
 
     def unreadable_for(self, patient_id: str) -> list[Unreadable]:
         """Rows of this patient that failed validation at the last read (shown, not hidden)."""
@@ -54,12 +114,11 @@ class ObservationService:
 
     def list_for(self, patient_id: str) -> list[Observation]:
         """The patient's sets, oldest first."""
-        return sorted(self._sets(patient_id), key=lambda o: o.at)
+        return list(self._entry(patient_id).sets)
 
     def latest_for(self, patient_id: str) -> Observation | None:
-        """The most recent set (complete or not), or None."""
-        sets = self._sets(patient_id)
-        return max(sets, key=lambda o: o.at) if sets else None
+        """The most recent set (complete or not), or None; cheap enough to ask every second."""
+        return self._entry(patient_id).latest
 
     def history(self, obs_id: str) -> list[Any]:
         return self._table.history(obs_id)
@@ -74,11 +133,13 @@ class ObservationService:
         has no complete set. ``sets``: the patient's sets when the caller has just read
         them (the record page), to save a second read.
         """
-        found = self._sets(patient_id) if sets is None else sets
-        complete = [o for o in found if o.is_complete()]
-        if not complete:
+        if sets is None:
+            latest = self.latest_complete_for(patient_id)
+        else:
+            complete = [o for o in sets if o.is_complete()]
+            latest = max(complete, key=lambda o: o.at) if complete else None
+        if latest is None:
             return None
-        latest = max(complete, key=lambda o: o.at)
         update: dict[str, Any] = {"spo2_scale": 2 if self.is_scale2(patient_id) else 1}
         if live_spo2 is not None:
             update["spo2"] = live_spo2
@@ -127,3 +188,32 @@ class ObservationService:
         self._bus.publish(Change(table=CLINICAL_RANGES.name, ids=(rng.id,), op="update",
                                  initiator=initiator))
         return saved
+
+
+def _summary(o: Observation) -> str:
+    parts = [
+        f"RR {o.respiration_rate}" if o.respiration_rate is not None else "",
+        f"SpO2 {o.spo2}%" + ("" if o.on_oxygen is None else " on O2" if o.on_oxygen else " air")
+        if o.spo2 is not None else "",
+        f"BP {o.systolic}/{o.diastolic if o.diastolic is not None else '–'}"
+        if o.systolic is not None else "",
+        f"pulse {o.pulse}" if o.pulse is not None else "",
+        o.consciousness.value if o.consciousness else "",
+        f"{o.temperature:g} °C" if o.temperature is not None else "",
+        f"glucose {o.glucose_mmol_l:g}" if o.glucose_mmol_l is not None else "",
+        f"{o.weight_kg:g} kg" if o.weight_kg is not None else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+@register_timeline_source
+def observations_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """Each set of observations, titled with its NEWS2 when complete."""
+    out = []
+    for o in services.observations.list_for(patient_id):
+        result = o.news2()
+        title = (f"NEWS2 {result.aggregate} ({result.risk.value})" if result is not None
+                 else "Observations (incomplete set)")
+        out.append(TimelineEntry(at=o.at, kind="Observations", title=title, detail=_summary(o),
+                                 table=OBSERVATIONS.name, record_id=o.id))
+    return out

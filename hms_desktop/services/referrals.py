@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from hms_desktop.domain.referrals import (
+    STEP_DATE,
     Department,
     Referral,
     ReferralStatus,
@@ -15,8 +16,10 @@ from hms_desktop.domain.referrals import (
     advance,
     overdue_reason,
 )
+from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
+from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS, seed_defaults
 
@@ -158,3 +161,26 @@ class ReferralService:
             rows.append(ReferralRow(r, reason))
         rows.sort(key=lambda row: (row.referral.created_on, row.referral.id), reverse=True)
         return rows
+
+
+@register_timeline_source
+def referrals_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """One entry per dated step of each referral (created, sent, booked, seen, report, cancelled)."""
+    out = []
+    for row in services.referrals.for_patient(patient_id, date.today()):
+        r = row.referral
+        for status, field in STEP_DATE.items():
+            day = getattr(r, field)
+            if day is None:
+                continue
+            step = "created" if status is ReferralStatus.DRAFT else status.value
+            detail = r.reason
+            if status is ReferralStatus.BOOKED and r.appointment_on:
+                detail = f"appointment {r.appointment_on.isoformat()}; {r.reason}"
+            if status is ReferralStatus.CANCELLED:
+                detail = r.cancel_reason
+            out.append(TimelineEntry(at=day_start(day), kind="Referral",
+                                     title=f"Referral to {r.to_department}: {step}",
+                                     detail=detail, table=REFERRALS.name, record_id=r.id,
+                                     date_only=True))
+    return out

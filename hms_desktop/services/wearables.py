@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.domain.wearables import VALUE_FIELDS, ImportResult, WearableReading, parse_rows
 from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import WEARABLES_LOG
 
@@ -67,7 +69,11 @@ class WearableService:
 
         frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
                                      datetime.combine(end + timedelta(days=1), time.min, UTC))
-        frame = frame[frame["patient_id"] == patient_id].sort_values("at_utc")
+        frame = frame[frame["patient_id"] == patient_id]
+        if frame.empty:  # no day files at all gives an untyped frame: answer plainly
+            return {"t": np.array([], dtype=np.float64), "device_id": [],
+                    **{name: np.array([], dtype=np.float64) for name in fields}}
+        frame = frame.sort_values("at_utc")
         epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
         out: dict[str, Any] = {
             "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
@@ -95,3 +101,38 @@ class WearableService:
 
 
 _FIELDS = frozenset(("at", "patient_id", "device_id") + VALUE_FIELDS)
+
+
+TIMELINE_DAYS = 30  # the timeline is collected on demand; older days stay on the Wearables page
+
+
+@register_timeline_source
+def wearables_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
+    """One summary entry per day with wearable readings, for the last ``TIMELINE_DAYS`` days."""
+    import numpy as np
+
+    end = datetime.now(UTC).date()
+    s = services.wearables.series_for(patient_id, end - timedelta(days=TIMELINE_DAYS - 1), end)
+    days: dict[date, list[int]] = {}
+    for i, t in enumerate(s["t"]):
+        days.setdefault(datetime.fromtimestamp(float(t), UTC).date(), []).append(i)
+    out = []
+    labels = (("heart_rate", "HR"), ("spo2", "SpO2"), ("glucose_mmol_l", "glucose"),
+              ("temperature_c", "temp"))
+    for day, rows in days.items():
+        parts = []
+        for field, label in labels:
+            values = s[field][rows]
+            values = values[~np.isnan(values)]
+            if values.size:
+                parts.append(f"{label} {values.min():g}–{values.max():g}")
+        steps = s["steps"][rows]
+        if (~np.isnan(steps)).any():
+            parts.append(f"steps {int(np.nansum(steps)):,}")
+        devices = sorted({s["device_id"][i] for i in rows if s["device_id"][i]})
+        out.append(TimelineEntry(at=day_start(day), kind="Wearable",
+                                 title=f"{len(rows)} wearable readings"
+                                       + (f" ({', '.join(devices)})" if devices else ""),
+                                 detail=", ".join(parts), table=WEARABLES_LOG,
+                                 record_id=f"{patient_id}:{day.isoformat()}", date_only=True))
+    return out

@@ -173,3 +173,18 @@ def test_any_physiological_set_scores_consistently(rr: int, spo2: int, o2: bool,
     expected = (Risk.HIGH if r.aggregate >= 7 else Risk.MEDIUM if r.aggregate >= 5
                 else Risk.LOW_MEDIUM if r.any_three else Risk.LOW)
     assert r.risk is expected
+
+
+def test_sub_score_by_name_matches_the_chart() -> None:
+    from hms_desktop.domain.news2 import sub_score
+
+    assert sub_score("respiration_rate", 25) == 3
+    assert sub_score("spo2", 97, on_oxygen=True, scale2=True) == 3
+    assert sub_score("spo2", 97, on_oxygen=True) == 0
+    assert sub_score("air_or_oxygen", True) == 2
+    assert sub_score("systolic", 220) == 3
+    assert sub_score("pulse", 41) == 1
+    assert sub_score("consciousness", "Voice") == 3
+    assert sub_score("temperature", 39.1) == 2
+    with pytest.raises(ValueError, match="unknown NEWS2 parameter"):
+        sub_score("weight", 80)

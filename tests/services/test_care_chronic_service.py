@@ -49,3 +49,12 @@ def test_overdue_uses_latest_reading_per_patient(svc: ChronicService) -> None:
     late = svc.overdue(date(2026, 11, 25))
     assert [(e.patient_id, e.days_late) for e in late] == [("PAT000002", 8)]
     assert [r.at.day for r in svc.readings_for("PAT000001")] == [1, 20]
+
+
+def test_future_dated_reading_refused(svc: ChronicService) -> None:
+    from datetime import timedelta
+
+    with pytest.raises(ValueError, match="in the future"):
+        svc.add_reading(ChronicReading(patient_id="PAT000001",
+                                       at=datetime.now(UTC) + timedelta(days=3), weight_kg=70))
+    assert svc.readings_for("PAT000001") == []

@@ -99,3 +99,27 @@ def test_ranges_seeded_editable_and_checked(store: Store, data_dir: Path) -> Non
         svc.update_range(ClinicalRange(id="pulse", label="Pulse", unit="/min", low=10, high=130))
     # A second service on the same store does not seed twice.
     assert len(ObservationService(store, EventBus()).ranges()) == len(svc.ranges())
+
+
+def test_live_news2_follows_new_sets_and_scale_changes(store: Store) -> None:
+    svc = ObservationService(store, EventBus())
+    svc.record(Observation(at=T0, **FULL))
+    assert svc.news2_for("PAT000001").aggregate == 0  # type: ignore[union-attr]
+    assert svc.latest_for("PAT000001").temperature == 37.0  # type: ignore[union-attr]
+    svc.record(Observation(at=T0 + timedelta(hours=1), **{**FULL, "temperature": 39.5}))
+    assert svc.latest_for("PAT000001").temperature == 39.5  # type: ignore[union-attr]
+    assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
+    svc.record_many([Observation(at=T0 + timedelta(hours=2), **{**FULL, "spo2": 97, "on_oxygen": True})])
+    assert svc.latest_complete_for("PAT000001").on_oxygen is True  # type: ignore[union-attr]
+    assert svc.news2_for("PAT000001").aggregate == 2  # type: ignore[union-attr]
+    svc.set_scale2("PAT000001", True, reason="COPD")
+    assert svc.news2_for("PAT000001").aggregate == 5  # type: ignore[union-attr]
+
+
+def test_future_dated_set_refused(store: Store) -> None:
+    svc = ObservationService(store, EventBus())
+    later = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(ValueError, match="time: observation set dated .* is in the future"):
+        svc.record(Observation(at=later, **FULL))
+    assert svc.list_for("PAT000001") == []
+    svc.record(Observation(at=datetime.now(UTC) + timedelta(minutes=2), **FULL))  # clock skew

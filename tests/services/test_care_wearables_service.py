@@ -73,3 +73,8 @@ def test_series_for_gives_chart_arrays_with_gaps(svc: WearableService) -> None:
     assert list(s["t"]) == [datetime(2026, 11, 25, h, tzinfo=UTC).timestamp() for h in (1, 2)]
     assert s["heart_rate"][0] == 61 and str(s["heart_rate"][1]) == "nan"
     assert s["spo2"][1] == 97
+
+
+def test_series_for_with_no_day_files_is_empty(svc: WearableService) -> None:
+    s = svc.series_for("PAT000001", date(2026, 1, 1), date(2026, 12, 31))
+    assert s["t"].size == 0 and s["heart_rate"].size == 0 and s["device_id"] == []

@@ -35,7 +35,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, data_dir: Path, shell_tables: None
         windows.append(window)
         window.show()
         if start and wait:
-            with qtbot.waitSignal(controller.sig_context_ready, timeout=10000):
+            with qtbot.waitSignal(window.sig_tabs_created, timeout=20000):
                 controller.start()
         elif start:
             controller.start()

@@ -36,6 +36,7 @@ from hms_desktop.ui.care.common import (
     make_table,
     named,
     open_window,
+    show_history,
 )
 from hms_desktop.ui.care.overdue_dialog import OverdueDialog
 from hms_desktop.ui.care.trend_chart import TrendChart
@@ -55,6 +56,8 @@ class ChronicPage(PatientPage):
         self.enrol_save.clicked.connect(self._save_enrolment)
         self.enrol_end = named(QPushButton("End enrolment"), "chronic_end", "End enrolment")
         self.enrol_end.clicked.connect(self._end_enrolment)
+        self.enrol_history = named(QPushButton("&History…"), "chronic_history", "Enrolment history")
+        self.enrol_history.clicked.connect(self._show_history)
         self.enrol_message = MessageLine("chronic_enrol_message", "Enrolment message")
         self.reading_form = ReadingForm()
         self.reading_save = named(QPushButton("&Add reading"), "chronic_add_reading", "Add reading")
@@ -83,6 +86,7 @@ class ChronicPage(PatientPage):
         row = QHBoxLayout()
         row.addWidget(self.enrol_save)
         row.addWidget(self.enrol_end)
+        row.addWidget(self.enrol_history)
         ll.addLayout(row)
         ll.addWidget(self.enrol_message)
         ll.addWidget(self.reading_form)
@@ -117,6 +121,7 @@ class ChronicPage(PatientPage):
         self.enrol_form.setEnabled(writable)
         self.enrol_save.setEnabled(writable)
         self.enrol_end.setEnabled(writable and self.enrolment is not None)
+        self.enrol_history.setEnabled(self.enrolment is not None)
         self.reading_form.setEnabled(writable)
         self.reading_save.setEnabled(writable)
         self.enrol_save.setText("&Save enrolment" if self.enrolment else "&Enrol")
@@ -200,6 +205,11 @@ class ChronicPage(PatientPage):
                   what="chronic reading", ok_text="Reading saved.",
                   warnings=target_misses(reading, self.enrolment) if self.enrolment else [],
                   warn_prefix="Saved; off target: ", after=lambda _: self.reading_form.clear())
+
+    def _show_history(self) -> None:
+        if self.enrolment is not None:
+            show_history(self, Enrolment, self.enrolment.id, f"History of enrolment {self.enrolment.id}",
+                         self.ctx.services.chronic.enrolment_history)
 
     def _show_overdue(self) -> None:
         open_window(OverdueDialog(self.ctx, self))

@@ -101,20 +101,37 @@ class MessageLine(QLabel):
         self.setText(text)
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+
+
 class RowsModel(QAbstractTableModel):
-    """Read-only table of display strings with a key per row and optional highlighted rows."""
+    """Read-only table with a key per row and optional highlighted rows.
+
+    Rows are formatted when first shown (``set_items``): a record of 5,000 sets formats
+    the thirty rows on screen, not all of them, when the patient opens.
+    """
 
     def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
         super().__init__(parent)
         self._headers = list(headers)
-        self._rows: list[Sequence[str]] = []
+        self._items: Sequence[Any] = []
+        self._format: Callable[[Any], Sequence[str]] = lambda row: row
+        self._text: dict[int, list[str]] = {}
         self._keys: list[str] = []
         self._marked: set[int] = set()
 
     def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[str],
                  marked: set[int] | None = None) -> None:
+        """Rows already as text."""
+        self.set_items(rows, keys, lambda row: row, marked)
+
+    def set_items(self, items: Sequence[Any], keys: Sequence[str],
+                  format_row: Callable[[Any], Sequence[str]],
+                  marked: set[int] | None = None) -> None:
         self.beginResetModel()
-        self._rows, self._keys, self._marked = list(rows), list(keys), set(marked or ())
+        self._items, self._format, self._text = items, format_row, {}
+        self._keys, self._marked = list(keys), set(marked or ())
         self.endResetModel()
 
     def key(self, row: int) -> str:
@@ -124,20 +141,21 @@ class RowsModel(QAbstractTableModel):
         return self._keys.index(key)
 
     def cell(self, row: int, column: int) -> str:
-        return str(self._rows[row][column])
+        text = self._text.get(row)
+        if text is None:
+            text = self._text[row] = [str(c) for c in self._format(self._items[row])]
+        return text[column]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._items)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return str(self._rows[index.row()][index.column()])
+        if role == _DISPLAY or role == _ACCESSIBLE:
+            return self.cell(index.row(), index.column()) if index.isValid() else None
         if role == Qt.ItemDataRole.BackgroundRole and index.row() in self._marked:
             return LATE_BRUSH
         return None
@@ -247,15 +265,37 @@ def add_labelled(row: QHBoxLayout, pairs: Sequence[tuple[str, QWidget]]) -> None
         row.addWidget(widget)
 
 
+RESIZE_ROWS = 50
+
+
 def make_table(name: str, accessible: str, model: RowsModel, *, stretch: bool = False) -> QTableView:
     """A read-only, row-selecting table view (Enter on a row emits ``activated``)."""
     table = named(QTableView(), name, accessible)
     table.setModel(model)
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    header = table.horizontalHeader()
     mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.ResizeToContents
-    table.horizontalHeader().setSectionResizeMode(mode)
+    header.setSectionResizeMode(mode)
+    # Size columns from the first rows only: measuring all 5,000 sets of a long record
+    # cost seconds of data() calls. Rows get one fixed height for the same reason.
+    header.setResizeContentsPrecision(RESIZE_ROWS)
+    rows = table.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
+
+
+def show_history(page: PatientPage, model: type[Any], record_id: str, title: str,
+                 history: Callable[[str], list[Any]]) -> None:
+    """Every saved version (who, when, what changed), read on the writer, then shown."""
+    # Imported here: ui.record lists the care pages, so a module-level import would cycle.
+    from hms_desktop.ui.record.history_dialog import HistoryDialog
+
+    def show(versions: list[Any]) -> None:
+        open_window(HistoryDialog(model, title, versions, page))
+
+    page.ctx.run(history, record_id, on_done=show, what=f"history of {record_id}")
 
 
 def open_window(window: QWidget, *, modal: bool = True) -> QWidget:

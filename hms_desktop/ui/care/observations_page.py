@@ -104,7 +104,7 @@ class ObservationsPage(PatientPage):
         for w in (self.form, self.save_button, self.scale2, self.scale2_reason):
             w.setEnabled(enabled)
         svc = self.ctx.services.observations
-        sets = svc.list_for(pid) if pid else []
+        scored = svc.scored_for(pid) if pid else []  # oldest first, NEWS2 scored once
         self.show_unreadable(svc.unreadable_for(pid) if pid else [])
         self._loading = True
         try:
@@ -112,18 +112,14 @@ class ObservationsPage(PatientPage):
             self.scale2.setChecked(on)
         finally:
             self._loading = False
-        newest = list(reversed(sets))
-        results = [o.news2() for o in newest]  # once per set: 5,000 sets is a real record
-        self.model.set_rows([_row(o, r) for o, r in zip(newest, results, strict=True)],
-                            [o.id for o in newest],
-                            {i for i, r in enumerate(results) if r is not None and r.aggregate >= 5})
-        complete = [o for o in sets if o.is_complete()]
-        latest = complete[-1] if complete else None
-        self.panel.show_result(svc.news2_for(pid, sets=sets) if pid else None,
+        newest = scored[::-1]
+        self.model.set_items(newest, [o.id for o, _ in newest], lambda pair: _row(*pair),
+                             {i for i, (_, r) in enumerate(newest) if r is not None and r.aggregate >= 5})
+        latest = svc.latest_complete_for(pid) if pid else None
+        self.panel.show_result(svc.news2_for(pid) if pid else None,
                                local_text(latest.at) if latest else "")
-        scored = [(o.at, r.aggregate) for o, r in zip(newest, results, strict=True) if r is not None]
-        scored.reverse()
-        self.chart.set_series("news2", [t for t, _ in scored], [s for _, s in scored],
+        points = [(o.at, r.aggregate) for o, r in scored if r is not None]
+        self.chart.set_series("news2", [t for t, _ in points], [a for _, a in points],
                               label="NEWS2 aggregate")
 
     # -- save -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from hms_desktop.ui.care.common import (
     make_table,
     named,
     open_window,
+    show_history,
 )
 from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
 from hms_desktop.ui.care.referral_form import ReferralForm, StepBar
@@ -71,6 +72,8 @@ class ReferralsPage(PatientPage):
         self.steps.apply.clicked.connect(self._apply_step)
         self.letter = named(QPushButton("Print &letter…"), "referral_letter", "Print referral letter")
         self.letter.clicked.connect(self._print_letter)
+        self.history = named(QPushButton("&History…"), "referral_history", "Referral history")
+        self.history.clicked.connect(self._show_history)
         self.all_button = named(QPushButton("&All referrals…"), "referral_all", "All referrals list")
         self.all_button.clicked.connect(lambda: open_window(ReferralsWindow(self.ctx, self), modal=False))
         self.departments_button = named(QPushButton("&Departments…"), "referral_departments",
@@ -85,6 +88,7 @@ class ReferralsPage(PatientPage):
         top.addWidget(self.create)
         buttons = QHBoxLayout()
         buttons.addWidget(self.letter)
+        buttons.addWidget(self.history)
         buttons.addStretch(1)
         buttons.addWidget(self.all_button)
         buttons.addWidget(self.departments_button)
@@ -121,6 +125,7 @@ class ReferralsPage(PatientPage):
         ref = self.referrals.get(self.selected_id() or "")
         self.steps.set_status(ref.status if ref else None)
         self.letter.setEnabled(ref is not None)
+        self.history.setEnabled(ref is not None)
 
     def _create(self) -> None:
         try:
@@ -156,6 +161,12 @@ class ReferralsPage(PatientPage):
 
         self.run(self.ctx.services.referrals.advance, ref_id, to, initiator=self,
                  message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
+
+    def _show_history(self) -> None:
+        ref_id = self.selected_id()
+        if ref_id is not None:
+            show_history(self, Referral, ref_id, f"History of referral {ref_id}",
+                         self.ctx.services.referrals.history)
 
     def _ask_pdf_path(self, suggested: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, "Save referral letter", suggested, "PDF (*.pdf)")

@@ -96,3 +96,18 @@ def test_overdue_dialog_lists_late_patients_and_opens_them(care_ctx: Any, qtbot:
     assert find(dialog, "Overdue summary").text() == "1 patients overdue on 2026-11-25"
     find(dialog, "Overdue patients").activated.emit(model.index(0, 0))
     assert care_ctx.current_patient.patient_id == PATIENT
+
+
+def test_enrolment_history_dialog(care_ctx: Any, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    e = care_ctx.services.chronic.enrol(Enrolment(patient_id=PATIENT, diseases=["COPD"],
+                                                  frequency_days=7, enrolled_on=date(2026, 10, 1)))
+    care_ctx.services.chronic.update_enrolment(e.model_copy(update={"frequency_days": 14}))
+    page = page_for(care_ctx, qtbot)
+    click(page, "Enrolment history", care_ctx, qtbot)
+    [dialog] = [w for w in QApplication.topLevelWidgets()
+                if w.accessibleName() == f"History of enrolment {e.id}" and w.isVisible()]
+    rows = find(dialog, "Versions")
+    assert rows.rowCount() == 2 and "7 → 14" in rows.item(1, 3).text()
+    dialog.close()

@@ -165,3 +165,19 @@ def test_letter_uses_registered_patient_identity(care_ctx: Any, qtbot: QtBot, tm
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert "Grace Hopper" in text and "1936-12-09" in text and saved.id in text
     assert "Allergies: not recorded" in text
+
+
+def test_history_shows_each_step_with_who(care_ctx: Any, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    page = page_for(care_ctx, qtbot)
+    create_draft(page, care_ctx, qtbot)
+    step(page, care_ctx, qtbot, "sent", date.today())
+    click(page, "Referral history", care_ctx, qtbot)
+    [dialog] = [w for w in QApplication.topLevelWidgets()
+                if w.accessibleName() == "History of referral REF000001" and w.isVisible()]
+    table = find(dialog, "Versions")
+    assert table.rowCount() == 2
+    assert table.item(1, 2).text() == "nurse.test"
+    assert "Status: draft → sent" in table.item(1, 3).text()
+    dialog.close()

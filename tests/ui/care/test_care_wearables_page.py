@@ -96,3 +96,14 @@ def test_unreadable_file_reported(care_ctx: Any, qtbot: QtBot, tmp_path: Path) -
     dialog = _dialog(care_ctx, qtbot, empty)
     assert "the file is empty" in find(dialog, "Import message").text()
     assert not find(dialog, "Import readings").isEnabled()
+
+
+def test_page_on_a_folder_without_wearable_files(care_ctx: Any, qtbot: QtBot) -> None:
+    failures: list[str] = []
+    care_ctx.sig_failure_reported.connect(lambda what, why: failures.append(f"{what}: {why}"))
+    page = WearablesPage(care_ctx, today=TODAY)
+    qtbot.addWidget(page)
+    care_ctx.current_patient.select(PATIENT)
+    drain(care_ctx, qtbot)
+    assert find(page, "Wearables status").text() == "No wearable readings in this period."
+    assert failures == []
