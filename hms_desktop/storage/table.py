@@ -23,9 +23,11 @@ from .csvfile import (
     CHUNK_ROWS,
     AppendFile,
     ParsedFile,
+    RawRecord,
     format_header,
     format_line,
     fsync_dir,
+    parse_records,
     read_file,
     read_records,
     write_atomically,
@@ -331,17 +333,14 @@ class Table(Generic[M]):
         if self.journal_path.exists():
             files.append(self.journal_path)
         versions: dict[int, Version[M]] = {}
-        needle = record_id
         for path in files:
-            header, records = read_records(path)
+            header, records = _records_mentioning(path, record_id)
             positions = {name: i for i, name in enumerate(header)}
             id_at = positions.get("id")
             if id_at is None:
                 continue
             for record in records:
-                if needle not in record.raw or len(record.cells) != len(header):
-                    continue
-                if record.cells[id_at] != record_id:
+                if len(record.cells) != len(header) or record.cells[id_at] != record_id:
                     continue
                 cells = [_unescape(record.cells[positions[c]], f) if c in positions else ""
                          for c, f in zip(self._columns, self._text_flags, strict=True)]
@@ -500,6 +499,36 @@ def _int(text: str) -> int:
         return int(text)
     except ValueError:
         return 0
+
+
+def _records_mentioning(path: Path, needle: str) -> tuple[list[str], list[RawRecord]]:
+    """Header and the records of a journal whose text contains ``needle``.
+
+    History files hold every change ever made (hundreds of thousands of lines); parsing them
+    all to show one patient's versions took seconds. ``str.find`` runs in C, so only the
+    few lines that mention the ID are parsed. Files with multi-line cells are parsed whole.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    if '"' in text and _has_multiline_cell(text):
+        return read_records(path)
+    end_of_header = text.find("\n")
+    header_text = text[: end_of_header + 1] if end_of_header >= 0 else text
+    chunks: list[str] = []
+    start = end_of_header + 1
+    while (hit := text.find(needle, start)) >= 0:
+        line_start = text.rfind("\n", 0, hit) + 1
+        line_end = text.find("\n", hit)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        chunks.append(text[line_start:line_end])
+        start = line_end
+    header, records = parse_records(header_text + "".join(chunks))
+    return header, records
+
+
+def _has_multiline_cell(text: str) -> bool:
+    """True when some quoted cell spans lines (a note with a newline in it)."""
+    return any(line.count('"') % 2 for line in text.split("\n"))
 
 
 def _transpose(rows: list[list[str]], width: int) -> list[tuple[str, ...]]:
