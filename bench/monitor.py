@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -41,11 +42,31 @@ BEDS = 16
 FALL_TOLERANCE = 500
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
+class Samples:
+    """A fixed-size float64 buffer; ``append`` beyond capacity keeps the newest."""
+
+    def __init__(self, capacity: int) -> None:
+        self.data = np.zeros(capacity, dtype=np.float64)
+        self.n = 0
+
+    def append(self, value: float) -> None:
+        self.data[self.n % len(self.data)] = value
+        self.n += 1
+
+    def clear(self) -> None:
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def values(self) -> np.ndarray:
+        return self.data[: min(self.n, len(self.data))]
+
+
+def pct(values: Samples, q: float) -> float:
+    if len(values) == 0:
         return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+    return float(np.percentile(values.values(), q))
 
 
 def main() -> int:
@@ -110,8 +131,9 @@ def main() -> int:
         app.processEvents()
     # Frames: our own 30 Hz timer measures tick -> painted (the controller's timer is stopped).
     controller._frame_timer.stop()
-    frame_ms: list[float] = []
-    latency_ms: list[float] = []
+    # Preallocated (before the RSS baseline), so the measurement does not grow RSS itself.
+    frame_ms = Samples(int(args.seconds * 40) + 1000)
+    latency_ms = Samples(BEDS * (int(args.seconds * 40) + 1000))
     drawn_totals = {b: 0 for b in controller.monitors}
     none_start: int | None = None  # taken after the first 100 frames: the warm state
     none_low = sys.getrefcount(None)

@@ -1,13 +1,14 @@
 """Pty feeds for bench/monitor.py: 16 pseudo-terminals written at 60 frames/s (CMS50 V7).
 
 One writer thread encodes a frame per bed every 1/60 s with the devices package's own
-encoder and stamps when each sample's bytes were written, so latency is measured from
-bytes on the wire to the sample in the curve's data.
+encoder. The pleth value carries the frame number modulo 128 (a 7-bit sawtooth), and the
+write time of each residue is kept, so the newest sample in a curve names the frame it came
+from: latency is measured from its bytes on the wire to it being in the curve's data, even
+when frames are lost before the reader opens the port.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -16,7 +17,7 @@ from typing import Any
 from hms_desktop.domain.readings import Reading
 
 RATE_HZ = 60.0
-STAMPS = 4096
+STAMPS = 128  # 7-bit pleth: frame numbers repeat every 128 frames (2.1 s at 60 Hz)
 
 
 class PtyFeeds:
@@ -28,9 +29,7 @@ class PtyFeeds:
         self._pairs = [os.openpty() for _ in range(beds)]
         for master, _slave in self._pairs:
             os.set_blocking(master, False)
-        # Ring of write stamps by sample number: bounded, so the bench does not grow RSS itself.
-        self.written: list[list[float]] = [[0.0] * STAMPS for _ in range(beds)]
-        self.count = [0] * beds
+        self.written: list[list[float]] = [[0.0] * STAMPS for _ in range(beds)]  # by frame % 128
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-pty-feeds", daemon=True)
         self._thread.start()
@@ -44,24 +43,22 @@ class PtyFeeds:
         return DeviceSource(port, protocol)
 
     def sent_time(self, bed_id: str, monitor: Any) -> float | None:
-        i = int(bed_id[3:]) - 1
-        k = monitor.sweep.total - 1
-        if k < 0 or k >= self.count[i] or self.count[i] - k >= STAMPS:
+        value = monitor.sweep.latest()
+        if value is None:
             return None
-        return self.written[i][k % STAMPS]
+        stamp = self.written[int(bed_id[3:]) - 1][round(value * (STAMPS - 1)) % STAMPS]
+        return stamp or None
 
     def _run(self) -> None:
         n = 0
         start = time.perf_counter()
         while not self._stop.is_set():
-            phase = (n / RATE_HZ * 1.2) % 1.0
-            wave = 0.2 + 0.7 * math.exp(-((phase - 0.2) / 0.08) ** 2)
+            wave = (n % STAMPS) / (STAMPS - 1)
             for i, (master, _slave) in enumerate(self._pairs):
                 data = self._encoders[i].encode(Reading(spo2=95, pulse_rate=72, pleth=(wave,), signal_strength=7))
                 try:
                     os.write(master, data)
-                    self.written[i][self.count[i] % STAMPS] = time.perf_counter()
-                    self.count[i] += 1
+                    self.written[i][n % STAMPS] = time.perf_counter()
                 except BlockingIOError:
                     pass  # reader not draining yet: the frame is lost, as on a real wire
                 try:

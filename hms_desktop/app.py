@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> bool:
-    """Call ``hms_desktop.ui.monitor.station.start_station`` when the monitor package has it."""
+def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> Any:
+    """``hms_desktop.ui.monitor.station.start_station(ctx, specs, screen)`` when it exists.
+
+    Returns the station window, or None (and says so in the status bar) when this build has
+    no monitor package. A bad ``--monitor``/``--screen`` raises ValueError naming the option.
+    """
     try:
         station = importlib.import_module("hms_desktop.ui.monitor.station")
     except ModuleNotFoundError:
@@ -69,9 +74,19 @@ def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -
     start = getattr(station, "start_station", None)
     if start is None:
         ctx.sig_status_posted.emit("The nurse station is not available in this build")
-        return False
-    start(ctx, specs, screen)
-    return True
+        return None
+    return start(ctx, specs, screen)
+
+
+def open_station(window: Any, ctx: Any, specs: list[str], screen: int | None) -> None:
+    """Start the station once the data is open; a bad option is shown, not a crash."""
+    try:
+        station = start_station_if_available(ctx, specs, screen)
+    except ValueError as exc:
+        window.show_problem("Nurse station not started", str(exc))
+        return
+    if station is not None:
+        window.adopt_window(station)
 
 
 def relaunch_on(folder: Path, argv: list[str]) -> None:
@@ -94,6 +109,21 @@ def _without_data_dir(argv: list[str]) -> list[str]:
     return out
 
 
+def _close_on_signals(window: Any) -> None:
+    """Ctrl+C or SIGTERM closes the window normally: queued writes finish, tables checkpoint.
+
+    Python only runs signal handlers between bytecodes, so a slow timer gives the interpreter
+    a regular chance while Qt's event loop is running.
+    """
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -102,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
+    from hms_desktop.ui.shell.monitor_wiring import start_demo_device
     from hms_desktop.ui.shell.session_controller import SessionController
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -111,11 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
+    if args.demo_if_empty and not (args.station or args.monitor):
+        controller.sig_context_ready.connect(start_demo_device)
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
-            lambda ctx: start_station_if_available(ctx, args.monitor, args.screen)
+            lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
+    _close_on_signals(window)
     window.show()
     controller.start()
     return int(app.exec())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from hms_desktop.storage import TableSpec
 
@@ -18,6 +18,13 @@ class ShellNote(BaseModel):
     patient_id: str
     written_on: date
     text: str = ""
+
+    @field_validator("patient_id")
+    @classmethod
+    def _patient_ref(cls, value: str) -> str:
+        if not value.startswith("PAT"):
+            raise ValueError("must be a patient id such as PAT000001")
+        return value
 
 
 class ShellTick(BaseModel):

@@ -88,3 +88,15 @@ def test_commands_are_discovered_and_listed() -> None:
     result = run_cli("--help", extra_tables=False)
     assert result.returncode == 0
     assert "check" in result.stdout and "demo" in result.stdout
+
+
+def test_rows_failing_the_models_own_rules_are_found_with_their_line(data_dir: Path) -> None:
+    _fill(data_dir)
+    table = data_dir / "shell_notes.csv"
+    text = table.read_text(encoding="utf-8-sig").replace("PAT000002", "XYZ000002")
+    table.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.split("\n"), 1) if "XYZ000002" in row)
+    result = run_cli("check", "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    assert (f"{table}:{line}: SNT000002: patient_id: must be a patient id such as PAT000001"
+            in result.stdout)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from hms_desktop import app
 from hms_desktop.ui.main_window import MainWindow
+from tests.ui.shell_helpers import *  # noqa: F403 (pytest fixtures make_window, shell_tables)
 
 
 def test_monitor_option_is_checked_and_repeatable() -> None:
@@ -50,14 +51,14 @@ def test_station_hook_is_called_when_the_monitor_package_provides_it(monkeypatch
     monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor", types.ModuleType("hms_desktop.ui.monitor"))
     monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", station)
     ctx = _Ctx()
-    assert app.start_station_if_available(ctx, ["1=/dev/ttyUSB0"], 1)
+    assert app.start_station_if_available(ctx, ["1=/dev/ttyUSB0"], 1) is None  # what start returned
     assert calls == [(ctx, ["1=/dev/ttyUSB0"], 1)]
 
 
 def test_station_hook_says_so_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", None)  # import fails
     ctx = _Ctx()
-    assert not app.start_station_if_available(ctx, [], None)
+    assert app.start_station_if_available(ctx, [], None) is None
     assert ctx.posted == ["The nurse station is not available in this build"]
 
 
@@ -86,3 +87,77 @@ def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monke
     store = Store(data_dir)
     assert not store.read_only
     store.close()
+
+
+def test_sigterm_closes_the_app_cleanly(data_dir: Path) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import time
+
+    root = Path(app.__file__).resolve().parent.parent
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "HMS_EXTRA_STORAGE_MODULES": "tests.shell_fixture_tables",
+           "XDG_CONFIG_HOME": str(data_dir.parent / "config")}
+    proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data_dir), "--no-demo"],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        lock = data_dir / ".lock"
+        while time.monotonic() < deadline:
+            if lock.exists() and lock.read_text().strip():
+                assert json.loads(lock.read_text())["pid"] == proc.pid
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the app never opened its data folder")
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0, proc.stdout.read().decode() if proc.stdout else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+    from hms_desktop.storage import Store
+
+    store = Store(data_dir)
+    assert not store.read_only  # exit code 0 above shows it was a normal close, not a death
+    store.close()
+
+
+def test_station_window_is_kept_and_closes_with_the_main_window(
+        monkeypatch: pytest.MonkeyPatch, qtbot: QtBot, make_window) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    window = make_window()
+    station_window = QWidget()
+    station_window.setObjectName("station")
+    station_window.setAccessibleName("Nurse station")
+    qtbot.addWidget(station_window)
+    station = types.ModuleType("hms_desktop.ui.monitor.station")
+    station.start_station = lambda ctx, specs, screen: (station_window.show(), station_window)[1]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", station)
+    app.open_station(window, window.ctx, ["1=/dev/ttyUSB0"], None)
+    assert station_window.isVisible()
+    window.close()
+    assert not station_window.isVisible()
+
+
+def test_bad_station_option_is_shown_not_raised(monkeypatch: pytest.MonkeyPatch, make_window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.shell_helpers import find
+
+    def refuse(ctx: object, specs: list[str], screen: int | None) -> None:
+        raise ValueError("--screen 3: this machine has screens 0..0")
+
+    window = make_window()
+    station = types.ModuleType("hms_desktop.ui.monitor.station")
+    station.start_station = refuse  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", station)
+    app.open_station(window, window.ctx, [], 3)
+    box = find(window, "Nurse station not started")
+    assert isinstance(box, QMessageBox) and "--screen 3" in box.text()

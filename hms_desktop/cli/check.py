@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.cli._progress import ProgressLine
 from hms_desktop.services.data_check import check_data
 
 
@@ -21,7 +22,9 @@ def add_command(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check_data(args.data_dir)
+    progress = ProgressLine()
+    report = check_data(args.data_dir, progress=progress)
+    progress.done()
     for name, count in report.counts.items():
         print(f"{name}: {count} row(s)")
     for note in report.notes:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.cli._progress import ProgressLine
 from hms_desktop.services import demo
 from hms_desktop.services.session import close_session, open_session
 
@@ -39,31 +40,11 @@ def _non_negative(text: str) -> int:
     return value
 
 
-class _ProgressLine:
-    """One line rewritten in place on a terminal; a line per 10 % when piped to a file."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.last_decile = -1
-
-    def __call__(self, step: str, fraction: float) -> None:
-        percent = round(fraction * 100)
-        if self.tty:
-            print(f"\r{percent:3d}% {step[:70]:<70}", end="", file=sys.stderr, flush=True)
-        elif percent // 10 != self.last_decile:
-            self.last_decile = percent // 10
-            print(f"{percent:3d}% {step}", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
     if not demo.GENERATORS:
         print("this build has no demo generators yet; nothing generated", file=sys.stderr)
         return 1
-    progress = _ProgressLine()
+    progress = ProgressLine()
     started = time.perf_counter()
     session = open_session(args.data_dir, demo_if_empty=True, demo_patients=args.patients,
                            demo_seed=args.seed, progress=progress)

@@ -245,7 +245,9 @@ class AlarmEngine:
         onset = self._onsets[kind]
         below = spo2 < lim.spo2_low
         if lim.satseconds > 0:
-            raised = self._sat.update(t, spo2)
+            # The area is summed up to this sample, so it can reach the threshold on the first
+            # sample back in range: only a value still below the limit starts the alarm.
+            raised = self._sat.update(t, spo2) and below
         else:
             if below and onset.violating_since is None:
                 onset.violating_since = t

@@ -5,14 +5,17 @@ consciousness and air/oxygen come from the nurse's last manual set. A score buil
 old respiration rate is not the patient's score now, so every input older than
 ``max_age`` is reported as stale and the score is marked incomplete rather than hidden.
 
-Scoring bands follow RCP NEWS2 (2017). Until ``hms_desktop.domain.news2`` (feat/care) lands
-the bands live in ``_score_parameter`` here; the lead may point this at news2 then.
+Scoring bands are those of ``hms_desktop.domain.news2`` (one definition of every band edge).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+from hms_desktop.domain import news2
 
 PARAMETERS = ("respiration_rate", "spo2", "air_or_oxygen", "systolic_bp", "pulse",
               "consciousness", "temperature")
@@ -29,6 +32,7 @@ class ManualObservation:
     temperature: float | None = None
     consciousness: str | None = None  # "alert" or new confusion / voice / pain / unresponsive
     on_oxygen: bool | None = None
+    scale2: bool = False  # the patient's NEWS2 SpO2 scale (hypercapnic target 88-92 %)
     spo2: int | None = None  # used only when no live SpO2 is available
     pulse: int | None = None
 
@@ -48,11 +52,7 @@ class LiveNews2:
     @property
     def risk(self) -> str:
         """RCP clinical risk: high (>=7), medium (5-6), low-medium (a 3 in one), low."""
-        if self.score >= 7:
-            return "high"
-        if self.score >= 5:
-            return "medium"
-        return "low-medium" if self.any_three else "low"
+        return news2.response_for(self.score, any_three=self.any_three).risk.value
 
     @property
     def text(self) -> str:
@@ -62,8 +62,13 @@ class LiveNews2:
 
 def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
                manual: ManualObservation | None, max_age: timedelta = timedelta(hours=4),
-               scale2: bool = False) -> LiveNews2:
-    """Score what is known now; stale or missing inputs are named, never silently used as 0."""
+               scale2: bool | None = None) -> LiveNews2:
+    """Score what is known now; stale or missing inputs are named, never silently used as 0.
+
+    ``scale2`` None means "as the manual observation says" (scale 1 without one).
+    """
+    if scale2 is None:
+        scale2 = bool(manual and manual.scale2)
     values: dict[str, object] = dict.fromkeys(PARAMETERS)
     stale: set[str] = set()
     if manual is not None:
@@ -90,32 +95,16 @@ def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
 
 
 def _score_parameter(name: str, value: object, *, on_oxygen: bool, scale2: bool) -> int:
-    """One parameter's NEWS2 points; band edges exactly as the RCP chart (inclusive)."""
-    if name == "respiration_rate":
-        return _bands(float(value), [(8, 3), (11, 1), (20, 0), (24, 2)], 3)  # type: ignore[arg-type]
-    if name == "spo2":
-        v = float(value)  # type: ignore[arg-type]
-        if not scale2:
-            return _bands(v, [(91, 3), (93, 2), (95, 1)], 0)
-        if v >= 93 and not on_oxygen:
-            return 0
-        return _bands(v, [(83, 3), (85, 2), (87, 1), (92, 0), (94, 1), (96, 2)], 3)
-    if name == "air_or_oxygen":
-        return 2 if value else 0
-    if name == "systolic_bp":
-        return _bands(float(value), [(90, 3), (100, 2), (110, 1), (219, 0)], 3)  # type: ignore[arg-type]
-    if name == "pulse":
-        return _bands(float(value), [(40, 3), (50, 1), (90, 0), (110, 1), (130, 2)], 3)  # type: ignore[arg-type]
-    if name == "consciousness":
-        return 0 if str(value).lower() in ("alert", "a") else 3
-    if name == "temperature":
-        return _bands(round(float(value), 1), [(35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1)], 2)  # type: ignore[arg-type]
-    raise ValueError(f"unknown NEWS2 parameter {name!r}")
-
-
-def _bands(value: float, upper_edges: list[tuple[float, int]], above: int) -> int:
-    """Points of the first band whose inclusive upper edge holds ``value``; ``above`` beyond."""
-    for edge, points in upper_edges:
-        if value <= edge:
-            return points
-    return above
+    """One parameter's points, by the NEWS2 bands of ``hms_desktop.domain.news2``."""
+    scorers: dict[str, Callable[[Any], int]] = {
+        "respiration_rate": news2.score_respiration,
+        "spo2": lambda v: news2.score_spo2(v, on_oxygen=on_oxygen, scale2=scale2),
+        "air_or_oxygen": lambda v: news2.score_air_or_oxygen(bool(v)),
+        "systolic_bp": news2.score_systolic,
+        "pulse": news2.score_pulse,
+        "consciousness": lambda v: news2.score_consciousness(news2.Consciousness(str(v).lower())),
+        "temperature": news2.score_temperature,
+    }
+    if name not in scorers:
+        raise ValueError(f"unknown NEWS2 parameter {name!r}")
+    return scorers[name](value)

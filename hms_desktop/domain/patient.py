@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -120,9 +121,14 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# Letters Unicode does not decompose into base + accent, spelled as a keyboard without them would.
+_NO_DECOMPOSITION = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+                                   "æ": "ae", "œ": "oe", "ħ": "h"})
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents so "Zoë Ñúñez" matches "zoe nunez" (search and duplicates)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_NO_DECOMPOSITION))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -157,8 +163,12 @@ def parse_phone(text: str, region: str = DEFAULT_PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=8192)
 def format_phone(e164: str) -> str:
-    """Readable international form for display; the stored E.164 text if it cannot be parsed."""
+    """Readable international form for display; the stored E.164 text if it cannot be parsed.
+
+    Cached: a list view repaints the same visible rows many times a second.
+    """
     if not e164:
         return ""
     try:

@@ -9,7 +9,7 @@ never from the GUI thread. Qt-free: ``submit`` is ``writer.submit`` or ``ctx.run
 from __future__ import annotations
 
 import math
-from collections import deque
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +42,8 @@ class _Second:
 
     def add(self, r: Reading) -> None:
         self.spo2 = r.spo2 if r.spo2 is not None else self.spo2
-        self.pulse_rate = r.pulse_rate if r.pulse_rate is not None else self.pulse_rate
+        rate = r.pulse_rate if r.pulse_rate is not None else r.heart_rate  # oximeter or HR wearable
+        self.pulse_rate = rate if rate is not None else self.pulse_rate
         self.perfusion_index = r.perfusion_index if r.perfusion_index is not None else self.perfusion_index
         self.signal_strength = r.signal_strength if r.signal_strength is not None else self.signal_strength
         self.flags.update(f.value for f in r.flags)
@@ -55,7 +56,7 @@ class BedRecorder:
     session: MonitoringSession
     current: _Second | None = None
     done: list[VitalsRow] = field(default_factory=list)
-    pleth: deque[tuple[float, tuple[float, ...]]] = field(default_factory=deque)
+    pleth: PlethHistory = field(default_factory=lambda: PlethHistory())
     pending_snapshots: dict[str, float] = field(default_factory=dict)  # alarm id -> alarm start
 
     def add(self, t: float, readings: Sequence[Reading]) -> None:
@@ -64,15 +65,10 @@ class BedRecorder:
             self._close()
         if self.current is None:
             self.current = _Second(second)
-        samples: list[float] = []
         for r in readings:
             self.current.add(r)
-            samples.extend(r.pleth)
-        if samples:
-            self.pleth.append((t, tuple(samples)))
-        horizon = t - SNAPSHOT_BEFORE_S - SNAPSHOT_AFTER_S - 5
-        while self.pleth and self.pleth[0][0] < horizon:
-            self.pleth.popleft()
+            if r.pleth:
+                self.pleth.extend(t, r.pleth)
 
     def _close(self) -> None:
         c = self.current
@@ -101,18 +97,51 @@ class BedRecorder:
         return out
 
     def snapshot(self, alarm_id: str, start: float) -> PlethSnapshot | None:
-        """Samples of batches that arrived within 30 s either side of the alarm start."""
-        lo, hi = start - SNAPSHOT_BEFORE_S, start + SNAPSHOT_AFTER_S
-        batches = [(t, s) for t, s in self.pleth if lo <= t <= hi]
-        if not batches:
+        """Samples that arrived within 30 s either side of the alarm start."""
+        found = self.pleth.window(start - SNAPSHOT_BEFORE_S, start + SNAPSHOT_AFTER_S)
+        if found is None:
             return None
-        samples = [v for _, s in batches for v in s]
-        first_t, last_t = batches[0][0], batches[-1][0]
-        span = last_t - first_t
-        rate = (len(samples) - len(batches[-1][1])) / span if span > 0 else float(len(samples))
-        first_at = first_t - len(batches[0][1]) / max(rate, 1e-6)
+        first_at, rate, samples = found
         return PlethSnapshot(at=to_datetime(first_at), alarm_id=alarm_id, patient_id=self.session.patient_id,
-                             bed_id=self.session.bed_id, rate_hz=max(rate, 1e-3), samples=samples)
+                             bed_id=self.session.bed_id, rate_hz=rate, samples=samples)
+
+
+class PlethHistory:
+    """The last ~70 s of one bed's pleth with arrival times, in preallocated rings.
+
+    Fixed memory from the start (a growing deque of tuples cost ~6 MB for 16 beds), so a
+    station running for days does not grow.
+    """
+
+    def __init__(self, capacity: int = 8192) -> None:  # 70 s at up to 115 Hz
+        self.capacity = capacity
+        self.values = array("d", bytes(8 * capacity))
+        self.times = array("d", bytes(8 * capacity))
+        self.count = 0
+
+    def extend(self, t: float, samples: Sequence[float]) -> None:
+        for v in samples:
+            i = self.count % self.capacity
+            self.values[i] = v
+            self.times[i] = t
+            self.count += 1
+
+    def window(self, lo: float, hi: float) -> tuple[float, float, list[float]] | None:
+        """(time of the first sample, sample rate, samples) of arrivals in [lo, hi]."""
+        n = min(self.count, self.capacity)
+        start = self.count - n
+        picked = [(self.times[k % self.capacity], self.values[k % self.capacity])
+                  for k in range(start, self.count) if lo <= self.times[k % self.capacity] <= hi]
+        if not picked:
+            return None
+        first_t, last_t = picked[0][0], picked[-1][0]
+        in_first = sum(1 for t, _ in picked if t == first_t)
+        span = last_t - first_t
+        # Samples arrive in batches stamped with the batch time: rate from the batches after
+        # the first one over the time they took.
+        rate = (len(picked) - in_first) / span if span > 0 else float(len(picked))
+        rate = max(rate, 1e-3)
+        return first_t - in_first / rate, rate, [v for _, v in picked]
 
 
 class MonitoringRecorder:

@@ -80,11 +80,15 @@ class PatientService:
                 self._index = build_index(self.table)
             return self._index
 
+    @property
+    def index_ready(self) -> bool:
+        """False until the index is built: widgets then wait instead of building it themselves."""
+        return self._index is not None
+
     def _reindex(self, patients: Iterable[Patient]) -> None:
         with self._index_lock:
             if self._index is not None:
-                for p in patients:
-                    self._index.upsert(p)
+                self._index.upsert_many(list(patients))
 
     def get(self, patient_id: str) -> Patient | None:
         return self.table.get(patient_id)
@@ -113,12 +117,12 @@ class PatientService:
     def search(self, text: str, limit: int = 50, *, include_hidden: bool = False) -> list[str]:
         """IDs matching the search box text (see ``patient_index.parse_query``), first ``limit``."""
         index = self.index
-        rows = index.search(text, include_hidden=include_hidden)
+        rows = index.search(text, include_hidden=include_hidden)[: limit + 10].tolist()
         if not text.strip():
-            recent = self.recent(limit)
-            recent_rows = [r for r in (index.row_of(pid) for pid in recent) if r is not None]
-            shown = set(recent_rows)
-            rows = recent_rows + [r for r in rows[: limit + len(shown)] if r not in shown]
+            recent = [r for r in (index.row_of(pid) for pid in self.recent(10)) if r is not None]
+            on_top = set(recent)
+            rows = [r for r in recent if include_hidden or not index.is_hidden(r)] + \
+                [r for r in rows if r not in on_top]
         return [index.cols["id"][r] for r in rows[:limit]]
 
     def duplicates(self, probe: Patient | Identity, *, limit: int = 10) -> list[DuplicateMatch]:
@@ -139,11 +143,16 @@ class PatientService:
         return entries
 
     def recent(self, limit: int = 10) -> list[str]:
-        """Recently opened patient IDs, newest first (merged ones replaced by their survivor)."""
-        rows = sorted(self.recent_table.all(), key=lambda r: r.opened_at, reverse=True)
+        """Recently opened patient IDs, newest first (merged ones replaced by their survivor).
+
+        Reads the raw ``opened_at`` column (ISO UTC text sorts in time order) rather than
+        building a model per row: the table keeps one row for every patient ever opened.
+        """
+        frame = self.recent_table.frame(["opened_at"])
+        newest = frame["opened_at"].sort_values(ascending=False).index
         out: list[str] = []
-        for row in rows:
-            pid = self.resolve(row.id)
+        for opened in newest:
+            pid = self.resolve(str(opened))
             if pid not in out and pid in self.table:
                 out.append(pid)
             if len(out) == limit:

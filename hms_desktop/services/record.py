@@ -85,6 +85,15 @@ class RecordService:
             return AllergyStatement.NO_KNOWN_ALLERGIES
         return AllergyStatement.NOT_RECORDED
 
+    def allergy_statement_saved(self, patient_id: str) -> tuple[str, datetime | None] | None:
+        """Who recorded the allergy statement and when (the banner's tooltip), or None."""
+        rows = self._statements.where("patient_id", patient_id)
+        if not rows:
+            return None
+        metas = [self._statements.meta(r.id) for r in rows]
+        latest = max(metas, key=lambda m: m.updated_at or datetime.min.replace(tzinfo=UTC))
+        return latest.updated_by, latest.updated_at
+
     def allergy_banner(self, patient_id: str) -> AllergyBanner:
         return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
 
@@ -256,7 +265,9 @@ def _detail(section: Section, row: Any) -> str:
         return "; ".join(p for p in parts if p)
     if section == Section.DIAGNOSES:
         return " ".join(p for p in (row.icd10, f"by {row.doctor}") if p)
-    return str(getattr(row, "note", "") or getattr(row, "prescriber", ""))
+    if section == Section.MEDICATIONS:
+        return str(row.prescriber)
+    return str(row.note)  # problems and surgeries (no getattr fallback: a miss on pydantic is slow)
 
 
 @register_timeline_source

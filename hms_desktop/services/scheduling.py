@@ -31,8 +31,9 @@ from hms_desktop.domain.scheduling import (
     check_transition,
 )
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.schedule_index import AppointmentIndex
+from hms_desktop.services.schedule_index import BRIEF_COLUMNS, AppointmentIndex, Brief
 from hms_desktop.services.schedule_slots import find_next_free_slot
+from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store, Table
 from hms_desktop.storage.patients import PATIENTS
 from hms_desktop.storage.scheduling import (
@@ -44,7 +45,13 @@ from hms_desktop.storage.scheduling import (
     SERIES,
 )
 
-_INDEX_COLUMNS = ("start", "end", "status", "provider_id", "patient_id", "room_id")
+
+def _settings_zone(store: Store) -> str | None:
+    """The clinic zone from the data folder's settings, so CLI, demo and app agree."""
+    try:
+        return load_settings(store.data_dir).time_zone
+    except (SettingsError, OSError):
+        return None  # the app reports a damaged settings file; scheduling uses the default
 
 
 class BookingError(ValueError):
@@ -62,7 +69,7 @@ class SchedulingService:
     def __init__(self, store: Store, bus: EventBus, *, clinic_tz: str | None = None) -> None:
         self.store = store
         self.bus = bus
-        self.zone = clinic_zone(clinic_tz)
+        self.zone = clinic_zone(clinic_tz or _settings_zone(store))
         self._lock = threading.RLock()
         self._index: AppointmentIndex | None = None
         self._calendars: dict[str, ProviderCalendar] = {}
@@ -109,9 +116,18 @@ class SchedulingService:
     def index(self) -> AppointmentIndex:
         with self._lock:
             if self._index is None:
-                cols = {c: self.appointments.column(c) for c in _INDEX_COLUMNS}
+                cols = {c: self.appointments.column(c) for c in BRIEF_COLUMNS}
                 self._index = AppointmentIndex.from_columns(self.appointments.ids(), cols)
             return self._index
+
+    @property
+    def index_ready(self) -> bool:
+        return self._index is not None
+
+    def warm_up(self) -> int:
+        """Load the tables and build the index (seconds on years of data): call it off the
+        GUI thread, e.g. on the background writer or while the session opens."""
+        return len(self.index.conflicts) + len(self.providers) + len(self.availability)
 
     def calendar(self, provider_id: str) -> ProviderCalendar:
         with self._lock:
@@ -128,42 +144,38 @@ class SchedulingService:
         return [p for p in self.providers.all()
                 if p.active and (department is None or p.department == department)]
 
-    def appointments_between(self, start: datetime, end: datetime,
-                             provider_ids: Iterable[str] | None = None) -> list[Appointment]:
-        """Appointments overlapping [start, end), ordered by start (for calendar views)."""
-        wanted = set(provider_ids) if provider_ids is not None else None
-        with self._lock:
-            briefs = self.index.briefs_between(start, end)
-        out = []
-        for aid, brief in briefs:
-            if wanted is not None and brief[1] not in wanted:
-                continue
-            appt = self.appointments.get(aid)
-            if appt is not None and appt.end > start and appt.start < end:
-                out.append(appt)
-        return out
+    def briefs_between(self, start: datetime, end: datetime,
+                       provider_ids: Iterable[str] | None = None) -> list[Brief]:
+        """What calendar views draw, for appointments overlapping [start, end), by start.
 
-    def day_summaries(self, start: datetime, end: datetime, provider_ids: Iterable[str] | None = None,
-                      *, include_cancelled: bool = False) -> dict[date, list[str]]:
-        """Local date -> patient ids of appointments starting that day (month view).
-
-        Answered from the index alone, so six weeks of a busy clinic cost no model building.
+        Answered from the index alone: a busy week of fifty providers costs no model building.
         """
         wanted = set(provider_ids) if provider_ids is not None else None
         with self._lock:
             briefs = self.index.briefs_between(start, end)
+        return briefs if wanted is None else [b for b in briefs if b.provider_id in wanted]
+
+    def appointments_between(self, start: datetime, end: datetime,
+                             provider_ids: Iterable[str] | None = None) -> list[Appointment]:
+        """Full appointments overlapping [start, end), ordered by start."""
+        found = (self.appointments.get(b.id) for b in self.briefs_between(start, end, provider_ids))
+        return [a for a in found if a is not None]
+
+    def day_summaries(self, start: datetime, end: datetime, provider_ids: Iterable[str] | None = None,
+                      *, include_cancelled: bool = False) -> dict[date, list[str]]:
+        """Local date -> patient ids of appointments starting that day (month view)."""
         out: dict[date, list[str]] = {}
         days: dict[int, date] = {}  # many appointments share a start time: convert each once
         lo, hi = start.timestamp(), end.timestamp()
-        for _aid, (ts, provider, patient, status) in briefs:
-            if not lo <= ts < hi or (wanted is not None and provider not in wanted):
+        for b in self.briefs_between(start, end, provider_ids):
+            if not lo <= b.start < hi:
                 continue
-            if not include_cancelled and status == AppointmentStatus.CANCELLED.value:
+            if not include_cancelled and b.status == AppointmentStatus.CANCELLED.value:
                 continue
-            day = days.get(ts)
+            day = days.get(b.start)
             if day is None:
-                day = days[ts] = datetime.fromtimestamp(ts, self.zone).date()
-            out.setdefault(day, []).append(patient)
+                day = days[b.start] = datetime.fromtimestamp(b.start, self.zone).date()
+            out.setdefault(day, []).append(b.patient_id)
         return out
 
     # ----- setup ----------------------------------------------------------------------
@@ -226,6 +238,12 @@ class SchedulingService:
         self._publish("rooms", [saved.id], "insert", initiator)
         return saved
 
+    def set_room_active(self, room_id: str, active: bool, *, initiator: object = None) -> Room:
+        """Retire (or bring back) a room; booked appointments keep it, new ones cannot use it."""
+        saved = self.rooms.update(room_id, {"active": active})
+        self._publish("rooms", [room_id], "update", initiator)
+        return saved
+
     # ----- checks ---------------------------------------------------------------------
     def describe(self, conflict: Conflict) -> str:
         """A sentence a receptionist understands: who is busy, with which appointment, when."""
@@ -249,8 +267,11 @@ class SchedulingService:
             out.append(f"provider {draft.provider_id} does not exist")
         elif not provider.active:
             out.append(f"provider {draft.provider_id} ({provider.name}) is inactive")
-        if draft.room_id and self.rooms.get(draft.room_id) is None:
+        room = self.rooms.get(draft.room_id) if draft.room_id else None
+        if draft.room_id and room is None:
             out.append(f"room {draft.room_id} does not exist")
+        elif room is not None and not room.active and draft.room_id not in self._rooms_kept(ignore):
+            out.append(f"room {draft.room_id} ({room.name}) is retired")
         with self._lock:
             clashes = self.index.conflicts.conflicts(resources_of(draft), draft.start, draft.end,
                                                      frozenset(ignore))
@@ -271,6 +292,10 @@ class SchedulingService:
         if patient.status == PatientStatus.DECEASED:
             return f"patient {patient_id} is recorded as deceased"
         return ""
+
+    def _rooms_kept(self, ignore: Iterable[str]) -> set[str]:
+        """Rooms already held by the appointments being changed: a move may keep a retired room."""
+        return {a.room_id for a in (self.appointments.get(i) for i in ignore) if a is not None}
 
     def within_hours(self, draft: Appointment) -> bool:
         return self.calendar(draft.provider_id).covers(utc_to_wall(draft.start, self.zone),

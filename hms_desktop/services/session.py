@@ -6,6 +6,7 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,15 +15,22 @@ from typing import Any
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services import demo
 from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import Services, build_services
+from hms_desktop.services.container import build_services
+from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
 
-# Loading the tables is the first 60 % of the bar when demo data follows, all of it otherwise.
+# Written into a folder the app filled with demo data: the simulated oximeter ("Demo device")
+# is only ever started on such a folder, never on a clinic's real data.
+DEMO_MARKER = ".demo-data"
+
+# The progress bar: loading the tables is the first 60 % when demo data follows (95 %
+# otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
 _LOAD_SHARE_WITH_DEMO = 0.6
+_WARM_UP_AT = 0.95
 
 
 @dataclass
@@ -63,45 +71,77 @@ def open_session(
     report(f"Opening {data_dir}", 0.0)
     store = Store(data_dir)
     try:
-        specs = all_tables()
-        empty = True
-        counts: dict[str, int] = {}
-        load_share = _LOAD_SHARE_WITH_DEMO if demo_if_empty else 1.0
-        for index, spec in enumerate(specs):
-            report(f"Loading {spec.name}", load_share * index / max(len(specs), 1))
-            counts[spec.name] = len(store.table(spec))
-            empty = empty and counts[spec.name] == 0
-        bus = EventBus()
-        services = build_services(store, bus)
-        try:
-            settings, problem = load_settings(data_dir), ""
-        except SettingsError as exc:
-            settings, problem = ClinicSettings(), f"{exc} — using default settings"
-        session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
-        if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
-            def demo_progress(step: str, fraction: float) -> None:
-                report(f"Demo data — {step}", load_share + (1 - load_share) * fraction)
-
-            seed = {} if demo_seed is None else {"seed": demo_seed}
-            demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
-            session.demo_patients = demo_patients
-            session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
-        report("Indexing patients for search", 1.0)
-        warm_up(services)
-        report("Ready", 1.0)
-        return session
+        with cyclic_gc_paused():
+            return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,
+                         demo_seed=demo_seed, report=report)
     except BaseException:
         store.close()
         raise
 
 
-def warm_up(services: Services) -> None:
-    """Build what the first screen needs here, off the GUI thread, not on first use in a tab.
+def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int,
+          demo_seed: int | None, report: ProgressFn) -> Session:
+    """Load every known table, build the services, and generate demo data if asked."""
+    specs = all_tables()
+    empty = True
+    counts: dict[str, int] = {}
+    load_share = _LOAD_SHARE_WITH_DEMO if demo_if_empty else _WARM_UP_AT
+    for index, spec in enumerate(specs):
+        report(f"Loading {spec.name}", load_share * index / max(len(specs), 1))
+        counts[spec.name] = len(store.table(spec))
+        empty = empty and counts[spec.name] == 0
+    bus = EventBus()
+    services = build_services(store, bus)
+    try:
+        settings, problem = load_settings(data_dir), ""
+    except SettingsError as exc:
+        settings, problem = ClinicSettings(), f"{exc} — using default settings"
+    apply_settings(services, settings)
+    session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
+    if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
+        def demo_progress(step: str, fraction: float) -> None:
+            report(f"Demo data — {step}", load_share + (_WARM_UP_AT - load_share) * fraction)
 
-    The patient search index takes seconds at 100,000 patients; built lazily it froze the
-    window while the Schedule tab labelled its first appointments.
+        seed = {} if demo_seed is None else {"seed": demo_seed}
+        demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
+        session.demo_patients = demo_patients
+        (data_dir / DEMO_MARKER).write_text(
+            f"HMS Desktop generated demo data for {demo_patients} patients in this folder.\n",
+            encoding="utf-8")
+        session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
+    report("Preparing patient search", _WARM_UP_AT)
+    warm_up(services)
+    report("Ready", 1.0)
+    return session
+
+
+def warm_up(services: Any) -> None:
+    """Build the services' lazy in-memory indexes here, on the writer, not in a tab.
+
+    The first tab to show a patient name would otherwise build the patient search index
+    on the GUI thread: about 3 s frozen at 100,000 patients (bench/startup.py). A service
+    may define ``warm_up()``; the patient service's index is a lazy property.
     """
-    _ = services.patients.index
+    for name in getattr(services, "__dataclass_fields__", {}):
+        service = getattr(services, name)
+        warm = getattr(service, "warm_up", None)
+        if callable(warm):
+            warm()
+    patients = getattr(services, "patients", None)
+    if patients is not None and hasattr(type(patients), "index"):
+        _ = patients.index
+    # Hundreds of thousands of long-lived row tuples make every full garbage collection
+    # scan them (about 0.6 s at 100,000 patients: a visible stall). They live until exit,
+    # so move them out of the collector's view.
+    gc.freeze()
+
+
+def apply_settings(services: Any, settings: ClinicSettings) -> None:
+    """Hand the clinic settings to the services that use one (e.g. the phone region)."""
+    for name in getattr(services, "__dataclass_fields__", {}):
+        service = getattr(services, name)
+        if hasattr(service, "phone_region"):
+            service.phone_region = settings.phone_region
 
 
 def close_session(session: Session) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from hms_desktop.domain.alarm_limits import AlarmLimits
 from hms_desktop.domain.monitoring import (
     AlarmEventRow,
@@ -25,7 +27,7 @@ BEDS = TableSpec(name="beds", model=Bed, id_prefix=None, schema_version=1)
 ALARM_LIMITS = TableSpec(name="alarm_limits", model=AlarmLimits, id_prefix=None, schema_version=1)
 SESSIONS = TableSpec(name="monitoring_sessions", model=MonitoringSession, id_prefix="MON", schema_version=1)
 #: Day-file series, declared so start-up checks and ``check`` validate them (storage/registry.py).
-DAY_LOGS = {"vitals": VitalsRow, "alarms": AlarmEventRow, "pleth": PlethSnapshot}
+DAY_LOGS: dict[str, type[BaseModel]] = {"vitals": VitalsRow, "alarms": AlarmEventRow, "pleth": PlethSnapshot}
 
 
 @dataclass

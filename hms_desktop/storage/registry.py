@@ -59,3 +59,10 @@ def all_day_logs() -> dict[str, type[BaseModel]]:
             for name, model in declared.items():
                 found.setdefault(str(name), model)
     return dict(sorted(found.items()))
+
+
+def __getattr__(name: str) -> object:
+    """``registry.ALL_TABLES`` as the contract first named it: computed on use, never stale."""
+    if name == "ALL_TABLES":
+        return all_tables()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

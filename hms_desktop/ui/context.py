@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.services.session import apply_settings
 from hms_desktop.services.settings_file import save_settings
 from hms_desktop.storage import ReadOnlyError
 
@@ -96,12 +97,31 @@ class Navigation(QObject):
     def __init__(self, current_patient: CurrentPatient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current = current_patient
+        self._held: list[tuple[Any, dict[str, Any]]] | None = None
+
+    def hold(self) -> None:
+        """Queue requests until ``release()``: while tabs are still being created at start-up,
+        the tab that answers a request may not be listening yet, and a request must not vanish."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Deliver the queued requests, in order, now that every tab listens."""
+        held, self._held = self._held or [], None
+        for signal, details in held:
+            signal.emit(details)
+
+    def _send(self, signal: Any, details: dict[str, Any]) -> None:
+        if self._held is not None:
+            self._held.append((signal, details))
+        else:
+            signal.emit(details)
 
     def request_booking(self, **details: Any) -> None:
-        self.sig_booking_requested.emit(dict(details))
+        self._send(self.sig_booking_requested, dict(details))
 
     def request_visit_log(self, **details: Any) -> None:
-        self.sig_visit_log_requested.emit(dict(details))
+        self._send(self.sig_visit_log_requested, dict(details))
 
     def show_tab(self, title: str) -> None:
         self.sig_tab_requested.emit(title)
@@ -143,11 +163,18 @@ class AppContext(QObject):
         self.writer = writer
         self.data_dir = Path(data_dir)
         self._settings = settings
+        self._closing = False
         self._gui = _GuiCall(self)
         self.current_patient = CurrentPatient(self)
         self.changes = ChangeRelay(self)
         self.navigation = Navigation(self.current_patient, self)
         bus.subscribe(self.changes.on_change)
+
+    def begin_shutdown(self) -> None:
+        """The window is closing: tell the tabs once (they may still queue last writes)."""
+        if not self._closing:
+            self.sig_closing.emit()
+            self._closing = True
 
     @property
     def settings(self) -> ClinicSettings:
@@ -179,7 +206,13 @@ class AppContext(QObject):
         box unless ``on_error`` returns True (it showed the problem itself, e.g. next to
         the form field). ``what`` names what the user would lose, e.g. "new patient Ada Lovelace".
         """
-        future: Future[Any] = self.writer.submit(fn, *args, **kwargs)
+        try:
+            future: Future[Any] = self.writer.submit(fn, *args, **kwargs)
+        except RuntimeError as exc:  # the writer has stopped: the app is closing
+            future = Future()
+            future.set_exception(exc)
+            self._failed(what, exc, on_error)
+            return future
 
         def finished(done: Future[Any]) -> None:
             exc = done.exception()
@@ -207,6 +240,8 @@ class AppContext(QObject):
                 log.exception("on_error callback failed")
         reason = describe_failure(exc)
         log.warning("not saved: %s: %s", what, reason)
+        if self._closing:  # the window is gone; the log is the only place left to say it
+            return
         self.sig_status_posted.emit(f"Not saved: {what} — {reason}")
         if not handled:
             self.sig_failure_reported.emit(what, reason)
@@ -218,6 +253,7 @@ class AppContext(QObject):
 
         def saved(_: object) -> None:
             self._settings = settings
+            apply_settings(self.services, settings)
             self.sig_settings_changed.emit(settings)
             self.sig_status_posted.emit("Clinic settings saved")
             if on_done is not None:

@@ -2,7 +2,8 @@
 
 Start-up order: the window is shown at once with "Loading…" pages and a progress bar; the
 SessionController opens the folder on the background writer; when the AppContext is
-ready each tab replaces its loading page with ``hms_desktop.ui.<tab>.create_tab(ctx)``.
+ready each tab replaces its loading page with ``hms_desktop.ui.<tab>.create_tab(ctx)``,
+one per event-loop turn, then ``sig_tabs_created`` fires.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,6 +35,9 @@ APP_NAME = "HMS Desktop"
 class MainWindow(QMainWindow):
     """Tabs Patients, Record, Schedule, Monitor; File, View and Help menus; status bar."""
 
+    sig_tabs_created = Signal()
+    """Every tab has replaced its loading page (start-up is complete)."""
+
     def __init__(
         self,
         controller: SessionController,
@@ -50,7 +54,9 @@ class MainWindow(QMainWindow):
         self._qsettings = qsettings or QSettings(APP_NAME, APP_NAME)
         self._relaunch = relaunch
         self._relaunch_to: Path | None = None
+        self._pending_tabs: list[int] = []
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
+        self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
@@ -92,6 +98,8 @@ class MainWindow(QMainWindow):
             self._action(view_menu, f"&{index + 1} {title}", f"show_{title.lower()}",
                          lambda _=False, t=title: self.show_tab(t), f"Ctrl+{index + 1}")
         view_menu.addSeparator()
+        self.action_quarantine = self._action(view_menu, "&Quarantined rows…", "quarantined_rows",
+                                              self.show_quarantine)
         self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
                                                self._toggle_full_screen,
                                                QKeySequence.StandardKey.FullScreen)
@@ -113,21 +121,19 @@ class MainWindow(QMainWindow):
     # -- start-up -----------------------------------------------------------------------
     def _on_context_ready(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        ctx.sig_status_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ctx.sig_status_posted.connect(self._post_status)  # bound slots: cut when this window goes
         ctx.sig_failure_reported.connect(self._show_failure)
-        ctx.sig_settings_changed.connect(lambda _s: self._update_title())
+        ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
+        # Day files are read after start-up (trends, reports) and may set rows aside then too.
+        ctx.changes.sig_changed.connect(self._refresh_quarantine)
+        # One tab per event-loop turn, the visible one first: the window repaints and takes
+        # input between tabs instead of freezing once for all of them (bench/startup.py).
         current = self.tabs.currentIndex()
-        self.tabs.blockSignals(True)  # replacing pages must not count as the user switching
-        for index, (title, package) in enumerate(TABS):
-            old = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, create_tab(title, package, ctx), title)
-            old.deleteLater()
-        self.tabs.setCurrentIndex(current)
-        self.tabs.blockSignals(False)
+        ctx.navigation.hold()  # released once every tab exists and listens
+        self._pending_tabs = [current] + [i for i in range(len(TABS)) if i != current]
+        QTimer.singleShot(0, self._create_next_tab)
         session = self.controller.session
-        self.status.loading_finished()
         self.status.show_read_only(ctx.read_only, ctx.read_only_reason)
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
@@ -138,7 +144,36 @@ class MainWindow(QMainWindow):
                 f"New data folder: generated demo data for {session.demo_patients} patients", 10000
             )
 
+    def _create_next_tab(self) -> None:
+        if self.ctx is None or not self._pending_tabs:
+            return
+        index = self._pending_tabs.pop(0)
+        title, package = TABS[index]
+        self.status.show_progress(f"Opening the {title} tab", 1.0 - len(self._pending_tabs) / len(TABS))
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # replacing a page must not count as the user switching
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, create_tab(title, package, self.ctx), title)
+        old.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if self._pending_tabs:
+            QTimer.singleShot(0, self._create_next_tab)
+            return
+        self.status.loading_finished()
+        self.ctx.navigation.release()
+        self.sig_tabs_created.emit()
+
+    def _post_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _refresh_quarantine(self, _change: object = None) -> None:
+        if self.ctx is not None:
+            self.status.show_quarantine(len(self.ctx.store.quarantine))
+
     def _on_open_failed(self, message: str) -> None:
+        self._pending_tabs = []
         self.status.loading_finished()
         for index, (title, _package) in enumerate(TABS):
             old = self.tabs.widget(index)
@@ -202,6 +237,22 @@ class MainWindow(QMainWindow):
         return self._message(QMessageBox.Icon.Information, "about", "About HMS Desktop",
                              f"{APP_NAME}\n\n{about}\n\nData folder: {self.controller.data_dir}")
 
+    def _remove_tabs(self) -> None:
+        """Tabs go with the session: their timers must not write into a closed store."""
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.close()
+            page.deleteLater()
+
+    def adopt_window(self, window: QWidget) -> None:
+        """Keep another top-level window (e.g. the nurse station) alive; it closes with this one."""
+        self._companions.append(window)
+
+    def show_problem(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking warning box, for problems that are not failed saves."""
+        return self._message(QMessageBox.Icon.Warning, "problem", title, text)
+
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
@@ -224,7 +275,7 @@ class MainWindow(QMainWindow):
                                  if dialog in self._dialogs else None)
         dialog.open()  # type: ignore[attr-defined]
 
-    def _update_title(self) -> None:
+    def _update_title(self, _settings: object = None) -> None:
         parts = [APP_NAME]
         if self.ctx is not None:
             parts.append(self.ctx.settings.clinic_name)
@@ -250,7 +301,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_state()
+        for companion in self._companions:
+            companion.close()
+        self._pending_tabs = []
         self.controller.shutdown()
+        self._remove_tabs()
         super().closeEvent(event)
         if self._relaunch_to is not None and self._relaunch is not None:
             self._relaunch(self._relaunch_to)

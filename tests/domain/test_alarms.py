@@ -192,3 +192,10 @@ def test_new_limits_apply_to_the_next_samples() -> None:
     eng2 = AlarmEngine(delay_limits(spo2_delay_s=0))
     eng2.set_limits(delay_limits(spo2_delay_s=0, spo2_low=85))
     assert eng2.feed(0, 88, 70) == []
+
+
+def test_satseconds_reaching_the_threshold_on_recovery_does_not_start_an_alarm() -> None:
+    eng = AlarmEngine(AlarmLimits(satseconds=25))
+    # 80 for 2 s adds 20; the area reaches 30 only when the 95 sample arrives: patient recovered
+    trs = feed_series(eng, 0, [80, 80, 80, 95, 95])
+    assert trs == [] and eng.satseconds.total > 0

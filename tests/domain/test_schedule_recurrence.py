@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from hms_desktop.domain.schedule_recurrence import Recurrence, expand_rule, occurrences_utc
@@ -58,3 +60,20 @@ def test_needs_exactly_one_end() -> None:
 def test_skipped_hour_refused_with_message() -> None:
     with pytest.raises(ValueError, match="does not exist"):
         wall_to_utc(datetime(2026, 3, 29, 1, 30), clinic_zone(LONDON))
+
+
+@settings(max_examples=150, deadline=None)
+@given(first_day=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+       hour=st.integers(7, 19), minute=st.sampled_from([0, 15, 30, 45]),
+       zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]),
+       freq=st.sampled_from(["daily", "weekly", "monthly"]), interval=st.integers(1, 4),
+       count=st.integers(1, 30))
+def test_every_occurrence_keeps_the_wall_clock_time(first_day: date, hour: int, minute: int, zone: str,
+                                                    freq: str, interval: int, count: int) -> None:
+    rec = Recurrence(freq=freq, interval=interval, count=count)  # type: ignore[arg-type]
+    first = datetime.combine(first_day, time(hour, minute))
+    spans = occurrences_utc(rec.wall_starts(first), 20, zone)
+    assert 1 <= len(spans) <= count
+    for start, end in spans:
+        assert utc_to_wall(start, clinic_zone(zone)).time() == time(hour, minute)
+        assert (end - start).total_seconds() == 20 * 60

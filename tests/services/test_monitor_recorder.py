@@ -94,3 +94,13 @@ def test_close_writes_everything_still_held(setup) -> None:  # type: ignore[no-u
     writer.drain()
     rows = svc.data.vitals.read(datetime.fromtimestamp(T0 - 1, UTC), datetime.fromtimestamp(T0 + 1, UTC))
     assert [r.spo2 for r in rows] == [95]
+
+
+def test_heart_rate_wearable_is_recorded_as_pulse_rate(setup) -> None:  # type: ignore[no-untyped-def]
+    svc, writer, rec = setup
+    rec.attach(svc.start_session(bed_id="BED01", patient_id="PAT000003"))
+    rec.add_readings("BED01", T0, [Reading(heart_rate=64)])
+    rec.close(T0 + 0.5)
+    writer.drain()
+    rows = svc.data.vitals.read(datetime.fromtimestamp(T0 - 1, UTC), datetime.fromtimestamp(T0 + 1, UTC))
+    assert [(r.spo2, r.pulse_rate) for r in rows] == [(None, 64)]

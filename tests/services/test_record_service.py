@@ -177,7 +177,14 @@ def test_demo_generator_gives_plausible_records(env) -> None:
     assert steps[-1] == 1.0
     counts = {s: services.record.count(s) for s in Section}
     assert counts[Section.MEDICATIONS] > 20 and counts[Section.VISITS] > 10
-    assert counts[Section.NOTES] == counts[Section.VISITS]  # every demo visit has its note
+    notes = [n for pid in services.patients.ids() for n in services.record.entries(Section.NOTES, pid)]
+    originals = [n for n in notes if not n.amends]
+    assert len(originals) == counts[Section.VISITS]  # every demo visit has its note
+    by_id = {n.id: n for n in notes}
+    amended = [n for n in notes if n.amends]
+    assert amended  # the demo shows amended notes (seeded: deterministic)
+    for amendment in amended:  # amendments point at a note of the same patient
+        assert by_id[amendment.amends].patient_id == amendment.patient_id
     banners = {services.record.allergy_banner(pid).state for pid in services.patients.ids()}
     assert banners == {"allergies", "no_known_allergies", "not_recorded"}
 

@@ -191,3 +191,22 @@ def test_unknown_merged_and_deceased_patients_refused(service: SchedulingService
     with pytest.raises(BookingError, match="merged into PAT000005"):
         service.book(draft(local(2026, 3, 2, 9), pat="PAT000004"))
     assert len(service.appointments) == 0
+
+
+def test_clinic_zone_comes_from_the_settings_file(store: Store) -> None:
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.settings_file import save_settings
+
+    save_settings(store.data_dir, ClinicSettings(time_zone="America/New_York"))
+    assert SchedulingService(store, EventBus()).zone.key == "America/New_York"
+    (store.data_dir / "settings.json").write_text("{broken", encoding="utf-8")
+    assert SchedulingService(store, EventBus()).zone.key == "Europe/London"
+
+
+def test_retired_room_refuses_new_bookings_but_moves_keep_it(service: SchedulingService) -> None:
+    kept = service.book(draft(local(2026, 3, 2, 9), room="ROM000001"))
+    service.set_room_active("ROM000001", False)
+    with pytest.raises(BookingError, match=r"room ROM000001 \(Room 1\) is retired"):
+        service.book(draft(local(2026, 3, 2, 10), pat="PAT000002", room="ROM000001"))
+    moved = service.move(kept.id, local(2026, 3, 2, 11), local(2026, 3, 2, 11, 30))
+    assert moved.room_id == "ROM000001"

@@ -78,3 +78,41 @@ def test_demo_off_leaves_an_empty_folder_empty(data_dir: Path, demo_notes: None)
     session = open_session(data_dir, demo_if_empty=False, demo_patients=5)
     close_session(session)
     assert session.table_counts["shell_notes"] == 0
+
+
+def test_clinic_phone_region_reaches_the_services(data_dir: Path) -> None:
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.settings_file import save_settings
+
+    save_settings(data_dir, ClinicSettings(phone_region="IE"))
+    session = open_session(data_dir)
+    try:
+        assert session.services.patients.phone_region == "IE"
+    finally:
+        close_session(session)
+
+
+def test_warm_up_builds_lazy_indexes_before_any_tab_asks() -> None:
+    from dataclasses import dataclass
+
+    from hms_desktop.services.session import warm_up
+
+    calls: list[str] = []
+
+    class Scheduling:
+        def warm_up(self) -> None:
+            calls.append("scheduling")
+
+    class Patients:
+        @property
+        def index(self) -> str:
+            calls.append("patient index")
+            return "index"
+
+    @dataclass
+    class Container:
+        scheduling: Scheduling
+        patients: Patients
+
+    warm_up(Container(Scheduling(), Patients()))
+    assert calls == ["scheduling", "patient index"]

@@ -6,6 +6,8 @@ import random
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hms_desktop.domain.duplicates import Identity
 from hms_desktop.domain.patient import Patient, PatientStatus
@@ -38,7 +40,7 @@ def index() -> PatientIndex:
 
 
 def ids(index: PatientIndex, text: str, **kw: bool) -> list[str]:
-    return [index.cols["id"][r] for r in index.search(text, **kw)]
+    return [index.cols["id"][int(r)] for r in index.search(text, **kw)]
 
 
 def test_names_match_accent_and_case_free_prefix_of_any_word_in_any_order(index: PatientIndex) -> None:
@@ -98,3 +100,58 @@ def test_duplicate_blocking_finds_variants_in_a_large_population() -> None:
     found = index.duplicates(probe)
     assert found and found[0].id == "PAT001235"
     assert "PAT001235" not in {m.id for m in index.duplicates(probe, exclude="PAT001235")}
+
+
+NAME_LETTERS = "abcdefghijklmnopqrstuvwxyzéèëñçøłıüöåäßÉÑŁ'-"
+
+
+@settings(max_examples=60, deadline=None)
+@given(given_name=st.text(NAME_LETTERS, min_size=1, max_size=12),
+       family=st.text(NAME_LETTERS, min_size=1, max_size=14), cut=st.integers(1, 4))
+def test_any_prefix_of_any_name_word_finds_the_patient(given_name: str, family: str, cut: int) -> None:
+    """Whatever the accents and case, typing the start of any word, in any case, finds them."""
+    from hms_desktop.domain.patient import name_words
+
+    words = name_words(f"{given_name} {family}")
+    if not words or not given_name.strip(" '-") or not family.strip(" '-"):
+        return
+    index = index_of([make("PAT000001", given_name, family, "1980-01-01"),
+                      make("PAT000002", "Other", "Person", "1981-01-01")])
+    for word in words:
+        typed = word[:cut].upper()
+        assert "PAT000001" in ids(index, typed), (typed, words)
+    assert "PAT000001" in ids(index, " ".join(reversed(words)))  # any word order
+
+
+def test_blocking_keeps_recall_and_precision_on_a_population_of_5000() -> None:
+    """The index only scores candidates sharing a key: it must not lose what the scorer finds."""
+    from tests.domain.test_patients_duplicates import variant
+
+    rng = random.Random(17)
+    people = fake_patients(rng, 5000, date(2026, 11, 25))
+    index = index_of([p.model_copy(update={"id": f"PAT{i + 1:06d}"}) for i, p in enumerate(people)])
+    found = false_alarms = 0
+    sample = rng.sample(range(len(index)), 200)
+    for position in sample:
+        source = index.cols["id"][position]
+        matches = index.duplicates(variant(rng, index.identity(position)))
+        found += any(m.id == source for m in matches)
+        false_alarms += sum(m.id != source for m in matches)
+    recall, precision = found / len(sample), found / max(1, found + false_alarms)
+    print(f"indexed duplicate detection: recall {recall:.3f}, precision {precision:.3f}")
+    assert recall >= 0.9 and precision >= 0.8
+
+
+def test_a_batch_upsert_finds_the_same_as_one_by_one() -> None:
+    people = [p.model_copy(update={"id": f"PAT{i + 1:06d}"})
+              for i, p in enumerate(fake_patients(random.Random(8), 400, date(2026, 11, 25)))]
+    one_by_one = index_of(people)
+    batched = PatientIndex({c: [] for c in INDEX_COLUMNS})
+    batched.upsert_many(people[:100])
+    batched.upsert_many(people[100:])  # a batch large enough to take the re-sort path
+    edited = people[5].model_copy(update={"family_name": "Zanzibar"})
+    for index in (one_by_one, batched):
+        index.upsert_many([edited])
+    for query in ("a", "zanz", "mar", "1984", "07400 1", "PAT0001", "3", ""):
+        assert list(batched.search(query)) == list(one_by_one.search(query)), query
+    assert list(batched.search("zanz")) == [5]

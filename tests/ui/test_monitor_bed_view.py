@@ -72,3 +72,28 @@ def test_alarm_history_opens_the_saved_pleth(qtbot, data_dir: Path) -> None:  # 
     assert "patient PAT000001" in caption.text()
     controller.stop()
     store.close()
+
+
+def test_a_session_left_active_is_reopened_or_alarms_after_restart(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store, service, controller, _sound = make_station(data_dir, beds=2)
+    service.set_limits("PAT000001", AlarmLimits(technical_delay_s=0))
+    service.start_session(bed_id="BED01", patient_id="PAT000001", port="/dev/gone", protocol="cms50-v7")
+    service.start_session(bed_id="BED02", patient_id="PAT000002", port="/dev/here", protocol="cms50-v7")
+    opened: list[str] = []
+
+    def open_source(port: str, protocol: str) -> SyntheticOximeter:
+        if port == "/dev/gone":
+            raise OSError("no such device")
+        opened.append(port)
+        return SyntheticOximeter(spo2=96)
+
+    controller.open_source = open_source
+    errors: list[str] = []
+    controller.sig_error_reported.connect(errors.append)
+    controller.start()
+    assert opened == ["/dev/here"]
+    assert errors == ["BED01: could not reopen /dev/gone: no such device"]
+    assert controller.monitors["BED01"].engine.alarm(AlarmKind.DEVICE_UNPLUGGED) is not None
+    qtbot.waitUntil(lambda: controller.monitors["BED02"].numerics.spo2 == 96, timeout=3000)
+    controller.stop()
+    store.close()

@@ -81,3 +81,48 @@ def test_record_trend_view_follows_the_current_patient(ctx: AppContext, qtbot: Q
     qtbot.addWidget(view)
     ctx.current_patient.select("PAT000042")
     assert view.patient_id == "PAT000042"  # type: ignore[attr-defined]
+
+
+def test_live_news2_combines_the_monitor_with_the_nurses_observation(ctx: AppContext, qtbot: QtBot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hms_desktop.domain.observations import Observation
+
+    ctx.services.observations.record(Observation(
+        patient_id="PAT000005", at=datetime.now(UTC) - timedelta(minutes=20), respiration_rate=22,
+        spo2=99, on_oxygen=False, systolic=120, pulse=70, consciousness="alert", temperature=37.0))
+    ctx.services.observations.record(Observation(
+        patient_id="PAT000006", at=datetime.now(UTC) - timedelta(hours=9), respiration_rate=16,
+        spo2=99, on_oxygen=False, systolic=120, pulse=70, consciousness="alert", temperature=37.0))
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+    controller = ctx.monitor_controller
+    controller.start_monitoring("BED01", "PAT000005", "synthetic", "cms50-v7",
+                                source=SyntheticOximeter(spo2=93, pulse_rate=115))
+    controller.start_monitoring("BED02", "PAT000006", "synthetic", "cms50-v7",
+                                source=SyntheticOximeter(spo2=97, pulse_rate=70))
+    tile1, tile2 = tab.station.tiles["BED01"], tab.station.tiles["BED02"]
+    # live SpO2 93 (2) + live pulse 115 (2) + manual respiration 22 (2) = 6
+    qtbot.waitUntil(lambda: tile1.news2_label.text() == "NEWS2 6", timeout=5000)
+    # a 9-hour-old manual set is stale: the score is shown but marked incomplete
+    qtbot.waitUntil(lambda: tile2.news2_label.text() == "NEWS2 0 (incomplete)", timeout=5000)
+
+
+def test_default_alarm_limits_are_edited_from_the_tab(ctx: AppContext, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hms_desktop.ui.monitor.dialogs import LimitsDialog
+
+    tab = create_tab(ctx)
+    qtbot.addWidget(tab)
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, LimitsDialog)
+        dialog.inputs["spo2_low"].setValue(92)
+        dialog.accept()
+
+    QTimer.singleShot(100, fill)
+    tab.default_limits.click()
+    qtbot.waitUntil(lambda: ctx.services.monitoring.limits_for("PAT000077").spo2_low == 92, timeout=5000)

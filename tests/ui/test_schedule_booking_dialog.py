@@ -61,7 +61,7 @@ def test_missing_unknown_patient_and_zero_length_named(dialog: BookingDialog, qt
 def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(8, 0))
-    dialog.find.click()
+    dialog.find_button.click()
     assert dialog.time.time() == QTime(9, 30) and problems(dialog) == ""  # 09:00-09:30 is taken
     booked: list[list[str]] = []
     dialog.sig_appointments_booked.connect(booked.append)
@@ -104,8 +104,11 @@ def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, 
 def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
     tab = ScheduleTab(ctx)
     qtbot.addWidget(tab)
-    ctx.navigation.sig_booking_requested.emit(
-        {"patient_id": "PAT000042", "start": datetime(2026, 3, 9, 14, 30), "reason": "Follow-up BP"})
+    shown: list[str] = []
+    ctx.navigation.sig_tab_requested.connect(shown.append)
+    ctx.navigation.request_booking(patient_id="PAT000042", start=datetime(2026, 3, 9, 14, 30),
+                                   reason="Follow-up BP")
+    assert shown == ["Schedule"]
     dlg = tab.dialog
     assert dlg is not None and dlg.isVisible()
     assert dlg.patient_id() == "PAT000042" and dlg.reason.text() == "Follow-up BP"

@@ -126,11 +126,17 @@ def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext
     assert tab.day == tab.today()
 
 
-def test_month_view_counts_and_opens_day(tab: ScheduleTab, qtbot: QtBot) -> None:
+def test_month_view_counts_and_opens_day(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
     tab.set_mode("month")
     month = find(tab, MonthView, "Month view")
-    assert [len(v) for k, v in month.days.items() if k == MONDAY] == [2]
-    assert "2 appointments" in month.accessibleDescription()
+    assert month.days[MONDAY] == (2, ["Pat1", "Pat2"])  # count, first names in time order
+    for hour, pat in ((13, "PAT000003"), (14, "PAT000004")):
+        ctx.services.scheduling.book(draft(local(2026, 3, 2, hour), pat=pat))
+    cancelled = ctx.services.scheduling.book(draft(local(2026, 3, 2, 15), pat="PAT000005"))
+    ctx.services.scheduling.set_status(cancelled.id, "cancelled", reason="moved away")
+    qtbot.waitUntil(lambda: month.days[MONDAY][0] == 4, timeout=5000)  # cancelled not counted
+    assert month.days[MONDAY] == (4, ["Pat1", "Pat2", "Pat3"])
+    assert "4 appointments" in month.accessibleDescription()
     qtbot.mouseClick(month, Qt.MouseButton.LeftButton, pos=month.cell_rect(date(2026, 3, 4)).center().toPoint())
     assert tab.mode == "day" and tab.day == date(2026, 3, 4)
 
@@ -206,7 +212,82 @@ def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: 
     assert sched.appointments.get(occ[0].id).start == local(2026, 3, 2, 9)  # earlier one untouched
 
 
-def test_standalone_quick_look_with_demo_data(qapp: object) -> None:
-    from hms_desktop.ui.schedule.__main__ import main
+@pytest.mark.slow
+def test_standalone_quick_look_with_demo_data() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert main(["--patients", "60", "--quit-after", "0.2"]) == 0
+    done = subprocess.run([sys.executable, "-m", "hms_desktop.ui.schedule", "--patients", "60",
+                           "--quit-after", "0.3"], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_schedule_loads_in_background_then_shows(ctx: ScheduleTestContext, qtbot: QtBot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    sched = ctx.services.scheduling
+    assert not sched.index_ready
+    threads: list[str] = []
+    warm_up = sched.warm_up
+
+    def recording_warm_up() -> int:
+        threads.append(threading.current_thread().name)
+        return warm_up()
+
+    monkeypatch.setattr(sched, "warm_up", recording_warm_up)
+    widget = ScheduleTab(ctx)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.title.text() != "Loading the schedule…", timeout=10_000)
+    assert threads and threads[0].startswith("hms-writer")  # indexed on the writer, not the GUI
+    assert sched.index_ready and widget.provider_box.count() == 3
+
+
+def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                      qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = tab.day_view
+    grab = view.rect_of("APT000002").center().toPoint()  # type: ignore[union-attr]
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: False)
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 7 * 60)))  # 11:00 -> 18:00, after hours
+    assert "outside provider" in view.message
+    ctx.writer.drain()
+    table = ctx.services.scheduling.appointments
+    assert len(table.history("APT000002")) == 1
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
+    grab = view.rect_of("APT000002").center().toPoint()  # type: ignore[union-attr]
+    drag(qtbot, view, grab, grab + QPoint(0, px(view, 7 * 60)))
+    qtbot.waitUntil(lambda: table.get("APT000002").start == local(2026, 3, 2, 18), timeout=3000)
+    assert table.get("APT000002").override_by == "tester"
+
+
+def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
+                                                monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from icalendar import Calendar
+    from pypdf import PdfReader
+
+    out = Path(str(tmp_path))
+    monkeypatch.setattr(dialogs, "choose_save_path", lambda _p, _t, name, _pat: str(out / name))
+    tab.ics_button.click()
+    qtbot.waitUntil(lambda: (out / "DOC000001.ics").exists(), timeout=5000)
+    events = Calendar.from_ical((out / "DOC000001.ics").read_bytes()).walk("VEVENT")
+    assert sorted(str(e["uid"]) for e in events) == ["APT000001@hms-desktop", "APT000002@hms-desktop"]
+    tab.sheet_button.click()
+    sheet = out / "day-sheet-DOC000001-2026-03-02.pdf"
+    qtbot.waitUntil(lambda: tab.status.text() == f"Wrote {sheet}", timeout=5000)
+    text = " ".join(PdfReader(sheet).pages[0].extract_text().split())
+    assert "APT000001" in text and "APT000002" in text and "Pat1 Tester" in text
+
+
+def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTab, ctx: ScheduleTestContext,
+                                                                 qtbot: QtBot) -> None:
+    tab.activate("APT000002")
+    assert ctx.current_patient.patient_id == "PAT000002"
+    dialog = tab.open_booking()
+    assert dialog.patient_id() == "PAT000002"
+    dialog.reject()

@@ -139,3 +139,14 @@ def test_update_settings_saves_then_announces(make_ctx, data_dir: Path, qtbot: Q
     assert changed.args[0] == new
     assert ctx.settings == new
     assert load_settings(data_dir) == new
+
+
+def test_a_write_after_shutdown_is_reported_not_lost_silently(make_ctx, qtbot: QtBot) -> None:
+    ctx = make_ctx()
+    ctx.writer.shutdown()
+    failures: list[tuple[str, str]] = []
+    ctx.sig_failure_reported.connect(lambda w, r: failures.append((w, r)))
+    future = ctx.run(ctx.store.table(SHELL_NOTES).insert, _note(), what="late note")
+    assert future.exception() is not None
+    assert failures and failures[0][0] == "late note" and "shut down" in failures[0][1]
+    assert len(ctx.store.table(SHELL_NOTES)) == 0

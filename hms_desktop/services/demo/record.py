@@ -61,7 +61,7 @@ def build_records(patient_id: str, rng: random.Random, today: date, scale: int =
     out: dict[Section, list[Any]] = {s: [] for s in Section}
     for substance, reaction in rng.sample(ALLERGENS, rng.choice((0, 0, 0, 1, 1, 2))):
         out[Section.ALLERGIES].append(Allergy(patient_id=patient_id, substance=substance, reaction=reaction,
-                                              severity=rng.choice(SEVERITY)))
+                                              severity=rng.choice(SEVERITY), noted_on=_day(rng, today, 20)))
     for _ in range(rng.randint(0, 3) * scale):
         name, chronic = rng.choice(PROBLEMS)
         out[Section.PROBLEMS].append(Problem(patient_id=patient_id, condition=name, chronic=chronic,
@@ -96,23 +96,31 @@ def build_records(patient_id: str, rng: random.Random, today: date, scale: int =
     return out
 
 
+def _amendments(rng: random.Random, notes: list[ClinicalNote]) -> list[ClinicalNote]:
+    """About one note in twenty gets a correction by its author an hour later."""
+    return [ClinicalNote(patient_id=n.patient_id, author=n.author, at=n.at + timedelta(hours=1), amends=n.id,
+                         text="Addendum: " + rng.choice(["BP rechecked 132/84.", "Bloods reviewed, normal.",
+                                                          "Correction: seen with interpreter."]))
+            for n in notes if rng.random() < 0.05]
+
+
 def generate(services: Any, rng: random.Random, *, patients: int,
              progress: Callable[[str, float], None]) -> None:
     """Records for up to MAX_PATIENTS_WITH_RECORDS patients, in batches (one fsync each)."""
-    patients_service = getattr(services, "patients", None)
-    if patients_service is None:  # the Patients feature is not merged: no one to give records to
-        progress("clinical records", 1.0)
-        return
-    ids = list(patients_service.ids())[: min(patients, MAX_PATIENTS_WITH_RECORDS)]
+    ids = list(services.patients.ids())[: min(patients, MAX_PATIENTS_WITH_RECORDS)]
     today = date.today()
     batch: dict[Section, list[Any]] = {s: [] for s in Section}
     without_allergies: list[str] = []
 
+    amendments: list[ClinicalNote] = []
+
     def flush() -> None:
         for section, rows in batch.items():
             if rows:
-                services.record.add_many(section, rows)
+                saved = services.record.add_many(section, rows)
                 rows.clear()
+                if section == Section.NOTES:
+                    amendments.extend(_amendments(rng, saved))
 
     for n, pid in enumerate(ids, 1):
         records = build_records(pid, rng, today)
@@ -124,5 +132,6 @@ def generate(services: Any, rng: random.Random, *, patients: int,
             flush()
             progress("clinical records", n / max(1, len(ids)))
     flush()
+    services.record.add_many(Section.NOTES, amendments)  # so the demo shows amended notes
     services.record.record_no_known_allergies_many(without_allergies)
     progress("clinical records", 1.0)

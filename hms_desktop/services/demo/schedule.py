@@ -1,6 +1,6 @@
 """Demo schedule: providers across departments, weekly hours, leave, rooms, and about three
-months of appointments (past ones completed / no-show / cancelled, today's checked in,
-future ones booked) plus a few recurring series.
+months of appointments (past ones completed / no-show / cancelled, some of the last few days
+still checked in, future ones booked) plus a weekly series for each nurse.
 
 Every appointment passes the booking rules (conflicts, hours) before one batch insert per
 provider, which keeps the demo fast without bypassing the rules.
@@ -103,13 +103,14 @@ def _provider_drafts(sched, provider: Provider, first_day: date, today: date,  #
 
 def _with_status(draft: Appointment, day: date, today: date, now: datetime,
                  rng: random.Random) -> Appointment:
+    """Past: mostly completed, some no-show or cancelled; the last few days also hold visits
+    still checked in (not yet closed by the clinician); future: booked, a few cancelled."""
     roll = rng.random()
-    if day < today or (day == today and draft.end <= now):
-        status = (AppointmentStatus.COMPLETED if roll < 0.8 else
+    if draft.start <= now:
+        recent = (today - day).days <= 4
+        status = (AppointmentStatus.CHECKED_IN if recent and roll < 0.15 else
+                  AppointmentStatus.COMPLETED if roll < 0.8 else
                   AppointmentStatus.NO_SHOW if roll < 0.9 else AppointmentStatus.CANCELLED)
-    elif day == today:
-        status = AppointmentStatus.CHECKED_IN if draft.start <= now + timedelta(minutes=30) \
-            and roll < 0.7 else AppointmentStatus.BOOKED
     else:
         status = AppointmentStatus.CANCELLED if roll < 0.07 else AppointmentStatus.BOOKED
     reason = rng.choice(CANCEL_REASONS) if status == AppointmentStatus.CANCELLED else ""
@@ -125,12 +126,12 @@ def _series(sched, providers: list[Provider], today: date, rng: random.Random,  
             slot = sched.find_next_free_slot(after=after, minutes=provider.slot_minutes,
                                              provider_id=provider.id)
             if slot is None:
-                return
+                break
             local = utc_to_wall(slot.start, sched.zone)
             draft = slot.model_copy(update={"patient_id": rng.choice(patient_ids),
                                             "reason": "Dressing change"})
             try:
                 sched.book_series(draft, Recurrence(freq="weekly", weekdays=[local.weekday()], count=6))
-                return
+                break
             except BookingError:
                 after = slot.end  # a later week clashes: try the next free slot

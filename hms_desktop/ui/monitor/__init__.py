@@ -6,6 +6,7 @@ the full-screen station from ``--station --monitor BED=PORT[@PROTOCOL][:PATIENT_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -28,3 +29,7 @@ def create_trend_view(ctx: Any) -> QWidget:
     ctx.current_patient.sig_patient_changed.connect(view.set_patient)
     view.set_patient(ctx.current_patient.patient_id)
     return view
+
+
+#: Pages for the Record tab, in the shape of ``ui/record/pages.py::RECORD_PAGES``.
+MONITOR_PAGES: list[tuple[str, Callable[[Any], QWidget]]] = [("Monitored vitals", create_trend_view)]

@@ -69,7 +69,9 @@ class BedMonitor:
             flags.update(r.flags)
         last = readings[-1]
         # A device marks an invalid value None: show "---", never keep a stale number.
-        n.spo2, n.pulse_rate = last.spo2, last.pulse_rate
+        # A heart-rate wearable reports heart_rate, an oximeter pulse_rate: both are "PR" here.
+        n.spo2 = last.spo2
+        n.pulse_rate = last.pulse_rate if last.pulse_rate is not None else last.heart_rate
         n.perfusion_index = last.perfusion_index
         n.signal_strength = last.signal_strength
         n.flags, n.at = frozenset(flags), t

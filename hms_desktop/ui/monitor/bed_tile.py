@@ -83,7 +83,8 @@ class BedTile(QFrame):
         style = tile_style(priority, now)
         if style != self._style:  # repaint the background only when the phase flips
             self._style = style
-            palette = self.parentWidget().palette() if self.parentWidget() else QPalette()
+            parent = self.parentWidget()
+            palette = parent.palette() if parent is not None else QPalette()
             if priority is not None and style:
                 palette.setColor(QPalette.ColorRole.Window, QColor(COLOURS[priority]))
                 palette.setColor(QPalette.ColorRole.WindowText, QColor(TEXT_COLOURS[priority]))

@@ -84,6 +84,9 @@ class StationController(QObject):
             return
         self.running = True
         self.reload_beds()
+        for bed_id, mon in self.monitors.items():
+            if mon.monitoring and bed_id not in self.sources:
+                self._reopen(bed_id)
         if not self.sound.available:
             self._apply(STATION, self.station_engine.set_audio_available(self.clock(), False))
         self._frame_timer.start()
@@ -182,6 +185,20 @@ class StationController(QObject):
         mon = self.monitors[bed_id]
         mon.set_limits(limits)
         self.run(self.service.set_limits, mon.patient_id, limits, what=f"alarm limits of {mon.patient_id}")
+
+    def _reopen(self, bed_id: str) -> None:
+        """A session left active by the last run: reopen its device, or alarm that it is gone.
+
+        A patient marked as monitored with nothing connected must never look quiet.
+        """
+        mon = self.monitors[bed_id]
+        try:
+            src = self.open_source(mon.port, mon.protocol)
+        except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
+            self.sig_error_reported.emit(f"{bed_id}: could not reopen {mon.port or 'its device'}: {exc}")
+            self._apply(bed_id, mon.set_device_state(self.clock(), "disconnected"))
+            return
+        self.attach_source(bed_id, src, mon.port, mon.protocol)
 
     def _adopt_session(self, session: MonitoringSession) -> None:
         mon = self.monitors[session.bed_id]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.alarm_limits import SATSECONDS_CHOICES, AlarmLimits
-from hms_desktop.ui.monitor.sources import DEMO_PORT
+from hms_desktop.ui.monitor.sources import BLE_PROTOCOLS, DEMO_PORT
 from hms_desktop.ui.monitor.widgets import dialog_body, error_label, named
 
 PATIENT_ID = re.compile(r"[A-Z]{3}\d{6,}")
@@ -29,8 +29,8 @@ def known_protocols() -> list[str]:
     try:
         from hms_desktop.devices.protocols import PROTOCOLS
     except ImportError:  # devices package not installed in this build
-        return list(FALLBACK_PROTOCOLS)
-    return list(PROTOCOLS)
+        return [*FALLBACK_PROTOCOLS, *BLE_PROTOCOLS]
+    return [*PROTOCOLS, *BLE_PROTOCOLS]
 
 
 def discovered_ports() -> list[str]:

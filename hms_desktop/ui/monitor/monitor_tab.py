@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.alarm_limits import DEFAULT_LIMITS_ID
 from hms_desktop.domain.monitoring import Bed
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.dialogs import ConnectDialog, LimitsDialog
@@ -35,9 +36,11 @@ class MonitorTab(QWidget):
         self.pages.addTab(self.trends, "&Trends")
         self.add_bed = button("add bed", "Add &bed…", self._add_bed)
         self.connect_button = button("start monitoring", "Start &monitoring…", self._connect)
+        self.default_limits = button("default alarm limits", "&Default alarm limits…", self._edit_defaults)
         self.message = label("monitor message")
         layout = QVBoxLayout(self)
-        layout.addLayout(row(self.add_bed, self.connect_button, self.message, stretch_before=2))
+        layout.addLayout(row(self.add_bed, self.connect_button, self.default_limits, self.message,
+                             stretch_before=3))
         layout.addWidget(self.pages, 1)
         self.station.bed_view.sig_connect_requested.connect(self._connect)
         self.station.bed_view.sig_limits_requested.connect(self._edit_limits)
@@ -64,6 +67,13 @@ class MonitorTab(QWidget):
         dialog = ConnectDialog(free, bed=bed, patient_id=patient, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.controller.start_monitoring(*dialog.values())
+
+    def _edit_defaults(self) -> None:
+        """Clinic-wide limits: used for every patient without limits of their own."""
+        service = self.controller.service
+        dialog = LimitsDialog(DEFAULT_LIMITS_ID, service.limits_for(""), parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_limits is not None:
+            self.controller.run(service.set_limits, "", dialog.result_limits, what="default alarm limits")
 
     def _edit_limits(self, bed_id: str) -> None:
         mon = self.controller.monitors[bed_id]

@@ -1,9 +1,9 @@
 """Where the live NEWS2 gets the nurse's latest manual observation from.
 
-feat/care provides ``ObservationService.latest_for(patient_id)`` returning an ``Observation``
-(respiration_rate, systolic, temperature, consciousness, on_oxygen, spo2, pulse, at).
-This adapter reads those fields by name so the monitor does not depend on the care
-package being present: without it, live NEWS2 scores SpO2 and pulse and names the rest missing.
+``ObservationService.latest_for(patient_id)`` returns an ``Observation`` (respiration_rate,
+systolic, temperature, consciousness, on_oxygen, spo2, pulse, at) and ``is_scale2`` the
+patient's SpO2 scale. Without an observation service (a monitor-only build), live NEWS2
+scores SpO2 and pulse and names the rest missing.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hms_desktop.domain.live_news2 import ManualObservation
 from hms_desktop.ui.monitor.controller import ManualLookup
 
 
-def manual_from_observation(obs: Any) -> ManualObservation | None:
+def manual_from_observation(obs: Any, *, scale2: bool = False) -> ManualObservation | None:
     if obs is None:
         return None
     consciousness = getattr(obs, "consciousness", None)
@@ -27,6 +27,7 @@ def manual_from_observation(obs: Any) -> ManualObservation | None:
         on_oxygen=getattr(obs, "on_oxygen", None),
         spo2=getattr(obs, "spo2", None),
         pulse=getattr(obs, "pulse", None),
+        scale2=scale2,
     )
 
 
@@ -36,4 +37,5 @@ def manual_lookup_for(services: Any) -> ManualLookup:
     latest_for = getattr(observations, "latest_for", None)
     if latest_for is None:
         return lambda _patient_id: None
-    return lambda patient_id: manual_from_observation(latest_for(patient_id))
+    is_scale2 = getattr(observations, "is_scale2", lambda _pid: False)
+    return lambda patient_id: manual_from_observation(latest_for(patient_id), scale2=is_scale2(patient_id))

@@ -18,6 +18,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 DEMO_PORT = "Demo device"
+#: Bluetooth LE "protocols": the port is the device address, the reader subscribes to this
+#: characteristic (devices/protocols/ble_gatt.py) through BleReader.
+BLE_PROTOCOLS = {
+    "ble-plx": "00002a5f-0000-1000-8000-00805f9b34fb",       # PLX continuous (SpO2, PR)
+    "ble-berrymed": "49535343-1e4d-4bd9-ba61-23c647249616",  # BerryMed BM1000 (pleth too)
+    "ble-heart-rate": "00002a37-0000-1000-8000-00805f9b34fb",  # heart rate straps / watches
+}
 
 
 class ReadingSource(Protocol):
@@ -98,7 +105,8 @@ class SyntheticOximeter(QObject):
 
 
 class DeviceSource(QObject):
-    """A real ``DeviceReader`` on a port, or on the devices package's demo simulator."""
+    """A real ``DeviceReader`` on a port, a ``BleReader`` on a Bluetooth LE address, or the
+    devices package's demo simulator behind a pty."""
 
     sig_readings_received = Signal(object)
     """Forwarded batch from the reader."""
@@ -108,15 +116,23 @@ class DeviceSource(QObject):
     def __init__(self, port: str, protocol: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"device_source:{port}")
-        from hms_desktop.devices.reader import DeviceReader  # devices layer: loaded when used
-
         self._sim: Any = None
-        if port == DEMO_PORT:
-            from hms_desktop.devices.simulator import start_demo_device
+        self.reader: Any
+        if protocol in BLE_PROTOCOLS:
+            from hms_desktop.devices.ble import (
+                BleReader,  # raises with an install hint without bleak
+            )
 
-            self._sim = start_demo_device(protocol)
-            port = self._sim.port
-        self.reader = DeviceReader(port, protocol, parent=self)
+            self.reader = BleReader(port, BLE_PROTOCOLS[protocol], parent=self)
+        else:
+            from hms_desktop.devices.reader import DeviceReader  # devices layer: loaded when used
+
+            if port == DEMO_PORT:
+                from hms_desktop.devices.simulator import start_demo_device
+
+                self._sim = start_demo_device(protocol)
+                port = self._sim.port
+            self.reader = DeviceReader(port, protocol, parent=self)
         self.reader.sig_readings_received.connect(self.sig_readings_received)
         self.reader.sig_state_changed.connect(self.sig_state_changed)
 

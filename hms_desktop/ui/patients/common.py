@@ -29,3 +29,18 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def name_inner_buttons(root: QWidget) -> None:
+    """Qt's own helper buttons (a line edit's clear button, a table's corner button) get names
+    from their owner, so screen readers and tests never meet an anonymous control."""
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
+
+    for button in root.findChildren(QAbstractButton):
+        if button.accessibleName():
+            continue
+        owner = button.parentWidget()
+        role = "clear" if isinstance(owner, QLineEdit) else "select all" if isinstance(owner, QTableView) else "button"
+        owner_name = owner.accessibleName() if owner is not None else ""
+        name_widget(button, f"{owner.objectName() if owner else 'inner'}_{role.replace(' ', '_')}",
+                    f"{owner_name} {role}".strip())

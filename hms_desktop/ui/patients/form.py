@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +44,7 @@ from hms_desktop.domain.patient import (
     patient_form_values,
 )
 from hms_desktop.services.patients import PossibleDuplicateError
+from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.common import name_widget, phone_region
 
@@ -77,12 +79,12 @@ class PatientFormDialog(QDialog):
         self.messages: dict[str, QLabel] = {}
         self.matches: list[DuplicateMatch] = []
         self._saving = False
+        self._dup_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._dup_timer.timeout.connect(self.check_duplicates)
         self._build()
         if patient is not None:
             self._fill(patient_form_values(patient))
         self._dirty = False
-        self._dup_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._dup_timer.timeout.connect(self.check_duplicates)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -120,8 +122,11 @@ class PatientFormDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Save),
                                        "save_button", "Save patient")
-        self.save_button.setDefault(True)
-        name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
+        cancel = name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
+        # Enter saves from any line edit (connected there); no button may steal Enter as "default".
+        for button in (self.save_button, cancel):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.status_label = name_widget(QLabel(""), "form_status", "Form status")
@@ -130,6 +135,9 @@ class PatientFormDialog(QDialog):
         layout.addWidget(self.dup_box)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
+        # Enter saves from line edits; these save from anywhere (combo boxes, the history box).
+        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return")):
+            QShortcut(keys, self, self.save)
 
     def _input(self, field: str) -> QLineEdit | QComboBox | QPlainTextEdit:
         if field in ("sex", "blood_group"):
@@ -151,6 +159,7 @@ class PatientFormDialog(QDialog):
         if field.endswith("phone"):
             line.setPlaceholderText(f"+country code, or a {phone_region(self.ctx)} number")
         line.textChanged.connect(lambda _="", f=field: self._changed(f))
+        line.returnPressed.connect(self.save)  # Enter saves
         return line
 
     # ------------------------------------------------------------------ values
@@ -264,7 +273,7 @@ class PatientFormDialog(QDialog):
         self.save_button.setEnabled(False)
         self.status_label.setText("Saving…")
         self.ctx.run(call, *args, initiator=self, on_done=self._saved, on_error=self._failed,
-                     what="saving patient")
+                     what=f"patient {patient.full_name}")
 
     def _saved(self, patient: Patient) -> None:
         self._saving = False
@@ -273,14 +282,16 @@ class PatientFormDialog(QDialog):
         self.sig_patient_saved.emit(patient.id)
         self.accept()
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException) -> bool:
+        """Shown in the form itself; True tells ctx.run not to open a message box as well."""
         self._saving = False
         self.save_button.setEnabled(True)
         if isinstance(error, PossibleDuplicateError):
             self.show_matches(error.matches)
             self.status_label.setText("Not saved: open an existing record or confirm a new patient")
-            return
-        self.status_label.setText(f"Not saved: {error}")
+            return True
+        self.status_label.setText(f"Not saved: {describe_failure(error)}")
+        return True
 
     def reject(self) -> None:
         """Esc / Cancel: ask before throwing typed work away."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.services.patients import MergePreview
+from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients.common import name_widget
 from hms_desktop.ui.patients.picker import PatientPicker
 
@@ -94,6 +95,7 @@ class PatientMergeDialog(QDialog):
         self.sig_patients_merged.emit(survivor.id)
         self.accept()
 
-    def _failed(self, error: BaseException) -> None:
-        self.status.setText(f"Not merged: {error}")
+    def _failed(self, error: BaseException) -> bool:
+        self.status.setText(f"Not merged: {describe_failure(error)}")
         self.merge_button.setEnabled(True)
+        return True  # shown here; no message box on top

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QWidget
 
-from hms_desktop.ui.patients.common import name_widget
+from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
 
 DEBOUNCE_MS = 120
 LIMIT = 20
@@ -53,6 +53,16 @@ class PatientPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
         self.setFocusProxy(self.edit)
+        name_inner_buttons(self)
+        if not self.service.index_ready:
+            # The first search would build the index (seconds at 100,000 patients): do it on
+            # the writer, and search once it is there.
+            ctx.run(lambda: self.service.index, on_done=lambda _index: self._index_built(),
+                    what="loading patients")
+
+    def _index_built(self) -> None:
+        if self.edit.text():
+            self.refresh()
 
     def label(self, patient_id: str) -> str:
         p = self.service.get(patient_id)
@@ -61,6 +71,8 @@ class PatientPicker(QWidget):
 
     def refresh(self) -> None:
         """Search now (the debounce timer calls this) and show the drop-down."""
+        if not self.service.index_ready:
+            return  # _index_built searches when the index is there
         text = self.edit.text()
         ids = [i for i in self.service.search(text, LIMIT + len(self.exclude),
                                               include_hidden=self.include_hidden)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.patient import PatientStatus, parse_birth_date
+from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients.common import name_widget
 
 CHOICES = (PatientStatus.ACTIVE, PatientStatus.INACTIVE, PatientStatus.DECEASED)
@@ -69,5 +70,9 @@ class PatientStatusDialog(QDialog):
                 self.died.setFocus()
                 return
         self.ctx.run(self.service.set_status, self.patient_id, self._status(), deceased_on=died,
-                     initiator=self, on_done=lambda _p: self.accept(),
-                     on_error=lambda e: self.message.setText(f"Not saved: {e}"), what="saving status")
+                     initiator=self, on_done=lambda _p: self.accept(), on_error=self._failed,
+                     what=f"status of {self.patient_id}")
+
+    def _failed(self, error: BaseException) -> bool:
+        self.message.setText(f"Not saved: {describe_failure(error)}")
+        return True  # shown here; no message box on top

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop.ui.patients.common import name_widget
+from hms_desktop.ui.patients.common import name_inner_buttons, name_widget, phone_region
 from hms_desktop.ui.patients.form import PatientFormDialog
 from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
@@ -39,6 +40,10 @@ class PatientsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
+        # The service checks numbers typed without +country code against the clinic's region.
+        self.service.phone_region = phone_region(ctx)
+        if hasattr(ctx, "sig_settings_changed"):
+            ctx.sig_settings_changed.connect(lambda _s: setattr(self.service, "phone_region", phone_region(ctx)))
         self.model: PatientTableModel | None = None
         name_widget(self, "patients_tab", "Patients tab")
         self.search = name_widget(QLineEdit(), "patient_search", "Search patients")
@@ -54,13 +59,15 @@ class PatientsTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.count = name_widget(QLabel("Loading patients…"), "patient_count", "Patient count")
         self.buttons: dict[str, QPushButton] = {}
-        actions = (("new", "&New patient", self.new_patient), ("edit", "&Edit", self.edit_patient),
-                   ("history", "&History", self.show_history), ("status", "S&tatus…", self.change_status),
-                   ("merge", "&Merge…", self.merge_patient), ("open", "&Open", self.open_selected))
+        actions = (("new", "&New patient", "New patient", self.new_patient),
+                   ("edit", "&Edit", "Edit patient", self.edit_patient),
+                   ("history", "&History", "Patient history", self.show_history),
+                   ("status", "S&tatus…", "Patient status", self.change_status),
+                   ("merge", "&Merge…", "Merge patients", self.merge_patient),
+                   ("open", "&Open", "Open patient", self.open_selected))
         bar = QHBoxLayout()
-        for key, text, slot in actions:
-            button = name_widget(QPushButton(text), f"{key}_patient_button",
-                                 text.replace("&", "").rstrip("…") + (" patient" if key != "new" else ""))
+        for key, text, accessible, slot in actions:
+            button = name_widget(QPushButton(text), f"{key}_patient_button", accessible)
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
@@ -85,6 +92,7 @@ class PatientsTab(QWidget):
         self.table.activated.connect(self._activated)
         ctx.changes.sig_changed.connect(self._on_change)
         self._set_enabled(False)
+        name_inner_buttons(self)
         # Building the index reads every row: on the writer, never on the GUI thread.
         ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
 
@@ -93,7 +101,11 @@ class PatientsTab(QWidget):
         self.model = PatientTableModel(index)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setDefaultSectionSize(max(header.defaultSectionSize(), self.fontMetrics().horizontalAdvance("+44 7700 900123") + 24))
+        header.setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line per patient: phones must not wrap
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._set_enabled(True))
         self._set_enabled(True)
         self.refresh()
@@ -109,11 +121,11 @@ class PatientsTab(QWidget):
         sorted_by_user = self.table.horizontalHeader().sortIndicatorSection() >= 0
         if not text.strip() and not sorted_by_user:
             recent = [self.service.index.row_of(pid) for pid in self.service.recent(RECENT_ON_TOP)]
-            top = [r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))]
-            chosen = set(top)
-            rows = top + [r for r in rows if r not in chosen]
+            top = np.array([r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))],
+                           dtype=np.int64)
+            rows = np.concatenate([top, rows[~np.isin(rows, top)]])
         current = self.selected_id()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, keep_order=not sorted_by_user)
         self.count.setText(f"{len(rows):,} patient(s)")
         row = self.model.row_of(current) if current else None
         self.table.selectRow(row if row is not None else 0)
@@ -163,8 +175,8 @@ class PatientsTab(QWidget):
             self.open_patient(pid)
 
     def open_patient(self, patient_id: str) -> None:
-        """Make this the app's current patient and remember it as recently opened."""
-        self.ctx.current_patient.select(patient_id)
+        """Make this the app's current patient, show its record, and remember it as recently opened."""
+        self.ctx.navigation.open_patient(patient_id)
         self.ctx.run(self.service.note_opened, patient_id, initiator=self, what="remembering patient")
 
     def new_patient(self) -> None:

@@ -2,11 +2,12 @@
 
 The model holds only an array of row positions into ``PatientIndex.cols``; a keystroke
 replaces that array (one numpy array, 8 bytes a row) and the view asks for the few cells
-it shows. Sorting uses a rank array per column, computed once per index generation.
+it shows. Sorting walks each column's global sort order, computed once per index generation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -41,13 +42,13 @@ class PatientTableModel(QAbstractTableModel):
         self._today = today or date.today()
         self._rows = np.zeros(0, dtype=np.int64)
         self._sort: tuple[int, Qt.SortOrder] | None = None
-        self._ranks: dict[str, tuple[int, np.ndarray]] = {}
+        self._orders: dict[str, tuple[int, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ content
-    def set_rows(self, rows: list[int], *, keep_order: bool = False) -> None:
+    def set_rows(self, rows: Sequence[int] | np.ndarray, *, keep_order: bool = False) -> None:
         """Show these rows; in their given order when ``keep_order`` or no column is sorted."""
         self.beginResetModel()
-        self._rows = np.fromiter(rows, dtype=np.int64, count=len(rows))
+        self._rows = np.asarray(rows, dtype=np.int64)
         if self._sort is not None and not keep_order:
             self._apply_sort(*self._sort)
         self.endResetModel()
@@ -93,24 +94,28 @@ class PatientTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     # ------------------------------------------------------------------ sorting
-    def _rank(self, column: str) -> np.ndarray:
-        """Position of every index row in the column's sorted order (cached per generation)."""
-        cached = self._ranks.get(column)
+    def _order(self, column: str) -> np.ndarray:
+        """Every index row in the column's sorted order (cached until the index changes)."""
+        cached = self._orders.get(column)
         if cached is not None and cached[0] == self._index.generation and cached[1].size == len(self._index):
             return cached[1]
         values = self._index.cols[column]
-        keys = [v.casefold() for v in values] if column in ("family_name", "given_name") else values
-        order = np.argsort(np.asarray(keys, dtype=object), kind="stable")
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        self._ranks[column] = (self._index.generation, rank)
-        return rank
+        if column in ("family_name", "given_name"):
+            values = [v.casefold() for v in values]
+        # A fixed-width unicode array sorts in C, about 4x faster than sorting Python objects.
+        order = np.argsort(np.array(values, dtype=str), kind="stable")
+        self._orders[column] = (self._index.generation, order)
+        return order
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         if self._rows.size == 0:
             return
-        rank = self._rank(COLUMNS[column][1])[self._rows]
+        ordered = self._order(COLUMNS[column][1])
+        # Walk the column's global order keeping the shown rows: O(n) and vectorised, no
+        # per-keystroke sort of the matches.
+        shown = np.zeros(len(self._index), dtype=np.bool_)
+        shown[self._rows] = True
+        rows = ordered[shown[ordered]]
         # Age sorts opposite to date of birth: the youngest has the latest date.
         descending = (order == Qt.SortOrder.DescendingOrder) != (column == AGE_COLUMN)
-        ordered = np.argsort(-rank if descending else rank, kind="stable")
-        self._rows = self._rows[ordered]
+        self._rows = rows[::-1].copy() if descending else rows

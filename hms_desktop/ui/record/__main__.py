@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     from hms_desktop.domain.clinic_settings import ClinicSettings
     from hms_desktop.services.bus import EventBus
     from hms_desktop.services.container import build_services
+    from hms_desktop.services.demo import patients as demo_patients
     from hms_desktop.services.demo.record import build_records
     from hms_desktop.services.writer import BackgroundWriter
     from hms_desktop.storage import Store
@@ -36,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     bus = EventBus()
     services = build_services(store, bus)
     if args.data_dir is None:
+        demo_patients.generate(services, random.Random(1), patients=10, progress=lambda step, f: None)
         rng = random.Random(1)
-        for n in range(1, 11):
-            for section, rows in build_records(f"PAT{n:06d}", rng, date.today(), scale=3).items():
+        for pid in services.patients.ids():
+            for section, rows in build_records(pid, rng, date.today(), scale=3).items():
                 services.record.add_many(section, rows)
     writer = BackgroundWriter()
     ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),

@@ -6,7 +6,7 @@ the dialog open with a message naming the field, and nothing reaches the service
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -29,7 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
+from hms_desktop.ui.record.clock import from_wall, to_wall
 from hms_desktop.ui.record.widgets import named
+
+
+class _FieldProblem(ValueError):
+    """An input that cannot become a value at all (before the model sees it)."""
 
 
 class _OptionalDate(QWidget):
@@ -147,7 +152,7 @@ class RecordEntryDialog(QDialog):
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
         elif isinstance(widget, QDateTimeEdit) and field.kind == "datetime" and isinstance(value, datetime):
-            widget.setDateTime(QDateTime(value.astimezone()))  # shown in local time
+            widget.setDateTime(QDateTime(to_wall(value)))  # shown in the clinic's time zone
         elif isinstance(widget, QDateEdit) and isinstance(value, date):
             widget.setDate(QDate(value.year, value.month, value.day))
         elif isinstance(widget, QPlainTextEdit):
@@ -165,11 +170,14 @@ class RecordEntryDialog(QDialog):
             return widget.isChecked()
         if isinstance(widget, QDateTimeEdit) and field.kind == "datetime":
             qdt = widget.dateTime()
-            local = datetime.combine(qdt.date().toPython(), qdt.time().toPython()).astimezone()
+            wall = datetime.combine(qdt.date().toPython(), qdt.time().toPython())
             base = self._base.get(field.name)
-            if isinstance(base, datetime) and base.astimezone().replace(second=0, microsecond=0) == local:
+            if isinstance(base, datetime) and to_wall(base).replace(second=0, microsecond=0) == wall:
                 return base  # the editor shows minutes: an untouched time keeps its seconds
-            return local.astimezone(UTC)
+            try:
+                return from_wall(wall)
+            except ValueError as exc:  # the hour skipped when clocks go forward
+                raise _FieldProblem(f"{field.title}: {exc}") from exc
         if isinstance(widget, QDateEdit):
             return widget.date().toPython()
         if isinstance(widget, QPlainTextEdit):
@@ -206,6 +214,9 @@ class RecordEntryDialog(QDialog):
     def accept(self) -> None:
         try:
             self._entry = self._model.model_validate(self.values())
+        except _FieldProblem as exc:
+            self.show_error(str(exc))
+            return
         except ValidationError as exc:
             self.show_error("\n".join(describe_errors(self._model, exc)))
             return

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from hms_desktop.domain.record import AllergyStatement, Section
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 from hms_desktop.ui.record.summary_html import summary_html
 from hms_desktop.ui.record.summary_pdf import print_html_to_pdf
@@ -84,10 +85,17 @@ class RecordHeader(QWidget):
         banner = self.ctx.services.record.allergy_banner(self.patient_id)
         self.banner.setText(banner.text)
         self.banner.setAccessibleDescription(banner.text)
+        saved = self.ctx.services.record.allergy_statement_saved(self.patient_id)
+        if banner.state == "no_known_allergies" and saved is not None:
+            by, at = saved
+            when = wall_text(at) if at else "an unknown time"
+            self.banner.setToolTip(f"Recorded by {by} at {when}")
+        else:
+            self.banner.setToolTip("")
         self.banner.setStyleSheet(BANNER_STYLE[banner.state])
         self.banner.setProperty("alert", banner.alert)
         self.banner.show()
-        self.nka_button.setEnabled(banner.state == "not_recorded")
+        self.nka_button.setEnabled(banner.state == "not_recorded" and not getattr(self.ctx, "read_only", False))
 
     def record_no_known_allergies(self) -> None:
         if not self.patient_id:

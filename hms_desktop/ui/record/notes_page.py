@@ -27,6 +27,7 @@ class NotesPage(SectionPage):
                                        extra=[FormField("amendment_count", "Amendments", "number", True)],
                                        parent=self)
         self.view.setModel(self.model)
+        self.layout_columns()
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
     def new_entry_defaults(self) -> dict[str, Any]:
@@ -67,6 +68,14 @@ class NotesPage(SectionPage):
         self.message.setText(f"Saved amendment {saved.id} to {saved.amends}.")
         self.reload()
         self.select_id(saved.amends)
+
+    def select_id(self, record_id: str) -> bool:
+        """An amendment is shown under its original: selecting it selects the original."""
+        for original_id, amendments in self._amendments.items():
+            if any(a.id == record_id for a in amendments):
+                record_id = original_id
+                break
+        return super().select_id(record_id)
 
     def history_versions(self, row: Any) -> list[Any]:
         note = row.note if isinstance(row, _NoteRow) else row

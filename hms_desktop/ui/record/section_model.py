@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from hms_desktop.domain.record_fields import FormField, list_columns
+from hms_desktop.ui.record.clock import wall_text
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -19,7 +20,7 @@ def display_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return wall_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

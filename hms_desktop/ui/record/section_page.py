@@ -7,6 +7,7 @@ visits can book a follow-up); the list, the dialog and the saving path are share
 from __future__ import annotations
 
 import getpass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableView,
     QTextBrowser,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.record import SECTIONS, Section
+from hms_desktop.domain.record_fields import form_fields
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.history_dialog import HistoryDialog
 from hms_desktop.ui.record.page_base import PatientPage
@@ -63,15 +66,16 @@ class SectionPage(PatientPage):
         self.message.setAccessibleName(f"{self.info.title} message")
         self.message.setWordWrap(True)
 
+        self.fields = form_fields(self.info.model)
         self.model = SectionTableModel(self.info.model, self.info.inactive_status, parent=self)
         self.view = QTableView(self)
         self.view.setObjectName(f"{slug}_table")
         self.view.setAccessibleName(f"{self.info.title} list")
         self.view.setModel(self.model)
+        self.layout_columns()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setDefaultSectionSize(130)
@@ -103,7 +107,19 @@ class SectionPage(PatientPage):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.message)
+        if self.read_only:
+            self.message.setText("Read-only: " + str(getattr(ctx.store, "read_only_reason", "")
+                                                    or "the data folder is open in another window."))
         self._selection_changed()
+
+    def layout_columns(self) -> None:
+        """Long text (a note, symptoms) takes the spare width; otherwise the last column does."""
+        header = self.view.horizontalHeader()
+        wide = [i for i, c in enumerate(self.model.columns) if c.kind == "multiline"][:1]
+        header.setStretchLastSection(not wide)
+        for i in range(len(self.model.columns)):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if i in wide
+                                        else QHeaderView.ResizeMode.Interactive)
 
     # ---- data ----------------------------------------------------------------------------
     def load_rows(self) -> list[Any]:
@@ -115,7 +131,7 @@ class SectionPage(PatientPage):
     def refresh(self) -> None:
         selected = self.selected()
         self.model.set_rows(self.load_rows())
-        self.add_button.setEnabled(bool(self.patient_id))
+        self.add_button.setEnabled(bool(self.patient_id) and not self.read_only)
         if selected is not None:
             for r, row in enumerate(self.model.rows):
                 if row.id == selected.id:
@@ -134,23 +150,28 @@ class SectionPage(PatientPage):
                 return True
         return False
 
+    @property
+    def read_only(self) -> bool:
+        """Another window holds the data folder: writing would only fail, so offer nothing to write."""
+        return bool(getattr(self.ctx, "read_only", False))
+
     def _selection_changed(self) -> None:
         row = self.selected()
-        for b in (self.edit_button, self.history_button):
-            b.setEnabled(row is not None)
-        self.inactive_button.setEnabled(row is not None and str(row.status) != self.info.inactive_status)
+        self.history_button.setEnabled(row is not None)
+        self.edit_button.setEnabled(row is not None and not self.read_only)
+        self.inactive_button.setEnabled(row is not None and not self.read_only
+                                        and str(row.status) != self.info.inactive_status)
         self.detail.setHtml(self.detail_html(row) if row is not None else "")
 
     def detail_html(self, row: Any) -> str:
-        from html import escape
-        lines = [f"<b>{escape(c.title)}:</b> {escape(display_value(getattr(row, c.name, '')))}"
-                 for c in self.model.columns]
-        for name, field in type(row).model_fields.items():
-            value = getattr(row, name)
-            if isinstance(value, str) and "\n" in value or name in ("note", "treatment", "prescriber"):
-                if value:
-                    lines.append(f"<b>{escape(field.title or name)}:</b> "
-                                 + escape(str(value)).replace("\n", "<br>"))
+        """Every field with a value, full text (the list cuts long text to its first line)."""
+        lines = []
+        for field in self.fields:
+            value = getattr(row, field.name)
+            if value in (None, "") or (field.kind == "bool" and not value):
+                continue
+            text = str(getattr(value, "value", value)) if field.kind == "multiline" else display_value(value)
+            lines.append(f"<b>{escape(field.title)}:</b> " + escape(text).replace("\n", "<br>"))
         return "<br>".join(lines)
 
     # ---- actions -------------------------------------------------------------------------
@@ -218,12 +239,15 @@ class SectionPage(PatientPage):
         row = self.selected()
         if row is None:
             return None
-        # history reads the journal files: off the GUI thread, on the writer (ordered after any save)
+        # history reads the journal files (seconds on a large folder): off the GUI thread, on the
+        # writer, so it is ordered after any save still queued
+        self.message.setText(f"Reading the history of {row.id}…")
         self.ctx.run(self.history_versions, row, on_done=lambda versions: self._open_history(row, versions),
                      on_error=self._failed, what="reading history")
         return None
 
     def _open_history(self, row: Any, versions: list[Any]) -> HistoryDialog:
+        self.message.setText("")
         self.history_dialog = HistoryDialog(self.info.model, f"History of {row.id}", versions, self)
         self.history_dialog.open()
         return self.history_dialog

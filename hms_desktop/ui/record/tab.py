@@ -10,11 +10,17 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
+from hms_desktop.domain.record import SECTIONS
+from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
+from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.pages import RECORD_PAGES, VISIT_LOG
+from hms_desktop.ui.record.section_page import SectionPage
+from hms_desktop.ui.record.timeline_page import TimelinePage
 from hms_desktop.ui.record.visits_page import VisitsPage
 
 TAB_TITLE = "Record"
+SECTION_TITLES = {section.value: info.title for section, info in SECTIONS.items()}
 
 
 class RecordTab(QWidget):
@@ -41,10 +47,27 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
+        self._apply_settings(getattr(ctx, "settings", None))
+        if hasattr(ctx, "sig_settings_changed"):
+            ctx.sig_settings_changed.connect(self._settings_changed)
         navigation = getattr(ctx, "navigation", None)
         if navigation is not None and hasattr(navigation, "sig_visit_log_requested"):
             navigation.sig_visit_log_requested.connect(self.log_visit)
         self.page_list.setCurrentRow(0)
+
+    @staticmethod
+    def _apply_settings(settings: Any) -> None:
+        zone = getattr(settings, "zone", None)
+        if zone is not None:
+            clock.set_zone(zone)
+
+    def _settings_changed(self, settings: Any) -> None:
+        """A new clinic time zone: every time shown is redrawn in it."""
+        self._apply_settings(settings)
+        self.header.refresh()
+        for page in self.pages.values():
+            if isinstance(page, PatientPage):
+                page.mark_stale()
 
     def page(self, title: str) -> QWidget:
         """The page titled ``title``, created on first use."""
@@ -53,6 +76,8 @@ class RecordTab(QWidget):
             factory = dict(self.factories)[title]
             page = factory(self.ctx)
             self.pages[title] = page
+            if isinstance(page, TimelinePage):
+                page.sig_entry_activated.connect(self.open_entry)
             self.stack.addWidget(page)
         return page
 
@@ -64,6 +89,19 @@ class RecordTab(QWidget):
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self.factories):
             self.stack.setCurrentWidget(self.page(self.factories[row][0]))
+
+    def open_entry(self, table: str, record_id: str) -> None:
+        """Show the section page holding ``record_id`` with it selected (from the timeline)."""
+        for title, _factory in self.factories:
+            page = self.pages.get(title)
+            if page is None and title in SECTION_TITLES.values():
+                page = self.page(title)
+            if isinstance(page, SectionPage) and page.section.value == table:
+                self.show_page(title)
+                page.reload()
+                page.select_id(record_id)
+                page.view.setFocus()
+                return
 
     def log_visit(self, details: dict[str, Any]) -> None:
         """Schedule asked to log a visit: bring the Record tab and the visit dialog forward."""

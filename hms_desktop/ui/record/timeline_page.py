@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.timeline import TimelineEntry
 from hms_desktop.services.timeline import collect_timeline
+from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
 
 ALL_KINDS = "All kinds"
+RELOAD_DELAY_MS = 250
 HEADERS = ("When", "Kind", "What", "Detail")
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -31,6 +40,10 @@ class TimelineModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.entries: list[TimelineEntry] = []
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
         self.beginResetModel()
@@ -49,7 +62,7 @@ class TimelineModel(QAbstractTableModel):
         e = self.entries[index.row()]
         column = index.column()
         if column == 0:
-            return e.at.date().isoformat() if e.date_only else e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return e.at.date().isoformat() if e.date_only else wall_text(e.at)
         return (e.kind, e.title, e.detail)[column - 1]
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -62,9 +75,16 @@ class TimelineModel(QAbstractTableModel):
 class TimelinePage(PatientPage):
     tables: frozenset[str] = frozenset()  # every change may add an entry: any table refreshes it
 
+    sig_entry_activated = Signal(str, str)
+    """The user opened a timeline entry: (table, record_id), for the tab to show its page."""
+
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("timeline_kind_filter")
         self.kind_filter.setAccessibleName("Timeline kind filter")
@@ -84,6 +104,7 @@ class TimelinePage(PatientPage):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.activated.connect(self._activated)  # double-click or Enter
         for column, width in enumerate((130, 110, 380)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -95,6 +116,16 @@ class TimelinePage(PatientPage):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice)
+
+    def _on_change(self, change: Any) -> None:
+        """Any feature may feed the timeline, so any change may matter; but live series
+        (vitals appended every second) are skipped unless they name this patient, and bursts
+        are coalesced into one reload."""
+        if getattr(change, "op", "") == "append" and self.patient_id not in getattr(change, "ids", ()):
+            return
+        self._stale = True
+        if self.isVisible() and not self._reload_timer.isActive():
+            self._reload_timer.start()
 
     def refresh(self) -> None:
         timeline = collect_timeline(self.ctx.services, self.patient_id) if self.patient_id else None
@@ -113,6 +144,10 @@ class TimelinePage(PatientPage):
     def visible_entries(self) -> list[TimelineEntry]:
         kind = self.kind_filter.currentText()
         return [e for e in self.entries if kind in ("", ALL_KINDS) or e.kind == kind]
+
+    def _activated(self, index: QModelIndex) -> None:
+        entry = self.model.entries[index.row()]
+        self.sig_entry_activated.emit(entry.table, entry.record_id)
 
     def _show(self) -> None:
         self.model.set_entries(self.visible_entries())

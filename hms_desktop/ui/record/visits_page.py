@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.record import Section, Visit
+from hms_desktop.ui.record.clock import from_wall
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.widgets import button
@@ -20,7 +21,7 @@ def follow_up_request(visit: Visit) -> dict[str, Any] | None:
     """The booking request for a visit's follow-up, or None when it needs none."""
     if not visit.follow_up_required or visit.next_visit is None:
         return None
-    start = datetime.combine(visit.next_visit, time(FOLLOW_UP_HOUR)).astimezone()
+    start = from_wall(datetime.combine(visit.next_visit, time(FOLLOW_UP_HOUR)))
     reason = "Follow-up" + (f": {visit.diagnosis.splitlines()[0]}" if visit.diagnosis.strip() else "")
     return {"patient_id": visit.patient_id, "start": start, "reason": reason}
 
@@ -61,7 +62,7 @@ class VisitsPage(SectionPage):
         self.patient_id = patient_id
         at = details.get("at")
         if isinstance(at, datetime) and at.tzinfo is None:
-            at = at.astimezone()  # a naive time from a calendar is local wall-clock time
+            at = from_wall(at)  # a naive time from a calendar is clinic wall-clock time
         provider = str(details.get("provider_id") or "")
         prefill: dict[str, Any] = {"provider_id": provider, "appointment_id": str(details.get("appointment_id") or "")}
         if provider:

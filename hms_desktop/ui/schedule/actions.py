@@ -18,6 +18,7 @@ from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
 from hms_desktop.ui.schedule.day_sheet import write_day_sheet
 from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
+from hms_desktop.ui.schedule.rooms_dialog import RoomsDialog
 
 if TYPE_CHECKING:
     from hms_desktop.ui.schedule.tab import ScheduleTab
@@ -34,6 +35,7 @@ class ScheduleActions:
     def _connect_actions(self: ScheduleTab) -> None:
         self.new_button.clicked.connect(lambda: self.open_booking())
         self.providers_button.clicked.connect(self.open_providers)
+        self.rooms_button.clicked.connect(lambda: RoomsDialog(self.ctx, parent=self).open())
         self.checkin_button.clicked.connect(lambda: self.change_status(S.CHECKED_IN))
         self.complete_button.clicked.connect(lambda: self.change_status(S.COMPLETED))
         self.noshow_button.clicked.connect(lambda: self.change_status(S.NO_SHOW))
@@ -67,8 +69,13 @@ class ScheduleActions:
         self.noshow_button.setEnabled(S.NO_SHOW in nexts)
 
     def activate(self: ScheduleTab, item_id: str) -> None:
-        """Enter / double-click: a small menu of what can be done to this appointment."""
+        """Enter / double-click: a small menu of what can be done to this appointment; its
+        patient becomes the current patient, so the Record tab shows them next."""
         self.select(item_id)
+        appt = self.selected()
+        current = getattr(self.ctx, "current_patient", None)
+        if appt is not None and current is not None:
+            current.select(appt.patient_id)
         menu = QMenu(self)
         menu.setObjectName("schedule_item_menu")
         menu.setAccessibleName("Appointment actions")
@@ -174,6 +181,9 @@ class ScheduleActions:
     def open_booking(self: ScheduleTab, **prefill: Any) -> BookingDialog:
         chosen = self.provider_box.currentData()
         prefill.setdefault("provider_id", chosen or "")
+        current = getattr(self.ctx, "current_patient", None)
+        if not prefill.get("patient_id") and current is not None:
+            prefill["patient_id"] = current.patient_id  # booking usually follows looking at a patient
         self.dialog = BookingDialog(self.ctx, parent=self, **prefill)
         self.dialog.sig_appointments_booked.connect(self._booked)
         self.dialog.open()
@@ -189,6 +199,9 @@ class ScheduleActions:
 
     def open_booking_request(self: ScheduleTab, request: dict[str, Any]) -> None:
         """The Record's 'book follow-up': patient, start and reason arrive prefilled."""
+        navigation = getattr(self.ctx, "navigation", None)
+        if navigation is not None and hasattr(navigation, "show_tab"):
+            navigation.show_tab("Schedule")  # bring this tab forward before the dialog opens
         start = request.get("start")
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
@@ -238,7 +251,7 @@ class ScheduleActions:
         start, end = day_bounds_utc(self.day, self.service.zone)
         from hms_desktop.ui.schedule.tab import to_items
 
-        items = to_items(self.ctx, self.service, self.service.appointments_between(start, end, [provider_id]))
+        items = to_items(self.ctx, self.service, self.service.briefs_between(start, end, [provider_id]))
         name = self.provider_names.get(provider_id, provider_id)
         self.ctx.run(write_day_sheet, Path(path), name, self.day, items,
                      on_done=lambda p: self.say(f"Wrote {p}"), on_error=self._failed,

@@ -28,16 +28,11 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
+from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.scheduling import BookingError, SchedulingService
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
-
-
-def validation_text(exc: ValidationError) -> str:
-    """Pydantic errors as 'field: message' lines a receptionist can act on."""
-    return "\n".join(f"{'.'.join(str(p) for p in e['loc']) or 'booking'}: {e['msg']}"
-                     for e in exc.errors())
 
 
 class BookingDialog(QDialog):
@@ -85,7 +80,7 @@ class BookingDialog(QDialog):
         self.repeat = RecurrenceBox(self)
         self.override = named(QCheckBox("Book outside available hours (recorded)"),
                                "schedule_override", "Override available hours")
-        self.find = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
+        self.find_button = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
         self.problems = named(QLabel(""), "schedule_problems", "Booking problems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
@@ -106,7 +101,7 @@ class BookingDialog(QDialog):
         form.addRow("R&oom", self.room)
         slot_row = QHBoxLayout()
         slot_row.addWidget(self.department)
-        slot_row.addWidget(self.find)
+        slot_row.addWidget(self.find_button)
         form.addRow("Free slot", slot_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -117,7 +112,7 @@ class BookingDialog(QDialog):
 
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        self.find.clicked.connect(self.find_slot)
+        self.find_button.clicked.connect(self.find_slot)
         for signal in (self.provider.currentIndexChanged, self.date.dateChanged, self.time.timeChanged,
                        self.minutes.valueChanged, self.room.currentIndexChanged, self.override.toggled):
             signal.connect(self.refresh_problems)
@@ -148,7 +143,7 @@ class BookingDialog(QDialog):
         try:
             draft = self.draft()
         except ValidationError as exc:
-            return [*problems, validation_text(exc)] if self.patient_id() else problems
+            return [*problems, describe_validation_error(exc)] if self.patient_id() else problems
         except ValueError as exc:
             return [*problems, str(exc)]
         return problems + self.service.problems(draft, override=self.override.isChecked())
@@ -185,7 +180,7 @@ class BookingDialog(QDialog):
         try:
             recurrence = self.repeat.recurrence(self.date.date().toPython())
         except ValidationError as exc:
-            self.problems.setText(validation_text(exc))
+            self.problems.setText(describe_validation_error(exc))
             return
         problems = self.current_problems()
         if problems:

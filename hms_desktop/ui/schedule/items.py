@@ -30,8 +30,11 @@ STATUS_LABELS: dict[AppointmentStatus, str] = {
 }
 
 
+_COLOURS = {status: QColor(hex_) for status, hex_ in STATUS_COLOURS.items()}
+
+
 def status_colour(status: AppointmentStatus) -> QColor:
-    return QColor(STATUS_COLOURS[status])
+    return _COLOURS[status]
 
 
 @dataclass(frozen=True, slots=True)

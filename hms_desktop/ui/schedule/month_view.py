@@ -38,12 +38,14 @@ class MonthView(QWidget):
         self.month = date.today().replace(day=1)
         self.selected = date.today()
         self.today = date.today()
-        self.days: dict[date, list[str]] = {}
+        self.days: dict[date, tuple[int, list[str]]] = {}
 
-    def set_month(self, month: date, selected: date, days: dict[date, list[str]], today: date) -> None:
-        """``days`` maps a date to the first names of its (non-cancelled) appointments, in order."""
+    def set_month(self, month: date, selected: date, days: dict[date, tuple[int, list[str]]],
+                  today: date) -> None:
+        """``days``: date -> (number of non-cancelled appointments, first names of the first
+        few in time order; only ``NAMES_SHOWN`` are drawn, so callers need look up no more)."""
         self.month, self.selected, self.days, self.today = month.replace(day=1), selected, days, today
-        count = sum(len(v) for v in days.values())
+        count = sum(n for n, _ in days.values())
         self.setAccessibleDescription(f"{month:%B %Y}: {count} appointments; selected {selected:%d %B}")
         self.update()
 
@@ -81,12 +83,12 @@ class MonthView(QWidget):
             p.drawRect(rect)
             p.setPen(text if day.month == self.month.month else QColor("#a0a0a0"))
             p.setFont(bold if day == self.today else self.font())
-            names = self.days.get(day, [])
-            head = f"{day.day}" + (f"   {len(names)} appt{'s' if len(names) != 1 else ''}" if names else "")
+            count, names = self.days.get(day, (0, []))
+            head = f"{day.day}" + (f"   {count} appt{'s' if count != 1 else ''}" if count else "")
             p.drawText(rect.adjusted(4, 2, -4, -2), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), head)
             p.setFont(self.font())
             if names:
-                shown = ", ".join(names[:NAMES_SHOWN]) + (" …" if len(names) > NAMES_SHOWN else "")
+                shown = ", ".join(names[:NAMES_SHOWN]) + (" …" if count > NAMES_SHOWN else "")
                 p.drawText(rect.adjusted(4, 20, -4, -2), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
                                                              | Qt.TextFlag.TextWordWrap), shown)
         if self.hasFocus():

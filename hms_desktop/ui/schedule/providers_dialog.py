@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,7 +31,8 @@ from hms_desktop.domain.scheduling import (
     Provider,
     parse_windows,
 )
-from hms_desktop.services.scheduling import SchedulingService
+from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.recurrence_box import DAY_NAMES
 
@@ -42,15 +42,11 @@ def hours_text(windows: list[Availability], weekday: int) -> str:
                      if w.weekday == weekday and w.active)
 
 
-class ProvidersDialog(QDialog):
+class ProvidersDialog(ScheduleDialog):
     """Left: providers. Right: the chosen provider's details, weekly hours and exceptions."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        named(self, "schedule_providers_dialog", "Providers and hours")
-        self.setWindowTitle("Providers and hours")
-        self.ctx = ctx
-        self.service: SchedulingService = ctx.services.scheduling
+        super().__init__(ctx, "schedule_providers_dialog", "Providers and hours", parent)
         self.list = named(QListWidget(), "schedule_providers_list", "Providers")
         self.name = named(QLineEdit(), "schedule_provider_name", "Provider name")
         self.role = named(QComboBox(), "schedule_provider_role", "Role")
@@ -78,8 +74,6 @@ class ProvidersDialog(QDialog):
         self.ex_list = named(QListWidget(), "schedule_exceptions", "Exceptions")
         self.ex_withdraw = named(QPushButton("&Withdraw exception"), "schedule_exception_withdraw",
                                  "Withdraw exception")
-        self.message = named(QLabel(), "schedule_providers_message", "Provider messages")
-        self.message.setWordWrap(True)
 
         form = QFormLayout()
         form.addRow("&Name", self.name)
@@ -113,15 +107,6 @@ class ProvidersDialog(QDialog):
         self.ex_add.clicked.connect(self.add_exception)
         self.ex_withdraw.clicked.connect(self.withdraw_exception)
         self.fill()
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b00020" if error else "")
-        self.message.setText(text)
-        self.message.setAccessibleDescription(text)
-
-    def _failed(self, exc: BaseException) -> bool:
-        self.say(str(exc), error=True)
-        return isinstance(exc, ValueError)  # rule refusals shown here; disk failures also boxed
 
     def current_id(self) -> str:
         item = self.list.currentItem()
@@ -183,11 +168,11 @@ class ProvidersDialog(QDialog):
     def save(self) -> None:
         try:
             windows = self.windows()
-            details = Provider(name=self.name.text().strip(), role=self.role.currentText(),  # type: ignore[arg-type]
+            details = Provider(name=self.name.text().strip(), role=self.role.currentText(),
                                department=self.department.currentText(), slot_minutes=self.slot.value(),
                                active=self.active.isChecked())
         except ValidationError as exc:
-            self.say("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), error=True)
+            self.say(describe_validation_error(exc), error=True)
             return
         except ValueError as exc:
             self.say(str(exc), error=True)
@@ -221,7 +206,7 @@ class ProvidersDialog(QDialog):
                 raise ValueError("a changed day needs one window, e.g. 10:00-14:00")
             start, end = spans[0] if spans else ("", "")
             exception = AvailabilityException(provider_id=provider_id, day=self.ex_day.date().toPython(),
-                                              kind=kind, start=start, end=end)  # type: ignore[arg-type]
+                                              kind=kind, start=start, end=end)
         except (ValidationError, ValueError) as exc:
             self.say(f"Exception: {exc}", error=True)
             return

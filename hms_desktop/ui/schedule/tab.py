@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
-from hms_desktop.domain.scheduling import Appointment
+from hms_desktop.domain.scheduling import AppointmentStatus
+from hms_desktop.services.schedule_index import Brief
 from hms_desktop.services.scheduling import SchedulingService
 from hms_desktop.storage.scheduling import SCHEDULE_TABLES
 from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
 from hms_desktop.ui.schedule.items import CalendarItem, Column
-from hms_desktop.ui.schedule.month_view import MonthView, month_grid_start
+from hms_desktop.ui.schedule.month_view import NAMES_SHOWN, MonthView, month_grid_start
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
@@ -38,12 +39,20 @@ _TABLES = {spec.name for spec in SCHEDULE_TABLES}
 
 
 
-def to_items(ctx: Any, service: SchedulingService, appts: list[Appointment]) -> list[CalendarItem]:
-    """Appointments as view items in clinic wall-clock time, titled with the patient's name."""
-    names = patient_labels(ctx, {a.patient_id for a in appts})
-    return [CalendarItem(a.id, utc_to_wall(a.start, service.zone), utc_to_wall(a.end, service.zone),
-                         a.provider_id, a.patient_id, f"{names[a.patient_id][0]} · {a.reason or 'appointment'}",
-                         names[a.patient_id][1], a.status) for a in appts]
+def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
+    """Index briefs as view items in clinic wall-clock time, titled with the patient's name."""
+    names = patient_labels(ctx, {b.patient_id for b in briefs})
+    walls: dict[int, datetime] = {}  # slot times repeat across providers: convert each once
+
+    def wall(ts: int) -> datetime:
+        value = walls.get(ts)
+        if value is None:
+            value = walls[ts] = datetime.fromtimestamp(ts, service.zone).replace(tzinfo=None)
+        return value
+
+    return [CalendarItem(b.id, wall(b.start), wall(b.end), b.provider_id, b.patient_id,
+                         f"{names[b.patient_id][0]} · {b.reason or 'appointment'}",
+                         names[b.patient_id][1], AppointmentStatus(b.status)) for b in briefs]
 
 
 class ScheduleTab(ScheduleActions, QWidget):
@@ -58,6 +67,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.day = self.today()
         self.selected_id = ""
         self.items: list[CalendarItem] = []
+        self.provider_names: dict[str, str] = {}
 
         self.mode_box = named(QComboBox(), "schedule_mode", "View")
         for mode in MODES:
@@ -69,6 +79,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.title = named(QLabel(), "schedule_title", "Shown period")
         self.new_button = named(QPushButton("&New booking…"), "schedule_new", "New booking")
         self.providers_button = named(QPushButton("&Providers…"), "schedule_providers", "Providers and hours")
+        self.rooms_button = named(QPushButton("Roo&ms…"), "schedule_rooms", "Rooms and equipment")
         self.checkin_button = named(QPushButton("Check &in"), "schedule_check_in", "Check in")
         self.complete_button = named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
         self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
@@ -94,6 +105,7 @@ class ScheduleTab(ScheduleActions, QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.providers_button)
+        bar.addWidget(self.rooms_button)
         bar.addWidget(self.new_button)
         actions = QHBoxLayout()
         for w in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
@@ -101,7 +113,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         actions.addStretch(1)
         actions.addWidget(self.ics_button)
         actions.addWidget(self.sheet_button)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = named(QSplitter(Qt.Orientation.Horizontal), "schedule_split", "Calendar and agenda")
         split.addWidget(self.stack)
         split.addWidget(self.agenda)
         split.setStretchFactor(0, 3)
@@ -121,6 +133,14 @@ class ScheduleTab(ScheduleActions, QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self._connect()
+        if self.service.index_ready:
+            self.fill_providers()
+            self.reload()
+        else:  # years of appointments take seconds to index: never on the GUI thread
+            self.title.setText("Loading the schedule…")
+            ctx.run(self.service.warm_up, on_done=self._warmed, what="loading the schedule")
+
+    def _warmed(self, _count: int) -> None:
         self.fill_providers()
         self.reload()
 
@@ -145,6 +165,9 @@ class ScheduleTab(ScheduleActions, QWidget):
         changes = getattr(self.ctx, "changes", None)
         if changes is not None:
             changes.sig_changed.connect(self._on_change)
+        closing = getattr(self.ctx, "sig_closing", None)
+        if closing is not None:
+            closing.connect(self._clock.stop)  # no redraws while the window shuts down
         settings_changed = getattr(self.ctx, "sig_settings_changed", None)
         if settings_changed is not None:
             settings_changed.connect(self._settings_changed)
@@ -153,7 +176,7 @@ class ScheduleTab(ScheduleActions, QWidget):
             navigation.sig_booking_requested.connect(self.open_booking_request)
 
     def _on_change(self, change: Any) -> None:
-        if getattr(change, "table", "") in _TABLES:
+        if getattr(change, "table", "") in _TABLES and self.service.index_ready:
             if change.table == "providers":
                 self.fill_providers()
             self._reload_timer.start()  # coalesce a burst of changes into one reload
@@ -234,6 +257,8 @@ class ScheduleTab(ScheduleActions, QWidget):
 
     def reload(self) -> None:
         """Re-read the shown period (in-memory, no file access) and hand it to the views."""
+        if not self.service.index_ready:
+            return  # _warmed reloads once the background load is done
         first, last = self.period()
         start, _ = day_bounds_utc(first, self.service.zone)
         end, _ = day_bounds_utc(last, self.service.zone)
@@ -241,17 +266,18 @@ class ScheduleTab(ScheduleActions, QWidget):
         now = self.now_local()
         if self.mode == "month":
             summaries = self.service.day_summaries(start, end, providers)
-            names = patient_labels(self.ctx, {p for ids in summaries.values() for p in ids})
+            shown = {d: ids[:NAMES_SHOWN] for d, ids in summaries.items()}  # names only for these
+            names = patient_labels(self.ctx, {p for ids in shown.values() for p in ids})
             self.month_view.set_month(self.day, self.day,
-                                      {d: [names[p][1] for p in ids] for d, ids in summaries.items()},
-                                      now.date())
+                                      {d: (len(summaries[d]), [names[p][1] for p in ids])
+                                       for d, ids in shown.items()}, now.date())
             day_start, day_end = day_bounds_utc(self.day, self.service.zone)
             self.items = to_items(self.ctx, self.service,
-                                  self.service.appointments_between(day_start, day_end, providers))
+                                  self.service.briefs_between(day_start, day_end, providers))
             self.title.setText(f"{self.day:%B %Y}")
         else:
             self.items = to_items(self.ctx, self.service,
-                                  self.service.appointments_between(start, end, providers))
+                                  self.service.briefs_between(start, end, providers))
             midnight = datetime.combine(self.day, time())
             if self.mode == "day":
                 columns = [Column(pid, self.provider_names.get(pid, pid), midnight, pid) for pid in providers]

@@ -24,11 +24,18 @@ GUTTER = 48.0
 EDGE = 6.0  # pixels at a block's lower edge that grab "resize" instead of "move"
 KEY_STEP = 15  # minutes per Ctrl+arrow move / resize
 
+KEY_HELP = ("Left/Right: day · Up/Down: week · PageUp/PageDown: period · T: today · "
+            "N/P: next/previous appointment · Enter: actions · Ctrl+Up/Down: move 15 min · "
+            "Ctrl+Shift+Up/Down: resize · double-click empty time: book")
+
 NAV_KEYS = {
     Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right", Qt.Key.Key_Up: "up",
     Qt.Key.Key_Down: "down", Qt.Key.Key_T: "today", Qt.Key.Key_PageUp: "page_up",
     Qt.Key.Key_PageDown: "page_down",
 }
+
+
+_LIGHT = {status: status_colour(status).lighter(150) for status in STATUS_LABELS}
 
 
 @dataclass(slots=True)
@@ -59,6 +66,7 @@ class TimeGridView(QWidget):
         self.setAccessibleName(name.replace("_", " "))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        self.setToolTip(KEY_HELP)
         self.setMinimumSize(400, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.columns: list[Column] = []
@@ -69,6 +77,8 @@ class TimeGridView(QWidget):
         self._drag: _Drag | None = None
         self._pending: CalendarItem | None = None  # dropped, waiting for accept/refuse
         self._rects: list[tuple[QRectF, CalendarItem]] = []
+        self._hours: tuple[int, int] | None = None
+        self._column_keys: dict[tuple[date, str | None], int] = {}
         self._dirty = True
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
@@ -79,6 +89,8 @@ class TimeGridView(QWidget):
                     now: datetime | None = None) -> None:
         """Replace what is shown; an accepted drop arrives here as fresh content."""
         self.columns, self.items, self.now = columns, items, now
+        self._hours = None
+        self._column_keys = {(c.day.date(), c.provider_id): n for n, c in enumerate(columns)}
         self._pending = None
         if self.selected_id and all(i.id != self.selected_id for i in items):
             self.selected_id = ""
@@ -106,12 +118,15 @@ class TimeGridView(QWidget):
 
     # ----- geometry -------------------------------------------------------------------
     def scale(self) -> Scale:
-        first, last = 7, 20
-        for it in self.items:
-            first = min(first, it.start.hour)
-            last = max(last, min(24, it.end.hour + (1 if it.end.minute else 0))
-                       if it.end.date() == it.start.date() else 24)
-        return Scale(first, last, HEADER, max(1.0, self.height() - HEADER - 4))
+        """07:00-20:00, widened to show every item; hours are cached per content."""
+        if self._hours is None:
+            first, last = 7, 20
+            for it in self.items:
+                first = min(first, it.start.hour)
+                last = max(last, min(24, it.end.hour + (1 if it.end.minute else 0))
+                           if it.end.date() == it.start.date() else 24)
+            self._hours = (first, last)
+        return Scale(*self._hours, HEADER, max(1.0, self.height() - HEADER - 4))
 
     def column_width(self) -> float:
         return (self.width() - GUTTER) / max(1, len(self.columns))
@@ -121,11 +136,9 @@ class TimeGridView(QWidget):
         return max(0, min(len(self.columns) - 1, index))
 
     def _column_of(self, item: CalendarItem) -> int | None:
-        for n, col in enumerate(self.columns):
-            if col.day.date() == item.start.date() and (
-                    col.provider_id is None or col.provider_id == item.provider_id):
-                return n
-        return None
+        day = item.start.date()
+        n = self._column_keys.get((day, item.provider_id))
+        return n if n is not None else self._column_keys.get((day, None))
 
     def shown_items(self) -> list[CalendarItem]:
         """Items as drawn: a drag preview or a pending drop replaces the original."""
@@ -209,7 +222,7 @@ class TimeGridView(QWidget):
 
     def _paint_block(self, p: QPainter, rect: QRectF, item: CalendarItem) -> None:
         colour = status_colour(item.status)
-        p.fillRect(rect, colour.lighter(150) if item is not self._drag_item() else colour.lighter(120))
+        p.fillRect(rect, _LIGHT[item.status] if item is not self._drag_item() else colour.lighter(120))
         p.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), colour)
         selected = item.id == self.selected_id
         p.setPen(QPen(self.palette().highlight().color() if selected else colour, 2 if selected else 1))

@@ -109,7 +109,7 @@ class SessionController(QObject):
             self._closed.set()
             session, self.session = self.session, None
         if self.ctx is not None:
-            self.ctx.sig_closing.emit()  # tabs stop their timers and flush while the writer runs
+            self.ctx.begin_shutdown()  # tabs stop their timers and flush while the writer runs
         if session is not None:
             self.writer.submit(close_session, session).result()
         self.writer.shutdown()

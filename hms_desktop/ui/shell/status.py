@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 
 class ShellStatus:
@@ -78,8 +78,3 @@ def _label(name: str, accessible: str, text: str) -> QLabel:
     label.setAccessibleName(accessible)
     return label
 
-
-def visible_text(widget: QWidget) -> str:
-    """Text of a label or button, for tests and screen-reader checks."""
-    text = getattr(widget, "text", None)
-    return str(text()) if callable(text) else ""

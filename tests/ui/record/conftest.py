@@ -12,11 +12,13 @@ import pytest
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.patient import Patient
+from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.record import clock
 
 PATIENT = "PAT000001"
 OTHER = "PAT000002"
@@ -47,6 +49,7 @@ def record_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
     finally:
         writer.shutdown()
         store.close()
+        clock.set_zone(clinic_zone())  # the tab sets a module-wide display zone
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTextBrowser, QWidget
 
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.storage.record import SECTION_TABLES
@@ -92,6 +92,11 @@ def test_section_add_edit_history_inactive(qtbot: Any, tab: RecordTab, record_ct
     qtbot.waitUntil(lambda: table.model().rowCount() == 1)
     saved = record.entries(section, PATIENT)[0]
     assert saved.id.startswith(info.id_prefix)
+    table.selectRow(0)
+    detail = find(page, QTextBrowser, f"{info.title} entry detail").toPlainText()
+    for value in valid.values():
+        if isinstance(value, str) and value.strip():
+            assert value in detail, value
 
     if section != Section.NOTES:  # notes are amended, not edited (test_record_notes.py)
         table.selectRow(0)
@@ -142,3 +147,35 @@ def test_editing_one_field_changes_only_that_field(qtbot: Any, tab: RecordTab, r
     qtbot.waitUntil(lambda: record.get(Section.VISITS, visit.id).treatment == "rest")
     assert record.get(Section.VISITS, visit.id).at == visit.at
     assert len(record.history(Section.VISITS, visit.id)) == 2
+
+
+def test_keyboard_only_add(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    """Space on the focused Add button, type into the first field, Enter saves."""
+    page = tab.show_page("Allergies")
+    add = find(page, QPushButton, "Add allergies entry")
+    add.setFocus()
+    qtbot.keyClick(add, Qt.Key.Key_Space)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    substance = dialog.input("substance")
+    substance.setFocus()
+    qtbot.keyClicks(substance, "Penicillin")
+    qtbot.keyClick(substance, Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.focusWidget(), "hives")  # Tab moved to Reaction
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)) == 1)
+    saved = record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)[0]
+    assert (saved.substance, saved.reaction) == ("Penicillin", "hives")
+
+
+def test_a_time_skipped_by_the_clock_change_is_refused(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    page = tab.show_page("Visit log")
+    dialog = page.add_entry()
+    dialog.set_value("doctor", "Dr Raman")
+    dialog.input("at").setDateTime(QDateTime(QDate(2026, 3, 29), QTime(1, 30)))  # London skips 01:00-02:00
+    save(qtbot, dialog)
+    assert "Visit date: 2026-03-29 01:30 does not exist in Europe/London" in find(dialog, QLabel, "Form error").text()
+    record_ctx.writer.drain()
+    assert record_ctx.services.record.entries(Section.VISITS, PATIENT) == []

@@ -42,6 +42,7 @@ def test_header_and_allergy_banner(qtbot: Any, tab: RecordTab, record_ctx: Any) 
     click(qtbot, find(tab, QPushButton, "Record no known allergies"))
     qtbot.waitUntil(lambda: banner.text() == "No known allergies")
     assert not banner.property("alert")
+    assert banner.toolTip().startswith("Recorded by dr.test at ")
 
     record_ctx.services.record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Penicillin",
                                                               severity="life-threatening"))
@@ -153,16 +154,29 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
     record.add(Section.PROBLEMS, Problem(patient_id=pid, condition="Type 2 diabetes mellitus", chronic=True))
     record.add(Section.MEDICATIONS, Medication(patient_id=pid, name="Metformin", dose=500, unit="mg",
                                                frequency="twice daily"))
+    from hms_desktop.domain.observations import Observation
+    from hms_desktop.domain.referrals import Referral
+
+    record_ctx.services.observations.record(Observation(
+        patient_id=pid, at=datetime(2026, 11, 20, 8, tzinfo=UTC), respiration_rate=22, spo2=95, on_oxygen=False,
+        systolic=105, pulse=95, consciousness="alert", temperature=38.4))
+    record_ctx.services.referrals.create(Referral(patient_id=pid, to_department="Cardiology",
+                                                  reason="Exertional chest pain", referred_by="Dr Raman",
+                                                  created_on=date(2026, 11, 1)))
     record_ctx.current_patient.select(pid)
     path = tab.header.print_summary_to(tmp_path / "summary.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
     for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
-                     "Type 2 diabetes mellitus", "Metformin"):
+                     "Type 2 diabetes mellitus", "Metformin",
+                     # RR 22 -> 2, SpO2 95 -> 1, air 0, SBP 105 -> 1, pulse 95 -> 1, alert 0, 38.4 -> 1
+                     "NEWS2 6", "Cardiology", "Exertional chest pain"):
         assert expected in text, expected
 
 
-def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, record_ctx: Any) -> None:
-    """A second window on the same folder is read-only: saving says so, nothing is pretended."""
+def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_ctx: Any) -> None:
+    """A second window on the same folder is read-only: it says so, offers no writing actions,
+    and a write that gets through anyway is refused with a message, nothing pretended."""
+    from hms_desktop.domain.record import Allergy as AllergyModel
     from hms_desktop.services.bus import EventBus
     from hms_desktop.services.container import build_services
     from hms_desktop.services.writer import BackgroundWriter
@@ -170,6 +184,7 @@ def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, 
     from hms_desktop.ui.record.tab import RecordTab
     from tests.ui.record.conftest import make_context
 
+    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex"))
     second = Store(record_ctx.store.data_dir)
     assert second.read_only
     bus = EventBus()
@@ -181,12 +196,83 @@ def test_read_only_folder_refuses_with_a_message_and_writes_nothing(qtbot: Any, 
         tab.show()
         ctx.current_patient.select("PAT000001")
         page = tab.show_page("Allergies")
-        click(qtbot, find(page, QPushButton, "Add allergies entry"))
-        page.dialog.set_value("substance", "Penicillin")
-        click(qtbot, find(page.dialog, QPushButton, "Save"))
         message = find(page, QLabel, "Allergies message")
+        assert message.text().startswith("Read-only")
+        assert not find(page, QPushButton, "Add allergies entry").isEnabled()
+        find(page, QTableView, "Allergies list").selectRow(0)
+        assert not find(page, QPushButton, "Edit selected entry").isEnabled()
+        assert not find(page, QPushButton, "Mark selected entry inactive").isEnabled()
+        assert find(page, QPushButton, "History of selected entry").isEnabled()
+        page.mark_selected_inactive()  # e.g. a keyboard path that slipped through
         qtbot.waitUntil(lambda: message.text().startswith("Not saved"))
-        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001") == []
+        assert record_ctx.services.record.entries(Section.ALLERGIES, "PAT000001")[0].status.value == "active"
     finally:
         writer.shutdown()
         second.close()
+
+
+def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    record = record_ctx.services.record
+    record.add(Section.MEDICATIONS, Medication(patient_id="PAT000001", name="Amlodipine", dose=5, unit="mg",
+                                               frequency="once daily", start=date(2020, 1, 1)))
+    target = record.add(Section.MEDICATIONS, Medication(patient_id="PAT000001", name="Metformin", dose=500,
+                                                        unit="mg", frequency="twice daily", start=date(2015, 1, 1)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Timeline")
+    table = find(page, QTableView, "Timeline")
+    row = next(r for r in range(table.model().rowCount()) if "Metformin" in table.model().data(table.model().index(r, 2)))
+    table.setCurrentIndex(table.model().index(row, 0))
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    meds = tab.page("Medications")
+    assert tab.stack.currentWidget() is meds
+    assert meds.selected().id == target.id
+
+
+def test_timeline_ignores_other_patients_live_vitals(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    from hms_desktop.services.bus import Change
+
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Timeline")
+    reloads: list[int] = []
+    original = page.refresh
+    page.refresh = lambda: (reloads.append(1), original())[1]  # count reloads, keep behaviour
+    for _ in range(5):  # the monitor appends vitals every second
+        record_ctx.bus.publish(Change("vitals", ("PAT000009",), "append"))
+    qtbot.wait(400)
+    assert reloads == []
+    for _ in range(3):  # a burst about this patient: one reload
+        record_ctx.services.record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Gout"))
+    qtbot.waitUntil(lambda: len(reloads) == 1)
+    qtbot.wait(400)
+    assert len(reloads) == 1
+    assert table_rows(page) == 3
+
+
+def table_rows(page: Any) -> int:
+    return int(find(page, QTableView, "Timeline").model().rowCount())
+
+
+def test_times_follow_the_clinic_time_zone(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
+    """Shown in the clinic's zone (the Schedule's), not the workstation's; a change of the
+    setting redraws them; stored times stay UTC."""
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+
+    record_ctx.services.record.add(Section.VISITS, Visit(patient_id="PAT000001", doctor="Dr B",
+                                                         at=datetime(2026, 7, 1, 15, 0, tzinfo=UTC)))
+    record_ctx.current_patient.select("PAT000001")
+    page = tab.show_page("Visit log")
+    table = find(page, QTableView, "Visit log list")
+    assert table.model().data(table.model().index(0, 0)) == "2026-07-01 16:00"  # London, summer time
+    done: list[object] = []
+    record_ctx.update_settings(ClinicSettings(time_zone="America/New_York"), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done))
+    assert table.model().data(table.model().index(0, 0)) == "2026-07-01 11:00"
+    # typing 12:30 New York time stores 16:30 UTC
+    table.selectRow(0)
+    click(qtbot, find(page, QPushButton, "Edit selected entry"))
+    page.dialog.set_value("at", datetime(2026, 7, 1, 16, 30, tzinfo=UTC))
+    assert page.dialog.input("at").dateTime().toString("HH:mm") == "12:30"
+    click(qtbot, find(page.dialog, QPushButton, "Save"))
+    qtbot.waitUntil(lambda: record_ctx.services.record.entries(Section.VISITS, "PAT000001")[0].at
+                    == datetime(2026, 7, 1, 16, 30, tzinfo=UTC))

@@ -1,0 +1,153 @@
+"""The Patients tab: search as you type, open a patient, recent first, keyboard only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QTableView
+
+from hms_desktop.domain.patient import Patient, PatientStatus
+from hms_desktop.ui.patients import create_tab
+from hms_desktop.ui.patients.form import PatientFormDialog
+from tests.ui.patients.conftest import PatientsTestContext
+from tests.ui.patients.helpers import find, show_active, type_text
+
+PEOPLE = [("Zoë", "Núñez", date(1984, 3, 7), "+447911123456"),
+          ("Seán", "O'Brien", date(1990, 12, 1), "+447400555111"),
+          ("Ana", "Peña López", date(2001, 3, 7), ""),
+          ("Mehmet", "Yılmaz", date(1975, 6, 30), "+33612345678")]
+
+
+def seed(ctx: PatientsTestContext) -> list[str]:
+    return [p.id for p in ctx.services.patients.register_many(
+        [Patient(given_name=g, family_name=f, date_of_birth=d, phone=ph) for g, f, d, ph in PEOPLE])]
+
+
+def make_tab(ctx: PatientsTestContext, qtbot):  # noqa: ANN001, ANN201
+    tab = create_tab(ctx)
+    show_active(qtbot, tab)
+    table = find(tab, "Patient list", QTableView)
+    qtbot.waitUntil(lambda: table.model() is not None and table.model().rowCount() > 0, timeout=5000)
+    return tab
+
+
+def listed(tab) -> list[str]:  # noqa: ANN001
+    model = find(tab, "Patient list", QTableView).model()
+    return [model.patient_id(r) for r in range(model.rowCount())]
+
+
+def search(qtbot, tab, text: str, expected: list[str]) -> None:  # noqa: ANN001
+    type_text(qtbot, find(tab, "Search patients", QLineEdit), text)
+    qtbot.waitUntil(lambda: listed(tab) == expected, timeout=3000)
+
+
+def test_search_as_you_type_accents_order_phone_and_date(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    assert listed(tab) == ids
+    search(qtbot, tab, "nunez zo", [ids[0]])
+    search(qtbot, tab, "LOPEZ pena", [ids[2]])
+    search(qtbot, tab, "sean", [ids[1]])
+    search(qtbot, tab, "07400 555", [ids[1]])
+    search(qtbot, tab, "07/03", [ids[0], ids[2]])
+    search(qtbot, tab, "PAT000004", [ids[3]])
+    assert find(tab, "Patient count", QLabel).text() == "1 patient(s)"
+    search(qtbot, tab, "", ids)
+
+
+def test_columns_sort_when_the_header_is_clicked(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    table = find(tab, "Patient list", QTableView)
+    table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # family name
+    assert listed(tab) == [ids[0], ids[1], ids[2], ids[3]]  # Núñez, O'Brien, Peña, Yılmaz
+    table.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # age, youngest first
+    assert listed(tab) == [ids[2], ids[1], ids[0], ids[3]]
+    assert table.model().data(table.model().index(0, 5)) == ""  # Ana has no phone
+    assert table.model().data(table.model().index(1, 5)).startswith("+44 7400")
+
+
+def test_enter_opens_the_patient_for_every_tab_and_puts_it_on_top(
+        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    search(qtbot, tab, "yilmaz", [ids[3]])
+    box = find(tab, "Search patients", QLineEdit)
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter in the box moves to the list
+    table = find(tab, "Patient list", QTableView)
+    assert QApplication.focusWidget() is table
+    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed) as changed:
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert changed.args == [ids[3]]
+    qtbot.waitUntil(lambda: ctx.services.patients.recent() == [ids[3]], timeout=3000)
+    type_text(qtbot, box, "")
+    # Empty box: the recently opened patient first, then everyone else.
+    qtbot.waitUntil(lambda: listed(tab) == [ids[3], ids[0], ids[1], ids[2]], timeout=3000)
+
+
+def test_inactive_patients_are_hidden_until_asked_for(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    ids = seed(ctx)
+    ctx.services.patients.set_status(ids[1], PatientStatus.INACTIVE)
+    tab = make_tab(ctx, qtbot)
+    assert ids[1] not in listed(tab)
+    find(tab, "Show inactive patients", QCheckBox).setChecked(True)
+    qtbot.waitUntil(lambda: ids[1] in listed(tab), timeout=3000)
+
+
+def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    qtbot.keyClick(find(tab, "Search patients", QLineEdit), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = tab.findChild(PatientFormDialog)
+    assert dialog is not None and dialog.isVisible()
+    type_text(qtbot, find(dialog, "Given name", QLineEdit), "Ada")
+    type_text(qtbot, find(dialog, "Family name", QLineEdit), "Lovelace")
+    type_text(qtbot, find(dialog, "Date of birth", QLineEdit), "10/12/1985")
+    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=5000):
+        qtbot.keyClick(find(dialog, "Date of birth", QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "PAT000005" in listed(tab), timeout=3000)
+    assert tab.selected_id() == "PAT000005" == ctx.current_patient.patient_id
+    assert ctx.failures == []
+
+
+def test_changes_saved_elsewhere_show_up(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    ctx.run(ctx.services.patients.update, ids[0], {"family_name": "Okafor"})
+    search(qtbot, tab, "okafor", [ids[0]])
+
+
+def test_every_control_is_named(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    from PySide6.QtWidgets import QAbstractButton
+    from PySide6.QtWidgets import QLineEdit as Edit
+    for widget in tab.findChildren(QAbstractButton) + tab.findChildren(Edit) + [tab]:
+        assert widget.accessibleName() and widget.objectName(), widget
+
+
+def test_action_buttons_open_their_dialogs_on_the_selected_patient(
+        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QPushButton
+
+    from hms_desktop.ui.patients.history import PatientHistoryDialog
+    from hms_desktop.ui.patients.merge import PatientMergeDialog
+    from hms_desktop.ui.patients.status import PatientStatusDialog
+
+    ids = seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    search(qtbot, tab, "brien", [ids[1]])
+    for name, kind in (("Patient history", PatientHistoryDialog), ("Patient status", PatientStatusDialog),
+                       ("Merge patients", PatientMergeDialog), ("Edit patient", PatientFormDialog)):
+        button = find(tab, name, QPushButton)
+        button.setFocus()
+        qtbot.keyClick(button, Qt.Key.Key_Space)  # keyboard only
+        dialog = tab.dialog
+        assert isinstance(dialog, kind) and dialog.isVisible()
+        if isinstance(dialog, PatientFormDialog):
+            assert dialog.patient is not None and dialog.patient.id == ids[1]
+        else:
+            assert ids[1] in dialog.windowTitle()
+        dialog.reject()
+    ctx.writer.drain()
