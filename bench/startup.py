@@ -256,7 +256,7 @@ What start-up does about stalls, and what is left:
   worst stall went from 470 ms to 74 ms and loading took half as long.
 - Lazy indexes are built on the writer before the tabs exist (`services/session.py::warm_up`):
   the Schedule tab built the patient search index on the GUI thread when it labelled its
-  first appointments, 2.9 s frozen; it now takes about 0.3 s.
+  first appointments, 2.9 s frozen; it now takes well under half a second.
 - Tabs are created one per event-loop turn, the visible one first, so the window repaints
   between them.
 - Left: single C calls that hold the GIL for their whole run while tables load, found by
