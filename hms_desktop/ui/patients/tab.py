@@ -101,7 +101,11 @@ class PatientsTab(QWidget):
         self.model = PatientTableModel(index)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setDefaultSectionSize(max(header.defaultSectionSize(), self.fontMetrics().horizontalAdvance("+44 7700 900123") + 24))
+        header.setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line per patient: phones must not wrap
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._set_enabled(True))
         self._set_enabled(True)
         self.refresh()
@@ -171,8 +175,8 @@ class PatientsTab(QWidget):
             self.open_patient(pid)
 
     def open_patient(self, patient_id: str) -> None:
-        """Make this the app's current patient and remember it as recently opened."""
-        self.ctx.current_patient.select(patient_id)
+        """Make this the app's current patient, show its record, and remember it as recently opened."""
+        self.ctx.navigation.open_patient(patient_id)
         self.ctx.run(self.service.note_opened, patient_id, initiator=self, what="remembering patient")
 
     def new_patient(self) -> None:
