@@ -6,7 +6,6 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,10 +129,6 @@ def warm_up(services: Any) -> None:
     patients = getattr(services, "patients", None)
     if patients is not None and hasattr(type(patients), "index"):
         _ = patients.index
-    # Hundreds of thousands of long-lived row tuples make every full garbage collection
-    # scan them (about 0.6 s at 100,000 patients: a visible stall). They live until exit,
-    # so move them out of the collector's view.
-    gc.freeze()
 
 
 def apply_settings(services: Any, settings: ClinicSettings) -> None:
