@@ -22,10 +22,6 @@ from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
 
-# Written into a folder the app filled with demo data: the simulated oximeter ("Demo device")
-# is only ever started on such a folder, never on a clinic's real data.
-DEMO_MARKER = ".demo-data"
-
 # The progress bar: loading the tables is the first 60 % when demo data follows (95 %
 # otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
 _LOAD_SHARE_WITH_DEMO = 0.6
@@ -104,9 +100,6 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         seed = {} if demo_seed is None else {"seed": demo_seed}
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
         session.demo_patients = demo_patients
-        (data_dir / DEMO_MARKER).write_text(
-            f"HMS Desktop generated demo data for {demo_patients} patients in this folder.\n",
-            encoding="utf-8")
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
     report("Preparing patient search", _WARM_UP_AT)
     warm_up(services)
