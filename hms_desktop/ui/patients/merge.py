@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -61,6 +62,10 @@ class PatientMergeDialog(QDialog):
                                         "merge_button", "Merge")
         self.merge_button.setText("&Merge")
         self.merge_button.setEnabled(False)
+        # Merging cannot be undone: Enter (which picks the duplicate in the search box) must
+        # never also press Merge, so no button is a default (see keyPressEvent).
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)
         name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
         self.buttons.accepted.connect(self.merge)
         self.buttons.rejected.connect(self.reject)
@@ -69,6 +74,14 @@ class PatientMergeDialog(QDialog):
         for w in (intro, self.picker, self.preview, self.status, self.buttons):
             layout.addWidget(w)
         self.resize(640, 420)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter never merges (QDialogButtonBox makes Merge the default button when shown);
+        Merge takes a click, Space on the focused button, or Alt+M."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def show_preview(self, other_id: str) -> None:
         try:

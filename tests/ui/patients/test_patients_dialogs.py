@@ -87,6 +87,9 @@ def test_merge_shows_a_preview_then_moves_everything(ctx: PatientsTestContext, q
     qtbot.waitUntil(lambda: picker.results() == [gone], timeout=3000)  # the survivor is not offered
     picker.completer.popup().hide()
     qtbot.keyClick(find(picker, "Duplicate record search", QLineEdit), Qt.Key.Key_Return)
+    qtbot.keyClick(find(picker, "Duplicate record search", QLineEdit), Qt.Key.Key_Return)  # again
+    qtbot.wait(200)
+    assert dialog.isVisible() and ctx.services.patients.get(gone).merged_into in ("", None)  # Enter never merges
     text = find(dialog, "Merge preview", QPlainTextEdit).toPlainText()
     assert f"{gone} Zoe Nunez" in text and "email: (empty) → zn@example.com" in text
     assert "test_patient_visits: 2" in text
