@@ -178,6 +178,7 @@ class StationController(QObject):
         session_id = mon.session.id
         mon.session = None
         mon.patient_name = ""
+        mon.port = mon.protocol = ""  # no device on the bed any more (nor a DEMO notice)
         mon.device_state = "idle"
         self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
                  what=f"ending monitoring on {bed_id}")
