@@ -54,10 +54,11 @@ class SweepBuffer:
         """The written, finite parts of ``y`` in index order: before the write position and
         after the erase bar. Views draw each as one unbroken line from numpy views, so a
         frame needs no NaN handling and no copy."""
-        if self.filled < self.size:  # not wrapped yet: [0, pos) is all there is
-            return slice(0, self.pos), slice(0, 0)
-        end = self.pos + self.erase
-        return slice(max(0, end - self.size), self.pos), slice(min(end, self.size), self.size)
+        end = self.pos + self.erase  # the erase bar may run past the end onto the start
+        left = slice(max(0, end - self.size), self.pos)
+        if self.filled < self.size:  # not wrapped yet: nothing was written after pos
+            return left, slice(0, 0)
+        return left, slice(min(end, self.size), self.size)
 
     def clear(self) -> None:
         self.y[:] = np.nan
