@@ -23,7 +23,7 @@ TRACE_COLOUR = "#4dd0e1"
 Y_RANGE = (-0.05, 1.05)
 
 
-class SweepCurve(pg.PlotCurveItem):
+class SweepCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """A curve whose data bounds are the fixed plot range: the view never autoranges, so
     pyqtgraph need not scan the data for its min and max on every frame."""
 
