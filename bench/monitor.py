@@ -214,6 +214,11 @@ def main() -> int:
         "",
         f"Source: {source_text}. Offscreen Qt, 1920×1080; frame = tick → pleth setData for 16 tiles → posted paint events processed.",
         "",
+        "Per frame: only beds with new samples redraw; each pleth is two NaN-free numpy views of the "
+        "sweep buffer (pyqtgraph's connect-all path, skipFiniteCheck, fixed data bounds) in a bare "
+        "ViewBox with an opaque, fully updated viewport. Before this (PlotWidget, one NaN-gapped "
+        "curve): p50 12.3 / p95 38.7 ms, 27.6 frames/s over 600 s at load 4.5.",
+        "",
         "| figure | measured | target |",
         "|---|---|---|",
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],

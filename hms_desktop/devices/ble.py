@@ -92,7 +92,7 @@ class BleReader(ThreadedReader):
                 now = time.monotonic()
                 batch = gate.take(now)
                 if batch:
-                    self.sig_readings_received.emit(batch)
+                    self._emit_batch(batch)
                 if gate.silent(now):
                     self._no_data()
         finally:

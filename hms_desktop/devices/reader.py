@@ -137,7 +137,7 @@ class DeviceReader(ThreadedReader):
             if batch:
                 self.readings_received += len(batch)
                 self.batches_emitted += 1
-                self.sig_readings_received.emit(batch)
+                self._emit_batch(batch)
             if gate.silent(now):
                 self._no_data()
             if info.keepalive_command and now - last_keepalive >= self.keepalive_s:

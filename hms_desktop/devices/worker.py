@@ -15,12 +15,20 @@ DISCONNECTED_READING = Reading(flags=frozenset({DeviceFlag.DISCONNECTED}))
 
 
 class ThreadedReader(QObject):
-    """Runs ``_run()`` on its own QThread until ``stop()``; create it on the GUI thread."""
+    """Runs ``_run()`` on its own QThread until ``stop()``; create it on the GUI thread.
+
+    The thread never emits the public signals itself: it emits private ones tagged with the
+    run's number, queued to this object on the GUI thread, which re-emits them only while
+    that run is current. So once ``stop()`` has said "stopped", nothing queued earlier by
+    the thread (a late "streaming", a last batch) can reach a receiver: stop is final.
+    """
 
     sig_readings_received = Signal(object)
-    """A tuple[Reading, ...] batch, at most ~30 per second."""
+    """A tuple[Reading, ...] batch, at most ~30 per second (delivered on the GUI thread)."""
     sig_state_changed = Signal(str)
-    """One of STATES whenever the connection state changes."""
+    """One of STATES whenever the connection state changes (delivered on the GUI thread)."""
+    _sig_thread_batch = Signal(object, int)
+    _sig_thread_state = Signal(str, int)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +36,13 @@ class ThreadedReader(QObject):
         self.state = "stopped"
         self.last_error = ""
         self._stop = threading.Event()
+        # The thread tags what it sends with _run_no (changed only by start(), while no
+        # thread runs); the GUI side passes on only the tag in _accepted (0 after stop()).
+        self._run_no = 0
+        self._accepted = 0
+        self._shown_state = "stopped"  # the last state receivers were told
+        self._sig_thread_batch.connect(self._deliver_batch)
+        self._sig_thread_state.connect(self._deliver_state)
         self._thread = _Thread(self)
         self._thread.setObjectName(name)
         app = QCoreApplication.instance()
@@ -37,17 +52,24 @@ class ThreadedReader(QObject):
     def start(self) -> None:
         if self._thread.isRunning():
             return
+        self._run_no += 1
+        self._accepted = self._run_no
         self._stop.clear()
         self._thread.start()
 
     def stop(self) -> None:
         """Ends the worker and closes the device; returns after the thread has finished.
 
-        Batches already queued to the GUI thread may still be delivered after this returns.
+        Says "stopped" (once) before returning; batches and states the thread queued
+        earlier are dropped, never delivered after it.
         """
+        self._accepted = 0
         self._stop.set()
         self._thread.wait()
-        self._set_state("stopped")
+        self.state = "stopped"
+        if self._shown_state != "stopped":
+            self._shown_state = "stopped"
+            self.sig_state_changed.emit("stopped")
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
@@ -55,23 +77,36 @@ class ThreadedReader(QObject):
     def _run(self) -> None:
         raise NotImplementedError
 
+    # -- on the GUI thread: pass on what the current run sent -------------------------------
+    def _deliver_batch(self, batch: object, run_no: int) -> None:
+        if run_no == self._accepted:
+            self.sig_readings_received.emit(batch)
+
+    def _deliver_state(self, state: str, run_no: int) -> None:
+        if run_no == self._accepted and state != self._shown_state:
+            self._shown_state = state
+            self.sig_state_changed.emit(state)
+
     # -- called on the reader thread -------------------------------------------------------
+    def _emit_batch(self, batch: tuple[Reading, ...]) -> None:
+        self._sig_thread_batch.emit(batch, self._run_no)
+
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.sig_state_changed.emit(state)
+            self._sig_thread_state.emit(state, self._run_no)
 
     def _lost(self, error: str) -> None:
         """The device went away: say so once, however many reconnect attempts follow."""
         self.last_error = error
         if self.state not in ("disconnected", "stopped"):
             self._set_state("disconnected")
-            self.sig_readings_received.emit((DISCONNECTED_READING,))
+            self._emit_batch((DISCONNECTED_READING,))
 
     def _no_data(self) -> None:
         if self.state != "no_data":
             self._set_state("no_data")
-            self.sig_readings_received.emit((DISCONNECTED_READING,))
+            self._emit_batch((DISCONNECTED_READING,))
 
 
 class _Thread(QThread):

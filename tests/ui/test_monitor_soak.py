@@ -48,7 +48,7 @@ def test_sixteen_beds_500_frames_refcount_of_none_never_falls(qtbot, data_dir: P
         assert lowest >= start - 500, f"refcount(None) fell from {start} to {lowest} at frame {frame}"
     assert controller.frames >= 500
     for tile in view.tiles.values():
-        assert np.isfinite(tile.pleth.curve.getData()[1]).sum() > 100
+        assert np.isfinite(tile.pleth.trace()[1]).sum() > 100
     controller.stop()
     assert set(threading.enumerate()) <= threads_before | {t for t in threading.enumerate() if t.daemon}
     store.close()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QLayout,
     QTableWidget,
     QTableWidgetItem,
@@ -20,11 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.alarm_limits import AlarmKind
+from hms_desktop.domain.alarms import Alarm
 from hms_desktop.services.monitoring import AlarmRecord
-from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.controller import STATION, StationController
 from hms_desktop.ui.monitor.widgets import button, named, row
 
-LIVE_COLUMNS = ("Bed", "Patient", "Alarm", "Since", "Peak", "State")
+#: One wrapped cell per alarm: the list sits beside the bed grid (~300 px at 1400 px wide)
+#: and six columns there needed horizontal scrolling; every word must be readable as is.
+LIVE_COLUMNS = ("Live alarms (most urgent first)",)
 HISTORY_COLUMNS = ("Bed", "Patient", "Alarm", "Priority", "Start", "End", "Peak", "Acknowledged by")
 
 
@@ -46,6 +50,31 @@ def _clock(t: float | datetime | None) -> str:
     return at.astimezone().strftime("%H:%M:%S")
 
 
+def live_alarm_text(alarm: Alarm, bed_name: str, patient_text: str) -> str:
+    """What a nurse reads for one live alarm, most important first:
+    "*** SpO2 low (peak 84) — Bed 1", the patient, then since when and who acknowledged it."""
+    head = alarm.text + ("" if alarm.peak is None else f" (peak {alarm.peak:.0f})") + f" — {bed_name}"
+    if alarm.acknowledged:
+        state = f"acknowledged by {alarm.acknowledged_by or 'unknown'} at {_clock(alarm.acknowledged_at)}"
+    else:
+        state = "not acknowledged"
+    if alarm.latched:
+        state = "condition over, latched until acknowledged; " + state
+    lines = [head, patient_text] if patient_text else [head]
+    lines.append(f"since {_clock(alarm.started_at)} — {state}")
+    return "\n".join(lines)
+
+
+def _wrapping(table: QTableWidget) -> QTableWidget:
+    """One stretching column whose cells wrap: never a horizontal scroll bar."""
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
 def _page(table: QTableWidget, buttons: QLayout) -> QWidget:
     page = QWidget()
     layout = QVBoxLayout(page)
@@ -62,7 +91,7 @@ class AlarmListView(QWidget):
         super().__init__(parent)
         named(self, "alarm list")
         self.controller = controller
-        self.live = _table("live alarms", LIVE_COLUMNS)
+        self.live = _wrapping(_table("live alarms", LIVE_COLUMNS))
         self.history = _table("alarm history", HISTORY_COLUMNS)
         self.ack = button("acknowledge selected alarm", "A&cknowledge selected", self.acknowledge_selected)
         self.ack_all = button("acknowledge all alarms", "Acknowledge a&ll", self.acknowledge_all)
@@ -88,11 +117,15 @@ class AlarmListView(QWidget):
         self._live_keys = []
         for r_i, (bed_id, alarm) in enumerate(alarms):
             mon = self.controller.monitors.get(bed_id)
-            state = "latched" if alarm.latched else ("acknowledged" if alarm.acknowledged else "active")
-            cells = (bed_id, mon.patient_id if mon else "", alarm.text, _clock(alarm.started_at),
-                     "" if alarm.peak is None else f"{alarm.peak:.0f}", state)
-            for col, text in enumerate(cells):
-                self.live.setItem(r_i, col, QTableWidgetItem(text))
+            bed_name = mon.bed.name if mon else ("Station" if bed_id == STATION else bed_id)
+            text = live_alarm_text(alarm, bed_name, mon.patient_text if mon and mon.patient_id else "")
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
+            if not alarm.acknowledged:  # what still needs someone stands out
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.live.setItem(r_i, 0, item)
             self._live_keys.append((bed_id, AlarmKind(alarm.kind)))
         if selected in self._live_keys:
             self.live.selectRow(self._live_keys.index(selected))

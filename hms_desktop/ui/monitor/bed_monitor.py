@@ -15,6 +15,7 @@ from hms_desktop.domain.live_news2 import LiveNews2
 from hms_desktop.domain.monitoring import Bed, MonitoringSession, SessionStatus
 from hms_desktop.domain.readings import DeviceFlag, Reading
 from hms_desktop.ui.monitor.ring_buffer import SweepBuffer, TrendBuffer
+from hms_desktop.ui.monitor.simulated import is_simulated
 
 
 @dataclass
@@ -32,6 +33,7 @@ class BedMonitor:
     bed: Bed
     rate_hz: float = 60.0
     session: MonitoringSession | None = None
+    patient_name: str = ""  # "Given Family", looked up once when a session is adopted
     port: str = ""
     protocol: str = ""
     device_state: str = "idle"  # idle, connecting, streaming, no_data, disconnected, stopped, paused
@@ -49,6 +51,20 @@ class BedMonitor:
     @property
     def patient_id(self) -> str:
         return self.session.patient_id if self.session else ""
+
+    @property
+    def patient_text(self) -> str:
+        """Name and ID for tiles and lists ("Ada Lovelace · PAT000005"), or "no patient"."""
+        pid = self.patient_id
+        if not pid:
+            return "no patient"
+        name = self.patient_name
+        return f"{name} · {pid}" if name and name != pid else pid
+
+    @property
+    def simulated(self) -> bool:
+        """Fed by a simulator: the screen must say DEMO, never pass it off as a patient's vitals."""
+        return is_simulated(self.port)
 
     @property
     def monitoring(self) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, tile_style
 from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.pleth_view import PlethView
+from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.ui.monitor.widgets import label, named
 
 
@@ -37,6 +38,9 @@ class BedTile(QFrame):
         self.setAutoFillBackground(True)
         self.bed_label = label(f"{bed_id} bed", monitor.bed.name, bold=True)
         self.patient_label = label(f"{bed_id} patient")
+        self.demo_label = label(f"{bed_id} demo notice", DEMO_NOTICE)
+        self.demo_label.setStyleSheet(DEMO_STYLE)
+        self.demo_label.setVisible(False)
         self.spo2_label = label(f"{bed_id} SpO2", point_size=22, bold=True)
         self.pr_label = label(f"{bed_id} pulse rate", point_size=16, bold=True)
         self.news2_label = label(f"{bed_id} NEWS2")
@@ -51,6 +55,7 @@ class BedTile(QFrame):
         grid.addWidget(self.news2_label, 1, 2)
         grid.addWidget(self.pleth, 2, 0, 1, 3)
         grid.addWidget(self.state_label, 3, 0, 1, 3)
+        grid.addWidget(self.demo_label, 4, 0, 1, 3)
         self._style = ""
         self.update_numbers()
 
@@ -59,7 +64,8 @@ class BedTile(QFrame):
         mon = self.monitor
         n = mon.numerics
         self.bed_label.setText(mon.bed.name)
-        self.patient_label.setText(mon.patient_id or "no patient")
+        self.patient_label.setText(mon.patient_text)
+        self.demo_label.setVisible(mon.simulated)
         self.spo2_label.setText(f"SpO2 {fmt(n.spo2)}")
         self.pr_label.setText(f"PR {fmt(n.pulse_rate)}")
         self.news2_label.setText(mon.news2.text if mon.news2 else "NEWS2 --")
@@ -73,7 +79,8 @@ class BedTile(QFrame):
         else:
             text = mon.device_state
         self.state_label.setText(text)
-        self.setAccessibleDescription(f"{mon.bed.name}: {self.spo2_label.text()}, "
+        demo = f"{DEMO_NOTICE}, " if mon.simulated else ""
+        self.setAccessibleDescription(f"{mon.bed.name}: {demo}{mon.patient_text}, {self.spo2_label.text()}, "
                                       f"{self.pr_label.text()}, {text}")
 
     def refresh_frame(self, now: float) -> None:

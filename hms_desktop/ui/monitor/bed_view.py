@@ -19,6 +19,7 @@ from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
+from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
 from hms_desktop.ui.monitor.widgets import button, label, named, row
 
@@ -37,6 +38,9 @@ class BedView(QWidget):
         self.controller = controller
         self.monitor: BedMonitor | None = None
         self.title = label("bed view title", point_size=14, bold=True)
+        self.demo_banner = label("bed view demo notice", DEMO_NOTICE, point_size=14, bold=True)
+        self.demo_banner.setStyleSheet(DEMO_STYLE)
+        self.demo_banner.setVisible(False)
         self.banner = label("bed alarm banner", point_size=12, bold=True)
         self.banner.setAutoFillBackground(True)
         self.state_label = label("device state")
@@ -83,6 +87,7 @@ class BedView(QWidget):
         buttons = row(self.back, self.connect_button, self.pause, self.end, self.limits, self.acknowledge)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.demo_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.state_label)
         layout.addLayout(middle, 1)
@@ -109,7 +114,8 @@ class BedView(QWidget):
         if mon is None:
             return
         n, lim = mon.numerics, mon.engine.limits
-        self.title.setText(f"{mon.bed.name} — {mon.patient_id or 'no patient'}")
+        self.title.setText(f"{mon.bed.name} — {mon.patient_text}")
+        self.demo_banner.setVisible(mon.simulated)
         self.spo2.setText(fmt(n.spo2))
         self.pr.setText(fmt(n.pulse_rate))
         self.pi.setText(f"PI {fmt(n.perfusion_index, 1)} %")
@@ -117,7 +123,9 @@ class BedView(QWidget):
         self.pr_limits.setText(f"{lim.pr_low}–{lim.pr_high}")
         self.signal.setValue(n.signal_strength or 0)
         flags = ", ".join(sorted(f.value.replace("_", " ") for f in n.flags))
-        device = f"{mon.port or 'no device'} ({mon.protocol})" if mon.port else "no device"
+        device = f"{mon.port} ({mon.protocol})" if mon.port else "no device"
+        if mon.simulated:
+            device = f"{DEMO_NOTICE}: {device}"
         self.state_label.setText(f"Device: {device} — {mon.device_state}" + (f" — {flags}" if flags else ""))
         if mon.news2 is None:
             self.news2.setText("NEWS2 --")

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 Run = Callable[..., Any]
 SourceFactory = Callable[[str, str], ReadingSource]
 ManualLookup = Callable[[str], ManualObservation | None]
+NameLookup = Callable[[str], str]
 STATION = "STATION"
 
 
@@ -50,7 +51,7 @@ class StationController(QObject):
 
     def __init__(self, service: MonitoringService, run: Run, *, sound: AlarmSound,
                  open_source: SourceFactory = open_source, manual_lookup: ManualLookup | None = None,
-                 clock: Callable[[], float] = time.time, user: str | None = None, fps: float = 30.0,
+                 patient_name: NameLookup | None = None, clock: Callable[[], float] = time.time, user: str | None = None, fps: float = 30.0,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("station_controller")
@@ -59,6 +60,7 @@ class StationController(QObject):
         self.sound = sound
         self.open_source = open_source
         self.manual_lookup = manual_lookup or (lambda _pid: None)
+        self.patient_name = patient_name or (lambda pid: pid)
         self.clock = clock
         self.user = user or getpass.getuser()
         self.monitors: dict[str, BedMonitor] = {}
@@ -175,6 +177,8 @@ class StationController(QObject):
         self.recorder.detach(bed_id, now)
         session_id = mon.session.id
         mon.session = None
+        mon.patient_name = ""
+        mon.port = mon.protocol = ""  # no device on the bed any more (nor a DEMO notice)
         mon.device_state = "idle"
         self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
                  what=f"ending monitoring on {bed_id}")
@@ -203,11 +207,20 @@ class StationController(QObject):
     def _adopt_session(self, session: MonitoringSession) -> None:
         mon = self.monitors[session.bed_id]
         mon.session = session
+        mon.patient_name = self._name_of(session.patient_id)
         mon.port, mon.protocol = session.port, session.protocol
         mon.set_limits(self.service.limits_for(session.patient_id))
         if session.status is SessionStatus.ACTIVE:
             self.recorder.attach(session)
         self.sig_beds_changed.emit()
+
+    def _name_of(self, patient_id: str) -> str:
+        """A name that cannot be looked up shows the ID alone, never stops monitoring."""
+        try:
+            return self.patient_name(patient_id)
+        except Exception:  # noqa: BLE001 - a label must not break a session start
+            log.exception("no display name for %s", patient_id)
+            return patient_id
 
     def attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
         """Show a device on a bed (recorded and alarmed only while a session is active)."""

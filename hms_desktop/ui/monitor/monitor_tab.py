@@ -92,10 +92,12 @@ def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
     if isinstance(existing, StationController):
         return existing
     from hms_desktop.ui.monitor.news2_inputs import manual_lookup_for
+    from hms_desktop.ui.monitor.patient_names import patient_name_lookup
     from hms_desktop.ui.monitor.sound import QtAlarmSound
 
     controller = StationController(ctx.services.monitoring, ctx.run, sound=sound or QtAlarmSound(),
-                                   manual_lookup=manual_lookup_for(ctx.services), parent=ctx)
+                                   manual_lookup=manual_lookup_for(ctx.services),
+                                   patient_name=patient_name_lookup(ctx.services), parent=ctx)
     closing = getattr(ctx, "sig_closing", None)
     if closing is not None:
         closing.connect(controller.stop)  # the last vitals reach the writer before it stops

@@ -25,24 +25,45 @@ class SweepBuffer:
         self.y: FloatArray = np.full(self.size, np.nan, dtype=np.float64)
         self.pos = 0  # next index to write
         self.total = 0  # samples ever written (lets views skip a redraw when nothing arrived)
+        self.filled = 0  # samples written since the last clear, at most ``size``
 
     def extend(self, samples: Sequence[float]) -> None:
         n = len(samples)
         if n == 0:
             return
         values = np.asarray(samples, dtype=np.float64)
+        if not np.isfinite(values).all():
+            # Only the erase bar and unwritten points are NaN: views draw the written parts
+            # as unbroken lines without a per-frame finite check (a bad sample draws at 0).
+            values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
         if n >= self.size:
             values, n = values[-self.size:], self.size
-        idx = (self.pos + np.arange(n)) % self.size
-        self.y[idx] = values
+        # At most two contiguous slice copies (before and after the wrap), no index arrays.
+        first = min(n, self.size - self.pos)
+        self.y[self.pos:self.pos + first] = values[:first]
+        self.y[:n - first] = values[first:]
         self.pos = (self.pos + n) % self.size
         self.total += len(samples)
-        gap = (self.pos + np.arange(self.erase)) % self.size
-        self.y[gap] = np.nan
+        self.filled = min(self.size, self.filled + n)
+        end = self.pos + self.erase
+        self.y[self.pos:end] = np.nan
+        if end > self.size:
+            self.y[:end - self.size] = np.nan
+
+    def segments(self) -> tuple[slice, slice]:
+        """The written, finite parts of ``y`` in index order: before the write position and
+        after the erase bar. Views draw each as one unbroken line from numpy views, so a
+        frame needs no NaN handling and no copy."""
+        end = self.pos + self.erase  # the erase bar may run past the end onto the start
+        left = slice(max(0, end - self.size), self.pos)
+        if self.filled < self.size:  # not wrapped yet: nothing was written after pos
+            return left, slice(0, 0)
+        return left, slice(min(end, self.size), self.size)
 
     def clear(self) -> None:
         self.y[:] = np.nan
         self.pos = 0
+        self.filled = 0
 
     def latest(self) -> float | None:
         v = self.y[(self.pos - 1) % self.size]

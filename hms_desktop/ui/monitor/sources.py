@@ -16,8 +16,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hms_desktop.domain.readings import DeviceFlag, Reading
+from hms_desktop.ui.monitor.simulated import DEMO_PORT
 
-DEMO_PORT = "Demo device"
+__all__ = ["DEMO_PORT", "DeviceSource", "ReadingSource", "SyntheticOximeter", "open_source"]
+
 #: Bluetooth LE "protocols": the port is the device address, the reader subscribes to this
 #: characteristic (devices/protocols/ble_gatt.py) through BleReader.
 BLE_PROTOCOLS = {

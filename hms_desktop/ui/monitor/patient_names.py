@@ -1,0 +1,27 @@
+"""How the station names the patient on a bed: ``services.patients.display_name``.
+
+The patient search index is built on first use (about a second at 100,000 patients); the
+station must not build it on the GUI thread, so until it exists the name comes from the
+patients table row (a dictionary look-up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hms_desktop.ui.monitor.controller import NameLookup
+
+
+def patient_name_lookup(services: Any) -> NameLookup:
+    """"Given Family" for a patient id, or the id itself when unknown or without a patient service."""
+    patients = getattr(services, "patients", None)
+    if patients is None:
+        return lambda patient_id: patient_id
+
+    def lookup(patient_id: str) -> str:
+        if getattr(patients, "index_ready", True):
+            return str(patients.display_name(patient_id))
+        patient = patients.get(patient_id)
+        return patient_id if patient is None else f"{patient.given_name} {patient.family_name}"
+
+    return lookup
