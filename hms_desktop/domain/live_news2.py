@@ -10,10 +10,8 @@ Scoring bands are those of ``hms_desktop.domain.news2`` (one definition of every
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from hms_desktop.domain import news2
 
@@ -94,17 +92,12 @@ def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
                      missing=missing, any_three=any(p == 3 for p in parts.values()))
 
 
+_NEWS2_NAMES = {"systolic_bp": "systolic"}  # our field name -> domain.news2's parameter name
+
+
 def _score_parameter(name: str, value: object, *, on_oxygen: bool, scale2: bool) -> int:
     """One parameter's points, by the NEWS2 bands of ``hms_desktop.domain.news2``."""
-    scorers: dict[str, Callable[[Any], int]] = {
-        "respiration_rate": news2.score_respiration,
-        "spo2": lambda v: news2.score_spo2(v, on_oxygen=on_oxygen, scale2=scale2),
-        "air_or_oxygen": lambda v: news2.score_air_or_oxygen(bool(v)),
-        "systolic_bp": news2.score_systolic,
-        "pulse": news2.score_pulse,
-        "consciousness": lambda v: news2.score_consciousness(news2.Consciousness(str(v).lower())),
-        "temperature": news2.score_temperature,
-    }
-    if name not in scorers:
+    if name not in PARAMETERS:
         raise ValueError(f"unknown NEWS2 parameter {name!r}")
-    return scorers[name](value)
+    return news2.sub_score(_NEWS2_NAMES.get(name, name), value,  # type: ignore[arg-type]
+                           on_oxygen=on_oxygen, scale2=scale2)

@@ -8,15 +8,20 @@ scores SpO2 and pulse and names the rest missing.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hms_desktop.domain.live_news2 import ManualObservation
 from hms_desktop.ui.monitor.controller import ManualLookup
 
+_NEVER = datetime.min.replace(tzinfo=UTC)  # "no observation": only the scale is known
+
 
 def manual_from_observation(obs: Any, *, scale2: bool = False) -> ManualObservation | None:
     if obs is None:
-        return None
+        # No manual set yet, but a clinician may have put the patient on SpO2 scale 2:
+        # the live SpO2 must be scored on that scale (88-92 % scores 0, not 3).
+        return ManualObservation(at=_NEVER, scale2=True) if scale2 else None
     consciousness = getattr(obs, "consciousness", None)
     return ManualObservation(
         at=obs.at,
