@@ -95,7 +95,9 @@ class BookingDialog(QDialog):
         when = QHBoxLayout()
         when.addWidget(self.date)
         when.addWidget(self.time)
-        form.addRow("&When", when)
+        when_label = QLabel("&When")  # a row of two fields has no automatic buddy: give it one
+        when_label.setBuddy(self.date)
+        form.addRow(when_label, when)
         form.addRow("&Duration (min)", self.minutes)
         form.addRow("R&eason", self.reason)
         form.addRow("R&oom", self.room)
