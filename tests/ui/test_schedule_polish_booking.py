@@ -11,17 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.schedule_time import utc_to_wall
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
+from tests.ui.schedule_widgets import find
 
 if TYPE_CHECKING:
     from tests.ui.schedule_ctx import ScheduleTestContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
-
-
-def by_name(dialog: BookingDialog, cls: type, accessible: str):  # type: ignore[no-untyped-def]
-    found = [w for w in dialog.findChildren(cls) if w.accessibleName() == accessible]
-    assert len(found) == 1, accessible
-    return found[0]
 
 
 def booked_dates(ctx: ScheduleTestContext, patient_id: str) -> list[date]:
@@ -37,7 +32,7 @@ def test_monthly_series_on_the_31st_books_last_day_of_shorter_months(ctx: Schedu
     dialog.patient.choose("PAT000003")
     dialog.time.setTime(QTime(10, 0))
     dialog.repeat.setChecked(True)
-    choice = by_name(dialog, QComboBox, "In shorter months")
+    choice = find(dialog, QComboBox, "In shorter months")
     assert not choice.isEnabled()  # only meaningful for a monthly series
     dialog.repeat.freq.setCurrentIndex(dialog.repeat.freq.findData("monthly"))
     assert choice.isEnabled() and choice.currentData() == "last_day"
@@ -56,7 +51,7 @@ def test_monthly_series_can_skip_shorter_months_explicitly(ctx: ScheduleTestCont
     dialog.time.setTime(QTime(10, 0))
     dialog.repeat.setChecked(True)
     dialog.repeat.freq.setCurrentIndex(dialog.repeat.freq.findData("monthly"))
-    choice = by_name(dialog, QComboBox, "In shorter months")
+    choice = find(dialog, QComboBox, "In shorter months")
     choice.setCurrentIndex(choice.findData("skip"))
     dialog.repeat.count.setValue(2)
     dialog.override.setChecked(True)
