@@ -231,14 +231,14 @@ plus {OBSERVATIONS:,} observation sets (vitals with NEWS2) over the same ten yea
 | big record, Clinical notes page ({BIG_COUNTS[Section.NOTES]} notes) | {r["page_notes_ms_median"]:.1f} ms | — |
 | big record, Visit log page ({BIG_COUNTS[Section.VISITS]} visits) | {r["page_visits_ms_median"]:.1f} ms | — |
 | big record, Observations page ({OBSERVATIONS:,} sets, care's page) | {r.get("page_observations_ms_median", float("nan")):.1f} ms | — |
-| big record, Timeline page ({big:,} record entries + any registered sources) | {r["page_timeline_ms_median"]:.1f} ms | — |
+| big record, Timeline page ({big:,} record entries + {OBSERVATIONS:,} observations and other care sources) | {r["page_timeline_ms_median"]:.1f} ms | — |
 | big record, a new tab building and filling **all** pages in turn (median of 3) | {r["all_pages_ms_median"]:.1f} ms | — |
 | add one entry (validate, journal append + fsync, index), p50 / p95 of {args.adds} | {r["add_p50_ms"]:.2f} / {r["add_p95_ms"]:.2f} ms | — |
 
-The record's own pages are built on first view and reload only when shown, so opening a record
-costs the header and the visible page. The care pages (Observations, Chronic care, Referrals,
-Wearables) reload on every patient change even while hidden: once a user has opened them, every
-record open pays for them (the "again" row); they should reload when shown (PatientPage).
+Pages are built on first view and reload only when shown, so opening a record costs the header
+and the visible page; the "again" row checks that pages built earlier and now hidden add nothing.
+The Timeline holds every source registered with `services/timeline.py` (the record's sections and
+the care pages' observations, referrals, chronic readings and wearable summaries).
 """
     print(md)
     write_section("record", md)

@@ -60,6 +60,8 @@ def _model_problems(data_dir: Path, table: Table[Any]) -> list[str]:
             table.get(record_id)
         except ValidationError as exc:
             bad[record_id] = describe_validation_error(exc)
+        except (ValueError, TypeError) as exc:  # a cell the model cannot even be built from
+            bad[record_id] = f"{type(exc).__name__}: {exc}"
     if not bad:
         return []
     where = _locate(table, set(bad))

@@ -97,12 +97,31 @@ class Navigation(QObject):
     def __init__(self, current_patient: CurrentPatient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current = current_patient
+        self._held: list[tuple[Any, dict[str, Any]]] | None = None
+
+    def hold(self) -> None:
+        """Queue requests until ``release()``: while tabs are still being created at start-up,
+        the tab that answers a request may not be listening yet, and a request must not vanish."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Deliver the queued requests, in order, now that every tab listens."""
+        held, self._held = self._held or [], None
+        for signal, details in held:
+            signal.emit(details)
+
+    def _send(self, signal: Any, details: dict[str, Any]) -> None:
+        if self._held is not None:
+            self._held.append((signal, details))
+        else:
+            signal.emit(details)
 
     def request_booking(self, **details: Any) -> None:
-        self.sig_booking_requested.emit(dict(details))
+        self._send(self.sig_booking_requested, dict(details))
 
     def request_visit_log(self, **details: Any) -> None:
-        self.sig_visit_log_requested.emit(dict(details))
+        self._send(self.sig_visit_log_requested, dict(details))
 
     def show_tab(self, title: str) -> None:
         self.sig_tab_requested.emit(title)

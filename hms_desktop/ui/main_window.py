@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         # One tab per event-loop turn, the visible one first: the window repaints and takes
         # input between tabs instead of freezing once for all of them (bench/startup.py).
         current = self.tabs.currentIndex()
+        ctx.navigation.hold()  # released once every tab exists and listens
         self._pending_tabs = [current] + [i for i in range(len(TABS)) if i != current]
         QTimer.singleShot(0, self._create_next_tab)
         session = self.controller.session
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._create_next_tab)
             return
         self.status.loading_finished()
+        self.ctx.navigation.release()
         self.sig_tabs_created.emit()
 
     def _post_status(self, text: str) -> None:

@@ -28,7 +28,17 @@ def test_demo_generates_beds_sessions_vitals_and_alarms(data_dir: Path) -> None:
         assert min(spo2) < 90 < max(spo2)  # the desaturation is in the data
     alarms = svc.alarm_history(now - timedelta(days=5), now)
     assert len(alarms) == 3 and all(a.ended_at and a.acknowledged_by == "demo.nurse" for a in alarms)
+    assert svc.live_session(monitoring.LIVE_BED) is None  # every demo patient had a past session
     # a second run adds sessions but not duplicate beds
     monitoring.generate(services, random.Random(2), patients=1, progress=lambda s, f: None)
     assert len(svc.beds()) == 8
+    store.close()
+
+
+def test_demo_ward_has_one_bed_live_on_the_demo_device(data_dir: Path) -> None:
+    store = Store(data_dir)
+    services = build_services(store)
+    monitoring.generate(services, random.Random(1), patients=10, progress=lambda s, f: None)
+    live = services.monitoring.live_session(monitoring.LIVE_BED)
+    assert live is not None and live.port == "Demo device" and live.patient_id == "PAT000005"
     store.close()

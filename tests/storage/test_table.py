@@ -171,3 +171,21 @@ def test_migration_from_an_older_schema(data_dir: Path) -> None:
     store.close()
     assert read_csv(data_dir / "things.csv")[0]["name"] == "Ann"
     assert '"things": 2' in (data_dir / "manifest.json").read_text()
+
+
+def test_history_finds_versions_across_rotated_journals_and_multiline_notes(data_dir: Path) -> None:
+    store = Store(data_dir, checkpoint_every=3)  # rotate the journal often
+    table = store.table(THINGS)
+    target = table.insert(thing("Ann"))
+    for n in range(10):
+        table.insert(thing(f"Other {n}", note=f"mentions {target.id}"))  # the ID in another row's text
+        if n % 3 == 0:
+            table.update(target.id, {"score": n, "note": f"line one\nline {n}"})
+    store.close()
+    store = Store(data_dir)
+    history = store.table(THINGS).history(target.id)
+    assert [v.version for v in history] == [1, 2, 3, 4, 5]
+    assert {v.record.name for v in history} == {"Ann"}
+    assert history[-1].record.note == "line one\nline 9" and history[-1].record.score == 9
+    assert len(list((data_dir / "history").glob("things.*.journal.csv"))) >= 4
+    store.close()

@@ -27,10 +27,11 @@ def make_window(qtbot: QtBot, tmp_path: Path, data_dir: Path, shell_tables: None
     windows: list[MainWindow] = []
 
     def make(folder: Path = data_dir, *, start: bool = True, wait: bool = True,
-             ini: Path = tmp_path / "qsettings.ini", **controller_options: object) -> MainWindow:
+             ini: Path = tmp_path / "qsettings.ini", relaunch: Callable[[Path], None] | None = None,
+             **controller_options: object) -> MainWindow:
         controller = SessionController(folder, **{"demo_if_empty": False, **controller_options})
         window = MainWindow(controller, qsettings=QSettings(str(ini), QSettings.Format.IniFormat),
-                            relaunch=lambda _folder: None)
+                            relaunch=relaunch or (lambda _folder: None))
         qtbot.addWidget(window)
         windows.append(window)
         window.show()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from hms_desktop.devices.simulator import PtySimulator
 from hms_desktop.domain.alarm_limits import PHYSIOLOGICAL, AlarmKind, AlarmLimits, Priority
 from hms_desktop.ui.monitor.station_view import StationView
@@ -114,3 +116,26 @@ def test_bluetooth_without_bleak_says_how_to_install(qtbot, data_dir: Path) -> N
     assert errors and "pip install '.[ble]'" in errors[0] and errors[0].startswith("port AA:BB:CC:DD:EE:FF")
     controller.stop()
     store.close()
+
+
+@pytest.mark.slow
+def test_builtin_desaturation_scenario_alarms_within_delay_plus_one_second(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The simulator's own "desaturation" (SpO2 ramps below 90 about 26 s in): ~30 s."""
+    sim = PtySimulator("cms50-v7", scenario="desaturation")
+    store, service, controller, _sound = make_station(data_dir, beds=1)
+    try:
+        service.set_limits("PAT000001", FAST)
+        controller.start()
+        sim.start()
+        controller.start_monitoring("BED01", "PAT000001", sim.port, "cms50-v7")
+        bed = controller.monitors["BED01"]
+        qtbot.waitUntil(lambda: (bed.numerics.spo2 or 100) < 90, timeout=40000)
+        low_at = controller.clock()
+        qtbot.waitUntil(lambda: bed.engine.alarm(AlarmKind.SPO2_LOW) is not None, timeout=5000)
+        alarm = bed.engine.alarm(AlarmKind.SPO2_LOW)
+        assert alarm is not None and alarm.priority is Priority.HIGH
+        assert alarm.started_at - low_at <= FAST.spo2_delay_s + 1.0
+    finally:
+        controller.stop()
+        sim.stop()
+        store.close()

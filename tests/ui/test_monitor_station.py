@@ -73,7 +73,9 @@ def test_desaturation_raises_high_alarm_within_delay_plus_one_second(qtbot, stat
     assert live.item(0, 2).text() == "*** SpO2 low" and live.item(0, 5).text() == "active"
     tile = view.tiles["BED01"]
     qtbot.waitUntil(lambda: tile.flashing_style != "", timeout=2000)
+    assert tile.grab().toImage().pixelColor(3, tile.height() // 2).name() == "#d32f2f"  # high = red
     qtbot.waitUntil(lambda: tile.flashing_style == "", timeout=2000)  # it flashes, not steady
+    assert tile.grab().toImage().pixelColor(3, tile.height() // 2).name() != "#d32f2f"
     # acknowledge from the list: visual stays, audio stops repeating
     live.selectRow(0)
     qtbot.mouseClick(find(view, QPushButton, "acknowledge selected alarm"), Qt.MouseButton.LeftButton)

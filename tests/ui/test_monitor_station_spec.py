@@ -16,6 +16,7 @@ from hms_desktop.ui.monitor.station_spec import MonitorSpec, parse_monitor_spec,
     ("B4=/dev/pts/7:PAT000001", MonitorSpec("B4", "/dev/pts/7", "cms50-v7", "PAT000001")),
     ("B5=AA:BB:CC:DD:EE:FF@ble_plx:PAT0000042", MonitorSpec("B5", "AA:BB:CC:DD:EE:FF", "ble_plx", "PAT0000042")),
     ("B6=AA:BB:CC:DD:EE:FF", MonitorSpec("B6", "AA:BB:CC:DD:EE:FF", "cms50-v7", "")),
+    ("B7=demo@cms50-legacy:PAT000002", MonitorSpec("B7", "Demo device", "cms50-legacy", "PAT000002")),
 ])
 def test_valid_specs(text: str, spec: MonitorSpec) -> None:
     assert parse_monitor_spec(text) == spec

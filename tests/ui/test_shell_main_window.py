@@ -205,3 +205,39 @@ def test_visible_tab_is_created_first_and_events_run_between_tabs(
     assert order[:3] == ["Schedule", "event", "Patients"]
     assert sorted(t for t in order if t != "event") == sorted(TAB_TITLES)
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Schedule"
+
+
+def test_open_data_folder_releases_this_folder_before_the_new_instance_starts(
+        make_window, data_dir: Path, tmp_path: Path) -> None:
+    seen: list[tuple[Path, bool]] = []
+
+    def relaunch(folder: Path) -> None:
+        probe = Store(data_dir)  # the old folder must be free for whoever opens it next
+        seen.append((folder, probe.read_only))
+        probe.close()
+
+    window = make_window(relaunch=relaunch)
+    other = tmp_path / "other clinic"
+    window.open_data_folder(other)
+    assert seen == [(other, False)]
+    assert not window.isVisible()
+
+
+def test_a_request_made_while_tabs_are_still_built_reaches_the_later_tab(
+        make_window, qtbot: QtBot, monkeypatch) -> None:
+    import hms_desktop.ui.main_window as main_window
+
+    original = main_window.create_tab
+    heard: list[dict] = []
+
+    def tabs(title: str, package: str, ctx):
+        widget = original(title, package, ctx)
+        if title == "Patients":  # built first; asks for a booking at once
+            ctx.navigation.request_booking(patient_id="PAT000001", reason="review")
+        if title == "Schedule":  # built later; only now listening
+            ctx.navigation.sig_booking_requested.connect(heard.append)
+        return widget
+
+    monkeypatch.setattr(main_window, "create_tab", tabs)
+    make_window()
+    assert heard == [{"patient_id": "PAT000001", "reason": "review"}]

@@ -1,4 +1,5 @@
-"""Demo monitoring data: eight beds and a few past sessions of 1 Hz vitals with alarms.
+"""Demo monitoring data: eight beds, a few past sessions of 1 Hz vitals with alarms, and one
+bed monitored live by the Demo device.
 
 Goes through MonitoringService like the UI (batch writes). Vitals follow a slow random
 walk with an occasional desaturation, so trends and alarm markers have something to show.
@@ -16,6 +17,8 @@ from hms_desktop.services.demo import Progress
 BEDS = 8
 SESSIONS = 4
 SESSION_S = 2 * 3600
+LIVE_BED = "BED01"
+DEMO_PORT = "Demo device"  # the name the monitor's sources know the simulator by
 
 
 def generate(services: Services, rng: random.Random, *, patients: int, progress: Progress) -> None:
@@ -37,6 +40,12 @@ def generate(services: Services, rng: random.Random, *, patients: int, progress:
             svc.record_vitals(rows[i:i + 3600])
         svc.record_alarm_events(events)
         svc.set_session_status(session.id, SessionStatus.ENDED, now=start + timedelta(seconds=SESSION_S))
+    if patients > count and svc.live_session(LIVE_BED) is None:
+        # "A simulated oximeter when no device is attached": the demo ward has one bed live on
+        # the Demo device (a simulator on a pseudo-terminal, labelled as such), which the
+        # monitor reopens at every start like any session left running.
+        svc.start_session(bed_id=LIVE_BED, patient_id=f"PAT{count + 1:06d}", port=DEMO_PORT,
+                          protocol="cms50-legacy", now=now)
     progress("monitoring sessions", 1.0)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 _PATIENT = re.compile(r"[A-Z]{3}\d{6,}")
 _BED = re.compile(r"[A-Za-z0-9_-]{1,16}")
 DEFAULT_PROTOCOL = "cms50-v7"
+#: ``BED01=demo`` on the command line means the simulated "Demo device" (no space to quote).
+DEMO_ALIASES = {"demo": "Demo device", "demo-device": "Demo device"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ def parse_monitor_spec(text: str, *, default_protocol: str = DEFAULT_PROTOCOL) -
         raise ValueError(f"--monitor {text!r}: port is empty")
     if at and not protocol:
         raise ValueError(f"--monitor {text!r}: protocol after '@' is empty")
+    port = DEMO_ALIASES.get(port.lower(), port)
     return MonitorSpec(bed.upper(), port, protocol or default_protocol, patient)
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.ui.care import CARE_PAGES
+from hms_desktop.ui.monitor import MONITOR_PAGES
 from hms_desktop.ui.record.notes_page import NotesPage
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
@@ -40,5 +41,6 @@ RECORD_PAGES: list[tuple[str, Callable[[Any], QWidget]]] = [
     (SECTIONS[Section.NOTES].title, NotesPage),
     (VISIT_LOG, VisitsPage),
     *CARE_PAGES,  # observations with NEWS2, chronic care, referrals, wearables
+    *MONITOR_PAGES,  # vitals recorded by the bedside monitor, 24 h / multi-day trend
     (TIMELINE, TimelinePage),
 ]
