@@ -49,6 +49,18 @@ def main() -> int:
             d = opener()
             QTimer.singleShot(600, lambda: (save(name, d), d.reject() if isinstance(d, QDialog) else d.close()))
 
+        def fill_form() -> None:
+            """Type an existing patient's name and birth date so the duplicate panel shows."""
+            from PySide6.QtWidgets import QLineEdit
+            dialog = patients().dialog
+            first = patients().model.index(0, 0)
+            row = [patients().model.data(first.siblingAtColumn(c)) for c in range(4)]
+            for widget in dialog.findChildren(QLineEdit):
+                value = {"Given name": row[2], "Family name": row[1], "Date of birth": row[3]}.get(
+                    widget.accessibleName())
+                if value:
+                    widget.setText(str(value))
+
         steps += [lambda: window.show_tab("Schedule"), lambda: None, lambda: None,
                   lambda: (mode("day"), None), lambda: save("sched_day"),
                   lambda: mode("week"), lambda: save("sched_week"),
@@ -57,6 +69,8 @@ def main() -> int:
                   lambda: dialog(lambda: schedule().open_booking(), "sched_booking"), lambda: None,
                   lambda: dialog(lambda: schedule().open_providers(), "sched_providers"), lambda: None,
                   lambda: window.show_tab("Patients"), lambda: None, lambda: save("patients_list"),
+                  lambda: patients().new_patient(), fill_form, lambda: None,
+                  lambda: save("patients_form", patients().dialog), lambda: patients().dialog.reject(),
                   lambda: app.quit()]
         it = iter(steps)
 
