@@ -119,3 +119,27 @@ def test_every_button_has_its_own_alt_key(tab: ScheduleTab) -> None:
     keys = Counter(m.group(1).lower() for b in tab.findChildren(QPushButton)
                    if (m := re.search(r"&(\w)", b.text())))
     assert [k for k, n in keys.items() if n > 1] == []
+
+
+def test_agenda_rows_are_one_line_and_show_the_date_only_when_the_period_has_several_days(
+        tab: ScheduleTab) -> None:
+    model = tab.agenda.model()
+    assert model.index(0, 0).data() == "09:00–09:30"  # the day view's date is in the title already
+    assert not tab.agenda.wordWrap()
+    when_width = tab.agenda.columnWidth(0)
+    assert tab.agenda.fontMetrics().horizontalAdvance("09:00–09:30") < when_width
+    tab.set_mode("week")
+    assert model.index(0, 0).data() == "Mon 02 Mar 09:00–09:30"
+    assert tab.agenda.fontMetrics().horizontalAdvance("Mon 02 Mar 09:00–09:30") < tab.agenda.columnWidth(0)
+
+
+def test_day_view_without_providers_says_what_to_do(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    sched = ctx.services.scheduling
+    for provider in sched.active_providers():
+        sched.update_provider(provider.id, {"active": False})
+    tab = open_tab(ctx, qtbot, (1000, 700), MONDAY)
+    view = day_view(tab)
+    qtbot.waitUntil(lambda: tab.title.text().startswith("Monday"), timeout=3000)  # index loaded
+    assert view.columns == []
+    assert "Providers…" in view.accessibleDescription() and "Alt+P" in view.empty_text
+    assert not view.grab().isNull()

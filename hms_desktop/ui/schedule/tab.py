@@ -37,6 +37,7 @@ from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 
 MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
+NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
 AGENDA_SHARE = 0.28  # the calendar is the main thing; the agenda list is its narrow twin
 
 
@@ -332,10 +333,12 @@ class ScheduleTab(ScheduleActions, QWidget):
             midnight = datetime.combine(self.day, time())
             if self.mode == "day":
                 columns = [Column(pid, self.provider_names.get(pid, pid), midnight, pid) for pid in providers]
+                self.day_view.empty_text = NO_PROVIDERS
+                self.day_view.setAccessibleDescription("" if columns else NO_PROVIDERS)
                 self.day_view.set_content(columns, self.items, now)
                 self.title.setText(f"{self.day:%A %d %B %Y}")
             else:
                 self.week_view.set_content(week_columns(first), self.items, now)
                 self.title.setText(f"Week of {first:%d %B %Y}")
-        self.agenda.set_items(self.items, self.provider_names)
+        self.agenda.set_items(self.items, self.provider_names, show_date=self.mode == "week")
         self.update_actions()

@@ -89,6 +89,7 @@ class TimeGridView(QWidget):
         self.now: datetime | None = None
         self.selected_id = ""
         self.message = ""
+        self.empty_text = "Nothing to show"  # painted when there are no columns at all
         self._drag: _Drag | None = None
         self._pending: CalendarItem | None = None  # dropped, waiting for accept/refuse
         self._rects: list[tuple[QRectF, CalendarItem]] = []
@@ -247,6 +248,10 @@ class TimeGridView(QWidget):
             p.drawText(QRectF(x + 2, 0, width - 4, HEADER),
                        int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine), self.header_text(n))
         p.setFont(self.font())
+        if not self.columns:  # say why the grid is blank and what to do, not an empty canvas
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(GUTTER, HEADER, self.width() - GUTTER, self.height() - HEADER),
+                       int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.empty_text)
         metrics = QFontMetrics(self.font())  # once per paint, not per block
         for rect, item in self.item_rects():
             self._paint_block(p, rect, item, metrics)
