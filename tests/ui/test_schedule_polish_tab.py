@@ -143,3 +143,21 @@ def test_day_view_without_providers_says_what_to_do(ctx: ScheduleTestContext, qt
     assert view.columns == []
     assert "Providers…" in view.accessibleDescription() and "Alt+P" in view.empty_text
     assert not view.grab().isNull()
+
+
+def test_tab_key_goes_from_the_toolbar_to_the_calendar_then_the_agenda(tab: ScheduleTab, qtbot: QtBot) -> None:
+    """Creation order sent Tab through every action button before reaching the calendar."""
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow, timeout=3000)
+    new_booking = find(tab, QPushButton, "New booking")
+    new_booking.setFocus()
+    qtbot.waitUntil(new_booking.hasFocus, timeout=2000)
+    qtbot.keyClick(new_booking, Qt.Key.Key_Tab)
+    assert day_view(tab).hasFocus()
+    qtbot.keyClick(day_view(tab), Qt.Key.Key_Tab)
+    assert tab.agenda.hasFocus()
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Tab)  # Tab leaves the list instead of walking its cells
+    assert not tab.agenda.hasFocus()
+    qtbot.keyClick(tab.focusWidget(), Qt.Key.Key_Backtab)
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Backtab)
+    assert day_view(tab).hasFocus()

@@ -88,6 +88,7 @@ class AgendaList(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it): no keyboard trap
         self.setWordWrap(False)  # one line per appointment: wrapped rows halved what fits on screen
         self._widths(show_date=True)
         self.selectionModel().selectionChanged.connect(lambda *_: self.sig_item_selected.emit(self.current_id()))

@@ -159,12 +159,24 @@ class ScheduleTab(ScheduleActions, QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self._connect()
+        self._tab_order()
         if self.service.index_ready:
             self.fill_providers()
             self.reload()
         else:  # years of appointments take seconds to index: never on the GUI thread
             self.title.setText("Loading the schedule…")
             ctx.run(self.service.warm_up, on_done=self._warmed, what="loading the schedule")
+
+    def _tab_order(self) -> None:
+        """Tab follows the screen: toolbar left to right, the calendar, the agenda, then the
+        buttons acting on the selection (creation order put the calendar last)."""
+        chain = (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
+                 self.agenda_button, self.providers_button, self.rooms_button, self.new_button,
+                 self.day_view, self.week_view, self.month_view, self.agenda,
+                 self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button,
+                 self.ics_button, self.sheet_button)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         """Give the calendar most of the width the first time the real width is known (the
