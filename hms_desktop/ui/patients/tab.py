@@ -35,6 +35,19 @@ SEARCH_DEBOUNCE_MS = 100
 RECENT_ON_TOP = 10
 
 
+def count_text(shown: int, text: str, hidden_matches: int = 0) -> str:
+    """The line under the list: a count, or what to do when nothing is listed (an empty
+    table alone leaves a receptionist wondering whether the search is still running)."""
+    if shown:
+        return f"{shown:,} patient(s)"
+    if not text.strip():
+        return "No patients yet: Ctrl+N registers the first one"
+    if hidden_matches:
+        return (f"No active patient matches “{text.strip()}”; {hidden_matches:,} inactive, deceased "
+                "or merged do: tick “Show inactive…” (Alt+I)")
+    return f"No patient matches “{text.strip()}”: check the spelling, or Ctrl+N to register"
+
+
 class PatientsTab(QWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,7 +139,10 @@ class PatientsTab(QWidget):
             rows = np.concatenate([top, rows[~np.isin(rows, top)]])
         current = self.selected_id()
         self.model.set_rows(rows, keep_order=not sorted_by_user)
-        self.count.setText(f"{len(rows):,} patient(s)")
+        hidden_matches = 0
+        if not len(rows) and text.strip() and not hidden:  # only then pay for a second search
+            hidden_matches = len(self.service.index.search(text, include_hidden=True))
+        self.count.setText(count_text(len(rows), text, hidden_matches))
         row = self.model.row_of(current) if current else None
         self.table.selectRow(row if row is not None else 0)
         self._set_enabled(True)
