@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTime
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.schedule_time import utc_to_wall
-from hms_desktop.ui.schedule.booking_dialog import BookingDialog
+from hms_desktop.ui.schedule.booking_dialog import BookingDialog, default_start
 from tests.ui.schedule_widgets import find
 
 if TYPE_CHECKING:
@@ -70,3 +72,27 @@ def test_form_labels_show_no_stray_ampersand(ctx: ScheduleTestContext, qtbot: Qt
     assert stray == []
     when = next(label for label in dialog.findChildren(QLabel) if label.text() == "&When")
     assert when.buddy() is dialog.date  # Alt+W reaches the date field
+
+
+def test_new_booking_starts_on_a_quarter_hour() -> None:
+    assert default_start(datetime(2026, 11, 25, 20, 2, 41)) == datetime(2026, 11, 25, 21, 15)
+    assert default_start(datetime(2026, 11, 25, 20, 45, 0)) == datetime(2026, 11, 25, 21, 45)
+    assert default_start(datetime(2026, 11, 25, 23, 50)) == datetime(2026, 11, 26, 1, 0)
+
+
+def test_every_control_has_its_own_alt_key(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    """Find slot, override, repeat and Book had no Alt key: a keyboard user had to Tab through all."""
+    dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 0))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)]
+    texts.append(dialog.repeat.title())
+    keys = [m.group(1).lower() for t in texts if (m := re.search(r"&(\w)", t))]
+    assert sorted(k for k, n in Counter(keys).items() if n > 1) == []
+    for control in (dialog.find_button, dialog.override, dialog.book_button):
+        assert "&" in control.text(), control.text()
+    assert "&" in dialog.repeat.title()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.keyClick(dialog, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert dialog.repeat.isChecked()  # Alt+T turns on Repeat

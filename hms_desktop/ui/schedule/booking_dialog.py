@@ -35,6 +35,13 @@ from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_c
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
 
 
+def default_start(now: datetime) -> datetime:
+    """An hour from now, rounded up to the next quarter hour: 20:02 gives 21:15, not 21:02,
+    which no clinic books and the receptionist would have to retype."""
+    later = now.replace(second=0, microsecond=0) + timedelta(hours=1)
+    return later + timedelta(minutes=-later.minute % 15)
+
+
 class BookingDialog(QDialog):
     sig_appointments_booked = Signal(list)
     """Saved on disk: the new appointment ids."""
@@ -62,7 +69,7 @@ class BookingDialog(QDialog):
         if provider_id:
             self.provider.setCurrentIndex(max(0, self.provider.findData(provider_id)))
         local = utc_to_wall(start, self.service.zone) if start and start.tzinfo else start
-        local = local or (datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1))
+        local = local or default_start(datetime.now())
         self.date = named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date")
         self.date.setCalendarPopup(True)
         self.time = named(QTimeEdit(QTime(local.hour, local.minute)), "schedule_time", "Start time")
@@ -78,14 +85,14 @@ class BookingDialog(QDialog):
             if r.active:
                 self.room.addItem(r.name, r.id)
         self.repeat = RecurrenceBox(self)
-        self.override = named(QCheckBox("Book outside available hours (recorded)"),
+        self.override = named(QCheckBox("Book outside available &hours (recorded)"),
                                "schedule_override", "Override available hours")
-        self.find_button = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
+        self.find_button = named(QPushButton("&Find next free slot"), "schedule_find_slot", "Find next free slot")
         self.problems = named(QLabel(""), "schedule_problems", "Booking problems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.book_button = named(self.buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole),
+        self.book_button = named(self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole),
                                   "schedule_book", "Book")
         self.book_button.setDefault(True)
 

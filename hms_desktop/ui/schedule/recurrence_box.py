@@ -30,7 +30,7 @@ class RecurrenceBox(QGroupBox):
     """Checkable group; unchecked means a single appointment."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Repeat", parent)
+        super().__init__("Repea&t", parent)
         named(self, "schedule_repeat", "Repeat")
         self.setCheckable(True)
         self.setChecked(False)
