@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateEdit, QLabel
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.schedule_time import utc_to_wall
@@ -96,3 +96,11 @@ def test_every_control_has_its_own_alt_key(ctx: ScheduleTestContext, qtbot: QtBo
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
     qtbot.keyClick(dialog, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
     assert dialog.repeat.isChecked()  # Alt+T turns on Repeat
+
+
+def test_dates_read_with_weekday_and_month_name(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    """'02 03 2026' is the 2nd of March or the 3rd of February depending on who reads it."""
+    dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 0))
+    qtbot.addWidget(dialog)
+    assert find(dialog, QDateEdit, "Date").text() == "Mon 02 Mar 2026"
+    assert find(dialog, QDateEdit, "Repeat until").text().count(" ") == 3  # "Thu 02 Jun 2026"

@@ -30,7 +30,7 @@ from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.scheduling import BookingError, SchedulingService
-from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
 
@@ -70,8 +70,7 @@ class BookingDialog(QDialog):
             self.provider.setCurrentIndex(max(0, self.provider.findData(provider_id)))
         local = utc_to_wall(start, self.service.zone) if start and start.tzinfo else start
         local = local or default_start(datetime.now())
-        self.date = named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date")
-        self.date.setCalendarPopup(True)
+        self.date = dated(named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date"))
         self.time = named(QTimeEdit(QTime(local.hour, local.minute)), "schedule_time", "Start time")
         self.time.setDisplayFormat("HH:mm")
         self.minutes = named(QSpinBox(), "schedule_minutes", "Duration in minutes")

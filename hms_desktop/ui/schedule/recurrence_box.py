@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_recurrence import Recurrence
-from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.naming import dated, named
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -66,9 +66,8 @@ class RecurrenceBox(QGroupBox):
         self.count.setValue(6)
         self.by_until = QRadioButton("Until")
         named(self.by_until, "schedule_repeat_by_until", "End on date")
-        self.until = QDateEdit(QDate.currentDate().addMonths(3))
+        self.until = dated(QDateEdit(QDate.currentDate().addMonths(3)))
         named(self.until, "schedule_repeat_until", "Repeat until")
-        self.until.setCalendarPopup(True)
         end_row = QHBoxLayout()
         for w in (self.by_count, self.count, self.by_until, self.until):
             end_row.addWidget(w)
