@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -101,6 +101,7 @@ class PatientsTab(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._focus_list)
+        self.search.installEventFilter(self)  # Down goes to the results, Esc clears the box
         self.show_hidden.toggled.connect(lambda _on: self.refresh())
         self.table.activated.connect(self._activated)
         ctx.changes.sig_changed.connect(self._on_change)
@@ -176,6 +177,18 @@ class PatientsTab(QWidget):
         for key in ("edit", "history", "status", "merge", "open"):
             self.buttons[key].setEnabled(has)
         self.buttons["new"].setEnabled(ready)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """In the search box, Down arrow moves into the results (as in any search field) and Esc
+        clears the search; both used to do nothing, leaving Tab-Tab or the mouse."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Down:
+                self._focus_list()
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     def _focus_list(self) -> None:
         self.refresh()
