@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -77,7 +77,7 @@ def test_long_provider_name_is_elided_in_the_header_and_whole_in_its_tooltip(tab
     shown = view.header_text(last)
     assert shown.endswith("…") and LONG_NAME.startswith(shown[:-1]) and len(shown) > 8
     x = view.column_width() * last + 60 + 48
-    assert view.tooltip_at(QPointF(x, HEADER / 2)) == LONG_NAME
+    assert view.tooltip_at(QPointF(x, HEADER / 2)).startswith(LONG_NAME + " (double-click")
     assert view.header_text(0) == "Dr Ada Lovelace"  # short names are left whole
 
 
@@ -172,3 +172,22 @@ def test_status_change_is_confirmed_by_name_and_replaces_an_old_error(tab: Sched
     qtbot.waitUntil(lambda: status.text().startswith("Checked in:"), timeout=3000)
     assert status.text() == "Checked in: Pat1 Tester (PAT000001) at 09:00."
     assert "b00020" not in status.styleSheet()  # no longer red
+
+
+def test_double_click_on_a_provider_header_shows_only_that_provider(tab: ScheduleTab, qtbot: QtBot) -> None:
+    view = day_view(tab)
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(48 + view.column_width() * 1.5), 10))
+    assert tab.provider_box.currentData() == "DOC000002"
+    assert [c.provider_id for c in view.columns] == ["DOC000002"]
+
+
+def test_week_view_with_every_provider_says_how_to_read_names_and_header_opens_the_day(
+        tab: ScheduleTab, qtbot: QtBot) -> None:
+    tab.set_mode("week")
+    assert "all 12 providers: choose one" in tab.title.text()
+    week = find(tab, TimeGridView, "Week view")
+    qtbot.mouseDClick(week, Qt.MouseButton.LeftButton, pos=QPoint(int(48 + week.column_width() * 2.5), 10))
+    assert tab.mode == "day" and tab.day == date(2026, 3, 4)  # Wednesday of that week
+    tab.provider_box.setCurrentIndex(tab.provider_box.findData("DOC000001"))
+    tab.set_mode("week")
+    assert "choose one" not in tab.title.text()

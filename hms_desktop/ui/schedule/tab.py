@@ -38,7 +38,8 @@ from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
 NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
-AGENDA_SHARE = 0.28  # the calendar is the main thing; the agenda list is its narrow twin
+AGENDA_SHARE = 0.28
+WEEK_READABLE = 3  # more providers side by side in a week column leaves no room for names  # the calendar is the main thing; the agenda list is its narrow twin
 
 
 def scrolled(view: TimeGridView, name: str, accessible: str) -> QScrollArea:
@@ -217,6 +218,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         for view, area in ((self.day_view, self.day_scroll), (self.week_view, self.week_scroll)):
             view.sig_item_selected.connect(lambda item_id, a=area, v=view: self._reveal(a, v, item_id))
             view.sig_navigation_requested.connect(self.navigate)
+            view.sig_column_activated.connect(self.open_column)
             view.sig_item_selected.connect(self.select)
             view.sig_item_activated.connect(self.activate)
             view.sig_move_requested.connect(self.request_move)
@@ -298,6 +300,14 @@ class ScheduleTab(ScheduleActions, QWidget):
                 self.day += sign * step[self.mode]
         self.reload()
 
+    def open_column(self, column: Column) -> None:
+        """Header double-click: a provider's column narrows the view to that provider; a
+        week column opens that day."""
+        if column.provider_id:
+            self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(column.provider_id)))
+        else:
+            self.open_day(column.day.date())
+
     def open_day(self, day: date) -> None:
         self.day = day
         self.set_mode("day")
@@ -351,6 +361,8 @@ class ScheduleTab(ScheduleActions, QWidget):
                 self.title.setText(f"{self.day:%A %d %B %Y}")
             else:
                 self.week_view.set_content(week_columns(first), self.items, now)
-                self.title.setText(f"Week of {first:%d %B %Y}")
+                crowd = "" if len(providers) <= WEEK_READABLE else \
+                    f" · all {len(providers)} providers: choose one to read the names"
+                self.title.setText(f"Week of {first:%d %B %Y}{crowd}")
         self.agenda.set_items(self.items, self.provider_names, show_date=self.mode == "week")
         self.update_actions()

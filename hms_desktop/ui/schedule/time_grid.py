@@ -75,6 +75,8 @@ class TimeGridView(QWidget):
     """Empty time was double-clicked: wall-clock start, provider id or None."""
     sig_navigation_requested = Signal(str)
     """A navigation key: left, right, up, down, today, page_up, page_down."""
+    sig_column_activated = Signal(object)
+    """A column header was double-clicked: the Column (a provider's day, or a date)."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -164,7 +166,9 @@ class TimeGridView(QWidget):
     def tooltip_at(self, pos: QPointF) -> str:
         """Full column label over a header, the appointment over a block, else the keys."""
         if self.columns and pos.x() >= GUTTER and pos.y() < HEADER:
-            return self.columns[self.column_at(pos.x())].label
+            column = self.columns[self.column_at(pos.x())]
+            what = "only this provider" if column.provider_id else "this day"
+            return f"{column.label} (double-click: show {what})"
         found = self.hit(pos)
         if found is not None:
             item = found[0]
@@ -357,7 +361,10 @@ class TimeGridView(QWidget):
         if found is not None:
             self.sig_item_activated.emit(found[0].id)
             return
-        if not self.columns or event.position().x() < GUTTER or event.position().y() < HEADER:
+        if not self.columns or event.position().x() < GUTTER:
+            return
+        if event.position().y() < HEADER:
+            self.sig_column_activated.emit(self.columns[self.column_at(event.position().x())])
             return
         column = self.columns[self.column_at(event.position().x())]
         minutes = snap(self.scale().minutes(event.position().y()), 15)
