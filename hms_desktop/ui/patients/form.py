@@ -268,6 +268,7 @@ class PatientFormDialog(QDialog):
             self.inputs[first].setFocus()
             self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
             return
+        args: tuple[Any, ...]  # register(patient) or update(id, patient)
         if self.patient is None:
             self._dup_timer.stop()
             self.check_duplicates()

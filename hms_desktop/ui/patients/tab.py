@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -58,6 +59,7 @@ class PatientsTab(QWidget):
         if hasattr(ctx, "sig_settings_changed"):
             ctx.sig_settings_changed.connect(lambda _s: setattr(self.service, "phone_region", phone_region(ctx)))
         self.model: PatientTableModel | None = None
+        self.dialog: QDialog | None = None  # the one dialog this tab has open (form, history, status, merge)
         name_widget(self, "patients_tab", "Patients tab")
         self.search = name_widget(QLineEdit(), "patient_search", "Search patients")
         self.search.setPlaceholderText("Search: name (any order), ID, phone (3+ digits) or date of birth")
