@@ -132,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
-    from hms_desktop.ui.shell.monitor_wiring import start_demo_device
     from hms_desktop.ui.shell.session_controller import SessionController
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -142,8 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
-    if args.demo_if_empty and not (args.station or args.monitor):
-        controller.sig_context_ready.connect(start_demo_device)
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)

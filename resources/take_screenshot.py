@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hms_desktop.ui.main_window import MainWindow  # noqa: E402
-from hms_desktop.ui.shell.monitor_wiring import start_demo_device  # noqa: E402
 from hms_desktop.ui.shell.session_controller import SessionController  # noqa: E402
 
 SETTLE_MS = 12000  # let live views draw a few seconds of data
@@ -44,7 +43,6 @@ def main() -> int:
             print(f"saved {target}")
             window.close()
 
-        controller.sig_context_ready.connect(start_demo_device)  # as the app wires it
         controller.sig_context_ready.connect(lambda _ctx: window.show_tab(tab))
         controller.sig_context_ready.connect(lambda _ctx: QTimer.singleShot(SETTLE_MS, shoot))
         controller.start()

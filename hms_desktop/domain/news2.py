@@ -165,13 +165,17 @@ def score_news2(
     scale2: bool = False,
 ) -> News2Result:
     """NEWS2 for one complete set of observations."""
-    values: dict[str, float | bool | str] = {
-        "respiration_rate": respiration_rate, "spo2": spo2, "air_or_oxygen": on_oxygen,
-        "systolic": systolic, "pulse": pulse, "consciousness": consciousness,
-        "temperature": temperature,
+    # Direct calls rather than sub_score's dispatch: scoring a 5,000-set record is on the
+    # path of opening it.
+    subs = {
+        "respiration_rate": score_respiration(respiration_rate),
+        "spo2": score_spo2(spo2, on_oxygen=on_oxygen, scale2=scale2),
+        "air_or_oxygen": score_air_or_oxygen(on_oxygen),
+        "systolic": score_systolic(systolic),
+        "pulse": score_pulse(pulse),
+        "consciousness": 0 if consciousness == Consciousness.ALERT else 3,
+        "temperature": score_temperature(temperature),
     }
-    subs = {name: sub_score(name, value, on_oxygen=on_oxygen, scale2=scale2)
-            for name, value in values.items()}
     aggregate = sum(subs.values())
     resp = response_for(aggregate, any_three=any(v == 3 for v in subs.values()))
     return News2Result(2 if scale2 else 1, subs, aggregate, resp.risk, resp.monitoring,

@@ -6,7 +6,6 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +21,6 @@ from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
-
-# Written into a folder the app filled with demo data: the simulated oximeter ("Demo device")
-# is only ever started on such a folder, never on a clinic's real data.
-DEMO_MARKER = ".demo-data"
 
 # The progress bar: loading the tables is the first 60 % when demo data follows (95 %
 # otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
@@ -105,9 +100,6 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         seed = {} if demo_seed is None else {"seed": demo_seed}
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
         session.demo_patients = demo_patients
-        (data_dir / DEMO_MARKER).write_text(
-            f"HMS Desktop generated demo data for {demo_patients} patients in this folder.\n",
-            encoding="utf-8")
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
     report("Preparing patient search", _WARM_UP_AT)
     warm_up(services)
@@ -130,10 +122,6 @@ def warm_up(services: Any) -> None:
     patients = getattr(services, "patients", None)
     if patients is not None and hasattr(type(patients), "index"):
         _ = patients.index
-    # Hundreds of thousands of long-lived row tuples make every full garbage collection
-    # scan them (about 0.6 s at 100,000 patients: a visible stall). They live until exit,
-    # so move them out of the collector's view.
-    gc.freeze()
 
 
 def apply_settings(services: Any, settings: ClinicSettings) -> None:

@@ -45,10 +45,10 @@ class WearableService:
     def readings_for(self, patient_id: str, start: date, end: date) -> list[WearableReading]:
         """The patient's readings between two days (inclusive), oldest first."""
         frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
-                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC),
+                                     where={"patient_id": patient_id})
         if frame.empty:
             return []
-        frame = frame[frame["patient_id"] == patient_id]
         rows = frame.to_dict("records")
         readings = [WearableReading.model_validate(
             {k: v for k, v in row.items() if k in _FIELDS and (v != "" or k not in VALUE_FIELDS)}) for row in rows]
@@ -68,8 +68,8 @@ class WearableService:
         import pandas as pd
 
         frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
-                                     datetime.combine(end + timedelta(days=1), time.min, UTC))
-        frame = frame[frame["patient_id"] == patient_id]
+                                     datetime.combine(end + timedelta(days=1), time.min, UTC),
+                                     where={"patient_id": patient_id})
         if frame.empty:  # no day files at all gives an untyped frame: answer plainly
             return {"t": np.array([], dtype=np.float64), "device_id": [],
                     **{name: np.array([], dtype=np.float64) for name in fields}}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,6 @@ from .schema import escape_text
 
 BOM = "\ufeff"
 CHUNK_ROWS = 4096  # rows per C-level call while loading: long enough to be fast, short for the GIL
-_ESCAPED_CELL = re.compile(r"(?:^|[,\"])'", re.M)
 
 
 def format_line(cells: Sequence[str], text_columns: Sequence[bool]) -> str:
@@ -49,20 +48,23 @@ class RawRecord:
     complete: bool  # False for a final record with no newline (a torn write)
 
 
-@dataclass(slots=True)
+@dataclass
 class ParsedFile:
     """A CSV file as rows of cells plus what is needed to quote a bad row back to the user.
 
-    Kept column-friendly (plain lists, source text built only for rejected rows) because a
-    100,000-row table must load in well under a second.
+    Kept column-friendly (plain lists, source lines split only when a row is rejected)
+    because a 100,000-row table must load in well under a second.
     """
 
     header: list[str]
     rows: list[list[str]]
-    starts: list[int]  # index into ``lines`` where each row starts
-    lines: list[str]
+    starts: Sequence[int]  # index into ``lines`` where each row starts
+    text: str
     ends_with_newline: bool
-    may_need_unescape: bool = True  # False when no cell starts with the escape quote
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return _split_lines(self.text)
 
     def line_number(self, n: int) -> int:
         return self.starts[n] + 1
@@ -101,25 +103,34 @@ def parse_records(text: str) -> tuple[list[str], list[RawRecord]]:
 def parse_file(text: str) -> ParsedFile:
     if text.startswith(BOM):
         text = text[1:]
-    lines = _split_lines(text)
-    if not lines:
-        return ParsedFile([], [], [], [], True)
-    header = next(csv.reader([lines[0]]))
-    parsed = ParsedFile(header, [], [], lines, text.endswith("\n"), _ESCAPED_CELL.search(text) is not None)
+    ends_with_newline = text.endswith("\n")
+    physical = text.count("\n") + (0 if ends_with_newline or not text else 1)
+    if physical == 0:
+        return ParsedFile([], [], [], text, True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        rows = []
-        reader = csv.reader(lines[1:], strict=True)
+        header = next(reader)
+        rows: list[list[str]] = []
         # In chunks: one list(reader) over 100,000 lines holds the GIL for ~0.4 s and freezes
         # the window while a table loads on the writer thread.
         while chunk := list(itertools.islice(reader, CHUNK_ROWS)):
             rows.extend(chunk)
+        if len(rows) == physical - 1 and all(rows):
+            # The common case: one record per physical line, no blank lines.
+            return ParsedFile(header, rows, range(1, physical), text, ends_with_newline)
     except csv.Error:
-        rows = []
-    if rows and len(rows) == len(lines) - 1 and all(rows):
-        # The common case: one record per physical line, no blank lines.
-        parsed.rows = rows
-        parsed.starts = list(range(1, len(lines)))
-        return parsed
+        pass
+    return _parse_by_lines(text, ends_with_newline)
+
+
+def _parse_by_lines(text: str, ends_with_newline: bool) -> ParsedFile:
+    """Multi-line cells, blank lines or broken quoting: track where every record starts."""
+    lines = _split_lines(text)
+    header = next(csv.reader([lines[0]]))
+    parsed = ParsedFile(header, [], [], text, ends_with_newline)
+    parsed.lines = lines
+    starts: list[int] = []
+    parsed.starts = starts
     reader = csv.reader(lines, strict=True)
     next(reader)
     consumed = 1
@@ -129,12 +140,12 @@ def parse_file(text: str) -> ParsedFile:
             if not cells and not "".join(lines[start:consumed]).strip():
                 continue
             parsed.rows.append(cells)
-            parsed.starts.append(start)
+            starts.append(start)
     except csv.Error:
         # Broken quoting: parse the rest record by record so one bad line costs only itself.
         for start, cells in _parse_slowly(lines, consumed):
             parsed.rows.append(cells)
-            parsed.starts.append(start)
+            starts.append(start)
     return parsed
 
 

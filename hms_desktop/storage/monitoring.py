@@ -50,10 +50,10 @@ class MonitoringStore:
 
     def vitals_series(self, patient_id: str, start: datetime, end: datetime) -> tuple[list[float], list[float], list[float]]:
         """(epoch seconds, SpO2, PR) for a trend chart; missing values are NaN (gaps, not zeros)."""
-        frame = self.vitals.read_frame(start, end)
+        frame = self.vitals.read_frame(start, end, where={"patient_id": patient_id})
         if frame.empty:
             return [], [], []
-        frame = frame[frame["patient_id"] == patient_id].sort_values("at_utc")
+        frame = frame.sort_values("at_utc")
         import pandas as pd
 
         # Not astype(int64): the datetime unit (ns, us, ms) depends on how pandas inferred it.

@@ -169,6 +169,8 @@ def _all_plainly_valid(kind: ColumnKind, cells: list[str]) -> bool:
 def check_column(kind: ColumnKind, cells: Iterable[str]) -> dict[str, str]:
     """Return {bad cell value: reason} for a whole column, checking each distinct value once."""
     problems: dict[str, str] = {}
+    if kind.name == "str":
+        return problems  # any text is a valid str (emptiness is the caller's rule)
     values = cells if isinstance(cells, list) else list(cells)
     if _all_plainly_valid(kind, values):
         return problems

@@ -7,8 +7,8 @@ line, fsyncs, and only then changes memory, so "saved" always means "on disk".
 
 from __future__ import annotations
 
+import operator
 import os
-import sys
 import threading
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Generic
 from pydantic import BaseModel
 
 from .csvfile import (
-    CHUNK_ROWS,
     AppendFile,
     ParsedFile,
     RawRecord,
@@ -41,7 +40,9 @@ from .schema import (
     cells_to_model,
     check_column,
     encode_value,
+    escape_text,
     model_to_cells,
+    unescape_text,
 )
 
 if TYPE_CHECKING:
@@ -117,10 +118,14 @@ class Table(Generic[M]):
         self._columns = spec.columns
         self._nfields = len(spec.fields)
         self._col_index = {name: i for i, name in enumerate(self._columns)}
+        # Rows are kept in memory exactly as on disk (text cells formula-escaped) so loading
+        # never touches a cell; reads turn cells back into what the user typed.
         self._text_flags = tuple(
-            self._all_kinds[c].is_text or c == "updated_by" for c in self._columns
+            (self._all_kinds[c].is_text or c == "updated_by") and c != "id" for c in self._columns
         )
-        self._journal_text_flags = (False, False, *self._text_flags)
+        self._text_at = tuple(i for i, is_text in enumerate(self._text_flags) if is_text)
+        self._no_escaping = (False,) * len(self._columns)  # memory already holds the disk form
+        self._no_escaping_journal = (False, False, *self._no_escaping)
         self.path = folder / f"{spec.name}.csv"
         self.journal_path = folder / f"{spec.name}.journal.csv"
         self.history_dir = folder / "history"
@@ -160,7 +165,8 @@ class Table(Generic[M]):
                     self._rows[cells[0]] = cells
         if self.journal_path.exists():
             self._replay_journal(from_version)
-        self._seq = max((_int(cells[-1]) for cells in self._rows.values()), default=0)
+        # Every seq passed the integer check (or is empty): map/filter keep this loop in C.
+        self._seq = max(map(int, filter(None, map(operator.itemgetter(-1), self._rows.values()))), default=0)
         numbers = [self._number(i) for i in self._quarantine.ids(self.spec.name)]
         numbers.append(self._highest_number(list(self._rows)))
         self._next_number = max(numbers, default=0) + 1
@@ -190,35 +196,30 @@ class Table(Generic[M]):
             torn = len(rows) - 1  # only the journal can hold a torn write
             rejected[torn] = TORN_WRITE
         kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
-        columns = self._columns_of(rows, kept, positions, prefix, from_version)
-        if parsed.may_need_unescape:
-            for i, is_text in enumerate(self._text_flags):
-                if is_text and _has_escaped_cell(columns[i]):
-                    columns[i] = tuple(c[1:] if c[:1] == "'" else c for c in columns[i])
+        table = self._normalised_rows(rows, kept, positions, prefix, from_version)
         version_at = self._col_index["version"]
-        if not all(columns[version_at]):  # rows added by hand in a spreadsheet have no version
-            columns[version_at] = tuple(c or "1" for c in columns[version_at])
-        table = _rows_of(columns) if kept else []
+        for cells in table if not all(cells[version_at] for cells in table) else ():
+            cells[version_at] = cells[version_at] or "1"  # a row added by hand has no version
         bad: dict[int, str] = {}
         if prefix and from_version is None:
             for k, cells in enumerate(table):
                 if _crc(cells) != rows[kept[k]][1]:
                     bad[k] = "checksum mismatch (edited or damaged journal line)"
-        for column, kind in self._all_kinds.items():
-            if kind.name == "str" and column != "id":
-                continue
-            i = self._col_index[column]
-            problems = check_column(kind, list(columns[i]))
-            if column == "id" and not all(columns[i]):
+        checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
+        checked_at = [self._col_index[name] for name, _ in checked]
+        for (column_name, kind), column in zip(checked, _columns(table, checked_at), strict=True):
+            problems = check_column(kind, column)
+            if column_name == "id" and not all(column):
                 problems[""] = "id is empty"
-            for k, cell in enumerate(columns[i]) if problems else ():
+            for k, cell in enumerate(column) if problems else ():
                 reason = problems.get(cell)
                 if reason is not None and k not in bad:
-                    bad[k] = reason if column == "id" else f"{column}: {reason}"
+                    bad[k] = reason if column_name == "id" else f"{column_name}: {reason}"
         for k, reason in bad.items():
             rejected[kept[k]] = reason
-        out = [(kept[k], cells) for k, cells in enumerate(table) if k not in bad] if bad else list(
-            zip(kept, table, strict=True))
+        frozen = list(map(tuple, table))  # rows are immutable from here on (shared with readers)
+        out = [(kept[k], cells) for k, cells in enumerate(frozen) if k not in bad] if bad else list(
+            zip(kept, frozen, strict=True))
         for n, reason in sorted(rejected.items()):
             record_id = rows[n][positions["id"]] if "id" in positions and len(rows[n]) == len(header) else ""
             self._reject(file, parsed.line_number(n), reason, record_id, parsed.raw(n))
@@ -226,9 +227,9 @@ class Table(Generic[M]):
             _truncate_from_line(self.journal_path, parsed.line_number(torn))
         return out
 
-    def _columns_of(self, rows: list[list[str]], kept: list[int], positions: dict[str, int],
-                    prefix: int, from_version: int | None) -> list[tuple[str, ...]]:
-        """The kept rows as one tuple per table column (transposed in C, matched by header name)."""
+    def _normalised_rows(self, rows: list[list[str]], kept: list[int], positions: dict[str, int],
+                         prefix: int, from_version: int | None) -> list[list[str]]:
+        """The kept rows as lists in this table's column order (matched by header name)."""
         if from_version is not None:
             migrated = []
             for n in kept:
@@ -236,15 +237,13 @@ class Table(Generic[M]):
                 for version in range(from_version, self.spec.schema_version):
                     raw_row = self.spec.migrations[version](raw_row)
                 migrated.append([raw_row.get(c, "") for c in self._columns])
-            source: list[tuple[str, ...]] = list(zip(*migrated, strict=True))
-            positions = {c: i for i, c in enumerate(self._columns)}
-        else:
-            chosen = rows if len(kept) == len(rows) else [rows[n] for n in kept]
-            source = _transpose(chosen, len(chosen[0]) if chosen else 0)
-        empty = ("",) * len(kept)
-        if not kept:
-            return [() for _ in self._columns]
-        return [source[positions[c]] if c in positions else empty for c in self._columns]
+            return migrated
+        chosen = rows if len(kept) == len(rows) else [rows[n] for n in kept]
+        header_order = [name for name, _ in sorted(positions.items(), key=lambda item: item[1])]
+        if header_order == list(self._columns):
+            return [r[prefix:] for r in chosen] if prefix else chosen
+        order = [positions.get(c) for c in self._columns]
+        return [[r[j] if j is not None else "" for j in order] for r in chosen]
 
     def _replay_journal(self, from_version: int | None) -> None:
         parsed = read_file(self.journal_path)
@@ -266,10 +265,14 @@ class Table(Generic[M]):
         prefix = self.spec.id_prefix
         if not prefix or not ids:
             return 0
+        # Try the greatest IDs first (C-level max), falling back only past odd hand-made IDs.
         for length in sorted(set(map(len, ids)), reverse=True):
-            same_length = [i for i in ids if len(i) == length and i.startswith(prefix) and i[len(prefix):].isdigit()]
-            if same_length:
-                return self._number(max(same_length))
+            same_length = [i for i in ids if len(i) == length]
+            while same_length:
+                best = max(same_length)
+                if best.startswith(prefix) and best[len(prefix):].isdigit():
+                    return self._number(best)
+                same_length.remove(best)
         return 0
 
     def _number(self, record_id: str) -> int:
@@ -299,9 +302,11 @@ class Table(Generic[M]):
         return [self._to_model(cells) for cells in rows]
 
     def column(self, name: str) -> list[str]:
+        """Every row's cell of one column, as the user typed it, in ``ids()`` order."""
         i = self._col_index[name]
         with self._lock:
-            return [cells[i] for cells in self._rows.values()]
+            column = [cells[i] for cells in self._rows.values()]
+        return _unescaped(column) if self._text_flags[i] else column
 
     def where(self, column: str, value: Any) -> list[M]:
         key = value if isinstance(value, str) else encode_value(self._all_kinds[column], value)
@@ -313,7 +318,7 @@ class Table(Generic[M]):
     def meta(self, record_id: str) -> RecordMeta:
         cells = self._rows[record_id]
         at = datetime.fromisoformat(cells[-3]) if cells[-3] else None
-        return RecordMeta(_int(cells[-4]), at, cells[-2])
+        return RecordMeta(_int(cells[-4]), at, unescape_text(cells[-2]))
 
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The current rows as text columns, indexed by ID (for analytics and search indexes)."""
@@ -323,9 +328,12 @@ class Table(Generic[M]):
         with self._lock:
             rows = list(self._rows.values())
             ids = list(self._rows)
-        return pd.DataFrame(
-            {c: [r[self._col_index[c]] for r in rows] for c in wanted}, index=pd.Index(ids, name="id")
-        )
+        data = {}
+        for c in wanted:
+            i = self._col_index[c]
+            column = [r[i] for r in rows]
+            data[c] = _unescaped(column) if self._text_flags[i] else column
+        return pd.DataFrame(data, index=pd.Index(ids, name="id"))
 
     def history(self, record_id: str) -> list[Version[M]]:
         """Every saved version of one record, oldest first, from the rotated and live journals."""
@@ -342,8 +350,7 @@ class Table(Generic[M]):
             for record in records:
                 if len(record.cells) != len(header) or record.cells[id_at] != record_id:
                     continue
-                cells = [_unescape(record.cells[positions[c]], f) if c in positions else ""
-                         for c, f in zip(self._columns, self._text_flags, strict=True)]
+                cells = [record.cells[positions[c]] if c in positions else "" for c in self._columns]
                 try:
                     model = self._to_model(tuple(cells))
                 except ValueError:
@@ -359,17 +366,30 @@ class Table(Generic[M]):
         return [versions[v] for v in sorted(versions)]
 
     def _to_model(self, cells: tuple[str, ...]) -> M:
-        return cells_to_model(self._model, self._kinds, cells[: self._nfields])
+        logical = list(cells[: self._nfields])
+        for i in self._text_at:
+            if i < self._nfields and logical[i][:1] == "'":
+                logical[i] = logical[i][1:]
+        return cells_to_model(self._model, self._kinds, logical)
+
+    def _on_disk(self, cells: Sequence[str]) -> tuple[str, ...]:
+        """Logical cells as stored (text formula-escaped), the form kept in memory."""
+        flags = self._text_flags
+        return tuple(escape_text(c) if flags[i] else c for i, c in enumerate(cells))
 
     def _index(self, column: str) -> dict[str, dict[str, None]]:
+        """Logical cell value -> IDs, built on first use and kept current by writes."""
         index = self._indexes.get(column)
         if index is None:
             i = self._col_index[column]
             index = {}
             for record_id, cells in self._rows.items():
-                index.setdefault(cells[i], {})[record_id] = None
+                index.setdefault(self._logical_cell(i, cells[i]), {})[record_id] = None
             self._indexes[column] = index
         return index
+
+    def _logical_cell(self, i: int, cell: str) -> str:
+        return cell[1:] if self._text_flags[i] and cell[:1] == "'" else cell
 
     # ------------------------------------------------------------------ writing
     def insert(self, model: M) -> M:
@@ -390,15 +410,16 @@ class Table(Generic[M]):
                     data["id"] = f"{self.spec.id_prefix}{next_number:06d}"
                     next_number += 1
                 record_id = str(data.get("id") or "")
-                if not record_id:
-                    raise ValueError(f"{self.spec.name}: a record needs an id")
+                if not record_id or escape_text(record_id) != record_id:
+                    raise ValueError(f"{self.spec.name}: a record needs an id that does not start "
+                                     f"with = + - @ ' or a tab ({record_id!r})")
                 if record_id in self._rows or record_id in taken:
                     raise ValueError(f"{self.spec.name}: id {record_id} already exists")
                 taken.add(record_id)
                 next_number = max(next_number, self._number(record_id) + 1)
                 checked = self._model.model_validate(data)
                 seq += 1
-                cells = (*model_to_cells(checked, self._kinds), "1", now, self._actor, str(seq))
+                cells = self._on_disk((*model_to_cells(checked, self._kinds), "1", now, self._actor, str(seq)))
                 prepared.append(("insert", checked, cells))
             self._write(prepared)
             self._next_number = next_number
@@ -419,12 +440,12 @@ class Table(Generic[M]):
                 data = self._to_model(current_cells).model_dump() | dict(changes)
             data["id"] = record_id
             checked = self._model.model_validate(data)
-            fields = tuple(model_to_cells(checked, self._kinds))
-            if fields == current_cells[: self._nfields]:
+            fields = model_to_cells(checked, self._kinds)
+            cells = self._on_disk((*fields, str(_int(current_cells[-4]) + 1), _now(), self._actor,
+                                   str(self._seq + 1)))
+            if cells[: self._nfields] == current_cells[: self._nfields]:
                 return checked
             seq = self._seq + 1
-            version = _int(current_cells[-4]) + 1
-            cells = (*fields, str(version), _now(), self._actor, str(seq))
             self._write([("update", checked, cells)])
             self._seq = seq
         self._maybe_checkpoint()
@@ -434,7 +455,7 @@ class Table(Generic[M]):
         if not prepared:
             return
         text = "".join(
-            format_line((op, _crc(cells), *cells), self._journal_text_flags) for op, _, cells in prepared
+            format_line((op, _crc(cells), *cells), self._no_escaping_journal) for op, _, cells in prepared
         )
         self._open_journal().append(text)  # durable from here on
         with self._lock:
@@ -444,8 +465,8 @@ class Table(Generic[M]):
                 for column, index in self._indexes.items():
                     i = self._col_index[column]
                     if old is not None:
-                        index.get(old[i], {}).pop(cells[0], None)
-                    index.setdefault(cells[i], {})[cells[0]] = None
+                        index.get(self._logical_cell(i, old[i]), {}).pop(cells[0], None)
+                    index.setdefault(self._logical_cell(i, cells[i]), {})[cells[0]] = None
             self._journal_rows += len(prepared)
 
     def _open_journal(self) -> AppendFile:
@@ -472,7 +493,7 @@ class Table(Generic[M]):
             with self._lock:
                 rows = list(self._rows.values())
             header = format_header(self._columns)
-            flags = self._text_flags
+            flags = self._no_escaping
             write_atomically(self.path, [header, *(format_line(cells, flags) for cells in rows)])
             if self._journal is not None:
                 self._journal.close()
@@ -531,37 +552,19 @@ def _has_multiline_cell(text: str) -> bool:
     return any(line.count('"') % 2 for line in text.split("\n"))
 
 
-def _transpose(rows: list[list[str]], width: int) -> list[tuple[str, ...]]:
-    """Rows to columns in chunks (a single zip(*rows) holds the GIL for ~0.2 s at 100,000 rows),
-    sharing one string object per value in columns where values repeat (memory)."""
-    columns: list[list[str]] = [[] for _ in range(width)]
-    for start in range(0, len(rows), CHUNK_ROWS):
-        for column, values in zip(columns, zip(*rows[start:start + CHUNK_ROWS], strict=True), strict=True):
-            column.extend(values)
-    return [_shared(tuple(column)) for column in columns]
+def _columns(rows: list[list[str]], indexes: list[int]) -> list[list[str]]:
+    """Some columns of the rows (a list comprehension per column beats zip(*rows) here:
+    unpacking 100,000 rows into zip's arguments is the slow part)."""
+    return [[row[i] for row in rows] for i in indexes]
 
 
-def _shared(column: tuple[str, ...]) -> tuple[str, ...]:
-    """Statuses, dates, versions and batch timestamps repeat: keep one object per distinct value."""
-    if len(column) > 64 and len(set(column)) * 2 < len(column):
-        return tuple(map(sys.intern, column))
-    return column
-
-
-def _rows_of(columns: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for start in range(0, len(columns[0]), CHUNK_ROWS):
-        rows.extend(zip(*(c[start:start + CHUNK_ROWS] for c in columns), strict=True))
-    return rows
-
-
-def _has_escaped_cell(column: tuple[str, ...]) -> bool:
+def _has_escaped_cell(column: list[str]) -> bool:
     joined = "\x00".join(column)
     return joined.startswith("'") or "\x00'" in joined
 
 
-def _unescape(cell: str, is_text: bool) -> str:
-    return cell[1:] if is_text and cell.startswith("'") else cell
+def _unescaped(column: list[str]) -> list[str]:
+    return [c[1:] if c[:1] == "'" else c for c in column] if _has_escaped_cell(column) else column
 
 
 def _truncate_from_line(path: Path, line: int) -> None:

@@ -116,3 +116,16 @@ def test_warm_up_builds_lazy_indexes_before_any_tab_asks() -> None:
 
     warm_up(Container(Scheduling(), Patients()))
     assert calls == ["scheduling", "patient index"]
+
+
+def test_loaded_rows_are_out_of_the_collectors_sight_after_opening(data_dir: Path, demo_notes: None) -> None:
+    import gc
+
+    gc.unfreeze()
+    session = open_session(data_dir, demo_if_empty=True, demo_patients=50)
+    try:
+        assert gc.isenabled()  # paused only while loading
+        assert gc.get_freeze_count() > 50  # the rows (and everything else loaded) are frozen
+    finally:
+        close_session(session)
+        gc.unfreeze()

@@ -41,3 +41,12 @@ def test_torn_line_in_a_day_file_is_quarantined_and_appends_continue(data_dir: P
     assert [q.line for q in store.quarantine] == [3]
     assert len(log.read_frame(T0, T0 + timedelta(seconds=2))) == 2
     store.close()
+
+
+def test_read_frame_can_keep_one_bed_before_parsing_times(data_dir: Path) -> None:
+    store = Store(data_dir)
+    log = store.day_log("vitals", Sample)
+    log.append([Sample(at=T0 + timedelta(seconds=s), bed=f"BED0{s % 2}", spo2=90 + s) for s in range(6)])
+    frame = log.read_frame(T0, T0 + timedelta(seconds=10), where={"bed": "BED01"})
+    assert list(frame["spo2"]) == ["91", "93", "95"] and set(frame["bed"]) == {"BED01"}
+    store.close()

@@ -31,6 +31,7 @@ from hms_desktop.ui.care.common import (
     MessageLine,
     PatientPage,
     RowsModel,
+    add_labelled,
     describe_error,
     local_text,
     make_table,
@@ -96,8 +97,7 @@ class ChronicPage(PatientPage):
         right = QWidget()
         rl = QVBoxLayout(right)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Show glucose in"))
-        top.addWidget(self.display_unit)
+        add_labelled(top, [("Show glucose &in", self.display_unit)])
         top.addStretch(1)
         top.addWidget(self.overdue_button)
         rl.addLayout(top)

@@ -247,21 +247,27 @@ def patient_name(services: Any, patient_id: str) -> str:
     return f"{getattr(p, 'given_name', '')} {getattr(p, 'family_name', '')}".strip() if p else ""
 
 
+def text_label(name: str, text: str) -> QLabel:
+    """A named static label (screen readers announce it; tests find it)."""
+    return named(QLabel(text), name, text.replace("&", ""))
+
+
+def label_for(widget: QWidget, text: str) -> QLabel:
+    """The label of a field: its buddy, so Alt+letter reaches the field."""
+    label = named(QLabel(text), f"{widget.objectName()}_label", f"{text.replace('&', '')} label")
+    label.setBuddy(widget)
+    return label
+
+
 def add_form_rows(form: QFormLayout, rows: Sequence[tuple[str, QWidget]]) -> None:
-    """Form rows whose labels are buddies of their fields (Alt+letter reaches the field)."""
-    for label, widget in rows:
-        form.addRow(label, widget)
-        lbl = form.labelForField(widget)
-        if isinstance(lbl, QLabel):
-            lbl.setBuddy(widget)
+    for text, widget in rows:
+        form.addRow(label_for(widget, text), widget)
 
 
 def add_labelled(row: QHBoxLayout, pairs: Sequence[tuple[str, QWidget]]) -> None:
-    """Label + widget pairs along a bar, each label a buddy of its widget."""
-    for label, widget in pairs:
-        lbl = QLabel(label)
-        lbl.setBuddy(widget)
-        row.addWidget(lbl)
+    """Label + widget pairs along a bar."""
+    for text, widget in pairs:
+        row.addWidget(label_for(widget, text))
         row.addWidget(widget)
 
 

@@ -114,7 +114,7 @@ class News2Panel(QGroupBox):
         grid.addWidget(self.response, 2, 0, 1, 2)
         self.subs: dict[str, QLabel] = {}
         for row, (key, label) in enumerate(SUB_LABELS.items(), start=3):
-            grid.addWidget(QLabel(label), row, 0)
+            grid.addWidget(named(QLabel(label), f"news2_label_{key}", f"NEWS2 {label} label"), row, 0)
             self.subs[key] = named(QLabel("—"), f"news2_sub_{key}", f"{label} sub-score")
             grid.addWidget(self.subs[key], row, 1)
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QVBoxLayout, QWidget
 
 from hms_desktop.domain.clinical_ranges import HARD_LIMITS, ClinicalRange, range_errors
-from hms_desktop.ui.care.common import MessageLine, NumberField, describe_error, named
+from hms_desktop.ui.care.common import (
+    MessageLine,
+    NumberField,
+    describe_error,
+    label_for,
+    named,
+    text_label,
+)
 
 
 class RangesDialog(QDialog):
@@ -19,10 +26,8 @@ class RangesDialog(QDialog):
         self.setWindowTitle("Clinical ranges (warnings only)")
         self.ctx = ctx
         grid = QGridLayout()
-        grid.addWidget(QLabel("Parameter"), 0, 0)
-        grid.addWidget(QLabel("Warn below"), 0, 1)
-        grid.addWidget(QLabel("Warn above"), 0, 2)
-        grid.addWidget(QLabel("Impossible outside"), 0, 3)
+        for col, text in enumerate(("Parameter", "Warn below", "Warn above", "Impossible outside")):
+            grid.addWidget(text_label(f"ranges_head_{col}", text), 0, col)
         self.fields: dict[str, tuple[ClinicalRange, NumberField, NumberField]] = {}
         for row, rng in enumerate(ctx.services.observations.ranges(), start=1):
             low = NumberField(f"range_{rng.id}_low", f"{rng.label} low", integer=False,
@@ -32,15 +37,19 @@ class RangesDialog(QDialog):
             low.setText("" if rng.low is None else f"{rng.low:g}")
             high.setText("" if rng.high is None else f"{rng.high:g}")
             limit = HARD_LIMITS.get(rng.id)
-            grid.addWidget(QLabel(f"{rng.label} ({rng.unit})"), row, 0)
+            grid.addWidget(label_for(low, f"{rng.label} ({rng.unit})"), row, 0)
             grid.addWidget(low, row, 1)
             grid.addWidget(high, row, 2)
-            grid.addWidget(QLabel(f"{limit.low:g}–{limit.high:g}" if limit else ""), row, 3)
+            grid.addWidget(text_label(f"range_{rng.id}_limits",
+                                      f"{limit.low:g}–{limit.high:g}" if limit else ""), row, 3)
             self.fields[rng.id] = (rng, low, high)
         self.message = MessageLine("ranges_message", "Clinical ranges message")
         buttons = named(QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                          | QDialogButtonBox.StandardButton.Cancel),
                         "ranges_buttons", "Save or cancel")
+        for role, name in ((QDialogButtonBox.StandardButton.Save, "Save clinical ranges"),
+                           (QDialogButtonBox.StandardButton.Cancel, "Cancel clinical ranges")):
+            named(buttons.button(role), name.lower().replace(" ", "_"), name)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

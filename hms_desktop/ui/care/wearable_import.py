@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.wearables import IMPORT_FIELDS, ImportResult, guess_mapping
 from hms_desktop.services.wearables import read_csv_preview
-from hms_desktop.ui.care.common import MessageLine, RowsModel, describe_error, named
+from hms_desktop.ui.care.common import (
+    MessageLine,
+    RowsModel,
+    add_form_rows,
+    describe_error,
+    named,
+)
 
 NOT_MAPPED = "— not mapped —"
 FIELD_LABELS = {"at": "Time", "device_id": "Device", "heart_rate": "Heart rate",
@@ -68,13 +74,10 @@ class WearableImportDialog(QDialog):
             combo = named(QComboBox(), f"import_map_{field}", f"Column for {FIELD_LABELS[field]}")
             combo.currentIndexChanged.connect(lambda _: self._refresh_preview())
             self.mapping[field] = combo
-            form.addRow(FIELD_LABELS[field], combo)
-            lbl = form.labelForField(combo)
-            if isinstance(lbl, QLabel):
-                lbl.setBuddy(combo)
+            add_form_rows(form, [(FIELD_LABELS[field], combo)])
         self.device = named(QLineEdit(), "import_device", "Device when not in the file")
         self.device.setPlaceholderText("e.g. watch-123")
-        form.addRow("Device if not mapped", self.device)
+        add_form_rows(form, [("Device if not mapped", self.device)])
         self.preview_model = RowsModel([FIELD_LABELS[f] for f in IMPORT_FIELDS], self)
         self.preview = named(QTableView(), "import_preview", "Import preview")
         self.preview.setModel(self.preview_model)

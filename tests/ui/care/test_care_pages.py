@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -20,7 +21,21 @@ from pytestqt.qtbot import QtBot
 from hms_desktop.ui.care import CARE_PAGES
 from tests.ui.care.conftest import PATIENT, drain
 
-CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QLabel)
+
+
+def unnamed(root: QWidget) -> list[str]:
+    """Controls without an object name or an accessible name. Qt's own parts of composite
+    widgets (header views, combo pop-ups, spin-box editors) are announced by their owner."""
+    missing = []
+    for w in root.findChildren(QWidget):
+        if (not isinstance(w, CONTROLS) or isinstance(w, QHeaderView)
+                or w.objectName().startswith("qt_")
+                or w.parent().metaObject().className() == "QComboBoxPrivateContainer"):
+            continue
+        if not w.objectName() or not w.accessibleName():
+            missing.append(f"{type(w).__name__} {w.objectName()!r} {getattr(w, 'text', str)()!r}")
+    return missing
 
 
 def test_pages_listed_in_record_order() -> None:
@@ -37,13 +52,7 @@ def test_every_control_is_named(care_ctx: Any, qtbot: QtBot, title: str, factory
     assert not no_patient.isHidden()
     care_ctx.current_patient.select(PATIENT)
     drain(care_ctx, qtbot)
-    # Controls that pyqtgraph or Qt create inside composite widgets (calendar popups, the
-    # plot's own context buttons, item-view viewports) are not ours to name.
-    ours = [w for w in page.findChildren(QWidget) if isinstance(w, CONTROLS)
-            and not w.objectName().startswith("qt_") and not isinstance(w, QHeaderView)
-            and w.parent().metaObject().className() != "QComboBoxPrivateContainer"]
-    unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in ours if not w.accessibleName()]
-    assert ours and unnamed == []
+    assert unnamed(page) == []
     assert no_patient.isHidden()
 
 
@@ -70,5 +79,6 @@ def test_buttons_open_their_windows(care_ctx: Any, qtbot: QtBot, title: str, but
     drain(care_ctx, qtbot)
     opened = [w for w in QApplication.topLevelWidgets() if w.accessibleName() == window and w.isVisible()]
     assert len(opened) == 1
+    assert unnamed(opened[0]) == []
     opened[0].close()
     drain(care_ctx, qtbot)
