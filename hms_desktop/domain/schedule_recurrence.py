@@ -1,5 +1,10 @@
 """Recurrence: daily, weekly on chosen weekdays, every N weeks, monthly; until a date or
-N occurrences. Expanded in wall-clock time so DST never shifts the local hour."""
+N occurrences. Expanded in wall-clock time so DST never shifts the local hour.
+
+Monthly on the 29th-31st: dateutil alone silently skips months without that day, which a
+clinic never expects. ``short_months`` makes the choice explicit: ``"last_day"`` (default)
+books the last day of a shorter month, ``"skip"`` leaves those months out.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ class Recurrence(BaseModel):
     weekdays: list[int] = Field(default_factory=list)  # 0=Monday; weekly only
     until: date | None = None
     count: int | None = Field(default=None, ge=1, le=MAX_OCCURRENCES)
+    short_months: Literal["last_day", "skip"] = "last_day"  # monthly on day 29-31 only
 
     @model_validator(mode="after")
     def _one_end(self) -> Recurrence:
@@ -49,13 +55,24 @@ class Recurrence(BaseModel):
             raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday)")
         return self
 
-    def to_rrule(self) -> str:
-        """RFC 5545 text, stored with the series and usable in iCalendar."""
+    def month_days(self, first: date) -> tuple[int, ...] | None:
+        """Candidate days for 'last day of a shorter month': 28..day, the latest that exists
+        in a month wins (RFC 5545 BYMONTHDAY + BYSETPOS=-1). None when no month is short."""
+        if self.freq != "monthly" or self.short_months != "last_day" or first.day <= 28:
+            return None
+        return tuple(range(28, first.day + 1))
+
+    def to_rrule(self, first: date | None = None) -> str:
+        """RFC 5545 text, stored with the series and usable in iCalendar. ``first`` (the
+        series start) is needed to spell out the short-month rule for day 29-31."""
         parts = [f"FREQ={self.freq.upper()}"]
         if self.interval > 1:
             parts.append(f"INTERVAL={self.interval}")
         if self.freq == "weekly" and self.weekdays:
             parts.append("BYDAY=" + ",".join(_CODES[d] for d in sorted(set(self.weekdays))))
+        days = self.month_days(first) if first is not None else None
+        if days:
+            parts.append("BYMONTHDAY=" + ",".join(map(str, days)) + ";BYSETPOS=-1")
         if self.count is not None:
             parts.append(f"COUNT={self.count}")
         if self.until is not None:
@@ -67,8 +84,10 @@ class Recurrence(BaseModel):
         until = datetime.combine(self.until, datetime.max.time()) if self.until else None
         byweekday = ([_WEEKDAYS[d] for d in sorted(set(self.weekdays))]
                      if self.freq == "weekly" and self.weekdays else None)
+        days = self.month_days(first.date())
         rule = rrule(_FREQ[self.freq], dtstart=first, interval=self.interval,
-                     byweekday=byweekday, count=self.count, until=until)
+                     byweekday=byweekday, count=self.count, until=until,
+                     bymonthday=days, bysetpos=-1 if days else None)
         starts = list(islice(rule, MAX_OCCURRENCES + 1))
         if len(starts) > MAX_OCCURRENCES:
             raise ValueError(f"a series may have at most {MAX_OCCURRENCES} occurrences")

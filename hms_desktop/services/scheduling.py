@@ -351,7 +351,7 @@ class SchedulingService:
             self._check_batch(drafts, override)  # before the series row, so a refusal writes nothing
             series = self.series.insert(Series(
                 patient_id=draft.patient_id, provider_id=draft.provider_id, room_id=draft.room_id,
-                reason=draft.reason, rule=recurrence.to_rrule(), first_local=first_local,
+                reason=draft.reason, rule=recurrence.to_rrule(first_local.date()), first_local=first_local,
                 duration_minutes=draft.minutes, tz=self.zone.key))
             saved = self._insert_checked(
                 [d.model_copy(update={"series_id": series.id}) for d in drafts], override)

@@ -77,3 +77,28 @@ def test_every_occurrence_keeps_the_wall_clock_time(first_day: date, hour: int, 
     for start, end in spans:
         assert utc_to_wall(start, clinic_zone(zone)).time() == time(hour, minute)
         assert (end - start).total_seconds() == 20 * 60
+
+
+def test_monthly_on_the_31st_lands_on_the_last_day_of_short_months() -> None:
+    """dateutil alone skips Feb, Apr, Jun...; a clinic expects the last day of the month."""
+    rec = Recurrence(freq="monthly", count=6)
+    first = datetime(2026, 1, 31, 9, 0)
+    starts = rec.wall_starts(first)
+    assert [s.date() for s in starts] == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31),
+                                          date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30)]
+    assert all(s.time() == first.time() for s in starts)
+    assert expand_rule(rec.to_rrule(first.date()), first) == starts  # 'this and following' agrees
+
+
+def test_monthly_on_the_30th_keeps_the_30th_and_uses_feb_29_in_a_leap_year() -> None:
+    rec = Recurrence(freq="monthly", count=3)
+    starts = rec.wall_starts(datetime(2028, 1, 30, 9, 0))
+    assert [s.date() for s in starts] == [date(2028, 1, 30), date(2028, 2, 29), date(2028, 3, 30)]
+
+
+def test_monthly_skip_short_months_is_an_explicit_choice() -> None:
+    rec = Recurrence(freq="monthly", count=3, short_months="skip")
+    first = datetime(2026, 1, 31, 9, 0)
+    assert [s.date() for s in rec.wall_starts(first)] == [date(2026, 1, 31), date(2026, 3, 31),
+                                                          date(2026, 5, 31)]
+    assert rec.to_rrule(first.date()) == "FREQ=MONTHLY;COUNT=3"

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.scheduling import AppointmentStatus
-from hms_desktop.ui.schedule import create_tab, dialogs
+from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.month_view import MonthView
 from hms_desktop.ui.schedule.tab import ScheduleTab
 from hms_desktop.ui.schedule.time_grid import TimeGridView
 from tests.schedule_support import draft, local
+from tests.ui.schedule_widgets import find, open_tab
 
 if TYPE_CHECKING:
     from tests.ui.schedule_ctx import ScheduleTestContext
@@ -24,27 +25,12 @@ pytest_plugins = ["tests.ui.schedule_ctx"]
 MONDAY = date(2026, 3, 2)
 
 
-def find(parent: QWidget, cls: type, accessible: str):  # type: ignore[no-untyped-def]
-    found = [w for w in parent.findChildren(cls) if w.accessibleName() == accessible]
-    assert len(found) == 1, f"{accessible}: {found}"
-    return found[0]
-
-
 @pytest.fixture
 def tab(ctx: ScheduleTestContext, qtbot: QtBot) -> ScheduleTab:
     sched = ctx.services.scheduling
     sched.book(draft(local(2026, 3, 2, 9), reason="first"))                      # APT000001
     sched.book(draft(local(2026, 3, 2, 11), pat="PAT000002", reason="second"))   # APT000002
-    widget = create_tab(ctx)
-    assert isinstance(widget, ScheduleTab)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 850)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.provider_box.setCurrentIndex(widget.provider_box.findData("DOC000001"))
-    widget.day = MONDAY
-    widget.set_mode("day")
-    return widget
+    return open_tab(ctx, qtbot, (1100, 850), MONDAY, "DOC000001")
 
 
 def drag(qtbot: QtBot, view: TimeGridView, start: QPoint, end: QPoint) -> None:

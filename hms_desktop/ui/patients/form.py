@@ -58,6 +58,7 @@ LABELS: dict[str, str] = {
 }
 DUPLICATE_FIELDS = ("given_name", "family_name", "date_of_birth", "phone")
 DEBOUNCE_MS = 150
+MIN_WIDTH = 640
 
 
 class PatientFormDialog(QDialog):
@@ -75,6 +76,7 @@ class PatientFormDialog(QDialog):
         self.patient = patient
         self.setWindowTitle("Edit patient" if patient else "New patient")
         name_widget(self, "patient_form", "Edit patient form" if patient else "New patient form")
+        self.setMinimumWidth(MIN_WIDTH)  # room for a field and its message side by side
         self.inputs: dict[str, QLineEdit | QComboBox | QPlainTextEdit] = {}
         self.messages: dict[str, QLabel] = {}
         self.matches: list[DuplicateMatch] = []
@@ -101,7 +103,12 @@ class PatientFormDialog(QDialog):
                 self.age_label = name_widget(QLabel(""), "age_label", "Age")
                 row.addWidget(self.age_label)
             row.addWidget(message, 1)
-            form.addRow(f"&{label}" if field == "given_name" else label, row)
+            # A row of several widgets has no automatic buddy, so a "&" would be shown literally
+            # and the label would not be tied to its field: give every label its buddy.
+            caption = name_widget(QLabel(f"&{label}" if field == "given_name" else label),
+                                  f"{field}_label", f"{label} label")
+            caption.setBuddy(widget)
+            form.addRow(caption, row)
             self.inputs[field] = widget
             self.messages[field] = message
         self.dup_box = QWidget()
@@ -109,6 +116,8 @@ class PatientFormDialog(QDialog):
         self.dup_title = name_widget(QLabel("Possible existing records:"), "duplicates_title",
                                      "Possible duplicates title")
         self.dup_list = name_widget(QListWidget(), "duplicates_list", "Possible duplicates")
+        self.dup_list.setWordWrap(True)  # the reasons are the point: show them whole, not scrolled off
+        self.dup_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.dup_list.itemActivated.connect(lambda item: self._open_existing(item))
         self.open_button = name_widget(QPushButton("&Open selected record"), "open_existing_button",
                                        "Open existing patient")
@@ -234,6 +243,7 @@ class PatientFormDialog(QDialog):
             item = QListWidgetItem(f"{m.id}  {self.service.display_name(m.id)}  {born}  "
                                    f"({m.score:.0%}: {', '.join(m.reasons)})")
             item.setData(Qt.ItemDataRole.UserRole, m.id)
+            item.setToolTip(item.text())
             self.dup_list.addItem(item)
         if matches:
             self.dup_list.setCurrentRow(0)
@@ -258,6 +268,7 @@ class PatientFormDialog(QDialog):
             self.inputs[first].setFocus()
             self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
             return
+        args: tuple[Any, ...]  # register(patient) or update(id, patient)
         if self.patient is None:
             self._dup_timer.stop()
             self.check_duplicates()

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +36,19 @@ SEARCH_DEBOUNCE_MS = 100
 RECENT_ON_TOP = 10
 
 
+def count_text(shown: int, text: str, hidden_matches: int = 0) -> str:
+    """The line under the list: a count, or what to do when nothing is listed (an empty
+    table alone leaves a receptionist wondering whether the search is still running)."""
+    if shown:
+        return f"{shown:,} patient(s)"
+    if not text.strip():
+        return "No patients yet: Ctrl+N registers the first one"
+    if hidden_matches:
+        return (f"No active patient matches “{text.strip()}”; {hidden_matches:,} inactive, deceased "
+                "or merged do: tick “Show inactive…” (Alt+I)")
+    return f"No patient matches “{text.strip()}”: check the spelling, or Ctrl+N to register"
+
+
 class PatientsTab(QWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +59,7 @@ class PatientsTab(QWidget):
         if hasattr(ctx, "sig_settings_changed"):
             ctx.sig_settings_changed.connect(lambda _s: setattr(self.service, "phone_region", phone_region(ctx)))
         self.model: PatientTableModel | None = None
+        self.dialog: QDialog | None = None  # the one dialog this tab has open (form, history, status, merge)
         name_widget(self, "patients_tab", "Patients tab")
         self.search = name_widget(QLineEdit(), "patient_search", "Search patients")
         self.search.setPlaceholderText("Search: name (any order), ID, phone (3+ digits) or date of birth")
@@ -88,6 +103,7 @@ class PatientsTab(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._focus_list)
+        self.search.installEventFilter(self)  # Down goes to the results, Esc clears the box
         self.show_hidden.toggled.connect(lambda _on: self.refresh())
         self.table.activated.connect(self._activated)
         ctx.changes.sig_changed.connect(self._on_change)
@@ -126,7 +142,10 @@ class PatientsTab(QWidget):
             rows = np.concatenate([top, rows[~np.isin(rows, top)]])
         current = self.selected_id()
         self.model.set_rows(rows, keep_order=not sorted_by_user)
-        self.count.setText(f"{len(rows):,} patient(s)")
+        hidden_matches = 0
+        if not len(rows) and text.strip() and not hidden:  # only then pay for a second search
+            hidden_matches = len(self.service.index.search(text, include_hidden=True))
+        self.count.setText(count_text(len(rows), text, hidden_matches))
         row = self.model.row_of(current) if current else None
         self.table.selectRow(row if row is not None else 0)
         self._set_enabled(True)
@@ -160,6 +179,18 @@ class PatientsTab(QWidget):
         for key in ("edit", "history", "status", "merge", "open"):
             self.buttons[key].setEnabled(has)
         self.buttons["new"].setEnabled(ready)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """In the search box, Down arrow moves into the results (as in any search field) and Esc
+        clears the search; both used to do nothing, leaving Tab-Tab or the mouse."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Down:
+                self._focus_list()
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     def _focus_list(self) -> None:
         self.refresh()

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMenu
 
-from hms_desktop.domain.schedule_time import day_bounds_utc, wall_to_utc
+from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import TRANSITIONS, Appointment, AppointmentStatus
 from hms_desktop.services.ics import export_ics
 from hms_desktop.services.scheduling import BookingError
 from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
 from hms_desktop.ui.schedule.day_sheet import write_day_sheet
+from hms_desktop.ui.schedule.items import STATUS_LABELS
+from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
 from hms_desktop.ui.schedule.rooms_dialog import RoomsDialog
 
@@ -90,9 +92,21 @@ class ScheduleActions:
         if appt is None:
             self.say("Select an appointment first.", error=True)
             return
-        done = self._after_complete if status == S.COMPLETED else (lambda _saved: None)
         self.ctx.run(self.service.set_status, appt.id, status, reason=reason, initiator=self,
-                     on_done=done, on_error=self._failed, what=f"marking {appt.id} {status.value}")
+                     on_done=self._status_changed, on_error=self._failed,
+                     what=f"marking {appt.id} {status.value}")
+
+    def who(self: ScheduleTab, appt: Appointment) -> str:
+        """'Name (PAT…) at 09:00': what a receptionist recognises, not just an ID."""
+        name = patient_labels(self.ctx, {appt.patient_id})[appt.patient_id][0]
+        label = name if name == appt.patient_id else f"{name} ({appt.patient_id})"
+        return f"{label} at {utc_to_wall(appt.start, self.service.zone):%H:%M}"
+
+    def _status_changed(self: ScheduleTab, saved: Appointment) -> None:
+        """Confirm every change in the message line (replacing an older red message)."""
+        self.say(f"{STATUS_LABELS[saved.status]}: {self.who(saved)}.")
+        if saved.status == S.COMPLETED:
+            self._after_complete(saved)
 
     def cancel_selected(self: ScheduleTab) -> None:
         appt = self.selected()
@@ -115,10 +129,9 @@ class ScheduleActions:
         """Offer to log the visit in the patient's record (the Record tab does the logging)."""
         navigation = getattr(self.ctx, "navigation", None)
         if navigation is None or not hasattr(navigation, "request_visit_log"):
-            self.say(f"{saved.id} completed.")
             return
         if dialogs.ask_yes_no(self, "Appointment completed",
-                              f"Log the visit for {saved.patient_id} in the record now?"):
+                              f"Log the visit of {self.who(saved)} in the record now?"):
             navigation.request_visit_log(patient_id=saved.patient_id, provider_id=saved.provider_id,
                                          appointment_id=saved.id, at=saved.start)
 

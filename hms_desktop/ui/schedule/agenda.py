@@ -27,10 +27,13 @@ class AgendaModel(QAbstractTableModel):
         self.items: list[CalendarItem] = []
         self.provider_names: dict[str, str] = {}
         self._text: dict[int, tuple[str, ...]] = {}  # row -> cell texts, made on first paint
+        self.show_date = True
 
-    def set_items(self, items: list[CalendarItem], provider_names: dict[str, str]) -> None:
+    def set_items(self, items: list[CalendarItem], provider_names: dict[str, str], *,
+                  show_date: bool = True) -> None:
+        """``show_date=False`` when every row is on the one shown day: the time alone is enough."""
         self.beginResetModel()
-        self.items, self.provider_names = items, provider_names
+        self.items, self.provider_names, self.show_date = items, provider_names, show_date
         self._text.clear()
         self.endResetModel()
 
@@ -61,7 +64,8 @@ class AgendaModel(QAbstractTableModel):
             it = self.items[row]
             name, _, reason = it.title.partition(" · ")
             text = self._text[row] = (
-                f"{it.start:%a %d %b %H:%M}–{it.end:%H:%M}",
+                f"{it.start:%a %d %b %H:%M}–{it.end:%H:%M}" if self.show_date
+                else f"{it.start:%H:%M}–{it.end:%H:%M}",
                 self.provider_names.get(it.provider_id, it.provider_id), name, reason,
                 STATUS_LABELS[it.status], it.id)
         return text
@@ -84,13 +88,26 @@ class AgendaList(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it): no keyboard trap
+        self.setWordWrap(False)  # one line per appointment: wrapped rows halved what fits on screen
+        self._widths(show_date=True)
         self.selectionModel().selectionChanged.connect(lambda *_: self.sig_item_selected.emit(self.current_id()))
         self.doubleClicked.connect(lambda _i: self.sig_item_activated.emit(self.current_id()))
 
-    def set_items(self, items: list[CalendarItem], provider_names: dict[str, str]) -> None:
+    def _widths(self, *, show_date: bool) -> None:
+        """When and Status sized from the font for their longest text (not by measuring every
+        row: a week is thousands of rows); names take what is left."""
+        fm = self.fontMetrics()
+        when = "Wed 28 Sep 10:00–10:30" if show_date else "10:00–10:30"
+        self.setColumnWidth(0, fm.horizontalAdvance(when) + 16)
+        self.setColumnWidth(4, fm.horizontalAdvance("Checked in") + 16)
+
+    def set_items(self, items: list[CalendarItem], provider_names: dict[str, str], *,
+                  show_date: bool = True) -> None:
         keep = self.current_id()
         self.selectionModel().blockSignals(True)
-        self.agenda_model.set_items(items, provider_names)
+        self.agenda_model.set_items(items, provider_names, show_date=show_date)
+        self._widths(show_date=show_date)
         self.selectionModel().blockSignals(False)
         self.select_id(keep)
 

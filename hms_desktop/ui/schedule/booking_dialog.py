@@ -30,9 +30,16 @@ from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.scheduling import BookingError, SchedulingService
-from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
+
+
+def default_start(now: datetime) -> datetime:
+    """An hour from now, rounded up to the next quarter hour: 20:02 gives 21:15, not 21:02,
+    which no clinic books and the receptionist would have to retype."""
+    later = now.replace(second=0, microsecond=0) + timedelta(hours=1)
+    return later + timedelta(minutes=-later.minute % 15)
 
 
 class BookingDialog(QDialog):
@@ -62,9 +69,8 @@ class BookingDialog(QDialog):
         if provider_id:
             self.provider.setCurrentIndex(max(0, self.provider.findData(provider_id)))
         local = utc_to_wall(start, self.service.zone) if start and start.tzinfo else start
-        local = local or (datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1))
-        self.date = named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date")
-        self.date.setCalendarPopup(True)
+        local = local or default_start(datetime.now())
+        self.date = dated(named(QDateEdit(QDate(local.year, local.month, local.day)), "schedule_date", "Date"))
         self.time = named(QTimeEdit(QTime(local.hour, local.minute)), "schedule_time", "Start time")
         self.time.setDisplayFormat("HH:mm")
         self.minutes = named(QSpinBox(), "schedule_minutes", "Duration in minutes")
@@ -78,14 +84,14 @@ class BookingDialog(QDialog):
             if r.active:
                 self.room.addItem(r.name, r.id)
         self.repeat = RecurrenceBox(self)
-        self.override = named(QCheckBox("Book outside available hours (recorded)"),
+        self.override = named(QCheckBox("Book outside available &hours (recorded)"),
                                "schedule_override", "Override available hours")
-        self.find_button = named(QPushButton("Find next free slot"), "schedule_find_slot", "Find next free slot")
+        self.find_button = named(QPushButton("&Find next free slot"), "schedule_find_slot", "Find next free slot")
         self.problems = named(QLabel(""), "schedule_problems", "Booking problems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.book_button = named(self.buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole),
+        self.book_button = named(self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole),
                                   "schedule_book", "Book")
         self.book_button.setDefault(True)
 
@@ -95,7 +101,9 @@ class BookingDialog(QDialog):
         when = QHBoxLayout()
         when.addWidget(self.date)
         when.addWidget(self.time)
-        form.addRow("&When", when)
+        when_label = QLabel("&When")  # a row of two fields has no automatic buddy: give it one
+        when_label.setBuddy(self.date)
+        form.addRow(when_label, when)
         form.addRow("&Duration (min)", self.minutes)
         form.addRow("R&eason", self.reason)
         form.addRow("R&oom", self.room)

@@ -33,8 +33,17 @@ STATUS_LABELS: dict[AppointmentStatus, str] = {
 _COLOURS = {status: QColor(hex_) for status, hex_ in STATUS_COLOURS.items()}
 
 
+_FILLS = {status: colour.lighter(150) for status, colour in _COLOURS.items()}
+
+
 def status_colour(status: AppointmentStatus) -> QColor:
+    """The strong colour: a block's edge and the agenda's status text."""
     return _COLOURS[status]
+
+
+def status_fill(status: AppointmentStatus) -> QColor:
+    """The light fill of a block, so its dark text stays readable (and the legend matches)."""
+    return _FILLS[status]
 
 
 @dataclass(frozen=True, slots=True)

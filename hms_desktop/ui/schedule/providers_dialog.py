@@ -33,7 +33,7 @@ from hms_desktop.domain.scheduling import (
 )
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
-from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.recurrence_box import DAY_NAMES
 
 
@@ -64,8 +64,7 @@ class ProvidersDialog(ScheduleDialog):
             edit.setPlaceholderText("e.g. 09:00-12:30, 13:30-17:00 (empty: not working)")
         self.save_button = named(QPushButton("&Save provider"), "schedule_provider_save", "Save provider")
         self.new_button = named(QPushButton("&New provider"), "schedule_provider_new", "New provider")
-        self.ex_day = named(QDateEdit(QDate.currentDate()), "schedule_exception_day", "Exception date")
-        self.ex_day.setCalendarPopup(True)
+        self.ex_day = dated(named(QDateEdit(QDate.currentDate()), "schedule_exception_day", "Exception date"))
         self.ex_kind = named(QComboBox(), "schedule_exception_kind", "Exception kind")
         self.ex_kind.addItems(["leave", "holiday", "changed"])
         self.ex_hours = named(QLineEdit(), "schedule_exception_hours", "Changed hours")

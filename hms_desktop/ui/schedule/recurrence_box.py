@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_recurrence import Recurrence
-from hms_desktop.ui.schedule.naming import named
+from hms_desktop.ui.schedule.naming import dated, named
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -30,7 +30,7 @@ class RecurrenceBox(QGroupBox):
     """Checkable group; unchecked means a single appointment."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Repeat", parent)
+        super().__init__("Repea&t", parent)
         named(self, "schedule_repeat", "Repeat")
         self.setCheckable(True)
         self.setChecked(False)
@@ -50,6 +50,13 @@ class RecurrenceBox(QGroupBox):
             named(box, f"schedule_repeat_day_{n}", f"Repeat on {name}")
             self.days.append(box)
             days_row.addWidget(box)
+        # Monthly on the 29th-31st: say what happens in shorter months instead of skipping them.
+        self.short_months = QComboBox()
+        named(self.short_months, "schedule_repeat_short_months", "In shorter months")
+        self.short_months.addItem("Last day of the month", "last_day")
+        self.short_months.addItem("Skip that month", "skip")
+        self.short_months.setToolTip("For a monthly series on the 29th, 30th or 31st: what to book in "
+                                     "months that do not have that day")
         self.by_count = QRadioButton("Occurrences")
         named(self.by_count, "schedule_repeat_by_count", "End after occurrences")
         self.by_count.setChecked(True)
@@ -59,9 +66,8 @@ class RecurrenceBox(QGroupBox):
         self.count.setValue(6)
         self.by_until = QRadioButton("Until")
         named(self.by_until, "schedule_repeat_by_until", "End on date")
-        self.until = QDateEdit(QDate.currentDate().addMonths(3))
+        self.until = dated(QDateEdit(QDate.currentDate().addMonths(3)))
         named(self.until, "schedule_repeat_until", "Repeat until")
-        self.until.setCalendarPopup(True)
         end_row = QHBoxLayout()
         for w in (self.by_count, self.count, self.by_until, self.until):
             end_row.addWidget(w)
@@ -69,6 +75,7 @@ class RecurrenceBox(QGroupBox):
         form.addRow("Frequency", self.freq)
         form.addRow("Every", self.interval)
         form.addRow("On", days_row)
+        form.addRow("Shorter months", self.short_months)
         form.addRow("Ends", end_row)
         self.freq.currentIndexChanged.connect(self._sync)
         self._sync()
@@ -77,6 +84,7 @@ class RecurrenceBox(QGroupBox):
         weekly = self.freq.currentData() == "weekly"
         for box in self.days:
             box.setEnabled(weekly)
+        self.short_months.setEnabled(self.freq.currentData() == "monthly")
 
     def recurrence(self, first: date) -> Recurrence | None:
         """None for a single booking; raises ValueError (pydantic) with a clear message."""
@@ -88,4 +96,5 @@ class RecurrenceBox(QGroupBox):
         return Recurrence(
             freq=self.freq.currentData(), interval=self.interval.value(), weekdays=weekdays,
             count=self.count.value() if self.by_count.isChecked() else None,
-            until=self.until.date().toPython() if self.by_until.isChecked() else None)
+            until=self.until.date().toPython() if self.by_until.isChecked() else None,
+            short_months=self.short_months.currentData())

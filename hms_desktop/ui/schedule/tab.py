@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
 from hms_desktop.ui.schedule.items import CalendarItem, Column
+from hms_desktop.ui.schedule.legend import StatusLegend
 from hms_desktop.ui.schedule.month_view import NAMES_SHOWN, MonthView, month_grid_start
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
@@ -35,6 +37,19 @@ from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 
 MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
+NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
+AGENDA_SHARE = 0.28
+WEEK_READABLE = 3  # more providers side by side in a week column leaves no room for names  # the calendar is the main thing; the agenda list is its narrow twin
+
+
+def scrolled(view: TimeGridView, name: str, accessible: str) -> QScrollArea:
+    """A time grid that scrolls sideways when its columns would get narrower than readable."""
+    area = named(QScrollArea(), name, accessible)
+    area.setWidget(view)
+    area.setWidgetResizable(True)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the view itself
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 
@@ -81,11 +96,16 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.providers_button = named(QPushButton("&Providers…"), "schedule_providers", "Providers and hours")
         self.rooms_button = named(QPushButton("Roo&ms…"), "schedule_rooms", "Rooms and equipment")
         self.checkin_button = named(QPushButton("Check &in"), "schedule_check_in", "Check in")
-        self.complete_button = named(QPushButton("Co&mplete"), "schedule_complete", "Complete")
+        self.complete_button = named(QPushButton("Comp&lete"), "schedule_complete", "Complete")
         self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
         self.noshow_button = named(QPushButton("No-&show"), "schedule_no_show", "No-show")
-        self.ics_button = named(QPushButton("Export .&ics…"), "schedule_export_ics", "Export iCalendar")
+        self.ics_button = named(QPushButton("E&xport .ics…"), "schedule_export_ics", "Export iCalendar")
         self.sheet_button = named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
+        self.agenda_button = named(QPushButton("A&genda"), "schedule_agenda_toggle", "Show agenda list")
+        self.agenda_button.setCheckable(True)
+        self.agenda_button.setChecked(True)
+        self.agenda_button.setToolTip("Show or hide the agenda list beside the calendar")
+        self.legend = StatusLegend()
         self.status = named(QLabel(), "schedule_status", "Schedule messages")
         self.status.setWordWrap(True)
 
@@ -96,7 +116,9 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.month_view = MonthView()
         self.agenda = AgendaList()
         self.stack = named(QStackedWidget(), "schedule_views", "Calendar")
-        for view in (self.day_view, self.week_view, self.month_view):
+        self.day_scroll = scrolled(self.day_view, "schedule_day_scroll", "Day view scroll area")
+        self.week_scroll = scrolled(self.week_view, "schedule_week_scroll", "Week view scroll area")
+        for view in (self.day_scroll, self.week_scroll, self.month_view):
             self.stack.addWidget(view)
 
         bar = QHBoxLayout()
@@ -104,6 +126,7 @@ class ScheduleTab(ScheduleActions, QWidget):
                   self.title):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.agenda_button)
         bar.addWidget(self.providers_button)
         bar.addWidget(self.rooms_button)
         bar.addWidget(self.new_button)
@@ -111,16 +134,20 @@ class ScheduleTab(ScheduleActions, QWidget):
         for w in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
             actions.addWidget(w)
         actions.addStretch(1)
+        actions.addWidget(self.legend)
+        actions.addStretch(1)
         actions.addWidget(self.ics_button)
         actions.addWidget(self.sheet_button)
-        split = named(QSplitter(Qt.Orientation.Horizontal), "schedule_split", "Calendar and agenda")
-        split.addWidget(self.stack)
-        split.addWidget(self.agenda)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        self.split = named(QSplitter(Qt.Orientation.Horizontal), "schedule_split", "Calendar and agenda")
+        self.split.addWidget(self.stack)
+        self.split.addWidget(self.agenda)
+        self.split.setStretchFactor(0, 1)  # growing the window grows the calendar
+        self.split.setStretchFactor(1, 0)
+        self.split.setCollapsible(0, False)
+        self._split_placed = False
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
         layout.addLayout(actions)
         layout.addWidget(self.status)
 
@@ -133,12 +160,48 @@ class ScheduleTab(ScheduleActions, QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self._connect()
+        self._tab_order()
         if self.service.index_ready:
             self.fill_providers()
             self.reload()
         else:  # years of appointments take seconds to index: never on the GUI thread
             self.title.setText("Loading the schedule…")
             ctx.run(self.service.warm_up, on_done=self._warmed, what="loading the schedule")
+
+    def _tab_order(self) -> None:
+        """Tab follows the screen: toolbar left to right, the calendar, the agenda, then the
+        buttons acting on the selection (creation order put the calendar last)."""
+        chain = (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
+                 self.agenda_button, self.providers_button, self.rooms_button, self.new_button,
+                 self.day_view, self.week_view, self.month_view, self.agenda,
+                 self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button,
+                 self.ics_button, self.sheet_button)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        """Give the calendar most of the width the first time the real width is known (the
+        agenda table's size hint would otherwise claim half of it)."""
+        super().showEvent(event)
+        if not self._split_placed and self.split.width() > 0:
+            self._split_placed = True
+            self.place_split()
+
+    def place_split(self) -> None:
+        total = max(1, sum(self.split.sizes()) or self.split.width())
+        agenda = int(total * AGENDA_SHARE) if self.agenda_button.isChecked() else 0
+        self.split.setSizes([total - agenda, agenda])
+
+    def toggle_agenda(self, shown: bool) -> None:
+        self.agenda.setVisible(shown)
+        self.place_split()
+
+    def _reveal(self, area: QScrollArea, view: TimeGridView, item_id: str) -> None:
+        """Keyboard selection (N/P) scrolls a wide day view to the selected block."""
+        rect = view.rect_of(item_id) if item_id else None
+        if rect is not None:
+            area.ensureVisible(int(rect.center().x()), int(rect.center().y()),
+                               int(rect.width() / 2) + 8, int(rect.height() / 2) + 8)
 
     def _warmed(self, _count: int) -> None:
         self.fill_providers()
@@ -151,8 +214,11 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.prev_button.clicked.connect(lambda: self.navigate("page_up"))
         self.next_button.clicked.connect(lambda: self.navigate("page_down"))
         self.today_button.clicked.connect(lambda: self.navigate("today"))
-        for view in (self.day_view, self.week_view):
+        self.agenda_button.toggled.connect(self.toggle_agenda)
+        for view, area in ((self.day_view, self.day_scroll), (self.week_view, self.week_scroll)):
+            view.sig_item_selected.connect(lambda item_id, a=area, v=view: self._reveal(a, v, item_id))
             view.sig_navigation_requested.connect(self.navigate)
+            view.sig_column_activated.connect(self.open_column)
             view.sig_item_selected.connect(self.select)
             view.sig_item_activated.connect(self.activate)
             view.sig_move_requested.connect(self.request_move)
@@ -234,6 +300,14 @@ class ScheduleTab(ScheduleActions, QWidget):
                 self.day += sign * step[self.mode]
         self.reload()
 
+    def open_column(self, column: Column) -> None:
+        """Header double-click: a provider's column narrows the view to that provider; a
+        week column opens that day."""
+        if column.provider_id:
+            self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(column.provider_id)))
+        else:
+            self.open_day(column.day.date())
+
     def open_day(self, day: date) -> None:
         self.day = day
         self.set_mode("day")
@@ -281,10 +355,14 @@ class ScheduleTab(ScheduleActions, QWidget):
             midnight = datetime.combine(self.day, time())
             if self.mode == "day":
                 columns = [Column(pid, self.provider_names.get(pid, pid), midnight, pid) for pid in providers]
+                self.day_view.empty_text = NO_PROVIDERS
+                self.day_view.setAccessibleDescription("" if columns else NO_PROVIDERS)
                 self.day_view.set_content(columns, self.items, now)
                 self.title.setText(f"{self.day:%A %d %B %Y}")
             else:
                 self.week_view.set_content(week_columns(first), self.items, now)
-                self.title.setText(f"Week of {first:%d %B %Y}")
-        self.agenda.set_items(self.items, self.provider_names)
+                crowd = "" if len(providers) <= WEEK_READABLE else \
+                    f" · all {len(providers)} providers: choose one to read the names"
+                self.title.setText(f"Week of {first:%d %B %Y}{crowd}")
+        self.agenda.set_items(self.items, self.provider_names, show_date=self.mode == "week")
         self.update_actions()

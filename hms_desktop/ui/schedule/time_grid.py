@@ -12,17 +12,34 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from hms_desktop.ui.schedule.geometry import Scale, at_minutes, lanes, minutes_of, snap
-from hms_desktop.ui.schedule.items import STATUS_LABELS, CalendarItem, Column, status_colour
+from hms_desktop.ui.schedule.items import (
+    STATUS_LABELS,
+    CalendarItem,
+    Column,
+    status_colour,
+    status_fill,
+)
 
 HEADER = 28.0
 GUTTER = 48.0
 EDGE = 6.0  # pixels at a block's lower edge that grab "resize" instead of "move"
 KEY_STEP = 15  # minutes per Ctrl+arrow move / resize
+MIN_COLUMN = 120.0  # narrower and names and times become unreadable: scroll sideways instead
 
 KEY_HELP = ("Left/Right: day · Up/Down: week · PageUp/PageDown: period · T: today · "
             "N/P: next/previous appointment · Enter: actions · Ctrl+Up/Down: move 15 min · "
@@ -35,7 +52,6 @@ NAV_KEYS = {
 }
 
 
-_LIGHT = {status: status_colour(status).lighter(150) for status in STATUS_LABELS}
 
 
 @dataclass(slots=True)
@@ -59,6 +75,8 @@ class TimeGridView(QWidget):
     """Empty time was double-clicked: wall-clock start, provider id or None."""
     sig_navigation_requested = Signal(str)
     """A navigation key: left, right, up, down, today, page_up, page_down."""
+    sig_column_activated = Signal(object)
+    """A column header was double-clicked: the Column (a provider's day, or a date)."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +84,6 @@ class TimeGridView(QWidget):
         self.setAccessibleName(name.replace("_", " "))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setToolTip(KEY_HELP)
         self.setMinimumSize(400, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.columns: list[Column] = []
@@ -74,6 +91,7 @@ class TimeGridView(QWidget):
         self.now: datetime | None = None
         self.selected_id = ""
         self.message = ""
+        self.empty_text = "Nothing to show"  # painted when there are no columns at all
         self._drag: _Drag | None = None
         self._pending: CalendarItem | None = None  # dropped, waiting for accept/refuse
         self._rects: list[tuple[QRectF, CalendarItem]] = []
@@ -91,6 +109,8 @@ class TimeGridView(QWidget):
         self.columns, self.items, self.now = columns, items, now
         self._hours = None
         self._column_keys = {(c.day.date(), c.provider_id): n for n, c in enumerate(columns)}
+        # Many providers: keep every column readable; the scroll area around the view scrolls.
+        self.setMinimumWidth(int(GUTTER + len(columns) * MIN_COLUMN))
         self._pending = None
         if self.selected_id and all(i.id != self.selected_id for i in items):
             self.selected_id = ""
@@ -134,6 +154,32 @@ class TimeGridView(QWidget):
     def column_at(self, x: float) -> int:
         index = int((x - GUTTER) // self.column_width())
         return max(0, min(len(self.columns) - 1, index))
+
+    def header_text(self, n: int) -> str:
+        """Column label elided to its width (the full text is the header's tooltip)."""
+        bold = QFont(self.font())
+        bold.setBold(True)  # today's header is bold: measure the widest case
+        metrics = QFontMetrics(bold)
+        return metrics.elidedText(self.columns[n].label, Qt.TextElideMode.ElideRight,
+                                  int(self.column_width() - 6))
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """Full column label over a header, the appointment over a block, else the keys."""
+        if self.columns and pos.x() >= GUTTER and pos.y() < HEADER:
+            column = self.columns[self.column_at(pos.x())]
+            what = "only this provider" if column.provider_id else "this day"
+            return f"{column.label} (double-click: show {what})"
+        found = self.hit(pos)
+        if found is not None:
+            item = found[0]
+            return f"{item.start:%H:%M}–{item.end:%H:%M} {item.title} — {STATUS_LABELS[item.status]}"
+        return KEY_HELP
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.tooltip_at(QPointF(event.pos())), self)
+            return True
+        return super().event(event)
 
     def _column_of(self, item: CalendarItem) -> int | None:
         day = item.start.date()
@@ -204,10 +250,15 @@ class TimeGridView(QWidget):
             font.setBold(col.day.date() == today)
             p.setFont(font)
             p.drawText(QRectF(x + 2, 0, width - 4, HEADER),
-                       int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine), col.label)
+                       int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine), self.header_text(n))
         p.setFont(self.font())
+        if not self.columns:  # say why the grid is blank and what to do, not an empty canvas
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(GUTTER, HEADER, self.width() - GUTTER, self.height() - HEADER),
+                       int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.empty_text)
+        metrics = QFontMetrics(self.font())  # once per paint, not per block
         for rect, item in self.item_rects():
-            self._paint_block(p, rect, item)
+            self._paint_block(p, rect, item, metrics)
         if self.now is not None:
             self._paint_now(p, scale, width)
         if self.message:
@@ -220,9 +271,9 @@ class TimeGridView(QWidget):
             p.drawRect(self.rect().adjusted(1, 1, -1, -1))
         p.end()
 
-    def _paint_block(self, p: QPainter, rect: QRectF, item: CalendarItem) -> None:
+    def _paint_block(self, p: QPainter, rect: QRectF, item: CalendarItem, metrics: QFontMetrics) -> None:
         colour = status_colour(item.status)
-        p.fillRect(rect, _LIGHT[item.status] if item is not self._drag_item() else colour.lighter(120))
+        p.fillRect(rect, status_fill(item.status) if item is not self._drag_item() else colour.lighter(120))
         p.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), colour)
         selected = item.id == self.selected_id
         p.setPen(QPen(self.palette().highlight().color() if selected else colour, 2 if selected else 1))
@@ -230,11 +281,17 @@ class TimeGridView(QWidget):
         if rect.width() < 24 or rect.height() < 10:
             return  # too small for legible text (many overlapping lanes); the agenda lists it
         p.setPen(QColor("#202020"))
-        text = f"{item.start:%H:%M} {item.title}"
-        if rect.height() > 28:
-            text += f"\n{STATUS_LABELS[item.status]}"
-        p.drawText(rect.adjusted(5, 1, -2, -1), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-                                                   | Qt.TextFlag.TextWordWrap), text)
+        p.drawText(rect.adjusted(5, 1, -2, -1), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                   self.block_text(item, rect, metrics))
+
+    def block_text(self, item: CalendarItem, rect: QRectF, metrics: QFontMetrics | None = None) -> str:
+        """What a block shows: whole lines, each elided, as many as fit. Word-wrapping a short
+        block cut lines in half ("09:00 Ömer-"); eliding keeps the time and name legible."""
+        metrics = metrics or QFontMetrics(self.font())
+        room = int(rect.width() - 7)
+        lines = [f"{item.start:%H:%M} {item.title}", STATUS_LABELS[item.status]]
+        fit = max(1, int((rect.height() - 2) // metrics.lineSpacing()))
+        return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, room) for line in lines[:fit])
 
     def _drag_item(self) -> CalendarItem | None:
         return self._drag.preview if self._drag else None
@@ -304,7 +361,10 @@ class TimeGridView(QWidget):
         if found is not None:
             self.sig_item_activated.emit(found[0].id)
             return
-        if not self.columns or event.position().x() < GUTTER or event.position().y() < HEADER:
+        if not self.columns or event.position().x() < GUTTER:
+            return
+        if event.position().y() < HEADER:
+            self.sig_column_activated.emit(self.columns[self.column_at(event.position().x())])
             return
         column = self.columns[self.column_at(event.position().x())]
         minutes = snap(self.scale().minutes(event.position().y()), 15)
