@@ -132,10 +132,25 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_APOSTROPHES = "'\u2019\u02bc"
+
+
 def name_words(text: str) -> list[str]:
     """Folded words of a name; hyphens and apostrophes split words ("Smith-Jones", "O'Neil")."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in fold(text))
     return cleaned.split()
+
+
+def search_words(text: str) -> list[str]:
+    """``name_words`` plus the joined form of a name with an apostrophe: people type "obrien"
+    for "O'Brien" as often as "o brien" (search only; duplicate scoring uses name_words)."""
+    words = name_words(text)
+    for part in fold(text).replace("-", " ").split():
+        if any(a in part for a in _APOSTROPHES):
+            joined = "".join(ch for ch in part if ch.isalnum())
+            if joined and joined not in words:
+                words.append(joined)
+    return words
 
 
 # ---------------------------------------------------------------- field rules (raw text in)

@@ -29,7 +29,7 @@ from hms_desktop.domain.duplicates import (
     phonetic_key,
     rank,
 )
-from hms_desktop.domain.patient import Patient, name_words
+from hms_desktop.domain.patient import Patient, name_words, search_words
 
 #: Columns the index keeps per row (raw cell text, as the table stores it).
 INDEX_COLUMNS = ("id", "given_name", "family_name", "date_of_birth", "phone", "status")
@@ -135,7 +135,7 @@ class PatientIndex:
         self._row_of = {pid: row for row, pid in enumerate(self.cols["id"])}
         self._words = PrefixIndex(
             (w, row) for row in range(n)
-            for w in set(name_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}")))
+            for w in set(search_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}")))
         self._dates = PrefixIndex((d, row) for row, d in enumerate(self.cols["date_of_birth"]))
         self._md = PrefixIndex((d[5:], row) for row, d in enumerate(self.cols["date_of_birth"]))
         self._ids = PrefixIndex((pid, row) for row, pid in enumerate(self.cols["id"]))
@@ -190,7 +190,7 @@ class PatientIndex:
             return rows
 
     def _row_words(self, row: int) -> set[str]:
-        return set(name_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}"))
+        return set(search_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}"))
 
     def _row_sound(self, row: int) -> tuple[str, ...]:
         return phonetic_key(self.cols["given_name"][row], self.cols["family_name"][row])

@@ -24,6 +24,7 @@ from hms_desktop.domain.patient import (
     parse_patient_form,
     parse_phone,
     patient_form_values,
+    search_words,
 )
 
 TODAY = date(2026, 11, 25)
@@ -120,6 +121,7 @@ def test_fold_and_words_ignore_accents_case_and_punctuation() -> None:
     assert fold("ZOË Ñúñez") == "zoe nunez"
     assert name_words("O'Brien Smith-Jones Łukasz Yılmaz Ødegaard") == [
         "o", "brien", "smith", "jones", "lukasz", "yilmaz", "odegaard"]
+    assert search_words("O'Brien Smith-Jones") == ["o", "brien", "smith", "jones", "obrien"]
 
 
 def test_merge_keeps_survivor_values_and_fills_gaps() -> None:

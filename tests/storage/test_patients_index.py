@@ -48,7 +48,8 @@ def test_names_match_accent_and_case_free_prefix_of_any_word_in_any_order(index:
     assert ids(index, "NUÑE zo") == ["PAT000001"]
     assert ids(index, "nunez zoë") == ["PAT000001"]
     assert ids(index, "smith sean") == ["PAT000003"]
-    assert ids(index, "obri") == []  # "O'Brien" is two words: o + brien
+    assert ids(index, "obri") == ["PAT000003"]  # people type "obrien" for "O'Brien"
+    assert ids(index, "o'brien") == ["PAT000003"] == ids(index, "o brien")
     assert ids(index, "brien") == ["PAT000003"]
     assert ids(index, "zoex") == []
 
