@@ -8,6 +8,7 @@ never from the GUI thread. Qt-free: ``submit`` is ``writer.submit`` or ``ctx.run
 
 from __future__ import annotations
 
+import logging
 import math
 from array import array
 from collections.abc import Callable, Sequence
@@ -15,10 +16,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from hms_desktop.domain.alarms import AlarmTransition
 from hms_desktop.domain.monitoring import AlarmEventRow, MonitoringSession, PlethSnapshot, VitalsRow
 from hms_desktop.domain.readings import Reading
+from hms_desktop.domain.wearables import WearableReading
 from hms_desktop.services.monitoring import MonitoringService
+from hms_desktop.services.wearables import WearableService
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_BEFORE_S = 30.0
 SNAPSHOT_AFTER_S = 30.0
@@ -39,6 +46,16 @@ class _Second:
     perfusion_index: float | None = None
     signal_strength: int | None = None
     flags: set[str] = field(default_factory=set)
+    # Wearable readers (text line protocol, BLE heart rate / thermometer) also report these;
+    # a second that carried any of them becomes a wearable reading in the patient's record.
+    heart_rate: int | None = None
+    steps: int | None = None
+    glucose_mmol_l: float | None = None
+    temperature_c: float | None = None
+
+    @property
+    def from_wearable(self) -> bool:
+        return any(v is not None for v in (self.heart_rate, self.steps, self.glucose_mmol_l, self.temperature_c))
 
     def add(self, r: Reading) -> None:
         self.spo2 = r.spo2 if r.spo2 is not None else self.spo2
@@ -47,6 +64,10 @@ class _Second:
         self.perfusion_index = r.perfusion_index if r.perfusion_index is not None else self.perfusion_index
         self.signal_strength = r.signal_strength if r.signal_strength is not None else self.signal_strength
         self.flags.update(f.value for f in r.flags)
+        self.heart_rate = r.heart_rate if r.heart_rate is not None else self.heart_rate
+        self.steps = r.steps if r.steps is not None else self.steps
+        self.glucose_mmol_l = r.glucose_mmol_l if r.glucose_mmol_l is not None else self.glucose_mmol_l
+        self.temperature_c = r.temperature_c if r.temperature_c is not None else self.temperature_c
 
 
 @dataclass
@@ -56,6 +77,7 @@ class BedRecorder:
     session: MonitoringSession
     current: _Second | None = None
     done: list[VitalsRow] = field(default_factory=list)
+    wearable_done: list[WearableReading] = field(default_factory=list)
     pleth: PlethHistory = field(default_factory=lambda: PlethHistory())
     pending_snapshots: dict[str, float] = field(default_factory=dict)  # alarm id -> alarm start
 
@@ -78,6 +100,14 @@ class BedRecorder:
                                    session_id=s.id, spo2=c.spo2, pulse_rate=c.pulse_rate,
                                    perfusion_index=c.perfusion_index, signal_strength=c.signal_strength,
                                    flags=sorted(c.flags)))
+        if c.from_wearable:
+            try:
+                self.wearable_done.append(WearableReading(
+                    at=to_datetime(c.second), patient_id=s.patient_id, device_id=s.port,
+                    heart_rate=c.heart_rate if c.heart_rate is not None else c.pulse_rate, spo2=c.spo2,
+                    steps=c.steps, glucose_mmol_l=c.glucose_mmol_l, temperature_c=c.temperature_c))
+            except ValidationError as error:  # an impossible value from the device: say so, keep going
+                log.warning("wearable reading on %s not recorded: %s", s.bed_id, error)
         self.current = None
 
     def take_rows(self, now: float, *, final: bool = False) -> list[VitalsRow]:
@@ -85,6 +115,11 @@ class BedRecorder:
             self._close()
         rows, self.done = self.done, []
         return rows
+
+    def take_wearables(self) -> list[WearableReading]:
+        """Wearable readings of the seconds closed so far (call after ``take_rows``)."""
+        readings, self.wearable_done = self.wearable_done, []
+        return readings
 
     def take_snapshots(self, now: float, *, final: bool = False) -> list[PlethSnapshot]:
         out = []
@@ -147,9 +182,12 @@ class PlethHistory:
 class MonitoringRecorder:
     """All beds' recording; one background write per ``flush``."""
 
-    def __init__(self, service: MonitoringService, submit: Submit) -> None:
+    def __init__(self, service: MonitoringService, submit: Submit,
+                 wearables: WearableService | None = None) -> None:
         self.service = service
         self.submit = submit
+        self.wearables = wearables  # the patient's wearable record, fed live (issue: wearable data)
+        self._wearable_rows: list[WearableReading] = []
         self._beds: dict[str, BedRecorder] = {}
         self._events: list[AlarmEventRow] = []
 
@@ -161,7 +199,9 @@ class MonitoringRecorder:
         bed = self._beds.get(bed_id)
         if bed is None:
             return
-        self._submit(bed.take_rows(now, final=True), bed.take_snapshots(now, final=True))
+        rows = bed.take_rows(now, final=True)
+        self._wearable_rows += bed.take_wearables()
+        self._submit(rows, bed.take_snapshots(now, final=True))
         del self._beds[bed_id]
 
     def add_readings(self, bed_id: str, t: float, readings: Sequence[Reading]) -> None:
@@ -191,6 +231,7 @@ class MonitoringRecorder:
         snaps: list[PlethSnapshot] = []
         for bed in self._beds.values():
             rows += bed.take_rows(now)
+            self._wearable_rows += bed.take_wearables()
             snaps += bed.take_snapshots(now)
         self._submit(rows, snaps)
 
@@ -201,13 +242,21 @@ class MonitoringRecorder:
 
     def _submit(self, rows: list[VitalsRow], snaps: list[PlethSnapshot]) -> None:
         events, self._events = self._events, []
-        if rows or snaps or events:
-            self.submit(_write, self.service, rows, events, snaps)
+        wearable_rows: list[WearableReading] = []
+        if self.wearables is not None:
+            wearable_rows, self._wearable_rows = self._wearable_rows, []
+        else:
+            self._wearable_rows = []
+        if rows or snaps or events or wearable_rows:
+            self.submit(_write, self.service, rows, events, snaps, self.wearables, wearable_rows)
 
 
 def _write(service: MonitoringService, rows: list[VitalsRow], events: list[AlarmEventRow],
-           snaps: list[PlethSnapshot]) -> None:
+           snaps: list[PlethSnapshot], wearables: WearableService | None = None,
+           wearable_rows: Sequence[WearableReading] = ()) -> None:
     """Runs on the background writer: one append + fsync per day log touched."""
+    if wearables is not None and wearable_rows:
+        wearables.append(list(wearable_rows))
     service.record_vitals(rows)
     service.record_alarm_events(events)
     for snap in snaps:

@@ -104,3 +104,31 @@ def test_heart_rate_wearable_is_recorded_as_pulse_rate(setup) -> None:  # type: 
     writer.drain()
     rows = svc.data.vitals.read(datetime.fromtimestamp(T0 - 1, UTC), datetime.fromtimestamp(T0 + 1, UTC))
     assert [(r.spo2, r.pulse_rate) for r in rows] == [(None, 64)]
+
+
+def test_a_wearable_reader_feeds_the_patients_wearable_record(data_dir: Path) -> None:
+    """The plain-text wearable protocol (HR, SpO2, steps, glucose, temperature) lands in the
+    patient's wearable readings once a second; an oximeter's frames do not."""
+    from hms_desktop.services.container import build_services
+
+    store = Store(data_dir)
+    services = build_services(store)
+    services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"), Bed(id="BED02", name="Bed 2")])
+    wrist = services.monitoring.start_session(bed_id="BED01", patient_id="PAT000001", port="/dev/rfcomm0",
+                                              protocol="text")
+    finger = services.monitoring.start_session(bed_id="BED02", patient_id="PAT000002", port="/dev/ttyUSB0",
+                                               protocol="cms50-legacy")
+    rec = MonitoringRecorder(services.monitoring, lambda fn, *a, **k: fn(*a, **k), services.wearables)
+    rec.attach(wrist)
+    rec.attach(finger)
+    rec.add_readings("BED01", T0 + 0.2, [Reading(heart_rate=72, spo2=98, steps=1200, glucose_mmol_l=5.4,
+                                                 temperature_c=36.8)])
+    rec.add_readings("BED02", T0 + 0.2, batch(97, 70))
+    rec.flush(T0 + 1.5)
+    day = datetime.fromtimestamp(T0, UTC).date()
+    (reading,) = services.wearables.readings_for("PAT000001", day, day)
+    assert (reading.heart_rate, reading.spo2, reading.steps, reading.glucose_mmol_l, reading.temperature_c) == (
+        72, 98, 1200, 5.4, 36.8)
+    assert reading.device_id == "/dev/rfcomm0"
+    assert services.wearables.readings_for("PAT000002", day, day) == []
+    store.close()

@@ -52,7 +52,7 @@ class StationController(QObject):
     def __init__(self, service: MonitoringService, run: Run, *, sound: AlarmSound,
                  open_source: SourceFactory = open_source, manual_lookup: ManualLookup | None = None,
                  patient_name: NameLookup | None = None, clock: Callable[[], float] = time.time, user: str | None = None, fps: float = 30.0,
-                 parent: QObject | None = None) -> None:
+                 wearables: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("station_controller")
         self.service = service
@@ -65,7 +65,7 @@ class StationController(QObject):
         self.user = user or getpass.getuser()
         self.monitors: dict[str, BedMonitor] = {}
         self.sources: dict[str, ReadingSource] = {}
-        self.recorder = MonitoringRecorder(service, run)
+        self.recorder = MonitoringRecorder(service, run, wearables)
         self.audio = AudioPolicy()
         self.station_engine = AlarmEngine(source=STATION)  # audio-unavailable lives here
         self.frames = 0

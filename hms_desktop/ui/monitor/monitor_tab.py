@@ -97,7 +97,8 @@ def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
 
     controller = StationController(ctx.services.monitoring, ctx.run, sound=sound or QtAlarmSound(),
                                    manual_lookup=manual_lookup_for(ctx.services),
-                                   patient_name=patient_name_lookup(ctx.services), parent=ctx)
+                                   patient_name=patient_name_lookup(ctx.services),
+                                   wearables=getattr(ctx.services, "wearables", None), parent=ctx)
     closing = getattr(ctx, "sig_closing", None)
     if closing is not None:
         closing.connect(controller.stop)  # the last vitals reach the writer before it stops
