@@ -181,6 +181,9 @@ class PatientPage(QWidget):
         self.no_patient = named(QLabel("Select a patient to see their record."),
                                 f"{name}_no_patient", f"{title}: no patient selected")
         self.layout_.addWidget(self.no_patient)
+        # A page built after the patient was chosen (pages are built on first view) must not
+        # claim that no patient is selected.
+        self.no_patient.setVisible(not self.patient_id)
         self.unreadable = MessageLine(f"{name}_unreadable", f"{title}: unreadable rows")
         self.unreadable.hide()
         self.layout_.addWidget(self.unreadable)

@@ -82,3 +82,13 @@ def test_buttons_open_their_windows(care_ctx: Any, qtbot: QtBot, title: str, but
     assert unnamed(opened[0]) == []
     opened[0].close()
     drain(care_ctx, qtbot)
+
+
+@pytest.mark.parametrize(("title", "factory"), CARE_PAGES, ids=[t for t, _ in CARE_PAGES])
+def test_a_page_built_after_the_patient_was_chosen_shows_that_patient(
+        care_ctx: Any, qtbot: QtBot, title: str, factory: Any) -> None:
+    care_ctx.current_patient.select(PATIENT)  # pages are built on first view, often later
+    page: QWidget = factory(care_ctx)
+    qtbot.addWidget(page)
+    drain(care_ctx, qtbot)
+    assert page.findChild(QWidget, f"{page.objectName()}_no_patient").isHidden()
