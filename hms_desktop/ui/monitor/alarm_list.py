@@ -29,7 +29,8 @@ from hms_desktop.ui.monitor.widgets import button, named, row
 #: One wrapped cell per alarm: the list sits beside the bed grid (~300 px at 1400 px wide)
 #: and six columns there needed horizontal scrolling; every word must be readable as is.
 LIVE_COLUMNS = ("Live alarms (most urgent first)",)
-HISTORY_COLUMNS = ("Bed", "Patient", "Alarm", "Priority", "Start", "End", "Peak", "Acknowledged by")
+HISTORY_COLUMNS = ("Alarms of the last 24 hours (newest first)",)
+_PRIORITY_MARK = {"high": "***", "medium": "**", "low": "*"}
 
 
 def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
@@ -92,7 +93,7 @@ class AlarmListView(QWidget):
         named(self, "alarm list")
         self.controller = controller
         self.live = _wrapping(_table("live alarms", LIVE_COLUMNS))
-        self.history = _table("alarm history", HISTORY_COLUMNS)
+        self.history = _wrapping(_table("alarm history", HISTORY_COLUMNS))
         self.ack = button("acknowledge selected alarm", "A&cknowledge selected", self.acknowledge_selected)
         self.ack_all = button("acknowledge all alarms", "Acknowledge a&ll", self.acknowledge_all)
         self.refresh_history_button = button("refresh alarm history", "&Refresh history", self.refresh_history)
@@ -158,14 +159,24 @@ class AlarmListView(QWidget):
         self._records = records
         self.history.setRowCount(len(records))
         for r_i, r in enumerate(records):
-            label = AlarmKind(r.kind).label if r.kind in AlarmKind.__members__.values() else r.kind
-            cells = (r.bed_id, r.patient_id, label, r.priority, _clock(r.started_at), _clock(r.ended_at),
-                     "" if r.peak is None else f"{r.peak:.0f}",
-                     r.acknowledged_by + (f" at {_clock(r.acknowledged_at)}" if r.acknowledged_at else ""))
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, r.alarm_id)
-                self.history.setItem(r_i, col, item)
+            text = self._history_text(r)
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, r.alarm_id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
+            self.history.setItem(r_i, 0, item)
+
+    def _history_text(self, r: AlarmRecord) -> str:
+        """The same reading order as the live list: what and where, who, when and who answered."""
+        label = AlarmKind(r.kind).label if r.kind in AlarmKind.__members__.values() else r.kind
+        mon = self.controller.monitors.get(r.bed_id)
+        bed = mon.bed.name if mon else ("Station" if r.bed_id == STATION else r.bed_id)
+        peak = "" if r.peak is None else f" (peak {r.peak:.0f})"
+        head = f"{_PRIORITY_MARK.get(r.priority, '')} {label}{peak} — {bed}".strip()
+        patient = f"{self.controller.patient_name(r.patient_id)} · {r.patient_id}" if r.patient_id else ""
+        ended = f"–{_clock(r.ended_at)}" if r.ended_at else " (still active)"
+        answered = (f"acknowledged by {r.acknowledged_by} at {_clock(r.acknowledged_at)}" if r.acknowledged_by
+                    else "not acknowledged")
+        return "\n".join(line for line in (head, patient, f"{_clock(r.started_at)}{ended} — {answered}") if line)
 
     def _show_pleth(self) -> None:
         rows = self.history.selectionModel().selectedRows()
