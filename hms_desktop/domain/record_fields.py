@@ -14,6 +14,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ValidationError
 
+from hms_desktop.domain import validation_text
+
 HIDDEN_FIELDS = frozenset({"id", "patient_id", "amends", "provider_id", "appointment_id"})
 
 
@@ -70,33 +72,7 @@ def list_columns(model: type[BaseModel]) -> list[FormField]:
     return [f for f in form_fields(model) if f.list_column]
 
 
-_PHRASES = {
-    "string_too_short": "must not be empty",
-    "missing": "is required",
-    "greater_than": "must be greater than {gt}",
-    "less_than_equal": "must be at most {le}",
-    "string_too_long": "is too long (at most {max_length} characters)",
-    "float_parsing": "must be a number",
-    "date_from_datetime_parsing": "must be a date",
-    "date_parsing": "must be a date",
-}
-
-
 def describe_errors(model: type[BaseModel], error: ValidationError) -> list[str]:
-    """Turn a ValidationError into sentences naming each field by its title, e.g.
-    "Substance: must not be empty", so the user knows what to fix."""
-    messages = []
-    for item in error.errors():
-        loc = item.get("loc") or ()
-        name = str(loc[0]) if loc else ""
-        info = model.model_fields.get(name)
-        ctx = item.get("ctx") or {}
-        if item["type"] == "value_error" and "error" in ctx:
-            text = str(ctx["error"])
-        else:
-            phrase = _PHRASES.get(item["type"])
-            text = phrase.format(**ctx) if phrase else item["msg"]
-        if info is not None:
-            text = f"{info.title or name}: {text}"
-        messages.append(text)
-    return messages
+    """Sentences naming each field by its title, e.g. "Substance: must not be empty"."""
+    return validation_text.describe_errors(error, model)
+
