@@ -181,8 +181,11 @@ class AppendFile:
     def __init__(self, path: Path, header: str) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        new = not path.exists() or path.stat().st_size == 0
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if not _has_complete_first_line(path):
+            # Empty, or killed while writing the header: there are no records to keep.
+            os.ftruncate(self._fd, 0)
+        new = os.fstat(self._fd).st_size == 0
         if new:
             self.append(BOM + header)
             fsync_dir(path.parent)
@@ -217,6 +220,11 @@ class AppendFile:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _has_complete_first_line(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return b"\n" in handle.read(1 << 16)
 
 
 def _ends_with_newline(path: Path) -> bool:

@@ -247,6 +247,10 @@ class Table(Generic[M]):
 
     def _replay_journal(self, from_version: int | None) -> None:
         parsed = read_file(self.journal_path)
+        if "\n" not in parsed.text:
+            # Killed while creating the journal: not even its header line is complete, so no
+            # change can be in it. The next append starts the file afresh (AppendFile).
+            return
         if parsed.header[: len(JOURNAL_PREFIX)] != list(JOURNAL_PREFIX):
             self._reject(self.journal_path.name, 1, "journal header is not recognised", "",
                          ",".join(parsed.header))

@@ -105,3 +105,19 @@ def test_table_saved_by_a_spreadsheet_opens_and_bad_rows_are_quarantined(data_di
     assert "31/12/1980" in reasons[3]
     assert "13 fields" in reasons[4] and "4 fields" in reasons[7]
     store.close()
+
+
+def test_killed_while_creating_the_journal_is_not_a_problem(data_dir: Path) -> None:
+    """The crash test found this: a kill between creating the journal and writing its header."""
+    store = Store(data_dir)
+    store.table(THINGS).insert(Thing(name="Ann", born=date(1980, 5, 17)))
+    store.close()  # checkpoint: no journal left
+    (data_dir / "things.journal.csv").write_bytes("\ufeffop,crc,i".encode())  # torn header
+    store = Store(data_dir)
+    table = store.table(THINGS)
+    assert store.quarantine == [] and [t.name for t in table.all()] == ["Ann"]
+    table.insert(Thing(name="Bo", born=date(1980, 5, 17)))
+    store._lock_file.release()  # type: ignore[union-attr]  # die without a checkpoint
+    store = Store(data_dir)
+    assert [t.name for t in store.table(THINGS).all()] == ["Ann", "Bo"] and store.quarantine == []
+    store.close()
