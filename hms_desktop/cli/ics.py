@@ -13,7 +13,7 @@ from typing import Any
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.ics import export_ics
 from hms_desktop.services.scheduling import SchedulingService
-from hms_desktop.storage import Store
+from hms_desktop.storage import Store, replace_file
 
 
 def add_command(subparsers: Any) -> None:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.out:
-        args.out.write_bytes(data)
+        replace_file(args.out, data)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)

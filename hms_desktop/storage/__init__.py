@@ -3,6 +3,7 @@
 See docs/contracts.md for the API and ARCHITECTURE §3 for the guarantees.
 """
 
+from .csvfile import replace_file
 from .daylog import DayLog
 from .quarantine import QuarantinedRow
 from .schema import ENGINE_COLUMNS, TableSpec, escape_text, unescape_text
@@ -21,5 +22,6 @@ __all__ = [
     "TableSpec",
     "Version",
     "escape_text",
+    "replace_file",
     "unescape_text",
 ]

@@ -242,12 +242,17 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_atomically(path: Path, chunks: Iterator[str] | Sequence[str]) -> None:
-    """Replace ``path`` so a reader (or a crash) sees the old file or the new one, never half."""
+    """Replace a CSV/text file so a reader (or a crash) sees the old file or the new one, never half."""
+    replace_file(path, (BOM + "".join(chunks)).encode("utf-8"))
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync, and rename it into place
+    (exports too: a calendar program must never read half a .ics)."""
+    path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(BOM)
-        for chunk in chunks:
-            handle.write(chunk)
+    with open(tmp, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

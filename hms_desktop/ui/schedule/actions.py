@@ -14,6 +14,7 @@ from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall, wall_t
 from hms_desktop.domain.scheduling import TRANSITIONS, Appointment, AppointmentStatus
 from hms_desktop.services.ics import export_ics
 from hms_desktop.services.scheduling import BookingError
+from hms_desktop.storage import replace_file
 from hms_desktop.ui.schedule import dialogs
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
 from hms_desktop.ui.schedule.day_sheet import write_day_sheet
@@ -244,7 +245,7 @@ class ScheduleActions:
         def write() -> str:
             data = export_ics(self.service, provider_id=provider_id or None,
                               patient_id=None if provider_id else who)
-            Path(path).write_bytes(data)
+            replace_file(Path(path), data)  # never half a file, even if read at once
             return path
 
         self.ctx.run(write, on_done=lambda p: self.say(f"Wrote {p}"), on_error=self._failed,
