@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -104,7 +107,14 @@ class ChronicPage(PatientPage):
         rl.addWidget(charts, 1)
         rl.addWidget(self.table, 1)
         split = named(QSplitter(), "chronic_split", "Chronic care layout")
-        split.addWidget(left)
+        # The two forms are taller than a laptop screen: they scroll, the window does not grow.
+        forms = named(QScrollArea(), "chronic_forms", "Chronic care forms")
+        forms.setWidget(left)
+        forms.setWidgetResizable(True)
+        forms.setFrameShape(QFrame.Shape.NoFrame)
+        forms.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        forms.setMinimumWidth(left.sizeHint().width() + forms.verticalScrollBar().sizeHint().width())
+        split.addWidget(forms)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         self.layout_.addWidget(split, 1)

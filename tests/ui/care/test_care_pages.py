@@ -92,3 +92,11 @@ def test_a_page_built_after_the_patient_was_chosen_shows_that_patient(
     qtbot.addWidget(page)
     drain(care_ctx, qtbot)
     assert page.findChild(QWidget, f"{page.objectName()}_no_patient").isHidden()
+
+
+@pytest.mark.parametrize(("title", "factory"), CARE_PAGES, ids=[t for t, _ in CARE_PAGES])
+def test_pages_fit_a_laptop_screen(care_ctx: Any, qtbot: QtBot, title: str, factory: Any) -> None:
+    """Under the record's header, a page must not force the window past a 768-px screen."""
+    page: QWidget = factory(care_ctx)
+    qtbot.addWidget(page)
+    assert page.minimumSizeHint().height() <= 560
