@@ -13,21 +13,13 @@ from PySide6.QtWidgets import QLabel, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits
-from hms_desktop.domain.clinic_settings import ClinicSettings
-from hms_desktop.domain.monitoring import Bed
 from hms_desktop.domain.patient import Patient
-from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
-from hms_desktop.services.writer import BackgroundWriter
-from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab
-from hms_desktop.ui.monitor.monitor_tab import build_controller
 from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_PORT
-from hms_desktop.ui.monitor.sound import RecordingSound
 from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
-from tests.ui.monitor_helpers import make_station
+from tests.ui.monitor_helpers import make_station, monitor_context
 
 FAST = AlarmLimits(satseconds=0, spo2_delay_s=1, pr_delay_s=1, technical_delay_s=1, clear_after_s=1)
 
@@ -40,16 +32,8 @@ def find(view, cls, name):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def ctx(data_dir: Path, qtbot: QtBot) -> Iterator[AppContext]:
-    store, bus, writer = Store(data_dir, actor="nurse.polish"), EventBus(), BackgroundWriter()
-    services = build_services(store, bus)
-    services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"), Bed(id="BED02", name="Bed 2", position=1)])
-    context = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                         data_dir=data_dir)
-    build_controller(context, sound=RecordingSound())
-    yield context
-    context.monitor_controller.stop()
-    writer.shutdown()
-    store.close()
+    with monitor_context(data_dir, "nurse.polish") as context:
+        yield context
 
 
 def test_tile_and_bed_view_show_the_patients_name_and_id(ctx: AppContext, qtbot: QtBot) -> None:

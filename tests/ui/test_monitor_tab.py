@@ -9,33 +9,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
-from hms_desktop.domain.monitoring import Bed
-from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
-from hms_desktop.services.writer import BackgroundWriter
-from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab, create_trend_view
-from hms_desktop.ui.monitor.monitor_tab import build_controller
-from hms_desktop.ui.monitor.sound import RecordingSound
 from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
+from tests.ui.monitor_helpers import monitor_context
 
 
 @pytest.fixture
 def ctx(data_dir: Path, qtbot: QtBot) -> Iterator[AppContext]:
-    store, bus, writer = Store(data_dir, actor="nurse.tab"), EventBus(), BackgroundWriter()
-    services = build_services(store, bus)
-    services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"), Bed(id="BED02", name="Bed 2", position=1)])
-    context = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                         data_dir=data_dir)
-    # A recording speaker: the test machine has no audio output.
-    build_controller(context, sound=RecordingSound())
-    yield context
-    context.monitor_controller.stop()
-    writer.shutdown()
-    store.close()
+    with monitor_context(data_dir, "nurse.tab") as context:
+        yield context
 
 
 def test_tab_starts_monitoring_through_the_writer_and_shows_the_bed(ctx: AppContext, qtbot: QtBot) -> None:
