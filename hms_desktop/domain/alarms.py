@@ -13,7 +13,7 @@ No clock, no Qt, no I/O: tests control time exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -88,9 +88,12 @@ class AlarmEngine:
     """Alarm state of one monitored bed. Feed samples in time order; collect transitions."""
 
     def __init__(self, limits: AlarmLimits | None = None, *, source: str = "",
-                 no_data_after_s: float = 5.0) -> None:
+                 no_data_after_s: float = 5.0, id_time: Callable[[float], float] | None = None) -> None:
         self.limits = limits or AlarmLimits()
         self.source = source
+        # Alarm ids carry a wall-clock stamp (unique across restarts) even though the engine
+        # runs on a monotonic clock: the caller maps engine time to wall time.
+        self._id_time = id_time or (lambda t: t)
         self.no_data_after_s = no_data_after_s
         self._alarms: dict[AlarmKind, Alarm] = {}
         self._onsets: dict[AlarmKind, _Onset] = {k: _Onset() for k in AlarmKind}
@@ -324,7 +327,7 @@ class AlarmEngine:
 
     def _start(self, kind: AlarmKind, priority: Priority, t: float, value: float | None,
                out: list[AlarmTransition]) -> None:
-        alarm_id = f"{self.source or 'ALM'}-{kind.value}-{round(t * 1000)}"
+        alarm_id = f"{self.source or 'ALM'}-{kind.value}-{round(self._id_time(t) * 1000)}"
         alarm = Alarm(alarm_id, self.source, kind, priority, t, peak=value)
         self._alarms[kind] = alarm
         out.append(AlarmTransition(AlarmEvent.STARTED, t, alarm))

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
 from hms_desktop.domain.readings import DeviceFlag
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station
 

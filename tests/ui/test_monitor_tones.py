@@ -10,7 +10,7 @@ import wave
 import pytest
 
 from hms_desktop.domain.alarm_limits import Priority
-from hms_desktop.ui.monitor.audio_policy import AudioPolicy
+from hms_desktop.monitoring.audio_policy import AudioPolicy
 from hms_desktop.ui.monitor.tones import generate_wav, pulse_schedule
 
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.devices.sources import BLE_PROTOCOLS, DEMO_PORT
 from hms_desktop.domain.alarm_limits import SATSECONDS_CHOICES, AlarmLimits
-from hms_desktop.ui.monitor.sources import BLE_PROTOCOLS, DEMO_PORT
 from hms_desktop.ui.monitor.widgets import dialog_body, error_label, named
 
 PATIENT_ID = re.compile(r"[A-Z]{3}\d{6,}")

@@ -1,4 +1,4 @@
-"""Alarm sound output behind one small interface, so tests record what would have played.
+"""The Qt speaker behind ``monitoring.sound.AlarmSound``.
 
 ``QtAlarmSound`` plays the generated WAV bursts with QtMultimedia. When the machine has no
 audio output it says so (``available`` False); the station turns that into the
@@ -9,42 +9,11 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
 from PySide6.QtCore import QObject, QUrl
 
 from hms_desktop.domain.alarm_limits import Priority
 from hms_desktop.ui.monitor.tones import generate_wav
-
-
-class AlarmSound(Protocol):
-    """What the station needs from a speaker."""
-
-    @property
-    def available(self) -> bool: ...
-
-    def play(self, priority: Priority) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-class RecordingSound:
-    """A speaker that remembers what it was asked to play (tests, headless kiosks)."""
-
-    def __init__(self, available: bool = True) -> None:
-        self._available = available
-        self.played: list[Priority] = []
-        self.stops = 0
-
-    @property
-    def available(self) -> bool:
-        return self._available
-
-    def play(self, priority: Priority) -> None:
-        self.played.append(priority)
-
-    def stop(self) -> None:
-        self.stops += 1
 
 
 class QtAlarmSound(QObject):

@@ -6,16 +6,16 @@ own timer. It owns the bed's alarm engine, so alarm timing follows the readings 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from hms_desktop.devices.simulated import is_simulated
 from hms_desktop.domain.alarm_limits import AlarmLimits
 from hms_desktop.domain.alarms import AlarmEngine, AlarmTransition
 from hms_desktop.domain.live_news2 import LiveNews2
 from hms_desktop.domain.monitoring import Bed, MonitoringSession, SessionStatus
 from hms_desktop.domain.readings import DeviceFlag, Reading
-from hms_desktop.ui.monitor.ring_buffer import SweepBuffer, TrendBuffer
-from hms_desktop.ui.monitor.simulated import is_simulated
+from hms_desktop.monitoring.ring_buffer import SweepBuffer, TrendBuffer
 
 
 @dataclass
@@ -43,9 +43,10 @@ class BedMonitor:
     sweep: SweepBuffer = field(init=False)
     trend: TrendBuffer = field(default_factory=TrendBuffer)
     last_batch_at: float | None = None  # perf-clock stamp of the newest batch (latency figures)
+    wall_of: Callable[[float], float] | None = None  # monotonic -> wall time (alarm ids)
 
     def __post_init__(self) -> None:
-        self.engine = AlarmEngine(source=self.bed.id)
+        self.engine = AlarmEngine(source=self.bed.id, id_time=self.wall_of)
         self.sweep = SweepBuffer(self.rate_hz)
 
     @property
