@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hms_desktop.devices.simulated import DEMO_PORT
+from hms_desktop.devices.worker import ThreadSink
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 __all__ = ["DEMO_PORT", "DeviceSource", "ReadingSource", "SyntheticOximeter", "open_source"]
@@ -139,6 +140,10 @@ class DeviceSource(QObject):
             self.reader = DeviceReader(port, protocol, parent=self)
         self.reader.sig_readings_received.connect(self.sig_readings_received)
         self.reader.sig_state_changed.connect(self.sig_state_changed)
+
+    def set_thread_sink(self, sink: ThreadSink | None) -> None:
+        """Batches, states and problems on the reader thread too (the monitoring core)."""
+        self.reader.set_thread_sink(sink)
 
     def start(self) -> None:
         self.reader.start()

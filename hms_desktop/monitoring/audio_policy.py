@@ -1,54 +1,72 @@
-"""When to sound which burst, and the global audio pause. Pure: time is passed in.
+"""When to sound which burst, and the audio pause. Pure: time is passed in (monotonic).
 
 Bursts repeat while an unacknowledged alarm lasts (high every 5 s, medium every 15 s);
-a low alarm sounds once when it appears. Audio pause silences everything for a while
-(2 min by default, 1-3 min allowed); visual alarms stay on throughout.
+a low alarm sounds once when it appears. Audio pause (IEC 60601-1-8) lasts at most 2 minutes
+and covers only the alarm conditions active when it was pressed: any new condition, or a
+rise in priority of a covered one, sounds at once and the screen says so. Visual alarms
+stay on throughout.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from hms_desktop.domain.alarm_limits import Priority
 
 REPEAT_S = {Priority.HIGH: 5.0, Priority.MEDIUM: 15.0}
-PAUSE_CHOICES_S = (60.0, 120.0, 180.0)
+PAUSE_MAX_S = 120.0
+PAUSE_CHOICES_S = (60.0, 120.0)
+#: An alarm as the policy sees it: (alarm id, priority). A rise in priority is a new key.
+Sounding = tuple[str, Priority]
 
 
 @dataclass
 class AudioPolicy:
-    pause_s: float = 120.0
+    pause_s: float = PAUSE_MAX_S
     paused_until: float | None = None
+    covered: frozenset[Sounding] = frozenset()
+    overridden: bool = False  # a condition the pause does not cover is sounding during it
     _last_played: tuple[Priority, float] | None = None
-    _low_sounded: bool = False
+    _low_sounded: frozenset[str] = field(default_factory=frozenset)
 
-    def pause(self, now: float, seconds: float | None = None) -> None:
+    def pause(self, now: float, active: Iterable[Sounding], seconds: float | None = None) -> None:
+        """Silence the conditions in ``active`` for ``seconds`` (at most 2 minutes)."""
         seconds = self.pause_s if seconds is None else seconds
-        if not 60.0 <= seconds <= 180.0:
-            raise ValueError(f"audio pause must be 1-3 minutes, got {seconds:.0f} s")
+        if not 0 < seconds <= PAUSE_MAX_S:
+            raise ValueError(f"audio pause must be at most {PAUSE_MAX_S / 60:.0f} minutes, got {seconds:.0f} s")
         self.paused_until = now + seconds
+        self.covered = frozenset(active)
+        self.overridden = False
 
     def resume(self) -> None:
         self.paused_until = None
+        self.covered = frozenset()
+        self.overridden = False
 
     def remaining(self, now: float) -> float:
         """Seconds of pause left (0 when not paused): what the countdown shows."""
         if self.paused_until is None or now >= self.paused_until:
-            self.paused_until = None
+            self.resume()
             return 0.0
         return self.paused_until - now
 
-    def decide(self, now: float, highest: Priority | None) -> Priority | None:
-        """The burst to start now, if any, given the highest unacknowledged priority."""
-        if highest is None:
-            self._last_played, self._low_sounded = None, False
+    def decide(self, now: float, unacknowledged: Sequence[Sounding]) -> Priority | None:
+        """The burst to start now, if any, given the unacknowledged alarms on screen."""
+        paused = self.remaining(now) > 0
+        sounding = [a for a in unacknowledged if not (paused and a in self.covered)]
+        self.overridden = paused and bool(sounding)
+        if not sounding:
+            self._last_played = None
+            self._low_sounded = frozenset()
             return None
-        if self.remaining(now) > 0:
-            return None
+        highest = max((p for _, p in sounding), key=lambda p: p.rank)
         if highest is Priority.LOW:
-            if self._low_sounded:
+            lows = frozenset(k for k, p in sounding if p is Priority.LOW)
+            new = lows - self._low_sounded
+            self._low_sounded = lows | self._low_sounded
+            if not new:
                 return None
-            self._low_sounded = True
             self._last_played = (highest, now)
             return highest
         last = self._last_played
@@ -56,3 +74,8 @@ class AudioPolicy:
             self._last_played = (highest, now)
             return highest
         return None
+
+    def failed(self) -> None:
+        """The speaker failed: decide again next time instead of counting the burst as played."""
+        self._last_played = None
+        self._low_sounded = frozenset()

@@ -2,8 +2,10 @@
 
 The station itself (beds, alarms, audio decisions, recording) is
 ``hms_desktop.monitoring.station.MonitoringStation``, which has no Qt; this adapter turns its
-listener calls into signals and drives it from two timers: the ~30 Hz frame timer (views
-redraw from ring buffers, never per packet) and the 4 Hz housekeeping timer.
+listener calls into signals (queued to the views when the station calls from its own
+threads) and runs the ~30 Hz frame timer (views redraw from ring buffers, never per packet).
+Alarm evaluation and tone decisions run on the station's evaluator thread, not here, so a
+stalled GUI thread delays the drawing only.
 """
 
 from __future__ import annotations
@@ -49,19 +51,17 @@ class StationController(QObject):
     def __init__(self, service: MonitoringService, run: Run, *, sound: AlarmSound,
                  open_source: SourceFactory = open_source, manual_lookup: ManualLookup | None = None,
                  patient_name: NameLookup | None = None, clock: Clock | None = None, user: str | None = None,
-                 fps: float = 30.0, wearables: Any = None, parent: QObject | None = None) -> None:
+                 fps: float = 30.0, wearables: Any = None, threaded: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("station_controller")
         self.core = MonitoringStation(service, run, sound=sound, open_source=open_source,
                                       manual_lookup=manual_lookup, patient_name=patient_name, clock=clock,
-                                      user=user, wearables=wearables, listener=self)
+                                      user=user, wearables=wearables, listener=self, threaded=threaded)
         self.frames = 0
         self._frame_timer = QTimer(self)
         self._frame_timer.setInterval(max(1, int(round(1000 / fps))))
         self._frame_timer.timeout.connect(self._frame)
-        self._second_timer = QTimer(self)
-        self._second_timer.setInterval(250)  # audio and countdown respond within 1/4 s
-        self._second_timer.timeout.connect(self._housekeeping)
 
     # ---- the station's listener: its calls become signals --------------------------------
     def beds_changed(self) -> None:
@@ -140,12 +140,10 @@ class StationController(QObject):
             return
         self.core.start()
         self._frame_timer.start()
-        self._second_timer.start()
 
     def stop(self) -> None:
         """Stop every source (their threads end), write what is held, stop the timers."""
         self._frame_timer.stop()
-        self._second_timer.stop()
         self.core.stop()
 
     def reload_beds(self) -> None:
@@ -186,10 +184,16 @@ class StationController(QObject):
     def resume_audio(self) -> None:
         self.core.resume_audio()
 
+    @property
+    def audio_pause_overridden(self) -> bool:
+        """A new alarm is sounding although audio is paused (the countdown says so)."""
+        return self.core.audio_pause_overridden
+
     # ---- timers ------------------------------------------------------------------------------
     def _frame(self) -> None:
         self.frames += 1
         self.sig_frame_ticked.emit()
 
     def _housekeeping(self) -> None:
+        """One evaluation step now (the station's own thread does this 4 times a second)."""
         self.core.tick()
