@@ -143,11 +143,14 @@ class AlarmEngine:
             self._device_state = "connecting"
 
     def feed(self, t: float, spo2: int | None, pulse_rate: int | None,
-             flags: Iterable[DeviceFlag] = ()) -> list[AlarmTransition]:
-        """One numerics sample at time ``t`` (seconds)."""
+             flags: Iterable[DeviceFlag] = (), *, oximetry: bool = True) -> list[AlarmTransition]:
+        """One numerics sample at time ``t`` (seconds). ``oximetry`` False: the device sent only
+        other measurements (a thermometer, steps): data is arriving, but says nothing of SpO2/PR."""
         out: list[AlarmTransition] = []
         self._now = t
         self._last_sample_t = t
+        if not oximetry:
+            return out
         present = {_FLAG_KINDS[f] for f in flags if f in _FLAG_KINDS}
         if self._device_state == "disconnected":
             present.add(AlarmKind.DEVICE_UNPLUGGED)  # bytes may still be buffered, the port is gone

@@ -95,7 +95,7 @@ class BedMonitor:
         self.trend.add(t, n.spo2, n.pulse_rate)
         if not self.monitoring:
             return []
-        return self.engine.feed(t, n.spo2, n.pulse_rate, flags)
+        return self.engine.feed(t, n.spo2, n.pulse_rate, flags, oximetry=_has_oximetry(readings))
 
     def set_device_state(self, t: float, state: str) -> list[AlarmTransition]:
         self.device_state = state
@@ -104,3 +104,14 @@ class BedMonitor:
         if not self.monitoring and state != "stopped":
             return []
         return self.engine.set_device_state(t, state)
+
+
+def _has_oximetry(readings: Sequence[Reading]) -> bool:
+    """False only for a batch of wearable measurements alone (temperature, glucose, steps):
+    they must not read as "no valid SpO2 / pulse" from an oximeter."""
+    for r in readings:
+        if r.spo2 is not None or r.pulse_rate is not None or r.heart_rate is not None or r.flags or r.pleth:
+            return True
+        if r.steps is None and r.glucose_mmol_l is None and r.temperature_c is None:
+            return True  # nothing at all: an oximeter with nothing valid
+    return False

@@ -191,7 +191,7 @@ class MonitoringStation:
                 log.warning("monitoring stopped after the writer: the last second of vitals was not saved")
             except RecordingError as exc:
                 log.warning("monitoring stopped: %s", exc)
-        self._guard_sound(self.sound.stop)
+            self._guard_sound(self.sound.stop)
 
     def _evaluate_forever(self) -> None:
         while not self._stop.wait(TICK_S):

@@ -9,7 +9,7 @@ from tests.monitoring.helpers import ManualSource, make_core
 
 
 def test_a_sustained_pulse_alarm_starts_after_its_delay_on_fake_time(data_dir: Path) -> None:
-    store, service, station, clock, sound = make_core(data_dir)
+    store, service, station, clock, sound = make_core(data_dir, threaded=False)
     service.set_limits("PAT000001", AlarmLimits(pr_high=120, pr_delay_s=10))
     station.start()
     src = ManualSource()
@@ -22,5 +22,27 @@ def test_a_sustained_pulse_alarm_starts_after_its_delay_on_fake_time(data_dir: P
     assert engine.alarm(AlarmKind.PR_HIGH) is None
     src.send(97, 150)  # t = 10
     assert engine.alarm(AlarmKind.PR_HIGH) is not None
+    station.stop()
+    store.close()
+
+
+def test_a_thermometer_alone_is_not_an_oximeter_without_valid_values(data_dir: Path) -> None:
+    from hms_desktop.domain.readings import Reading
+
+    store, service, station, clock, _sound = make_core(data_dir, threaded=False)
+    station.start()
+    src = ManualSource()
+    station.start_monitoring("BED01", "PAT000001", "synthetic", "text", source=src)
+    for _ in range(40):
+        src.sig_readings_received.emit((Reading(temperature_c=37.1),))
+        station.tick()
+        clock.advance(1.0)
+    assert station.monitors["BED01"].engine.alarms == []
+    src.send(None, None)  # an oximeter frame with nothing valid does count
+    for _ in range(12):
+        src.send(None, None)
+        station.tick()
+        clock.advance(1.0)
+    assert station.monitors["BED01"].engine.alarm(AlarmKind.NO_VALID_READING) is not None
     station.stop()
     store.close()
