@@ -65,7 +65,7 @@ class BleReader(ThreadedReader):
                     attempt = 0
                     await self._stream(client)
             except (TimeoutError, bleak.exc.BleakError, OSError) as exc:
-                self.last_error = str(exc)
+                self._set_error(str(exc))
             if self._stop.is_set():
                 break
             self._lost(self.last_error or "device disconnected")
@@ -78,9 +78,15 @@ class BleReader(ThreadedReader):
     async def _stream(self, client: Any) -> None:
         parser = GATT_PARSERS[self.characteristic]()
         gate = BatchGate(self.no_data_after_s, time.monotonic(), max_per_s=MAX_BATCHES_PER_S)
+        stats = [0, 0]  # the parser's dropped bytes and bad frames already counted
 
         def on_notify(_sender: object, data: bytearray) -> None:
-            readings: list[Reading] = parser.feed(bytes(data))  # type: ignore[attr-defined]
+            readings: list[Reading] = parser.feed(bytes(data))
+            self.dropped_bytes += parser.dropped_bytes - stats[0]
+            if parser.bad_frames != stats[1]:
+                self.bad_frames += parser.bad_frames - stats[1]
+                self.last_bad_frame = parser.rejected[-1]
+            stats[:] = [parser.dropped_bytes, parser.bad_frames]
             gate.add(readings, time.monotonic())
             if readings:
                 self._set_state("streaming")
@@ -92,7 +98,7 @@ class BleReader(ThreadedReader):
                 now = time.monotonic()
                 batch = gate.take(now)
                 if batch:
-                    self._emit_batch(batch)
+                    self._emit_readings(batch)
                 if gate.silent(now):
                     self._no_data()
         finally:

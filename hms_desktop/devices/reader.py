@@ -5,7 +5,9 @@ protocol's parser and hands readings over in batches at most ``MAX_BATCHES_PER_S
 second (never one signal per sample). Silence longer than ``no_data_after_s`` (no valid
 frame, even if bytes arrive: a wrong baud rate looks like this) is the "no data"
 technical condition; a port error is "disconnected", after which the worker reopens the
-port with backoff until the device is back, without any user action. Bluetooth SPP
+port with backoff until the device is back, without any user action. The port is opened
+exclusively (devices/ports.py): one taken by another program is "disconnected" with
+``last_error`` "port ... is in use by another program", retried until it is free. Bluetooth SPP
 (rfcomm) devices are serial ports and take the same path.
 """
 
@@ -19,6 +21,7 @@ import serial
 from PySide6.QtCore import QObject
 
 from hms_desktop.devices.batching import BatchGate
+from hms_desktop.devices.ports import close_exclusive, open_exclusive
 from hms_desktop.devices.protocols import PROTOCOLS, Parser, ProtocolInfo, make_parser
 from hms_desktop.devices.worker import DISCONNECTED_READING, STATES, ThreadedReader
 
@@ -54,9 +57,6 @@ class DeviceReader(ThreadedReader):
         self.info: ProtocolInfo = PROTOCOLS[protocol]
         self.no_data_after_s = no_data_after_s
         self.keepalive_s = self.info.keepalive_s if keepalive_s is None else keepalive_s
-        self.readings_received = 0
-        self.batches_emitted = 0
-        self.dropped_bytes = 0
         self.discarded_readings = 0  # parsed from a stretch of noise, not shown
         self.connections = 0
 
@@ -79,20 +79,20 @@ class DeviceReader(ThreadedReader):
             except (serial.SerialException, OSError) as exc:
                 self._lost(str(exc))
             finally:
-                port.close()
+                close_exclusive(port)
         self._set_state("stopped")
 
     def _open(self) -> serial.Serial:
         info = self.info
-        port = serial.Serial(self.port, baudrate=info.baudrate, parity=info.parity,
-                             bytesize=info.bytesize, stopbits=info.stopbits, timeout=0,
-                             write_timeout=1.0)
+        port = open_exclusive(self.port, baudrate=info.baudrate, parity=info.parity,
+                              bytesize=info.bytesize, stopbits=info.stopbits, timeout=0,
+                              write_timeout=1.0)
         try:
             port.reset_input_buffer()  # stale bytes from before we opened are not "live"
             if info.start_command:
                 port.write(info.start_command)
         except (serial.SerialException, OSError):
-            port.close()
+            close_exclusive(port)
             raise
         return port
 
@@ -103,7 +103,7 @@ class DeviceReader(ThreadedReader):
         gate = BatchGate(self.no_data_after_s, last_keepalive, max_per_s=MAX_BATCHES_PER_S)
         got_any = False
         fd = _fileno(port)
-        dropped_before = self.dropped_bytes
+        dropped_before, bad_before = self.dropped_bytes, self.bad_frames
         window_bytes = window_dropped = 0.0
         while not self._stop.is_set():
             wait = gate.until_due(time.monotonic())
@@ -118,6 +118,9 @@ class DeviceReader(ThreadedReader):
                 dropped = parser.dropped_bytes
                 readings = parser.feed(chunk)
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
+                if parser.bad_frames != self.bad_frames - bad_before:
+                    self.bad_frames = bad_before + parser.bad_frames
+                    self.last_bad_frame = parser.rejected[-1]
                 window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
                 window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
                 # No minimum sample: right after connecting, a torn first frame may cost a
@@ -135,9 +138,7 @@ class DeviceReader(ThreadedReader):
             now = time.monotonic()
             batch = gate.take(now)
             if batch:
-                self.readings_received += len(batch)
-                self.batches_emitted += 1
-                self._emit_batch(batch)
+                self._emit_readings(batch)
             if gate.silent(now):
                 self._no_data()
             if info.keepalive_command and now - last_keepalive >= self.keepalive_s:

@@ -27,14 +27,24 @@ class ThreadedReader(QObject):
     """A tuple[Reading, ...] batch, at most ~30 per second (delivered on the GUI thread)."""
     sig_state_changed = Signal(str)
     """One of STATES whenever the connection state changes (delivered on the GUI thread)."""
+    sig_error_changed = Signal(str)
+    """Why the device is not streaming, in words ("port /dev/ttyUSB0 is in use by another
+    program"), whenever that changes; "" once it streams again (delivered on the GUI thread)."""
     _sig_thread_batch = Signal(object, int)
     _sig_thread_state = Signal(str, int)
+    _sig_thread_error = Signal(str, int)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.state = "stopped"
         self.last_error = ""
+        # Statistics (written by the reader thread, read anywhere: plain ints and strings).
+        self.readings_received = 0
+        self.batches_emitted = 0
+        self.dropped_bytes = 0
+        self.bad_frames = 0  # well-formed frames with values no sensor can produce
+        self.last_bad_frame = ""
         self._stop = threading.Event()
         # The thread tags what it sends with _run_no (changed only by start(), while no
         # thread runs); the GUI side passes on only the tag in _accepted (0 after stop()).
@@ -43,6 +53,7 @@ class ThreadedReader(QObject):
         self._shown_state = "stopped"  # the last state receivers were told
         self._sig_thread_batch.connect(self._deliver_batch)
         self._sig_thread_state.connect(self._deliver_state)
+        self._sig_thread_error.connect(self._deliver_error)
         self._thread = _Thread(self)
         self._thread.setObjectName(name)
         app = QCoreApplication.instance()
@@ -74,6 +85,18 @@ class ThreadedReader(QObject):
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
+    def statistics(self) -> dict[str, int | str]:
+        """What a technician needs to judge a connection (a status panel, a log line)."""
+        return {
+            "state": self.state,
+            "readings": self.readings_received,
+            "batches": self.batches_emitted,
+            "dropped_bytes": self.dropped_bytes,
+            "bad_frames": self.bad_frames,
+            "last_bad_frame": self.last_bad_frame,
+            "last_error": self.last_error,
+        }
+
     def _run(self) -> None:
         raise NotImplementedError
 
@@ -87,18 +110,34 @@ class ThreadedReader(QObject):
             self._shown_state = state
             self.sig_state_changed.emit(state)
 
+    def _deliver_error(self, error: str, run_no: int) -> None:
+        if run_no == self._accepted:
+            self.sig_error_changed.emit(error)
+
     # -- called on the reader thread -------------------------------------------------------
     def _emit_batch(self, batch: tuple[Reading, ...]) -> None:
         self._sig_thread_batch.emit(batch, self._run_no)
+
+    def _emit_readings(self, batch: tuple[Reading, ...]) -> None:
+        self.readings_received += len(batch)
+        self.batches_emitted += 1
+        self._emit_batch(batch)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
             self._sig_thread_state.emit(state, self._run_no)
+            if state == "streaming":
+                self._set_error("")
+
+    def _set_error(self, error: str) -> None:
+        if error != self.last_error:
+            self.last_error = error
+            self._sig_thread_error.emit(error, self._run_no)
 
     def _lost(self, error: str) -> None:
         """The device went away: say so once, however many reconnect attempts follow."""
-        self.last_error = error
+        self._set_error(error)
         if self.state not in ("disconnected", "stopped"):
             self._set_state("disconnected")
             self._emit_batch((DISCONNECTED_READING,))
