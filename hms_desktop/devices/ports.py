@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - Windows
     termios = None  # type: ignore[assignment]
 
 _BUSY_ERRNOS = {errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK}
+_CONFIGURE_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError) + (
+    (termios.error,) if termios is not None else ())
 
 
 class PortInUse(serial.SerialException):
@@ -48,6 +50,10 @@ def open_exclusive(path: str, **settings: Any) -> serial.Serial:
         port = serial.Serial(path, exclusive=True, **settings)
     except serial.SerialException as exc:
         raise _explained(path, exc) from exc
+    except _CONFIGURE_ERRORS as exc:
+        # pyserial lets termios.error through (a pty reopened with parity does this): the
+        # reader must get a SerialException it retries on, never an exception that ends it.
+        raise serial.SerialException(f"could not configure port {path}: {exc}") from exc
     if fcntl is not None and hasattr(termios, "TIOCEXCL"):
         try:
             fcntl.ioctl(port.fileno(), termios.TIOCEXCL)

@@ -13,6 +13,7 @@ exclusively (devices/ports.py): one taken by another program is "disconnected" w
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import time
@@ -26,6 +27,8 @@ from hms_desktop.devices.protocols import PROTOCOLS, Parser, ProtocolInfo, make_
 from hms_desktop.devices.worker import DISCONNECTED_READING, STATES, ThreadedReader
 
 __all__ = ["DISCONNECTED_READING", "STATES", "DeviceReader"]
+
+_log = logging.getLogger(__name__)
 
 MAX_BATCHES_PER_S = 30
 BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repeats (USB re-enumerates in ~1 s)
@@ -66,8 +69,9 @@ class DeviceReader(ThreadedReader):
         while not self._stop.is_set():
             try:
                 port = self._open()
-            except (serial.SerialException, OSError, ValueError) as exc:
-                self._lost(str(exc))
+            except Exception as exc:  # whatever it is, say so and retry: never end silently
+                self._lost(str(exc) if isinstance(exc, serial.SerialException | OSError | ValueError)
+                           else f"reader error: {exc!r}")
                 self._stop.wait(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
                 attempt += 1
                 continue
@@ -78,6 +82,10 @@ class DeviceReader(ThreadedReader):
                     attempt = 0  # it streamed: the next outage starts the backoff afresh
             except (serial.SerialException, OSError) as exc:
                 self._lost(str(exc))
+            except Exception as exc:  # a bug here must be a technical alarm, not silence
+                _log.exception("reader on %s failed", self.port)
+                self._lost(f"reader error: {exc!r}")
+                self._stop.wait(BACKOFF_S[-1])
             finally:
                 close_exclusive(port)
         self._set_state("stopped")
