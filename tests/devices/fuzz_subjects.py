@@ -89,6 +89,17 @@ def _df2_packet(rng: random.Random) -> bytes:
     )
 
 
+def df2_packet(hr_msb: int, hr_lsb: int, spo2: int) -> bytes:
+    """A 25-frame DF2 packet with raw HR bytes and SpO2 (to make impossible ones)."""
+    frames = []
+    for index in range(25):
+        status = 0x82 | (0x01 if index == 0 else 0)
+        value = {0: hr_msb, 1: hr_lsb, 2: spo2}.get(index, 0)
+        frame = bytes((0x01, status, 0x40, value))
+        frames.append(frame + bytes((sum(frame) & 0xFF,)))
+    return b"".join(frames)
+
+
 def _masimo_line(rng: random.Random) -> bytes:
     at = datetime(2026, 1, 1) + timedelta(seconds=rng.randint(0, 10**7))
     return MasimoEncoder().encode(_oximeter(rng, "masimo", pulse_high=350, pi=True), at=at)

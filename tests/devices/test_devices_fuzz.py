@@ -15,7 +15,7 @@ import random
 import pytest
 
 from hms_desktop.domain.readings import Reading
-from tests.devices.fuzz_subjects import SUBJECTS, Subject, assert_possible
+from tests.devices.fuzz_subjects import SUBJECTS, Subject, assert_possible, df2_packet
 
 NAMES = sorted(SUBJECTS)
 SCALE = int(os.environ.get("HMS_FUZZ_SCALE", "1"))
@@ -111,6 +111,34 @@ def _bit_flips(subject: Subject, flips: int, seed: str) -> None:
 def test_single_bit_flips_of_valid_units(name: str) -> None:
     flips = 2_000 if name == "nonin-df2" else 5_000  # a DF2 unit is a 125-byte packet: 1,000 flips
     _bit_flips(SUBJECTS[name], flips, f"flip {name}")
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if not SUBJECTS[n].notifications])
+def test_how_bytes_are_chunked_never_changes_what_comes_out(name: str) -> None:
+    """One 64 KB read, byte-by-byte reads and random reads: the same readings and counters.
+
+    Parsers take a different path for short and long buffers (Nonin DF2: pure Python under
+    256 bytes, numpy above); this pins them to each other on damaged streams too.
+    """
+    subject, rng = SUBJECTS[name], random.Random(f"chunks {name}")
+    parts: list[bytes] = []
+    for _ in range(150):
+        unit = bytearray(subject.unit(rng))
+        if rng.random() < 0.2:
+            bit = rng.randrange(len(unit) * 8)
+            unit[bit // 8] ^= 1 << (bit % 8)
+        parts += [rng.randbytes(rng.choice((0, 0, 1, 5, 30))), bytes(unit)]
+        if name == "nonin-df2" and rng.random() < 0.1:  # bit flips never pass its checksum
+            parts.append(df2_packet(3, 0x11, 104))  # HR 401, SpO2 104
+    stream = b"".join(parts)
+    results = []
+    for sizes in ([len(stream)], [1] * len(stream), [rng.randint(1, 300) for _ in range(len(stream))]):
+        parser, out, pos = subject.make(), [], 0
+        for size in sizes:
+            out += parser.feed(stream[pos:pos + size])
+            pos += size
+        results.append((out, parser.dropped_bytes, parser.bad_frames, parser.pending_bytes))  # type: ignore[attr-defined]
+    assert results[0][0] and results[0] == results[1] == results[2]
 
 
 @pytest.mark.slow

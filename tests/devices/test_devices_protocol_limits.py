@@ -25,6 +25,7 @@ from hms_desktop.devices.protocols.ble_gatt import (
 from hms_desktop.devices.protocols.cms50_v7 import encode_packet
 from hms_desktop.devices.protocols.nonin import NoninDf2Encoder
 from hms_desktop.domain.readings import Reading
+from tests.devices.fuzz_subjects import df2_packet
 
 GOOD_LEGACY = bytes.fromhex("C7 40 45 16 61")  # SpO2 97, PR 150
 SPO2_113_LEGACY = bytes.fromhex("C7 40 45 16 71")  # bit 4 of the SpO2 byte flipped
@@ -82,26 +83,16 @@ def test_masimo_dashes_are_no_value() -> None:
     assert parser.bad_frames == 0  # type: ignore[attr-defined]
 
 
-def _df2_packet(hr_msb: int, hr_lsb: int, spo2: int) -> bytes:
-    frames = []
-    for index in range(25):
-        status = 0x82 | (0x01 if index == 0 else 0)
-        value = {0: hr_msb, 1: hr_lsb, 2: spo2}.get(index, 0)
-        frame = bytes((0x01, status, 0x40, value))
-        frames.append(frame + bytes((sum(frame) & 0xFF,)))
-    return b"".join(frames)
-
-
 def test_nonin_df2_impossible_hr_or_spo2_drops_that_frame_and_leaves_no_value() -> None:
     parser = make_parser("nonin-df2")
-    out = parser.feed(_df2_packet(3, 0x11, 97))  # HR 401
+    out = parser.feed(df2_packet(3, 0x11, 97))  # HR 401
     assert len(out) == 24 and parser.bad_frames == 1
     assert all(r.pulse_rate is None for r in out) and out[-1].spo2 == 97
     assert "pulse rate 401" in parser.rejected[-1]
-    out = parser.feed(_df2_packet(0, 72, 104))  # SpO2 104
+    out = parser.feed(df2_packet(0, 72, 104))  # SpO2 104
     assert len(out) == 24 and parser.bad_frames == 2
     assert out[-1].pulse_rate == 72 and out[-1].spo2 is None
-    out = parser.feed(_df2_packet(3, 0x7F, 127))  # HR 511 and SpO2 127: "missing", not bad
+    out = parser.feed(df2_packet(3, 0x7F, 127))  # HR 511 and SpO2 127: "missing", not bad
     assert len(out) == 25 and parser.bad_frames == 2
     assert (out[-1].pulse_rate, out[-1].spo2) == (None, None)
     encoder = NoninDf2Encoder()

@@ -131,6 +131,14 @@ class FrameParser(ParserStats):
     frame_re: re.Pattern[bytes]
     prefix_re: re.Pattern[bytes]
     max_frame: int
+    frame_size = 0  # bytes in every frame, 0 where lengths vary
+    frames_without_reading = False  # True where some valid frames carry no reading (decode -> None)
+    _tail_re: re.Pattern[bytes]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "prefix_re" in cls.__dict__:
+            cls._tail_re = re.compile(cls.prefix_re.pattern + rb"\Z", cls.prefix_re.flags)
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,36 +156,43 @@ class FrameParser(ParserStats):
         raise NotImplementedError
 
     def feed(self, chunk: bytes) -> list[Reading]:
-        buf = self._pending + bytes(chunk)
+        buf = self._pending + chunk if self._pending else bytes(chunk)
         frames: list[bytes] = self.frame_re.findall(buf)
-        end = 0
+        end = framed = 0
         if frames:
             # The sync byte occurs once per frame, so the last match is the last occurrence.
             last = frames[-1]
             end = buf.rfind(last) + len(last)
-        keep = keep_tail(buf, end, self.max_frame, self.prefix_re.fullmatch)
+            framed = len(frames) * self.frame_size if self.frame_size else sum(map(len, frames))
+        tail = self._tail_re.search(buf, max(end, len(buf) - self.max_frame + 1))
+        keep = len(buf) if tail is None else tail.start()
         self._pending = buf[keep:]
-        self.dropped_bytes += keep - sum(map(len, frames))
+        self.dropped_bytes += keep - framed
         if not frames:
             return []
-        verdicts = self._verdicts(frames)
+        cache = self._cache
+        try:
+            verdicts = list(map(cache.__getitem__, frames))
+        except KeyError:
+            self._decode_new(frames)
+            verdicts = list(map(cache.__getitem__, frames))
         if self._bad_keys and not self._bad_keys.isdisjoint(frames):
             self._count_bad(frames)
+        elif not self.frames_without_reading:
+            return verdicts  # type: ignore[return-value]  # every verdict is a Reading
         return list(filter(None, verdicts))  # type: ignore[arg-type]
 
-    def _verdicts(self, frames: list[bytes]) -> list[Verdict]:
+    def _decode_new(self, frames: list[bytes]) -> None:
         cache = self._cache
         missing = set(frames).difference(cache)
-        if missing:
-            if len(cache) + len(missing) > _CACHE_LIMIT:
-                cache.clear()
-                self._bad_keys.clear()
-                missing = set(frames)
-            for frame in missing:
-                verdict = cache[frame] = checked(self.decode(frame))
-                if isinstance(verdict, BadFrame):
-                    self._bad_keys.add(frame)
-        return list(map(cache.__getitem__, frames))
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            self._bad_keys.clear()
+            missing = set(frames)
+        for frame in missing:
+            verdict = cache[frame] = checked(self.decode(frame))
+            if isinstance(verdict, BadFrame):
+                self._bad_keys.add(frame)
 
     def _count_bad(self, frames: Iterable[bytes]) -> None:
         bad_keys, cache = self._bad_keys, self._cache

@@ -213,7 +213,7 @@ class NotificationParser(ParserStats):
         self._cache: dict[bytes, Verdict] = {}
 
     def feed(self, chunk: bytes) -> list[Reading]:
-        data = bytes(chunk)
+        data = chunk if chunk.__class__ is bytes else bytes(chunk)
         verdict = self._cache.get(data)
         if verdict is None:
             verdict = judged(lambda: self._parse(data))
