@@ -67,14 +67,17 @@ from hms_desktop.devices.protocols import make_parser
 from hms_desktop.devices.protocols.ble_gatt import (
     BerryMedParser, NotificationParser, parse_heart_rate, parse_plx_continuous, parse_temperature)
 
-def measure(expr, units, repeat):
+def measure(expr, units, group, repeat):
     best = None
     for _ in range(repeat):
         parser = eval(expr)
+        batched = group > 1 and hasattr(parser, "feed_notifications")  # not in older trees
+        groups = [units[i:i + group] for i in range(0, len(units), group)] if batched else units
+        feed = parser.feed_notifications if batched else parser.feed
         began = time.perf_counter()
         count = 0
-        for unit in units:
-            count += len(parser.feed(unit))
+        for unit in groups:
+            count += len(feed(unit))
         elapsed = time.perf_counter() - began
         best = elapsed if best is None else min(best, elapsed)
     return best, count, parser.dropped_bytes
@@ -82,13 +85,13 @@ def measure(expr, units, repeat):
 if __name__ == "__main__":
     spec = json.loads(open(sys.argv[1]).read())
     out = {}
-    for key, (expr, path, sizes) in spec.items():
+    for key, (expr, path, sizes, group) in spec.items():
         data = open(path, "rb").read()
         units, pos = [], 0
         for size in sizes:
             units.append(data[pos:pos + size])
             pos += size
-        out[key] = measure(expr, units, 3)
+        out[key] = measure(expr, units, group, 3)
     print(json.dumps(out))
 """
 
@@ -146,25 +149,29 @@ def _chunks(total: int, size: int) -> list[int]:
     return [min(size, total - pos) for pos in range(0, total, size)]
 
 
-def parser_spec(folder: Path) -> dict[str, tuple[str, str, list[int]]]:
-    """Per (parser, chunking): the parser expression, the stream file and the chunk sizes."""
-    spec: dict[str, tuple[str, str, list[int]]] = {}
+Spec = dict[str, tuple[str, str, list[int], int]]
+
+
+def parser_spec(folder: Path) -> Spec:
+    """Per (parser, chunking): the parser expression, the stream file, the chunk sizes and
+    how many notifications go in one ``feed_notifications`` call (1: ``feed`` each)."""
+    spec: Spec = {}
     for name, (expr, line_rate) in PARSERS.items():
         base, sizes = realistic_stream(name)
         repeat = max(1, int(STREAM_MB * 1e6 / len(base)))
         path = folder / f"{name.split()[0]}.bin"
         path.write_bytes(base * repeat)
-        if sizes:  # one notification per feed, whatever the chunking
-            spec[f"{name}|bulk"] = (expr, str(path), sizes * repeat)
-            spec[f"{name}|live"] = (expr, str(path), sizes * repeat)
-        else:
-            spec[f"{name}|bulk"] = (expr, str(path), _chunks(len(base) * repeat, BULK_CHUNK))
-            live = max(16, int(line_rate / 30))  # what a reader gets per 1/30 s
-            spec[f"{name}|live"] = (expr, str(path), _chunks(len(base) * repeat, live))
+        if sizes and name != "ble-berrymed":  # each notification parsed alone
+            spec[f"{name}|bulk"] = (expr, str(path), sizes * repeat, 1000)
+            spec[f"{name}|live"] = (expr, str(path), sizes * repeat, 1)
+        else:  # a byte stream (BerryMed: its 20-byte notifications when live)
+            spec[f"{name}|bulk"] = (expr, str(path), _chunks(len(base) * repeat, BULK_CHUNK), 1)
+            live = sizes * repeat if sizes else _chunks(len(base) * repeat, max(16, int(line_rate / 30)))
+            spec[f"{name}|live"] = (expr, str(path), live, 1)
     return spec
 
 
-def run_measure(tree: Path, spec: dict[str, tuple[str, str, list[int]]]) -> dict[str, list[float]]:
+def run_measure(tree: Path, spec: Spec) -> dict[str, list[float]]:
     spec_file = Path(next(iter(spec.values()))[1]).parent / "spec.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     result = subprocess.run([sys.executable, "-c", MEASURE, str(spec_file)], cwd=tree,
@@ -176,6 +183,7 @@ def run_measure(tree: Path, spec: dict[str, tuple[str, str, list[int]]]) -> dict
 def extract_revision(rev: str, folder: Path) -> Path | None:
     """The hms_desktop package of ``rev`` in ``folder`` (None if git or the revision is missing)."""
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "hms_desktop"],
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)

@@ -141,6 +141,22 @@ def test_how_bytes_are_chunked_never_changes_what_comes_out(name: str) -> None:
     assert results[0][0] and results[0] == results[1] == results[2]
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if n.startswith("ble-")])
+def test_a_ticks_worth_of_notifications_parses_as_each_one_alone(name: str) -> None:
+    """What BleReader does: the notifications of one 1/30 s tick in one call."""
+    subject, rng = SUBJECTS[name], random.Random(f"notifications {name}")
+    notes = [rng.randbytes(rng.randint(1, 20)) if rng.random() < 0.3 else subject.unit(rng)
+             for _ in range(400)]
+    one_by_one, batched = subject.make(), subject.make()
+    singles = [r for note in notes for r in one_by_one.feed_notifications([note])]  # type: ignore[attr-defined]
+    groups = [r for at in range(0, len(notes), 7)
+              for r in batched.feed_notifications(notes[at:at + 7])]  # type: ignore[attr-defined]
+    assert singles and singles == groups
+    assert (one_by_one.dropped_bytes, one_by_one.bad_frames) == (batched.dropped_bytes, batched.bad_frames)
+    for reading in groups:
+        assert_possible(reading)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_fuzz_campaign(name: str) -> None:

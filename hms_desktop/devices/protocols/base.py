@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import struct
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Protocol
 
 from hms_desktop.devices.protocols.limits import impossible
@@ -119,6 +119,53 @@ def pleth_level(reading: Reading, top: int) -> int:
     return clamp(round(sample * top), 0, top)
 
 
+_UNSEEN = BadFrame("not judged yet")  # identity sentinel for a cache miss
+
+
+class VerdictCache:
+    """Verdicts by frame bytes, looked up for a whole batch of frames at C speed.
+
+    Live streams repeat the same frames constantly (same numerics, 128 pleth levels), so
+    after the first second a batch costs one ``map`` over a dict; only new frames are
+    judged. Bad frames are remembered apart, so a batch without one is never scanned.
+    """
+
+    def __init__(self, judge: Callable[[bytes], Verdict]) -> None:
+        self._judge = judge
+        self._cache: dict[bytes, Verdict] = {}
+        self._bad: set[bytes] = set()
+
+    def lookup(self, frames: list[bytes]) -> list[Verdict]:
+        cache = self._cache
+        try:
+            return list(map(cache.__getitem__, frames))
+        except KeyError:
+            pass
+        missing = set(frames).difference(cache)
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            self._bad.clear()
+            missing = set(frames)
+        for frame in missing:
+            verdict = cache[frame] = self._judge(frame)
+            if isinstance(verdict, BadFrame):
+                self._bad.add(frame)
+        return list(map(cache.__getitem__, frames))
+
+    def one(self, frame: bytes) -> Verdict:
+        verdict = self._cache.get(frame, _UNSEEN)
+        if verdict is _UNSEEN:
+            return self.lookup([frame])[0]
+        return verdict
+
+    def bad_among(self, frames: list[bytes]) -> list[tuple[bytes, str]]:
+        """(frame, reason) for each bad frame in ``frames``, in order (usually none: fast)."""
+        bad = self._bad
+        if not bad or bad.isdisjoint(frames):
+            return []
+        return [(f, self._cache[f].reason) for f in frames if f in bad]  # type: ignore[union-attr]
+
+
 class FrameParser(ParserStats):
     """Parser for binary frames whose layout a regular expression can recognise.
 
@@ -143,8 +190,7 @@ class FrameParser(ParserStats):
     def __init__(self) -> None:
         super().__init__()
         self._pending = b""
-        self._cache: dict[bytes, Verdict] = {}
-        self._bad_keys: set[bytes] = set()
+        self._verdicts = VerdictCache(lambda frame: checked(self.decode(frame)))
 
     @property
     def pending_bytes(self) -> int:
@@ -170,36 +216,13 @@ class FrameParser(ParserStats):
         self.dropped_bytes += keep - framed
         if not frames:
             return []
-        cache = self._cache
-        try:
-            verdicts = list(map(cache.__getitem__, frames))
-        except KeyError:
-            self._decode_new(frames)
-            verdicts = list(map(cache.__getitem__, frames))
-        if self._bad_keys and not self._bad_keys.isdisjoint(frames):
-            self._count_bad(frames)
-        elif not self.frames_without_reading:
+        verdicts = self._verdicts.lookup(frames)
+        bad = self._verdicts.bad_among(frames)
+        if not bad and not self.frames_without_reading:
             return verdicts  # type: ignore[return-value]  # every verdict is a Reading
+        for frame, reason in bad:
+            self._bad(len(frame), f"bad frame {frame.hex(' ')}: {reason}")
         return list(filter(None, verdicts))  # type: ignore[arg-type]
-
-    def _decode_new(self, frames: list[bytes]) -> None:
-        cache = self._cache
-        missing = set(frames).difference(cache)
-        if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache.clear()
-            self._bad_keys.clear()
-            missing = set(frames)
-        for frame in missing:
-            verdict = cache[frame] = checked(self.decode(frame))
-            if isinstance(verdict, BadFrame):
-                self._bad_keys.add(frame)
-
-    def _count_bad(self, frames: Iterable[bytes]) -> None:
-        bad_keys, cache = self._bad_keys, self._cache
-        for frame in (f for f in frames if f in bad_keys):
-            verdict = cache[frame]
-            assert isinstance(verdict, BadFrame)
-            self._bad(len(frame), f"bad frame {frame.hex(' ')}: {verdict.reason}")
 
 
 def keep_tail(

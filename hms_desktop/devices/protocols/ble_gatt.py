@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable
+from typing import Protocol
 
 from hms_desktop.devices.protocols.base import (
     BitFlags,
     Parser,
     ParserStats,
-    Verdict,
+    VerdictCache,
     bits_from_flags,
     flags_from_bits,
     judged,
@@ -208,30 +209,41 @@ class NotificationParser(ParserStats):
 
     def __init__(self, parse: Callable[[bytes], Reading]) -> None:
         super().__init__()
-        self._parse = parse
         self.last_error = ""
-        self._cache: dict[bytes, Verdict] = {}
+        self._verdicts = VerdictCache(lambda data: judged(lambda: parse(data)))
 
     def feed(self, chunk: bytes) -> list[Reading]:
+        """One notification."""
         data = chunk if chunk.__class__ is bytes else bytes(chunk)
-        verdict = self._cache.get(data)
-        if verdict is None:
-            verdict = judged(lambda: self._parse(data))
-            if len(self._cache) >= 4096:
-                self._cache.clear()
-            self._cache[data] = verdict
+        verdict = self._verdicts.one(data)
         if verdict:
             return [verdict]  # type: ignore[list-item]
-        self.last_error = verdict.reason  # type: ignore[union-attr]
-        self._bad(len(data), f"bad notification {data[:24].hex(' ')}: {self.last_error}")
-        return []
+        return self.feed_notifications([data])  # counts it as bad
+
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]:
+        """Several notifications, each parsed alone (a BLE reader hands over a tick's worth)."""
+        verdicts = self._verdicts.lookup(notifications)
+        bad = self._verdicts.bad_among(notifications)
+        if not bad:
+            return verdicts  # type: ignore[return-value]  # no bad one: all are Readings
+        for data, reason in bad:
+            self.last_error = reason
+            self._bad(len(data), f"bad notification {data[:24].hex(' ')}: {reason}")
+        return list(filter(None, verdicts))  # type: ignore[arg-type]
 
 
 class BerryMedParser(Cms50LegacyParser):
     """BerryMed BM1000: legacy CMS50 frames, several per notification, split anywhere."""
 
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]:
+        return self.feed(b"".join(notifications))
 
-GATT_PARSERS: dict[str, Callable[[], Parser]] = {
+
+class NotificationConsumer(Parser, Protocol):
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]: ...
+
+
+GATT_PARSERS: dict[str, Callable[[], NotificationConsumer]] = {
     HEART_RATE_MEASUREMENT: lambda: NotificationParser(parse_heart_rate),
     PLX_CONTINUOUS: lambda: NotificationParser(parse_plx_continuous),
     TEMPERATURE_MEASUREMENT: lambda: NotificationParser(parse_temperature),
