@@ -15,10 +15,9 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from hms_desktop.devices.batching import BatchGate
-from hms_desktop.devices.protocols.ble_gatt import GATT_PARSERS
+from hms_desktop.devices.protocols.ble_gatt import GATT_PARSERS, NotificationConsumer
 from hms_desktop.devices.reader import BACKOFF_S, MAX_BATCHES_PER_S
 from hms_desktop.devices.worker import ThreadedReader
-from hms_desktop.domain.readings import Reading
 
 try:  # optional: the app runs without Bluetooth LE support
     import bleak
@@ -65,7 +64,7 @@ class BleReader(ThreadedReader):
                     attempt = 0
                     await self._stream(client)
             except (TimeoutError, bleak.exc.BleakError, OSError) as exc:
-                self.last_error = str(exc)
+                self._set_error(str(exc))
             if self._stop.is_set():
                 break
             self._lost(self.last_error or "device disconnected")
@@ -78,23 +77,37 @@ class BleReader(ThreadedReader):
     async def _stream(self, client: Any) -> None:
         parser = GATT_PARSERS[self.characteristic]()
         gate = BatchGate(self.no_data_after_s, time.monotonic(), max_per_s=MAX_BATCHES_PER_S)
+        received: list[bytes] = []  # bleak calls back on this thread's event loop: no lock needed
 
         def on_notify(_sender: object, data: bytearray) -> None:
-            readings: list[Reading] = parser.feed(bytes(data))  # type: ignore[attr-defined]
-            gate.add(readings, time.monotonic())
-            if readings:
-                self._set_state("streaming")
+            received.append(bytes(data))
 
         await client.start_notify(self.characteristic, on_notify)
         try:
             while client.is_connected and not self._stop.is_set():
                 await asyncio.sleep(gate.period_s)
                 now = time.monotonic()
+                if received:  # a tick's notifications in one call (each still parsed alone)
+                    notifications = received[:]
+                    received.clear()
+                    self._parse(parser, notifications, gate, now)
                 batch = gate.take(now)
                 if batch:
-                    self._emit_batch(batch)
+                    self._emit_readings(batch)
                 if gate.silent(now):
                     self._no_data()
         finally:
             if client.is_connected:
                 await client.stop_notify(self.characteristic)
+
+    def _parse(self, parser: NotificationConsumer, notifications: list[bytes], gate: BatchGate,
+               now: float) -> None:
+        dropped, bad = parser.dropped_bytes, parser.bad_frames
+        readings = parser.feed_notifications(notifications)
+        self.dropped_bytes += parser.dropped_bytes - dropped
+        if parser.bad_frames != bad:
+            self.bad_frames += parser.bad_frames - bad
+            self.last_bad_frame = parser.rejected[-1]
+        gate.add(readings, now)
+        if readings:
+            self._set_state("streaming")

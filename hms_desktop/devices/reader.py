@@ -5,12 +5,15 @@ protocol's parser and hands readings over in batches at most ``MAX_BATCHES_PER_S
 second (never one signal per sample). Silence longer than ``no_data_after_s`` (no valid
 frame, even if bytes arrive: a wrong baud rate looks like this) is the "no data"
 technical condition; a port error is "disconnected", after which the worker reopens the
-port with backoff until the device is back, without any user action. Bluetooth SPP
+port with backoff until the device is back, without any user action. The port is opened
+exclusively (devices/ports.py): one taken by another program is "disconnected" with
+``last_error`` "port ... is in use by another program", retried until it is free. Bluetooth SPP
 (rfcomm) devices are serial ports and take the same path.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import time
@@ -19,10 +22,13 @@ import serial
 from PySide6.QtCore import QObject
 
 from hms_desktop.devices.batching import BatchGate
+from hms_desktop.devices.ports import close_exclusive, open_exclusive
 from hms_desktop.devices.protocols import PROTOCOLS, Parser, ProtocolInfo, make_parser
 from hms_desktop.devices.worker import DISCONNECTED_READING, STATES, ThreadedReader
 
 __all__ = ["DISCONNECTED_READING", "STATES", "DeviceReader"]
+
+_log = logging.getLogger(__name__)
 
 MAX_BATCHES_PER_S = 30
 BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repeats (USB re-enumerates in ~1 s)
@@ -54,9 +60,6 @@ class DeviceReader(ThreadedReader):
         self.info: ProtocolInfo = PROTOCOLS[protocol]
         self.no_data_after_s = no_data_after_s
         self.keepalive_s = self.info.keepalive_s if keepalive_s is None else keepalive_s
-        self.readings_received = 0
-        self.batches_emitted = 0
-        self.dropped_bytes = 0
         self.discarded_readings = 0  # parsed from a stretch of noise, not shown
         self.connections = 0
 
@@ -66,8 +69,9 @@ class DeviceReader(ThreadedReader):
         while not self._stop.is_set():
             try:
                 port = self._open()
-            except (serial.SerialException, OSError, ValueError) as exc:
-                self._lost(str(exc))
+            except Exception as exc:  # whatever it is, say so and retry: never end silently
+                self._lost(str(exc) if isinstance(exc, serial.SerialException | OSError | ValueError)
+                           else f"reader error: {exc!r}")
                 self._stop.wait(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
                 attempt += 1
                 continue
@@ -78,21 +82,25 @@ class DeviceReader(ThreadedReader):
                     attempt = 0  # it streamed: the next outage starts the backoff afresh
             except (serial.SerialException, OSError) as exc:
                 self._lost(str(exc))
+            except Exception as exc:  # a bug here must be a technical alarm, not silence
+                _log.exception("reader on %s failed", self.port)
+                self._lost(f"reader error: {exc!r}")
+                self._stop.wait(BACKOFF_S[-1])
             finally:
-                port.close()
+                close_exclusive(port)
         self._set_state("stopped")
 
     def _open(self) -> serial.Serial:
         info = self.info
-        port = serial.Serial(self.port, baudrate=info.baudrate, parity=info.parity,
-                             bytesize=info.bytesize, stopbits=info.stopbits, timeout=0,
-                             write_timeout=1.0)
+        port = open_exclusive(self.port, baudrate=info.baudrate, parity=info.parity,
+                              bytesize=info.bytesize, stopbits=info.stopbits, timeout=0,
+                              write_timeout=1.0)
         try:
             port.reset_input_buffer()  # stale bytes from before we opened are not "live"
             if info.start_command:
                 port.write(info.start_command)
         except (serial.SerialException, OSError):
-            port.close()
+            close_exclusive(port)
             raise
         return port
 
@@ -103,7 +111,7 @@ class DeviceReader(ThreadedReader):
         gate = BatchGate(self.no_data_after_s, last_keepalive, max_per_s=MAX_BATCHES_PER_S)
         got_any = False
         fd = _fileno(port)
-        dropped_before = self.dropped_bytes
+        dropped_before, bad_before = self.dropped_bytes, self.bad_frames
         window_bytes = window_dropped = 0.0
         while not self._stop.is_set():
             wait = gate.until_due(time.monotonic())
@@ -122,6 +130,9 @@ class DeviceReader(ThreadedReader):
                     self._report_problem(f"parser {self.protocol} failed: {type(exc).__name__}: {exc}")
                     readings = []
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
+                if parser.bad_frames != self.bad_frames - bad_before:
+                    self.bad_frames = bad_before + parser.bad_frames
+                    self.last_bad_frame = parser.rejected[-1]
                 window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
                 window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
                 # No minimum sample: right after connecting, a torn first frame may cost a
@@ -139,9 +150,7 @@ class DeviceReader(ThreadedReader):
             now = time.monotonic()
             batch = gate.take(now)
             if batch:
-                self.readings_received += len(batch)
-                self.batches_emitted += 1
-                self._emit_batch(batch)
+                self._emit_readings(batch)
             if gate.silent(now):
                 self._no_data()
             if info.keepalive_command and now - last_keepalive >= self.keepalive_s:

@@ -43,14 +43,24 @@ class ThreadedReader(QObject):
     """A tuple[Reading, ...] batch, at most ~30 per second (delivered on the GUI thread)."""
     sig_state_changed = Signal(str)
     """One of STATES whenever the connection state changes (delivered on the GUI thread)."""
+    sig_error_changed = Signal(str)
+    """Why the device is not streaming, in words ("port /dev/ttyUSB0 is in use by another
+    program"), whenever that changes; "" once it streams again (delivered on the GUI thread)."""
     _sig_thread_batch = Signal(object, int)
     _sig_thread_state = Signal(str, int)
+    _sig_thread_error = Signal(str, int)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.state = "stopped"
         self.last_error = ""
+        # Statistics (written by the reader thread, read anywhere: plain ints and strings).
+        self.readings_received = 0
+        self.batches_emitted = 0
+        self.dropped_bytes = 0
+        self.bad_frames = 0  # well-formed frames with values no sensor can produce
+        self.last_bad_frame = ""
         self._stop = threading.Event()
         # The thread tags what it sends with _run_no (changed only by start(), while no
         # thread runs); the GUI side passes on only the tag in _accepted (0 after stop()).
@@ -61,6 +71,7 @@ class ThreadedReader(QObject):
         self.problems = 0  # failures inside the reader (a parser that raised), each reported
         self._sig_thread_batch.connect(self._deliver_batch)
         self._sig_thread_state.connect(self._deliver_state)
+        self._sig_thread_error.connect(self._deliver_error)
         self._thread = _Thread(self)
         self._thread.setObjectName(name)
         app = QCoreApplication.instance()
@@ -96,6 +107,18 @@ class ThreadedReader(QObject):
         """Also deliver batches, states and problems on the reader thread (set before start)."""
         self._sink = sink
 
+    def statistics(self) -> dict[str, int | str]:
+        """What a technician needs to judge a connection (a status panel, a log line)."""
+        return {
+            "state": self.state,
+            "readings": self.readings_received,
+            "batches": self.batches_emitted,
+            "dropped_bytes": self.dropped_bytes,
+            "bad_frames": self.bad_frames,
+            "last_bad_frame": self.last_bad_frame,
+            "last_error": self.last_error,
+        }
+
     def _run(self) -> None:
         raise NotImplementedError
 
@@ -109,12 +132,21 @@ class ThreadedReader(QObject):
             self._shown_state = state
             self.sig_state_changed.emit(state)
 
+    def _deliver_error(self, error: str, run_no: int) -> None:
+        if run_no == self._accepted:
+            self.sig_error_changed.emit(error)
+
     # -- called on the reader thread -------------------------------------------------------
     def _emit_batch(self, batch: tuple[Reading, ...]) -> None:
         self._sig_thread_batch.emit(batch, self._run_no)
         sink = self._sink  # read once: stop() may clear it meanwhile
         if sink is not None and not self._stop.is_set():
             sink.on_batch(batch)
+
+    def _emit_readings(self, batch: tuple[Reading, ...]) -> None:
+        self.readings_received += len(batch)
+        self.batches_emitted += 1
+        self._emit_batch(batch)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -123,11 +155,18 @@ class ThreadedReader(QObject):
             sink = self._sink
             if sink is not None and not self._stop.is_set():
                 sink.on_state(state)
+            if state == "streaming":
+                self._set_error("")
+
+    def _set_error(self, error: str) -> None:
+        if error != self.last_error:
+            self.last_error = error
+            self._sig_thread_error.emit(error, self._run_no)
 
     def _report_problem(self, text: str) -> None:
         """Something failed inside the reader but reading goes on: count it and say so."""
         self.problems += 1
-        self.last_error = text
+        self._set_error(text)
         log.warning("%s: %s", self.objectName(), text)
         sink = self._sink
         if sink is not None and not self._stop.is_set():
@@ -135,7 +174,7 @@ class ThreadedReader(QObject):
 
     def _lost(self, error: str) -> None:
         """The device went away: say so once, however many reconnect attempts follow."""
-        self.last_error = error
+        self._set_error(error)
         if self.state not in ("disconnected", "stopped"):
             self._set_state("disconnected")
             self._emit_batch((DISCONNECTED_READING,))

@@ -19,9 +19,7 @@ from hms_desktop.devices.simulator import BUILTIN_NAMES, port_simulator, start_d
 from hms_desktop.devices.simulator.engine import misclocked
 from hms_desktop.devices.simulator.scenarios import builtin, load_scenario, resolve
 from hms_desktop.devices.simulator.signals import (
-    RecordedPleth,
     SyntheticPleth,
-    load_ppg_csv,
     make_source,
 )
 from hms_desktop.domain.readings import DeviceFlag
@@ -73,21 +71,6 @@ def test_synthetic_pleth_beats_at_the_pulse_rate() -> None:
     assert 14 <= beats <= 16  # 90/min for 10 s
     values = [v for v, _ in samples]
     assert 0.0 <= min(values) < 0.2 and 0.8 < max(values) <= 1.0
-
-
-def test_recorded_pleth_from_a_csv(tmp_path: Path) -> None:
-    import math
-
-    csv_file = tmp_path / "ppg.csv"
-    rows = [f"{500 + 200 * math.sin(2 * math.pi * 1.2 * i / 100):.1f}" for i in range(1000)]
-    csv_file.write_text("hr\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    source = RecordedPleth(load_ppg_csv(csv_file), 100.0)
-    samples = [source.sample(i / 60, 72) for i in range(60 * 8)]
-    assert sum(beat for _, beat in samples) in range(9, 11)  # 1.2 Hz for 8 s
-    assert all(0.0 <= v <= 1.0 for v, _ in samples)
-    csv_file.write_text("hr\n1\n2\nthree\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="line 4: not a number"):
-        load_ppg_csv(csv_file)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("heartpy") is not None, reason="heartpy is installed")

@@ -11,9 +11,25 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable
+from typing import Protocol
 
-from hms_desktop.devices.protocols.base import BitFlags, bits_from_flags, flags_from_bits
+from hms_desktop.devices.protocols.base import (
+    BitFlags,
+    Parser,
+    ParserStats,
+    VerdictCache,
+    bits_from_flags,
+    flags_from_bits,
+    judged,
+)
 from hms_desktop.devices.protocols.cms50_legacy import Cms50LegacyParser
+from hms_desktop.devices.protocols.limits import (
+    PERFUSION_INDEX,
+    PULSE,
+    SPO2,
+    TEMPERATURE_C,
+    Limit,
+)
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 HEART_RATE_MEASUREMENT = "00002a37-0000-1000-8000-00805f9b34fb"
@@ -72,8 +88,14 @@ def encode_float32(value: float, *, exponent: int = -2) -> int:
     return ((exponent & 0xFF) << 24) | (mantissa & 0xFFFFFF)
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _measured(value: float, limit: Limit) -> float | None:
+    """NaN / NRes (the "no value" markers) -> None; infinities and impossible values raise."""
+    if math.isnan(value):
+        return None
+    reason = limit.reason(value)  # an infinity is outside every limit
+    if reason is not None:
+        raise ValueError(reason)
+    return value
 
 
 def _need(data: bytes, size: int, what: str) -> None:
@@ -140,9 +162,10 @@ def parse_plx_continuous(data: bytes) -> Reading:
     pai: float | None = None
     if flags & 0x10:
         _need(data, offset + 2, "PLX continuous measurement (pulse amplitude index)")
-        pai = _finite(decode_sfloat(int.from_bytes(data[offset:offset + 2], "little")))
+        pai = _measured(decode_sfloat(int.from_bytes(data[offset:offset + 2], "little")),
+                        PERFUSION_INDEX)
     _need(data, offset, "PLX continuous measurement")
-    spo2_v, pr_v = _finite(spo2), _finite(pr)
+    spo2_v, pr_v = _measured(spo2, SPO2), _measured(pr, PULSE)  # checked before rounding
     return Reading(
         spo2=None if spo2_v is None else round(spo2_v),
         pulse_rate=None if pr_v is None else round(pr_v),
@@ -165,10 +188,10 @@ def encode_plx_continuous(reading: Reading) -> bytes:
 def parse_temperature(data: bytes) -> Reading:
     """0x2A1C: flags (bit 0 Fahrenheit), FLOAT value; timestamp and type are ignored."""
     _need(data, 5, "temperature measurement")
-    value = _finite(decode_float32(int.from_bytes(data[1:5], "little")))
-    if value is not None and data[0] & 0x01:
+    value = decode_float32(int.from_bytes(data[1:5], "little"))
+    if data[0] & 0x01:
         value = round((value - 32) * 5 / 9, 2)
-    return Reading(temperature_c=value)
+    return Reading(temperature_c=_measured(value, TEMPERATURE_C))
 
 
 def encode_temperature(celsius: float, *, fahrenheit: bool = False) -> bytes:
@@ -176,28 +199,51 @@ def encode_temperature(celsius: float, *, fahrenheit: bool = False) -> bytes:
     return bytes((0x01 if fahrenheit else 0x00,)) + encode_float32(value).to_bytes(4, "little")
 
 
-class NotificationParser:
-    """Adapts a one-notification parser to ``feed``: a bad notification is dropped and counted."""
+class NotificationParser(ParserStats):
+    """Adapts a one-notification parser to ``feed``.
+
+    A malformed notification, or one carrying a value no sensor can produce, is a bad
+    frame: dropped, counted and its reason kept (``last_error`` is the latest). Verdicts
+    are cached by the notification's bytes: a strap repeats the same few dozen payloads.
+    """
 
     def __init__(self, parse: Callable[[bytes], Reading]) -> None:
-        self._parse = parse
-        self.dropped_bytes = 0
+        super().__init__()
         self.last_error = ""
+        self._verdicts = VerdictCache(lambda data: judged(lambda: parse(data)))
 
     def feed(self, chunk: bytes) -> list[Reading]:
-        try:
-            return [self._parse(bytes(chunk))]
-        except (ValueError, struct.error) as exc:
-            self.dropped_bytes += len(chunk)
-            self.last_error = str(exc)
-            return []
+        """One notification."""
+        data = chunk if chunk.__class__ is bytes else bytes(chunk)
+        verdict = self._verdicts.one(data)
+        if verdict:
+            return [verdict]  # type: ignore[list-item]
+        return self.feed_notifications([data])  # counts it as bad
+
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]:
+        """Several notifications, each parsed alone (a BLE reader hands over a tick's worth)."""
+        verdicts = self._verdicts.lookup(notifications)
+        bad = self._verdicts.bad_among(notifications)
+        if not bad:
+            return verdicts  # type: ignore[return-value]  # no bad one: all are Readings
+        for data, reason in bad:
+            self.last_error = reason
+            self._bad(len(data), f"bad notification {data[:24].hex(' ')}: {reason}")
+        return list(filter(None, verdicts))  # type: ignore[arg-type]
 
 
 class BerryMedParser(Cms50LegacyParser):
     """BerryMed BM1000: legacy CMS50 frames, several per notification, split anywhere."""
 
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]:
+        return self.feed(b"".join(notifications))
 
-GATT_PARSERS: dict[str, Callable[[], object]] = {
+
+class NotificationConsumer(Parser, Protocol):
+    def feed_notifications(self, notifications: list[bytes]) -> list[Reading]: ...
+
+
+GATT_PARSERS: dict[str, Callable[[], NotificationConsumer]] = {
     HEART_RATE_MEASUREMENT: lambda: NotificationParser(parse_heart_rate),
     PLX_CONTINUOUS: lambda: NotificationParser(parse_plx_continuous),
     TEMPERATURE_MEASUREMENT: lambda: NotificationParser(parse_temperature),

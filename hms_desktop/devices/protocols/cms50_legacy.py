@@ -29,7 +29,7 @@ B2_FLAGS: BitFlags = ((0x20, DeviceFlag.SEARCHING), (0x10, DeviceFlag.SENSOR_OFF
 class Cms50LegacyParser(FrameParser):
     frame_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{4}")
     prefix_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{0,3}")
-    max_frame = 5
+    max_frame = frame_size = 5
 
     def decode(self, frame: bytes) -> Reading:
         b0, b1, b2, b3, b4 = frame

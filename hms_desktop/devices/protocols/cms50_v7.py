@@ -90,6 +90,7 @@ def _packet_pattern() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 class Cms50V7Parser(FrameParser):
     frame_re, prefix_re = _packet_pattern()
     max_frame = 9
+    frames_without_reading = True  # packets other than realtime
 
     def decode(self, frame: bytes) -> Reading | None:
         if frame[0] != REALTIME:

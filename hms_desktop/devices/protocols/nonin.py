@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+from numpy.typing import NDArray
+
 from hms_desktop.devices.protocols.base import (
     BitFlags,
     FrameParser,
+    ParserStats,
     bits_from_flags,
     clamp,
     flags_from_bits,
     keep_tail,
     pleth_level,
 )
+from hms_desktop.devices.protocols.limits import PULSE, SPO2
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
 HR_MISSING = 511
@@ -64,20 +69,26 @@ def _df2_flags(status: int) -> frozenset[DeviceFlag]:
     return flags
 
 
-class NoninDf2Parser:
-    """Checksummed frames: resynchronise by sliding one byte until a checksum validates."""
+class NoninDf2Parser(ParserStats):
+    """Checksummed frames, found with numpy over the whole buffer (no Python loop per byte).
 
-    _candidate = re.compile(rb"\x01[\x80-\xff]", re.S)
+    A frame starts at every 01 followed by a status byte (bit 7 set) whose checksum holds;
+    where noise makes such starts overlap, the first one wins and the search goes on after
+    it, as a byte-by-byte reader sliding one byte on a checksum failure would do. The
+    packet state (frame index, HR, SpO2, low battery) is then computed for all frames at
+    once. An HR of 351-510 or an SpO2 of 101-126 (or above 127) is a bad frame: that frame
+    is dropped and the value is unknown (None) until the next packet brings a valid one.
+    """
 
     def __init__(self) -> None:
+        super().__init__()
         self._pending = b""
-        self.dropped_bytes = 0
         self._index: int | None = None  # frame index within the packet, None until a SYNC
         self._hr_msb = 0
         self._hr: int | None = None
         self._spo2: int | None = None
         self._low_battery = False
-        self._cache: dict[tuple[int, int, int | None, int | None, bool], Reading] = {}
+        self._cache: dict[int, Reading] = {}
 
     @property
     def pending_bytes(self) -> int:
@@ -85,57 +96,166 @@ class NoninDf2Parser:
 
     def feed(self, chunk: bytes) -> list[Reading]:
         buf = self._pending + bytes(chunk)
-        out: list[Reading] = []
-        pos = 0
-        n = len(buf)
-        search = self._candidate.search
-        while True:
-            match = search(buf, pos)
-            if match is None or match.start() + 5 > n:
-                break
-            start = match.start()
-            b0, b1, b2, b3, b4 = buf[start:start + 5]
-            if (b0 + b1 + b2 + b3) & 0xFF != b4:
-                self.dropped_bytes += start + 1 - pos
-                pos = start + 1
-                continue
-            self.dropped_bytes += start - pos
-            pos = start + 5
-            out.append(self._frame(b1, b2, b3))
+        if len(buf) < SMALL_BUFFER:  # a live read (~30 bytes): numpy's fixed cost would dominate
+            starts_list = _df2_frame_starts_small(buf)
+            pos = starts_list[-1] + 5 if starts_list else 0
+            out = self._frames_small(buf, starts_list)
+            count = len(starts_list)
+        else:
+            data = np.frombuffer(buf, np.uint8)
+            starts = _df2_frame_starts(data)
+            pos = int(starts[-1]) + 5 if len(starts) else 0
+            out = self._frames(data, starts) if len(starts) else []
+            count = len(starts)
         keep = keep_tail(buf, pos, 5, _df2_prefix)
-        self.dropped_bytes += keep - pos
+        self.dropped_bytes += keep - 5 * count
         self._pending = buf[keep:]
         return out
 
-    def _frame(self, status: int, pleth: int, value: int) -> Reading:
-        if status & _DF2_SYNC:
-            self._index = 0
-        elif self._index is not None:
-            self._index += 1
-            if self._index >= FRAMES_PER_PACKET:
-                self._index = None  # missed a SYNC: numerics wait for the next packet
-        index = self._index
-        if index == 0:
-            self._hr_msb = value
-        elif index == 1:
-            hr = ((self._hr_msb & 0x03) << 7) | (value & 0x7F)
-            self._hr = None if hr == HR_MISSING else hr
-        elif index == 2:
-            self._spo2 = None if value == SPO2_MISSING or value > 100 else value
-        elif index == 7:
-            self._low_battery = bool(value & 0x01)
-        key = (status & 0xFE, pleth, self._hr, self._spo2, self._low_battery)
-        reading = self._cache.get(key)
-        if reading is None:
-            if len(self._cache) > 8192:
-                self._cache.clear()
-            flags = _df2_flags(status)
-            if self._low_battery:
-                flags |= {DeviceFlag.LOW_BATTERY}
-            reading = self._cache[key] = Reading(
-                spo2=self._spo2, pulse_rate=self._hr, pleth=(pleth / 255,), flags=flags
-            )
-        return reading
+    def _frames_small(self, buf: bytes, starts: list[int]) -> list[Reading]:
+        """The same packet state machine as ``_frames``, one frame at a time (equal by test)."""
+        out: list[Reading] = []
+        for start in starts:
+            status, pleth, value = buf[start + 1], buf[start + 2], buf[start + 3]
+            if status & _DF2_SYNC:
+                index: int | None = 0
+            else:
+                index = None if self._index is None or self._index + 1 >= FRAMES_PER_PACKET else self._index + 1
+            self._index = index
+            if index == 0:
+                self._hr_msb = value
+            elif index == 1:
+                hr = ((self._hr_msb & 0x03) << 7) | (value & 0x7F)
+                self._hr = None if hr == HR_MISSING or hr > PULSE.high else hr
+                if hr != HR_MISSING and hr > PULSE.high:
+                    self._bad(5, f"bad frame {buf[start:start + 5].hex(' ')}: {PULSE.reason(hr)}")
+                    continue
+            elif index == 2:
+                self._spo2 = None if value == SPO2_MISSING or value > SPO2.high else value
+                if value != SPO2_MISSING and value > SPO2.high:
+                    self._bad(5, f"bad frame {buf[start:start + 5].hex(' ')}: {SPO2.reason(value)}")
+                    continue
+            elif index == 7:
+                self._low_battery = bool(value & 0x01)
+            hr_code = 0 if self._hr is None else self._hr + 1
+            spo2_code = 0 if self._spo2 is None else self._spo2 + 1
+            key = ((status & 0xFE) << 25) | (pleth << 17) | (hr_code << 8) | (spo2_code << 1) | self._low_battery
+            out.append(self._readings([key])[0])
+        return out
+
+    def _frames(self, data: NDArray[np.uint8], starts: NDArray[np.intp]) -> list[Reading]:
+        count = len(starts)
+        status = data[starts + 1].astype(np.int64)
+        pleth = data[starts + 2].astype(np.int64)
+        value = data[starts + 3].astype(np.int64)
+        position = np.arange(count)
+        # Frame index in its packet: frames since the last SYNC (25 or more: lost, None).
+        before = _NEVER if self._index is None else -1 - self._index
+        last_sync = np.maximum.accumulate(np.where(status & _DF2_SYNC, position, before))
+        index = position - last_sync
+        index[index >= FRAMES_PER_PACKET] = -1
+        previous_value = np.concatenate(([self._hr_msb], value[:-1]))
+        hr_raw = ((previous_value & 0x03) << 7) | (value & 0x7F)
+        hr_event = index == 1
+        spo2_event = index == 2
+        bad = (hr_event & (hr_raw > PULSE.high) & (hr_raw != HR_MISSING)) | (
+            spo2_event & (value > SPO2.high) & (value != SPO2_MISSING))
+        hr = np.where(hr_raw == HR_MISSING, -1, hr_raw)
+        spo2 = np.where(value == SPO2_MISSING, -1, value)
+        hr[bad] = -1
+        spo2[bad] = -1
+        hr_now = _hold(hr_event, hr, -1 if self._hr is None else self._hr)
+        spo2_now = _hold(spo2_event, spo2, -1 if self._spo2 is None else self._spo2)
+        battery_now = _hold(index == 7, value & 0x01, int(self._low_battery))
+        keys = (((status & 0xFE) << 25) | (pleth << 17) | ((hr_now + 1) << 8)
+                | ((spo2_now + 1) << 1) | battery_now)
+        last = int(index[-1])
+        self._index = None if last < 0 else last
+        msb_frames = np.flatnonzero(index == 0)
+        if len(msb_frames):
+            self._hr_msb = int(value[msb_frames[-1]])
+        self._hr = None if hr_now[-1] < 0 else int(hr_now[-1])
+        self._spo2 = None if spo2_now[-1] < 0 else int(spo2_now[-1])
+        self._low_battery = bool(battery_now[-1])
+        if bad.any():
+            self._count_bad(data, starts[bad], hr_raw[bad], value[bad], hr_event[bad])
+            keys = keys[~bad]
+        return self._readings(keys.tolist())
+
+    def _readings(self, keys: list[int]) -> list[Reading]:
+        cache = self._cache
+        missing = set(keys).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > 8192:
+                cache.clear()
+                missing = set(keys)
+            for key in missing:
+                cache[key] = _df2_reading(key)
+        return list(map(cache.__getitem__, keys))
+
+    def _count_bad(self, data: NDArray[np.uint8], starts: NDArray[np.intp], hr: NDArray[np.int64],
+                   value: NDArray[np.int64], is_hr: NDArray[np.bool_]) -> None:
+        for start, hr_value, spo2_value, hr_frame in zip(
+                starts.tolist(), hr.tolist(), value.tolist(), is_hr.tolist(), strict=True):
+            reason = PULSE.reason(hr_value) if hr_frame else SPO2.reason(spo2_value)
+            frame = bytes(data[start:start + 5])
+            self._bad(5, f"bad frame {frame.hex(' ')}: {reason}")
+
+
+_NEVER = -(1 << 40)  # "no SYNC seen yet": every index computed from it is out of range
+SMALL_BUFFER = 256
+_DF2_CANDIDATE = re.compile(rb"\x01[\x80-\xff]", re.S)
+
+
+def _df2_frame_starts_small(buf: bytes) -> list[int]:
+    """``_df2_frame_starts`` for a short buffer: slide one byte past a failed checksum."""
+    starts: list[int] = []
+    pos, n = 0, len(buf)
+    while (match := _DF2_CANDIDATE.search(buf, pos)) is not None and match.start() + 5 <= n:
+        start = match.start()
+        if sum(buf[start:start + 4]) & 0xFF == buf[start + 4]:
+            starts.append(start)
+            pos = start + 5
+        else:
+            pos = start + 1
+    return starts
+
+
+def _df2_frame_starts(data: NDArray[np.uint8]) -> NDArray[np.intp]:
+    """Starts of checksum-valid frames, first come first served where noise makes them overlap."""
+    n = len(data)
+    if n < 5:
+        return np.empty(0, np.intp)
+    candidates = np.flatnonzero((data[:n - 4] == 0x01) & (data[1:n - 3] >= 0x80))
+    if not len(candidates):
+        return candidates
+    total = data[candidates] + data[candidates + 1] + data[candidates + 2] + data[candidates + 3]
+    valid: NDArray[np.intp] = candidates[total == data[candidates + 4]]  # uint8: the sum mod 256
+    if len(valid) < 2 or int(np.diff(valid).min()) >= 5:
+        return valid
+    chosen: list[int] = []
+    end = 0
+    for start in valid.tolist():  # only where noise forged overlapping frames: per frame, not per byte
+        if start >= end:
+            chosen.append(start)
+            end = start + 5
+    return np.asarray(chosen, dtype=np.intp)
+
+
+def _hold(event: NDArray[np.bool_], values: NDArray[np.int64], before: int) -> NDArray[np.int64]:
+    """Each frame's latest value: ``values`` at the last event up to it, ``before`` if none yet."""
+    last = np.maximum.accumulate(np.where(event, np.arange(len(event)), -1))
+    return np.where(last >= 0, values[last], before)
+
+
+def _df2_reading(key: int) -> Reading:
+    status, pleth = key >> 25, (key >> 17) & 0xFF
+    hr, spo2 = ((key >> 8) & 0x1FF) - 1, ((key >> 1) & 0x7F) - 1
+    flags = _df2_flags(status)
+    if key & 0x01:
+        flags |= {DeviceFlag.LOW_BATTERY}
+    return Reading(spo2=None if spo2 < 0 else spo2, pulse_rate=None if hr < 0 else hr,
+                   pleth=(pleth / 255,), flags=flags)
 
 
 def _df2_prefix(buf: bytes, start: int) -> bool:
@@ -188,14 +308,14 @@ DF8_STATUS2_FLAGS: BitFlags = ((0x01, DeviceFlag.LOW_BATTERY),)
 class NoninDf8Parser(FrameParser):
     frame_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{3}")
     prefix_re = re.compile(rb"[\x80-\xff][\x00-\x7f]{0,2}")
-    max_frame = 4
+    max_frame = frame_size = 4
 
     def decode(self, frame: bytes) -> Reading:
         s1, hr_lsb, spo2, s2 = frame
         hr = ((s1 & 0x03) << 7) | hr_lsb
         return Reading(
-            spo2=None if spo2 == SPO2_MISSING or spo2 > 100 else spo2,
-            pulse_rate=None if hr == HR_MISSING else hr,
+            spo2=None if spo2 == SPO2_MISSING else spo2,  # 101-126: a bad frame (limits.py)
+            pulse_rate=None if hr == HR_MISSING else hr,  # 351-510: a bad frame
             flags=flags_from_bits(s1, DF8_STATUS1_FLAGS) | flags_from_bits(s2, DF8_STATUS2_FLAGS),
         )
 

@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from datetime import datetime
 
 from hms_desktop.devices.protocols import PROTOCOLS, ProtocolInfo, cms50_v7, make_encoder, nonin
@@ -221,6 +222,9 @@ class Simulator:
 
     def _reading(self, t: float, state: SimState) -> Reading:
         value, beat = self._source.sample(t, state.pr)
+        recorded = self._source.pulse_rate(t)  # a recording's own rate, not the --pr baseline
+        if recorded is not None:
+            state = replace(state, pr=recorded)
         if state.condition in ("finger_out", "sensor_off"):
             flag = DeviceFlag.FINGER_OUT if state.condition == "finger_out" else DeviceFlag.SENSOR_OFF
             return Reading(pleth=(0.0,) if self.info.has_pleth else (), signal_strength=0,
