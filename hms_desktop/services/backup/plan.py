@@ -39,6 +39,7 @@ class BackupPlan(BaseModel):
     last_backup_file: str = ""
     last_error: str = ""
     last_restore_test_at: datetime | None = None
+    set_up_at: datetime | None = None
 
     @property
     def configured(self) -> bool:
@@ -85,9 +86,10 @@ def backup_due(plan: BackupPlan, now: datetime) -> bool:
 
 
 def restore_test_due(plan: BackupPlan, now: datetime) -> bool:
-    """Monthly: a backup nobody ever restored is a hope, not a backup."""
+    """Monthly (counted from the set-up): a backup nobody ever restored is a hope, not a backup."""
+    since = plan.last_restore_test_at or plan.set_up_at
     return plan.configured and plan.last_backup_at is not None and (
-        plan.last_restore_test_at is None or now - plan.last_restore_test_at >= RESTORE_TEST_INTERVAL)
+        since is None or now - since >= RESTORE_TEST_INTERVAL)
 
 
 def describe_age(age: timedelta) -> str:
