@@ -21,13 +21,15 @@ from .archive import ENCRYPTED_SUFFIX, PLAIN_SUFFIX, BackupResult, ProgressFn, w
 from .crypto import BackupError, BackupKey
 from .plan import BackupPlan, check_backup_folder, load_plan, save_plan
 
+UPGRADE_BACKUPS = "backups-before-upgrade"  # inside the data folder; see upgrade.py
 BACKUP_NAME = re.compile(r"^hms-backup-\d{8}-\d{6}(-\d+)?\.(hmsbak|zip)$")
 
 
 def snapshot_store(store: Any) -> tuple[Snapshot, dict[str, int]]:
     """Run on the writer: the folder's files now, with the rows each open table holds."""
     counts = {table.spec.name: len(table) for table in store.tables()}
-    return take_snapshot(store.data_dir), counts
+    # Backups made before an upgrade stay out: each would double every later backup.
+    return take_snapshot(store.data_dir, exclude=(UPGRADE_BACKUPS,)), counts
 
 
 def backup_file_name(now: datetime, encrypted: bool, folder: Path) -> Path:
