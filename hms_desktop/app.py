@@ -171,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    from PySide6.QtGui import QIcon
+
+    from hms_desktop.resources import ICON_PNG
+
+    app.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
