@@ -42,12 +42,17 @@ def default_data_dir() -> Path:
 
     if not is_installed():
         return PROJECT_ROOT / "data"
+    chosen = chosen_data_dir()
+    if chosen is not None and not is_inside(chosen, installation_dir()):
+        return chosen
+    return user_data_dir()
+
+
+def chosen_data_dir() -> Path | None:
     from PySide6.QtCore import QSettings
 
     chosen = QSettings(APP_TITLE, APP_TITLE).value(CHOSEN_FOLDER_KEY)
-    if chosen and not is_inside(Path(str(chosen)), installation_dir()):
-        return Path(str(chosen))
-    return user_data_dir()
+    return Path(str(chosen)) if chosen else None
 
 
 def remember_data_dir(folder: Path) -> None:

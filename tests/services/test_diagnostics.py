@@ -109,6 +109,14 @@ def test_logs_go_to_the_platform_log_folder_on_each_os(monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_DATA_HOME", "/home/ann/.local/share")
     assert diagnostics.log_dir() == Path("/home/ann/.local/state/HMS Desktop/log")
     assert user_folders.user_data_dir() == Path("/home/ann/.local/share/HMS Desktop/data")
+    # Windows: platformdirs asks the shell for %LOCALAPPDATA%; here it answers from a stand-in.
+    import platformdirs.windows
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder",
+                        lambda csidl: {"CSIDL_LOCAL_APPDATA": "/Users/ann/AppData/Local"}[csidl])
+    assert user_folders.user_data_dir() == Path("/Users/ann/AppData/Local/HMS Desktop/HMS Desktop/data")
+    assert diagnostics.log_dir() == Path("/Users/ann/AppData/Local/HMS Desktop/HMS Desktop/Logs")
 
 
 def test_a_full_demo_session_of_the_real_app_logs_no_patient_names(tmp_path: Path) -> None:
