@@ -101,3 +101,23 @@ def test_the_daily_backup_runs_when_due_and_another_at_close(make_window, data_d
     qtbot.waitUntil(lambda: not window.backup_menu.controller.running, timeout=10000)
     window.close()
     assert len(list(usb.glob("hms-backup-*.zip"))) == 2
+
+
+def test_a_backup_that_cannot_read_the_folder_says_so_and_the_window_goes_on(
+        make_window, data_dir: Path, tmp_path: Path, qtbot: QtBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hms_desktop.ui.shell import backup_controller
+
+    def unreadable(_store: object) -> None:
+        raise PermissionError(13, "Permission denied", str(data_dir / "patients.csv"))
+
+    monkeypatch.setattr(backup_controller, "snapshot_store", unreadable)
+    save_plan(data_dir, BackupPlan(folder=str(tmp_path / "usb"), encrypt=False, daily=False))
+    window = make_window()
+    controller = window.backup_menu.controller
+    qtbot.waitUntil(lambda: controller.plan.configured, timeout=5000)
+    with qtbot.waitSignal(controller.sig_backup_finished, timeout=20000) as done:
+        window.backup_menu.action_back_up.trigger()
+    ok, message = done.args
+    assert not ok and "could not be read" in message and "patients.csv" in message
+    qtbot.waitUntil(lambda: "the latest attempt failed" in find(window, "Backup status").text(), timeout=5000)
+    assert json.loads((data_dir / "backup.json").read_text())["last_error"]

@@ -109,12 +109,11 @@ def backup_status(plan: BackupPlan, now: datetime | None = None) -> tuple[str, b
     now = now or datetime.now(UTC)
     if not plan.configured:
         return "No backups set up (File ▸ Back up now…)", True
+    failed = f" — the latest attempt failed: {plan.last_error}" if plan.last_error else ""
     if plan.last_backup_at is None:
-        return "No backup yet", True
+        return f"No backup yet{failed}", True
     age = now - plan.last_backup_at
-    text = f"Last backup {describe_age(age)}"
-    if plan.last_error:
-        text += f" — the latest attempt failed: {plan.last_error}"
+    text = f"Last backup {describe_age(age)}{failed}"
     if age >= BACKUP_WARNING_AGE:
         return f"⚠ No backup for {age.days} days — {text}", True
     if restore_test_due(plan, now):

@@ -7,6 +7,7 @@ thread of their own, so the writer is held only for the listing and the window n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -118,17 +119,18 @@ class BackupController(QObject):
         return True
 
     def _continue(self, snapshot_future: Future[Any], plan: BackupPlan) -> None:
-        """On the writer thread: hand the snapshot to the backup thread at once."""
+        """On the writer thread: hand the snapshot to the backup thread at once (``_finish``
+        waits for the writer, so it must never run here)."""
         try:
             snapshot, counts = snapshot_future.result()
         except Exception as exc:
-            self._finish(None, f"the data folder could not be read: {exc}")
+            with contextlib.suppress(RuntimeError):  # closing: nobody is left to tell
+                self._executor.submit(self._finish, None, f"the data folder could not be read: {exc}")
             return
-        if self._closed:
+        try:
+            self._executor.submit(self._write, snapshot, counts, plan)
+        except RuntimeError:  # the window closed while the snapshot was queued
             snapshot.close()
-            self._finish(None, "closing")
-            return
-        self._executor.submit(self._write, snapshot, counts, plan)
 
     def _write(self, snapshot: Any, counts: dict[str, int], plan: BackupPlan) -> None:
         try:
