@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
-    crash_notifier = CrashNotifier(window)  # noqa: F841 (alive while the app runs)
+    crash_notifier = CrashNotifier(window)
     controller.sig_context_ready.connect(
         lambda ctx: diagnostics.set_name_source(diagnostics.patient_names(ctx.services)))
     if args.station or args.monitor:
@@ -198,4 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     _close_on_signals(window)
     window.show()
     controller.start()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        crash_notifier.uninstall()  # no dialogs for a window that is gone

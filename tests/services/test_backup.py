@@ -74,6 +74,8 @@ def test_an_encrypted_backup_restores_every_byte_and_checks_clean(demo_folder: P
     assert b"Patient" not in backup.read_bytes() and b"PAT0000" not in backup.read_bytes()
     result = restore_backup(backup, tmp_path / "restored", PASSPHRASE)
     assert _files(result.target) == _files(demo_folder)
+    # Patient data restored for the owner only (POSIX), whatever the umask.
+    assert all(p.stat().st_mode & 0o077 == 0 for p in [result.target, *result.target.rglob("*")])
     report = check_data(result.target)
     assert report.clean, report.problems
     assert report.counts["patients"] == 40
