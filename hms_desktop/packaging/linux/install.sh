@@ -5,7 +5,7 @@
 # ~/.local/share/HMS Desktop/data unless they pick another (File > Open data folder).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bundle=${1:-$here/../../..}
+bundle=${1:-$here/../../../..}  # _internal/hms_desktop/packaging/linux -> the bundle
 [ -x "$bundle/hms-desktop" ] || { echo "no bundle at $bundle (expected $bundle/hms-desktop)" >&2; exit 1; }
 rm -rf /opt/hms-desktop
 cp -a "$bundle" /opt/hms-desktop

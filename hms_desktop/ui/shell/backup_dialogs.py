@@ -99,7 +99,7 @@ class BackupSettingsDialog(QDialog):
         self.daily_check = QCheckBox("Back up &every day")
         _named(self.daily_check, "backup_daily", "Back up every day")
         self.daily_check.setChecked(plan.daily)
-        self.close_check = QCheckBox("Back up when HMS Desktop &closes")
+        self.close_check = QCheckBox("Back up when HMS Desktop c&loses")
         _named(self.close_check, "backup_at_close", "Back up at close")
         self.close_check.setChecked(plan.at_close)
         self.encrypt_check = QCheckBox("E&ncrypt backups (recommended: they hold patient data)")
