@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import getpass
 import json
+import logging
 import os
 import socket
 import sys
@@ -25,6 +26,7 @@ from typing import IO, Any
 import portalocker
 import psutil
 
+log = logging.getLogger(__name__)
 LOCK_NAME = ".lock"
 HOLDER_NAME = ".lock.holder"
 # Errors that mean "this account may not write here" (a folder of another OS user, read-only
@@ -88,6 +90,9 @@ class FolderLock:
         previous = self._read_holder()
         if previous and previous.get("pid") and not self._released_cleanly(previous):
             self.stale_holder = previous
+            log.warning("%s: the previous session (process %s on %s, since %s) ended without closing "
+                        "(a crash or power cut); its saved writes are in the journals", self.folder,
+                        previous.get("pid"), previous.get("host"), previous.get("since", "?"))
         self.holder = {
             "user": _os_user(), "host": socket.gethostname(), "pid": os.getpid(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"), "platform": sys.platform,

@@ -60,13 +60,15 @@ def test_holder_is_named_in_a_file_anyone_may_read(data_dir: Path) -> None:
     assert FolderLock(data_dir).acquired  # released: the next one writes
 
 
-def test_a_holder_that_died_is_recognised_as_stale_and_the_folder_taken_over(data_dir: Path) -> None:
+def test_a_holder_that_died_is_recognised_as_stale_and_the_folder_taken_over(
+        data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     dead = _dead_pid()
     (data_dir / ".lock.holder").write_text(json.dumps(
         {"user": "ann", "host": socket.gethostname(), "pid": dead}))
     lock = FolderLock(data_dir)  # the OS dropped the dead process's lock
     assert lock.acquired
     assert lock.stale_holder["pid"] == dead
+    assert f"previous session (process {dead}" in caplog.text and "ended without closing" in caplog.text
     lock.release()
     # A clean release is recorded, so the next opener does not report a crash.
     again = FolderLock(data_dir)

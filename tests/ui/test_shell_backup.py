@@ -121,3 +121,25 @@ def test_a_backup_that_cannot_read_the_folder_says_so_and_the_window_goes_on(
     assert not ok and "could not be read" in message and "patients.csv" in message
     qtbot.waitUntil(lambda: "the latest attempt failed" in find(window, "Backup status").text(), timeout=5000)
     assert json.loads((data_dir / "backup.json").read_text())["last_error"]
+
+
+def test_a_folder_on_read_only_media_opens_read_only_and_the_window_says_why(
+        make_window, data_dir: Path, qtbot: QtBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10 item 12 as the user sees it (the real other-user case is in tests/storage/test_lock.py)."""
+    import errno
+    import os
+
+    real_open = os.open
+
+    def read_only_media(path: object, flags: int, *args: object) -> int:
+        if str(path).startswith(str(data_dir)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only_media)
+    window = make_window()
+    notice = find(window, "Read-only notice")
+    assert not notice.isHidden()
+    assert "read-only media" in notice.text() and str(data_dir) in notice.text()
+    assert "[read-only]" in window.windowTitle()
+    assert not window.backup_menu.action_back_up.isEnabled()
