@@ -33,7 +33,8 @@ def add_command(subparsers: Any) -> None:
                     "--no-encrypt. With --verify FILE, checks a backup completely instead. "
                     "Close HMS Desktop on the folder first (or use File > Back up now in it).",
     )
-    parser.add_argument("--data-dir", type=Path, help="the data folder to back up")
+    parser.add_argument("--data-dir", type=Path,
+                        help="the data folder to back up (with --verify: record the test for it)")
     parser.add_argument("--to", type=Path, help="the backup file, or a folder to put it in")
     parser.add_argument("--no-encrypt", action="store_true",
                         help="write a plain .zip that anyone with the file can read")
