@@ -91,8 +91,11 @@ def test_the_status_bar_warns_after_two_days_without_a_backup(make_window, data_
     qtbot.waitUntil(lambda: status.text().startswith("⚠ No backup for 3 days"), timeout=5000)
 
 
-def test_the_daily_backup_runs_when_due_and_another_at_close(make_window, data_dir: Path,
-                                                             tmp_path: Path, qtbot: QtBot) -> None:
+def test_the_daily_backup_runs_when_due_and_another_at_close(make_window, data_dir: Path, tmp_path: Path,
+                                                             qtbot: QtBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hms_desktop.ui.shell import backup_controller
+
+    monkeypatch.setattr(backup_controller, "FIRST_CHECK_MS", 0)  # not a minute after start-up
     usb = tmp_path / "usb"
     save_plan(data_dir, BackupPlan(folder=str(usb), encrypt=False, keep=5,
                                    last_backup_at=datetime.now(UTC) - timedelta(days=1, minutes=1)))

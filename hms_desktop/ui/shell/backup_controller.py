@@ -31,6 +31,8 @@ from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 10 * 60 * 1000  # the daily backup is due at most this late; the status refreshes too
+# The first due check waits until start-up (tabs, indexes, devices) has had the CPU.
+FIRST_CHECK_MS = 60 * 1000
 
 
 class BackupController(QObject):
@@ -62,7 +64,7 @@ class BackupController(QObject):
         def loaded(plan: BackupPlan | None) -> None:
             self._set_plan(plan or BackupPlan())
             self._timer.start()
-            QTimer.singleShot(0, self.tick)
+            QTimer.singleShot(FIRST_CHECK_MS, self, self.tick)
 
         def failed(exc: BaseException) -> bool:
             self.plan_problem = str(exc)
