@@ -21,16 +21,44 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # BED=PORT[@PROTOCOL][:PATIENT_ID]; the monitor package parses the parts, this only
 # refuses obviously wrong text early with a message naming the option.
 _MONITOR_SPEC = re.compile(r"^[^=\s]+=\S+$")
+APP_TITLE = "HMS Desktop"
+CHOSEN_FOLDER_KEY = "data/folder"
+
+
+def is_installed() -> bool:
+    """A bundled program (PyInstaller), as opposed to ``python main.py`` in a source checkout."""
+    return bool(getattr(sys, "frozen", False)) or not (PROJECT_ROOT / "main.py").exists()
+
+
+def installation_dir() -> Path:
+    return Path(sys.executable).resolve().parent if getattr(sys, "frozen", False) else PROJECT_ROOT
 
 
 def default_data_dir() -> Path:
-    """``data/`` beside main.py in a source checkout; the user's data location otherwise."""
-    if (PROJECT_ROOT / "main.py").exists():
-        return PROJECT_ROOT / "data"
-    from PySide6.QtCore import QStandardPaths
+    """``data/`` beside main.py in a source checkout. Installed: the folder the user last
+    picked (File ▸ Open data folder…), else the platform's user data folder — never a
+    folder inside the installation, which an update or uninstall would delete."""
+    from hms_desktop.services.user_folders import is_inside, user_data_dir
 
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".hms-desktop") / "data"
+    if not is_installed():
+        return PROJECT_ROOT / "data"
+    chosen = chosen_data_dir()
+    if chosen is not None and not is_inside(chosen, installation_dir()):
+        return chosen
+    return user_data_dir()
+
+
+def chosen_data_dir() -> Path | None:
+    from PySide6.QtCore import QSettings
+
+    chosen = QSettings(APP_TITLE, APP_TITLE).value(CHOSEN_FOLDER_KEY)
+    return Path(str(chosen)) if chosen else None
+
+
+def remember_data_dir(folder: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings(APP_TITLE, APP_TITLE).setValue(CHOSEN_FOLDER_KEY, str(folder))
 
 
 def _monitor_spec(text: str) -> str:
@@ -58,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="leave an empty data folder empty")
     parser.add_argument("--demo-patients", type=int, default=500,
                         help="patients generated for an empty folder (default 500)")
+    parser.add_argument("--quit-when-ready", action="store_true",
+                        help="close as soon as every tab is open (the installer's smoke test)")
     return parser
 
 
@@ -93,8 +123,13 @@ def relaunch_on(folder: Path, argv: list[str]) -> None:
     """Start a new instance on ``folder`` with the same options (File ▸ Open data folder…)."""
     from PySide6.QtCore import QProcess
 
-    args = ["-m", "hms_desktop", *_without_data_dir(argv), "--data-dir", str(folder)]
-    QProcess.startDetached(sys.executable, args, str(PROJECT_ROOT))
+    options = [*_without_data_dir(argv), "--data-dir", str(folder)]
+    if is_installed():
+        remember_data_dir(folder)
+    if getattr(sys, "frozen", False):  # the bundle's executable is the program itself
+        QProcess.startDetached(sys.executable, options, str(Path.home()))
+        return
+    QProcess.startDetached(sys.executable, ["-m", "hms_desktop", *options], str(PROJECT_ROOT))
 
 
 def _without_data_dir(argv: list[str]) -> list[str]:
@@ -127,26 +162,43 @@ def _close_on_signals(window: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from hms_desktop.services import diagnostics
+
+    diagnostics.setup_logging()
 
     from PySide6.QtWidgets import QApplication
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
+    from hms_desktop.ui.shell.crash_dialog import CrashNotifier, route_qt_messages
     from hms_desktop.ui.shell.session_controller import SessionController
 
+    route_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    from PySide6.QtGui import QIcon
+
+    from hms_desktop.resources import ICON_PNG
+
+    app.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
+    crash_notifier = CrashNotifier(window)
+    controller.sig_context_ready.connect(
+        lambda ctx: diagnostics.set_name_source(diagnostics.patient_names(ctx.services)))
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
+    if args.quit_when_ready:
+        window.sig_tabs_created.connect(window.close)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
     window.show()
     controller.start()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        crash_notifier.uninstall()  # no dialogs for a window that is gone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from pathlib import Path
 # Must be set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+# The app's log files go to a private folder, never the real user's log folder.
+os.environ.setdefault("HMS_LOG_DIR", tempfile.mkdtemp(prefix="hms-test-logs-"))
 
 import pytest
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services import demo
+from hms_desktop.services.backup.upgrade import open_store
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
-from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
@@ -64,7 +64,7 @@ def open_session(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     report(f"Opening {data_dir}", 0.0)
-    store = Store(data_dir)
+    store = open_store(data_dir)  # read-only for a newer folder; backed up before migrating
     try:
         with cyclic_gc_paused():
             return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,

@@ -40,10 +40,8 @@ class Store:
         else:
             self._lock_file = FolderLock(self.data_dir)
             self.read_only = not self._lock_file.acquired
-            self.read_only_reason = (
-                f"{self.data_dir} is open for writing by {self._lock_file.describe_holder()}; "
-                "this window is read-only" if self.read_only else ""
-            )
+            # Another writer (named) or a folder this account may not write (issue 10 item 12).
+            self.read_only_reason = self._lock_file.refusal
         self._checkpoint_every = checkpoint_every
         self._quarantine = Quarantine(self.data_dir / "quarantine", read_only=self.read_only)
         self._manifest = self._read_manifest()

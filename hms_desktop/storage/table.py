@@ -143,7 +143,8 @@ class Table(Generic[M]):
     # ------------------------------------------------------------------ loading
     def _load(self, stored_version: int | None) -> None:
         migrate = stored_version is not None and stored_version < self.spec.schema_version
-        if stored_version is not None and stored_version > self.spec.schema_version:
+        # Read-only (a newer folder opened by an older program): load by column name.
+        if stored_version is not None and stored_version > self.spec.schema_version and not self.read_only:
             raise RuntimeError(
                 f"{self.path.name} has schema version {stored_version}, newer than this program "
                 f"understands ({self.spec.schema_version}); update HMS Desktop."

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.session_controller import SessionController
@@ -89,6 +90,9 @@ class MainWindow(QMainWindow):
                                             self.edit_settings)
         self.action_settings.setEnabled(False)
         file_menu.addSeparator()
+        self.backup_menu = BackupMenu(self, file_menu, self.status, self.statusBar(), self._open,
+                                      self.open_data_folder)
+        file_menu.addSeparator()
         self.action_quit = self._action(file_menu, "&Quit", "quit", self.close,
                                         QKeySequence.StandardKey.Quit)
 
@@ -138,6 +142,7 @@ class MainWindow(QMainWindow):
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
+        self.backup_menu.attach(ctx)
         self._update_title()
         if session is not None and session.demo_patients:
             self.statusBar().showMessage(

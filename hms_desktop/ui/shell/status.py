@@ -1,4 +1,5 @@
-"""The status-bar widgets: data folder, read-only state, quarantine notice, start-up progress."""
+"""The status-bar widgets: data folder, read-only state, quarantine notice, start-up progress,
+and the age of the last good backup."""
 
 from __future__ import annotations
 
@@ -39,13 +40,20 @@ class ShellStatus:
         self.quarantine_button.setStyleSheet("color: #8a5300; font-weight: bold;")
         self.quarantine_button.hide()
 
+        self.backup_button = QPushButton("")
+        self.backup_button.setObjectName("backup_status")
+        self.backup_button.setAccessibleName("Backup status")
+        self.backup_button.setFlat(True)
+        self.backup_button.setToolTip("Back up now")
+        self.backup_button.hide()
+
         self.folder_label = _label("data_folder", "Data folder", f"Data: {data_dir}")
         self.folder_label.setToolTip(str(data_dir))
 
         bar.addWidget(self.step_label)
         bar.addWidget(self.progress)
         for widget in (self.settings_notice, self.quarantine_button, self.read_only_label,
-                       self.folder_label):
+                       self.backup_button, self.folder_label):
             bar.addPermanentWidget(widget)
 
     def show_progress(self, step: str, fraction: float) -> None:
@@ -66,6 +74,12 @@ class ShellStatus:
     def show_quarantine(self, count: int) -> None:
         self.quarantine_button.setText(f"⚠ {count} row(s) quarantined — show")
         self.quarantine_button.setVisible(count > 0)
+
+    def show_backup(self, text: str, warning: bool) -> None:
+        """Age of the last good backup; a warning (no backup for 2 days, a failed one) in red."""
+        self.backup_button.setText(text)
+        self.backup_button.setStyleSheet("color: #b00020; font-weight: bold;" if warning else "")
+        self.backup_button.setVisible(bool(text))
 
     def show_settings_problem(self, problem: str) -> None:
         self.settings_notice.setToolTip(problem)
