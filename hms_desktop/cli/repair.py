@@ -25,6 +25,9 @@ def add_command(subparsers: Any) -> None:
     )
     parser.add_argument("--data-dir", type=Path, required=True, help="the data folder to repair")
     parser.add_argument("--by", required=True, help="the name of the person who confirms the repair")
+    parser.add_argument("--discard-unloadable", action="store_true",
+                        help="also rewrite tables without the rows (or header changes) that cannot be loaded; "
+                             "a copy of each file is kept. Without it they stay in the file.")
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.set_defaults(func=run)
 
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if store.access.lock_reason:
             print(f"cannot repair: {store.access.lock_reason}. Close it first.", file=sys.stderr)
             return 2
-        steps = repair_plan(store)
+        steps = repair_plan(store, discard_unloadable=args.discard_unloadable)
         if not steps:
             print(f"{args.data_dir}: nothing to repair")
             return 0
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             if sys.stdin.readline().strip().lower() != "yes":
                 print("not repaired", file=sys.stderr)
                 return 1
-        result = repair_folder(store, by=args.by)
+        result = repair_folder(store, by=args.by, discard_unloadable=args.discard_unloadable)
     finally:
         store.close()
     print(f"repaired by {result.by} at {result.at}; the files it replaced are in {result.copy_dir}")

@@ -7,9 +7,11 @@ the files from a backup, or confirms Repair, which:
 1. copies every file it will replace into ``repair/<UTC time>/`` (nothing is deleted);
 2. converts a table file saved as Windows-1252 (a spreadsheet's "CSV (Comma delimited)")
    to UTF-8;
-3. reloads every table and rewrites those with a finding from what loaded: rows that
-   cannot be loaded are dropped from ``<table>.csv`` (their copy stays in ``repair/`` and
-   ``quarantine/``), formula cells are written escaped, the header is the engine's;
+3. reloads every table and accepts its files as they are now; rows that cannot be loaded
+   stay where they are (``check`` keeps naming them) unless the person also chose to
+   discard them: then those tables are rewritten from what loaded — the bad rows leave
+   ``<table>.csv`` (their copy stays in ``repair/`` and ``quarantine/``), formula cells are
+   written escaped, and the header is the engine's;
 4. records the files as they now are in the manifest, with every ID that was ever issued
    (journals, history, quarantine) still counted, so an ID is never issued twice;
 5. records who confirmed, when, and what was settled, in the manifest and in the copy folder.
@@ -41,26 +43,27 @@ class RepairResult:
     at: str
 
 
-def plan(store: Store, specs: Sequence[TableSpec]) -> list[str]:
+def plan(store: Store, specs: Sequence[TableSpec], *, discard_unloadable: bool = False) -> list[str]:
     """What Repair would settle, in words a person can check before confirming."""
     for spec in specs:
         store.table(spec)
     steps = [f"accept {p}" for p in store.integrity_problems]
     steps += [f"convert {name} from Windows-1252 to UTF-8 (the original is kept)"
               for name in _windows_1252_files(store.data_dir, specs)]
-    steps += [f"rewrite: {reason}" for reason in store.blocked_rewrites() if not reason.endswith("header was changed")]
-    steps += [f"rewrite: {finding}" for finding in store.findings()]
+    verb = "discard (a copy is kept)" if discard_unloadable else "keep in the file"
+    steps += [f"{verb}: {reason}" for reason in store.blocked_rewrites() if not reason.endswith("header was changed")]
+    steps += [f"{'rewrite' if discard_unloadable else 'keep'}: {finding}" for finding in store.findings()]
     steps += [f"mark as checked: {collision}" for collision in store.collisions()]
     return list(dict.fromkeys(steps))
 
 
-def repair(store: Store, specs: Sequence[TableSpec], *, by: str) -> RepairResult:
+def repair(store: Store, specs: Sequence[TableSpec], *, by: str, discard_unloadable: bool = False) -> RepairResult:
     """Settle every finding of ``plan``; the store is writable afterwards."""
     if store.access.lock_reason:
         raise ReadOnlyError(f"Repair needs the folder to itself: {store.access.lock_reason}")
     if not by.strip():
         raise ValueError("Repair needs the name of the person who confirms it")
-    settled = plan(store, specs)
+    settled = plan(store, specs, discard_unloadable=discard_unloadable)
     at = datetime.now(UTC)
     copy_dir = store.data_dir / "repair" / at.strftime("%Y%m%dT%H%M%S%fZ")
     make_dir(copy_dir)
@@ -68,13 +71,15 @@ def repair(store: Store, specs: Sequence[TableSpec], *, by: str) -> RepairResult
         _copy(store.data_dir / name, copy_dir)
     manifest = store.manifest
     floors = {spec.name: max(_highest_issued(store.data_dir, spec), _reserved(store, spec.name)) for spec in specs}
-    changed = {p.table for p in store.integrity_problems} | {
-        t.spec.name for t in store.tables() if t.rewrite_blocked or t.findings or t.write_refused}
+    changed = {p.table for p in store.integrity_problems}
+    rewrite = {t.spec.name for t in store.tables() if t.rewrite_blocked or t.findings or t.write_refused} \
+        if discard_unloadable else set()
     for name in _windows_1252_files(store.data_dir, specs):
         _copy(store.data_dir / name, copy_dir)
         text = (store.data_dir / name).read_bytes().decode("cp1252").removeprefix("ï»¿")  # a BOM, read as 1252
         replace_file(store.data_dir / name, (BOM + text).encode("utf-8"))
         changed.add(name.removesuffix(".csv"))
+    changed |= rewrite
     store.access.problems.clear()
     for spec in specs:
         if spec.name in changed or not manifest.usable:
@@ -86,7 +91,7 @@ def repair(store: Store, specs: Sequence[TableSpec], *, by: str) -> RepairResult
                 _copy(path, copy_dir)
         table = store.reload(spec)
         table.raise_id_floor(floors[spec.name])
-        if spec.name in changed:
+        if spec.name in rewrite:
             table.checkpoint(force=True)
         table.record_state()
     record = {"at": at.isoformat(timespec="seconds"), "by": by.strip(), "settled": settled,

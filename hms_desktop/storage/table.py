@@ -306,6 +306,8 @@ class Table(TableLoader[M]):
             return
         state.highest_id = highest + ID_BLOCK
         state.seq = max(state.seq, self._seq)
+        if self.journal_path.exists() and self.journal_path.name in state.files:
+            state.files[self.journal_path.name]["size"] = self.journal_path.stat().st_size
         self._record_state(state)  # raises on a full disk: then nothing was saved
 
     def _write(self, prepared: list[tuple[str, M, tuple[str, ...]]]) -> None:
