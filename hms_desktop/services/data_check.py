@@ -96,7 +96,7 @@ def _store_findings(data_dir: Path, store: Store, report: CheckReport) -> None:
         report.notes.append("the folder opens read-only until the files are restored from a backup or a "
                             "person confirms Repair (python -m hms_desktop repair)")
     for finding in [*store.findings(), *store.collisions()]:
-        report.problems.append(f"{data_dir / finding}")
+        report.problems.append(_in_folder(data_dir, finding))
     for row in store.quarantine:
         where = f"{_display_path(data_dir, row.file)}:{row.line}"
         if row.reason in INTERRUPTED:
@@ -105,7 +105,12 @@ def _store_findings(data_dir: Path, store: Store, report: CheckReport) -> None:
         else:
             report.problems.append(f"{where}: {row.reason}")
     for reason in store.blocked_rewrites():
-        report.notes.append(f"{data_dir / reason}")
+        report.notes.append(_in_folder(data_dir, reason))
+
+
+def _in_folder(data_dir: Path, finding: str) -> str:
+    """``file:line: text`` with the folder in front (not a Path join: the text may hold //)."""
+    return f"{data_dir}{os.sep}{finding}"
 
 
 def _permission_warnings(data_dir: Path) -> list[str]:

@@ -182,9 +182,9 @@ def _parse_by_lines(text: str, ends_with_newline: bool) -> ParsedFile:
     starts: list[int] = []
     parsed.starts = starts
     reader = csv.reader(lines, strict=True)
-    next(reader)
     consumed = 1
     try:
+        next(reader)
         for cells in reader:
             start, consumed = consumed, reader.line_num
             if not cells and not "".join(lines[start:consumed]).strip():
