@@ -224,10 +224,12 @@ def verify_table(data_dir: Path, table: str, state: TableState) -> list[Integrit
             allowed = {expected, int(pending.get("checkpoint_size", expected))}
             if size == -1:
                 problems.append(IntegrityProblem(name, f"is missing (it held {state.rows} row(s) of {table})", table))
+            elif size in allowed:
+                pass
             elif size == 0:
                 problems.append(IntegrityProblem(name, f"is empty (0 bytes): its {state.rows} row(s) of {table} "
                                                        "are gone", table))
-            elif size not in allowed:
+            else:
                 what = "cut short or edited" if size < expected else "changed"
                 problems.append(IntegrityProblem(
                     name, f"is {size:,} bytes, {expected:,} expected: {what} outside HMS Desktop since it "
