@@ -95,7 +95,7 @@ def _store_findings(data_dir: Path, store: Store, report: CheckReport) -> None:
     if store.integrity_problems:
         report.notes.append("the folder opens read-only until the files are restored from a backup or a "
                             "person confirms Repair (python -m hms_desktop repair)")
-    for finding in [*store.findings(), *store.collisions()]:
+    for finding in [*store.findings(), *store.formula_findings(), *store.collisions()]:
         report.problems.append(_in_folder(data_dir, finding))
     for row in store.quarantine:
         where = f"{_display_path(data_dir, row.file)}:{row.line}"

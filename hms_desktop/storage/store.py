@@ -129,7 +129,7 @@ class Store:
             manifest=self._manifest, stored_schema_version=stored, checkpoint_every=self._checkpoint_every,
         )
         if stored is not None and stored != spec.schema_version and not self.read_only:
-            table.checkpoint()  # a migrated table is rewritten once, in the new layout
+            table.try_checkpoint()  # a migrated table is rewritten once, in the new layout
         return table
 
     def reload(self, spec: TableSpec) -> Table[Any]:
@@ -168,6 +168,10 @@ class Store:
         """``file:line: text`` problems that reject no row: changed headers, formula cells."""
         return [finding for table in self.tables() for finding in table.findings]
 
+    def formula_findings(self) -> list[str]:
+        """Formulas typed by hand into text cells (``check`` runs this; it reads every table file)."""
+        return [finding for table in self.tables() for finding in table.formula_findings()]
+
     def collisions(self) -> list[str]:
         """IDs found on two records, until a person confirms Repair."""
         recorded = [f"{c.get('where', '?')}: ID {c.get('id', '?')} was given to two records; the later keeps "
@@ -201,8 +205,9 @@ class Store:
 
     # ------------------------------------------------------------------ closing
     def checkpoint(self) -> None:
+        """Checkpoint every table; a failure is housekeeping (see ``checkpoint_problems``)."""
         for table in self.tables():
-            table.checkpoint()
+            table.try_checkpoint()
 
     def close(self) -> None:
         """Checkpoint every table and release the folder; safe to call twice.

@@ -36,6 +36,7 @@ from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
 from .quarantine import Quarantine
 from .schema import (
     ENGINE_COLUMNS,
+    FORMULA_TRIGGERS,
     M,
     TableSpec,
     cells_to_model,
@@ -394,7 +395,7 @@ class Table(TableLoader[M]):
             if self._journal_rows == 0 and not self._needs_checkpoint and not force:
                 return
             with self._lock:
-                rows = list(self._rows.values())
+                rows = _formulas_escaped(list(self._rows.values()), self._text_at)
             chunks = [BOM, format_header(self._columns), *(format_line(c, self._no_escaping) for c in rows)]
             data = "".join(chunks).encode("utf-8")
             tmp = write_temporary(self.path, data)
@@ -452,6 +453,18 @@ class Table(TableLoader[M]):
                 self._journal = None
             if self._journal_rows and not self._access.read_only:
                 self._refresh_journal_size()  # kept (not checkpointed): its length is now known exactly
+
+
+def _formulas_escaped(rows: list[tuple[str, ...]], text_at: Sequence[int]) -> list[tuple[str, ...]]:
+    """Rows with every formula a person typed into a text cell escaped, as the engine writes
+    them (memory keeps cells as they were on disk; only hand-typed ones lack the quote)."""
+    for i in text_at:
+        joined = "\x00" + "\x00".join(row[i] for row in rows)
+        if not any(f"\x00{t}" in joined for t in FORMULA_TRIGGERS):
+            continue  # the common case: one join and six C-level searches per column
+        rows = [row if row[i][:1] not in FORMULA_TRIGGERS or not row[i]
+                else (*row[:i], "'" + row[i], *row[i + 1:]) for row in rows]
+    return rows
 
 
 def _has_escaped_cell(column: list[str]) -> bool:

@@ -271,8 +271,6 @@ class TableLoader(Generic[M]):
                 reason = problems.get(cell)
                 if reason is not None and k not in bad:
                     bad[k] = reason if column_name == "id" else f"{column_name}: {reason}"
-        if not prefix:
-            self._escape_formulas(file, parsed, table, kept)
         for k, reason in bad.items():
             rejected[kept[k]] = reason
         frozen = list(map(tuple, table))  # rows are immutable from here on (shared with readers)
@@ -288,20 +286,28 @@ class TableLoader(Generic[M]):
                 "fixed, or discarded by File ▸ Repair data folder (which keeps a copy)")
         return out
 
-    def _escape_formulas(self, file: str, parsed: ParsedFile, table: list[list[str]], kept: list[int]) -> None:
-        """A formula typed by hand into a text cell loads as text and is written back escaped."""
-        if not any(f"{sep}{t}" in parsed.text for sep in (",", "\n", '"') for t in FORMULA_TRIGGERS):
-            return  # the common case: one C-level scan of the file proves there is none
-        for i in self._text_at:
-            column = self._columns[i]
-            for k, cells in enumerate(table):
-                cell = cells[i]
-                if cell[:1] in FORMULA_TRIGGERS:
-                    cells[i] = "'" + cell
-                    self.findings.append(
-                        f"{file}:{parsed.line_number(kept[k])}: {column} {cell[:30]!r} starts with {cell[0]!r} "
-                        "(a spreadsheet formula); it is kept as text and written escaped")
-                    self._needs_checkpoint = True
+    def formula_findings(self) -> list[str]:
+        """``file:line`` of every text cell a person typed as a formula into the checkpoint.
+
+        Run by ``check`` (not at load, where scanning every text cell would cost start-up
+        time): such a cell loads as the text it is and every rewrite writes it escaped.
+        """
+        if not self.path.exists():
+            return []
+        parsed = read_file(self.path)
+        positions = {name: i for i, name in enumerate(parsed.header)}
+        found = []
+        for column in (self._columns[i] for i in self._text_at):
+            at = positions.get(column)
+            if at is None:
+                continue
+            for n, cells in enumerate(parsed.rows):
+                cell = cells[at] if at < len(cells) else ""
+                if cell[:1] in FORMULA_TRIGGERS and cell:
+                    found.append(f"{self.path.name}:{parsed.line_number(n)}: {column} {cell[:30]!r} starts with "
+                                 f"{cell[0]!r} (a spreadsheet formula); it is kept as text and written escaped "
+                                 "at the next save")
+        return found
 
     def _normalised_rows(self, rows: list[list[str]], kept: list[int], positions: dict[str, int],
                          prefix: int, from_version: int | None) -> list[list[str]]:

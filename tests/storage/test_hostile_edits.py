@@ -189,7 +189,10 @@ def test_formula_cells_typed_by_hand_are_flagged_and_written_back_escaped(demo: 
     code, out = check(demo)
     assert code == 1
     assert f"{table_file}:2: given_name '=HYPERLINK(\"http://x\",\"y\")' starts with '='" in out
-    assert repair(demo)[0] == 0
+    assert repair(demo)[0] == 0  # accept the edit
+    with opened(demo) as session:
+        assert session.store.table(PATIENTS).get(record_id).given_name == '=HYPERLINK("http://x","y")'
+        session.services.patients.register(patient("Ife"))  # a change: the table is rewritten at close
     assert "'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")" in table_file.read_text(encoding="utf-8-sig")  # escaped
     with opened(demo) as session:
         assert session.store.table(PATIENTS).get(record_id).given_name == '=HYPERLINK("http://x","y")'
