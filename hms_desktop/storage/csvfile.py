@@ -133,9 +133,11 @@ def checksum(data: bytes) -> str:
 
 def read_file(path: Path) -> ParsedFile:
     data = Path(path).read_bytes()
+    crc32, size = checksum(data), len(data)
     text, not_utf8 = decode(data)
+    del data  # 30 MB at 100,000 patients: not kept alive while the rows are parsed
     parsed = parse_file(text)
-    parsed.crc32, parsed.size, parsed.not_utf8 = checksum(data), len(data), not_utf8
+    parsed.crc32, parsed.size, parsed.not_utf8 = crc32, size, not_utf8
     return parsed
 
 

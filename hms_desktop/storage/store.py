@@ -71,6 +71,13 @@ class Store:
 
     # ------------------------------------------------------------------ state at open
     def _verify_at_open(self) -> None:
+        if self._lock_file is None or not self._lock_file.acquired:
+            # Another process may be writing (check beside the running app): a checkpoint
+            # between reading the manifest and looking at the files is not a lost file.
+            for _ in range(3):
+                if not self._manifest.problems and not verify(self.data_dir, self._manifest):
+                    break
+                self._manifest = Manifest(self.data_dir)
         for problem in self._manifest.problems:
             self.access.add(problem)
         if not self._manifest.exists and self._engine_was_here():
