@@ -20,7 +20,6 @@ the files from a backup, or confirms Repair, which:
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,15 +98,15 @@ def repair(store: Store, specs: Sequence[TableSpec], *, by: str, discard_unloada
     collisions = [{**c, "resolved_by": by.strip(), "resolved_at": record["at"]} if not c.get("resolved_by") else c
                   for c in manifest.list_of("collisions")]
     manifest.save(extra={"repairs": [*manifest.list_of("repairs"), record], "collisions": collisions})
-    (copy_dir / "repair.txt").write_text(
+    replace_file(copy_dir / "repair.txt", (
         f"Repair confirmed by {by.strip()} at {record['at']}\n\n" + "".join(f"- {s}\n" for s in settled)
-        + "\nThe files this folder held before are kept here.\n", encoding="utf-8")
+        + "\nThe files this folder held before are kept here.\n").encode("utf-8"))
     return RepairResult(copy_dir, settled, by.strip(), str(record["at"]))
 
 
 def _copy(path: Path, copy_dir: Path) -> None:
     if path.exists() and not (copy_dir / path.name).exists():
-        shutil.copy2(path, copy_dir / path.name)
+        replace_file(copy_dir / path.name, path.read_bytes())  # 0600 and durable, like every file here
 
 
 def _windows_1252_files(data_dir: Path, specs: Sequence[TableSpec]) -> list[str]:
