@@ -53,7 +53,12 @@ def run(args: argparse.Namespace) -> int:
             if sys.stdin.readline().strip().lower() != "yes":
                 print("not repaired", file=sys.stderr)
                 return 1
-        result = repair_folder(store, by=args.by, discard_unloadable=args.discard_unloadable)
+        try:
+            result = repair_folder(store, by=args.by, discard_unloadable=args.discard_unloadable)
+        except OSError as exc:
+            print(f"not repaired: {exc}. Fix that file (or restore it from a backup), then try again.",
+                  file=sys.stderr)
+            return 1
     finally:
         store.close()
     print(f"repaired by {result.by} at {result.at}; the files it replaced are in {result.copy_dir}")

@@ -75,9 +75,10 @@ def _locate(table: Table[Any], ids: set[str]) -> dict[str, str]:
     """``file:line`` of the newest stored version of each id (the journal wins over the checkpoint)."""
     found: dict[str, str] = {}
     for path in (table.path, table.journal_path):  # later files overwrite: newest version wins
-        if not path.exists():
+        try:
+            header, records = read_records(path)
+        except OSError:  # missing or unreadable: the store has named it
             continue
-        header, records = read_records(path)
         if "id" not in header:
             continue
         column = header.index("id")

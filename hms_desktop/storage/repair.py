@@ -105,7 +105,7 @@ def repair(store: Store, specs: Sequence[TableSpec], *, by: str, discard_unloada
 
 
 def _copy(path: Path, copy_dir: Path) -> None:
-    if path.exists() and not (copy_dir / path.name).exists():
+    if path.is_file() and not (copy_dir / path.name).exists():
         replace_file(copy_dir / path.name, path.read_bytes())  # 0600 and durable, like every file here
 
 
@@ -114,7 +114,7 @@ def _windows_1252_files(data_dir: Path, specs: Sequence[TableSpec]) -> list[str]
     found = []
     for name in [*(f"{spec.name}.csv" for spec in specs), SETTINGS]:
         path = data_dir / name
-        if not path.exists():
+        if not path.is_file():
             continue
         data = path.read_bytes()
         if decode(data)[1]:
@@ -135,7 +135,7 @@ def _highest_issued(data_dir: Path, spec: TableSpec) -> int:
              data_dir / "quarantine" / f"{spec.name}.csv", *sorted(data_dir.glob(f"history/{spec.name}.*.journal.csv"))]
     highest = 0
     for path in paths:
-        if path.exists():
+        if path.is_file():
             highest = max([highest, *(int(n) for n in pattern.findall(path.read_bytes()))])
     return highest
 

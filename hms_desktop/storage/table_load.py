@@ -140,8 +140,8 @@ class TableLoader(Generic[M]):
         from_version = stored_version if migrate else None
         self._disk_schema_version = stored_version if migrate and stored_version else self.spec.schema_version
         state = self._manifest.state(self.spec.name)
-        if self.path.exists():
-            parsed = read_file(self.path)
+        parsed = self._read(self.path) if self.path.exists() else None
+        if parsed is not None:
             self._checkpoint_crc = parsed.crc32
             self._checkpoint_rows = len(parsed.rows)
             self._verify_checkpoint(parsed, state)
@@ -292,9 +292,10 @@ class TableLoader(Generic[M]):
         Run by ``check`` (not at load, where scanning every text cell would cost start-up
         time): such a cell loads as the text it is and every rewrite writes it escaped.
         """
-        if not self.path.exists():
-            return []
-        parsed = read_file(self.path)
+        try:
+            parsed = read_file(self.path)
+        except OSError:
+            return []  # missing or unreadable: named by the manifest's check already
         positions = {name: i for i, name in enumerate(parsed.header)}
         found = []
         for column in (self._columns[i] for i in self._text_at):
@@ -327,8 +328,20 @@ class TableLoader(Generic[M]):
         order = [positions.get(c) for c in self._columns]
         return [[r[j] if j is not None else "" for j in order] for r in chosen]
 
+    def _read(self, path: Path) -> ParsedFile | None:
+        """The parsed file, or None when it cannot be read at all (a folder, no permission):
+        then the folder is read-only and the file is named, never a traceback."""
+        try:
+            return read_file(path)
+        except OSError as exc:
+            self._access.add(IntegrityProblem(path.name, f"cannot be read ({exc.strerror or exc})", self.spec.name))
+            self.write_refused = self.rewrite_blocked = f"{path.name} cannot be read"
+            return None
+
     def _replay_journal(self, from_version: int | None) -> None:
-        parsed = read_file(self.journal_path)
+        parsed = self._read(self.journal_path)
+        if parsed is None:
+            return
         if "\n" not in parsed.text:
             # Killed while creating the journal: not even its header line is complete, so no
             # change can be in it. The next append starts the file afresh (AppendFile).

@@ -220,3 +220,15 @@ def test_a_damaged_quarantine_file_does_not_stop_the_folder(demo: Path) -> None:
     with opened(demo) as session:
         assert not session.read_only and session.store.quarantine == []
     assert check(demo)[0] == 0
+
+
+def test_a_folder_where_a_table_file_should_be_is_named_not_a_traceback(demo: Path) -> None:
+    (demo / "patients.csv").unlink()
+    (demo / "patients.csv").mkdir()  # a sync tool's conflict, a bad copy
+    with opened(demo) as session:
+        assert session.read_only and "patients.csv" in session.store.read_only_reason
+    code, out = check(demo)
+    assert code == 1 and f"{demo / 'patients.csv'}: cannot be read (Is a directory)" in out
+    assert "Traceback" not in out
+    code, out = repair(demo)
+    assert "Traceback" not in out

@@ -154,6 +154,7 @@ LOSSES = {
         (d / "patients.csv").read_bytes()[:-40]),
     "journal deleted": lambda d: (d / "patients.journal.csv").unlink(),
     "history file deleted": lambda d: next((d / "history").glob("patients.*")).unlink(),
+    "history file cut": lambda d: (lambda h: h.write_bytes(h.read_bytes()[:-1]))(next((d / "history").glob("patients.*"))),
     "manifest deleted": lambda d: (d / "manifest.json").unlink(),
     "manifest emptied": lambda d: (d / "manifest.json").write_bytes(b""),
     "manifest tables is a list": lambda d: (d / "manifest.json").write_text('{"format": 2, "tables": []}'),
