@@ -193,10 +193,6 @@ class Store:
     def checkpoint_problems(self) -> list[str]:
         return [table.checkpoint_problem for table in self.tables() if table.checkpoint_problem]
 
-    def needs_repair(self) -> bool:
-        """Something only a person can settle: Repair (or a restored backup) is the way out."""
-        return bool(self.access.problems or self.findings() or self.collisions() or self.blocked_rewrites())
-
     def free_space_warning(self) -> str:
         """A status-bar warning when the disk is nearly full ("" when there is room)."""
         try:

@@ -116,13 +116,20 @@ class Table(TableLoader[M]):
 
     def _restore_lost(self) -> None:
         """Keep both records of a reissued ID: the earlier one comes back under a new ID."""
-        restored = []
+        restored, kept_back = [], []
         for cells, where in self._lost:
-            data = self._to_model(cells).model_dump()
-            data["id"] = ""
-            saved = self.insert(self._model.model_validate(data))
+            try:
+                data = self._to_model(cells).model_dump()
+                data["id"] = ""
+                saved = self.insert(self._model.model_validate(data))
+            except (ValueError, RuntimeError, OSError) as exc:
+                # Not valid under today's rules, or the table refuses writes: it stays where it
+                # was found (history or journal) and is reported until a person deals with it.
+                log.warning("could not restore the earlier record of %s: %s", cells[0], exc)
+                kept_back.append(Collision(self.spec.name, cells[0], where, ""))
+                continue
             restored.append(Collision(self.spec.name, cells[0], where, str(getattr(saved, "id", ""))))
-        self.collisions = restored
+        self.collisions = restored + kept_back
         self._lost = []
         self._manifest.record_collisions([{"table": c.table, "id": c.record_id, "where": c.where,
                                            "restored_as": c.restored_as, "found_at": _now()}
