@@ -142,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--phase", nargs=2)
+    parser.add_argument("--note", default="", help="a line added under the table (e.g. the machine was shared)")
     args = parser.parse_args()
     if args.phase:
         phase, folder = args.phase
@@ -178,7 +179,7 @@ Command: `python bench/storage.py --patients {args.patients}`
 | baseline register (pandas read + append + write back + fsync), p50 | {baseline['baseline_register_p50_ms']:.0f} ms | |
 | speed-up over the baseline | {speedup:,.0f}× | ≥ 200× {ok(speedup >= 200)} |
 | writing {args.patients:,} patients with insert_many in 10,000-row batches + checkpoint | {build_s:.1f} s | |
-""")
+{chr(10) + args.note + chr(10) if args.note else ""}""")
 
 
 if __name__ == "__main__":

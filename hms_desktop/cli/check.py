@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: {count} row(s)")
     for note in report.notes:
         print(f"note: {note}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
     for problem in report.problems:
         print(problem)
     if report.clean:

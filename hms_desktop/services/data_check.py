@@ -7,6 +7,8 @@ and reports what it set aside. It opens the folder read-only, so it is harmless 
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from pydantic import ValidationError
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
-from hms_desktop.storage import TORN_WRITE, Store, Table
+from hms_desktop.storage import INTERRUPTED, Store, Table
 from hms_desktop.storage.csvfile import read_records
 from hms_desktop.storage.registry import all_day_logs, all_tables
 
@@ -33,6 +35,7 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # worth fixing, but no data is at risk
 
     @property
     def clean(self) -> bool:
@@ -72,9 +75,10 @@ def _locate(table: Table[Any], ids: set[str]) -> dict[str, str]:
     """``file:line`` of the newest stored version of each id (the journal wins over the checkpoint)."""
     found: dict[str, str] = {}
     for path in (table.path, table.journal_path):  # later files overwrite: newest version wins
-        if not path.exists():
+        try:
+            header, records = read_records(path)
+        except OSError:  # missing or unreadable: the store has named it
             continue
-        header, records = read_records(path)
         if "id" not in header:
             continue
         column = header.index("id")
@@ -82,6 +86,45 @@ def _locate(table: Table[Any], ids: set[str]) -> dict[str, str]:
             if column < len(record.cells) and record.cells[column] in ids:
                 found[record.cells[column]] = f"{path}:{record.line}"
     return found
+
+
+def _store_findings(data_dir: Path, store: Store, report: CheckReport) -> None:
+    """What opening the folder found: files unlike the manifest, headers, formulas, reissued IDs,
+    rows that cannot be loaded (an interrupted write is a note: it was never acknowledged)."""
+    for problem in store.integrity_problems:
+        report.problems.append(f"{_display_path(data_dir, problem.file)}: {problem.message}")
+    if store.integrity_problems:
+        report.notes.append("the folder opens read-only until the files are restored from a backup or a "
+                            "person confirms Repair (python -m hms_desktop repair)")
+    for finding in [*store.findings(), *store.formula_findings(), *store.collisions()]:
+        report.problems.append(_in_folder(data_dir, finding))
+    for row in store.quarantine:
+        where = f"{_display_path(data_dir, row.file)}:{row.line}"
+        if row.reason in INTERRUPTED:
+            # Never acknowledged (the app had not said "saved"), so not a data problem.
+            report.notes.append(f"{where}: a write interrupted by a crash was set aside in quarantine")
+        else:
+            report.problems.append(f"{where}: {row.reason}")
+    for reason in store.blocked_rewrites():
+        report.notes.append(_in_folder(data_dir, reason))
+
+
+def _in_folder(data_dir: Path, finding: str) -> str:
+    """``file:line: text`` with the folder in front (not a Path join: the text may hold //)."""
+    return f"{data_dir}{os.sep}{finding}"
+
+
+def _permission_warnings(data_dir: Path) -> list[str]:
+    """Patient data readable by other users of the computer (a folder made before 0700)."""
+    if os.name == "nt":
+        return []
+    warnings = []
+    for path in [data_dir, *sorted(data_dir.glob("*.csv")), *sorted(data_dir.glob("*.json"))]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            warnings.append(f"{path}: readable by other users of this computer (mode {mode:04o}); "
+                            f"run: chmod {'700' if path.is_dir() else '600'} '{path}'")
+    return warnings
 
 
 def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckReport:
@@ -108,13 +151,7 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             days = day_log.days()
             rows = day_log.read(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1))) if days else []
             report.counts[f"{name} (day files)"] = len(rows)
-        for row in store.quarantine:
-            where = f"{_display_path(data_dir, row.file)}:{row.line}"
-            if row.reason == TORN_WRITE:
-                # Never acknowledged (the app had not said "saved"), so not a data problem.
-                report.notes.append(f"{where}: a write interrupted by a crash was set aside in quarantine")
-            else:
-                report.problems.append(f"{where}: {row.reason}")
+        _store_findings(data_dir, store, report)
     try:
         load_settings(data_dir)
     except SettingsError as exc:
@@ -127,5 +164,9 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             report.notes.append(f"{csv}: not a table this version knows; not checked")
     if (data_dir / SETTINGS_FILE).exists() is False:
         report.notes.append("no settings.json yet: default clinic settings apply")
+    for tmp in sorted(data_dir.glob("*.tmp")):
+        report.notes.append(f"{tmp}: an unfinished temporary file from an interrupted save; "
+                            "HMS Desktop removes it when it next opens the folder")
+    report.warnings.extend(_permission_warnings(data_dir))
     say("Done", 1.0)
     return report

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
-from hms_desktop.storage.csvfile import write_atomically
+from hms_desktop.storage.csvfile import decode, first_bad_byte, write_atomically
 
 SETTINGS_FILE = "settings.json"
 
@@ -35,9 +35,16 @@ def load_settings(data_dir: Path) -> ClinicSettings:
     """
     path = settings_path(data_dir)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         return ClinicSettings()
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    text, not_utf8 = decode(data)
+    if not_utf8:
+        raise SettingsError(
+            f"{path}: {first_bad_byte(text)} is not UTF-8 (the file was saved in another encoding, such as "
+            "Latin-1); save it as UTF-8, or confirm File ▸ Repair data folder to convert it (the original is kept)")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -49,6 +56,8 @@ def load_settings(data_dir: Path) -> ClinicSettings:
     except ValidationError as exc:
         line = _line_of_key(text, str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else "")
         raise SettingsError(f"{path}:{line}: {describe_validation_error(exc)}") from exc
+    except (TypeError, ValueError) as exc:  # a value no validator expected (a list for a name)
+        raise SettingsError(f"{path}: {exc}") from exc
 
 
 def _line_of_key(text: str, key: str) -> int:

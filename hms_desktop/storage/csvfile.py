@@ -1,7 +1,9 @@
 """The file edge: CSV lines with formula-safe text, line numbers for messages, and fsync.
 
 Every file the engine writes is UTF-8 with a byte-order mark (so spreadsheets pick the right
-encoding), ``\\n`` line ends, and text cells escaped against formula injection.
+encoding), ``\\n`` line ends, and text cells escaped against formula injection. Files are
+created 0600 and folders 0700 whatever the umask (they hold patient data), and a new file or
+folder's parent directory is fsynced before anything in it is acknowledged.
 """
 
 from __future__ import annotations
@@ -12,13 +14,23 @@ import functools
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .schema import escape_text
 
 BOM = "\ufeff"
+FILE_MODE = 0o600  # patient data: readable by the clinic's OS user only
+DIR_MODE = 0o700
+# Python's csv module refuses a field over 131,072 characters by default: a long clinical
+# note was acknowledged, then lost at the next start. No cell size is refused by the engine
+# (the domain's field limits keep notes to 1 MB); C long is 32 bits on Windows.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 CHUNK_ROWS = 4096  # rows per C-level call while loading: long enough to be fast, short for the GIL
 
 
@@ -61,6 +73,11 @@ class ParsedFile:
     starts: Sequence[int]  # index into ``lines`` where each row starts
     text: str
     ends_with_newline: bool
+    crc32: str = ""  # of the file's bytes (read_file only): compared with the manifest
+    size: int = 0
+    # Bytes that are not UTF-8 are kept as lone surrogates (surrogateescape) so the rows that
+    # hold them can be named and the file written back byte for byte; False for clean files.
+    not_utf8: bool = False
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -84,9 +101,44 @@ class ParsedFile:
                 for n, cells in enumerate(self.rows)]
 
 
+    def undecodable_rows(self) -> list[int]:
+        """Rows holding bytes that are not UTF-8 (only ever non-empty when ``not_utf8``)."""
+        if not self.not_utf8:
+            return []
+        return [n for n, cells in enumerate(self.rows) if _NOT_UTF8.search("\x1f".join(cells))]
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of a file and whether some bytes were not UTF-8 (kept as surrogates, never dropped)."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8-sig", "surrogateescape"), True
+
+
+def first_bad_byte(text: str, *, line: bool = True) -> str:
+    """``byte 0xE9 at line 3, column 12``: where the first byte that is not UTF-8 is."""
+    match = _NOT_UTF8.search(text)
+    if match is None:
+        return "a byte"
+    number = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    where = f"line {number}, column {column}" if line else f"column {column}"
+    return f"byte 0x{ord(match.group()) - 0xDC00:02X} at {where}"
+
+
+def checksum(data: bytes) -> str:
+    return f"{zlib.crc32(data):08x}"
+
+
 def read_file(path: Path) -> ParsedFile:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return parse_file(handle.read())
+    data = Path(path).read_bytes()
+    crc32, size = checksum(data), len(data)
+    text, not_utf8 = decode(data)
+    del data  # 30 MB at 100,000 patients: not kept alive while the rows are parsed
+    parsed = parse_file(text)
+    parsed.crc32, parsed.size, parsed.not_utf8 = crc32, size, not_utf8
+    return parsed
 
 
 def read_records(path: Path) -> tuple[list[str], list[RawRecord]]:
@@ -132,9 +184,9 @@ def _parse_by_lines(text: str, ends_with_newline: bool) -> ParsedFile:
     starts: list[int] = []
     parsed.starts = starts
     reader = csv.reader(lines, strict=True)
-    next(reader)
     consumed = 1
     try:
+        next(reader)
         for cells in reader:
             start, consumed = consumed, reader.line_num
             if not cells and not "".join(lines[start:consumed]).strip():
@@ -175,23 +227,30 @@ def _parse_slowly(lines: list[str], index: int) -> Iterator[tuple[int, list[str]
         yield start, cells
 
 
+TornLineFn = Callable[[int, str], None]
+
+
 class AppendFile:
     """An append-only file kept open; ``append`` returns only after the bytes are on disk."""
 
-    def __init__(self, path: Path, header: str) -> None:
+    def __init__(self, path: Path, header: str, *, on_torn: TornLineFn | None = None) -> None:
+        """``on_torn(line, raw)`` receives a last line torn by a crash before it is cut off
+        (a copy for the quarantine); the next record then starts on a clean line."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        make_dir(path.parent)
+        existed = path.exists()
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        if not existed:
+            _owner_only(self._fd)
+            fsync_dir(path.parent)  # the new name is durable before anything in it is
         if not _has_complete_first_line(path):
             # Empty, or killed while writing the header: there are no records to keep.
             os.ftruncate(self._fd, 0)
         new = os.fstat(self._fd).st_size == 0
         if new:
             self.append(BOM + header)
-            fsync_dir(path.parent)
         elif not _ends_with_newline(path):
-            # A torn last line (crash mid-write) must not swallow the next record.
-            self.append("\n")
+            cut_torn_tail(path, on_torn)
 
     def append(self, text: str) -> None:
         """Write, fsync, and make sure the file is still in the folder; all or nothing.
@@ -222,6 +281,44 @@ class AppendFile:
             self._fd = -1
 
 
+def cut_torn_tail(path: Path, on_torn: TornLineFn | None = None) -> None:
+    """Cut a final line with no newline (a crash mid-append: never acknowledged) off the file."""
+    data = path.read_bytes()
+    keep = data.rfind(b"\n") + 1
+    if keep == len(data) or keep == 0:
+        return
+    if on_torn is not None:
+        on_torn(data.count(b"\n") + 1, data[keep:].decode("utf-8", "replace"))
+    truncate_at(path, keep)
+
+
+def truncate_at(path: Path, offset: int) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(offset)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _owner_only(fd: int) -> None:
+    if os.name != "nt":  # Windows has no POSIX modes; the user's profile folder is private
+        os.fchmod(fd, FILE_MODE)
+
+
+def make_dir(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) 0700, fsyncing each new entry's parent."""
+    folder = Path(folder)
+    if folder.is_dir():
+        return
+    make_dir(folder.parent)
+    try:
+        folder.mkdir(mode=DIR_MODE)
+    except FileExistsError:
+        return
+    if os.name != "nt":
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
+    fsync_dir(folder.parent)
+
+
 def _has_complete_first_line(path: Path) -> bool:
     with open(path, "rb") as handle:
         return b"\n" in handle.read(1 << 16)
@@ -234,6 +331,13 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (a created, renamed or removed file) durable.
+
+    A no-op on Windows, which cannot open a directory: NTFS journals its metadata, and
+    ``os.replace`` there is MoveFileEx with write-through.
+    """
+    if os.name == "nt":
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -241,19 +345,39 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, chunks: Iterator[str] | Sequence[str]) -> None:
-    """Replace a CSV/text file so a reader (or a crash) sees the old file or the new one, never half."""
-    replace_file(path, (BOM + "".join(chunks)).encode("utf-8"))
+def write_atomically(path: Path, chunks: Iterator[str] | Sequence[str]) -> str:
+    """Replace a CSV/text file so a reader (or a crash) sees the old file or the new one, never
+    half. Returns the CRC-32 of the bytes written (the manifest records it)."""
+    data = (BOM + "".join(chunks)).encode("utf-8", "surrogateescape")
+    replace_file(path, data)
+    return checksum(data)
+
+
+def write_temporary(path: Path, data: bytes) -> Path:
+    """``data`` in ``<path>.tmp``, fsynced; removed again if it cannot be written whole."""
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            _owner_only(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        # A full disk must not leave half a copy behind to fill it further.
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
 
 
 def replace_file(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync, and rename it into place
     (exports too: a calendar program must never read half a .ics)."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    tmp = write_temporary(path, data)
     os.replace(tmp, path)
     fsync_dir(path.parent)

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic
 
+from .access import FolderAccess
 from .csvfile import AppendFile, format_header, format_line, read_records
+from .journal import TORN_WRITE
 from .quarantine import Quarantine, QuarantinedRow
 from .schema import M, cells_to_model, check_column, model_kinds, model_to_cells
 from .table import ReadOnlyError
@@ -27,8 +29,7 @@ if TYPE_CHECKING:
 class DayLog(Generic[M]):
     """Thread-safe appender and reader of one kind of time series. The model needs ``at``."""
 
-    def __init__(self, folder: Path, model: type[M], quarantine: Quarantine, *, read_only: bool,
-                 read_only_reason: str = "read-only") -> None:
+    def __init__(self, folder: Path, model: type[M], quarantine: Quarantine, *, access: FolderAccess) -> None:
         if "at" not in model.model_fields:
             raise TypeError(f"{model.__name__} needs an 'at' field to be kept in day files")
         self.folder = folder
@@ -42,18 +43,21 @@ class DayLog(Generic[M]):
         self._file_columns = (*self._columns, "crc")
         self._at = self._columns.index("at")
         self._quarantine = quarantine
-        self.read_only = read_only
-        self._read_only_reason = read_only_reason
+        self._access = access
         self._lock = threading.Lock()
         self._open: dict[date, AppendFile] = {}
 
     def path_for(self, day: date) -> Path:
         return self.folder / f"{day.isoformat()}.csv"
 
+    @property
+    def read_only(self) -> bool:
+        return self._access.read_only
+
     def append(self, rows: Sequence[M]) -> None:
         """Validate every row, then one append + fsync per day file touched."""
         if self.read_only:
-            raise ReadOnlyError(self._read_only_reason)
+            raise ReadOnlyError(self._access.reason)
         by_day: dict[date, list[str]] = defaultdict(list)
         for row in rows:
             checked = self._model.model_validate(row.model_dump())
@@ -71,7 +75,9 @@ class DayLog(Generic[M]):
             # Keep only recent days open: a batch for today (and around midnight, yesterday).
             for old in sorted(self._open)[:-1]:
                 self._open.pop(old).close()
-            target = AppendFile(self.path_for(day), format_header(self._file_columns))
+            path = self.path_for(day)
+            target = AppendFile(path, format_header(self._file_columns),
+                                on_torn=lambda line, raw: self._reject(path, line, TORN_WRITE, raw))
             self._open[day] = target
         return target
 
@@ -103,6 +109,10 @@ class DayLog(Generic[M]):
             positions = {name: i for i, name in enumerate(header)}
             good: list[tuple[int, list[str], str]] = []
             for record in records:
+                if not record.complete:
+                    # A crash mid-append: never acknowledged, a note rather than a problem.
+                    self._reject(path, record.line, TORN_WRITE, record.raw)
+                    continue
                 if len(record.cells) != len(header):
                     self._reject(path, record.line, f"has {len(record.cells)} fields, the header has {len(header)}",
                                  record.raw)
@@ -193,4 +203,4 @@ def _unescape(cell: str, is_text: bool) -> str:
 
 
 def _crc(cells: Sequence[str]) -> str:
-    return f"{zlib.crc32(chr(31).join(cells).encode('utf-8')):08x}"
+    return f"{zlib.crc32(chr(31).join(cells).encode('utf-8', 'surrogateescape')):08x}"

@@ -2,66 +2,59 @@
 
 Rows live in memory as tuples of logical cell text (the model's fields, then the engine
 columns), keyed by ID in insertion order. A write validates the model, appends one journal
-line, fsyncs, and only then changes memory, so "saved" always means "on disk".
+record group, fsyncs, and only then changes memory, so "saved" always means "on disk".
+A checkpoint is housekeeping: when it fails (a full disk) the journal still holds every
+change, so the save that triggered it is still reported as saved.
 """
 
 from __future__ import annotations
 
-import operator
+import logging
 import os
 import threading
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
 from pydantic import BaseModel
 
+from .access import FolderAccess
 from .csvfile import (
+    BOM,
     AppendFile,
-    ParsedFile,
-    RawRecord,
+    checksum,
     format_header,
     format_line,
     fsync_dir,
-    parse_records,
-    read_file,
-    read_records,
-    write_atomically,
+    make_dir,
+    write_temporary,
 )
-from .quarantine import Quarantine, QuarantinedRow
+from .journal import JOURNAL_PREFIX, TORN_WRITE, crc, group_ops, records_mentioning
+from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
+from .quarantine import Quarantine
 from .schema import (
     ENGINE_COLUMNS,
-    ColumnKind,
+    FORMULA_TRIGGERS,
     M,
     TableSpec,
     cells_to_model,
-    check_column,
     encode_value,
     escape_text,
     model_to_cells,
     unescape_text,
 )
+from .table_load import Collision, TableLoader, _int, _now
 
 if TYPE_CHECKING:
     import pandas as pd
 
-JOURNAL_PREFIX = ("op", "crc")
-# A crash mid-append leaves a partial last journal line. It was never acknowledged (the
-# fsync had not returned), so it is set aside in quarantine but is not a data problem.
-TORN_WRITE = "incomplete last line (interrupted write)"
-_ENGINE_KINDS = {
-    "version": ColumnKind("int", optional=True, required=False),
-    "updated_at": ColumnKind("datetime", optional=True, required=False),
-    "updated_by": ColumnKind("str", optional=True, required=False),
-    "seq": ColumnKind("int", optional=True, required=False),
-}
+log = logging.getLogger(__name__)
 
 
 class ReadOnlyError(RuntimeError):
-    """The data folder is open for writing in another HMS Desktop; this one may only read."""
+    """The data folder (or this table) may not be written now; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,209 +75,65 @@ class Version(Generic[M]):
     record: M
 
 
-def _crc(cells: Sequence[str]) -> str:
-    return f"{zlib.crc32(chr(31).join(cells).encode('utf-8')):08x}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-class Table(Generic[M]):
+class Table(TableLoader[M]):
     """Thread-safe; every method may be called from any thread, writes belong on the writer."""
 
-    def __init__(
-        self,
-        spec: TableSpec,
-        folder: Path,
-        quarantine: Quarantine,
-        *,
-        actor: str,
-        read_only: bool,
-        stored_schema_version: int | None,
-        checkpoint_every: int,
-        read_only_reason: Callable[[], str] = lambda: "read-only",
-    ) -> None:
-        self.spec = spec
-        self._model: type[M] = spec.model  # type: ignore[assignment]
-        self._folder = folder
-        self._quarantine = quarantine
-        self._actor = actor
-        self.read_only = read_only
-        self._read_only_reason = read_only_reason
-        self._checkpoint_every = checkpoint_every
-        self._kinds = spec.kinds()
-        self._all_kinds = {**self._kinds, **_ENGINE_KINDS}
-        self._columns = spec.columns
-        self._nfields = len(spec.fields)
-        self._col_index = {name: i for i, name in enumerate(self._columns)}
-        # Rows are kept in memory exactly as on disk (text cells formula-escaped) so loading
-        # never touches a cell; reads turn cells back into what the user typed.
-        self._text_flags = tuple(
-            (self._all_kinds[c].is_text or c == "updated_by") and c != "id" for c in self._columns
-        )
-        self._text_at = tuple(i for i, is_text in enumerate(self._text_flags) if is_text)
+    def __init__(self, spec: TableSpec, folder: Path, quarantine: Quarantine, *, actor: str,
+                 access: FolderAccess, manifest: Manifest, stored_schema_version: int | None,
+                 checkpoint_every: int) -> None:
+        super().__init__(spec, folder, quarantine, actor=actor, access=access, manifest=manifest,
+                         checkpoint_every=checkpoint_every)
         self._no_escaping = (False,) * len(self._columns)  # memory already holds the disk form
         self._no_escaping_journal = (False, False, *self._no_escaping)
-        self.path = folder / f"{spec.name}.csv"
-        self.journal_path = folder / f"{spec.name}.journal.csv"
-        self.history_dir = folder / "history"
         self._lock = threading.RLock()  # guards memory; held briefly
         self._write_lock = threading.RLock()  # serialises writes and checkpoints
-        self._rows: dict[str, tuple[str, ...]] = {}
         self._indexes: dict[str, dict[str, dict[str, None]]] = {}
         self._journal: AppendFile | None = None
-        self._journal_rows = 0
-        self._seq = 0
-        self._next_number = 1
-        self._needs_checkpoint = False
+        self._rows_since_record = 0
+        #: The last checkpoint failure (housekeeping: the journal still holds everything)
+        self.checkpoint_problem = ""
         self._load(stored_schema_version)
+        self._settle()
 
-    # ------------------------------------------------------------------ loading
-    def _load(self, stored_version: int | None) -> None:
-        migrate = stored_version is not None and stored_version < self.spec.schema_version
-        # Read-only (a newer folder opened by an older program): load by column name.
-        if stored_version is not None and stored_version > self.spec.schema_version and not self.read_only:
-            raise RuntimeError(
-                f"{self.path.name} has schema version {stored_version}, newer than this program "
-                f"understands ({self.spec.schema_version}); update HMS Desktop."
-            )
-        from_version = stored_version if migrate else None
-        if self.path.exists():
-            parsed = read_file(self.path)
-            loaded = self._load_rows(self.path.name, parsed, prefix=0, from_version=from_version)
-            self._rows = {cells[0]: cells for _, cells in loaded}
-            if len(self._rows) != len(loaded):
-                self._rows = {}
-                first_line: dict[str, int] = {}
-                for n, cells in loaded:
-                    if cells[0] in self._rows:
-                        self._reject(self.path.name, parsed.line_number(n), f"duplicate id {cells[0]} (first on "
-                                     f"line {first_line[cells[0]]})", cells[0], parsed.raw(n))
-                        continue
-                    first_line[cells[0]] = parsed.line_number(n)
-                    self._rows[cells[0]] = cells
-        if self.journal_path.exists():
-            self._replay_journal(from_version)
-        # Every seq passed the integer check (or is empty): map/filter keep this loop in C.
-        self._seq = max(map(int, filter(None, map(operator.itemgetter(-1), self._rows.values()))), default=0)
-        numbers = [self._number(i) for i in self._quarantine.ids(self.spec.name)]
-        numbers.append(self._highest_number(list(self._rows)))
-        self._next_number = max(numbers, default=0) + 1
-        if migrate:
-            self._needs_checkpoint = True
+    @property
+    def read_only(self) -> bool:
+        return self._access.read_only or bool(self.write_refused)
 
-    def _load_rows(self, file: str, parsed: ParsedFile, *, prefix: int,
-                   from_version: int | None) -> list[tuple[int, tuple[str, ...]]]:
-        """Rows of one file mapped onto this table's columns, checked column by column.
-
-        Returns (row index in the file, cells); every rejected row goes to quarantine with
-        its line number and reason. Works on whole columns because a per-row pydantic
-        validation of 100,000 rows would take seconds.
-        """
-        header, rows = parsed.header, parsed.rows
-        rejected: dict[int, str] = {}
-        positions = {name: i for i, name in enumerate(header) if i >= prefix}
-        missing = [c for c in self.spec.fields if c not in positions and self._kinds[c].required]
-        width = len(header)
-        for n in [n for n, cells in enumerate(rows) if len(cells) != width]:
-            rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
-        if missing and from_version is None:
-            for n in range(len(rows)):
-                rejected.setdefault(n, f"column {missing[0]!r} is missing from the header")
-        torn: int | None = None
-        if prefix and rows and not parsed.complete(len(rows) - 1):
-            torn = len(rows) - 1  # only the journal can hold a torn write
-            rejected[torn] = TORN_WRITE
-        kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
-        table = self._normalised_rows(rows, kept, positions, prefix, from_version)
-        version_at = self._col_index["version"]
-        for cells in table if not all(cells[version_at] for cells in table) else ():
-            cells[version_at] = cells[version_at] or "1"  # a row added by hand has no version
-        bad: dict[int, str] = {}
-        if prefix and from_version is None:
-            for k, cells in enumerate(table):
-                if _crc(cells) != rows[kept[k]][1]:
-                    bad[k] = "checksum mismatch (edited or damaged journal line)"
-        checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
-        checked_at = [self._col_index[name] for name, _ in checked]
-        for (column_name, kind), column in zip(checked, _columns(table, checked_at), strict=True):
-            problems = check_column(kind, column)
-            if column_name == "id" and not all(column):
-                problems[""] = "id is empty"
-            for k, cell in enumerate(column) if problems else ():
-                reason = problems.get(cell)
-                if reason is not None and k not in bad:
-                    bad[k] = reason if column_name == "id" else f"{column_name}: {reason}"
-        for k, reason in bad.items():
-            rejected[kept[k]] = reason
-        frozen = list(map(tuple, table))  # rows are immutable from here on (shared with readers)
-        out = [(kept[k], cells) for k, cells in enumerate(frozen) if k not in bad] if bad else list(
-            zip(kept, frozen, strict=True))
-        for n, reason in sorted(rejected.items()):
-            record_id = rows[n][positions["id"]] if "id" in positions and len(rows[n]) == len(header) else ""
-            self._reject(file, parsed.line_number(n), reason, record_id, parsed.raw(n))
-        if torn is not None and not self.read_only:
-            _truncate_from_line(self.journal_path, parsed.line_number(torn))
-        return out
-
-    def _normalised_rows(self, rows: list[list[str]], kept: list[int], positions: dict[str, int],
-                         prefix: int, from_version: int | None) -> list[list[str]]:
-        """The kept rows as lists in this table's column order (matched by header name)."""
-        if from_version is not None:
-            migrated = []
-            for n in kept:
-                raw_row = {name: rows[n][i] for name, i in positions.items()}
-                for version in range(from_version, self.spec.schema_version):
-                    raw_row = self.spec.migrations[version](raw_row)
-                migrated.append([raw_row.get(c, "") for c in self._columns])
-            return migrated
-        chosen = rows if len(kept) == len(rows) else [rows[n] for n in kept]
-        header_order = [name for name, _ in sorted(positions.items(), key=lambda item: item[1])]
-        if header_order == list(self._columns):
-            return [r[prefix:] for r in chosen] if prefix else chosen
-        order = [positions.get(c) for c in self._columns]
-        return [[r[j] if j is not None else "" for j in order] for r in chosen]
-
-    def _replay_journal(self, from_version: int | None) -> None:
-        parsed = read_file(self.journal_path)
-        if "\n" not in parsed.text:
-            # Killed while creating the journal: not even its header line is complete, so no
-            # change can be in it. The next append starts the file afresh (AppendFile).
+    def _settle(self) -> None:
+        """After loading: a folder from before the manifest kept per-table state is adopted as
+        it is (and searched for reissued IDs); a checkpoint cut short is finished."""
+        state = self._manifest.state(self.spec.name)
+        adopting = state is None or not state.files  # a legacy folder, a new table, or Repair
+        if adopting:
+            self._find_lost_in_history()
+        if self._access.read_only or not self._manifest.usable:
+            self.collisions = [Collision(self.spec.name, cells[0], where, "") for cells, where in self._lost]
             return
-        if parsed.header[: len(JOURNAL_PREFIX)] != list(JOURNAL_PREFIX):
-            self._reject(self.journal_path.name, 1, "journal header is not recognised", "",
-                         ",".join(parsed.header))
-            return
-        for _, row in self._load_rows(self.journal_path.name, parsed, prefix=2, from_version=from_version):
-            current = self._rows.get(row[0])
-            if current is None or _int(current[-1]) < _int(row[-1]):
-                self._rows[row[0]] = row
-            self._journal_rows += 1
+        if self._lost and self.spec.id_prefix:
+            self._restore_lost()
+        if adopting or (state is not None and state.pending is not None):
+            self._record_state()
 
-    def _reject(self, file: str, line: int, reason: str, record_id: str, raw: str) -> None:
-        self._quarantine.add(QuarantinedRow(file, line, reason, raw, record_id, self.spec.name))
-
-    def _highest_number(self, ids: list[str]) -> int:
-        """Highest numeric ID without parsing all 100,000: zero-padded IDs sort by length, then text."""
-        prefix = self.spec.id_prefix
-        if not prefix or not ids:
-            return 0
-        # Try the greatest IDs first (C-level max), falling back only past odd hand-made IDs.
-        for length in sorted(set(map(len, ids)), reverse=True):
-            same_length = [i for i in ids if len(i) == length]
-            while same_length:
-                best = max(same_length)
-                if best.startswith(prefix) and best[len(prefix):].isdigit():
-                    return self._number(best)
-                same_length.remove(best)
-        return 0
-
-    def _number(self, record_id: str) -> int:
-        prefix = self.spec.id_prefix
-        if prefix and record_id.startswith(prefix) and record_id[len(prefix):].isdigit():
-            return int(record_id[len(prefix):])
-        return 0
+    def _restore_lost(self) -> None:
+        """Keep both records of a reissued ID: the earlier one comes back under a new ID."""
+        restored, kept_back = [], []
+        for cells, where in self._lost:
+            try:
+                data = self._to_model(cells).model_dump()
+                data["id"] = ""
+                saved = self.insert(self._model.model_validate(data))
+            except (ValueError, RuntimeError, OSError) as exc:
+                # Not valid under today's rules, or the table refuses writes: it stays where it
+                # was found (history or journal) and is reported until a person deals with it.
+                log.warning("could not restore the earlier record of %s: %s", cells[0], exc)
+                kept_back.append(Collision(self.spec.name, cells[0], where, ""))
+                continue
+            restored.append(Collision(self.spec.name, cells[0], where, str(getattr(saved, "id", ""))))
+        self.collisions = restored + kept_back
+        self._lost = []
+        self._manifest.record_collisions([{"table": c.table, "id": c.record_id, "where": c.where,
+                                           "restored_as": c.restored_as, "found_at": _now()}
+                                          for c in restored])
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -347,7 +196,7 @@ class Table(Generic[M]):
             files.append(self.journal_path)
         versions: dict[int, Version[M]] = {}
         for path in files:
-            header, records = _records_mentioning(path, record_id)
+            header, records = records_mentioning(path, record_id)
             positions = {name: i for i, name in enumerate(header)}
             id_at = positions.get("id")
             if id_at is None:
@@ -401,7 +250,7 @@ class Table(Generic[M]):
         return self.insert_many([model])[0]
 
     def insert_many(self, models: Sequence[M]) -> list[M]:
-        """Validate all, append all with one fsync, then apply; all or nothing."""
+        """Validate all, append all as one committed group with one fsync, then apply."""
         self._check_writable()
         with self._write_lock:
             prepared: list[tuple[str, M, tuple[str, ...]]] = []
@@ -426,6 +275,7 @@ class Table(Generic[M]):
                 seq += 1
                 cells = self._on_disk((*model_to_cells(checked, self._kinds), "1", now, self._actor, str(seq)))
                 prepared.append(("insert", checked, cells))
+            self._reserve_ids(next_number - 1)
             self._write(prepared)
             self._next_number = next_number
             self._seq = seq
@@ -456,11 +306,25 @@ class Table(Generic[M]):
         self._maybe_checkpoint()
         return checked
 
+    def _reserve_ids(self, highest: int) -> None:
+        """Record in the manifest, before an ID is used, that IDs up to it may be issued: an ID
+        is never issued twice even if the journal holding it is later lost."""
+        state = self._manifest.state(self.spec.name)
+        if state is None or highest <= state.highest_id:
+            return
+        state.highest_id = highest + ID_BLOCK
+        state.seq = max(state.seq, self._seq)
+        if self.journal_path.exists() and self.journal_path.name in state.files:
+            state.files[self.journal_path.name]["size"] = self.journal_path.stat().st_size
+        self._record_state(state)  # raises on a full disk: then nothing was saved
+
     def _write(self, prepared: list[tuple[str, M, tuple[str, ...]]]) -> None:
         if not prepared:
             return
+        ops = group_ops([op for op, _, _ in prepared])
         text = "".join(
-            format_line((op, _crc(cells), *cells), self._no_escaping_journal) for op, _, cells in prepared
+            format_line((op, crc(cells), *cells), self._no_escaping_journal)
+            for op, (_, _, cells) in zip(ops, prepared, strict=True)
         )
         self._open_journal().append(text)  # durable from here on
         with self._lock:
@@ -473,94 +337,141 @@ class Table(Generic[M]):
                         index.get(self._logical_cell(i, old[i]), {}).pop(cells[0], None)
                     index.setdefault(self._logical_cell(i, cells[i]), {})[cells[0]] = None
             self._journal_rows += len(prepared)
+        self._rows_since_record += len(prepared)
+        if self._rows_since_record >= REFRESH_ROWS:
+            self._refresh_journal_size()
+
+    def _refresh_journal_size(self) -> None:
+        """Record how long the journal is at least, so a cut-off journal is noticed at open."""
+        state = self._manifest.state(self.spec.name)
+        if state is None or not self.journal_path.exists():
+            return
+        entry = state.files.setdefault(self.journal_path.name, {"role": JOURNAL})
+        entry["size"] = self.journal_path.stat().st_size
+        state.seq = max(state.seq, self._seq)
+        try:
+            self._record_state(state)
+            self._rows_since_record = 0
+        except OSError as exc:  # housekeeping: the change itself is already durable
+            log.warning("could not update the manifest for %s: %s", self.spec.name, exc)
 
     def _open_journal(self) -> AppendFile:
         if self._journal is None:
             header = format_header((*JOURNAL_PREFIX, *self._columns))
-            self._journal = AppendFile(self.journal_path, header)
+            existed = self.journal_path.exists()
+            self._journal = AppendFile(self.journal_path, header, on_torn=self._set_aside_torn)
+            if not existed:
+                self._refresh_journal_size()  # from now on its loss is noticed
         return self._journal
 
+    def _set_aside_torn(self, line: int, raw: str) -> None:
+        self._reject(self.journal_path.name, line, TORN_WRITE, "", raw)
+
     def _check_writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyError(self._read_only_reason())
+        if self._access.read_only:
+            raise ReadOnlyError(self._access.reason)
+        if self.write_refused:
+            raise ReadOnlyError(self.write_refused)
 
     def _maybe_checkpoint(self) -> None:
         if self._journal_rows >= self._checkpoint_every:
-            self.checkpoint()
+            self.try_checkpoint()
 
-    def checkpoint(self) -> None:
-        """Rewrite ``<table>.csv`` from memory atomically and move the journal into history."""
-        if self.read_only:
+    def try_checkpoint(self) -> bool:
+        """Checkpoint as housekeeping: a failure is kept in ``checkpoint_problem``, not raised,
+        because every change it would have written is already durable in the journal."""
+        try:
+            self.checkpoint()
+        except OSError as exc:
+            self.checkpoint_problem = (f"{self.path.name} could not be rewritten ({exc.strerror or exc}); "
+                                       "every change is safe in the journal")
+            log.warning("checkpoint of %s failed: %s", self.spec.name, exc)
+            return False
+        return True
+
+    def checkpoint(self, *, force: bool = False) -> None:
+        """Rewrite ``<table>.csv`` from memory atomically and move the journal into history.
+
+        Refused while the table holds rows or a header it could not load (they would be
+        lost); ``force`` is Repair's, after it copied the files. Crash-safe in every step: the
+        manifest names the new checkpoint (as pending) before it replaces the old one.
+        """
+        if self._access.read_only or (self.rewrite_blocked and not force):
             return
         with self._write_lock:
-            if self._journal_rows == 0 and not self._needs_checkpoint:
+            if self._journal_rows == 0 and not self._needs_checkpoint and not force:
                 return
             with self._lock:
-                rows = list(self._rows.values())
-            header = format_header(self._columns)
-            flags = self._no_escaping
-            write_atomically(self.path, [header, *(format_line(cells, flags) for cells in rows)])
+                rows = _formulas_escaped(list(self._rows.values()), self._text_at)
+            chunks = [BOM, format_header(self._columns), *(format_line(c, self._no_escaping) for c in rows)]
+            data = "".join(chunks).encode("utf-8")
+            tmp = write_temporary(self.path, data)
+            history_name = f"history/{self.spec.name}.{self._seq:012d}.journal.csv"
+            state = self._state_now()
+            state.pending = {"checkpoint_size": len(data), "checkpoint_crc32": checksum(data),
+                             "history": history_name if self.journal_path.exists() else None}
+            try:
+                self._record_state(state)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                raise
+            os.replace(tmp, self.path)
+            fsync_dir(self._folder)
+            self._checkpoint_crc, self._checkpoint_rows = checksum(data), len(rows)
+            self._disk_schema_version = self.spec.schema_version
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
             if self.journal_path.exists():
-                self.history_dir.mkdir(exist_ok=True)
-                target = self.history_dir / f"{self.spec.name}.{self._seq:012d}.journal.csv"
-                os.replace(self.journal_path, target)
+                make_dir(self.history_dir)
+                os.replace(self.journal_path, self._folder / history_name)
                 fsync_dir(self.history_dir)
                 fsync_dir(self._folder)
             self._journal_rows = 0
             self._needs_checkpoint = False
+            self.rewrite_blocked = self.write_refused = ""
+            self.findings = []  # the file is now exactly what the engine writes
+            self.checkpoint_problem = ""
+            self._rows_since_record = 0
+            self._record_state()
 
-    def close(self) -> None:
-        self.checkpoint()
+    def raise_id_floor(self, highest_issued: int) -> None:
+        """Never issue an ID at or below ``highest_issued`` (Repair found it in some file)."""
+        with self._write_lock:
+            self._next_number = max(self._next_number, highest_issued + 1)
+
+    def record_state(self) -> None:
+        """Record this table's files as they are now in the manifest (Repair accepts them)."""
+        with self._write_lock:
+            self._record_state()
+
+    def close_files(self) -> None:
+        """Close the journal without a checkpoint (the table is about to be loaded again)."""
         with self._write_lock:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
 
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return 0
-
-
-def _records_mentioning(path: Path, needle: str) -> tuple[list[str], list[RawRecord]]:
-    """Header and the records of a journal whose text contains ``needle``.
-
-    History files hold every change ever made (hundreds of thousands of lines); parsing them
-    all to show one patient's versions took seconds. ``str.find`` runs in C, so only the
-    few lines that mention the ID are parsed. Files with multi-line cells are parsed whole.
-    """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    if '"' in text and _has_multiline_cell(text):
-        return read_records(path)
-    end_of_header = text.find("\n")
-    header_text = text[: end_of_header + 1] if end_of_header >= 0 else text
-    chunks: list[str] = []
-    start = end_of_header + 1
-    while (hit := text.find(needle, start)) >= 0:
-        line_start = text.rfind("\n", 0, hit) + 1
-        line_end = text.find("\n", hit)
-        line_end = len(text) if line_end < 0 else line_end + 1
-        chunks.append(text[line_start:line_end])
-        start = line_end
-    header, records = parse_records(header_text + "".join(chunks))
-    return header, records
+    def close(self) -> None:
+        self.try_checkpoint()
+        with self._write_lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+            if self._journal_rows and not self._access.read_only:
+                self._refresh_journal_size()  # kept (not checkpointed): its length is now known exactly
 
 
-def _has_multiline_cell(text: str) -> bool:
-    """True when some quoted cell spans lines (a note with a newline in it)."""
-    return any(line.count('"') % 2 for line in text.split("\n"))
-
-
-def _columns(rows: list[list[str]], indexes: list[int]) -> list[list[str]]:
-    """Some columns of the rows (a list comprehension per column beats zip(*rows) here:
-    unpacking 100,000 rows into zip's arguments is the slow part)."""
-    return [[row[i] for row in rows] for i in indexes]
+def _formulas_escaped(rows: list[tuple[str, ...]], text_at: Sequence[int]) -> list[tuple[str, ...]]:
+    """Rows with every formula a person typed into a text cell escaped, as the engine writes
+    them (memory keeps cells as they were on disk; only hand-typed ones lack the quote)."""
+    for i in text_at:
+        joined = "\x00" + "\x00".join(row[i] for row in rows)
+        if not any(f"\x00{t}" in joined for t in FORMULA_TRIGGERS):
+            continue  # the common case: one join and six C-level searches per column
+        rows = [row if row[i][:1] not in FORMULA_TRIGGERS or not row[i]
+                else (*row[:i], "'" + row[i], *row[i + 1:]) for row in rows]
+    return rows
 
 
 def _has_escaped_cell(column: list[str]) -> bool:
@@ -570,18 +481,6 @@ def _has_escaped_cell(column: list[str]) -> bool:
 
 def _unescaped(column: list[str]) -> list[str]:
     return [c[1:] if c[:1] == "'" else c for c in column] if _has_escaped_cell(column) else column
-
-
-def _truncate_from_line(path: Path, line: int) -> None:
-    """Cut a torn final record off the journal (it is in quarantine) so appends start clean."""
-    data = path.read_bytes()
-    offset = 0
-    for _ in range(line - 1):
-        offset = data.index(b"\n", offset) + 1
-    with open(path, "r+b") as handle:
-        handle.truncate(offset)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 __all__ = ["ENGINE_COLUMNS", "TORN_WRITE", "ReadOnlyError", "RecordMeta", "Table", "Version"]

@@ -25,6 +25,7 @@ from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
+from hms_desktop.ui.shell.repair_dialog import RepairDialog
 from hms_desktop.ui.shell.session_controller import SessionController
 from hms_desktop.ui.shell.settings_dialog import SettingsDialog
 from hms_desktop.ui.shell.status import ShellStatus
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self.action_open = self._action(file_menu, "&Open data folder…", "open_data_folder",
                                         self.choose_data_folder, QKeySequence.StandardKey.Open)
         self.action_check = self._action(file_menu, "&Check data", "check_data", self.check_data)
+        self.action_repair = self._action(file_menu, "&Repair data folder…", "repair_data", self.repair_data)
+        self.action_repair.setEnabled(False)
         self.action_settings = self._action(file_menu, "Clinic &settings…", "clinic_settings",
                                             self.edit_settings)
         self.action_settings.setEnabled(False)
@@ -143,7 +146,12 @@ class MainWindow(QMainWindow):
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
         self.backup_menu.attach(ctx)
+        self.action_repair.setEnabled(not ctx.store.access.lock_reason)  # the folder is ours
         self._update_title()
+        self._disk_timer = QTimer(self)  # free space falls while the app runs: look once a minute
+        self._disk_timer.timeout.connect(self._refresh_disk_notice)
+        self._disk_timer.start(60_000)
+        self._refresh_disk_notice()
         if session is not None and session.demo_patients:
             self.statusBar().showMessage(
                 f"New data folder: generated demo data for {session.demo_patients} patients", 10000
@@ -199,6 +207,20 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return None
         dialog = QuarantineDialog(list(self.ctx.store.quarantine), self)
+        self._open(dialog)
+        return dialog
+
+    def _refresh_disk_notice(self) -> None:
+        if self.ctx is not None:
+            store = self.ctx.store
+            self.status.show_disk_problem(" ".join([store.free_space_warning(), *store.checkpoint_problems()]))
+
+    def repair_data(self) -> RepairDialog | None:
+        """File ▸ Repair data folder…; on success the window reopens the folder afresh."""
+        if self.ctx is None:
+            return None
+        dialog = RepairDialog(self.ctx.store, self.controller.writer, self)
+        dialog.sig_repaired.connect(lambda _result: self.open_data_folder(self.controller.data_dir))
         self._open(dialog)
         return dialog
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 from pathlib import Path
 
@@ -170,7 +171,8 @@ def test_migration_from_an_older_schema(data_dir: Path) -> None:
     assert store.table(spec_v2).get("THG000001").name == "Ann"  # type: ignore[union-attr]
     store.close()
     assert read_csv(data_dir / "things.csv")[0]["name"] == "Ann"
-    assert '"things": 2' in (data_dir / "manifest.json").read_text()
+    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8-sig"))
+    assert manifest["tables"]["things"]["schema_version"] == 2
 
 
 def test_history_finds_versions_across_rotated_journals_and_multiline_notes(data_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """Lists the rows the storage engine refused at load, so nobody thinks they were lost.
 
-Each row shows the file, line, reason and the raw text exactly as found; the original
-text is kept in ``data/quarantine/`` for a person to fix and re-enter.
+Each row shows the file, line, reason and the raw text exactly as found; the row stays in
+its file for a person to fix (a copy is kept in ``data/quarantine/``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ class QuarantineDialog(QDialog):
         self.resize(900, 400)
 
         intro = QLabel(
-            f"{len(rows)} row(s) could not be loaded and were set aside in the quarantine "
-            "folder. Every other row loaded. Fix the source file or re-enter these records."
+            f"{len(rows)} row(s) could not be loaded; every other row loaded. Each stays in its "
+            "file (a copy is in the quarantine folder) until it is fixed there, or discarded with "
+            "File ▸ Repair data folder. A write interrupted by a crash was never saved and is only noted."
         )
         intro.setWordWrap(True)
         intro.setObjectName("quarantine_intro")

@@ -1,5 +1,5 @@
-"""The status-bar widgets: data folder, read-only state, quarantine notice, start-up progress,
-and the age of the last good backup."""
+"""The status-bar widgets: data folder, read-only state, quarantine and disk notices, start-up
+progress, and the age of the last good backup."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ class ShellStatus:
         self.settings_notice.setStyleSheet("color: #8a5300;")
         self.settings_notice.hide()
 
+        self.disk_notice = _label("disk_notice", "Disk space warning", "")
+        self.disk_notice.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.disk_notice.hide()
+
         self.quarantine_button = QPushButton()
         self.quarantine_button.setObjectName("quarantine_notice")
         self.quarantine_button.setAccessibleName("Quarantine notice")
@@ -52,8 +56,8 @@ class ShellStatus:
 
         bar.addWidget(self.step_label)
         bar.addWidget(self.progress)
-        for widget in (self.settings_notice, self.quarantine_button, self.read_only_label,
-                       self.backup_button, self.folder_label):
+        for widget in (self.disk_notice, self.settings_notice, self.quarantine_button,
+                       self.read_only_label, self.backup_button, self.folder_label):
             bar.addPermanentWidget(widget)
 
     def show_progress(self, step: str, fraction: float) -> None:
@@ -80,6 +84,12 @@ class ShellStatus:
         self.backup_button.setText(text)
         self.backup_button.setStyleSheet("color: #b00020; font-weight: bold;" if warning else "")
         self.backup_button.setVisible(bool(text))
+
+    def show_disk_problem(self, problem: str) -> None:
+        """Low free space, or a checkpoint that failed (saves are still safe in the journal)."""
+        self.disk_notice.setText("⚠ Low disk space" if problem.startswith("Low disk") else "⚠ Disk problem")
+        self.disk_notice.setToolTip(problem)
+        self.disk_notice.setVisible(bool(problem))
 
     def show_settings_problem(self, problem: str) -> None:
         self.settings_notice.setToolTip(problem)
