@@ -132,9 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
+    from hms_desktop.ui.shell.gc_timer import GuiGarbageCollector
     from hms_desktop.ui.shell.session_controller import SessionController
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    # Cyclic GC never runs inside a Qt call on the GUI thread (it deadlocked there); it runs
+    # on this timer from the event loop instead.
+    collector = GuiGarbageCollector(app)
+    collector.start()
+    app.aboutToQuit.connect(collector.stop)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     data_dir = (args.data_dir or default_data_dir()).resolve()
