@@ -57,12 +57,12 @@ class BedView(QWidget):
         self.signal.setFormat("signal %v/15")
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
-        self.back = button("back to station", "&Back to station")
-        self.connect_button = button("start monitoring", "&Start monitoring…")
-        self.pause = button("pause monitoring", "&Pause")
+        self.back = button("back to station", "Back to statio&n")
+        self.connect_button = button("start monitoring", "Start monitorin&g on this bed…")
+        self.pause = button("pause monitoring", "Pa&use")
         self.end = button("end monitoring", "&End monitoring")
-        self.limits = button("alarm limits", "Alarm &limits…")
-        self.acknowledge = button("acknowledge bed alarms", "&Acknowledge")
+        self.limits = button("alarm limits", "Alarm l&imits…")
+        self.acknowledge = button("acknowledge bed alarms", "Ac&knowledge")
         self.back.clicked.connect(self.sig_back_requested)
         self.connect_button.clicked.connect(lambda: self._emit_bed(self.sig_connect_requested))
         self.limits.clicked.connect(lambda: self._emit_bed(self.sig_limits_requested))
@@ -144,7 +144,7 @@ class BedView(QWidget):
         self.pause.setEnabled(mon.session is not None)
         self.end.setEnabled(mon.session is not None)
         self.limits.setEnabled(bool(mon.patient_id))
-        self.pause.setText("&Resume" if mon.session is not None and not mon.monitoring else "&Pause")
+        self.pause.setText("Res&ume" if mon.session is not None and not mon.monitoring else "Pa&use")
         self.acknowledge.setEnabled(any(not a.acknowledged for a in alarms))
 
     def _frame(self) -> None:

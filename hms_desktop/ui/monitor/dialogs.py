@@ -89,7 +89,7 @@ class ConnectDialog(QDialog):
 
 
 _FIELDS: list[tuple[str, str, str, tuple[float, float]]] = [
-    ("spo2_low", "SpO2 &low limit (%)", "int", (50, 99)),
+    ("spo2_low", "Sp&O2 low limit (%)", "int", (50, 99)),
     ("pr_low", "Pulse &low limit (/min)", "int", (20, 200)),
     ("pr_high", "Pulse &high limit (/min)", "int", (40, 300)),
     ("spo2_delay_s", "SpO2 onset delay (s)", "float", (0, 60)),
