@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QWidget
 
 
 def create_tab(ctx: Any) -> QWidget:
+    from hms_desktop.ui.monitor.bed_actions import patient_check
     from hms_desktop.ui.monitor.monitor_tab import MonitorTab, build_controller
 
     controller = build_controller(ctx)
-    tab = MonitorTab(controller, current_patient=ctx.current_patient)
+    tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx))
     controller.start()
     return tab
 

@@ -58,7 +58,7 @@ class BedView(QWidget):
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
         self.back = button("back to station", "Back to statio&n")
-        self.connect_button = button("start monitoring", "Start monitorin&g on this bed…")
+        self.connect_button = button("start monitoring on this bed", "Start monitorin&g on this bed…")
         self.pause = button("pause monitoring", "Pa&use")
         self.end = button("end monitoring", "&End monitoring")
         self.limits = button("alarm limits", "Alarm l&imits…")

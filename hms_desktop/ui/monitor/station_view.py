@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QSplitter,
@@ -47,7 +47,10 @@ class StationView(QWidget):
         self.pause_button.setCheckable(True)
         self.countdown = label("audio pause countdown")
         self.audio_state = label("audio state")
-        top = row(self.pause_button, self.countdown, self.audio_state, stretch_before=2)
+        self.message = label("station message")
+        self.message.setWordWrap(True)
+        self.actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
+        top = row(self.pause_button, self.countdown, self.audio_state, self.message, stretch_before=2)
         splitter = named(QSplitter(), "station splitter")
         splitter.addWidget(self.stack)
         splitter.addWidget(self.alarm_list)
@@ -81,6 +84,10 @@ class StationView(QWidget):
                 self.grid.addWidget(tile, i // cols, i % cols)
                 self.tiles[mon.bed.id] = tile
         self._numbers()
+
+    def say(self, text: str) -> None:
+        """A plain sentence for the nurse (a refused bed name, a port that would not open)."""
+        self.message.setText(text)
 
     def _numbers(self) -> None:
         for tile in self.tiles.values():
