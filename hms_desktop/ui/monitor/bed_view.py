@@ -132,12 +132,7 @@ class BedView(QWidget):
             self.news2_detail.setText("")
         else:
             self.news2.setText(mon.news2.text)
-            notes = []
-            if mon.news2.stale:
-                notes.append("stale: " + ", ".join(sorted(mon.news2.stale)))
-            if mon.news2.missing:
-                notes.append("missing: " + ", ".join(sorted(mon.news2.missing)))
-            self.news2_detail.setText("; ".join(notes))
+            self.news2_detail.setText(mon.news2.detail)
         alarms = mon.engine.alarms
         self.banner.setText("   ".join(a.text + (" (ack)" if a.acknowledged else "") for a in alarms))
         self.connect_button.setEnabled(mon.session is None)
