@@ -117,11 +117,27 @@ def _close_on_signals(window: Any) -> None:
     """
     from PySide6.QtCore import QTimer
 
+    def close_now(*_: object) -> None:
+        window.setProperty("hms_force_close", True)  # no "quit while monitoring?" question
+        window.close()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: window.close())
+        signal.signal(signum, close_now)
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)
+
+
+def guard_monitoring(window: Any, ctx: Any) -> Any:
+    """While beds are monitored: the station watchdog process, the OS kept awake, and a question
+    before quitting (``hms_desktop.ui.monitor.guard``). None in a build without the monitor."""
+    try:
+        from hms_desktop.ui.monitor.guard import guard_window
+        from hms_desktop.ui.shell.keep_awake import KeepAwake
+        from hms_desktop.ui.shell.watchdog_client import WatchdogClient
+    except ModuleNotFoundError:
+        return None
+    return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
+    controller.sig_context_ready.connect(lambda ctx: guard_monitoring(window, ctx))
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)

@@ -55,11 +55,11 @@ def test_add_bed_in_the_tab_names_it_bed_9_and_refuses_a_duplicate(qtbot: QtBot,
         tab = MonitorTab(controller)
         qtbot.addWidget(tab)
         controller.start()
-        tab.actions.add_bed("Bed 9")
+        tab.bed_actions.add_bed("Bed 9")
         qtbot.waitUntil(lambda: "BED09" in controller.monitors, timeout=3000)
         assert controller.monitors["BED09"].bed.name == "Bed 9"
         assert tab.station.tiles["BED09"].bed_label.text() == "Bed 9"
-        tab.actions.add_bed("bed 9")
+        tab.bed_actions.add_bed("bed 9")
         assert tab.message.text() == "There is already a bed called Bed 9"
         assert len(service.beds()) == 9
     finally:

@@ -106,7 +106,9 @@ class ConnectDialog(QDialog):
         for text, port in discovered_ports():
             self.port.addItem(text, port)
         self.port.setCurrentIndex(-1)  # no default port: the nurse picks the device
-        self.port.lineEdit().setPlaceholderText("choose or type a port")
+        port_edit = self.port.lineEdit()
+        if port_edit is not None:
+            port_edit.setPlaceholderText("choose or type a port")
         self.protocol = named(QComboBox(), "device protocol")
         self.protocol.addItems([DETECT, *known_protocols()])
         self.patient = named(QLineEdit(patient_id), "patient id")

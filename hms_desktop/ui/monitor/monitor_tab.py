@@ -33,17 +33,17 @@ class MonitorTab(QWidget):
         self.pages.addTab(self.station, "&Station")
         self.pages.addTab(self.trends, "&Trends")
         self.message = label("monitor message")
-        self.actions = BedActions(controller, self, say=self.message.setText,
+        self.bed_actions = BedActions(controller, self, say=self.message.setText,
                                   current_patient=current_patient, patient_exists=patient_exists)
-        self.add_bed = button("add bed", "Add &bed…", self.actions.add_bed)
-        self.connect_button = button("start monitoring", "Start &monitoring…", self.actions.start_monitoring)
+        self.add_bed = button("add bed", "Add &bed…", self.bed_actions.add_bed)
+        self.connect_button = button("start monitoring", "Start &monitoring…", self.bed_actions.start_monitoring)
         self.default_limits = button("default alarm limits", "&Default alarm limits…",
-                                     self.actions.edit_defaults)
+                                     self.bed_actions.edit_defaults)
         layout = QVBoxLayout(self)
         layout.addLayout(row(self.add_bed, self.connect_button, self.default_limits, self.message,
                              stretch_before=3))
         layout.addWidget(self.pages, 1)
-        self.actions.attach(self.station.bed_view)
+        self.bed_actions.attach(self.station.bed_view)
         controller.sig_error_reported.connect(self.message.setText)
         if current_patient is not None:
             current_patient.sig_patient_changed.connect(self.trends.set_patient)

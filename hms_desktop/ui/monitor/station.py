@@ -33,8 +33,8 @@ def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
     bed_ids = [_bed_for(controller, spec) for spec in parsed]
     view = StationView(controller)
     view.setWindowTitle("HMS nurse station")
-    view.actions = BedActions(controller, view, say=view.say, patient_exists=patient_check(ctx))
-    view.actions.attach(view.bed_view)
+    view.bed_actions = BedActions(controller, view, say=view.say, patient_exists=patient_check(ctx))
+    view.bed_actions.attach(view.bed_view)
     controller.sig_error_reported.connect(view.say)
     controller.start()
     for bed_id, spec in zip(bed_ids, parsed, strict=True):

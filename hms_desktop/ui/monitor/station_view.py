@@ -49,7 +49,7 @@ class StationView(QWidget):
         self.audio_state = label("audio state")
         self.message = label("station message")
         self.message.setWordWrap(True)
-        self.actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
+        self.bed_actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
         top = row(self.pause_button, self.countdown, self.audio_state, self.message, stretch_before=2)
         splitter = named(QSplitter(), "station splitter")
         splitter.addWidget(self.stack)
