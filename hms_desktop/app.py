@@ -137,6 +137,8 @@ def guard_monitoring(window: Any, ctx: Any) -> Any:
         from hms_desktop.ui.shell.watchdog_client import WatchdogClient
     except ModuleNotFoundError:
         return None
+    if not getattr(ctx, "holds_folder_lock", True):  # a second window monitors nothing
+        return None
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QTabWidget,
@@ -21,7 +22,7 @@ from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 class MonitorTab(QWidget):
     def __init__(self, controller: StationController, *, current_patient: Any = None,
-                 patient_exists: Callable[[str], bool] | None = None,
+                 patient_exists: Callable[[str], bool] | None = None, recording_off: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "monitor tab")
@@ -39,7 +40,14 @@ class MonitorTab(QWidget):
         self.connect_button = button("start monitoring", "Start &monitoring…", self.bed_actions.start_monitoring)
         self.default_limits = button("default alarm limits", "&Default alarm limits…",
                                      self.bed_actions.edit_defaults)
+        # The window owns the folder but cannot write (a data problem): beds are still shown
+        # and alarmed; only recording is off, and the nurse is told so.
+        self.recording_off = label("recording off notice", f"Recording off: {recording_off}" if recording_off else "")
+        self.recording_off.setStyleSheet("color: white; background: #b00020; padding: 2px 6px;")
+        self.recording_off.setWordWrap(True)
+        self.recording_off.setVisible(bool(recording_off))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.recording_off)
         layout.addLayout(row(self.add_bed, self.connect_button, self.default_limits, self.message,
                              stretch_before=3))
         layout.addWidget(self.pages, 1)
@@ -48,6 +56,20 @@ class MonitorTab(QWidget):
         if current_patient is not None:
             current_patient.sig_patient_changed.connect(self.trends.set_patient)
             self.trends.set_patient(current_patient.patient_id)
+
+
+def observer_page(ctx: Any) -> QWidget:
+    """The Monitor tab of a window that does not hold the data folder: it names the window that
+    monitors the beds and opens no device (a second reader distorted the first station's
+    waveform and blanked its numbers without an alarm)."""
+    holder = getattr(ctx, "read_only_reason", "") or "another HMS Desktop window has this data folder"
+    page = label("monitor observer notice",
+                 "Beds are monitored by another window.\n\n"
+                 f"{holder}.\n\nThis window does not open oximeters or record; use the nurse "
+                 "station of the window that holds the data folder.")
+    page.setWordWrap(True)
+    page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return page
 
 
 def build_controller(ctx: Any, *, sound: Any = None) -> StationController:

@@ -22,6 +22,9 @@ from hms_desktop.ui.monitor.station_view import StationView
 def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
                   controller: StationController | None = None, full_screen: bool = True) -> QWidget:
     """Build, connect and show the station; raises ValueError naming a bad ``--monitor`` option."""
+    if ctx is not None and not getattr(ctx, "holds_folder_lock", True):
+        raise ValueError("The nurse station runs only in the window that holds the data folder: "
+                         f"{getattr(ctx, 'read_only_reason', '') or 'another window has it'}")
     parsed = parse_monitor_specs(specs)  # fail before opening anything
     screens = QGuiApplication.screens()
     if screen is not None and not 0 <= screen < len(screens):
