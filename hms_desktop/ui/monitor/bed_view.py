@@ -21,7 +21,7 @@ from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
-from hms_desktop.ui.monitor.widgets import button, label, named, row
+from hms_desktop.ui.monitor.widgets import button, label, named
 
 
 class BedView(QWidget):
@@ -38,12 +38,15 @@ class BedView(QWidget):
         self.controller = controller
         self.monitor: BedMonitor | None = None
         self.title = label("bed view title", point_size=14, bold=True)
+        self.title.setWordWrap(True)
         self.demo_banner = label("bed view demo notice", DEMO_NOTICE, point_size=14, bold=True)
         self.demo_banner.setStyleSheet(DEMO_STYLE)
         self.demo_banner.setVisible(False)
         self.banner = label("bed alarm banner", point_size=12, bold=True)
+        self.banner.setWordWrap(True)
         self.banner.setAutoFillBackground(True)
         self.state_label = label("device state")
+        self.state_label.setWordWrap(True)
         self.spo2 = label("SpO2 value", point_size=44, bold=True)
         self.spo2_limits = label("SpO2 limits")
         self.pr = label("pulse rate value", point_size=32, bold=True)
@@ -84,7 +87,11 @@ class BedView(QWidget):
         middle = QHBoxLayout()
         middle.addLayout(self._graph_area, 3)
         middle.addLayout(numbers, 1)
-        buttons = row(self.back, self.connect_button, self.pause, self.end, self.limits, self.acknowledge)
+        # Two rows of three: one row of six forced the window to ~750 px wide.
+        buttons = QGridLayout()
+        for i, b in enumerate((self.back, self.connect_button, self.acknowledge,
+                               self.pause, self.end, self.limits)):
+            buttons.addWidget(b, i // 3, i % 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.demo_banner)

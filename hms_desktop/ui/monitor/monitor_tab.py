@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.ui.monitor.bed_actions import BedActions
 from hms_desktop.ui.monitor.controller import StationController
-from hms_desktop.ui.monitor.station_view import StationView
+from hms_desktop.ui.monitor.station_view import StationView, wrapping_label
 from hms_desktop.ui.monitor.trend_view import TrendView
 from hms_desktop.ui.monitor.widgets import button, label, named, row
 
@@ -33,7 +33,7 @@ class MonitorTab(QWidget):
         self.pages = named(QTabWidget(), "monitor pages")
         self.pages.addTab(self.station, "&Station")
         self.pages.addTab(self.trends, "&Trends")
-        self.message = label("monitor message")
+        self.message = wrapping_label("monitor message")
         self.bed_actions = BedActions(controller, self, say=self.message.setText,
                                   current_patient=current_patient, patient_exists=patient_exists)
         self.add_bed = button("add bed", "Add &bed…", self.bed_actions.add_bed)
