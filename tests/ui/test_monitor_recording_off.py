@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from hms_desktop.ui.monitor import create_tab
 from hms_desktop.ui.monitor.sources import SyntheticOximeter
+from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import monitor_context
 
 REASON = "data/monitoring_sessions.csv line 4 could not be read"
@@ -27,6 +28,9 @@ def test_lock_holder_that_cannot_write_shows_recording_off_and_still_shows_the_b
         assert tab.recording_off.text() == f"Recording off: {REASON}"
         assert not tab.add_bed.isEnabled() and tab.add_bed.toolTip() == f"Read-only: {REASON}"
         assert tab.connect_button.isEnabled()  # monitoring does not depend on recording
+        kiosk = start_station(ctx, [], full_screen=False)
+        qtbot.addWidget(kiosk)
+        assert kiosk.recording_off.isVisible() and kiosk.recording_off.text() == f"Recording off: {REASON}"
         controller = ctx.monitor_controller
         controller.attach_source("BED01", SyntheticOximeter(spo2=95), "synthetic", "cms50-v7")
         qtbot.waitUntil(lambda: controller.monitors["BED01"].numerics.spo2 == 95, timeout=5000)

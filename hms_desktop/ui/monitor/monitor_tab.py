@@ -40,14 +40,9 @@ class MonitorTab(QWidget):
         self.connect_button = button("start monitoring", "Start &monitoring…", self.bed_actions.start_monitoring)
         self.default_limits = button("default alarm limits", "&Default alarm limits…",
                                      self.bed_actions.edit_defaults)
-        # The window owns the folder but cannot write (a data problem): beds are still shown
-        # and alarmed; only recording is off, and the nurse is told so.
-        self.recording_off = label("recording off notice", f"Recording off: {recording_off}" if recording_off else "")
-        self.recording_off.setStyleSheet("color: white; background: #b00020; padding: 2px 6px;")
-        self.recording_off.setWordWrap(True)
-        self.recording_off.setVisible(bool(recording_off))
+        self.station.set_recording_off(recording_off)
+        self.recording_off = self.station.recording_off
         layout = QVBoxLayout(self)
-        layout.addWidget(self.recording_off)
         layout.addLayout(row(self.add_bed, self.connect_button, self.default_limits, self.message,
                              stretch_before=3))
         layout.addWidget(self.pages, 1)

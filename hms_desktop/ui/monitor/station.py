@@ -39,6 +39,8 @@ def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
     view.bed_actions = BedActions(controller, view, say=view.say, patient_exists=patient_check(ctx))
     view.bed_actions.attach(view.bed_view)
     controller.sig_error_reported.connect(view.say)
+    if ctx is not None and getattr(ctx, "read_only", False):
+        view.set_recording_off(str(getattr(ctx, "read_only_reason", "")))
     controller.start()
     for bed_id, spec in zip(bed_ids, parsed, strict=True):
         mon = controller.monitors[bed_id]

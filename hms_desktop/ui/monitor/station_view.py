@@ -81,6 +81,9 @@ class StationView(QWidget):
         self.countdown = wrapping_label("audio pause countdown")
         self.audio_state = wrapping_label("audio state")
         self.message = wrapping_label("station message")
+        self.recording_off = wrapping_label("recording off notice")
+        self.recording_off.setStyleSheet("color: white; background: #b00020; padding: 2px 6px;")
+        self.recording_off.setVisible(False)
         self.bed_actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
         top = row(self.pause_button, self.countdown, self.audio_state, self.message, stretch_before=2)
         splitter = named(QSplitter(), "station splitter")
@@ -90,6 +93,7 @@ class StationView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)  # the alarm list can be narrowed, never hidden
         layout = QVBoxLayout(self)
+        layout.addWidget(self.recording_off)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.pause_button.toggled.connect(self._pause_toggled)
@@ -134,6 +138,12 @@ class StationView(QWidget):
         if watched is self.grid_scroll.viewport() and event.type() == QEvent.Type.Resize:
             self._place_tiles()
         return False
+
+    def set_recording_off(self, reason: str) -> None:
+        """The window owns the folder but cannot write (a data problem): beds are still shown
+        and alarmed; only recording is off, and the nurse is told so ("" hides the notice)."""
+        self.recording_off.setText(f"Recording off: {reason}" if reason else "")
+        self.recording_off.setVisible(bool(reason))
 
     def say(self, text: str) -> None:
         """A plain sentence for the nurse (a refused bed name, a port that would not open)."""
