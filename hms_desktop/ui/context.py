@@ -260,6 +260,9 @@ class AppContext(QObject):
             return
         self.sig_status_posted.emit(f"Not saved: {what} — {reason}")
         if isinstance(exc, ReadOnlyError):
+            # Storage may turn read-only after start-up (a file found damaged): from the first
+            # refused write on, the write actions are disabled with the reason too.
+            self.write_guard.set_read_only(self.read_only_reason or reason)
             # The window already says it is read-only (status bar, title, disabled actions);
             # one box explains it, a box per refused write (once a second from a timer) nags.
             if self._read_only_box_shown:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.storage import Store
 from hms_desktop.ui.monitor import create_tab
 from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
@@ -16,9 +18,11 @@ REASON = "data/monitoring_sessions.csv line 4 could not be read"
 
 
 def test_lock_holder_that_cannot_write_shows_recording_off_and_still_shows_the_bed(
-        data_dir: Path, qtbot: QtBot) -> None:
+        data_dir: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     with monitor_context(data_dir, "nurse.ro") as ctx:
-        ctx.store.read_only, ctx.store.read_only_reason = True, REASON  # as storage would mark it
+        # as storage marks a folder with a damaged file: read-only, lock still held
+        monkeypatch.setattr(Store, "read_only", property(lambda _s: True), raising=False)
+        monkeypatch.setattr(Store, "read_only_reason", property(lambda _s: REASON), raising=False)
         ctx.write_guard.set_read_only(REASON)
         assert ctx.holds_folder_lock
         tab = create_tab(ctx)
