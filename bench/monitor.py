@@ -28,14 +28,14 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
+from hms_desktop.devices.sources import SyntheticOximeter  # noqa: E402
 from hms_desktop.domain.monitoring import Bed  # noqa: E402
+from hms_desktop.monitoring.sound import RecordingSound  # noqa: E402
 from hms_desktop.services.bus import EventBus  # noqa: E402
 from hms_desktop.services.monitoring import MonitoringService  # noqa: E402
 from hms_desktop.services.writer import BackgroundWriter  # noqa: E402
 from hms_desktop.storage import Store  # noqa: E402
 from hms_desktop.ui.monitor.controller import StationController  # noqa: E402
-from hms_desktop.ui.monitor.sound import RecordingSound  # noqa: E402
-from hms_desktop.ui.monitor.sources import SyntheticOximeter  # noqa: E402
 from hms_desktop.ui.monitor.station_view import StationView  # noqa: E402
 
 BEDS = 16

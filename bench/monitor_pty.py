@@ -38,7 +38,7 @@ class PtyFeeds:
         return os.ttyname(self._pairs[i][1])
 
     def open_source(self, port: str, protocol: str) -> Any:
-        from hms_desktop.ui.monitor.sources import DeviceSource
+        from hms_desktop.devices.sources import DeviceSource
 
         return DeviceSource(port, protocol)
 

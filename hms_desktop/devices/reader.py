@@ -116,7 +116,11 @@ class DeviceReader(ThreadedReader):
                 # A hung-up port is "readable" with nothing to read: read(1) raises then.
                 chunk = port.read(port.in_waiting or 1)
                 dropped = parser.dropped_bytes
-                readings = parser.feed(chunk)
+                try:
+                    readings = parser.feed(chunk)
+                except Exception as exc:  # noqa: BLE001 - a parser bug must not silence the bed
+                    self._report_problem(f"parser {self.protocol} failed: {type(exc).__name__}: {exc}")
+                    readings = []
                 self.dropped_bytes = dropped_before + parser.dropped_bytes
                 window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
                 window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from hms_desktop.domain.readings import DeviceFlag, Reading
 
+log = logging.getLogger(__name__)
+
 STATES = ("connecting", "streaming", "no_data", "disconnected", "stopped")
 # Sent once when the device goes quiet or away, so a view listening only to readings
 # still learns of the technical condition (DISCONNECTED is set by readers, never parsers).
 DISCONNECTED_READING = Reading(flags=frozenset({DeviceFlag.DISCONNECTED}))
+
+
+@dataclass(frozen=True)
+class ThreadSink:
+    """Receivers called on the reader's own thread, beside the GUI-thread signals: the
+    monitoring core evaluates alarms from here, so a stalled GUI thread cannot delay them.
+    Each must be quick and thread-safe; ``stop()`` returns only after the last call."""
+
+    on_batch: Callable[[tuple[Reading, ...]], None]
+    on_state: Callable[[str], None]
+    on_problem: Callable[[str], None]
 
 
 class ThreadedReader(QObject):
@@ -41,6 +57,8 @@ class ThreadedReader(QObject):
         self._run_no = 0
         self._accepted = 0
         self._shown_state = "stopped"  # the last state receivers were told
+        self._sink: ThreadSink | None = None
+        self.problems = 0  # failures inside the reader (a parser that raised), each reported
         self._sig_thread_batch.connect(self._deliver_batch)
         self._sig_thread_state.connect(self._deliver_state)
         self._thread = _Thread(self)
@@ -74,6 +92,10 @@ class ThreadedReader(QObject):
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
+    def set_thread_sink(self, sink: ThreadSink | None) -> None:
+        """Also deliver batches, states and problems on the reader thread (set before start)."""
+        self._sink = sink
+
     def _run(self) -> None:
         raise NotImplementedError
 
@@ -90,11 +112,26 @@ class ThreadedReader(QObject):
     # -- called on the reader thread -------------------------------------------------------
     def _emit_batch(self, batch: tuple[Reading, ...]) -> None:
         self._sig_thread_batch.emit(batch, self._run_no)
+        sink = self._sink  # read once: stop() may clear it meanwhile
+        if sink is not None and not self._stop.is_set():
+            sink.on_batch(batch)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
             self._sig_thread_state.emit(state, self._run_no)
+            sink = self._sink
+            if sink is not None and not self._stop.is_set():
+                sink.on_state(state)
+
+    def _report_problem(self, text: str) -> None:
+        """Something failed inside the reader but reading goes on: count it and say so."""
+        self.problems += 1
+        self.last_error = text
+        log.warning("%s: %s", self.objectName(), text)
+        sink = self._sink
+        if sink is not None and not self._stop.is_set():
+            sink.on_problem(text)
 
     def _lost(self, error: str) -> None:
         """The device went away: say so once, however many reconnect attempts follow."""

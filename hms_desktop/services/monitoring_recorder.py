@@ -29,7 +29,37 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_BEFORE_S = 30.0
 SNAPSHOT_AFTER_S = 30.0
+#: What a failed write keeps for the next try (about 20 minutes of 16 beds); older rows are
+#: dropped with a warning rather than letting memory grow while the disk is full.
+MAX_RETRY_ROWS = 20_000
+MAX_RETRY_SNAPSHOTS = 64
 Submit = Callable[..., Any]
+
+
+class RecordingError(Exception):
+    """A bed's recording lost something (a value no row can hold); the bed keeps monitoring."""
+
+    def __init__(self, bed_id: str, message: str) -> None:
+        super().__init__(message)
+        self.bed_id = bed_id
+
+
+@dataclass
+class WriteJob:
+    """One flush: what goes to the writer together (and comes back to retry if it fails)."""
+
+    rows: list[VitalsRow]
+    events: list[AlarmEventRow]
+    snaps: list[PlethSnapshot]
+    wearable_rows: list[WearableReading]
+
+    @property
+    def bed_ids(self) -> list[str]:
+        return sorted({r.bed_id for r in self.rows} | {e.bed_id for e in self.events if e.bed_id}
+                      | {s.bed_id for s in self.snaps})
+
+
+WriteFailed = Callable[[BaseException, WriteJob], None]
 
 
 def to_datetime(t: float) -> datetime:
@@ -80,6 +110,7 @@ class BedRecorder:
     wearable_done: list[WearableReading] = field(default_factory=list)
     pleth: PlethHistory = field(default_factory=lambda: PlethHistory())
     pending_snapshots: dict[str, float] = field(default_factory=dict)  # alarm id -> alarm start
+    rejected: list[str] = field(default_factory=list)  # seconds no row could hold, not yet reported
 
     def add(self, t: float, readings: Sequence[Reading]) -> None:
         second = math.floor(t)
@@ -93,13 +124,21 @@ class BedRecorder:
                 self.pleth.extend(t, r.pleth)
 
     def _close(self) -> None:
+        """Turn the current second into rows. A value no row can hold (SpO2 113 from a bit
+        flip) loses that second only, said in ``rejected``: the next second records again."""
         c = self.current
         assert c is not None
+        self.current = None
         s = self.session
-        self.done.append(VitalsRow(at=to_datetime(c.second), patient_id=s.patient_id, bed_id=s.bed_id,
-                                   session_id=s.id, spo2=c.spo2, pulse_rate=c.pulse_rate,
-                                   perfusion_index=c.perfusion_index, signal_strength=c.signal_strength,
-                                   flags=sorted(c.flags)))
+        try:
+            self.done.append(VitalsRow(at=to_datetime(c.second), patient_id=s.patient_id, bed_id=s.bed_id,
+                                       session_id=s.id, spo2=c.spo2, pulse_rate=c.pulse_rate,
+                                       perfusion_index=c.perfusion_index, signal_strength=c.signal_strength,
+                                       flags=sorted(c.flags)))
+        except ValidationError as error:
+            fields = ", ".join(str(e["loc"][0]) for e in error.errors() if e["loc"]) or "a value"
+            self.rejected.append(f"a second of vitals not recorded ({fields} impossible)")
+            log.warning("vitals second on %s not recorded: %s", s.bed_id, error)
         if c.from_wearable:
             try:
                 self.wearable_done.append(WearableReading(
@@ -108,7 +147,6 @@ class BedRecorder:
                     steps=c.steps, glucose_mmol_l=c.glucose_mmol_l, temperature_c=c.temperature_c))
             except ValidationError as error:  # an impossible value from the device: say so, keep going
                 log.warning("wearable reading on %s not recorded: %s", s.bed_id, error)
-        self.current = None
 
     def take_rows(self, now: float, *, final: bool = False) -> list[VitalsRow]:
         if self.current is not None and (final or math.floor(now) > self.current.second):
@@ -183,13 +221,18 @@ class MonitoringRecorder:
     """All beds' recording; one background write per ``flush``."""
 
     def __init__(self, service: MonitoringService, submit: Submit,
-                 wearables: WearableService | None = None) -> None:
+                 wearables: WearableService | None = None, *, on_write_failed: WriteFailed | None = None) -> None:
+        """``submit`` is ``writer.submit`` or ``ctx.run``; with ``on_write_failed`` it must take
+        ``on_error``/``what`` like ``ctx.run``, and a failed job is handed back to retry."""
         self.service = service
         self.submit = submit
         self.wearables = wearables  # the patient's wearable record, fed live (issue: wearable data)
+        self.on_write_failed = on_write_failed
         self._wearable_rows: list[WearableReading] = []
         self._beds: dict[str, BedRecorder] = {}
         self._events: list[AlarmEventRow] = []
+        self._retry = WriteJob([], [], [], [])
+        self.dropped_rows = 0  # given up after MAX_RETRY_ROWS while writes kept failing
 
     def attach(self, session: MonitoringSession) -> None:
         self._beds[session.bed_id] = BedRecorder(session)
@@ -205,9 +248,31 @@ class MonitoringRecorder:
         del self._beds[bed_id]
 
     def add_readings(self, bed_id: str, t: float, readings: Sequence[Reading]) -> None:
+        """Raises ``RecordingError`` (after keeping everything else) when a second was lost."""
         bed = self._beds.get(bed_id)
         if bed is not None:
             bed.add(t, readings)
+            self._raise_rejected(bed)
+
+    @staticmethod
+    def _raise_rejected(bed: BedRecorder) -> None:
+        if bed.rejected:
+            problems, bed.rejected = bed.rejected, []
+            raise RecordingError(bed.session.bed_id, problems[-1])
+
+    def requeue(self, job: WriteJob) -> None:
+        """A write failed: its rows go out again with the next flush (oldest dropped past the cap)."""
+        retry = self._retry
+        retry.rows[:0] = job.rows
+        retry.events[:0] = job.events
+        retry.snaps[:0] = job.snaps
+        retry.wearable_rows[:0] = job.wearable_rows
+        excess = len(retry.rows) - MAX_RETRY_ROWS
+        if excess > 0:
+            del retry.rows[:excess]
+            self.dropped_rows += excess
+            log.warning("writes keep failing: %d seconds of vitals dropped", excess)
+        del retry.snaps[:max(0, len(retry.snaps) - MAX_RETRY_SNAPSHOTS)]
 
     def add_alarm_transitions(self, bed_id: str, transitions: Sequence[AlarmTransition]) -> None:
         bed = self._beds.get(bed_id)
@@ -227,6 +292,8 @@ class MonitoringRecorder:
                 bed.pending_snapshots[a.alarm_id] = a.started_at
 
     def flush(self, now: float) -> None:
+        """Submit what is complete; raises ``RecordingError`` for a bed that lost a second
+        (after submitting everything else)."""
         rows: list[VitalsRow] = []
         snaps: list[PlethSnapshot] = []
         for bed in self._beds.values():
@@ -234,6 +301,8 @@ class MonitoringRecorder:
             self._wearable_rows += bed.take_wearables()
             snaps += bed.take_snapshots(now)
         self._submit(rows, snaps)
+        for bed in self._beds.values():
+            self._raise_rejected(bed)
 
     def close(self, now: float) -> None:
         for bed_id in list(self._beds):
@@ -247,8 +316,22 @@ class MonitoringRecorder:
             wearable_rows, self._wearable_rows = self._wearable_rows, []
         else:
             self._wearable_rows = []
-        if rows or snaps or events or wearable_rows:
-            self.submit(_write, self.service, rows, events, snaps, self.wearables, wearable_rows)
+        retry, self._retry = self._retry, WriteJob([], [], [], [])
+        job = WriteJob(retry.rows + rows, retry.events + events, retry.snaps + snaps,
+                       retry.wearable_rows + wearable_rows)
+        if not (job.rows or job.snaps or job.events or job.wearable_rows):
+            return
+        args = (_write, self.service, job.rows, job.events, job.snaps, self.wearables, job.wearable_rows)
+        failed = self.on_write_failed
+        if failed is None:
+            self.submit(*args)
+            return
+
+        def on_error(exc: BaseException) -> bool:
+            failed(exc, job)
+            return True  # shown as a technical alarm, not a message box every second
+
+        self.submit(*args, on_error=on_error, what="monitoring record (vitals and alarms)")
 
 
 def _write(service: MonitoringService, rows: list[VitalsRow], events: list[AlarmEventRow],

@@ -24,7 +24,26 @@ from hms_desktop.domain.monitoring import (
 from hms_desktop.storage import DayLog, Store, Table, TableSpec
 
 BEDS = TableSpec(name="beds", model=Bed, id_prefix=None, schema_version=1)
-ALARM_LIMITS = TableSpec(name="alarm_limits", model=AlarmLimits, id_prefix=None, schema_version=1)
+
+
+def _limits_v1_to_v2(row: dict[str, str]) -> dict[str, str]:
+    """Version 2 added critical limits and SpO2 high: old rows get the default critical limits
+    where they lie beyond the row's alarm limits (else off), and no SpO2-high limit."""
+    out = dict(row)
+    for field, limit, default, below in (("spo2_critical", "spo2_low", 85, True),
+                                         ("pr_critical_low", "pr_low", 40, True),
+                                         ("pr_critical_high", "pr_high", 150, False)):
+        try:
+            beyond = default < int(row.get(limit, "")) if below else default > int(row.get(limit, ""))
+        except ValueError:
+            beyond = False
+        out[field] = str(default) if beyond else ""
+    out["spo2_high"] = ""
+    return out
+
+
+ALARM_LIMITS = TableSpec(name="alarm_limits", model=AlarmLimits, id_prefix=None, schema_version=2,
+                         migrations={1: _limits_v1_to_v2})
 SESSIONS = TableSpec(name="monitoring_sessions", model=MonitoringSession, id_prefix="MON", schema_version=1)
 #: Day-file series, declared so start-up checks and ``check`` validate them (storage/registry.py).
 DAY_LOGS: dict[str, type[BaseModel]] = {"vitals": VitalsRow, "alarms": AlarmEventRow, "pleth": PlethSnapshot}

@@ -58,8 +58,8 @@ def test_hysteresis_needs_margin_and_time_before_clearing() -> None:
 def test_satseconds_mode_alarms_on_area_and_clears_with_hysteresis() -> None:
     eng = AlarmEngine(AlarmLimits(satseconds=25, clear_after_s=2))
     trs = feed_series(eng, 0, [95, 80, 80, 80, 80])
-    # sample at 1 is 80; area 10 at t=2, 20 at t=3, 30 at t=4
-    assert events(trs) == [("started", "spo2_low", 4)]
+    # each 80 sample stands for the second before it: area 10 at t=1, 20 at t=2, 30 at t=3
+    assert events(trs) == [("started", "spo2_low", 3)]
     trs = feed_series(eng, 5, [93, 93, 93])
     assert events(trs) == [("ended", "spo2_low", 7)]
     assert eng.satseconds.total == 0
@@ -87,19 +87,27 @@ def test_pulse_rate_high_and_low_with_delay_and_medium_priority() -> None:
     assert out[2].alarm.priority is Priority.MEDIUM
 
 
-def test_finger_out_suppresses_physiological_and_raises_technical_after_delay() -> None:
+def test_finger_out_during_an_alarm_hands_over_at_once_and_valid_low_data_takes_it_back() -> None:
     eng = AlarmEngine(delay_limits(technical_delay_s=5))
     feed_series(eng, 0, [85] * 11)
     assert eng.alarm(AlarmKind.SPO2_LOW) is not None
     trs = feed_series(eng, 11, [None] * 7, pr=None, flags=FINGER)
-    assert events(trs) == [("ended", "spo2_low", 11), ("started", "finger_out", 16)]
-    assert trs[0].alarm.end_reason == "suppressed"
-    assert trs[1].alarm.priority is Priority.MEDIUM
-    # the finger goes back with low values: the delay starts again from zero
-    trs = feed_series(eng, 18, [85] * 10)
-    assert events(trs) == [("ended", "finger_out", 18)]
-    trs = feed_series(eng, 28, [85])
-    assert events(trs) == [("started", "spo2_low", 28)]
+    # no gap and no lower priority: the high SpO2 alarm becomes a high finger-out alarm at t=11
+    assert events(trs) == [("ended", "spo2_low", 11), ("started", "finger_out", 11)]
+    assert trs[0].alarm.end_reason == "handed over"
+    assert trs[1].alarm.priority is Priority.HIGH
+    # the finger goes back with SpO2 still low: the alarm continues at once, no new delay
+    trs = feed_series(eng, 18, [85])
+    assert events(trs) == [("started", "spo2_low", 18), ("ended", "finger_out", 18)]
+    assert trs[0].alarm.priority is Priority.HIGH and trs[0].alarm.peak == 85
+
+
+def test_finger_out_without_an_alarm_alarms_after_the_technical_delay() -> None:
+    eng = AlarmEngine(delay_limits(technical_delay_s=5))
+    feed_series(eng, 0, [97] * 11)
+    trs = feed_series(eng, 11, [None] * 7, pr=None, flags=FINGER)
+    assert events(trs) == [("started", "finger_out", 15)]  # 5 s after the last valid reading (t=10)
+    assert trs[0].alarm.priority is Priority.MEDIUM
 
 
 def test_low_values_during_a_technical_condition_never_alarm() -> None:
@@ -112,9 +120,9 @@ def test_no_data_by_staleness_and_by_reader_state() -> None:
     eng = AlarmEngine(AlarmLimits(technical_delay_s=2), no_data_after_s=3)
     eng.set_device_state(0, "streaming")
     eng.feed(1, 97, 70)
-    assert eng.tick(4) == []           # 3 s without data: not yet stale
-    assert eng.tick(4.5) == []         # stale now; the technical delay starts
-    assert events(eng.tick(6.5)) == [("started", "no_data", 6.5)]
+    assert eng.tick(2.9) == []         # 1.9 s without data: not stale, inside the delay
+    # stale after 3 s; the technical delay (2 s) counts from the last valid reading (t=1)
+    assert events(eng.tick(4.5)) == [("started", "no_data", 4.5)]
     assert events(eng.feed(7, 97, 70)) == [("ended", "no_data", 7)]
     eng.set_device_state(8, "no_data")
     assert events(eng.tick(10)) == [("started", "no_data", 10)]
@@ -194,8 +202,14 @@ def test_new_limits_apply_to_the_next_samples() -> None:
     assert eng2.feed(0, 88, 70) == []
 
 
-def test_satseconds_reaching_the_threshold_on_recovery_does_not_start_an_alarm() -> None:
+def test_satseconds_80_percent_for_3_s_at_1_hz_alarms_on_the_third_sample() -> None:
     eng = AlarmEngine(AlarmLimits(satseconds=25))
-    # 80 for 2 s adds 20; the area reaches 30 only when the 95 sample arrives: patient recovered
-    trs = feed_series(eng, 0, [80, 80, 80, 95, 95])
-    assert trs == [] and eng.satseconds.total > 0
+    # 10 points x 3 s = 30 >= 25: the third 80 % sample (t=3) crosses, before recovery
+    trs = feed_series(eng, 0, [95, 80, 80, 80, 95, 95])
+    assert events(trs) == [("started", "spo2_low", 3)]
+
+
+def test_satseconds_never_rises_on_a_sample_back_in_range() -> None:
+    eng = AlarmEngine(AlarmLimits(satseconds=25))
+    trs = feed_series(eng, 0, [95, 80, 80, 95, 95])  # 20: below the threshold, then draining
+    assert trs == [] and 0 < eng.satseconds.total < 20

@@ -35,10 +35,14 @@ def drive(engine: AlarmEngine, stream: list) -> list[AlarmTransition]:  # type: 
     t, out = 0.0, []
     for dt, spo2, pr, flags in stream:
         t += dt
+        live_before = [a.priority.rank for a in engine.alarms if a.kind in PHYSIOLOGICAL and not a.latched]
         out += engine.feed(t, spo2, pr, flags)
         out += engine.tick(t + 0.01)
-        if flags:  # a sensor condition: no physiological alarm may be on screen
-            assert not any(a.kind in PHYSIOLOGICAL for a in engine.alarms)
+        if flags:  # a sensor condition: no live physiological alarm (a latched one may stay)
+            assert not any(a.kind in PHYSIOLOGICAL and not a.latched for a in engine.alarms)
+            if live_before:  # ... and it handed over: no gap, no lower priority (IEC 60601-1-8)
+                top = engine.highest_priority()
+                assert top is not None and top.rank >= max(live_before)
     return out
 
 

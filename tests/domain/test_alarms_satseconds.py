@@ -31,12 +31,12 @@ def test_shallow_brief_dip_does_not_alarm_at_25() -> None:
 
 def test_sum_drains_back_in_range_and_never_goes_negative() -> None:
     sat = SatSeconds(limit=90, threshold=100)
-    run(sat, [80, 80, 80])  # 20 accumulated
+    run(sat, [80, 80, 80])  # 20 accumulated (the first sample has no interval before it)
     assert sat.total == pytest.approx(20)
-    sat.update(3, 95)  # previous sample (80) still below: +10
-    assert sat.total == pytest.approx(30)
-    sat.update(4, 95)  # 95 held for 1 s drains 6
-    assert sat.total == pytest.approx(24)
+    sat.update(3, 95)  # the second up to this sample was at 95: drains 6, never adds
+    assert sat.total == pytest.approx(14)
+    sat.update(4, 95)
+    assert sat.total == pytest.approx(8)
     for i in range(5, 20):
         sat.update(i, 95)
     assert sat.total == 0.0

@@ -9,6 +9,7 @@ from typing import Any
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.monitoring import Bed
+from hms_desktop.monitoring.sound import RecordingSound
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
 from hms_desktop.services.monitoring import MonitoringService
@@ -17,7 +18,6 @@ from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.monitor_tab import build_controller
-from hms_desktop.ui.monitor.sound import RecordingSound
 
 
 def sync_run(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,

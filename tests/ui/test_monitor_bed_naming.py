@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.monitoring import Bed
 from hms_desktop.ui.monitor.bed_naming import BedNameError, find_bed, new_bed
 from hms_desktop.ui.monitor.monitor_tab import MonitorTab
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import make_station
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits
 from hms_desktop.domain.monitoring import SessionStatus
+from hms_desktop.monitoring.clock import FakeClock
 from hms_desktop.ui.monitor.snapshot_dialog import SnapshotDialog
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station
 
@@ -44,8 +44,8 @@ def test_pause_stops_alarms_and_recording_resume_restarts(qtbot, data_dir: Path)
 
 
 def test_alarm_history_opens_the_saved_pleth(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    clock = [time.time()]
-    store, service, controller, _sound = make_station(data_dir, beds=1, clock=lambda: clock[0])
+    clock = FakeClock()
+    store, service, controller, _sound = make_station(data_dir, beds=1, clock=clock)
     service.set_limits("PAT000001", AlarmLimits(satseconds=0, spo2_delay_s=0))
     view = StationView(controller)
     qtbot.addWidget(view)
@@ -54,12 +54,12 @@ def test_alarm_history_opens_the_saved_pleth(qtbot, data_dir: Path) -> None:  # 
     controller.start_monitoring("BED01", "PAT000001", "synthetic", "cms50-v7", source=src)
     src._timer.stop()  # batches are sent by hand below, on a simulated clock
     for step in range(70 * 30):  # 70 s at 30 batches/s; desaturation at 35 s
-        clock[0] += 1 / 30
+        clock.advance(1 / 30)
         src.spo2 = 97 if step < 35 * 30 else 84
         src.sig_readings_received.emit(src.make_batch(2))
         if step % 30 == 0:
-            controller.recorder.flush(clock[0])
-    controller.recorder.flush(clock[0])
+            controller.recorder.flush(clock.wall())
+    controller.recorder.flush(clock.wall())
     alarms = view.alarm_list
     alarms.refresh_history()
     assert alarms.history.rowCount() == 1 and "SpO2 low" in alarms.history.item(0, 0).text()

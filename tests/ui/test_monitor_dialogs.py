@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog
 
+from hms_desktop.devices.sources import DEMO_PORT
 from hms_desktop.domain.alarm_limits import AlarmLimits
 from hms_desktop.ui.monitor.dialogs import ConnectChoice, ConnectDialog, LimitsDialog
-from hms_desktop.ui.monitor.sources import DEMO_PORT
 
 
 def test_connect_dialog_requires_a_patient_id(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -14,9 +14,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.monitoring import Bed
 from hms_desktop.ui.monitor.guard import guard_window
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.shell import keep_awake
 from hms_desktop.ui.shell.keep_awake import KeepAwake
 from hms_desktop.ui.shell.watchdog_client import WatchdogClient, watchdog_command

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import make_station
 

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from hms_desktop.app import build_parser
-from hms_desktop.ui.monitor.simulated import DEMO_PORT
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
+from hms_desktop.devices.simulated import DEMO_PORT
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import make_station
 

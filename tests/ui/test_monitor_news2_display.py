@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.patient import Patient
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from tests.ui.monitor_helpers import monitor_context
 
 

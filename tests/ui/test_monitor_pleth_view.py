@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hms_desktop.monitoring.ring_buffer import SweepBuffer
 from hms_desktop.ui.monitor.pleth_view import PlethView
-from hms_desktop.ui.monitor.ring_buffer import SweepBuffer
 
 
 @settings(max_examples=200, deadline=None)

@@ -12,12 +12,12 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.devices.simulated import DEMO_NOTICE, DEMO_PORT
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits
 from hms_desktop.domain.patient import Patient
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab
-from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_PORT
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station, monitor_context
 

@@ -81,7 +81,7 @@ def test_desaturation_finger_out_and_unplug_through_real_ptys(qtbot, data_dir: P
 
 
 def test_demo_device_streams_through_a_real_reader(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from hms_desktop.ui.monitor.sources import DEMO_PORT, DeviceSource
+    from hms_desktop.devices.sources import DEMO_PORT, DeviceSource
 
     source = DeviceSource(DEMO_PORT, "cms50-v7")
     batches: list[tuple] = []  # type: ignore[type-arg]
@@ -106,7 +106,7 @@ def test_bluetooth_without_bleak_says_how_to_install(qtbot, data_dir: Path) -> N
 
     if importlib.util.find_spec("bleak") is not None:
         return  # bleak installed: nothing to refuse
-    from hms_desktop.ui.monitor.sources import open_source
+    from hms_desktop.devices.sources import open_source
 
     store, service, controller, _sound = make_station(data_dir, beds=1, open_source=open_source)
     errors: list[str] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.devices.simulator import PtySimulator
+from hms_desktop.devices.sources import DEMO_PORT
 from hms_desktop.domain.patient import Patient
 from hms_desktop.services.data_check import check_data
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab
-from hms_desktop.ui.monitor.sources import DEMO_PORT
 from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import monitor_context
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
 from hms_desktop.domain.readings import DeviceFlag
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station
 
@@ -86,7 +86,7 @@ def test_desaturation_raises_high_alarm_within_delay_plus_one_second(qtbot, stat
     assert len(sound.played) == n
 
 
-def test_finger_out_gives_technical_alarm_and_suppresses_spo2(qtbot, station) -> None:  # type: ignore[no-untyped-def]
+def test_finger_out_during_a_spo2_alarm_hands_over_at_high_priority(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     src = start(controller, spo2=80)
     mon = controller.monitors["BED01"]
@@ -94,7 +94,8 @@ def test_finger_out_gives_technical_alarm_and_suppresses_spo2(qtbot, station) ->
     src.flags = frozenset({DeviceFlag.FINGER_OUT})
     qtbot.waitUntil(lambda: mon.engine.alarm(AlarmKind.FINGER_OUT) is not None, timeout=3000)
     assert mon.engine.alarm(AlarmKind.SPO2_LOW) is None
-    assert find(view, QLabel, "BED01 alarm state").text() == "** Finger out"
+    # IEC 60601-1-8 hand-over: the high SpO2 alarm's priority carries over, never lower
+    assert find(view, QLabel, "BED01 alarm state").text() == "*** Finger out"
     assert find(view, QLabel, "BED01 SpO2").text() == "SpO2 ---"
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor import create_tab, create_trend_view
-from hms_desktop.ui.monitor.sources import SyntheticOximeter
 from hms_desktop.ui.monitor.station import start_station
 from tests.ui.monitor_helpers import monitor_context
 

@@ -1,4 +1,4 @@
-"""Alarm tone patterns (pulse counts, pitch) and the audio repeat / pause policy."""
+"""Alarm tone patterns (pulse counts, pitch) (the repeat / pause policy: tests/monitoring)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import wave
 import pytest
 
 from hms_desktop.domain.alarm_limits import Priority
-from hms_desktop.ui.monitor.audio_policy import AudioPolicy
 from hms_desktop.ui.monitor.tones import generate_wav, pulse_schedule
 
 
@@ -64,30 +63,3 @@ def test_fundamental_is_in_the_150_to_1000_hz_band(priority: Priority) -> None:
     best = max(candidates, key=power)
     assert 150 <= best <= 1000
     assert power(best * 2) > 0.1 * power(best)  # harmonics present
-
-
-def test_repeat_cadence_by_priority() -> None:
-    p = AudioPolicy()
-    assert p.decide(0, Priority.HIGH) is Priority.HIGH
-    assert p.decide(4.9, Priority.HIGH) is None
-    assert p.decide(5.0, Priority.HIGH) is Priority.HIGH
-    assert p.decide(6, Priority.MEDIUM) is Priority.MEDIUM  # priority changed: sound at once
-    assert p.decide(20, Priority.MEDIUM) is None
-    assert p.decide(21, Priority.MEDIUM) is Priority.MEDIUM
-    assert p.decide(22, None) is None
-    assert p.decide(23, Priority.LOW) is Priority.LOW
-    assert p.decide(60, Priority.LOW) is None  # low sounds once
-
-
-def test_pause_silences_for_two_minutes_with_a_countdown() -> None:
-    p = AudioPolicy()
-    p.pause(100)
-    assert p.remaining(130) == pytest.approx(90)
-    assert p.decide(219, Priority.HIGH) is None
-    assert p.remaining(220) == 0
-    assert p.decide(220, Priority.HIGH) is Priority.HIGH
-
-
-def test_pause_outside_one_to_three_minutes_is_refused() -> None:
-    with pytest.raises(ValueError, match="1-3 minutes"):
-        AudioPolicy().pause(0, 600)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 
 def main() -> int:
+    from hms_desktop.devices.sources import SyntheticOximeter
     from hms_desktop.domain.clinic_settings import ClinicSettings
     from hms_desktop.services.bus import EventBus
     from hms_desktop.services.container import build_services
@@ -23,7 +24,6 @@ def main() -> int:
     from hms_desktop.storage import Store
     from hms_desktop.ui.context import AppContext
     from hms_desktop.ui.monitor import create_tab
-    from hms_desktop.ui.monitor.sources import SyntheticOximeter
 
     app = QApplication.instance() or QApplication(sys.argv)
     tmp = None

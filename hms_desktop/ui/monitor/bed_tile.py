@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
+from hms_desktop.devices.simulated import DEMO_NOTICE, DEMO_STYLE
+from hms_desktop.monitoring.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, tile_style
-from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.pleth_view import PlethView
-from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.ui.monitor.widgets import label, named
 
 

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.devices.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.domain.alarm_limits import AlarmKind
+from hms_desktop.monitoring.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, flash_on
-from hms_desktop.ui.monitor.bed_monitor import BedMonitor
 from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
-from hms_desktop.ui.monitor.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
 from hms_desktop.ui.monitor.widgets import button, label, named
 

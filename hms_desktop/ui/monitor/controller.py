@@ -1,40 +1,39 @@
-"""The monitoring station's brain on the GUI thread: beds, sources, alarms, sound, recording.
+"""The Qt face of the monitoring station: signals for the views, the frame and housekeeping timers.
 
-Readers deliver batches by signal (<= ~30/s per bed); this object feeds each bed's buffers
-and alarm engine and hands alarm transitions to the recorder. Two timers drive the rest:
-the ~30 Hz frame timer (views redraw from ring buffers, never per packet) and a 1 Hz
-housekeeping timer (engine ticks for delays and staleness, recording flush, live NEWS2,
-audio). Writes go through ``run`` (``ctx.run``: the background writer), never inline.
+The station itself (beds, alarms, audio decisions, recording) is
+``hms_desktop.monitoring.station.MonitoringStation``, which has no Qt; this adapter turns its
+listener calls into signals (queued to the views when the station calls from its own
+threads) and runs the ~30 Hz frame timer (views redraw from ring buffers, never per packet).
+Alarm evaluation and tone decisions run on the station's evaluator thread, not here, so a
+stalled GUI thread delays the drawing only.
 """
 
 from __future__ import annotations
 
-import getpass
-import logging
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from hms_desktop.devices.sources import open_source
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
-from hms_desktop.domain.alarms import Alarm, AlarmEngine, AlarmTransition
-from hms_desktop.domain.live_news2 import ManualObservation, live_news2
-from hms_desktop.domain.monitoring import Bed, MonitoringSession, SessionStatus
+from hms_desktop.domain.alarms import Alarm, AlarmEngine
+from hms_desktop.monitoring.audio_policy import AudioPolicy
+from hms_desktop.monitoring.bed_monitor import BedMonitor
+from hms_desktop.monitoring.clock import Clock
+from hms_desktop.monitoring.sound import AlarmSound
+from hms_desktop.monitoring.station import (
+    STATION,
+    ManualLookup,
+    MonitoringStation,
+    NameLookup,
+    ReadingSource,
+    Run,
+    SourceFactory,
+)
 from hms_desktop.services.monitoring import MonitoringService
 from hms_desktop.services.monitoring_recorder import MonitoringRecorder
-from hms_desktop.ui.monitor.audio_policy import AudioPolicy
-from hms_desktop.ui.monitor.bed_monitor import BedMonitor
-from hms_desktop.ui.monitor.sound import AlarmSound
-from hms_desktop.ui.monitor.sources import ReadingSource, open_source
 
-log = logging.getLogger(__name__)
-Run = Callable[..., Any]
-SourceFactory = Callable[[str, str], ReadingSource]
-ManualLookup = Callable[[str], ManualObservation | None]
-NameLookup = Callable[[str], str]
-STATION = "STATION"
+__all__ = ["STATION", "StationController"]
 
 
 class StationController(QObject):
@@ -51,282 +50,150 @@ class StationController(QObject):
 
     def __init__(self, service: MonitoringService, run: Run, *, sound: AlarmSound,
                  open_source: SourceFactory = open_source, manual_lookup: ManualLookup | None = None,
-                 patient_name: NameLookup | None = None, clock: Callable[[], float] = time.time, user: str | None = None, fps: float = 30.0,
-                 wearables: Any = None, parent: QObject | None = None) -> None:
+                 patient_name: NameLookup | None = None, clock: Clock | None = None, user: str | None = None,
+                 fps: float = 30.0, wearables: Any = None, threaded: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("station_controller")
-        self.service = service
-        self.run = run
-        self.sound = sound
-        self.open_source = open_source
-        self.manual_lookup = manual_lookup or (lambda _pid: None)
-        self.patient_name = patient_name or (lambda pid: pid)
-        self.clock = clock
-        self.user = user or getpass.getuser()
-        self.monitors: dict[str, BedMonitor] = {}
-        self.sources: dict[str, ReadingSource] = {}
-        self.recorder = MonitoringRecorder(service, run, wearables)
-        self.audio = AudioPolicy()
-        self.station_engine = AlarmEngine(source=STATION)  # audio-unavailable lives here
+        self.core = MonitoringStation(service, run, sound=sound, open_source=open_source,
+                                      manual_lookup=manual_lookup, patient_name=patient_name, clock=clock,
+                                      user=user, wearables=wearables, listener=self, threaded=threaded)
         self.frames = 0
         self._frame_timer = QTimer(self)
         self._frame_timer.setInterval(max(1, int(round(1000 / fps))))
         self._frame_timer.timeout.connect(self._frame)
-        self._second_timer = QTimer(self)
-        self._second_timer.setInterval(250)  # audio and countdown respond within 1/4 s
-        self._second_timer.timeout.connect(self._housekeeping)
-        self._last_flush = 0.0
-        self._paused_shown = 0
-        self.running = False
 
-    # ---- lifecycle ----------------------------------------------------------------------
+    # ---- the station's listener: its calls become signals --------------------------------
+    def beds_changed(self) -> None:
+        self.sig_beds_changed.emit()
+
+    def alarms_changed(self) -> None:
+        self.sig_alarms_changed.emit()
+
+    def audio_pause_changed(self, seconds_left: int) -> None:
+        self.sig_audio_pause_changed.emit(seconds_left)
+
+    def error_reported(self, message: str) -> None:
+        self.sig_error_reported.emit(message)
+
+    # ---- what the views read ---------------------------------------------------------------
+    @property
+    def service(self) -> MonitoringService:
+        return self.core.service
+
+    @property
+    def run(self) -> Run:
+        return self.core.run
+
+    @property
+    def sound(self) -> AlarmSound:
+        return self.core.sound
+
+    @property
+    def monitors(self) -> dict[str, BedMonitor]:
+        return self.core.monitors
+
+    @property
+    def sources(self) -> dict[str, ReadingSource]:
+        return self.core.sources
+
+    @property
+    def recorder(self) -> MonitoringRecorder:
+        return self.core.recorder
+
+    @property
+    def audio(self) -> AudioPolicy:
+        return self.core.audio
+
+    @property
+    def station_engine(self) -> AlarmEngine:
+        return self.core.station_engine
+
+    @property
+    def patient_name(self) -> NameLookup:
+        return self.core.patient_name
+
+    @property
+    def user(self) -> str:
+        return self.core.user
+
+    @property
+    def running(self) -> bool:
+        return self.core.running
+
+    @property
+    def open_source(self) -> SourceFactory:
+        return self.core.open_source
+
+    @open_source.setter
+    def open_source(self, factory: SourceFactory) -> None:
+        self.core.open_source = factory
+
+    def clock(self) -> float:
+        """The station's monotonic time (alarm timing)."""
+        return self.core.now()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         """Load the beds, check the speaker, start the timers (once; later calls do nothing)."""
-        if self.running:
+        if self.core.running:
             return
-        self.running = True
-        self.reload_beds()
-        for bed_id, mon in self.monitors.items():
-            if mon.monitoring and bed_id not in self.sources:
-                self._reopen(bed_id)
-        if not self.sound.available:
-            self._apply(STATION, self.station_engine.set_audio_available(self.clock(), False))
+        self.core.start()
         self._frame_timer.start()
-        self._second_timer.start()
 
     def stop(self) -> None:
         """Stop every source (their threads end), write what is held, stop the timers."""
-        if not self.running:
-            return
-        self.running = False
         self._frame_timer.stop()
-        self._second_timer.stop()
-        for bed_id in list(self.sources):
-            self._stop_source(bed_id)
-        try:
-            self.recorder.close(self.clock())
-        except RuntimeError:  # the writer already shut down (app quitting): say what is lost
-            log.warning("monitoring stopped after the writer: the last second of vitals was not saved")
-        self.sound.stop()
+        self.core.stop()
 
     def reload_beds(self) -> None:
-        for bed in self.service.beds():
-            if bed.id not in self.monitors:
-                self.monitors[bed.id] = BedMonitor(bed)
-                live = self.service.live_session(bed.id)
-                if live is not None:
-                    self._adopt_session(live)
-            else:
-                self.monitors[bed.id].bed = bed
-        self.sig_beds_changed.emit()
+        self.core.reload_beds()
 
     def ensure_bed(self, bed_id: str) -> None:
-        """Kiosk start: a bed named on the command line exists afterwards (created if new)."""
-        if bed_id not in self.monitors and bed_id not in {b.id for b in self.service.beds()}:
-            self.service.add_beds([Bed(id=bed_id, name=bed_id, position=len(self.monitors))])
-        self.reload_beds()
+        self.core.ensure_bed(bed_id)
 
-    # ---- sessions -----------------------------------------------------------------------
     def start_monitoring(self, bed_id: str, patient_id: str, port: str, protocol: str,
                          *, source: ReadingSource | None = None) -> None:
-        """Start a session (saved on the writer), then open the device and attach it."""
-        if bed_id not in self.monitors:
-            self.sig_error_reported.emit(f"bed: no bed {bed_id!r}")
-            return
-
-        def started(session: MonitoringSession) -> None:
-            self._adopt_session(session)
-            try:
-                src = source or self.open_source(port, protocol)
-            except Exception as exc:  # a port that cannot be opened must say so, not crash
-                self.sig_error_reported.emit(f"port {port}: {exc}")
-                return
-            self.attach_source(bed_id, src, port, protocol)
-
-        def failed(exc: BaseException) -> bool:
-            self.sig_error_reported.emit(str(exc))
-            return True
-
-        self.run(self.service.start_session, bed_id=bed_id, patient_id=patient_id, port=port,
-                 protocol=protocol, on_done=started, on_error=failed,
-                 what=f"monitoring session on {bed_id}")
+        self.core.start_monitoring(bed_id, patient_id, port, protocol, source=source)
 
     def set_paused(self, bed_id: str, paused: bool) -> None:
-        mon = self.monitors[bed_id]
-        if mon.session is None:
-            return
-        status = SessionStatus.PAUSED if paused else SessionStatus.ACTIVE
-        now = self.clock()
-        if paused:
-            self._apply(bed_id, mon.engine.set_device_state(now, "stopped"))
-            self.recorder.detach(bed_id, now)
-        mon.session = mon.session.model_copy(update={"status": status})
-        if not paused:
-            self.recorder.attach(mon.session)
-            self._apply(bed_id, mon.engine.set_device_state(now, mon.device_state))
-        self.run(self.service.set_session_status, mon.session.id, status, what=f"pausing {bed_id}")
-        self.sig_beds_changed.emit()
+        self.core.set_paused(bed_id, paused)
 
     def end_monitoring(self, bed_id: str) -> None:
-        mon = self.monitors[bed_id]
-        self._stop_source(bed_id)
-        if mon.session is None:
-            return
-        now = self.clock()
-        self._apply(bed_id, mon.engine.set_device_state(now, "stopped"))
-        self.recorder.detach(bed_id, now)
-        session_id = mon.session.id
-        mon.session = None
-        mon.patient_name = ""
-        mon.port = mon.protocol = ""  # no device on the bed any more (nor a DEMO notice)
-        mon.device_state = "idle"
-        self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
-                 what=f"ending monitoring on {bed_id}")
-        self.sig_beds_changed.emit()
+        self.core.end_monitoring(bed_id)
 
     def set_limits(self, bed_id: str, limits: AlarmLimits) -> None:
-        """Save the patient's limits and apply them to the live engine at once."""
-        mon = self.monitors[bed_id]
-        mon.set_limits(limits)
-        self.run(self.service.set_limits, mon.patient_id, limits, what=f"alarm limits of {mon.patient_id}")
-
-    def _reopen(self, bed_id: str) -> None:
-        """A session left active by the last run: reopen its device, or alarm that it is gone.
-
-        A patient marked as monitored with nothing connected must never look quiet.
-        """
-        mon = self.monitors[bed_id]
-        try:
-            src = self.open_source(mon.port, mon.protocol)
-        except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-            self.sig_error_reported.emit(f"{bed_id}: could not reopen {mon.port or 'its device'}: {exc}")
-            self._apply(bed_id, mon.set_device_state(self.clock(), "disconnected"))
-            return
-        self.attach_source(bed_id, src, mon.port, mon.protocol)
-
-    def _adopt_session(self, session: MonitoringSession) -> None:
-        mon = self.monitors[session.bed_id]
-        mon.session = session
-        mon.patient_name = self._name_of(session.patient_id)
-        mon.port, mon.protocol = session.port, session.protocol
-        mon.set_limits(self.service.limits_for(session.patient_id))
-        if session.status is SessionStatus.ACTIVE:
-            self.recorder.attach(session)
-        self.sig_beds_changed.emit()
-
-    def _name_of(self, patient_id: str) -> str:
-        """A name that cannot be looked up shows the ID alone, never stops monitoring."""
-        try:
-            return self.patient_name(patient_id)
-        except Exception:  # noqa: BLE001 - a label must not break a session start
-            log.exception("no display name for %s", patient_id)
-            return patient_id
+        self.core.set_limits(bed_id, limits)
 
     def attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
-        """Show a device on a bed (recorded and alarmed only while a session is active)."""
-        self._stop_source(bed_id)
-        mon = self.monitors[bed_id]
-        mon.port, mon.protocol = port, protocol
-        self.sources[bed_id] = src
-        src.sig_readings_received.connect(lambda batch, b=bed_id: self._on_readings(b, batch))
-        src.sig_state_changed.connect(lambda state, b=bed_id: self._on_state(b, state))
-        src.start()
+        self.core.attach_source(bed_id, src, port, protocol)
 
-    def _stop_source(self, bed_id: str) -> None:
-        src = self.sources.pop(bed_id, None)
-        if src is not None:
-            src.sig_readings_received.disconnect()
-            src.sig_state_changed.disconnect()
-            src.stop()
-
-    # ---- acquisition --------------------------------------------------------------------
-    def _on_readings(self, bed_id: str, batch: Any) -> None:
-        mon = self.monitors.get(bed_id)
-        if mon is None:
-            return
-        now = self.clock()
-        mon.last_batch_at = time.perf_counter()
-        readings = tuple(batch)
-        if mon.monitoring:
-            self.recorder.add_readings(bed_id, now, readings)
-        self._apply(bed_id, mon.ingest(now, readings))
-
-    def _on_state(self, bed_id: str, state: str) -> None:
-        mon = self.monitors.get(bed_id)
-        if mon is None:
-            return
-        self._apply(bed_id, mon.set_device_state(self.clock(), state))
-        self.sig_beds_changed.emit()
-
-    # ---- alarms -------------------------------------------------------------------------
+    # ---- alarms ------------------------------------------------------------------------------
     def alarms(self) -> list[tuple[str, Alarm]]:
-        """(bed id, alarm) on screen across the station, most urgent first."""
-        out = [(STATION, a) for a in self.station_engine.alarms]
-        for bed_id, mon in self.monitors.items():
-            out += [(bed_id, a) for a in mon.engine.alarms]
-        return sorted(out, key=lambda x: (-x[1].priority.rank, x[1].started_at))
+        return self.core.alarms()
 
     def acknowledge(self, bed_id: str, kind: AlarmKind) -> None:
-        engine = self.station_engine if bed_id == STATION else self.monitors[bed_id].engine
-        self._apply(bed_id, engine.acknowledge(self.clock(), kind, self.user))
+        self.core.acknowledge(bed_id, kind)
 
     def highest_priority(self, *, unacknowledged_only: bool = False) -> Priority | None:
-        found = [a.priority for _, a in self.alarms()
-                 if not (unacknowledged_only and a.acknowledged)]
-        return max(found, key=lambda p: p.rank) if found else None
+        return self.core.highest_priority(unacknowledged_only=unacknowledged_only)
 
     def pause_audio(self, seconds: float | None = None) -> None:
-        """Global audio pause; visual alarms stay on, a countdown is shown."""
-        self.audio.pause(self.clock(), seconds)
-        self.sound.stop()
-        self._emit_pause()
+        self.core.pause_audio(seconds)
 
     def resume_audio(self) -> None:
-        self.audio.resume()
-        self._emit_pause()
+        self.core.resume_audio()
 
-    def _apply(self, bed_id: str, transitions: list[AlarmTransition]) -> None:
-        if not transitions:
-            return
-        self.recorder.add_alarm_transitions(bed_id, transitions)
-        self._sound_now()
-        self.sig_alarms_changed.emit()
+    @property
+    def audio_pause_overridden(self) -> bool:
+        """A new alarm is sounding although audio is paused (the countdown says so)."""
+        return self.core.audio_pause_overridden
 
-    def _sound_now(self) -> None:
-        burst = self.audio.decide(self.clock(), self.highest_priority(unacknowledged_only=True))
-        if burst is not None:
-            self.sound.play(burst)
-
-    def _emit_pause(self) -> None:
-        left = int(round(self.audio.remaining(self.clock()) + 0.499))
-        if left != self._paused_shown:
-            self._paused_shown = left
-            self.sig_audio_pause_changed.emit(left)
-
-    # ---- timers -------------------------------------------------------------------------
+    # ---- timers ------------------------------------------------------------------------------
     def _frame(self) -> None:
         self.frames += 1
         self.sig_frame_ticked.emit()
 
     def _housekeeping(self) -> None:
-        now = self.clock()
-        for bed_id, mon in self.monitors.items():
-            if mon.monitoring:
-                self._apply(bed_id, mon.engine.tick(now))
-        self._sound_now()
-        self._emit_pause()
-        if now - self._last_flush >= 1.0:
-            self._last_flush = now
-            self.recorder.flush(now)
-            self._update_news2(now)
-            self.sig_beds_changed.emit()
-
-    def _update_news2(self, now: float) -> None:
-        at = datetime.fromtimestamp(now, UTC)
-        for mon in self.monitors.values():
-            if not mon.patient_id:
-                mon.news2 = None
-                continue
-            n = mon.numerics
-            mon.news2 = live_news2(now=at, live_spo2=n.spo2, live_pulse=n.pulse_rate,
-                                   manual=self.manual_lookup(mon.patient_id))
+        """One evaluation step now (the station's own thread does this 4 times a second)."""
+        self.core.tick()

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.devices.sources import BLE_PROTOCOLS, DEMO_PORT
 from hms_desktop.domain.alarm_limits import SATSECONDS_CHOICES, AlarmLimits
-from hms_desktop.ui.monitor.sources import BLE_PROTOCOLS, DEMO_PORT
 from hms_desktop.ui.monitor.widgets import dialog_body, error_label, named
 
 PATIENT_ID = re.compile(r"[A-Z]{3}\d{6,}")
@@ -203,6 +203,13 @@ _FIELDS: list[tuple[str, str, str, tuple[float, float]]] = [
     ("technical_delay_s", "Sensor alarm delay (s)", "float", (0, 30)),
     ("escalate_after_s", "Escalate medium after (s, 0 = never)", "float", (0, 3600)),
 ]
+#: Limits a clinician may leave off: the lowest value of the box reads "off" (None).
+_OPTIONAL_FIELDS: list[tuple[str, str, tuple[int, int]]] = [
+    ("spo2_high", "SpO2 hi&gh limit (%, on oxygen)", (80, 100)),
+    ("spo2_critical", "SpO2 cr&itical limit (%)", (40, 98)),
+    ("pr_critical_low", "Pulse critical low (/min)", (15, 199)),
+    ("pr_critical_high", "Pulse critical high (/min)", (41, 350)),
+]
 
 
 class LimitsDialog(QDialog):
@@ -222,6 +229,15 @@ class LimitsDialog(QDialog):
             box.setValue(getattr(limits, field))
             self.inputs[field] = named(box, field.replace("_", " "))
             form.addRow(label, box)
+        self.optional: dict[str, QSpinBox] = {}
+        for field, label, (lo, hi) in _OPTIONAL_FIELDS:
+            spin = QSpinBox()
+            spin.setRange(lo - 1, hi)
+            spin.setSpecialValueText("off")
+            value = getattr(limits, field)
+            spin.setValue(lo - 1 if value is None else value)
+            self.optional[field] = named(spin, field.replace("_", " "))
+            form.addRow(label, spin)
         self.satseconds = named(QComboBox(), "satseconds")
         for choice in SATSECONDS_CHOICES:
             self.satseconds.addItem("off (use onset delay)" if choice == 0 else str(choice), choice)
@@ -236,6 +252,7 @@ class LimitsDialog(QDialog):
 
     def accept(self) -> None:
         data = self.base.model_dump() | {f: box.value() for f, box in self.inputs.items()}
+        data |= {f: None if box.value() == box.minimum() else box.value() for f, box in self.optional.items()}
         data |= {"satseconds": self.satseconds.currentData(), "latching": self.latching.isChecked(),
                  "id": self.patient_id}
         try:

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsView, QSizePolicy, QVBoxLayout, QWidget
 
-from hms_desktop.ui.monitor.ring_buffer import FloatArray, SweepBuffer
+from hms_desktop.monitoring.ring_buffer import FloatArray, SweepBuffer
 from hms_desktop.ui.monitor.widgets import named
 
 TRACE_COLOUR = "#4dd0e1"

@@ -1,4 +1,4 @@
-"""Alarm sound output behind one small interface, so tests record what would have played.
+"""The Qt speaker behind ``monitoring.sound.AlarmSound``.
 
 ``QtAlarmSound`` plays the generated WAV bursts with QtMultimedia. When the machine has no
 audio output it says so (``available`` False); the station turns that into the
@@ -9,49 +9,27 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 
 from hms_desktop.domain.alarm_limits import Priority
 from hms_desktop.ui.monitor.tones import generate_wav
 
 
-class AlarmSound(Protocol):
-    """What the station needs from a speaker."""
-
-    @property
-    def available(self) -> bool: ...
-
-    def play(self, priority: Priority) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-class RecordingSound:
-    """A speaker that remembers what it was asked to play (tests, headless kiosks)."""
-
-    def __init__(self, available: bool = True) -> None:
-        self._available = available
-        self.played: list[Priority] = []
-        self.stops = 0
-
-    @property
-    def available(self) -> bool:
-        return self._available
-
-    def play(self, priority: Priority) -> None:
-        self.played.append(priority)
-
-    def stop(self) -> None:
-        self.stops += 1
-
-
 class QtAlarmSound(QObject):
-    """Plays the three bursts with QSoundEffect from WAVs written once to a temp folder."""
+    """Plays the three bursts with QSoundEffect from WAVs written once to a temp folder.
+
+    The monitoring core decides on its own thread; ``play`` and ``stop`` may be called from
+    any thread and are carried out on the GUI thread (queued), where QSoundEffect lives.
+    """
+
+    _sig_play = Signal(object)
+    _sig_stop = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._sig_play.connect(self._play_now, Qt.ConnectionType.QueuedConnection)
+        self._sig_stop.connect(self._stop_now, Qt.ConnectionType.QueuedConnection)
         from PySide6.QtMultimedia import QMediaDevices, QSoundEffect  # heavy: load on use
 
         self._available = bool(QMediaDevices.audioOutputs())
@@ -69,10 +47,16 @@ class QtAlarmSound(QObject):
         return self._available
 
     def play(self, priority: Priority) -> None:
-        if self._available:
-            self.stop()
-            self._effects[priority].play()
+        self._sig_play.emit(priority)
 
     def stop(self) -> None:
+        self._sig_stop.emit()
+
+    def _play_now(self, priority: Priority) -> None:
+        if self._available:
+            self._stop_now()
+            self._effects[priority].play()
+
+    def _stop_now(self) -> None:
         for effect in self._effects.values():
             effect.stop()

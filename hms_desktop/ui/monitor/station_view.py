@@ -183,8 +183,9 @@ class StationView(QWidget):
 
     def _pause_changed(self, seconds_left: int) -> None:
         if seconds_left > 0:
+            new = " — a NEW alarm is sounding" if self.controller.audio_pause_overridden else ""
             self.countdown.setText(f"Audio paused — {seconds_left // 60}:{seconds_left % 60:02d} left "
-                                   "(visual alarms stay on)")
+                                   f"(visual alarms stay on){new}")
         else:
             self.countdown.setText("")
         self.pause_button.blockSignals(True)

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from hms_desktop.ui.monitor.ring_buffer import TrendBuffer
+from hms_desktop.monitoring.ring_buffer import TrendBuffer
 from hms_desktop.ui.monitor.widgets import named
 
 SPO2_COLOUR, PR_COLOUR = "#4dd0e1", "#81c784"

@@ -6,16 +6,16 @@ own timer. It owns the bed's alarm engine, so alarm timing follows the readings 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from hms_desktop.devices.simulated import is_simulated
 from hms_desktop.domain.alarm_limits import AlarmLimits
 from hms_desktop.domain.alarms import AlarmEngine, AlarmTransition
 from hms_desktop.domain.live_news2 import LiveNews2
 from hms_desktop.domain.monitoring import Bed, MonitoringSession, SessionStatus
 from hms_desktop.domain.readings import DeviceFlag, Reading
-from hms_desktop.ui.monitor.ring_buffer import SweepBuffer, TrendBuffer
-from hms_desktop.ui.monitor.simulated import is_simulated
+from hms_desktop.monitoring.ring_buffer import SweepBuffer, TrendBuffer
 
 
 @dataclass
@@ -43,9 +43,10 @@ class BedMonitor:
     sweep: SweepBuffer = field(init=False)
     trend: TrendBuffer = field(default_factory=TrendBuffer)
     last_batch_at: float | None = None  # perf-clock stamp of the newest batch (latency figures)
+    wall_of: Callable[[float], float] | None = None  # monotonic -> wall time (alarm ids)
 
     def __post_init__(self) -> None:
-        self.engine = AlarmEngine(source=self.bed.id)
+        self.engine = AlarmEngine(source=self.bed.id, id_time=self.wall_of)
         self.sweep = SweepBuffer(self.rate_hz)
 
     @property
@@ -94,7 +95,7 @@ class BedMonitor:
         self.trend.add(t, n.spo2, n.pulse_rate)
         if not self.monitoring:
             return []
-        return self.engine.feed(t, n.spo2, n.pulse_rate, flags)
+        return self.engine.feed(t, n.spo2, n.pulse_rate, flags, oximetry=_has_oximetry(readings))
 
     def set_device_state(self, t: float, state: str) -> list[AlarmTransition]:
         self.device_state = state
@@ -103,3 +104,14 @@ class BedMonitor:
         if not self.monitoring and state != "stopped":
             return []
         return self.engine.set_device_state(t, state)
+
+
+def _has_oximetry(readings: Sequence[Reading]) -> bool:
+    """False only for a batch of wearable measurements alone (temperature, glucose, steps):
+    they must not read as "no valid SpO2 / pulse" from an oximeter."""
+    for r in readings:
+        if r.spo2 is not None or r.pulse_rate is not None or r.heart_rate is not None or r.flags or r.pleth:
+            return True
+        if r.steps is None and r.glucose_mmol_l is None and r.temperature_c is None:
+            return True  # nothing at all: an oximeter with nothing valid
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hms_desktop.ui.monitor.ring_buffer import SweepBuffer, TrendBuffer
+from hms_desktop.monitoring.ring_buffer import SweepBuffer, TrendBuffer
 
 
 def test_sweep_writes_in_place_and_blanks_ahead_of_the_write_position() -> None:

@@ -1,9 +1,11 @@
-"""Where a bed's readings come from: a real device reader, the demo device, or a synthetic feed.
+"""The device-source factory: a bed's readings come from a real device reader, the demo
+device, or a synthetic feed (moved here from ui/monitor so the monitoring core and the
+station share one factory; the pure port names live in ``devices.simulated``).
 
 Every source looks like ``hms_desktop.devices.reader.DeviceReader``: ``sig_readings_received``
 (tuple of Reading per batch), ``sig_state_changed`` (str), ``start()``, ``stop()``.
 ``SyntheticOximeter`` generates a plausible pleth on a GUI-thread timer; it lets the tab,
-tests and benchmarks run without a serial port (and before the devices package is present).
+tests and benchmarks run without a serial port.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from hms_desktop.devices.simulated import DEMO_PORT
+from hms_desktop.devices.worker import ThreadSink
 from hms_desktop.domain.readings import DeviceFlag, Reading
-from hms_desktop.ui.monitor.simulated import DEMO_PORT
 
 __all__ = ["DEMO_PORT", "DeviceSource", "ReadingSource", "SyntheticOximeter", "open_source"]
 
@@ -137,6 +140,10 @@ class DeviceSource(QObject):
             self.reader = DeviceReader(port, protocol, parent=self)
         self.reader.sig_readings_received.connect(self.sig_readings_received)
         self.reader.sig_state_changed.connect(self.sig_state_changed)
+
+    def set_thread_sink(self, sink: ThreadSink | None) -> None:
+        """Batches, states and problems on the reader thread too (the monitoring core)."""
+        self.reader.set_thread_sink(sink)
 
     def start(self) -> None:
         self.reader.start()

@@ -1,0 +1,48 @@
+"""The monitoring core on fake time: no Qt, a real data folder, a hand-driven device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits
+from tests.monitoring.helpers import ManualSource, make_core
+
+
+def test_a_sustained_pulse_alarm_starts_after_its_delay_on_fake_time(data_dir: Path) -> None:
+    store, service, station, clock, sound = make_core(data_dir, threaded=False)
+    service.set_limits("PAT000001", AlarmLimits(pr_high=120, pr_delay_s=10))
+    station.start()
+    src = ManualSource()
+    station.start_monitoring("BED01", "PAT000001", "synthetic", "cms50-v7", source=src)
+    engine = station.monitors["BED01"].engine
+    for _ in range(10):  # 150 /min from t = 0 to t = 9: still inside the 10 s delay
+        src.send(97, 150)
+        station.tick()
+        clock.advance(1.0)
+    assert engine.alarm(AlarmKind.PR_HIGH) is None
+    src.send(97, 150)  # t = 10
+    assert engine.alarm(AlarmKind.PR_HIGH) is not None
+    station.stop()
+    store.close()
+
+
+def test_a_thermometer_alone_is_not_an_oximeter_without_valid_values(data_dir: Path) -> None:
+    from hms_desktop.domain.readings import Reading
+
+    store, service, station, clock, _sound = make_core(data_dir, threaded=False)
+    station.start()
+    src = ManualSource()
+    station.start_monitoring("BED01", "PAT000001", "synthetic", "text", source=src)
+    for _ in range(40):
+        src.sig_readings_received.emit((Reading(temperature_c=37.1),))
+        station.tick()
+        clock.advance(1.0)
+    assert station.monitors["BED01"].engine.alarms == []
+    src.send(None, None)  # an oximeter frame with nothing valid does count
+    for _ in range(12):
+        src.send(None, None)
+        station.tick()
+        clock.advance(1.0)
+    assert station.monitors["BED01"].engine.alarm(AlarmKind.NO_VALID_READING) is not None
+    station.stop()
+    store.close()
