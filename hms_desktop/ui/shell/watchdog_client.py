@@ -1,5 +1,5 @@
 """The app's side of the station watchdog: starts the watchdog process while beds are
-monitored and sends it a heartbeat from a GUI-thread timer (see ``watchdog.py``).
+monitored and sends it a heartbeat from a GUI-thread timer (see ``hms_desktop/monitoring/watchdog.py``).
 
 The heartbeat is written by the GUI thread itself, so it stops exactly when the GUI thread
 stops (a deadlock, a long stall). Writes never block: the pipe is non-blocking and a full
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from hms_desktop.ui.shell.watchdog import BEAT_INTERVAL_S, TIMEOUT_S
+from hms_desktop.monitoring.watchdog import BEAT_INTERVAL_S, TIMEOUT_S
 
 log = logging.getLogger(__name__)
 

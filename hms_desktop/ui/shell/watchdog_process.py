@@ -3,7 +3,7 @@
 Started by the app (``watchdog_client``) when beds are monitored; reads heartbeats on stdin
 and, when the station freezes or dies, shows a red always-on-top window and sounds the
 high-priority tone every few seconds until the display recovers or someone acknowledges
-(see ``watchdog.py`` for the rules). Its own process, so a frozen or crashed station cannot
+(the rules are ``hms_desktop/monitoring/watchdog.py``). Its own process, so a frozen or crashed station cannot
 silence it. ``--report`` appends one line per alarm and recovery (tests, and a log a
 technician can read afterwards).
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from hms_desktop.ui.shell.watchdog import TIMEOUT_S, Condition, WatchdogState
+from hms_desktop.monitoring.watchdog import TIMEOUT_S, Condition, WatchdogState
 
 CLOSED = object()  # the reader's mark for "stdin reached end of file"
 SOUND_EVERY_S = 5.0

@@ -3,7 +3,7 @@ heartbeat while beds are monitored, stopped when the app goes without a goodbye.
 
 from __future__ import annotations
 
-from hms_desktop.ui.shell.watchdog import Condition, WatchdogState
+from hms_desktop.monitoring.watchdog import Condition, WatchdogState
 
 
 def test_no_beat_for_5_s_with_beds_monitored_is_frozen_and_a_beat_clears_it() -> None:

@@ -2,7 +2,7 @@
 
 A central station with frozen numbers looks exactly like a quiet ward. So while beds are
 monitored, the app's GUI thread sends a heartbeat once a second down a pipe to a separate
-process (``python -m hms_desktop.ui.shell.watchdog_process``). That process raises an
+process (``python -m hms_desktop.ui.shell.watchdog_process``, the Qt part). That process raises an
 audible and visible alarm when
 
 - no heartbeat came for ``timeout_s`` (5 s) while beds are monitored: "display frozen";
