@@ -35,11 +35,18 @@ class BedActions(QObject):
         super().__init__(window)
         self.setObjectName("bed_actions")
         self.controller = controller
-        self.window = window
         self.say = say
         self.current_patient = current_patient
         self.patient_exists = patient_exists
         self.dialog: QWidget | None = None  # the open dialog (one at a time), for tests and focus
+
+    @property
+    def window(self) -> QWidget:
+        """The window the dialogs belong to: the Qt parent, not a Python attribute, so the
+        window (which keeps this object) and this object form no reference cycle."""
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
 
     def attach(self, bed_view: Any) -> None:
         """The bed view's "Start monitoring on this bed…" and "Alarm limits…" buttons."""
