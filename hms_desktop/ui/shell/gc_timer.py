@@ -25,6 +25,19 @@ INTERVAL_MS = 1000
 SLOW_COLLECTION_S = 0.05
 
 
+def collect_due_generations() -> tuple[int, int]:
+    """Collect the oldest generation that is over its threshold, as the automatic collector
+    would have by now; returns (generation collected or -1, objects freed). Most calls find
+    only generation 0 due and cost microseconds; a full collection (~0.1-0.3 s with the app's
+    modules loaded) comes about once in a hundred."""
+    thresholds = gc.get_threshold()
+    counts = gc.get_count()
+    for generation in (2, 1, 0):  # collecting a generation collects the younger ones too
+        if counts[generation] > thresholds[generation]:
+            return generation, gc.collect(generation)
+    return -1, 0
+
+
 class GuiGarbageCollector(QObject):
     """Disables automatic collection while it runs; ``stop()`` restores what it found."""
 
@@ -48,16 +61,11 @@ class GuiGarbageCollector(QObject):
             gc.enable()
 
     def check(self) -> int:
-        """Collect each generation that is over its threshold; returns objects freed."""
-        thresholds = gc.get_threshold()
-        counts = gc.get_count()
-        freed = 0
+        """Collect the generations that are due; returns objects freed."""
         started = time.perf_counter()
-        for generation in (2, 1, 0):  # the oldest generation over threshold includes the younger
-            if counts[generation] > thresholds[generation]:
-                freed = gc.collect(generation)
-                self.collections += 1
-                break
+        generation, freed = collect_due_generations()
+        if generation >= 0:
+            self.collections += 1
         took = time.perf_counter() - started
         if took > SLOW_COLLECTION_S:
             log.info("garbage collection took %.0f ms (%d freed)", took * 1000, freed)
