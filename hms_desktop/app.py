@@ -152,11 +152,29 @@ def _close_on_signals(window: Any) -> None:
     """
     from PySide6.QtCore import QTimer
 
+    def close_now(*_: object) -> None:
+        window.setProperty("hms_force_close", True)  # no "quit while monitoring?" question
+        window.close()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: window.close())
+        signal.signal(signum, close_now)
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)
+
+
+def guard_monitoring(window: Any, ctx: Any) -> Any:
+    """While beds are monitored: the station watchdog process, the OS kept awake, and a question
+    before quitting (``hms_desktop.ui.monitor.guard``). None in a build without the monitor."""
+    try:
+        from hms_desktop.ui.monitor.guard import guard_window
+        from hms_desktop.ui.shell.keep_awake import KeepAwake
+        from hms_desktop.ui.shell.watchdog_client import WatchdogClient
+    except ModuleNotFoundError:
+        return None
+    if not getattr(ctx, "holds_folder_lock", True):  # a second window monitors nothing
+        return None
+    return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,10 +188,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
     from hms_desktop.ui.shell.crash_dialog import CrashNotifier, route_qt_messages
+    from hms_desktop.ui.shell.gc_timer import GuiGarbageCollector
     from hms_desktop.ui.shell.session_controller import SessionController
 
     route_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    # Cyclic GC never runs inside a Qt call on the GUI thread (it deadlocked there); it runs
+    # on this timer from the event loop instead.
+    collector = GuiGarbageCollector(app)
+    collector.start()
+    app.aboutToQuit.connect(collector.stop)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     from PySide6.QtGui import QIcon
@@ -188,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     crash_notifier = CrashNotifier(window)
     controller.sig_context_ready.connect(
         lambda ctx: diagnostics.set_name_source(diagnostics.patient_names(ctx.services)))
+    controller.sig_context_ready.connect(lambda ctx: guard_monitoring(window, ctx))
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)

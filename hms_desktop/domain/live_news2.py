@@ -3,7 +3,10 @@
 The monitor measures only SpO2 and pulse; respiration, blood pressure, temperature,
 consciousness and air/oxygen come from the nurse's last manual set. A score built on an
 old respiration rate is not the patient's score now, so every input older than
-``max_age`` is reported as stale and the score is marked incomplete rather than hidden.
+``max_age`` is reported as stale. A score with inputs missing or stale is shown as
+"partial" with the inputs named, never as a bare number that reads like a real NEWS2
+("NEWS2 0 (incomplete)" did); missing inputs can only add points, so a partial sum is a
+lower bound ("≥ 3"). NEWS2 is validated for adults: for a patient under 16 it does not apply.
 
 Scoring bands are those of ``hms_desktop.domain.news2`` (one definition of every band edge).
 """
@@ -11,13 +14,23 @@ Scoring bands are those of ``hms_desktop.domain.news2`` (one definition of every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from hms_desktop.domain import news2
 
 PARAMETERS = ("respiration_rate", "spo2", "air_or_oxygen", "systolic_bp", "pulse",
               "consciousness", "temperature")
 LIVE_PARAMETERS = frozenset({"spo2", "pulse"})
+#: Short names for tiles, in chart order.
+SHORT_LABELS = {"respiration_rate": "RR", "spo2": "SpO2", "air_or_oxygen": "air/O2",
+                "systolic_bp": "BP", "pulse": "pulse", "consciousness": "ACVPU",
+                "temperature": "temp"}
+#: Full names for the bed view and screen readers.
+LABELS = {"respiration_rate": "respiration rate", "spo2": "SpO2", "air_or_oxygen": "air or oxygen",
+          "systolic_bp": "systolic BP", "pulse": "pulse", "consciousness": "consciousness",
+          "temperature": "temperature"}
+ADULT_AGE = 16
+NOT_APPLICABLE_TEXT = f"NEWS2 does not apply (under {ADULT_AGE})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,7 @@ class ManualObservation:
     scale2: bool = False  # the patient's NEWS2 SpO2 scale (hypercapnic target 88-92 %)
     spo2: int | None = None  # used only when no live SpO2 is available
     pulse: int | None = None
+    born: date | None = None  # the patient's date of birth: NEWS2 applies from 16 years
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +56,12 @@ class LiveNews2:
     stale: frozenset[str] = field(default_factory=frozenset)
     missing: frozenset[str] = field(default_factory=frozenset)
     any_three: bool = False
+    applies: bool = True  # False for a patient under 16
+    max_age: timedelta = timedelta(hours=4)
 
     @property
     def complete(self) -> bool:
-        return not self.stale and not self.missing
+        return self.applies and not self.stale and not self.missing
 
     @property
     def risk(self) -> str:
@@ -54,8 +70,33 @@ class LiveNews2:
 
     @property
     def text(self) -> str:
-        mark = "" if self.complete else " (incomplete)"
-        return f"NEWS2 {self.score}{mark}"
+        """Tile text: "NEWS2 5", "NEWS2 partial ≥3 — missing RR, BP…", or "does not apply"."""
+        if not self.applies:
+            return NOT_APPLICABLE_TEXT
+        if self.complete:
+            return f"NEWS2 {self.score}"
+        return f"NEWS2 partial ≥{self.score} — {self._inputs(SHORT_LABELS)}"
+
+    @property
+    def detail(self) -> str:
+        """Bed-view text naming every missing and stale input in full."""
+        if not self.applies:
+            return "NEWS2 is validated for patients aged 16 and over; use a paediatric score."
+        if self.complete:
+            return ""
+        inputs = self._inputs(LABELS)
+        return (f"Partial score: only what is known is added, so the NEWS2 is at least "
+                f"{self.score}. {inputs[:1].upper()}{inputs[1:]}.")
+
+    def _inputs(self, labels: dict[str, str]) -> str:
+        parts = []
+        if self.missing:
+            parts.append("missing " + ", ".join(labels[p] for p in PARAMETERS if p in self.missing))
+        if self.stale:
+            hours = self.max_age.total_seconds() / 3600
+            parts.append(f"older than {hours:g} h: " + ", ".join(labels[p] for p in PARAMETERS
+                                                                if p in self.stale))
+        return "; ".join(parts)
 
 
 def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
@@ -65,6 +106,8 @@ def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
 
     ``scale2`` None means "as the manual observation says" (scale 1 without one).
     """
+    if manual is not None and manual.born is not None and _age(manual.born, now.date()) < ADULT_AGE:
+        return LiveNews2(score=0, parts={}, applies=False, max_age=max_age)
     if scale2 is None:
         scale2 = bool(manual and manual.scale2)
     values: dict[str, object] = dict.fromkeys(PARAMETERS)
@@ -89,7 +132,11 @@ def live_news2(*, now: datetime, live_spo2: int | None, live_pulse: int | None,
              for name, value in values.items() if value is not None}
     missing = frozenset(n for n, v in values.items() if v is None)
     return LiveNews2(score=sum(parts.values()), parts=parts, stale=frozenset(stale),
-                     missing=missing, any_three=any(p == 3 for p in parts.values()))
+                     missing=missing, any_three=any(p == 3 for p in parts.values()), max_age=max_age)
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 _NEWS2_NAMES = {"systolic_bp": "systolic"}  # our field name -> domain.news2's parameter name

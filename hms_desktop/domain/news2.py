@@ -8,6 +8,7 @@ as ``8 <= RR >= 25``); tests check every edge against the published table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -81,9 +82,24 @@ def score_consciousness(level: Consciousness) -> int:
     return 0 if Consciousness(level) is Consciousness.ALERT else 3
 
 
-def score_temperature(celsius: float) -> int:
-    # The chart is in 0.1 °C steps; round first so 36.04 is "36.0" and not between bands.
-    return _band(round(celsius, 1), _TEMPERATURE)
+#: Temperatures are scored to this many decimals (the chart's 0.1 °C steps); forms say so.
+TEMPERATURE_DECIMALS = 1
+TEMPERATURE_ROUNDING_HINT = "scored to 1 decimal, halves up (38.05 → 38.1)"
+
+
+def temperature_as_scored(celsius: float | str | Decimal) -> Decimal:
+    """The value as entered, to one decimal, halves rounded up (38.05 -> 38.1).
+
+    The chart is in 0.1 °C steps, so a value between two steps must be rounded before it
+    is banded. ``round()`` on a binary float rounds 38.05 *down* (it is stored as
+    38.04999…) and halves to even, so the decimal text the nurse typed is rounded instead.
+    """
+    exact = celsius if isinstance(celsius, Decimal) else Decimal(str(celsius))
+    return exact.quantize(Decimal(1).scaleb(-TEMPERATURE_DECIMALS), rounding=ROUND_HALF_UP)
+
+
+def score_temperature(celsius: float | str | Decimal) -> int:
+    return _band(float(temperature_as_scored(celsius)), _TEMPERATURE)
 
 
 def sub_score(parameter: str, value: float | bool | str, *, on_oxygen: bool = False,

@@ -69,6 +69,11 @@ class Store:
         self._open_lock = threading.Lock()
         self.closed = False
 
+    @property
+    def holds_lock(self) -> bool:
+        """This process owns the folder (even when a data problem made it read-only)."""
+        return self._lock_file is not None and self._lock_file.acquired
+
     # ------------------------------------------------------------------ state at open
     def _verify_at_open(self) -> None:
         if self._lock_file is None or not self._lock_file.acquired:

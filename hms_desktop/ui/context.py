@@ -21,6 +21,7 @@ from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.session import apply_settings
 from hms_desktop.services.settings_file import save_settings
 from hms_desktop.storage import ReadOnlyError
+from hms_desktop.ui.shell.write_guard import WriteGuard
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,10 @@ class AppContext(QObject):
         self.current_patient = CurrentPatient(self)
         self.changes = ChangeRelay(self)
         self.navigation = Navigation(self.current_patient, self)
+        # Tabs register their write controls here (one line each); disabled with the reason
+        # while this window is read-only.
+        self.write_guard = WriteGuard(self.read_only_reason, self)
+        self._read_only_box_shown = False
         bus.subscribe(self.changes.on_change)
 
     def begin_shutdown(self) -> None:
@@ -184,6 +189,13 @@ class AppContext(QObject):
     def read_only(self) -> bool:
         """True when another instance holds the data folder: every write would be refused."""
         return bool(self.store.read_only)
+
+    @property
+    def holds_folder_lock(self) -> bool:
+        """True when this window owns the data folder (even if a data problem made it
+        read-only). Only the owner opens devices and monitors beds: a second window on the
+        same folder must never open a station's serial port (issue 11 item 3)."""
+        return self.store.holds_lock
 
     @property
     def read_only_reason(self) -> str:
@@ -243,6 +255,15 @@ class AppContext(QObject):
         if self._closing:  # the window is gone; the log is the only place left to say it
             return
         self.sig_status_posted.emit(f"Not saved: {what} — {reason}")
+        if isinstance(exc, ReadOnlyError):
+            # Storage may turn read-only after start-up (a file found damaged): from the first
+            # refused write on, the write actions are disabled with the reason too.
+            self.write_guard.set_read_only(self.read_only_reason or reason)
+            # The window already says it is read-only (status bar, title, disabled actions);
+            # one box explains it, a box per refused write (once a second from a timer) nags.
+            if self._read_only_box_shown:
+                return
+            self._read_only_box_shown = True
         if not handled:
             self.sig_failure_reported.emit(what, reason)
 

@@ -65,7 +65,8 @@ def test_old_manual_inputs_are_stale_and_the_score_incomplete() -> None:
     manual = full(at=NOW - timedelta(hours=5), respiration_rate=26)
     r = live_news2(now=NOW, live_spo2=97, live_pulse=70, manual=manual, max_age=timedelta(hours=4))
     assert r.stale == {"respiration_rate", "systolic_bp", "temperature", "consciousness", "air_or_oxygen"}
-    assert not r.complete and r.text.endswith("(incomplete)")
+    assert not r.complete
+    assert r.text == "NEWS2 partial ≥3 — older than 4 h: RR, air/O2, BP, ACVPU, temp"
     assert r.parts["respiration_rate"] == 3  # still shown, flagged stale
     assert r.risk == "low-medium"
 

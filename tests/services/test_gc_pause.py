@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 
 import pytest
 
 from hms_desktop.services.gc_pause import cyclic_gc_paused
+
+
+@pytest.fixture(autouse=True)
+def collector_enabled() -> Iterator[None]:
+    """The test session runs with automatic collection off (tests/conftest.py); these tests
+    are about the app's loading code when it is on."""
+    gc.enable()
+    yield
+    gc.disable()
 
 
 def test_collector_is_paused_inside_and_restored_after_even_on_error() -> None:

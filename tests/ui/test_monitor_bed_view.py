@@ -30,7 +30,7 @@ def test_pause_stops_alarms_and_recording_resume_restarts(qtbot, data_dir: Path)
     qtbot.waitUntil(lambda: mon.engine.alarm(AlarmKind.SPO2_LOW) is not None, timeout=3000)
     assert "*** SpO2 low" in bv.banner.text()
     qtbot.mouseClick(bv.pause, Qt.MouseButton.LeftButton)
-    assert mon.engine.alarms == [] and bv.pause.text() == "&Resume"
+    assert mon.engine.alarms == [] and bv.pause.text() == "Res&ume"
     assert service.live_session("BED01").status is SessionStatus.PAUSED
     qtbot.wait(300)
     assert mon.engine.alarms == []  # low values while paused never alarm

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog
 
 from hms_desktop.devices.sources import DEMO_PORT
 from hms_desktop.domain.alarm_limits import AlarmLimits
-from hms_desktop.ui.monitor.dialogs import ConnectDialog, LimitsDialog
+from hms_desktop.ui.monitor.dialogs import ConnectChoice, ConnectDialog, LimitsDialog
 
 
 def test_connect_dialog_requires_a_patient_id(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -14,15 +14,18 @@ def test_connect_dialog_requires_a_patient_id(qtbot) -> None:  # type: ignore[no
     qtbot.addWidget(dlg)
     assert dlg.bed.currentText() == "BED02"
     assert dlg.port.findText(DEMO_PORT) >= 0
+    assert dlg.port.currentText() == ""  # no preselected port (it was /dev/ttyS0)
+    dlg.accept()
+    assert dlg.error.text() == "Device: choose or type a port"
+    dlg.port.setCurrentText(DEMO_PORT)
     dlg.patient.setText("smith")
     dlg.accept()
     assert dlg.result() != QDialog.DialogCode.Accepted
     assert dlg.error.text().startswith("Patient: SMITH is not a patient id")
     dlg.patient.setText("pat000042")
-    dlg.port.setCurrentText(DEMO_PORT)
     dlg.accept()
     assert dlg.result() == QDialog.DialogCode.Accepted
-    assert dlg.values() == ("BED02", DEMO_PORT, dlg.protocol.currentText(), "PAT000042")
+    assert dlg.values() == ConnectChoice("BED02", DEMO_PORT, "cms50-v7", "PAT000042")
 
 
 def test_limits_dialog_refuses_crossed_pulse_limits_and_saves_valid_ones(qtbot) -> None:  # type: ignore[no-untyped-def]

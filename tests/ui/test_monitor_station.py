@@ -145,12 +145,12 @@ def test_click_opens_bed_view_and_escape_returns(qtbot, station) -> None:  # typ
     service, controller, sound, view = station
     start(controller, spo2=94)
     qtbot.mouseClick(view.tiles["BED01"], Qt.MouseButton.LeftButton)
-    assert view.stack.currentWidget() is view.bed_view
+    assert view.stack.currentWidget() is view.bed_scroll
     big = find(view, QLabel, "SpO2 value")
     qtbot.waitUntil(lambda: big.text() == "94", timeout=3000)
     assert find(view, QLabel, "SpO2 limits").text() == "low 90"
     qtbot.keyClick(view.bed_view, Qt.Key.Key_Escape)
-    assert view.stack.currentWidget() is view.grid_page
+    assert view.stack.currentWidget() is view.grid_scroll
     view.tiles["BED02"].setFocus()
     qtbot.keyClick(view.tiles["BED02"], Qt.Key.Key_Return)
     assert view.bed_view.monitor is controller.monitors["BED02"]

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.chronic import GlucoseUnit, to_mmol
-from hms_desktop.domain.news2 import Consciousness, News2Result, Risk
+from hms_desktop.domain.news2 import TEMPERATURE_ROUNDING_HINT, Consciousness, News2Result, Risk
 from hms_desktop.ui.care.common import NumberField, add_form_rows, named
 
 NOT_RECORDED = "not recorded"
@@ -48,7 +48,9 @@ class ObservationForm(QGroupBox):
         self.pulse = NumberField("obs_pulse", "Pulse", integer=True)
         self.consciousness = named(QComboBox(), "obs_consciousness", "Consciousness")
         self.consciousness.addItems([NOT_RECORDED] + [c.value for c in Consciousness])
-        self.temperature = NumberField("obs_temperature", "Temperature", integer=False)
+        self.temperature = NumberField("obs_temperature", "Temperature", integer=False,
+                                       placeholder=f"not measured; {TEMPERATURE_ROUNDING_HINT}")
+        self.temperature.setToolTip(f"NEWS2 {TEMPERATURE_ROUNDING_HINT}")
         self.glucose = NumberField("obs_glucose", "Blood glucose", integer=False)
         self.glucose_unit = named(QComboBox(), "obs_glucose_unit", "Blood glucose unit")
         self.glucose_unit.addItems([u.value for u in GlucoseUnit])

@@ -11,12 +11,20 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.ui.shell.write_guard import register_writes
+
 
 def create_tab(ctx: Any) -> QWidget:
-    from hms_desktop.ui.monitor.monitor_tab import MonitorTab, build_controller
+    from hms_desktop.ui.monitor.bed_actions import patient_check
+    from hms_desktop.ui.monitor.monitor_tab import MonitorTab, build_controller, observer_page
 
+    if not getattr(ctx, "holds_folder_lock", True):
+        # Another window owns this folder and its devices: never open a port from here.
+        return observer_page(ctx)
     controller = build_controller(ctx)
-    tab = MonitorTab(controller, current_patient=ctx.current_patient)
+    tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
+                     recording_off=ctx.read_only_reason if getattr(ctx, "read_only", False) else "")
+    register_writes(ctx, tab.add_bed, tab.default_limits)
     controller.start()
     return tab
 

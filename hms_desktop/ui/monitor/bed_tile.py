@@ -50,12 +50,13 @@ class BedTile(QFrame):
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.bed_label, 0, 0)
         grid.addWidget(self.patient_label, 0, 1, 1, 2)
+        self.news2_label.setWordWrap(True)
         grid.addWidget(self.spo2_label, 1, 0)
         grid.addWidget(self.pr_label, 1, 1)
-        grid.addWidget(self.news2_label, 1, 2)
         grid.addWidget(self.pleth, 2, 0, 1, 3)
-        grid.addWidget(self.state_label, 3, 0, 1, 3)
-        grid.addWidget(self.demo_label, 4, 0, 1, 3)
+        grid.addWidget(self.news2_label, 3, 0, 1, 3)
+        grid.addWidget(self.state_label, 4, 0, 1, 3)
+        grid.addWidget(self.demo_label, 5, 0, 1, 3)
         self._style = ""
         self.update_numbers()
 
@@ -69,6 +70,7 @@ class BedTile(QFrame):
         self.spo2_label.setText(f"SpO2 {fmt(n.spo2)}")
         self.pr_label.setText(f"PR {fmt(n.pulse_rate)}")
         self.news2_label.setText(mon.news2.text if mon.news2 else "NEWS2 --")
+        self.news2_label.setToolTip(mon.news2.detail if mon.news2 else "")
         alarms = mon.engine.alarms
         if alarms:
             text = alarms[0].text + (f" (+{len(alarms) - 1})" if len(alarms) > 1 else "")
@@ -81,7 +83,7 @@ class BedTile(QFrame):
         self.state_label.setText(text)
         demo = f"{DEMO_NOTICE}, " if mon.simulated else ""
         self.setAccessibleDescription(f"{mon.bed.name}: {demo}{mon.patient_text}, {self.spo2_label.text()}, "
-                                      f"{self.pr_label.text()}, {text}")
+                                      f"{self.pr_label.text()}, {self.news2_label.text()}, {text}")
 
     def refresh_frame(self, now: float) -> None:
         """Per frame: the pleth and the flash phase."""

@@ -21,7 +21,7 @@ from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
-from hms_desktop.ui.monitor.widgets import button, label, named, row
+from hms_desktop.ui.monitor.widgets import button, label, named
 
 
 class BedView(QWidget):
@@ -38,12 +38,15 @@ class BedView(QWidget):
         self.controller = controller
         self.monitor: BedMonitor | None = None
         self.title = label("bed view title", point_size=14, bold=True)
+        self.title.setWordWrap(True)
         self.demo_banner = label("bed view demo notice", DEMO_NOTICE, point_size=14, bold=True)
         self.demo_banner.setStyleSheet(DEMO_STYLE)
         self.demo_banner.setVisible(False)
         self.banner = label("bed alarm banner", point_size=12, bold=True)
+        self.banner.setWordWrap(True)
         self.banner.setAutoFillBackground(True)
         self.state_label = label("device state")
+        self.state_label.setWordWrap(True)
         self.spo2 = label("SpO2 value", point_size=44, bold=True)
         self.spo2_limits = label("SpO2 limits")
         self.pr = label("pulse rate value", point_size=32, bold=True)
@@ -57,12 +60,12 @@ class BedView(QWidget):
         self.signal.setFormat("signal %v/15")
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
-        self.back = button("back to station", "&Back to station")
-        self.connect_button = button("start monitoring", "&Start monitoring…")
-        self.pause = button("pause monitoring", "&Pause")
+        self.back = button("back to station", "Back to statio&n")
+        self.connect_button = button("start monitoring on this bed", "Start monitorin&g on this bed…")
+        self.pause = button("pause monitoring", "Pa&use")
         self.end = button("end monitoring", "&End monitoring")
-        self.limits = button("alarm limits", "Alarm &limits…")
-        self.acknowledge = button("acknowledge bed alarms", "&Acknowledge")
+        self.limits = button("alarm limits", "Alarm l&imits…")
+        self.acknowledge = button("acknowledge bed alarms", "Ac&knowledge")
         self.back.clicked.connect(self.sig_back_requested)
         self.connect_button.clicked.connect(lambda: self._emit_bed(self.sig_connect_requested))
         self.limits.clicked.connect(lambda: self._emit_bed(self.sig_limits_requested))
@@ -84,7 +87,11 @@ class BedView(QWidget):
         middle = QHBoxLayout()
         middle.addLayout(self._graph_area, 3)
         middle.addLayout(numbers, 1)
-        buttons = row(self.back, self.connect_button, self.pause, self.end, self.limits, self.acknowledge)
+        # Two rows of three: one row of six forced the window to ~750 px wide.
+        buttons = QGridLayout()
+        for i, b in enumerate((self.back, self.connect_button, self.acknowledge,
+                               self.pause, self.end, self.limits)):
+            buttons.addWidget(b, i // 3, i % 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.demo_banner)
@@ -132,19 +139,14 @@ class BedView(QWidget):
             self.news2_detail.setText("")
         else:
             self.news2.setText(mon.news2.text)
-            notes = []
-            if mon.news2.stale:
-                notes.append("stale: " + ", ".join(sorted(mon.news2.stale)))
-            if mon.news2.missing:
-                notes.append("missing: " + ", ".join(sorted(mon.news2.missing)))
-            self.news2_detail.setText("; ".join(notes))
+            self.news2_detail.setText(mon.news2.detail)
         alarms = mon.engine.alarms
         self.banner.setText("   ".join(a.text + (" (ack)" if a.acknowledged else "") for a in alarms))
         self.connect_button.setEnabled(mon.session is None)
         self.pause.setEnabled(mon.session is not None)
         self.end.setEnabled(mon.session is not None)
         self.limits.setEnabled(bool(mon.patient_id))
-        self.pause.setText("&Resume" if mon.session is not None and not mon.monitoring else "&Pause")
+        self.pause.setText("Res&ume" if mon.session is not None and not mon.monitoring else "Pa&use")
         self.acknowledge.setEnabled(any(not a.acknowledged for a in alarms))
 
     def _frame(self) -> None:

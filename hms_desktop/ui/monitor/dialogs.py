@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import ValidationError
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +26,7 @@ from hms_desktop.domain.alarm_limits import SATSECONDS_CHOICES, AlarmLimits
 from hms_desktop.ui.monitor.widgets import dialog_body, error_label, named
 
 PATIENT_ID = re.compile(r"[A-Z]{3}\d{6,}")
+BLUETOOTH_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
 FALLBACK_PROTOCOLS = ("cms50-v7", "cms50-legacy", "nonin-df2", "nonin-df8", "masimo", "text")
 
 
@@ -33,35 +38,79 @@ def known_protocols() -> list[str]:
     return [*PROTOCOLS, *BLE_PROTOCOLS]
 
 
-def discovered_ports() -> list[str]:
-    """Serial / Bluetooth ports the devices package can see, then the demo device."""
-    ports: list[str] = []
+#: The protocol choice that asks the dialog to find out what the device speaks.
+DETECT = "detect automatically"
+#: What a port without detection falls back to for the demo device (it speaks every protocol).
+DEMO_PROTOCOL = "cms50-v7"
+PatientCheck = Callable[[str], bool]
+
+
+def discovered_ports() -> list[tuple[str, str]]:
+    """(label, port) for every serial / Bluetooth port the devices package sees, then the demo
+    device. Known oximeter bridges come first; nothing is preselected (no ``/dev/ttyS0``)."""
+    ports: list[tuple[str, str]] = []
     try:
         from hms_desktop.devices.discovery import list_ports
 
-        ports = [p.path for p in list_ports()]
+        ports = [(p.path if p.friendly_name == p.path else f"{p.path} — {p.friendly_name}", p.path)
+                 for p in list_ports()]
     except Exception:  # noqa: BLE001 - discovery is a convenience; the port can be typed
         ports = []
-    return [*ports, DEMO_PORT]
+    return [*ports, (DEMO_PORT, DEMO_PORT)]
+
+
+def detect_protocol(port: str) -> str | None:
+    """The protocol the device on ``port`` speaks (blocks up to ~10 s: never on the GUI thread)."""
+    from hms_desktop.devices.discovery import autodetect
+
+    return autodetect(port)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectChoice:
+    """What the nurse chose; passed to ``start_monitoring`` by keyword, never by position."""
+
+    bed: str
+    port: str
+    protocol: str
+    patient: str
 
 
 class ConnectDialog(QDialog):
-    """Choose bed, device (port + protocol) and patient for a new monitoring session."""
+    """Choose bed, device (port + protocol) and patient for a new monitoring session.
+
+    An unknown patient is refused with a plain sentence; "detect automatically" listens to
+    the port on a worker thread and fills in the protocol before the dialog closes.
+    """
+
+    sig_detection_finished = Signal(str, object)
+    """(port, protocol or None) from the detection thread (queued to the GUI thread)."""
 
     def __init__(self, beds: list[str], *, bed: str = "", patient_id: str = "",
+                 patient_exists: PatientCheck | None = None, bed_names: dict[str, str] | None = None,
+                 detect: Callable[[str], str | None] = detect_protocol,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "start monitoring dialog")
         self.setWindowTitle("Start monitoring")
+        self.patient_exists = patient_exists
+        self.detect = detect
+        self._detector: threading.Thread | None = None
         self.bed = named(QComboBox(), "bed")
-        self.bed.addItems(beds)
+        for bed_id in beds:
+            self.bed.addItem((bed_names or {}).get(bed_id, bed_id), bed_id)
         if bed in beds:
-            self.bed.setCurrentText(bed)
+            self.bed.setCurrentIndex(beds.index(bed))
         self.port = named(QComboBox(), "device port")
         self.port.setEditable(True)
-        self.port.addItems(discovered_ports())
+        for text, port in discovered_ports():
+            self.port.addItem(text, port)
+        self.port.setCurrentIndex(-1)  # no default port: the nurse picks the device
+        port_edit = self.port.lineEdit()
+        if port_edit is not None:
+            port_edit.setPlaceholderText("choose or type a port")
         self.protocol = named(QComboBox(), "device protocol")
-        self.protocol.addItems(known_protocols())
+        self.protocol.addItems([DETECT, *known_protocols()])
         self.patient = named(QLineEdit(patient_id), "patient id")
         self.patient.setPlaceholderText("PAT000123")
         self.error = error_label("start monitoring error")
@@ -70,26 +119,80 @@ class ConnectDialog(QDialog):
         form.addRow("&Device:", self.port)
         form.addRow("P&rotocol:", self.protocol)
         form.addRow("&Patient:", self.patient)
-        dialog_body(self, form, self.error, "start monitoring buttons", QDialogButtonBox.StandardButton.Ok)
+        self.buttons = dialog_body(self, form, self.error, "start monitoring buttons",
+                                   QDialogButtonBox.StandardButton.Ok)
+        self.sig_detection_finished.connect(self._detected)
 
-    def values(self) -> tuple[str, str, str, str]:
-        return (self.bed.currentText(), self.port.currentText().strip(), self.protocol.currentText(),
-                self.patient.text().strip().upper())
+    def values(self) -> ConnectChoice:
+        return ConnectChoice(bed=str(self.bed.currentData() or self.bed.currentText()),
+                             port=self.port_path(), protocol=self.protocol.currentText(),
+                             patient=self.patient.text().strip().upper())
+
+    def port_path(self) -> str:
+        """The chosen port's path (the list shows "path — description")."""
+        text = self.port.currentText().strip()
+        index = self.port.findText(text)
+        return str(self.port.itemData(index)) if index >= 0 else text
 
     def accept(self) -> None:
-        bed, port, _protocol, patient = self.values()
-        if not bed:
+        choice = self.values()
+        if not choice.bed:
             self.error.setText("Bed: choose a bed (add one first)")
-        elif not port:
+        elif not choice.port:
             self.error.setText("Device: choose or type a port")
-        elif not PATIENT_ID.fullmatch(patient):
-            self.error.setText(f"Patient: {patient or '(empty)'} is not a patient id like PAT000123")
+        elif not PATIENT_ID.fullmatch(choice.patient):
+            self.error.setText(f"Patient: {choice.patient or '(empty)'} is not a patient id like PAT000123")
+        elif self.patient_exists is not None and not self.patient_exists(choice.patient):
+            self.error.setText(f"Patient: there is no patient {choice.patient} — check the number "
+                               "or register the patient first")
+        elif choice.protocol == DETECT and choice.port == DEMO_PORT:
+            self.protocol.setCurrentText(DEMO_PROTOCOL)
+            super().accept()
+        elif choice.protocol == DETECT and BLUETOOTH_ADDRESS.fullmatch(choice.port):
+            self.error.setText("Protocol: choose the Bluetooth profile of this device")
+        elif choice.protocol == DETECT:
+            self._start_detection(choice.port)
         else:
             super().accept()
 
+    def _start_detection(self, port: str) -> None:
+        if self._detector is not None:
+            return
+        self.error.setText(f"Detecting the protocol on {port}… (up to 10 s)")
+        self.buttons.setEnabled(False)
+
+        def work() -> None:
+            try:
+                found = self.detect(port)
+            except Exception:  # noqa: BLE001 - reported as "nothing answered", never a crash
+                found = None
+            self.sig_detection_finished.emit(port, found)
+
+        self._detector = threading.Thread(target=work, name="protocol detection", daemon=False)
+        self._detector.start()
+
+    def _detected(self, port: str, protocol: object) -> None:
+        if self._detector is not None:
+            self._detector.join()
+            self._detector = None
+        self.buttons.setEnabled(True)
+        if protocol is None:
+            self.error.setText(f"Device: no known oximeter protocol answered on {port} — check the "
+                               "cable and that the oximeter is on, or choose the protocol")
+            return
+        self.protocol.setCurrentText(str(protocol))
+        self.error.setText(f"Detected {protocol} on {port}")
+        super().accept()
+
+    def done(self, result: int) -> None:
+        if self._detector is not None:  # closed while detecting: wait for the port to be let go
+            self._detector.join()
+            self._detector = None
+        super().done(result)
+
 
 _FIELDS: list[tuple[str, str, str, tuple[float, float]]] = [
-    ("spo2_low", "SpO2 &low limit (%)", "int", (50, 99)),
+    ("spo2_low", "Sp&O2 low limit (%)", "int", (50, 99)),
     ("pr_low", "Pulse &low limit (/min)", "int", (20, 200)),
     ("pr_high", "Pulse &high limit (/min)", "int", (40, 300)),
     ("spo2_delay_s", "SpO2 onset delay (s)", "float", (0, 60)),

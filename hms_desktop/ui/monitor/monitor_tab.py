@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QInputDialog,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from hms_desktop.domain.alarm_limits import DEFAULT_LIMITS_ID
-from hms_desktop.domain.monitoring import Bed
+from hms_desktop.ui.monitor.bed_actions import BedActions
 from hms_desktop.ui.monitor.controller import StationController
-from hms_desktop.ui.monitor.dialogs import ConnectDialog, LimitsDialog
-from hms_desktop.ui.monitor.station_view import StationView
+from hms_desktop.ui.monitor.station_view import StationView, wrapping_label
 from hms_desktop.ui.monitor.trend_view import TrendView
 from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 
 class MonitorTab(QWidget):
     def __init__(self, controller: StationController, *, current_patient: Any = None,
+                 patient_exists: Callable[[str], bool] | None = None, recording_off: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "monitor tab")
@@ -34,52 +33,38 @@ class MonitorTab(QWidget):
         self.pages = named(QTabWidget(), "monitor pages")
         self.pages.addTab(self.station, "&Station")
         self.pages.addTab(self.trends, "&Trends")
-        self.add_bed = button("add bed", "Add &bed…", self._add_bed)
-        self.connect_button = button("start monitoring", "Start &monitoring…", self._connect)
-        self.default_limits = button("default alarm limits", "&Default alarm limits…", self._edit_defaults)
-        self.message = label("monitor message")
+        self.message = wrapping_label("monitor message")
+        self.bed_actions = BedActions(controller, self, say=self.message.setText,
+                                  current_patient=current_patient, patient_exists=patient_exists)
+        self.add_bed = button("add bed", "Add &bed…", self.bed_actions.add_bed)
+        self.connect_button = button("start monitoring", "Start &monitoring…", self.bed_actions.start_monitoring)
+        self.default_limits = button("default alarm limits", "&Default alarm limits…",
+                                     self.bed_actions.edit_defaults)
+        self.station.set_recording_off(recording_off)
+        self.recording_off = self.station.recording_off
         layout = QVBoxLayout(self)
         layout.addLayout(row(self.add_bed, self.connect_button, self.default_limits, self.message,
                              stretch_before=3))
         layout.addWidget(self.pages, 1)
-        self.station.bed_view.sig_connect_requested.connect(self._connect)
-        self.station.bed_view.sig_limits_requested.connect(self._edit_limits)
+        self.bed_actions.attach(self.station.bed_view)
         controller.sig_error_reported.connect(self.message.setText)
         if current_patient is not None:
             current_patient.sig_patient_changed.connect(self.trends.set_patient)
             self.trends.set_patient(current_patient.patient_id)
 
-    def _add_bed(self) -> None:
-        bed_id, ok = QInputDialog.getText(self, "Add bed", "Bed id (e.g. BED05):")
-        if not ok or not bed_id.strip():
-            return
-        try:
-            bed = Bed(id=bed_id.strip(), name=bed_id.strip(), position=len(self.controller.monitors))
-        except ValueError as exc:
-            self.message.setText(str(exc).splitlines()[-1] if str(exc) else "invalid bed id")
-            return
-        self.controller.run(self.controller.service.add_beds, [bed],
-                            on_done=lambda _r: self.controller.reload_beds(), what=f"bed {bed.id}")
 
-    def _connect(self, bed: str = "") -> None:
-        free = [b for b, m in self.controller.monitors.items() if m.session is None]
-        patient = self.current_patient.patient_id if self.current_patient is not None else ""
-        dialog = ConnectDialog(free, bed=bed, patient_id=patient, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.controller.start_monitoring(*dialog.values())
-
-    def _edit_defaults(self) -> None:
-        """Clinic-wide limits: used for every patient without limits of their own."""
-        service = self.controller.service
-        dialog = LimitsDialog(DEFAULT_LIMITS_ID, service.limits_for(""), parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_limits is not None:
-            self.controller.run(service.set_limits, "", dialog.result_limits, what="default alarm limits")
-
-    def _edit_limits(self, bed_id: str) -> None:
-        mon = self.controller.monitors[bed_id]
-        dialog = LimitsDialog(mon.patient_id, mon.engine.limits, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_limits is not None:
-            self.controller.set_limits(bed_id, dialog.result_limits)
+def observer_page(ctx: Any) -> QWidget:
+    """The Monitor tab of a window that does not hold the data folder: it names the window that
+    monitors the beds and opens no device (a second reader distorted the first station's
+    waveform and blanked its numbers without an alarm)."""
+    holder = getattr(ctx, "read_only_reason", "") or "another HMS Desktop window has this data folder"
+    page = label("monitor observer notice",
+                 "Beds are monitored by another window.\n\n"
+                 f"{holder}.\n\nThis window does not open oximeters or record; use the nurse "
+                 "station of the window that holds the data folder.")
+    page.setWordWrap(True)
+    page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return page
 
 
 def build_controller(ctx: Any, *, sound: Any = None) -> StationController:

@@ -12,14 +12,19 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.ui.monitor.bed_actions import BedActions, patient_check
+from hms_desktop.ui.monitor.bed_naming import find_bed, new_bed
 from hms_desktop.ui.monitor.controller import StationController
-from hms_desktop.ui.monitor.station_spec import parse_monitor_specs
+from hms_desktop.ui.monitor.station_spec import MonitorSpec, parse_monitor_specs
 from hms_desktop.ui.monitor.station_view import StationView
 
 
 def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
                   controller: StationController | None = None, full_screen: bool = True) -> QWidget:
     """Build, connect and show the station; raises ValueError naming a bad ``--monitor`` option."""
+    if ctx is not None and not getattr(ctx, "holds_folder_lock", True):
+        raise ValueError("The nurse station runs only in the window that holds the data folder: "
+                         f"{getattr(ctx, 'read_only_reason', '') or 'another window has it'}")
     parsed = parse_monitor_specs(specs)  # fail before opening anything
     screens = QGuiApplication.screens()
     if screen is not None and not 0 <= screen < len(screens):
@@ -28,21 +33,26 @@ def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
         from hms_desktop.ui.monitor.monitor_tab import build_controller
 
         controller = build_controller(ctx)
-    for spec in parsed:
-        controller.ensure_bed(spec.bed_id)
+    bed_ids = [_bed_for(controller, spec) for spec in parsed]
     view = StationView(controller)
     view.setWindowTitle("HMS nurse station")
+    view.bed_actions = BedActions(controller, view, say=view.say, patient_exists=patient_check(ctx))
+    view.bed_actions.attach(view.bed_view)
+    controller.sig_error_reported.connect(view.say)
+    if ctx is not None and getattr(ctx, "read_only", False):
+        view.set_recording_off(str(getattr(ctx, "read_only_reason", "")))
     controller.start()
-    for spec in parsed:
-        mon = controller.monitors[spec.bed_id]
+    for bed_id, spec in zip(bed_ids, parsed, strict=True):
+        mon = controller.monitors[bed_id]
         if spec.patient_id:
             if mon.session is not None:  # a session left open by a previous run: end it cleanly
-                controller.end_monitoring(spec.bed_id)
-            controller.start_monitoring(spec.bed_id, spec.patient_id, spec.port, spec.protocol)
+                controller.end_monitoring(bed_id)
+            controller.start_monitoring(bed_id=bed_id, patient_id=spec.patient_id, port=spec.port,
+                                        protocol=spec.protocol)
         else:
             # No patient: show the device live (numbers, pleth) without recording or alarming.
-            controller.attach_source(spec.bed_id, controller.open_source(spec.port, spec.protocol),
-                                      spec.port, spec.protocol)
+            controller.attach_source(bed_id, controller.open_source(spec.port, spec.protocol),
+                                     spec.port, spec.protocol)
     if screen is not None:
         view.setScreen(screens[screen])
         view.move(screens[screen].geometry().topLeft())
@@ -51,3 +61,14 @@ def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
     else:
         view.show()
     return view
+
+
+def _bed_for(controller: StationController, spec: MonitorSpec) -> str:
+    """The id of the bed ``spec`` names ("1" is "Bed 1"), created with the ward's naming if new."""
+    beds = controller.service.beds()
+    bed = find_bed(spec.bed_id, beds)
+    if bed is None:
+        bed = new_bed(spec.bed_id, beds)
+        controller.service.add_beds([bed])  # kiosk start-up, before any device is open
+    controller.reload_beds()
+    return bed.id

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hms_desktop.ui.monitor.bed_naming import bed_number, numbered_id
+
 _PATIENT = re.compile(r"[A-Z]{3}\d{6,}")
 _BED = re.compile(r"[A-Za-z0-9_-]{1,16}")
 DEFAULT_PROTOCOL = "cms50-v7"
@@ -18,7 +20,7 @@ DEMO_ALIASES = {"demo": "Demo device", "demo-device": "Demo device"}
 
 @dataclass(frozen=True, slots=True)
 class MonitorSpec:
-    bed_id: str
+    bed_id: str  # as typed, upper-cased: "1", "BED01" and "Bed 1" all name bed BED01 (bed_naming)
     port: str
     protocol: str
     patient_id: str = ""
@@ -50,9 +52,11 @@ def parse_monitor_specs(texts: list[str]) -> list[MonitorSpec]:
     specs = [parse_monitor_spec(t) for t in texts]
     seen: set[str] = set()
     for spec in specs:
-        if spec.bed_id in seen:
+        number = bed_number(spec.bed_id)
+        key = numbered_id(number) if number is not None else spec.bed_id
+        if key in seen:
             raise ValueError(f"--monitor: bed {spec.bed_id} given twice")
-        seen.add(spec.bed_id)
+        seen.add(key)
     if len(specs) > 16:
         raise ValueError(f"--monitor: at most 16 beds on one station, got {len(specs)}")
     return specs

@@ -2,15 +2,22 @@
 
 Clicking a tile (or Enter on it) shows that bed's full view in place; Back or Escape
 returns. Tiles redraw on the controller's frame timer; numbers refresh on bed changes.
+
+Small screens (1366×768, and 1920×1080 at 2× = 960×540 logical): the grid and the bed view
+scroll instead of forcing the window larger, the grid's column count follows the width, and
+the alarm list keeps its place beside them, so it is never pushed off-screen.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +32,27 @@ from hms_desktop.ui.monitor.snapshot_dialog import SnapshotDialog
 from hms_desktop.ui.monitor.widgets import button, label, named, row
 
 MAX_TILES = 16
+#: A tile's comfortable width; the grid shows as many columns as fit (at least one).
+TILE_WIDTH = 240
+ALARM_LIST_MIN_WIDTH = 240
+
+
+def scrolling(widget: QWidget, name: str) -> QScrollArea:
+    """``widget`` in a frameless scroll area that resizes it: it shrinks with the window and
+    scrolls when the window is smaller than its minimum, instead of growing the window."""
+    area = named(QScrollArea(), name)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def wrapping_label(name: str) -> QWidget:
+    """A message line that wraps and never widens its row (long error texts)."""
+    lab = label(name)
+    lab.setWordWrap(True)
+    lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return lab
 
 
 class StationView(QWidget):
@@ -38,22 +66,34 @@ class StationView(QWidget):
         self.tiles: dict[str, BedTile] = {}
         self.grid_page = named(QWidget(), "bed grid")
         self.grid = QGridLayout(self.grid_page)
+        self.grid_scroll = scrolling(self.grid_page, "bed grid scroll area")
+        self.grid_scroll.viewport().installEventFilter(self)  # columns follow the width
+        self.columns = 1
         self.bed_view = BedView(controller)
+        self.bed_scroll = scrolling(self.bed_view, "bed view scroll area")
         self.stack = named(QStackedWidget(), "station pages")
-        self.stack.addWidget(self.grid_page)
-        self.stack.addWidget(self.bed_view)
+        self.stack.addWidget(self.grid_scroll)
+        self.stack.addWidget(self.bed_scroll)
         self.alarm_list = AlarmListView(controller)
+        self.alarm_list.setMinimumWidth(ALARM_LIST_MIN_WIDTH)
         self.pause_button = button("audio pause", "Audio &pause 2:00")
         self.pause_button.setCheckable(True)
-        self.countdown = label("audio pause countdown")
-        self.audio_state = label("audio state")
-        top = row(self.pause_button, self.countdown, self.audio_state, stretch_before=2)
+        self.countdown = wrapping_label("audio pause countdown")
+        self.audio_state = wrapping_label("audio state")
+        self.message = wrapping_label("station message")
+        self.recording_off = wrapping_label("recording off notice")
+        self.recording_off.setStyleSheet("color: white; background: #b00020; padding: 2px 6px;")
+        self.recording_off.setVisible(False)
+        self.bed_actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
+        top = row(self.pause_button, self.countdown, self.audio_state, self.message, stretch_before=2)
         splitter = named(QSplitter(), "station splitter")
         splitter.addWidget(self.stack)
         splitter.addWidget(self.alarm_list)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)  # the alarm list can be narrowed, never hidden
         layout = QVBoxLayout(self)
+        layout.addWidget(self.recording_off)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.pause_button.toggled.connect(self._pause_toggled)
@@ -74,13 +114,40 @@ class StationView(QWidget):
                 self.grid.removeWidget(tile)
                 tile.deleteLater()
             self.tiles = {}
-            cols = max(1, math.ceil(math.sqrt(len(beds))))
-            for i, mon in enumerate(beds):
+            for mon in beds:
                 tile = BedTile(mon)
                 tile.sig_bed_opened.connect(self.show_bed)
-                self.grid.addWidget(tile, i // cols, i % cols)
                 self.tiles[mon.bed.id] = tile
+            self._place_tiles(force=True)
         self._numbers()
+
+    def _place_tiles(self, *, force: bool = False) -> None:
+        """A square-ish grid, with no more columns than fit the visible width."""
+        fit = max(1, self.grid_scroll.viewport().width() // TILE_WIDTH)
+        square = max(1, math.ceil(math.sqrt(len(self.tiles))))
+        cols = min(square, fit)
+        if cols == self.columns and not force:
+            return
+        self.columns = cols
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+        for i, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, i // cols, i % cols)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.grid_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_tiles()
+        return False
+
+    def set_recording_off(self, reason: str) -> None:
+        """The window owns the folder but cannot write (a data problem): beds are still shown
+        and alarmed; only recording is off, and the nurse is told so ("" hides the notice)."""
+        self.recording_off.setText(f"Recording off: {reason}" if reason else "")
+        self.recording_off.setVisible(bool(reason))
+
+    def say(self, text: str) -> None:
+        """A plain sentence for the nurse (a refused bed name, a port that would not open)."""
+        self.message.setText(text)
 
     def _numbers(self) -> None:
         for tile in self.tiles.values():
@@ -89,7 +156,7 @@ class StationView(QWidget):
         self.audio_state.setText("   ".join(a.text for a in station))
 
     def _frame(self) -> None:
-        if self.stack.currentWidget() is not self.grid_page:
+        if self.stack.currentWidget() is not self.grid_scroll:
             return
         now = self.controller.clock()
         for tile in self.tiles.values():
@@ -97,12 +164,12 @@ class StationView(QWidget):
 
     def show_bed(self, bed_id: str) -> None:
         self.bed_view.show_bed(bed_id)
-        self.stack.setCurrentWidget(self.bed_view)
+        self.stack.setCurrentWidget(self.bed_scroll)
         self.bed_view.setFocus()
         self.sig_bed_shown.emit(bed_id)
 
     def show_grid(self) -> None:
-        self.stack.setCurrentWidget(self.grid_page)
+        self.stack.setCurrentWidget(self.grid_scroll)
         first = next(iter(self.tiles.values()), None)
         if first is not None:
             first.setFocus()

@@ -49,7 +49,7 @@ class TrendView(QWidget):
         self.plot.addItem(self.markers)
         self.alarms: list[AlarmRecord] = []
         self.points = 0
-        caption = label("trend range caption", "&Range:")
+        caption = label("trend range caption", "Time &window:")
         caption.setBuddy(self.range_box)
         layout = QVBoxLayout(self)
         layout.addLayout(row(caption, self.range_box, self.reset, self.status, stretch_before=3))

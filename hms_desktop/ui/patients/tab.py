@@ -31,6 +31,7 @@ from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
 from hms_desktop.ui.patients.status import PatientStatusDialog
 from hms_desktop.ui.patients.table_model import PatientTableModel
+from hms_desktop.ui.shell.write_guard import register_writes
 
 SEARCH_DEBOUNCE_MS = 100
 RECENT_ON_TOP = 10
@@ -86,6 +87,7 @@ class PatientsTab(QWidget):
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
+        register_writes(ctx, *(self.buttons[k] for k in ("new", "edit", "status", "merge")))
         bar.addStretch(1)
         bar.addWidget(self.count)
         top = QHBoxLayout()

@@ -13,6 +13,7 @@ from hms_desktop.ui.record.clock import from_wall
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.widgets import button
+from hms_desktop.ui.shell.write_guard import register_writes
 
 FOLLOW_UP_HOUR = 9  # a proposed start; the booking dialog lets the user pick the real slot
 
@@ -30,6 +31,7 @@ class VisitsPage(SectionPage):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.VISITS, parent)
         self.book_button = button(self, "&Book follow-up…", "visits_book_follow_up", "Book follow-up")
+        register_writes(ctx, self.book_button)
         self.book_button.clicked.connect(self.book_follow_up)
         self.actions_row.insertWidget(4, self.book_button)
         navigation = getattr(ctx, "navigation", None)

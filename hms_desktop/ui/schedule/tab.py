@@ -34,6 +34,7 @@ from hms_desktop.ui.schedule.month_view import NAMES_SHOWN, MonthView, month_gri
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
+from hms_desktop.ui.shell.write_guard import register_writes
 
 MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
@@ -121,6 +122,8 @@ class ScheduleTab(ScheduleActions, QWidget):
         for view in (self.day_scroll, self.week_scroll, self.month_view):
             self.stack.addWidget(view)
 
+        register_writes(ctx, self.new_button, self.providers_button, self.rooms_button, self.checkin_button,
+                        self.complete_button, self.cancel_button, self.noshow_button)
         bar = QHBoxLayout()
         for w in (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
                   self.title):

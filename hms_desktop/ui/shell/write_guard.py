@@ -1,0 +1,98 @@
+"""One place that disables every write action of a read-only window, with the reason.
+
+A window that does not hold the data folder (or holds it but cannot write because of a
+data problem) must not offer New patient, Edit, Merge, New booking… only to answer "Not
+saved" afterwards (issue 11 item 3). Tabs register their write controls with one line,
+``ctx.write_guard.register(self.new_button, self.edit_button)``; the guard keeps them
+disabled while the window is read-only — even when the tab enables them again for a new
+selection — and says why in the tooltip. It can be switched at run time (``set_read_only``),
+e.g. when storage finds a problem after start-up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QAction, QShortcut
+from PySide6.QtWidgets import QWidget
+
+Control = QWidget | QAction | QShortcut
+_TIP = "hms_tooltip_before_read_only"
+_WANTED = "hms_enabled_before_read_only"
+
+
+class WriteGuard(QObject):
+    sig_read_only_changed = Signal(bool, str)
+    """The window became read-only (True, reason) or writable again (False, "")."""
+
+    def __init__(self, reason: str = "", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("write_guard")
+        self._reason = reason
+        self._controls: list[Control] = []
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self._reason)
+
+    @property
+    def reason(self) -> str:
+        return self._reason
+
+    def register(self, *controls: Control) -> None:
+        """Keep these controls disabled, with the reason as tooltip, while read-only."""
+        for control in controls:
+            self._controls.append(control)
+            control.destroyed.connect(lambda *_a, c=control: self._forget(c))
+            if isinstance(control, QAction):
+                control.changed.connect(lambda c=control: self._enforce(c))
+            elif isinstance(control, QWidget):
+                control.installEventFilter(self)
+            self._enforce(control)
+
+    def set_read_only(self, reason: str) -> None:
+        """``reason`` "" makes the window writable again (the tabs re-enable as they see fit)."""
+        if reason == self._reason:
+            return
+        self._reason = reason
+        for control in list(self._controls):
+            if reason:
+                self._enforce(control)
+            else:
+                self._restore(control)
+        self.sig_read_only_changed.emit(bool(reason), reason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.EnabledChange and isinstance(watched, QWidget):
+            self._enforce(watched)
+        return False
+
+    def _enforce(self, control: Control) -> None:
+        if not self._reason:
+            return
+        tip = f"Read-only: {self._reason}"
+        if not isinstance(control, QShortcut) and control.toolTip() != tip:
+            if control.property(_TIP) is None:
+                control.setProperty(_TIP, control.toolTip())
+            control.setToolTip(tip)
+        if control.isEnabled():
+            control.setProperty(_WANTED, True)  # what the tab wanted, for set_read_only("")
+            control.setEnabled(False)
+
+    def _restore(self, control: Control) -> None:
+        if not isinstance(control, QShortcut) and control.property(_TIP) is not None:
+            control.setToolTip(str(control.property(_TIP)))
+            control.setProperty(_TIP, None)
+        if control.property(_WANTED):
+            control.setProperty(_WANTED, None)
+            control.setEnabled(True)
+
+    def _forget(self, control: Control) -> None:
+        if control in self._controls:
+            self._controls.remove(control)
+
+
+def register_writes(ctx: object, *controls: Control) -> None:
+    """``ctx.write_guard.register(*controls)`` for a context that has one (test contexts may not)."""
+    guard = getattr(ctx, "write_guard", None)
+    if isinstance(guard, WriteGuard):
+        guard.register(*controls)
