@@ -131,7 +131,8 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Asthma", onset=date(2010, 5, 1)))
     record.add(Section.VISITS, Visit(patient_id="PAT000001", doctor="Dr B", diagnosis="Viral URTI",
                                      at=datetime(2024, 1, 2, 10, tzinfo=UTC)))
-    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Latex", noted_on=date(2018, 1, 1)))
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Latex", severity="mild",
+                                          noted_on=date(2018, 1, 1)))
     record_ctx.current_patient.select("PAT000001")
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
@@ -142,7 +143,8 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     combo.setCurrentText("Allergy")
     assert model.rowCount() == 1 and model.data(model.index(0, 2)) == "Latex"
     # a new entry elsewhere appears without reopening the page, and the filter is kept
-    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", noted_on=date(2020, 1, 1)))
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", severity="severe",
+                                          noted_on=date(2020, 1, 1)))
     qtbot.waitUntil(lambda: model.rowCount() == 2)
 
 
@@ -184,7 +186,8 @@ def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_c
     from hms_desktop.ui.record.tab import RecordTab
     from tests.ui.record.conftest import make_context
 
-    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex"))
+    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex",
+                                                                                severity="mild"))
     second = Store(record_ctx.store.data_dir)
     assert second.read_only
     bus = EventBus()
