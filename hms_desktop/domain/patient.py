@@ -123,6 +123,28 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _months_between(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def age_text(born: date, today: date, died: date | None = None) -> str:
+    """Age as a clinician reads it: days under a week, weeks under 8 weeks, months under
+    2 years, then years; for the dead, the age they reached ("aged 70"), never still counting."""
+    on = died if died is not None and died <= today else today
+    days = (on - born).days
+    if days < 0:
+        return ""
+    if days < 7:
+        text = f"{days} day" + ("" if days == 1 else "s")
+    elif days < 56:
+        text = f"{days // 7} weeks" if days >= 14 else "1 week"
+    elif (months := _months_between(born, on)) < 24:
+        text = f"{months} month" + ("" if months == 1 else "s")
+    else:
+        text = str(age_on(born, on))
+    return text
+
+
 # Letters Unicode does not decompose into base + accent, spelled as a keyboard without them would.
 _NO_DECOMPOSITION = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
                                    "æ": "ae", "œ": "oe", "ħ": "h"})

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.field_limits import FIELD_LIMITS, too_long_message
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
+from hms_desktop.ui.common.mnemonics import with_mnemonic
 from hms_desktop.ui.record.clock import from_wall, to_wall
 from hms_desktop.ui.record.widgets import named
 
@@ -65,15 +66,6 @@ class _OptionalDate(QWidget):
         if value is not None:
             self.edit.setDate(QDate(value.year, value.month, value.day))
 
-def _mnemonic(title: str, used: set[str]) -> str:
-    """``title`` with an Alt key on its first letter no other label in the dialog has taken."""
-    for i, ch in enumerate(title):
-        if ch.isalnum() and ch.lower() not in used:
-            used.add(ch.lower())
-            return f"{title[:i]}&{title[i:]}"
-    return title
-
-
 class RecordEntryDialog(QDialog):
     """Add or edit one entry of ``model``; ``entry()`` is the validated model after accept."""
 
@@ -97,7 +89,7 @@ class RecordEntryDialog(QDialog):
         for field in self._fields:
             widget = self._make_input(field)
             self._inputs[field.name] = widget
-            caption = _mnemonic(field.title, used_keys) + (" *" if field.required else "")
+            caption = with_mnemonic(field.title, used_keys) + (" *" if field.required else "")
             label = named(QLabel(caption, self), f"{field.name}_label",
                           field.title + (" (required)" if field.required else ""))
             label.setBuddy(widget if not isinstance(widget, _OptionalDate) else widget.check)

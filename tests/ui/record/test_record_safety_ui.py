@@ -49,8 +49,7 @@ def test_amoxicillin_for_a_penicillin_allergy_warns_and_records_the_override(
     assert prescribe_anyway.isEnabled()
     qtbot.mouseClick(prescribe_anyway, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(record.entries(Section.MEDICATIONS, PATIENT)) == 1)
-    record_ctx.writer.drain()
-    assert "despite the allergy warning" in find(page, QLabel, "Medications message").text()
+    qtbot.waitUntil(lambda: "despite the allergy warning" in find(page, QLabel, "Medications message").text())
     reopened = Store(record_ctx.store.data_dir)  # read-only second view of the folder, from disk
     try:
         notes = [n.text for n in reopened.table(CLINICAL_NOTES).where("patient_id", PATIENT)]
@@ -66,9 +65,9 @@ def test_cancelling_the_warning_saves_nothing_and_says_so(qtbot: Any, tab: Recor
     page = prescribe(qtbot, tab, "Nurofen")
     qtbot.waitUntil(lambda: page.warning is not None and page.warning.isVisible())
     qtbot.mouseClick(find(page.warning, QPushButton, "Do not prescribe"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Not prescribed" in find(page, QLabel, "Medications message").text())
     record_ctx.writer.drain()
     assert record.entries(Section.MEDICATIONS, PATIENT) == []
-    assert "Not prescribed" in find(page, QLabel, "Medications message").text()
 
 
 def test_unknown_allergy_status_and_unlisted_drugs_are_said(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
