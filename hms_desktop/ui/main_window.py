@@ -27,7 +27,14 @@ from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.session_controller import SessionController
 from hms_desktop.ui.shell.settings_dialog import SettingsDialog
 from hms_desktop.ui.shell.status import ShellStatus
-from hms_desktop.ui.shell.tabs import TABS, create_tab, error_page, loading_page
+from hms_desktop.ui.shell.tabs import (
+    TABS,
+    create_tab,
+    error_page,
+    loading_page,
+    scrolling_page,
+    tab_page,
+)
 
 APP_NAME = "HMS Desktop"
 
@@ -154,7 +161,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)  # replacing a page must not count as the user switching
         old = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, create_tab(title, package, self.ctx), title)
+        self.tabs.insertTab(index, scrolling_page(title, create_tab(title, package, self.ctx)), title)
         old.deleteLater()
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
@@ -242,6 +249,7 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            tab_page(page).close()  # the tab itself, not only its scroll area, gets closeEvent
             page.close()
             page.deleteLater()
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hms_desktop.domain.record import SECTIONS
 from hms_desktop.ui.record import clock
@@ -78,8 +86,25 @@ class RecordTab(QWidget):
             self.pages[title] = page
             if isinstance(page, TimelinePage):
                 page.sig_entry_activated.connect(self.open_entry)
-            self.stack.addWidget(page)
+            self.stack.addWidget(self._scrolling(title, page))
         return page
+
+    @staticmethod
+    def _scrolling(title: str, page: QWidget) -> QScrollArea:
+        """Each page scrolls on its own: the stack is as large as its largest page, so one tall
+        form (observations) made every page, and the window, taller than a 960×540 screen."""
+        area = QScrollArea()
+        area.setObjectName(f"record_page_scroll_{len(title)}_{title.lower().replace(' ', '_')}")
+        area.setAccessibleName(f"{title} page scroll area")
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidgetResizable(True)
+        area.setWidget(page)
+        return area
+
+    def current_page(self) -> QWidget | None:
+        """The page shown now (inside its scroll area)."""
+        area = self.stack.currentWidget()
+        return area.widget() if isinstance(area, QScrollArea) else area
 
     def show_page(self, title: str) -> QWidget:
         row = [t for t, _ in self.factories].index(title)
@@ -88,7 +113,10 @@ class RecordTab(QWidget):
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self.factories):
-            self.stack.setCurrentWidget(self.page(self.factories[row][0]))
+            page = self.page(self.factories[row][0])
+            area = page.parentWidget().parentWidget() if page.parentWidget() is not None else None
+            if isinstance(area, QScrollArea):
+                self.stack.setCurrentWidget(area)
 
     def open_entry(self, table: str, record_id: str) -> None:
         """Show the section page holding ``record_id`` with it selected (from the timeline)."""

@@ -6,7 +6,7 @@ import importlib
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
 
 from hms_desktop.ui.common.placeholder import placeholder_tab
 from hms_desktop.ui.context import (
@@ -69,3 +69,22 @@ def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:
         log.exception("tab %s failed to start", title)
         return error_page(title, f"{type(exc).__name__}: {exc}")
     return widget
+
+
+def scrolling_page(title: str, page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area, so one tab's minimum size cannot make the whole
+    window bigger than the screen (a QTabWidget is as large as its largest page): a tab that
+    does not fit scrolls on its own. Each tab is still designed to fit 960×540 without it
+    (tests/ui/test_window_walker.py checks); this is the safety net, not the layout."""
+    area = QScrollArea()
+    area.setObjectName(f"{title.lower()}_tab_scroll")
+    area.setAccessibleName(f"{title} tab scroll area")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
+
+def tab_page(area: QWidget) -> QWidget:
+    """The tab's own widget inside its scroll area (or ``area`` itself for a loading page)."""
+    return area.widget() if isinstance(area, QScrollArea) and area.widget() is not None else area

@@ -68,7 +68,7 @@ def test_pages_follow_the_current_patient(qtbot: Any, tab: RecordTab, record_ctx
     row = pages.currentRow()
     qtbot.keyClick(pages, Qt.Key.Key_Down)
     assert pages.currentRow() == row + 1
-    assert tab.stack.currentWidget() is tab.page(pages.currentItem().text())
+    assert tab.current_page() is tab.page(pages.currentItem().text())
 
 
 def test_schedule_request_opens_a_prefilled_visit(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
@@ -77,7 +77,7 @@ def test_schedule_request_opens_a_prefilled_visit(qtbot: Any, tab: RecordTab, re
                                             appointment_id="APT000045", at=at)
     assert record_ctx.current_patient.patient_id == "PAT000002"
     page = tab.page("Visit log")
-    assert tab.stack.currentWidget() is page
+    assert tab.current_page() is page
     dialog = page.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.input("doctor").text() == "DOC000003"
@@ -228,7 +228,7 @@ def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: Recor
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Return)
     meds = tab.page("Medications")
-    assert tab.stack.currentWidget() is meds
+    assert tab.current_page() is meds
     assert meds.selected().id == target.id
 
 
