@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QListWidget,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.record import SECTIONS
+from hms_desktop.ui.common.mnemonics import MENU_KEYS, deconflict, mnemonic_of
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
@@ -83,6 +85,10 @@ class RecordTab(QWidget):
         if page is None:
             factory = dict(self.factories)[title]
             page = factory(self.ctx)
+            # Pages come from several features and sit under this header and the window's
+            # menus: keep every Alt key on screen unique (tests/ui/test_window_walker.py).
+            header_keys = {mnemonic_of(b.text()) for b in self.header.findChildren(QPushButton)}
+            deconflict(page, MENU_KEYS | header_keys)
             self.pages[title] = page
             if isinstance(page, TimelinePage):
                 page.sig_entry_activated.connect(self.open_entry)

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -75,7 +77,7 @@ class ProvidersDialog(ScheduleDialog):
                                  "Withdraw exception")
 
         form = QFormLayout()
-        form.addRow("&Name", self.name)
+        form.addRow("N&ame", self.name)  # &New provider has N
         form.addRow("&Role", self.role)
         form.addRow("&Department", self.department)
         form.addRow("Slot (min)", self.slot)
@@ -96,9 +98,17 @@ class ProvidersDialog(ScheduleDialog):
         right.addWidget(self.ex_list)
         right.addWidget(self.ex_withdraw)
         right.addWidget(self.message)
+        details = QWidget()
+        details.setLayout(right)
+        # Seven days of hours and the exceptions are taller than a 540-pixel screen (1920×1080
+        # at 2×): the details scroll, the provider list beside them stays put.
+        scroll = named(QScrollArea(), "schedule_provider_details", "Provider details")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(details)
         layout = QHBoxLayout(self)
         layout.addWidget(self.list, 1)
-        layout.addLayout(right, 2)
+        layout.addWidget(scroll, 2)
 
         self.list.currentItemChanged.connect(lambda *_: self.show_provider())
         self.new_button.clicked.connect(self.clear)

@@ -100,7 +100,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
         self.noshow_button = named(QPushButton("No-&show"), "schedule_no_show", "No-show")
         self.ics_button = named(QPushButton("E&xport .ics…"), "schedule_export_ics", "Export iCalendar")
-        self.sheet_button = named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
+        self.sheet_button = named(QPushButton("&Day sheet PDF…"), "schedule_day_sheet", "Day sheet PDF")
         self.agenda_button = named(QPushButton("A&genda"), "schedule_agenda_toggle", "Show agenda list")
         self.agenda_button.setCheckable(True)
         self.agenda_button.setChecked(True)

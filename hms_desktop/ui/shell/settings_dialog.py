@@ -74,7 +74,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Time zone:", self.zone_combo)
         form.addRow("&Phone region:", self.region_combo)
         form.addRow("NEWS2 &stale after:", self.stale_spin)
-        form.addRow("Alarm audio &pause:", self.pause_spin)
+        form.addRow("Alarm audio pa&use:", self.pause_spin)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
