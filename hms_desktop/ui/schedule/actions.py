@@ -200,6 +200,7 @@ class ScheduleActions:
             prefill["patient_id"] = current.patient_id  # booking usually follows looking at a patient
         self.dialog = BookingDialog(self.ctx, parent=self, **prefill)
         self.dialog.sig_appointments_booked.connect(self._booked)
+        self.dialog.sig_series_skipped.connect(self.say)
         self.dialog.open()
         return self.dialog
 
