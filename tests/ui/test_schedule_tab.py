@@ -53,6 +53,16 @@ def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: ScheduleTestCon
     table = ctx.services.scheduling.appointments
     qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 10), timeout=3000)
     assert table.get("APT000001").end == local(2026, 3, 2, 10, 30)
+    # The drop says what moved where (issue 13 item 10), and Ctrl+Z puts it back.
+    status = find(tab, type(tab.status), "Schedule messages")
+    qtbot.waitUntil(lambda: status.text().startswith("Moved APT000001"), timeout=3000)
+    assert "from Mon 02 Mar 09:00 with Dr Ada Lovelace to Mon 02 Mar 10:00 with Dr Ada Lovelace" in status.text()
+    assert "Ctrl+Z" in status.text()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 9), timeout=3000)
+    qtbot.waitUntil(lambda: status.text().startswith("Undone: APT000001 is back at Mon 02 Mar 09:00"), timeout=3000)
+    assert len(table.history("APT000001")) == 3  # booked, moved, moved back: every step kept
 
 
 def test_conflicting_drop_refused_and_nothing_written(tab: ScheduleTab, ctx: ScheduleTestContext,
