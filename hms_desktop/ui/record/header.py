@@ -12,8 +12,8 @@ from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
-from hms_desktop.ui.record.summary_html import summary_html
-from hms_desktop.ui.record.summary_pdf import print_html_to_pdf
+from hms_desktop.ui.record.summary_html import printed_at, summary_html
+from hms_desktop.ui.record.summary_pdf import PageFrame, print_html_to_pdf
 from hms_desktop.ui.record.widgets import button, named
 
 BANNER_STYLE = {
@@ -123,8 +123,14 @@ class RecordHeader(QWidget):
             self.print_summary_to(Path(path))
 
     def print_summary_to(self, path: Path) -> Path:
-        clinic = str(getattr(getattr(self.ctx, "settings", None), "clinic_name", "") or "")
-        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic)
-        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}")
+        settings = getattr(self.ctx, "settings", None)
+        clinic = str(getattr(settings, "clinic_name", "") or "")
+        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic,
+                            address=str(getattr(settings, "clinic_address", "") or ""))
+        facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
+        who = f"{facts.name} ({self.patient_id})" if facts.name else self.patient_id
+        frame = PageFrame(f"Patient summary — {who}" + (f" — {clinic}" if clinic else ""),
+                          f"Printed {printed_at()} — confidential patient information")
+        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}", frame)
         self.message.setText(f"Summary saved to {path}")
         return path

@@ -175,6 +175,38 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
         assert expected in text, expected
 
 
+def test_summary_is_complete_paginated_and_framed(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
+    """Issue 13 item 12: diagnoses and notes were missing; every page now says whose summary it is,
+    the clinic, the print date and "Page n of N"."""
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.domain.record import ClinicalNote, Diagnosis
+
+    done: list[object] = []
+    record_ctx.update_settings(ClinicSettings(clinic_name="Riverside Surgery", clinic_address="12 Mill Lane\nOxford"),
+                               on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    pid = add_patient(record_ctx.services, "Amara", "Okafor", "1971-06-15", "female", "O+")
+    record = record_ctx.services.record
+    record.add(Section.DIAGNOSES, Diagnosis(patient_id=pid, description="Community-acquired pneumonia",
+                                            icd10="J18.9", doctor="Dr Raman", diagnosed_on=date(2026, 10, 2)))
+    for n in range(12):  # long notes: the summary needs several pages
+        record.add(Section.NOTES, ClinicalNote(patient_id=pid, author="Dr Raman", text=f"Review {n}. " + "Plan. " * 300,
+                                               at=datetime(2026, 1, 1 + n, 9, tzinfo=UTC)))
+    record_ctx.current_patient.select(pid)
+    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    assert len(pages) >= 3
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+        assert f"Patient summary — Amara OKAFOR ({pid}) — Riverside Surgery" in page
+        assert "Printed " in page
+    text = " ".join(pages)
+    for expected in ("12 Mill Lane", "Oxford", "Community-acquired pneumonia", "J18.9", "Review 11.",
+                     "2 older notes are in the record"):
+        assert expected in text, expected
+    assert "Review 0." not in text  # the latest ten only
+
+
 def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_ctx: Any) -> None:
     """A second window on the same folder is read-only: it says so, offers no writing actions,
     and a write that gets through anyway is refused with a message, nothing pretended."""
