@@ -182,3 +182,26 @@ def test_every_tab_fits_at_scale_factor_2(demo_folder: Path, tmp_path: Path, tit
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["scale"] == 2.0
     assert not report["problems"], "\n".join(report["problems"])
+
+
+def test_the_longest_names_allowed_never_widen_the_window(window: MainWindow, qtbot: Any) -> None:
+    """Issue 13 item 1: a 480-character family name made the Record window 7,867 px wide. Names
+    now stop at 100 characters (field_limits) and every label of user text elides, whole in
+    its tooltip."""
+    from hms_desktop.domain.patient import Patient
+
+    given, family = "Maximiliana-" + "G" * 88, "Featherstonehaugh-" + "F" * 82
+    assert len(given) == len(family) == 100
+    saved: list[Patient] = []
+    window.ctx.run(window.ctx.services.patients.register,
+                   Patient(given_name=given, family_name=family, date_of_birth=date(2001, 2, 3),
+                           address="Flat 1, " + "Long Street, " * 30), on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+    window.ctx.navigation.open_patient(saved[0].id)
+    for size in SIZES.values():
+        for title in ("Patients", "Record", "Schedule"):
+            problems = walk_tab(window, title, size)
+            assert not problems, "\n".join(problems)
+            assert (window.width(), window.height()) == size
+    identity = _tab(window, "Record").header.identity
+    assert identity.is_elided() and family.upper() in identity.toolTip()
