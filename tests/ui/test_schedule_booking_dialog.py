@@ -83,14 +83,19 @@ def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, c
     assert ctx.services.scheduling.appointments.get("APT000002").override_by == "tester"  # type: ignore[union-attr]
 
 
-def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
-                                                         qtbot: QtBot) -> None:
-    sched = ctx.services.scheduling
-    sched.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))  # blocks the third Monday
+def four_mondays_with_the_third_taken(dialog: BookingDialog, ctx: ScheduleTestContext) -> None:
+    """A weekly series of 4 from Mon 2 Mar 10:00 for PAT000002; 16 Mar is taken."""
+    ctx.services.scheduling.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(10, 0))
     dialog.repeat.setChecked(True)
     dialog.repeat.count.setValue(4)
+
+
+def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
+                                                         qtbot: QtBot) -> None:
+    sched = ctx.services.scheduling
+    four_mondays_with_the_third_taken(dialog, ctx)
     dialog.book_button.click()
     qtbot.waitUntil(lambda: "16 Mar 2026 10:00" in problems(dialog), timeout=3000)
     assert len(sched.appointments) == 2 and dialog.isVisible()
@@ -126,11 +131,7 @@ def test_a_series_with_one_clashing_week_books_the_rest_and_lists_the_skipped_da
     from hms_desktop.storage.scheduling import APPOINTMENTS
 
     sched = ctx.services.scheduling
-    sched.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))  # blocks the third Monday
-    dialog.patient.choose("PAT000002")
-    dialog.time.setTime(QTime(10, 0))
-    dialog.repeat.setChecked(True)
-    dialog.repeat.count.setValue(4)
+    four_mondays_with_the_third_taken(dialog, ctx)
     rest = by_name(dialog, QPushButton, "Book the other dates of the series")
     assert not rest.isVisible()
     dialog.book_button.click()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QListWidget,
     QPushButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.record import SECTIONS
 from hms_desktop.ui.common.mnemonics import MENU_KEYS, deconflict, mnemonic_of
+from hms_desktop.ui.common.scrolling import in_scroll_area
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
@@ -99,13 +99,8 @@ class RecordTab(QWidget):
     def _scrolling(title: str, page: QWidget) -> QScrollArea:
         """Each page scrolls on its own: the stack is as large as its largest page, so one tall
         form (observations) made every page, and the window, taller than a 960×540 screen."""
-        area = QScrollArea()
-        area.setObjectName(f"record_page_scroll_{len(title)}_{title.lower().replace(' ', '_')}")
-        area.setAccessibleName(f"{title} page scroll area")
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidgetResizable(True)
-        area.setWidget(page)
-        return area
+        return in_scroll_area(page, f"record_page_scroll_{title.lower().replace(' ', '_')}",
+                              f"{title} page scroll area")
 
     def current_page(self) -> QWidget | None:
         """The page shown now (inside its scroll area)."""

@@ -6,9 +6,10 @@ import importlib
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from hms_desktop.ui.common.placeholder import placeholder_tab
+from hms_desktop.ui.common.scrolling import in_scroll_area
 from hms_desktop.ui.context import (
     TAB_MONITOR,
     TAB_PATIENTS,
@@ -76,13 +77,7 @@ def scrolling_page(title: str, page: QWidget) -> QScrollArea:
     window bigger than the screen (a QTabWidget is as large as its largest page): a tab that
     does not fit scrolls on its own. Each tab is still designed to fit 960×540 without it
     (tests/ui/test_window_walker.py checks); this is the safety net, not the layout."""
-    area = QScrollArea()
-    area.setObjectName(f"{title.lower()}_tab_scroll")
-    area.setAccessibleName(f"{title} tab scroll area")
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setWidget(page)
-    return area
+    return in_scroll_area(page, f"{title.lower()}_tab_scroll", f"{title} tab scroll area")
 
 
 def tab_page(area: QWidget) -> QWidget:
