@@ -122,6 +122,12 @@ class RecordEntryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self._layout = layout
+
+    def add_hint(self, widget: QWidget) -> None:
+        """A line a section adds under the fields (e.g. the drug-allergy check as typed)."""
+        self._layout.insertWidget(1, widget)
+        widget.show()  # added after the dialog opened: a new child starts hidden
 
     # ---- inputs --------------------------------------------------------------------------
     def _with_limit_message(self, field: FormField, widget: QLineEdit | QPlainTextEdit, most: int) -> QWidget:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -75,6 +76,29 @@ class MedicationsPage(SectionPage):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.MEDICATIONS, parent)
         self.warning: AllergyWarningDialog | None = None
+
+    def add_entry(self, prefill: dict[str, Any] | None = None) -> RecordEntryDialog | None:
+        """The add dialog, with the allergy check said as the drug name is typed."""
+        dialog = super().add_entry(prefill)
+        if dialog is None:
+            return None
+        hint = named(QLabel("", dialog), "allergy_check_hint", "Allergy check")
+        hint.setWordWrap(True)
+        name = dialog.input("name")
+        patient_id = self.patient_id
+
+        def update() -> None:
+            text = name.text().strip() if isinstance(name, QLineEdit) else ""
+            check = self.ctx.services.record.check_allergies(patient_id, text) if text else None
+            hint.setText(check.message if check is not None else "")
+            conflict = check is not None and check.outcome is CheckOutcome.CONFLICT
+            hint.setStyleSheet("color: white; background: #c62828; padding: 4px;" if conflict else "")
+
+        if isinstance(name, QLineEdit):
+            name.textChanged.connect(lambda _t: update())
+        dialog.add_hint(hint)
+        update()
+        return dialog
 
     def _save_new(self, dialog: RecordEntryDialog) -> None:
         entry = dialog.entry()

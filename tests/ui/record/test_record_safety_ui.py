@@ -38,6 +38,12 @@ def test_amoxicillin_for_a_penicillin_allergy_warns_and_records_the_override(
     record = record_ctx.services.record
     record.add(Section.ALLERGIES, Allergy(patient_id=PATIENT, substance="Penicillin", reaction="anaphylaxis",
                                           severity="life-threatening", noted_on=date(2019, 5, 1)))
+    page = tab.show_page("Medications")
+    qtbot.mouseClick(find(page, QPushButton, "Add medications entry"), Qt.MouseButton.LeftButton)
+    hint = find(page.dialog, QLabel, "Allergy check")
+    qtbot.keyClicks(page.dialog.input("name"), "Amoxil")  # a brand: said as it is typed
+    assert hint.text().startswith("ALLERGY WARNING for Amoxil") and "same class (penicillins)" in hint.text()
+    page.dialog.reject()
     page = prescribe(qtbot, tab, "Amoxicillin")
     qtbot.waitUntil(lambda: page.warning is not None and page.warning.isVisible())
     warning = page.warning
