@@ -85,19 +85,21 @@ def outside(window: QWidget) -> list[str]:
 
 
 def overflowing_pages(window: QWidget) -> list[str]:
-    """A tab must fit its window without scrolling; a Record page must fit across."""
+    """A tab must fit its window without scrolling; a Record page must fit across. Judged by
+    the scroll bars the user sees, and by the minimum size the page asks for."""
     problems = []
     for area in window.findChildren(QScrollArea):
         name = area.objectName()
         if not area.isVisibleTo(window) or area.widget() is None or not (
                 name.endswith(TAB_WRAPPER) or name.startswith(PAGE_WRAPPER)):
             continue
-        need, room = area.widget().minimumSizeHint(), area.size()
-        too_wide = need.width() > room.width()
-        too_tall = name.endswith(TAB_WRAPPER) and need.height() > room.height()
-        if too_wide or too_tall:
-            problems.append(f"{area.accessibleName()}: the page needs at least {need.width()}x{need.height()}, "
-                            f"has {room.width()}x{room.height()}")
+        need, room = area.widget().minimumSizeHint(), area.viewport().size()
+        across = area.horizontalScrollBar().isVisibleTo(window) or need.width() > room.width()
+        down = name.endswith(TAB_WRAPPER) and (area.verticalScrollBar().isVisibleTo(window)
+                                               or need.height() > room.height())
+        if across or down:
+            problems.append(f"{area.accessibleName()}: scrolls {'across' if across else 'down'}; the page needs "
+                            f"at least {need.width()}x{need.height()}, has {room.width()}x{room.height()}")
     return problems
 
 

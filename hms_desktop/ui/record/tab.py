@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.record import SECTIONS
 from hms_desktop.ui.common.mnemonics import MENU_KEYS, deconflict, mnemonic_of
-from hms_desktop.ui.common.scrolling import in_scroll_area
+from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
@@ -105,7 +105,7 @@ class RecordTab(QWidget):
     def current_page(self) -> QWidget | None:
         """The page shown now (inside its scroll area)."""
         area = self.stack.currentWidget()
-        return area.widget() if isinstance(area, QScrollArea) else area
+        return page_in(area) if area is not None else None
 
     def show_page(self, title: str) -> QWidget:
         row = [t for t, _ in self.factories].index(title)
@@ -115,9 +115,9 @@ class RecordTab(QWidget):
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self.factories):
             page = self.page(self.factories[row][0])
-            area = page.parentWidget().parentWidget() if page.parentWidget() is not None else None
-            if isinstance(area, QScrollArea):
-                self.stack.setCurrentWidget(area)
+            for n in range(self.stack.count()):
+                if page_in(self.stack.widget(n)) is page:
+                    self.stack.setCurrentIndex(n)
 
     def open_entry(self, table: str, record_id: str) -> None:
         """Show the section page holding ``record_id`` with it selected (from the timeline)."""

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from hms_desktop.ui.common.placeholder import placeholder_tab
-from hms_desktop.ui.common.scrolling import in_scroll_area
+from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.context import (
     TAB_MONITOR,
     TAB_PATIENTS,
@@ -82,4 +82,4 @@ def scrolling_page(title: str, page: QWidget) -> QScrollArea:
 
 def tab_page(area: QWidget) -> QWidget:
     """The tab's own widget inside its scroll area (or ``area`` itself for a loading page)."""
-    return area.widget() if isinstance(area, QScrollArea) and area.widget() is not None else area
+    return page_in(area)
