@@ -167,3 +167,11 @@ def test_a_series_whose_every_date_clashes_is_refused_whole(ctx: ScheduleTestCon
         sched.book_series(draft(local(2026, 3, 2, 9), pat="PAT000002"), Recurrence(freq="weekly", count=2),
                           skip_clashes=True)
     assert len(sched.appointments) == 2 and len(sched.series) == 0
+
+
+def test_reason_stops_at_its_field_limit(dialog: BookingDialog, qtbot: QtBot) -> None:
+    from hms_desktop.domain.field_limits import limit
+
+    reason = by_name(dialog, QLineEdit, "Reason")
+    qtbot.keyClicks(reason, "x" * (limit("Appointment", "reason") + 5))
+    assert len(reason.text()) == limit("Appointment", "reason") == 200

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.domain.validation_text import describe_validation_error
@@ -80,6 +81,7 @@ class BookingDialog(QDialog):
         self.minutes.setSingleStep(5)
         self.minutes.setValue(self._default_minutes())
         self.reason = named(QLineEdit(reason), "schedule_reason", "Reason")
+        self.reason.setMaxLength(limit("Appointment", "reason"))  # field_limits: one table for all
         self.room = named(QComboBox(), "schedule_room", "Room")
         self.room.addItem("No room", "")
         for r in self.service.rooms.all():

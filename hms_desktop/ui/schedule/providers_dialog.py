@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.scheduling import (
     DEPARTMENTS,
     Availability,
@@ -51,6 +52,7 @@ class ProvidersDialog(ScheduleDialog):
         super().__init__(ctx, "schedule_providers_dialog", "Providers and hours", parent)
         self.list = named(QListWidget(), "schedule_providers_list", "Providers")
         self.name = named(QLineEdit(), "schedule_provider_name", "Provider name")
+        self.name.setMaxLength(limit("Provider", "name"))
         self.role = named(QComboBox(), "schedule_provider_role", "Role")
         self.role.addItems(["doctor", "nurse"])
         self.department = named(QComboBox(), "schedule_provider_department", "Department")
