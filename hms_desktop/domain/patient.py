@@ -23,6 +23,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hms_desktop.domain.field_limits import FIELD_LIMITS, limit
+
 #: Used until the clinic settings provide ``phone_region`` (the one place this default lives).
 DEFAULT_PHONE_REGION = "GB"
 EARLIEST_BIRTH = date(1890, 1, 1)
@@ -60,19 +62,19 @@ class Patient(BaseModel):
     model_config = ConfigDict(validate_assignment=False, extra="forbid")
 
     id: str = ""
-    given_name: str
-    family_name: str
+    given_name: str = Field(max_length=limit("Patient", "given_name"))
+    family_name: str = Field(max_length=limit("Patient", "family_name"))
     date_of_birth: date
     sex: Sex = Sex.UNKNOWN
-    phone: str = ""  # E.164, e.g. +447911123456 (normalised from what was typed)
-    email: str = ""
-    address: str = ""
+    phone: str = Field(default="", max_length=limit("Patient", "phone"))  # E.164, e.g. +447911123456
+    email: str = Field(default="", max_length=limit("Patient", "email"))
+    address: str = Field(default="", max_length=limit("Patient", "address"))
     blood_group: BloodGroup = BloodGroup.UNKNOWN
-    emergency_name: str = ""
-    emergency_relation: str = ""
-    emergency_phone: str = ""  # E.164
-    medical_history: str = ""
-    other_identifier: str = ""  # e.g. a national ID
+    emergency_name: str = Field(default="", max_length=limit("Patient", "emergency_name"))
+    emergency_relation: str = Field(default="", max_length=limit("Patient", "emergency_relation"))
+    emergency_phone: str = Field(default="", max_length=limit("Patient", "emergency_phone"))  # E.164
+    medical_history: str = Field(default="", max_length=limit("Patient", "medical_history"))
+    other_identifier: str = Field(default="", max_length=limit("Patient", "other_identifier"))  # e.g. a national ID
     status: PatientStatus = PatientStatus.ACTIVE
     deceased_on: date | None = None
     merged_into: str = ""
@@ -119,6 +121,28 @@ class Patient(BaseModel):
 def age_on(born: date, today: date) -> int:
     """Completed years on ``today`` (a 29 February birthday turns over on 1 March)."""
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _months_between(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def age_text(born: date, today: date, died: date | None = None) -> str:
+    """Age as a clinician reads it: days under a week, weeks under 8 weeks, months under
+    2 years, then years; for the dead, the age they reached ("aged 70"), never still counting."""
+    on = died if died is not None and died <= today else today
+    days = (on - born).days
+    if days < 0:
+        return ""
+    if days < 7:
+        text = f"{days} day" + ("" if days == 1 else "s")
+    elif days < 56:
+        text = f"{days // 7} weeks" if days >= 14 else "1 week"
+    elif (months := _months_between(born, on)) < 24:
+        text = f"{months} month" + ("" if months == 1 else "s")
+    else:
+        text = str(age_on(born, on))
+    return text
 
 
 # Letters Unicode does not decompose into base + accent, spelled as a keyboard without them would.
@@ -253,8 +277,27 @@ class FormContext:
     phone_region: str = DEFAULT_PHONE_REGION
 
 
+def _within_limit(field: str, rule: Any) -> Any:
+    """``rule`` preceded by the field's length limit (field_limits), so a 480-character name is
+    refused as typed with the same words the service uses, before any other rule runs."""
+    most = limit("Patient", field)
+
+    def checked(text: str) -> Any:
+        if len(text) > most:
+            raise ValueError(f"is too long: {len(text):,} characters, at most {most:,}")
+        return rule(text)
+
+    return checked
+
+
 def _field_rules(ctx: FormContext) -> dict[str, Any]:
     """Form order = the order fields are checked in, so "the first bad field" is well defined."""
+    rules = _text_rules(ctx)
+    return {field: _within_limit(field, rule) if f"Patient.{field}" in FIELD_LIMITS else rule
+            for field, rule in rules.items()}
+
+
+def _text_rules(ctx: FormContext) -> dict[str, Any]:
     return {
         "given_name": _required,
         "family_name": _required,

@@ -16,6 +16,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
+from hms_desktop.domain.field_limits import limit
+
 MULTILINE: JsonDict = {"multiline": True}
 LIST_COLUMN: JsonDict = {"list_column": True}
 LIST_MULTILINE: JsonDict = {"multiline": True, "list_column": True}
@@ -39,6 +41,10 @@ class RecordStatus(StrEnum):
 
 
 class AllergySeverity(StrEnum):
+    """Listed least to most severe (the banner sorts on this order); "unknown" is a choice a
+    clinician makes when nobody knows, never a default filled in for them."""
+
+    UNKNOWN = "unknown"
     MILD = "mild"
     MODERATE = "moderate"
     SEVERE = "severe"
@@ -82,33 +88,32 @@ class _RecordModel(BaseModel):
 
 
 class Allergy(_RecordModel):
-    substance: str = Field(min_length=1, max_length=200, title="Substance", json_schema_extra=LIST_COLUMN)
-    reaction: str = Field(default="", max_length=500, title="Reaction", json_schema_extra=LIST_COLUMN)
-    severity: AllergySeverity = Field(default=AllergySeverity.MODERATE, title="Severity",
-                                      json_schema_extra=LIST_COLUMN)
+    substance: str = Field(min_length=1, max_length=limit("Allergy", "substance"), title="Substance", json_schema_extra=LIST_COLUMN)
+    reaction: str = Field(default="", max_length=limit("Allergy", "reaction"), title="Reaction", json_schema_extra=LIST_COLUMN)
+    severity: AllergySeverity = Field(title="Severity", json_schema_extra=LIST_COLUMN)  # chosen, never defaulted
     status: RecordStatus = Field(default=RecordStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
     noted_on: date = Field(default_factory=date.today, title="Date noted")
 
 
 class Problem(_RecordModel):
-    condition: str = Field(min_length=1, max_length=200, title="Condition", json_schema_extra=LIST_COLUMN)
+    condition: str = Field(min_length=1, max_length=limit("Problem", "condition"), title="Condition", json_schema_extra=LIST_COLUMN)
     chronic: bool = Field(default=False, title="Chronic condition", json_schema_extra=LIST_COLUMN)
     onset: date | None = Field(default=None, title="Onset date", json_schema_extra=LIST_COLUMN)
     status: ProblemStatus = Field(default=ProblemStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
-    note: str = Field(default="", max_length=2000, title="Note", json_schema_extra=MULTILINE)
+    note: str = Field(default="", max_length=limit("Problem", "note"), title="Note", json_schema_extra=MULTILINE)
 
 
 class Medication(_RecordModel):
-    name: str = Field(min_length=1, max_length=200, title="Medication", json_schema_extra=LIST_COLUMN)
+    name: str = Field(min_length=1, max_length=limit("Medication", "name"), title="Medication", json_schema_extra=LIST_COLUMN)
     dose: float = Field(gt=0, le=100_000, title="Dose", json_schema_extra=LIST_COLUMN)
-    unit: str = Field(min_length=1, max_length=20, title="Unit", json_schema_extra=LIST_COLUMN)
-    route: str = Field(default="oral", min_length=1, max_length=40, title="Route", json_schema_extra=LIST_COLUMN)
-    frequency: str = Field(min_length=1, max_length=80, title="Frequency", json_schema_extra=LIST_COLUMN)
+    unit: str = Field(min_length=1, max_length=limit("Medication", "unit"), title="Unit", json_schema_extra=LIST_COLUMN)
+    route: str = Field(default="oral", min_length=1, max_length=limit("Medication", "route"), title="Route", json_schema_extra=LIST_COLUMN)
+    frequency: str = Field(min_length=1, max_length=limit("Medication", "frequency"), title="Frequency", json_schema_extra=LIST_COLUMN)
     start: date = Field(default_factory=date.today, title="Start", json_schema_extra=LIST_COLUMN)
     stop: date | None = Field(default=None, title="Stop", json_schema_extra=LIST_COLUMN)
     status: MedicationStatus = Field(default=MedicationStatus.ACTIVE, title="Status",
                                      json_schema_extra=LIST_COLUMN)
-    prescriber: str = Field(default="", max_length=120, title="Prescriber")
+    prescriber: str = Field(default="", max_length=limit("Medication", "prescriber"), title="Prescriber")
 
     @model_validator(mode="after")
     def _stop_after_start(self) -> Medication:
@@ -118,9 +123,9 @@ class Medication(_RecordModel):
 
 
 class Surgery(_RecordModel):
-    procedure: str = Field(min_length=1, max_length=200, title="Procedure", json_schema_extra=LIST_COLUMN)
+    procedure: str = Field(min_length=1, max_length=limit("Surgery", "procedure"), title="Procedure", json_schema_extra=LIST_COLUMN)
     performed_on: date = Field(title="Date", json_schema_extra=LIST_COLUMN)
-    note: str = Field(default="", max_length=2000, title="Note", json_schema_extra=LIST_MULTILINE)
+    note: str = Field(default="", max_length=limit("Surgery", "note"), title="Note", json_schema_extra=LIST_MULTILINE)
     status: RecordStatus = Field(default=RecordStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
 
     @field_validator("performed_on")
@@ -132,10 +137,10 @@ class Surgery(_RecordModel):
 
 
 class Diagnosis(_RecordModel):
-    description: str = Field(min_length=1, max_length=300, title="Diagnosis", json_schema_extra=LIST_COLUMN)
-    icd10: str = Field(default="", max_length=8, title="ICD-10 code", json_schema_extra=LIST_COLUMN)
+    description: str = Field(min_length=1, max_length=limit("Diagnosis", "description"), title="Diagnosis", json_schema_extra=LIST_COLUMN)
+    icd10: str = Field(default="", max_length=limit("Diagnosis", "icd10"), title="ICD-10 code", json_schema_extra=LIST_COLUMN)
     diagnosed_on: date = Field(default_factory=date.today, title="Date", json_schema_extra=LIST_COLUMN)
-    doctor: str = Field(min_length=1, max_length=120, title="Diagnosing doctor", json_schema_extra=LIST_COLUMN)
+    doctor: str = Field(min_length=1, max_length=limit("Diagnosis", "doctor"), title="Diagnosing doctor", json_schema_extra=LIST_COLUMN)
     status: RecordStatus = Field(default=RecordStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
 
     @field_validator("icd10")
@@ -151,19 +156,19 @@ class ClinicalNote(_RecordModel):
     """A note is never edited in place: an amendment is a new note pointing at the original
     (``amends``), so the original text stays visible beside it, not only in the history."""
 
-    author: str = Field(min_length=1, max_length=120, title="Author", json_schema_extra=LIST_COLUMN)
+    author: str = Field(min_length=1, max_length=limit("ClinicalNote", "author"), title="Author", json_schema_extra=LIST_COLUMN)
     at: datetime = Field(default_factory=_now, title="Time", json_schema_extra=LIST_COLUMN)
-    text: str = Field(min_length=1, max_length=20_000, title="Note", json_schema_extra=LIST_MULTILINE)
+    text: str = Field(min_length=1, max_length=limit("ClinicalNote", "text"), title="Note", json_schema_extra=LIST_MULTILINE)
     amends: str = Field(default="", title="Amends note")
     status: RecordStatus = Field(default=RecordStatus.ACTIVE, title="Status", json_schema_extra=LIST_COLUMN)
 
 
 class Visit(_RecordModel):
     at: datetime = Field(default_factory=_now, title="Visit date", json_schema_extra=LIST_COLUMN)
-    doctor: str = Field(min_length=1, max_length=120, title="Doctor", json_schema_extra=LIST_COLUMN)
-    symptoms: str = Field(default="", max_length=2000, title="Symptoms", json_schema_extra=LIST_MULTILINE)
-    diagnosis: str = Field(default="", max_length=2000, title="Diagnosis", json_schema_extra=LIST_MULTILINE)
-    treatment: str = Field(default="", max_length=2000, title="Treatment", json_schema_extra=MULTILINE)
+    doctor: str = Field(min_length=1, max_length=limit("Visit", "doctor"), title="Doctor", json_schema_extra=LIST_COLUMN)
+    symptoms: str = Field(default="", max_length=limit("Visit", "symptoms"), title="Symptoms", json_schema_extra=LIST_MULTILINE)
+    diagnosis: str = Field(default="", max_length=limit("Visit", "diagnosis"), title="Diagnosis", json_schema_extra=LIST_MULTILINE)
+    treatment: str = Field(default="", max_length=limit("Visit", "treatment"), title="Treatment", json_schema_extra=MULTILINE)
     follow_up_required: bool = Field(default=False, title="Follow-up required", json_schema_extra=LIST_COLUMN)
     next_visit: date | None = Field(default=None, title="Next visit", json_schema_extra=LIST_COLUMN)
     provider_id: str = Field(default="", title="Provider ID")
@@ -240,11 +245,19 @@ class AllergyBanner:
 
 def allergy_banner(allergies: list[Allergy], statement: AllergyStatement) -> AllergyBanner:
     """Active allergies win over any statement; NKA is shown only when somebody recorded it."""
-    active = [a for a in allergies if a.status == RecordStatus.ACTIVE]
+    order = list(AllergySeverity)
+    by_substance: dict[str, Allergy] = {}  # one mention per substance, its most severe entry
+    for allergy in allergies:
+        key = " ".join(allergy.substance.casefold().split())
+        kept = by_substance.get(key)
+        if allergy.status == RecordStatus.ACTIVE and (
+                kept is None or order.index(allergy.severity) > order.index(kept.severity)):
+            by_substance[key] = allergy
+    active = list(by_substance.values())
     if active:
-        order = list(AllergySeverity)
         active.sort(key=lambda a: (-order.index(a.severity), a.substance.lower()))
-        parts = [f"{a.substance} ({a.severity.value})" for a in active]
+        parts = [f"{a.substance} ({'severity unknown' if a.severity == AllergySeverity.UNKNOWN else a.severity.value})"
+                 for a in active]
         return AllergyBanner("ALLERGIES: " + ", ".join(parts), True, "allergies")
     if statement == AllergyStatement.NO_KNOWN_ALLERGIES:
         return AllergyBanner("No known allergies", False, "no_known_allergies")

@@ -21,6 +21,7 @@ _PHRASES = {
     "float_parsing": "must be a number",
     "date_from_datetime_parsing": "must be a date",
     "date_parsing": "must be a date",
+    "enum": "must be chosen (one of {expected})",
 }
 
 

@@ -7,7 +7,7 @@ the same wall-clock time the clinic booked, including across daylight-saving cha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -15,6 +15,7 @@ from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.domain.scheduling import Appointment, AppointmentStatus
 from hms_desktop.services.scheduling import SchedulingService
 
+DEFAULT_FIRST, DEFAULT_LAST = date(1970, 1, 1), date(2038, 1, 1)  # icalendar's own range, kept as a floor
 _ICS_STATUS = {
     AppointmentStatus.BOOKED: "CONFIRMED", AppointmentStatus.CHECKED_IN: "CONFIRMED",
     AppointmentStatus.COMPLETED: "CONFIRMED", AppointmentStatus.CANCELLED: "CANCELLED",
@@ -26,6 +27,7 @@ def appointments_to_ics(appointments: Iterable[Appointment], *, title: str,
                         names: dict[str, str] | None = None) -> bytes:
     """One VEVENT per appointment (UID = appointment id), in each appointment's own zone."""
     names = names or {}
+    appointments = list(appointments)
     cal = Calendar()
     cal.add("prodid", "-//HMS Desktop//Schedule//EN")
     cal.add("version", "2.0")
@@ -47,7 +49,13 @@ def appointments_to_ics(appointments: Iterable[Appointment], *, title: str,
             event.add("location", names.get(appt.room_id, appt.room_id))
         event.add("status", _ICS_STATUS[appt.status])
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if appointments:
+        # The VTIMEZONE lists each zone's transitions between these dates. icalendar's default
+        # stops at 2038, after which some calendar programs read a July 2040 appointment in
+        # winter time, an hour late: cover every exported date, with a year's margin each side.
+        first = min(a.start for a in appointments).date() - timedelta(days=366)
+        last = max(a.end for a in appointments).date() + timedelta(days=366)
+        cal.add_missing_timezones(first_date=min(first, DEFAULT_FIRST), last_date=max(last, DEFAULT_LAST))
     return cal.to_ical()
 
 

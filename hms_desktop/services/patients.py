@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from hms_desktop.domain.duplicates import DuplicateMatch, Identity
+from hms_desktop.domain.field_limits import check_limits
 from hms_desktop.domain.patient import (
     DEFAULT_PHONE_REGION,
     FieldChange,
@@ -179,6 +180,7 @@ class PatientService:
         """
         if patient.id:
             raise ValueError("id: a new patient gets its ID from the store")
+        check_limits(patient)
         self._check_phones(patient)
         unconfirmed = [m for m in self.duplicates(patient)
                        if m.id not in patient.confirmed_not_duplicate_of]
@@ -214,6 +216,7 @@ class PatientService:
             if data.get(field) != getattr(current, field):
                 raise ValueError(f"{field}: changed by set_status or merge, not by editing")
         edited = Patient.model_validate({**data, "id": patient_id})
+        check_limits(edited)
         self._check_phones(edited)
         saved = self.table.update(patient_id, edited)
         self._reindex([saved])

@@ -11,16 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from hms_desktop.domain.allergy_check import (
+    AllergyCheck,
+    CheckOutcome,
+    DrugTable,
+    check_medication,
+    parse_table,
+)
+from hms_desktop.domain.field_limits import check_limits, limit
+from hms_desktop.domain.patient import fold
 from hms_desktop.domain.record import (
     SECTIONS,
+    Allergy,
     AllergyBanner,
     AllergyStatement,
     AllergyStatementRecord,
     ClinicalNote,
+    Medication,
     RecordStatus,
     Section,
     allergy_banner,
@@ -33,10 +46,25 @@ from hms_desktop.storage import Store, Version
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 
 _FIXED_FIELDS = ("id", "patient_id")
+DRUG_TABLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "drug_allergy_classes.csv"
 
 
 class RecordError(ValueError):
     """A change the record refuses, with a message for the user."""
+
+
+class AllergyConflictError(RecordError):
+    """A medication matches a recorded allergy: saved only with an override reason."""
+
+    def __init__(self, check: AllergyCheck) -> None:
+        super().__init__(check.message + " Not saved: give a reason to prescribe it anyway.")
+        self.check = check
+
+
+@lru_cache(maxsize=1)
+def drug_table() -> DrugTable:
+    """The curated drug-allergy table shipped in resources/ (read once)."""
+    return parse_table(DRUG_TABLE_FILE.read_text(encoding="utf-8"))
 
 
 class RecordService:
@@ -98,9 +126,45 @@ class RecordService:
         return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
 
     # ---- writing -------------------------------------------------------------------------
+    def check_allergies(self, patient_id: str, medication: str) -> AllergyCheck:
+        """The drug-allergy check for prescribing ``medication`` (in memory, fast)."""
+        return check_medication(medication, self.entries(Section.ALLERGIES, patient_id),
+                                self.allergy_statement(patient_id), drug_table())
+
+    def add_medication(self, medication: Medication, *, override_reason: str = "", author: str = "",
+                       initiator: object = None) -> tuple[Medication, AllergyCheck]:
+        """Prescribe after the allergy check: a conflict is refused unless ``override_reason``
+        is given; then the override (reason, allergy, who) is recorded as a clinical note first,
+        so a saved medication never lacks the record of why it was given."""
+        check = self.check_allergies(medication.patient_id, medication.name)
+        if check.outcome is CheckOutcome.CONFLICT:
+            reason = " ".join(override_reason.split())
+            if not reason:
+                raise AllergyConflictError(check)
+            most = limit("AllergyOverride", "reason")
+            if len(reason) > most:
+                raise RecordError(f"Override reason is too long: {len(reason):,} characters, at most {most}.")
+            self._check_new(Section.MEDICATIONS, medication)
+            note = ClinicalNote(patient_id=medication.patient_id, author=author or "unknown",
+                                text=f"Allergy override: {medication.name} prescribed despite {check.message} "
+                                     f"Reason: {reason}")
+            self.add(Section.NOTES, note, initiator=initiator)
+        saved = self._insert(Section.MEDICATIONS, medication, initiator)
+        return saved, check
+
     def add(self, section: Section, record: BaseModel, *, initiator: object = None) -> Any:
-        """Save a new entry; durable when this returns."""
+        """Save a new entry; durable when this returns. A medication that conflicts with a
+        recorded allergy is refused here too (use ``add_medication`` with a reason)."""
+        if section == Section.MEDICATIONS and isinstance(record, Medication):
+            check = self.check_allergies(record.patient_id, record.name)
+            if check.outcome is CheckOutcome.CONFLICT:
+                raise AllergyConflictError(check)
+        return self._insert(section, record, initiator)
+
+    def _insert(self, section: Section, record: BaseModel, initiator: object) -> Any:
         self._check_new(section, record)
+        if section == Section.ALLERGIES and isinstance(record, Allergy) and record.status == RecordStatus.ACTIVE:
+            self._refuse_duplicate_allergy(record)
         saved = self._tables[section].insert(record)
         self._publish(section, (saved.id,), "insert", initiator)
         if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
@@ -134,6 +198,9 @@ class RecordService:
         new = type(current).model_validate({**current.model_dump(), **changes})
         if new == current:
             return current  # nothing changed: no empty version in the history
+        check_limits(new)
+        if section == Section.ALLERGIES and new.status == RecordStatus.ACTIVE:
+            self._refuse_duplicate_allergy(new)
         saved = table.update(record_id, new)
         self._publish(section, (record_id,), "update", initiator)
         if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
@@ -184,6 +251,15 @@ class RecordService:
             raise RecordError(f"{SECTIONS[section].title} holds {model.__name__}, not {type(record).__name__}.")
         if getattr(record, "id", ""):
             raise RecordError("A new record entry must not carry an ID; the store assigns it.")
+        check_limits(record)
+
+    def _refuse_duplicate_allergy(self, allergy: Allergy) -> None:
+        """One active entry per substance: the banner listed "Penicillin" twice."""
+        wanted = " ".join(fold(allergy.substance).split())
+        for other in self.entries(Section.ALLERGIES, allergy.patient_id, include_inactive=False):
+            if other.id != allergy.id and " ".join(fold(other.substance).split()) == wanted:
+                raise RecordError(f"{other.substance} is already recorded as an allergy ({other.id}, "
+                                  f"{other.severity.value}): edit that entry instead of adding it again.")
 
     def _clear_stale_nka(self, patient_id: str, initiator: object) -> None:
         """An active allergy makes a previous "no known allergies" false: reset it so the

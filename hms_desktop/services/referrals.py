@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hms_desktop.domain.field_limits import check_limits
 from hms_desktop.domain.referrals import (
     STEP_DATE,
     Department,
@@ -86,6 +87,7 @@ class ReferralService:
             raise ValueError(f"to_department: '{referral.to_department}' is not an active department")
         if referral.status is not ReferralStatus.DRAFT:
             raise ValueError("a new referral starts as a draft")
+        check_limits(referral)
         saved = self._referrals.insert(referral)
         self._publish(REFERRALS.name, [saved.id], "insert", initiator)
         return saved
@@ -101,6 +103,7 @@ class ReferralService:
         current = self._require(referral.id)
         if current.status is not ReferralStatus.DRAFT:
             raise ValueError("only a draft can be edited; a sent referral is a record of what was sent")
+        check_limits(referral)
         saved = self._referrals.update(referral.id, referral)
         self._publish(REFERRALS.name, [saved.id], "update", initiator)
         return saved

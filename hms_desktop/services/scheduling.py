@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from hms_desktop.domain.field_limits import check_limits, limit
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.domain.schedule_availability import ProviderCalendar
 from hms_desktop.domain.schedule_conflicts import Conflict, resources_of
@@ -52,6 +53,10 @@ def _settings_zone(store: Store) -> str | None:
         return load_settings(store.data_dir).time_zone
     except (SettingsError, OSError):
         return None  # the app reports a damaged settings file; scheduling uses the default
+
+
+#: How a date left out of a series when booking "the rest" is recorded (as a cancelled occurrence).
+SKIPPED = "Not booked with the series:"
 
 
 class BookingError(ValueError):
@@ -246,12 +251,32 @@ class SchedulingService:
 
     # ----- checks ---------------------------------------------------------------------
     def describe(self, conflict: Conflict) -> str:
-        """A sentence a receptionist understands: who is busy, with which appointment, when."""
-        who = {"provider": "Provider", "patient": "Patient", "room": "Room"}[conflict.resource]
+        """A sentence a receptionist understands, by name (IDs in brackets): who is busy, with
+        whom, in which appointment, when. "DOC000001 is already booked" meant nothing at the desk."""
         start = utc_to_wall(conflict.start, self.zone)
         end = utc_to_wall(conflict.end, self.zone)
-        return (f"{who} {conflict.resource_id} is already booked in {conflict.appointment_id} "
-                f"({start:%a %d %b %Y %H:%M}–{end:%H:%M})")
+        when = f"{start:%a %d %b %Y %H:%M}–{end:%H:%M}"
+        other = self.appointments.get(conflict.appointment_id)
+        with_patient = f" with {self._patient_name(other.patient_id)}" if other is not None else ""
+        by_provider = f" with {self._provider_name(other.provider_id)}" if other is not None else ""
+        if conflict.resource == "provider":
+            return (f"{self._provider_name(conflict.resource_id)} is already booked{with_patient} "
+                    f"in {conflict.appointment_id} ({when})")
+        if conflict.resource == "patient":
+            return (f"Patient {self._patient_name(conflict.resource_id)} already has "
+                    f"{conflict.appointment_id}{by_provider} ({when})")
+        room = self.rooms.get(conflict.resource_id)
+        name = room.name if room is not None else conflict.resource_id
+        name = name if name.casefold().startswith("room") else f"Room {name}"
+        return f"{name} ({conflict.resource_id}) is already booked in {conflict.appointment_id}{by_provider} ({when})"
+
+    def _provider_name(self, provider_id: str) -> str:
+        provider = self.providers.get(provider_id)
+        return f"{provider.name} ({provider_id})" if provider is not None else f"provider {provider_id}"
+
+    def _patient_name(self, patient_id: str) -> str:
+        patient = self.patients.get(patient_id)
+        return f"{patient.full_name} ({patient_id})" if patient is not None else patient_id
 
     def problems(self, draft: Appointment, *, ignore: Iterable[str] = (),
                  override: bool = False) -> list[str]:
@@ -266,7 +291,7 @@ class SchedulingService:
         if provider is None:
             out.append(f"provider {draft.provider_id} does not exist")
         elif not provider.active:
-            out.append(f"provider {draft.provider_id} ({provider.name}) is inactive")
+            out.append(f"provider {provider.name} ({draft.provider_id}) is inactive")
         room = self.rooms.get(draft.room_id) if draft.room_id else None
         if draft.room_id and room is None:
             out.append(f"room {draft.room_id} does not exist")
@@ -278,7 +303,7 @@ class SchedulingService:
         out.extend(self.describe(c) for c in clashes)
         if not override and not self.within_hours(draft):
             start = utc_to_wall(draft.start, self.zone)
-            out.append(f"{start:%a %d %b %Y %H:%M} is outside provider {draft.provider_id}'s "
+            out.append(f"{start:%a %d %b %Y %H:%M} is outside provider {self._provider_name(draft.provider_id)}'s "
                        "available hours (override to book anyway)")
         return out
 
@@ -322,6 +347,7 @@ class SchedulingService:
              initiator: object = None) -> Appointment:
         """Save one appointment, or raise BookingError naming every clash; nothing half-saved."""
         draft = Appointment.model_validate(draft.model_dump())
+        check_limits(draft)
         with self._lock:
             self._require_ok(draft, override=override)
             saved = self.appointments.insert(self._stamped(draft, override))
@@ -339,25 +365,66 @@ class SchedulingService:
         return saved
 
     def book_series(self, draft: Appointment, recurrence: Recurrence, *, override: bool = False,
-                    initiator: object = None) -> list[Appointment]:
+                    skip_clashes: bool = False, initiator: object = None) -> list[Appointment]:
         """Book every occurrence as its own appointment linked to a new series, or none.
 
+        With ``skip_clashes`` the dates that cannot be booked are left out and recorded on the
+        series as cancelled occurrences whose reason starts with SKIPPED (what clashed), so
+        the gap is visible in the calendar and in ``skipped_dates``; refused if nothing is left.
         Occurrences are expanded in clinic wall-clock time, so 09:00 stays 09:00 across DST.
         """
+        draft = Appointment.model_validate(draft.model_dump())
+        check_limits(draft)
         first_local = utc_to_wall(draft.start, self.zone)
         spans = occurrences_utc(recurrence.wall_starts(first_local), draft.minutes, self.zone.key)
         drafts = [draft.model_copy(update={"start": s, "end": e}) for s, e in spans]
         with self._lock:
+            skipped: list[tuple[Appointment, str]] = []
+            if skip_clashes:
+                drafts, skipped = self._split_clashing(drafts, override)
             self._check_batch(drafts, override)  # before the series row, so a refusal writes nothing
             series = self.series.insert(Series(
                 patient_id=draft.patient_id, provider_id=draft.provider_id, room_id=draft.room_id,
                 reason=draft.reason, rule=recurrence.to_rrule(first_local.date()), first_local=first_local,
                 duration_minutes=draft.minutes, tz=self.zone.key))
-            saved = self._insert_checked(
-                [d.model_copy(update={"series_id": series.id}) for d in drafts], override)
+            booked = [self._stamped(d.model_copy(update={"series_id": series.id}), override) for d in drafts]
+            gaps = [self._stamped(d.model_copy(update={
+                "series_id": series.id, "status": AppointmentStatus.CANCELLED,
+                "cancel_reason": f"{SKIPPED} {why}"[:limit("Appointment", "cancel_reason")]}), False)
+                for d, why in skipped]
+            saved = self.appointments.insert_many(booked + gaps)  # one batch: the series is whole
+            for appt in saved:
+                self.index.put(appt)
         self._publish("appointment_series", [series.id], "insert", initiator)
         self._publish("appointments", [a.id for a in saved], "insert", initiator)
-        return saved
+        return [a for a in saved if a.status != AppointmentStatus.CANCELLED]
+
+    def _split_clashing(self, drafts: list[Appointment],
+                        override: bool) -> tuple[list[Appointment], list[tuple[Appointment, str]]]:
+        """(bookable, [(skipped, why)]); every date clashing is refused as a whole."""
+        staged = AppointmentIndex()
+        keep: list[Appointment] = []
+        skipped: list[tuple[Appointment, str]] = []
+        for draft in drafts:
+            found = self.problems(draft, override=override)
+            found += ["clashes with an earlier date of this series"
+                      for _ in staged.conflicts.conflicts(resources_of(draft), draft.start, draft.end)]
+            if found:
+                skipped.append((draft, "; ".join(found)))
+            else:
+                staged.put(draft.model_copy(update={"id": str(len(keep))}))
+                keep.append(draft)
+        if not keep:
+            raise BookingError(["every date of the series clashes: nothing was booked",
+                                *(f"{utc_to_wall(d.start, self.zone):%d %b %Y %H:%M}: {why}" for d, why in skipped)])
+        return keep, skipped
+
+    def skipped_dates(self, series_id: str) -> list[tuple[datetime, str]]:
+        """The dates a series was booked without, with why (clinic wall-clock time)."""
+        rows = [a for a in self.appointments.where("series_id", series_id)
+                if a.status == AppointmentStatus.CANCELLED and a.cancel_reason.startswith(SKIPPED)]
+        return sorted((utc_to_wall(a.start, self.zone), a.cancel_reason.removeprefix(SKIPPED).strip())
+                      for a in rows)
 
     def _insert_checked(self, drafts: list[Appointment], override: bool) -> list[Appointment]:
         saved = self.appointments.insert_many([self._stamped(d, override) for d in drafts])

@@ -16,6 +16,7 @@ from hms_desktop.services import demo
 from hms_desktop.services.backup.upgrade import open_store
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
+from hms_desktop.services.demo.marker import demo_was_removed, write_marker
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage.registry import all_tables
@@ -93,7 +94,7 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         settings, problem = ClinicSettings(), f"{exc} — using default settings"
     apply_settings(services, settings)
     session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
-    if demo_if_empty and empty and demo.GENERATORS and not store.read_only:
+    if demo_if_empty and empty and demo.GENERATORS and not store.read_only and not demo_was_removed(data_dir):
         def demo_progress(step: str, fraction: float) -> None:
             report(f"Demo data — {step}", load_share + (_WARM_UP_AT - load_share) * fraction)
 
@@ -101,6 +102,8 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
         session.demo_patients = demo_patients
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
+        store.checkpoint()  # the marker's counts must describe rows already on disk
+        write_marker(data_dir, session.table_counts)
     report("Preparing patient search", _WARM_UP_AT)
     warm_up(services)
     report("Ready", 1.0)

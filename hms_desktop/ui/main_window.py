@@ -8,6 +8,7 @@ one per event-loop turn, then ``sig_tabs_created`` fires.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,20 +19,32 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.shell.about_dialog import AboutDialog
 from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
+from hms_desktop.ui.shell.demo_banner import DemoBanner
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.repair_dialog import RepairDialog
 from hms_desktop.ui.shell.session_controller import SessionController
 from hms_desktop.ui.shell.settings_dialog import SettingsDialog
 from hms_desktop.ui.shell.status import ShellStatus
-from hms_desktop.ui.shell.tabs import TABS, create_tab, error_page, loading_page
+from hms_desktop.ui.shell.tabs import (
+    TABS,
+    create_tab,
+    error_page,
+    loading_page,
+    scrolling_page,
+    tab_page,
+)
 
 APP_NAME = "HMS Desktop"
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +78,16 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Main tabs")
         for title, _package in TABS:
             self.tabs.addTab(loading_page(title), title)
-        self.setCentralWidget(self.tabs)
+        self.demo_banner = DemoBanner()
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.demo_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self._remove_demo_on_close = False
+        self.demo_moved_to: Path | None = None  # where Remove demo data put the files
 
         self.status = ShellStatus(self.statusBar(), controller.data_dir)
         self.status.quarantine_button.clicked.connect(self.show_quarantine)
@@ -92,6 +114,9 @@ class MainWindow(QMainWindow):
         self.action_settings = self._action(file_menu, "Clinic &settings…", "clinic_settings",
                                             self.edit_settings)
         self.action_settings.setEnabled(False)
+        self.action_remove_demo = self._action(file_menu, "Remove &demo data…", "remove_demo_data",
+                                               self.remove_demo_data)
+        self.action_remove_demo.setEnabled(False)
         file_menu.addSeparator()
         self.backup_menu = BackupMenu(self, file_menu, self.status, self.statusBar(), self._open,
                                       self.open_data_folder)
@@ -152,10 +177,8 @@ class MainWindow(QMainWindow):
         self._disk_timer.timeout.connect(self._refresh_disk_notice)
         self._disk_timer.start(60_000)
         self._refresh_disk_notice()
-        if session is not None and session.demo_patients:
-            self.statusBar().showMessage(
-                f"New data folder: generated demo data for {session.demo_patients} patients", 10000
-            )
+        self.demo_banner.follow(self.controller.data_dir)
+        self.action_remove_demo.setEnabled(self.demo_banner.isVisibleTo(self) and not ctx.read_only)
 
     def _create_next_tab(self) -> None:
         if self.ctx is None or not self._pending_tabs:
@@ -167,7 +190,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)  # replacing a page must not count as the user switching
         old = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, create_tab(title, package, self.ctx), title)
+        self.tabs.insertTab(index, scrolling_page(title, create_tab(title, package, self.ctx)), title)
         old.deleteLater()
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
@@ -258,17 +281,50 @@ class MainWindow(QMainWindow):
         self._relaunch_to = folder
         self.close()
 
-    def show_about(self) -> QMessageBox:
-        from hms_desktop import __doc__ as about
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.controller.data_dir, self)
+        self._open(dialog)
+        return dialog
 
-        return self._message(QMessageBox.Icon.Information, "about", "About HMS Desktop",
-                             f"{APP_NAME}\n\n{about}\n\nData folder: {self.controller.data_dir}")
+    def remove_demo_data(self) -> None:
+        """Check (on the writer) that nothing real was added, ask, then close, move the demo
+        files aside and reopen the folder empty (demo.marker has the rules)."""
+        if self.ctx is None:
+            return
+        folder = self.controller.data_dir
+        self.ctx.run(demo_additions, self.ctx.store, folder, on_done=self._confirm_demo_removal,
+                     what="checking for records added to the demo data")
+
+    def _confirm_demo_removal(self, additions: list[str]) -> QMessageBox:
+        if additions:
+            return self._message(QMessageBox.Icon.Warning, "demo_not_removed", "Demo data not removed",
+                                 "Records were added to this folder after the demo data was generated, "
+                                 "so removing it could remove real records. Nothing was removed.\n\n"
+                                 + "\n".join(additions))
+        box = QMessageBox(QMessageBox.Icon.Question, "Remove demo data",
+                          "Remove the demo data? The window closes, every file of the data folder is "
+                          "moved to a folder beside it (nothing is deleted), and the folder opens empty.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("remove_demo_message")
+        box.setAccessibleName("Remove demo data")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).clicked.connect(self._remove_demo_and_reopen)
+        self._open(box)
+        return box
+
+    def _remove_demo_and_reopen(self) -> None:
+        if self._remove_demo_on_close:
+            return
+        self._remove_demo_on_close = True
+        self._relaunch_to = self.controller.data_dir
+        self.close()
 
     def _remove_tabs(self) -> None:
         """Tabs go with the session: their timers must not write into a closed store."""
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            tab_page(page).close()  # the tab itself, not only its scroll area, gets closeEvent
             page.close()
             page.deleteLater()
 
@@ -334,5 +390,10 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self._remove_tabs()
         super().closeEvent(event)
+        if self._remove_demo_on_close:  # the folder is closed and unlocked now
+            try:
+                self.demo_moved_to = remove_demo_data(self.controller.data_dir)
+            except OSError as exc:  # the window is gone: say it where start-up will show it
+                log.error("could not remove the demo data from %s: %s", self.controller.data_dir, exc)
         if self._relaunch_to is not None and self._relaunch is not None:
             self._relaunch(self._relaunch_to)

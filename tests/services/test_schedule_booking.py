@@ -36,8 +36,9 @@ def test_book_saves_durably_and_publishes(service: SchedulingService, store: Sto
 
 def test_one_minute_overlap_refused_naming_the_appointment(service: SchedulingService) -> None:
     service.book(draft(local(2026, 3, 2, 9)))
-    with pytest.raises(BookingError, match=r"Provider DOC000001 is already booked in APT000001 "
-                                           r"\(Mon 02 Mar 2026 09:00–09:30\)"):
+    # By name, with whom (issue 13 item 8: "DOC000001" meant nothing at the desk)
+    with pytest.raises(BookingError, match=r"Dr Ada Lovelace \(DOC000001\) is already booked with Pat1 Tester "
+                                           r"\(PAT000001\) in APT000001 \(Mon 02 Mar 2026 09:00–09:30\)"):
         service.book(draft(local(2026, 3, 2, 9, 29), pat="PAT000002"))
     assert len(service.appointments) == 1
     service.book(draft(local(2026, 3, 2, 9, 30), pat="PAT000002"))  # back-to-back is fine
@@ -47,9 +48,12 @@ def test_patient_and_room_clash_across_providers(service: SchedulingService) -> 
     service.book(draft(local(2026, 3, 2, 10), room="ROM000001"))
     with pytest.raises(BookingError) as err:
         service.book(draft(local(2026, 3, 2, 10, 15), doc="DOC000002", room="ROM000001"))
-    assert any("Patient PAT000001" in p for p in err.value.problems)
-    assert any("Room ROM000001" in p for p in err.value.problems)
-    assert not any("Provider" in p for p in err.value.problems)
+    problems = err.value.problems
+    assert any(p.startswith("Patient Pat1 Tester (PAT000001) already has APT000001 with Dr Ada Lovelace")
+               for p in problems), problems
+    assert any(p.startswith("Room ") and "(ROM000001) is already booked in APT000001 with Dr Ada Lovelace" in p
+               for p in problems), problems
+    assert not any("DOC000002" in p for p in problems)
 
 
 def test_cancelled_appointment_frees_its_slot(service: SchedulingService) -> None:
@@ -63,7 +67,7 @@ def test_cancelled_appointment_frees_its_slot(service: SchedulingService) -> Non
 
 def test_outside_hours_needs_recorded_override(service: SchedulingService) -> None:
     evening = draft(local(2026, 3, 2, 18))
-    with pytest.raises(BookingError, match="outside provider DOC000001's available hours") as err:
+    with pytest.raises(BookingError, match=r"outside provider Dr Ada Lovelace \(DOC000001\)'s available hours") as err:
         service.book(evening)
     assert err.value.outside_hours
     saved = service.book(evening, override=True)
@@ -110,7 +114,7 @@ def test_weekly_series_across_dst_stays_at_nine_local(service: SchedulingService
 
 def test_series_conflict_found_before_anything_saved(service: SchedulingService) -> None:
     service.book(draft(local(2026, 3, 16, 9, 15), pat="PAT000002"))  # clashes with 3rd occurrence
-    with pytest.raises(BookingError, match="16 Mar 2026 09:00: Provider DOC000001 is already booked in APT000001"):
+    with pytest.raises(BookingError, match=r"16 Mar 2026 09:00: Dr Ada Lovelace \(DOC000001\) is already booked with Pat2 Tester"):
         service.book_series(draft(local(2026, 3, 2, 9)), Recurrence(freq="weekly", count=4))
     assert len(service.appointments) == 1
     assert len(service.store.table(SERIES)) == 0

@@ -51,3 +51,35 @@ def test_unknown_provider_and_bad_arguments_named(service: SchedulingService) ->
         export_ics(service, provider_id="DOC999999")
     with pytest.raises(ValueError, match="exactly one"):
         export_ics(service)
+
+
+def _offset_at(vtimezone: object, wall: str) -> str:
+    """The TZOFFSETTO in force at local ``wall`` (YYYYMMDDTHHMMSS), read from the VTIMEZONE
+    text as RFC 5545 3.6.5 defines it: the latest onset (DTSTART or RDATE) not after it."""
+    onsets: list[tuple[str, str]] = []
+    for part in vtimezone.walk():  # type: ignore[attr-defined]
+        if part.name not in ("STANDARD", "DAYLIGHT"):
+            continue
+        text = part.to_ical().decode().replace("\r\n ", "").replace("\n ", "")  # unfold (RFC 5545 3.1)
+        lines = [line for line in text.splitlines() if ":" in line]
+        fields = {line.split(":", 1)[0]: line.split(":", 1)[1] for line in lines}
+        assert "RRULE" not in fields or "UNTIL" not in fields["RRULE"], "a rule that ends"
+        starts = [fields["DTSTART"]] + [v for line in lines if line.startswith("RDATE")
+                                        for v in line.split(":", 1)[1].split(",")]
+        onsets += [(s, fields["TZOFFSETTO"]) for s in starts]
+    before = [o for o in onsets if o[0] <= wall]
+    assert before, f"the VTIMEZONE says nothing about {wall}"
+    return max(before)[1]
+
+
+def test_vtimezone_is_valid_for_an_appointment_in_2040(service: SchedulingService) -> None:
+    """Issue 13 item 11: icalendar's default VTIMEZONE stops in 2038; 2 July 2040 09:00 in London
+    is BST (+0100, EU rule: last Sunday of March to last Sunday of October), i.e. 08:00 UTC."""
+    appt = service.book(draft(local(2040, 7, 2, 9)), override=True)
+    cal = Calendar.from_ical(export_ics(service, provider_id="DOC000001"))
+    [zone] = [z for z in cal.walk("VTIMEZONE") if str(z["TZID"]) == "Europe/London"]
+    assert _offset_at(zone, "20400702T090000") == "+0100"
+    assert _offset_at(zone, "20401202T090000") == "+0000"  # and winter time after 28 Oct 2040
+    event = events(cal.to_ical())[appt.id]
+    assert event["dtstart"].to_ical() == b"20400702T090000"  # type: ignore[index]
+    assert event["dtstart"].params["TZID"] == "Europe/London"  # type: ignore[index]

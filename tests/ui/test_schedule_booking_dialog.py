@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QDate, QTime
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.ui.schedule.booking_dialog import BookingDialog
@@ -40,7 +40,7 @@ def problems(dialog: BookingDialog) -> str:
 def test_clash_named_live_and_book_refused(dialog: BookingDialog, ctx: ScheduleTestContext,
                                            qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
-    assert "Provider DOC000001 is already booked in APT000001" in problems(dialog)
+    assert "Dr Ada Lovelace (DOC000001) is already booked with" in problems(dialog)
     dialog.book_button.click()
     ctx.writer.drain()
     assert len(ctx.services.scheduling.appointments) == 1
@@ -75,7 +75,7 @@ def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, c
                                                         qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(18, 0))
-    assert "outside provider DOC000001's available hours" in problems(dialog)
+    assert "outside provider Dr Ada Lovelace (DOC000001)'s available hours" in problems(dialog)
     dialog.override.setChecked(True)
     assert problems(dialog) == ""
     dialog.book_button.click()
@@ -83,14 +83,19 @@ def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, c
     assert ctx.services.scheduling.appointments.get("APT000002").override_by == "tester"  # type: ignore[union-attr]
 
 
-def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
-                                                         qtbot: QtBot) -> None:
-    sched = ctx.services.scheduling
-    sched.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))  # blocks the third Monday
+def four_mondays_with_the_third_taken(dialog: BookingDialog, ctx: ScheduleTestContext) -> None:
+    """A weekly series of 4 from Mon 2 Mar 10:00 for PAT000002; 16 Mar is taken."""
+    ctx.services.scheduling.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(10, 0))
     dialog.repeat.setChecked(True)
     dialog.repeat.count.setValue(4)
+
+
+def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
+                                                         qtbot: QtBot) -> None:
+    sched = ctx.services.scheduling
+    four_mondays_with_the_third_taken(dialog, ctx)
     dialog.book_button.click()
     qtbot.waitUntil(lambda: "16 Mar 2026 10:00" in problems(dialog), timeout=3000)
     assert len(sched.appointments) == 2 and dialog.isVisible()
@@ -114,3 +119,59 @@ def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbo
     assert dlg.patient_id() == "PAT000042" and dlg.reason.text() == "Follow-up BP"
     assert dlg.date.date().toPython() == date(2026, 3, 9) and dlg.time.time() == QTime(14, 30)
     dlg.reject()
+
+
+def test_a_series_with_one_clashing_week_books_the_rest_and_lists_the_skipped_date(
+        dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+    """Issue 13 item 9: the whole series was refused; now the rest is offered and the skipped
+    date is listed and recorded on the series (read back from a reopened folder)."""
+    from hms_desktop.domain.scheduling import AppointmentStatus
+    from hms_desktop.services.scheduling import SKIPPED
+    from hms_desktop.storage import Store
+    from hms_desktop.storage.scheduling import APPOINTMENTS
+
+    sched = ctx.services.scheduling
+    four_mondays_with_the_third_taken(dialog, ctx)
+    rest = by_name(dialog, QPushButton, "Book the other dates of the series")
+    assert not rest.isVisible()
+    dialog.book_button.click()
+    qtbot.waitUntil(rest.isVisible, timeout=3000)
+    assert "16 Mar 2026 10:00" in problems(dialog) and "Book the other dates" in problems(dialog)
+    said: list[str] = []
+    dialog.sig_series_skipped.connect(said.append)
+    rest.click()
+    qtbot.waitUntil(lambda: bool(said), timeout=3000)
+    assert said[0].startswith("Booked 3 dates of the series; skipped Mon 16 Mar 2026 10:00 (Dr Ada Lovelace")
+    ctx.writer.drain()
+    reopened = Store(ctx.store.data_dir)  # a second, read-only view of what is on disk
+    try:
+        mine = [a for a in reopened.table(APPOINTMENTS).where("patient_id", "PAT000002")]
+    finally:
+        reopened.close()
+    assert len({a.series_id for a in mine}) == 1
+    booked = sorted(a.start for a in mine if a.status == AppointmentStatus.BOOKED)
+    gaps = [a for a in mine if a.status == AppointmentStatus.CANCELLED]
+    assert len(booked) == 3 and len(gaps) == 1
+    assert gaps[0].cancel_reason.startswith(SKIPPED) and "APT000002" in gaps[0].cancel_reason
+    assert [when.day for when, _ in sched.skipped_dates(gaps[0].series_id)] == [16]
+
+
+def test_a_series_whose_every_date_clashes_is_refused_whole(ctx: ScheduleTestContext) -> None:
+    from hms_desktop.domain.schedule_recurrence import Recurrence
+    from hms_desktop.services.scheduling import BookingError
+
+    sched = ctx.services.scheduling
+    for day in (2, 9):
+        sched.book(draft(local(2026, 3, day, 9)))
+    with pytest.raises(BookingError, match="every date of the series clashes"):
+        sched.book_series(draft(local(2026, 3, 2, 9), pat="PAT000002"), Recurrence(freq="weekly", count=2),
+                          skip_clashes=True)
+    assert len(sched.appointments) == 2 and len(sched.series) == 0
+
+
+def test_reason_stops_at_its_field_limit(dialog: BookingDialog, qtbot: QtBot) -> None:
+    from hms_desktop.domain.field_limits import limit
+
+    reason = by_name(dialog, QLineEdit, "Reason")
+    qtbot.keyClicks(reason, "x" * (limit("Appointment", "reason") + 5))
+    assert len(reason.text()) == limit("Appointment", "reason") == 200

@@ -53,6 +53,16 @@ def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: ScheduleTestCon
     table = ctx.services.scheduling.appointments
     qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 10), timeout=3000)
     assert table.get("APT000001").end == local(2026, 3, 2, 10, 30)
+    # The drop says what moved where (issue 13 item 10), and Ctrl+Z puts it back.
+    status = find(tab, type(tab.status), "Schedule messages")
+    qtbot.waitUntil(lambda: status.text().startswith("Moved APT000001"), timeout=3000)
+    assert "from Mon 02 Mar 09:00 with Dr Ada Lovelace to Mon 02 Mar 10:00 with Dr Ada Lovelace" in status.text()
+    assert "Ctrl+Z" in status.text()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: table.get("APT000001").start == local(2026, 3, 2, 9), timeout=3000)
+    qtbot.waitUntil(lambda: status.text().startswith("Undone: APT000001 is back at Mon 02 Mar 09:00"), timeout=3000)
+    assert len(table.history("APT000001")) == 3  # booked, moved, moved back: every step kept
 
 
 def test_conflicting_drop_refused_and_nothing_written(tab: ScheduleTab, ctx: ScheduleTestContext,
@@ -277,3 +287,19 @@ def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTa
     dialog = tab.open_booking()
     assert dialog.patient_id() == "PAT000002"
     dialog.reject()
+
+
+@pytest.mark.parametrize("size", [(1366 - 20, 768 - 90), (960 - 20, 540 - 90)])
+def test_a_20_minute_block_shows_its_time_and_patient_on_a_whole_line(
+        ctx: ScheduleTestContext, qtbot: QtBot, size: tuple[int, int]) -> None:
+    """Issue 13 item 2: 20-minute blocks showed no text at 2× and clipped text at 1366×768."""
+    from PySide6.QtGui import QFontMetrics
+
+    appt = ctx.services.scheduling.book(draft(local(2026, 3, 2, 14), minutes=20, pat="PAT000003"))
+    tab = open_tab(ctx, qtbot, size, MONDAY, "DOC000001")
+    view = tab.day_view
+    qtbot.waitUntil(lambda: view.rect_of(appt.id) is not None, timeout=3000)
+    rect = view.rect_of(appt.id)
+    assert rect is not None and rect.height() >= QFontMetrics(view.font()).lineSpacing() + 2
+    first_line = view.block_text(view.items[[i.id for i in view.items].index(appt.id)], rect).split("\n")[0]
+    assert first_line.startswith("14:00 ")

@@ -117,5 +117,5 @@ def backup_status(plan: BackupPlan, now: datetime | None = None) -> tuple[str, b
     if age >= BACKUP_WARNING_AGE:
         return f"⚠ No backup for {age.days} days — {text}", True
     if restore_test_due(plan, now):
-        return f"{text} — time to test a restore (File ▸ Restore…)", bool(plan.last_error)
+        return f"{text} — time to test a restore (File ▸ Restore from backup…)", bool(plan.last_error)
     return text, bool(plan.last_error)

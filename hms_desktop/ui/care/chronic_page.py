@@ -56,7 +56,7 @@ class ChronicPage(PatientPage):
         self.enrolment: Enrolment | None = None
         self.status = named(QLabel(""), "chronic_status", "Programme status")
         self.enrol_form = EnrolmentForm()
-        self.enrol_save = named(QPushButton("&Enrol"), "chronic_enrol", "Enrol or save enrolment")
+        self.enrol_save = named(QPushButton("&Start enrolment"), "chronic_enrol", "Enrol or save enrolment")
         self.enrol_save.clicked.connect(self._save_enrolment)
         self.enrol_end = named(QPushButton("End enrolment"), "chronic_end", "End enrolment")
         self.enrol_end.clicked.connect(self._end_enrolment)
@@ -134,7 +134,8 @@ class ChronicPage(PatientPage):
         self.enrol_history.setEnabled(self.enrolment is not None)
         self.reading_form.setEnabled(writable)
         self.reading_save.setEnabled(writable)
-        self.enrol_save.setText("&Save enrolment" if self.enrolment else "&Enrol")
+        # Both captions on one Alt key: the Record tab made the page's keys unique once, at creation.
+        self.enrol_save.setText("&Save enrolment" if self.enrolment else "&Start enrolment")
         self.enrol_form.fill(self.enrolment)
         self.status.setText(self._status_text(readings))
         unit = self.display_unit.currentText()

@@ -107,6 +107,7 @@ class News2Panel(QGroupBox):
         self.aggregate = named(QLabel("—"), "news2_aggregate", "NEWS2 aggregate")
         self.aggregate.setStyleSheet("font-size: 20pt; font-weight: bold;")
         self.risk = named(QLabel(""), "news2_risk", "NEWS2 risk")
+        self.risk.setWordWrap(True)  # "Risk: low (set of …)" must not set the page width
         self.response = named(QLabel(""), "news2_response", "NEWS2 response")
         self.response.setWordWrap(True)
         self.scale = named(QLabel(""), "news2_scale", "NEWS2 SpO2 scale")

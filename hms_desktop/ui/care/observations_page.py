@@ -81,8 +81,10 @@ class ObservationsPage(PatientPage):
         left_layout.addStretch(1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        # Two rows: on one, the scale checkbox, its reason and the ranges button made the page
+        # wider than a 960-pixel screen (1920×1080 at 2×).
+        right_layout.addWidget(self.scale2)
         scale_row = QHBoxLayout()
-        scale_row.addWidget(self.scale2)
         scale_row.addWidget(self.scale2_reason, 1)
         scale_row.addWidget(self.ranges_button)
         right_layout.addLayout(scale_row)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.referrals import ReferralStatus, Urgency, next_steps
 from hms_desktop.ui.care.common import add_form_rows, add_labelled, named
 
@@ -32,6 +33,8 @@ class ReferralForm(QGroupBox):
         self.urgency.addItems([u.value for u in Urgency])
         self.referred_by = named(QLineEdit(), "referral_by", "Referred by")
         self.notes = named(QLineEdit(), "referral_notes", "Referral notes")
+        for field, edit in (("reason", self.reason), ("referred_by", self.referred_by), ("notes", self.notes)):
+            edit.setMaxLength(limit("Referral", field))  # field_limits: one table for all
         add_form_rows(form, [("&To department", self.to_department), ("&From department", self.from_department),
                          ("&Reason", self.reason), ("&Urgency", self.urgency),
                          ("Referred &by", self.referred_by), ("&Notes", self.notes)])

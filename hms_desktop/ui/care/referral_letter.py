@@ -28,10 +28,38 @@ class LetterPatient:
     allergies_recorded: bool = False  # "no known allergies" only when recorded as such
 
 
+@dataclass(frozen=True, slots=True)
+class LetterSender:
+    """Who the letter is from: the clinic (name and address) and who signs it.
+
+    Until user accounts exist the signatory comes from the clinic settings; a letter used to
+    be signed with the login name ("root")."""
+
+    clinic: str = "HMS Clinic"
+    address: str = ""
+    signatory: str = ""
+    role: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: object) -> LetterSender:
+        return cls(clinic=str(getattr(settings, "clinic_name", "") or "HMS Clinic"),
+                   address=str(getattr(settings, "clinic_address", "") or ""),
+                   signatory=str(getattr(settings, "letter_signatory", "") or ""),
+                   role=str(getattr(settings, "letter_signatory_role", "") or ""))
+
+
 def letter_html(referral: Referral, patient: LetterPatient, *, clinic: str = "HMS Clinic",
-                today: date | None = None) -> str:
+                today: date | None = None, sender: LetterSender | None = None) -> str:
     e = html.escape
+    sender = sender or LetterSender(clinic=clinic)
+    clinic = sender.clinic
     when = (today or date.today()).isoformat()
+    address = "<br/>".join(e(line) for line in sender.address.splitlines() if line.strip())
+    if sender.signatory:
+        signature = f"<b>{e(sender.signatory)}</b>" + (f"<br/>{e(sender.role)}" if sender.role else "")
+    else:  # say how to fix it rather than print a login name
+        signature = (f"{e(referral.referred_by)}<br/><i>(signatory not set: File ▸ Clinic settings ▸ "
+                     "Letters signed by)</i>")
     if patient.allergies:
         allergies = "<b>Allergies:</b> " + e("; ".join(patient.allergies))
     elif patient.allergies_recorded:
@@ -42,6 +70,7 @@ def letter_html(referral: Referral, patient: LetterPatient, *, clinic: str = "HM
     urgency = str(referral.urgency).upper() if referral.urgency != "routine" else "Routine"
     return f"""
 <h2>{e(clinic)}</h2>
+<p>{address}</p>
 <p>{e(when)}</p>
 <p>To: <b>{e(referral.to_department)}</b><br/>
 From: {e(referral.from_department or clinic)}<br/>
@@ -53,22 +82,29 @@ Referral {e(referral.id)} — urgency: <b>{e(urgency)}</b></p>
 <p>Thank you for seeing this patient. <b>Reason for referral:</b> {e(referral.reason)}</p>
 {notes}
 <p>Yours sincerely,</p>
-<p>{e(referral.referred_by)}</p>
+<p>{signature}<br/>{e(clinic)}</p>
 """
 
 
+def print_letter(referral: Referral, patient: LetterPatient, printer: QPrinter, *,
+                 sender: LetterSender | None = None, today: date | None = None) -> None:
+    """Print the letter on ``printer`` (a real printer from QPrintDialog, or a PDF file)."""
+    printer.setDocName(f"Referral {referral.id}")
+    doc = QTextDocument()
+    doc.setHtml(letter_html(referral, patient, today=today, sender=sender))
+    doc.print_(printer)
+
+
 def print_letter_pdf(referral: Referral, patient: LetterPatient, path: Path, *,
-                     clinic: str = "HMS Clinic", today: date | None = None) -> Path:
+                     clinic: str = "HMS Clinic", today: date | None = None,
+                     sender: LetterSender | None = None) -> Path:
     """Write the letter as an A4 PDF at ``path`` (GUI thread: QTextDocument needs fonts)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)
-    printer.setDocName(f"Referral {referral.id}")
-    doc = QTextDocument()
-    doc.setHtml(letter_html(referral, patient, clinic=clinic, today=today))
-    doc.print_(printer)
+    print_letter(referral, patient, printer, sender=sender or LetterSender(clinic=clinic), today=today)
     if not path.exists() or path.stat().st_size == 0:
         raise OSError(f"the letter could not be written to {path}")
     return path

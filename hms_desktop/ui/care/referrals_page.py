@@ -8,7 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QPushButton,
@@ -29,7 +31,12 @@ from hms_desktop.ui.care.common import (
 )
 from hms_desktop.ui.care.departments_dialog import DepartmentsDialog
 from hms_desktop.ui.care.referral_form import ReferralForm, StepBar
-from hms_desktop.ui.care.referral_letter import LetterPatient, print_letter_pdf
+from hms_desktop.ui.care.referral_letter import (
+    LetterPatient,
+    LetterSender,
+    print_letter,
+    print_letter_pdf,
+)
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 from hms_desktop.ui.care.referrals_window import ReferralsWindow
 
@@ -70,8 +77,12 @@ class ReferralsPage(PatientPage):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.steps = StepBar()
         self.steps.apply.clicked.connect(self._apply_step)
-        self.letter = named(QPushButton("Print &letter…"), "referral_letter", "Print referral letter")
+        self.letter = named(QPushButton("&Letter PDF…"), "referral_letter", "Print referral letter")
         self.letter.clicked.connect(self._print_letter)
+        self.print_button = named(QPushButton("Print to p&rinter…"), "referral_print",
+                                  "Print referral letter on a printer")
+        self.print_button.clicked.connect(self._print_on_printer)
+        self.print_dialog: QPrintDialog | None = None
         self.history = named(QPushButton("&History…"), "referral_history", "Referral history")
         self.history.clicked.connect(self._show_history)
         self.all_button = named(QPushButton("&All referrals…"), "referral_all", "All referrals list")
@@ -88,6 +99,7 @@ class ReferralsPage(PatientPage):
         top.addWidget(self.create)
         buttons = QHBoxLayout()
         buttons.addWidget(self.letter)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.history)
         buttons.addStretch(1)
         buttons.addWidget(self.all_button)
@@ -125,6 +137,7 @@ class ReferralsPage(PatientPage):
         ref = self.referrals.get(self.selected_id() or "")
         self.steps.set_status(ref.status if ref else None)
         self.letter.setEnabled(ref is not None)
+        self.print_button.setEnabled(ref is not None)
         self.history.setEnabled(ref is not None)
 
     def _create(self) -> None:
@@ -179,13 +192,33 @@ class ReferralsPage(PatientPage):
         path = self.choose_pdf_path(f"{ref.id}-{ref.patient_id}.pdf")
         if path is None:
             return
-        clinic = getattr(self.ctx.settings, "clinic_name", "") or "HMS Clinic"
+        sender = LetterSender.from_settings(self.ctx.settings)
         try:
-            print_letter_pdf(ref, letter_patient(self.ctx.services, ref.patient_id), path, clinic=clinic)
+            print_letter_pdf(ref, letter_patient(self.ctx.services, ref.patient_id), path, sender=sender)
         except OSError as exc:
             self.message.show_error(f"Letter not written: {exc}")
             return
         self.message.show_ok(f"Letter saved to {path}")
+
+    def _print_on_printer(self) -> QPrintDialog | None:
+        """The system print dialog (non-modal open: the window keeps running behind it)."""
+        ref = self.referrals.get(self.selected_id() or "")
+        if ref is None:
+            return None
+        # The dialog keeps only a pointer to its printer: the page must own it, or Python frees it.
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.print_dialog = QPrintDialog(self.printer, self)
+        self.print_dialog.setObjectName("referral_print_dialog")
+        self.print_dialog.setAccessibleName("Print referral letter")
+        dialog = self.print_dialog
+        dialog.accepted.connect(lambda: self._print_to(ref, dialog.printer()))
+        QDialog.open(dialog)  # QPrintDialog.open() wants a receiver; the plain window-modal open
+        return dialog
+
+    def _print_to(self, ref: Referral, printer: QPrinter) -> None:
+        print_letter(ref, letter_patient(self.ctx.services, ref.patient_id), printer,
+                     sender=LetterSender.from_settings(self.ctx.settings))
+        self.message.show_ok(f"Letter {ref.id} sent to {printer.printerName() or printer.outputFileName()}")
 
 
 def create_referrals_page(ctx: Any) -> QWidget:

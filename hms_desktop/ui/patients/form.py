@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +38,7 @@ from hms_desktop.domain.patient import (
     FormContext,
     Patient,
     Sex,
-    age_on,
+    age_text,
     check_field,
     parse_birth_date,
     parse_patient_form,
@@ -44,6 +46,7 @@ from hms_desktop.domain.patient import (
     patient_form_values,
 )
 from hms_desktop.services.patients import PossibleDuplicateError
+from hms_desktop.ui.common.mnemonics import with_mnemonic
 from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.common import name_widget, phone_region
@@ -57,6 +60,9 @@ LABELS: dict[str, str] = {
     "medical_history": "Medical history summary", "other_identifier": "Other identifier",
 }
 DUPLICATE_FIELDS = ("given_name", "family_name", "date_of_birth", "phone")
+REQUIRED = frozenset({"given_name", "family_name", "date_of_birth"})
+#: Alt keys of the form's own buttons (&Open selected record, &new patient, &Save, &Cancel)
+RESERVED_KEYS = frozenset({"o", "n", "s", "c"})
 DEBOUNCE_MS = 150
 MIN_WIDTH = 640
 
@@ -91,26 +97,44 @@ class PatientFormDialog(QDialog):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow screens: label above
+        used = set(RESERVED_KEYS)
         for field, label in LABELS.items():
             widget = self._input(field)
             name_widget(widget, f"{field}_input", label)
             message = QLabel("")
             name_widget(message, f"{field}_message", f"{label} message")
             message.setStyleSheet("color: #b00020")
+            message.setWordWrap(True)  # under the field, so the field's width never jumps
+            message.hide()
             row = QHBoxLayout()
-            row.addWidget(widget, 2)
+            row.addWidget(widget, 1)
             if field == "date_of_birth":
                 self.age_label = name_widget(QLabel(""), "age_label", "Age")
                 row.addWidget(self.age_label)
-            row.addWidget(message, 1)
+            column = QVBoxLayout()
+            column.setSpacing(0)
+            column.addLayout(row)
+            column.addWidget(message)
             # A row of several widgets has no automatic buddy, so a "&" would be shown literally
             # and the label would not be tied to its field: give every label its buddy.
-            caption = name_widget(QLabel(f"&{label}" if field == "given_name" else label),
-                                  f"{field}_label", f"{label} label")
+            caption_text = with_mnemonic(label, used) + (" *" if field in REQUIRED else "")
+            caption = name_widget(QLabel(caption_text), f"{field}_label", f"{label} label")
             caption.setBuddy(widget)
-            form.addRow(caption, row)
+            if field in REQUIRED:
+                widget.setAccessibleDescription("required")
+            form.addRow(caption, column)
             self.inputs[field] = widget
             self.messages[field] = message
+        fields = QWidget()
+        fields.setObjectName("patient_form_fields")
+        fields.setLayout(form)
+        self.scroll = name_widget(QScrollArea(), "patient_form_scroll", "Patient details")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(fields)
+        self.required_note = name_widget(QLabel("* required"), "required_note", "Required fields note")
         self.dup_box = QWidget()
         dup_layout = QVBoxLayout(self.dup_box)
         self.dup_title = name_widget(QLabel("Possible existing records:"), "duplicates_title",
@@ -140,7 +164,8 @@ class PatientFormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.status_label = name_widget(QLabel(""), "form_status", "Form status")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.required_note)
         layout.addWidget(self.dup_box)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
@@ -196,13 +221,21 @@ class PatientFormDialog(QDialog):
     def _form_context(self) -> FormContext:
         return FormContext(today=date.today(), phone_region=phone_region(self.ctx))
 
+    def _set_message(self, field: str, text: str) -> None:
+        """The message under one field names it, so it reads alone (and to a screen reader)."""
+        label = self.messages[field]
+        label.setText(f"{LABELS[field]} {text}" if text else "")
+        label.setVisible(bool(text))
+
     def _changed(self, field: str) -> None:
         self._dirty = True
-        self.messages[field].setText(check_field(field, self.value(field), self._form_context()) or "")
+        self._set_message(field, check_field(field, self.value(field), self._form_context()) or "")
+        if self.status_label.text().startswith("Not saved"):
+            self._refresh_status()
         if field == "date_of_birth":
             try:
                 born = parse_birth_date(self.value(field), date.today())
-                self.age_label.setText(f"age {age_on(born, date.today())}")
+                self.age_label.setText(f"age {age_text(born, date.today())}")
             except ValueError:
                 self.age_label.setText("")
         if field in DUPLICATE_FIELDS:
@@ -261,11 +294,12 @@ class PatientFormDialog(QDialog):
         if self._saving:
             return
         patient, errors = parse_patient_form(self.values(), self._form_context(), base=self.patient)
-        for field, label in self.messages.items():
-            label.setText(errors.get(field, ""))
+        for field in self.messages:
+            self._set_message(field, errors.get(field, ""))
         if patient is None:
             first = next(iter(errors))
             self.inputs[first].setFocus()
+            self.scroll.ensureWidgetVisible(self.inputs[first])
             self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
             return
         args: tuple[Any, ...]  # register(patient) or update(id, patient)
@@ -285,6 +319,16 @@ class PatientFormDialog(QDialog):
         self.status_label.setText("Saving…")
         self.ctx.run(call, *args, initiator=self, on_done=self._saved, on_error=self._failed,
                      what=f"patient {patient.full_name}")
+
+    def _refresh_status(self) -> None:
+        """A "Not saved: …" line about a field since fixed must not stay (it did): say what is
+        still wrong, or nothing."""
+        _patient, errors = parse_patient_form(self.values(), self._form_context(), base=self.patient)
+        if errors:
+            first = next(iter(errors))
+            self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
+        elif not (self.matches and not self.confirm_new.isChecked()):
+            self.status_label.setText("")
 
     def _saved(self, patient: Patient) -> None:
         self._saving = False

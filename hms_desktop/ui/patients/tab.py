@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget, phone_region
 from hms_desktop.ui.patients.form import PatientFormDialog
 from hms_desktop.ui.patients.history import PatientHistoryDialog
@@ -77,7 +78,7 @@ class PatientsTab(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         actions = (("new", "&New patient", "New patient", self.new_patient),
                    ("edit", "&Edit", "Edit patient", self.edit_patient),
-                   ("history", "&History", "Patient history", self.show_history),
+                   ("history", "Histor&y", "Patient history", self.show_history),
                    ("status", "S&tatus…", "Patient status", self.change_status),
                    ("merge", "&Merge…", "Merge patients", self.merge_patient),
                    ("open", "&Open", "Open patient", self.open_selected))
@@ -93,8 +94,23 @@ class PatientsTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.show_hidden)
+        self.registered_id = ""
+        self.registered_bar = name_widget(QWidget(), "registered_bar", "Registered patient actions")
+        self.registered_label = name_widget(ElidedLabel(""), "registered_label", "Registered patient")
+        open_record = name_widget(QPushButton("Open &record"), "open_registered_button", "Open record of new patient")
+        book = name_widget(QPushButton("&Book appointment"), "book_registered_button",
+                           "Book appointment for new patient")
+        open_record.clicked.connect(self.open_registered)
+        book.clicked.connect(self.book_registered)
+        registered = QHBoxLayout(self.registered_bar)
+        registered.setContentsMargins(0, 0, 0, 0)
+        registered.addWidget(self.registered_label, 1)
+        registered.addWidget(open_record)
+        registered.addWidget(book)
+        self.registered_bar.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.registered_bar)
         layout.addWidget(self.table, 1)
         layout.addLayout(bar)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_patient,
@@ -214,10 +230,32 @@ class PatientsTab(QWidget):
 
     def new_patient(self) -> None:
         dialog = PatientFormDialog(self.ctx, parent=self)
-        dialog.sig_patient_saved.connect(self._after_save)
-        dialog.sig_existing_chosen.connect(self._after_save)
+        dialog.sig_patient_saved.connect(self._after_register)
+        dialog.sig_existing_chosen.connect(self._after_save)  # "Open selected record" was asked for
         dialog.open()
         self.dialog = dialog
+
+    def _after_register(self, patient_id: str) -> None:
+        """A receptionist registers, then books: stay on the list with the new patient selected
+        and offer both next steps (it used to jump into the clinical Record tab)."""
+        self.refresh()
+        self.select_id(patient_id)
+        self.table.setFocus()
+        self.registered_id = patient_id
+        name = self.service.display_name(patient_id) if hasattr(self.service, "display_name") else ""
+        self.registered_label.setText(f"Registered {patient_id} {name}".strip() + ".")
+        self.registered_label.setToolTip(self.registered_label.text())
+        self.registered_bar.show()
+
+    def open_registered(self) -> None:
+        if self.registered_id:
+            self.registered_bar.hide()
+            self.open_patient(self.registered_id)
+
+    def book_registered(self) -> None:
+        if self.registered_id:
+            self.registered_bar.hide()
+            self.ctx.navigation.request_booking(patient_id=self.registered_id)
 
     def edit_patient(self) -> None:
         patient = self.service.get(self.selected_id()) if self.selected_id() else None

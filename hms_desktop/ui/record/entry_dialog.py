@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import FIELD_LIMITS, too_long_message
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
+from hms_desktop.ui.common.mnemonics import with_mnemonic
 from hms_desktop.ui.record.clock import from_wall, to_wall
 from hms_desktop.ui.record.widgets import named
 
@@ -81,13 +83,21 @@ class RecordEntryDialog(QDialog):
         self._inputs: dict[str, Any] = {}
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow screens: label above
+        self.limit_messages: dict[str, QLabel] = {}
+        used_keys: set[str] = {"s", "c"}  # &Save and &Cancel of the button box
         for field in self._fields:
             widget = self._make_input(field)
             self._inputs[field.name] = widget
-            label = named(QLabel(field.title + (" *" if field.required else ""), self), f"{field.name}_label",
+            caption = with_mnemonic(field.title, used_keys) + (" *" if field.required else "")
+            label = named(QLabel(caption, self), f"{field.name}_label",
                           field.title + (" (required)" if field.required else ""))
             label.setBuddy(widget if not isinstance(widget, _OptionalDate) else widget.check)
-            form.addRow(label, widget)
+            most = FIELD_LIMITS.get(f"{model.__name__}.{field.name}")
+            if most is not None and isinstance(widget, (QLineEdit, QPlainTextEdit)):
+                form.addRow(label, self._with_limit_message(field, widget, most))
+            else:
+                form.addRow(label, widget)
             if field.name in self._base:
                 self._set(field, self._base[field.name])
             else:
@@ -112,13 +122,46 @@ class RecordEntryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self._layout = layout
+
+    def add_hint(self, widget: QWidget) -> None:
+        """A line a section adds under the fields (e.g. the drug-allergy check as typed)."""
+        self._layout.insertWidget(1, widget)
+        widget.show()  # added after the dialog opened: a new child starts hidden
 
     # ---- inputs --------------------------------------------------------------------------
+    def _with_limit_message(self, field: FormField, widget: QLineEdit | QPlainTextEdit, most: int) -> QWidget:
+        """The input with a line under it that names the field as soon as the text is too long
+        (never silently cut: a pasted note must not lose its end)."""
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        message = named(QLabel("", box), f"{field.name}_limit_message", f"{field.title} length message")
+        message.setStyleSheet("color: #b00020;")
+        message.setWordWrap(True)
+        message.hide()
+        column.addWidget(widget)
+        column.addWidget(message)
+        self.limit_messages[field.name] = message
+
+        def update() -> None:
+            text = widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()
+            problem = too_long_message(field.title, text, most)
+            message.setText(problem or "")
+            message.setVisible(problem is not None)
+
+        widget.textChanged.connect(update)
+        return box
+
     def _make_input(self, field: FormField) -> QWidget:
         widget: QWidget
         if field.kind == "choice":
             combo = QComboBox(self)
             combo.addItems(list(field.choices))
+            if field.required:
+                combo.setPlaceholderText("Choose…")  # a clinical choice is made, never pre-filled
+                combo.setCurrentIndex(-1)
             widget = combo
         elif field.kind == "bool":
             widget = QCheckBox(self)
@@ -148,7 +191,7 @@ class RecordEntryDialog(QDialog):
         if isinstance(widget, _OptionalDate):
             widget.set_value(value)
         elif isinstance(widget, QComboBox):
-            widget.setCurrentText(str(getattr(value, "value", value)))
+            widget.setCurrentIndex(widget.findText(str(getattr(value, "value", value))))
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
         elif isinstance(widget, QDateTimeEdit) and field.kind == "datetime" and isinstance(value, datetime):

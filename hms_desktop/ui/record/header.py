@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +9,11 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from hms_desktop.domain.record import AllergyStatement, Section
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
-from hms_desktop.ui.record.summary_html import summary_html
-from hms_desktop.ui.record.summary_pdf import print_html_to_pdf
+from hms_desktop.ui.record.summary_html import printed_at, summary_html
+from hms_desktop.ui.record.summary_pdf import PageFrame, print_html_to_pdf
 from hms_desktop.ui.record.widgets import button, named
 
 BANNER_STYLE = {
@@ -30,8 +30,15 @@ class RecordHeader(QWidget):
         named(self, "record_header", "Patient header")
         self.ctx = ctx
         self.patient_id = ""
-        self.identity = QLabel("", self)
+        # User text (a 480-character name) must never widen the window: elided, whole in the tooltip.
+        self.identity = ElidedLabel("", self)
         named(self.identity, "record_identity", "Patient identity")
+        font = self.identity.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.identity.setFont(font)
+        self.status_label = named(QLabel("", self), "record_status", "Patient status")
+        self.status_label.setStyleSheet("color:#b00020; font-weight:bold;")
         self.banner = QLabel("", self)
         named(self.banner, "allergy_banner", "Allergy banner")
         self.banner.setWordWrap(True)
@@ -43,6 +50,7 @@ class RecordHeader(QWidget):
         named(self.message, "header_message", "Header message")
         top = QHBoxLayout()
         top.addWidget(self.identity, 1)
+        top.addWidget(self.status_label)
         top.addWidget(self.nka_button)
         top.addWidget(self.print_button)
         layout = QVBoxLayout(self)
@@ -68,20 +76,19 @@ class RecordHeader(QWidget):
         self.nka_button.setEnabled(has_patient)
         self.print_button.setEnabled(has_patient)
         if not has_patient:
-            self.identity.setText("<b>No patient selected</b> — choose a patient in the Patients tab.")
+            self.identity.setText("No patient selected — choose a patient in the Patients tab.")
+            self.status_label.setText("")
             self.banner.setText("")
             self.banner.hide()
             return
         facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
-        parts = [f"<b style='font-size:14pt'>{escape(facts.name or '(name not available)')}</b>",
-                 f"ID {escape(facts.patient_id)}",
-                 f"Age {escape(facts.age)}" if facts.age else "Age not recorded",
-                 escape(facts.sex) if facts.sex else "Sex not recorded",
-                 f"Blood group {escape(facts.blood_group)}" if facts.blood_group else "Blood group not recorded"]
-        if facts.status:
-            parts.append(f"<b style='color:#b00020'>{escape(facts.status.upper())}</b>")
+        parts = [facts.name or "(name not available)",
+                 f"ID {facts.patient_id}",
+                 f"Age {facts.age}" if facts.age else "Age not recorded",
+                 facts.sex if facts.sex else "Sex not recorded",
+                 f"Blood group {facts.blood_group}" if facts.blood_group else "Blood group not recorded"]
         self.identity.setText(" · ".join(parts))
-        self.identity.setAccessibleDescription(" ".join(p for p in (facts.name, facts.patient_id) if p))
+        self.status_label.setText(facts.status.upper())
         banner = self.ctx.services.record.allergy_banner(self.patient_id)
         self.banner.setText(banner.text)
         self.banner.setAccessibleDescription(banner.text)
@@ -116,8 +123,14 @@ class RecordHeader(QWidget):
             self.print_summary_to(Path(path))
 
     def print_summary_to(self, path: Path) -> Path:
-        clinic = str(getattr(getattr(self.ctx, "settings", None), "clinic_name", "") or "")
-        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic)
-        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}")
+        settings = getattr(self.ctx, "settings", None)
+        clinic = str(getattr(settings, "clinic_name", "") or "")
+        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic,
+                            address=str(getattr(settings, "clinic_address", "") or ""))
+        facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
+        who = f"{facts.name} ({self.patient_id})" if facts.name else self.patient_id
+        frame = PageFrame(f"Patient summary — {who}" + (f" — {clinic}" if clinic else ""),
+                          f"Printed {printed_at()} — confidential patient information")
+        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}", frame)
         self.message.setText(f"Summary saved to {path}")
         return path

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hms_desktop.domain.record import age_on
+from hms_desktop.domain.patient import age_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,12 @@ def header_facts(patient_id: str, patient: Any | None, today: date | None = None
     name = " ".join(p for p in (given, family.upper()) if p) or str(getattr(patient, "name", "") or "")
     birth = getattr(patient, "date_of_birth", None)
     age = ""
+    deceased_on = getattr(patient, "deceased_on", None)
+    died = deceased_on if isinstance(deceased_on, date) else None
     if isinstance(birth, date):
-        age = str(age_on(birth, today or date.today()))
+        age = age_text(birth, today or date.today(), died)
+        if died is not None:
+            age = f"{age} at death ({died.isoformat()})"
     elif getattr(patient, "age", None) not in (None, ""):
         age = str(patient.age)
     sex = _text(getattr(patient, "sex", "") or getattr(patient, "gender", ""))

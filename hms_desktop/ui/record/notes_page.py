@@ -3,6 +3,7 @@ above its amendments in the detail pane (never replaced)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -83,7 +84,17 @@ class NotesPage(SectionPage):
         versions = list(record.history(Section.NOTES, note.id))
         for amendment in self._amendments.get(note.id, []):
             versions.extend(record.history(Section.NOTES, amendment.id))
-        return versions
+        return number_note_versions(versions)
+
+
+def number_note_versions(versions: list[Any]) -> list[Any]:
+    """The original and its amendments as one numbered chain, oldest first.
+
+    Each amendment is its own stored record, so the store calls every one of them "version 1";
+    the reader wants "the note as first written, then the 2nd, 3rd… version of it".
+    """
+    ordered = sorted(versions, key=lambda v: (v.at is None, v.at or 0, v.record.id, v.version))
+    return [replace(v, version=n) for n, v in enumerate(ordered, start=1)]
 
 
 class _NoteRow:

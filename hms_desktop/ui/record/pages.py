@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.ui.care import CARE_PAGES
 from hms_desktop.ui.monitor import MONITOR_PAGES
+from hms_desktop.ui.record.medications_page import MedicationsPage
 from hms_desktop.ui.record.notes_page import NotesPage
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
@@ -35,7 +36,7 @@ def _section(section: Section) -> Callable[[Any], QWidget]:
 RECORD_PAGES: list[tuple[str, Callable[[Any], QWidget]]] = [
     (SECTIONS[Section.ALLERGIES].title, _section(Section.ALLERGIES)),
     (SECTIONS[Section.PROBLEMS].title, _section(Section.PROBLEMS)),
-    (SECTIONS[Section.MEDICATIONS].title, _section(Section.MEDICATIONS)),
+    (SECTIONS[Section.MEDICATIONS].title, MedicationsPage),
     (SECTIONS[Section.DIAGNOSES].title, _section(Section.DIAGNOSES)),
     (SECTIONS[Section.SURGERIES].title, _section(Section.SURGERIES)),
     (SECTIONS[Section.NOTES].title, NotesPage),

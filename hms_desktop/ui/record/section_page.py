@@ -55,7 +55,7 @@ class SectionPage(PatientPage):
         self.add_button = button(self, "&Add…", f"{slug}_add", f"Add {self.info.title.lower()} entry")
         self.edit_button = button(self, "&Edit…", f"{slug}_edit", "Edit selected entry")
         self.inactive_button = button(self, "Mark &inactive", f"{slug}_inactive", "Mark selected entry inactive")
-        self.history_button = button(self, "&History…", f"{slug}_history", "History of selected entry")
+        self.history_button = button(self, "Histor&y…", f"{slug}_history", "History of selected entry")
         self.show_inactive = QCheckBox("Show inactive", self)
         self.show_inactive.setObjectName(f"{slug}_show_inactive")
         self.show_inactive.setAccessibleName("Show inactive entries")

@@ -12,7 +12,12 @@ from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
 
-from hms_desktop.domain.record import MedicationStatus, ProblemStatus, Section
+from hms_desktop.domain.record import (
+    MedicationStatus,
+    ProblemStatus,
+    Section,
+    active_notes_with_amendments,
+)
 from hms_desktop.ui.record.clock import wall_text, zone
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 
@@ -62,7 +67,8 @@ def last_observations(services: Any, patient_id: str) -> tuple[str, str] | None:
 
 
 def open_referrals(services: Any, patient_id: str) -> tuple[str, str] | None:
-    """Referrals still in progress, with their overdue flag (care's referral service)."""
+    """Referrals still in progress, with their overdue flag (care's referral service); closed
+    ones stay in the record's Referrals page."""
     referrals = getattr(services, "referrals", None)
     if referrals is None:
         return None
@@ -77,16 +83,56 @@ def open_referrals(services: Any, patient_id: str) -> tuple[str, str] | None:
 SUMMARY_SECTIONS: list[SummarySection] = [last_observations, open_referrals]
 
 
-def summary_html(services: Any, patient_id: str, *, clinic: str = "", now: datetime | None = None) -> str:
+RECENT_NOTES = 10  # the summary is for a colleague: the latest notes, whole; the rest stay on file
+
+
+def printed_at(now: datetime | None = None) -> str:
+    return wall_text(now or datetime.now(UTC)) + f" ({zone().key})"
+
+
+def _contact_rows(patient: Any) -> list[list[str]]:
+    if patient is None:
+        return []
+    rows = [["Phone", str(getattr(patient, "phone", "") or "")], ["Email", str(getattr(patient, "email", "") or "")],
+            ["Address", str(getattr(patient, "address", "") or "")],
+            ["Emergency contact", " ".join(str(getattr(patient, f, "") or "") for f in
+                                           ("emergency_name", "emergency_relation", "emergency_phone")).strip()],
+            ["Other identifier", str(getattr(patient, "other_identifier", "") or "")]]
+    return [r for r in rows if r[1]]
+
+
+def _notes_html(record: Any, patient_id: str) -> str:
+    groups = active_notes_with_amendments(record.entries(Section.NOTES, patient_id, include_inactive=False))
+    if not groups:
+        return "<p><i>None recorded.</i></p>"
+    out = []
+    for original, amendments in groups[:RECENT_NOTES]:
+        for n, note in enumerate([original, *amendments]):
+            label = "Amendment" if n else "Note"
+            out.append(f"<p><b>{label} {escape(note.id)}</b>, {escape(wall_text(note.at))}, "
+                       f"{escape(note.author)}<br/>{escape(note.text).replace(chr(10), '<br/>')}</p>")
+    if len(groups) > RECENT_NOTES:
+        out.append(f"<p><i>{len(groups) - RECENT_NOTES} older notes are in the record.</i></p>")
+    return "".join(out)
+
+
+def summary_html(services: Any, patient_id: str, *, clinic: str = "", address: str = "",
+                 now: datetime | None = None) -> str:
+    """The whole summary: demographics, allergies, problems, medications, diagnoses, surgeries,
+    recent notes, then the features' sections (observations with NEWS2, referrals)."""
     record = services.record
-    facts = header_facts(patient_id, find_patient(services, patient_id))
+    patient = find_patient(services, patient_id)
+    facts = header_facts(patient_id, patient)
     banner = record.allergy_banner(patient_id)
-    when = wall_text(now or datetime.now(UTC)) + f" ({zone().key})"
+    lines = "<br/>".join(escape(x) for x in address.splitlines() if x.strip())
     parts = [f"<h1>Patient summary{(' — ' + escape(clinic)) if clinic else ''}</h1>",
-             f"<p>Printed {escape(when)}</p>",
+             f"<p>{lines}</p>" if lines else "",
+             f"<p>Printed {escape(printed_at(now))}</p>",
              _table(["Name", "ID", "Date of birth", "Age", "Sex", "Blood group"],
                     [[facts.name or "(name not available)", patient_id, facts.date_of_birth, facts.age,
                       facts.sex or "not recorded", facts.blood_group or "not recorded"]]),
+             *([f"<p><b>Status: {escape(facts.status)}</b></p>"] if facts.status else []),
+             _table(["Contact", ""], _contact_rows(patient)) if _contact_rows(patient) else "",
              "<h2>Allergies</h2>",
              f"<p><b>{escape(banner.text)}</b></p>"]
     allergies = record.entries(Section.ALLERGIES, patient_id, include_inactive=False)
@@ -102,6 +148,15 @@ def summary_html(services: Any, patient_id: str, *, clinic: str = "", now: datet
     parts += ["<h2>Active medications</h2>",
               _table(["Medication", "Dose", "Route", "Frequency", "Since"],
                      [[m.name, f"{m.dose:g} {m.unit}", m.route, m.frequency, m.start.isoformat()] for m in meds])]
+    diagnoses = record.entries(Section.DIAGNOSES, patient_id, include_inactive=False)
+    parts += ["<h2>Diagnoses</h2>",
+              _table(["Diagnosis", "ICD-10", "Date", "Doctor"],
+                     [[d.description, d.icd10, d.diagnosed_on.isoformat(), d.doctor] for d in diagnoses])]
+    surgeries = record.entries(Section.SURGERIES, patient_id, include_inactive=False)
+    parts += ["<h2>Past surgeries</h2>",
+              _table(["Procedure", "Date", "Note"], [[s.procedure, s.performed_on.isoformat(), s.note]
+                                                      for s in surgeries])]
+    parts += [f"<h2>Recent clinical notes (latest {RECENT_NOTES})</h2>", _notes_html(record, patient_id)]
     for section in list(SUMMARY_SECTIONS):
         try:
             got = section(services, patient_id)

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hms_desktop.domain.record import SECTIONS
+from hms_desktop.ui.common.mnemonics import MENU_KEYS, deconflict, mnemonic_of
+from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
@@ -75,11 +85,27 @@ class RecordTab(QWidget):
         if page is None:
             factory = dict(self.factories)[title]
             page = factory(self.ctx)
+            # Pages come from several features and sit under this header and the window's
+            # menus: keep every Alt key on screen unique (tests/ui/test_window_walker.py).
+            header_keys = {mnemonic_of(b.text()) for b in self.header.findChildren(QPushButton)}
+            deconflict(page, MENU_KEYS | header_keys)
             self.pages[title] = page
             if isinstance(page, TimelinePage):
                 page.sig_entry_activated.connect(self.open_entry)
-            self.stack.addWidget(page)
+            self.stack.addWidget(self._scrolling(title, page))
         return page
+
+    @staticmethod
+    def _scrolling(title: str, page: QWidget) -> QScrollArea:
+        """Each page scrolls on its own: the stack is as large as its largest page, so one tall
+        form (observations) made every page, and the window, taller than a 960×540 screen."""
+        return in_scroll_area(page, f"record_page_scroll_{title.lower().replace(' ', '_')}",
+                              f"{title} page scroll area")
+
+    def current_page(self) -> QWidget | None:
+        """The page shown now (inside its scroll area)."""
+        area = self.stack.currentWidget()
+        return page_in(area) if area is not None else None
 
     def show_page(self, title: str) -> QWidget:
         row = [t for t, _ in self.factories].index(title)
@@ -88,7 +114,10 @@ class RecordTab(QWidget):
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self.factories):
-            self.stack.setCurrentWidget(self.page(self.factories[row][0]))
+            page = self.page(self.factories[row][0])
+            for n in range(self.stack.count()):
+                if page_in(self.stack.widget(n)) is page:
+                    self.stack.setCurrentIndex(n)
 
     def open_entry(self, table: str, record_id: str) -> None:
         """Show the section page holding ``record_id`` with it selected (from the timeline)."""

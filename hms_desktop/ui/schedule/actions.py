@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu
 
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall, wall_to_utc
@@ -45,6 +47,9 @@ class ScheduleActions:
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.ics_button.clicked.connect(self.export_calendar)
         self.sheet_button.clicked.connect(self.export_day_sheet)
+        self.last_move: Appointment | None = None
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_move,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def say(self: ScheduleTab, text: str, *, error: bool = False) -> None:
         self.status.setStyleSheet("color: #b00020" if error else "")
@@ -181,8 +186,33 @@ class ScheduleActions:
                          on_error=on_error, what="moving appointments")
         else:
             self.ctx.run(self.service.move, item_id, start, end, provider_id=provider_id, override=override,
-                         initiator=self, on_done=lambda _s: self.reload(), on_error=on_error,
+                         initiator=self, on_done=lambda saved: self._moved(appt, saved), on_error=on_error,
                          what=f"moving {item_id}")
+
+    def _moved(self: ScheduleTab, before: Appointment, after: Appointment) -> None:
+        """Say what moved where (a drop used to be silent) and keep the way back for Ctrl+Z."""
+        self.last_move = before
+        self.reload()
+        name = patient_labels(self.ctx, {after.patient_id})[after.patient_id][0]
+        self.say(f"Moved {after.id} ({name}) from {self._when(before)} to {self._when(after)}. "
+                 "Ctrl+Z undoes.")
+
+    def undo_move(self: ScheduleTab) -> None:
+        """Put the last moved appointment back where it was (checked like any move)."""
+        before, self.last_move = self.last_move, None
+        if before is None:
+            self.say("Nothing to undo.")
+            return
+        self.ctx.run(self.service.move, before.id, before.start, before.end, provider_id=before.provider_id,
+                     override=before.override_availability, initiator=self,
+                     on_done=lambda saved: (self.reload(), self.say(
+                         f"Undone: {saved.id} is back at {self._when(saved)}.")),
+                     on_error=self._move_failed, what=f"undoing the move of {before.id}")
+
+    def _when(self: ScheduleTab, appt: Appointment) -> str:
+        start = utc_to_wall(appt.start, self.service.zone)
+        provider = self.service.providers.get(appt.provider_id)
+        return f"{start:%a %d %b %H:%M} with {provider.name if provider else appt.provider_id}"
 
     def _move_failed(self: ScheduleTab, exc: BaseException) -> bool:
         view = self.day_view if self.mode == "day" else self.week_view
@@ -200,6 +230,7 @@ class ScheduleActions:
             prefill["patient_id"] = current.patient_id  # booking usually follows looking at a patient
         self.dialog = BookingDialog(self.ctx, parent=self, **prefill)
         self.dialog.sig_appointments_booked.connect(self._booked)
+        self.dialog.sig_series_skipped.connect(self.say)
         self.dialog.open()
         return self.dialog
 

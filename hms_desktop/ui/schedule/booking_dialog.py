@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.domain.validation_text import describe_validation_error
@@ -45,6 +46,8 @@ def default_start(now: datetime) -> datetime:
 class BookingDialog(QDialog):
     sig_appointments_booked = Signal(list)
     """Saved on disk: the new appointment ids."""
+    sig_series_skipped = Signal(str)
+    """A series was booked without some dates: what was skipped and why (after sig_appointments_booked)."""
 
     def __init__(self, ctx: Any, *, patient_id: str = "", provider_id: str = "",
                  start: datetime | None = None, reason: str = "", parent: QWidget | None = None) -> None:
@@ -78,6 +81,7 @@ class BookingDialog(QDialog):
         self.minutes.setSingleStep(5)
         self.minutes.setValue(self._default_minutes())
         self.reason = named(QLineEdit(reason), "schedule_reason", "Reason")
+        self.reason.setMaxLength(limit("Appointment", "reason"))  # field_limits: one table for all
         self.room = named(QComboBox(), "schedule_room", "Room")
         self.room.addItem("No room", "")
         for r in self.service.rooms.all():
@@ -94,6 +98,13 @@ class BookingDialog(QDialog):
         self.book_button = named(self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole),
                                   "schedule_book", "Book")
         self.book_button.setDefault(True)
+        # Shown when one week of a series clashes: book the other dates, the skipped ones are
+        # listed and recorded on the series (the whole series used to be refused).
+        self.book_rest_button = named(self.buttons.addButton("Boo&k the other dates",
+                                                             QDialogButtonBox.ButtonRole.ActionRole),
+                                      "schedule_book_rest", "Book the other dates of the series")
+        self.book_rest_button.hide()
+        self.book_rest_button.clicked.connect(self.book_rest)
 
         form = QFormLayout()
         form.addRow("&Patient", self.patient)
@@ -203,7 +214,37 @@ class BookingDialog(QDialog):
                          what="booking appointment")
         else:
             self.ctx.run(self.service.book_series, draft, recurrence, override=override, initiator=self,
-                         on_done=self._saved, on_error=self._failed, what="booking recurring appointments")
+                         on_done=self._saved, on_error=self._series_failed, what="booking recurring appointments")
+
+    def _series_failed(self, exc: BaseException) -> bool:
+        handled = self._failed(exc)
+        clashes = isinstance(exc, BookingError) and not exc.outside_hours
+        self.book_rest_button.setVisible(clashes)
+        if clashes:
+            self.problems.setText(self.problems.text() + "\n\nBook the other dates and skip these?")
+        return handled
+
+    def book_rest(self) -> None:
+        """Book the series without the clashing dates; they are listed and kept on the series."""
+        if self.saving:
+            return
+        recurrence = self.repeat.recurrence(self.date.date().toPython())
+        if recurrence is None:
+            return
+        self.saving = True
+        self.book_button.setEnabled(False)
+        self.book_rest_button.setEnabled(False)
+        self.ctx.run(self.service.book_series, self.draft(), recurrence, override=self.override.isChecked(),
+                     skip_clashes=True, initiator=self, on_done=self._saved_rest, on_error=self._series_failed,
+                     what="booking the other dates of the series")
+
+    def _saved_rest(self, saved: list[Appointment]) -> None:
+        self.book_rest_button.setEnabled(True)
+        skipped = self.service.skipped_dates(saved[0].series_id) if saved else []
+        text = (f"Booked {len(saved)} dates of the series; skipped "
+                + "; ".join(f"{when:%a %d %b %Y %H:%M} ({why})" for when, why in skipped))
+        self._saved(saved)
+        self.sig_series_skipped.emit(text)
 
     def _saved(self, saved: list[Appointment]) -> None:
         self.saving = False

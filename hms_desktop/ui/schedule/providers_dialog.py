@@ -13,17 +13,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.scheduling import (
     DEPARTMENTS,
     Availability,
@@ -49,6 +52,7 @@ class ProvidersDialog(ScheduleDialog):
         super().__init__(ctx, "schedule_providers_dialog", "Providers and hours", parent)
         self.list = named(QListWidget(), "schedule_providers_list", "Providers")
         self.name = named(QLineEdit(), "schedule_provider_name", "Provider name")
+        self.name.setMaxLength(limit("Provider", "name"))
         self.role = named(QComboBox(), "schedule_provider_role", "Role")
         self.role.addItems(["doctor", "nurse"])
         self.department = named(QComboBox(), "schedule_provider_department", "Department")
@@ -75,7 +79,7 @@ class ProvidersDialog(ScheduleDialog):
                                  "Withdraw exception")
 
         form = QFormLayout()
-        form.addRow("&Name", self.name)
+        form.addRow("N&ame", self.name)  # &New provider has N
         form.addRow("&Role", self.role)
         form.addRow("&Department", self.department)
         form.addRow("Slot (min)", self.slot)
@@ -96,9 +100,17 @@ class ProvidersDialog(ScheduleDialog):
         right.addWidget(self.ex_list)
         right.addWidget(self.ex_withdraw)
         right.addWidget(self.message)
+        details = QWidget()
+        details.setLayout(right)
+        # Seven days of hours and the exceptions are taller than a 540-pixel screen (1920×1080
+        # at 2×): the details scroll, the provider list beside them stays put.
+        scroll = named(QScrollArea(), "schedule_provider_details", "Provider details")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(details)
         layout = QHBoxLayout(self)
         layout.addWidget(self.list, 1)
-        layout.addLayout(right, 2)
+        layout.addWidget(scroll, 2)
 
         self.list.currentItemChanged.connect(lambda *_: self.show_provider())
         self.new_button.clicked.connect(self.clear)

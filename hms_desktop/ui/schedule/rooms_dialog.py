@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.field_limits import limit
 from hms_desktop.domain.scheduling import Room
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
@@ -28,6 +29,7 @@ class RoomsDialog(ScheduleDialog):
         super().__init__(ctx, "schedule_rooms_dialog", "Rooms and equipment", parent)
         self.list = named(QListWidget(), "schedule_rooms_list", "Rooms")
         self.name = named(QLineEdit(), "schedule_room_name", "Room name")
+        self.name.setMaxLength(limit("Room", "name"))
         self.kind = named(QComboBox(), "schedule_room_kind", "Room kind")
         self.kind.addItems(["room", "equipment"])
         self.add_button = named(QPushButton("&Add"), "schedule_room_add", "Add room")

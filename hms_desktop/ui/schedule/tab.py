@@ -101,7 +101,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self.cancel_button = named(QPushButton("&Cancel appt…"), "schedule_cancel", "Cancel appointment")
         self.noshow_button = named(QPushButton("No-&show"), "schedule_no_show", "No-show")
         self.ics_button = named(QPushButton("E&xport .ics…"), "schedule_export_ics", "Export iCalendar")
-        self.sheet_button = named(QPushButton("Day s&heet PDF…"), "schedule_day_sheet", "Day sheet PDF")
+        self.sheet_button = named(QPushButton("&Day sheet PDF…"), "schedule_day_sheet", "Day sheet PDF")
         self.agenda_button = named(QPushButton("A&genda"), "schedule_agenda_toggle", "Show agenda list")
         self.agenda_button.setCheckable(True)
         self.agenda_button.setChecked(True)
@@ -124,23 +124,26 @@ class ScheduleTab(ScheduleActions, QWidget):
 
         register_writes(ctx, self.new_button, self.providers_button, self.rooms_button, self.checkin_button,
                         self.complete_button, self.cancel_button, self.noshow_button)
+        # Three rows whose minimum widths each fit 960 logical pixels (1920×1080 at 2×): one
+        # row held everything and forced the window to 1,053 px.
+        self.provider_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.provider_box.setMinimumContentsLength(14)
+        self.title.setMinimumWidth(0)
         bar = QHBoxLayout()
-        for w in (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
-                  self.title):
+        for w in (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button):
             bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.agenda_button)
-        bar.addWidget(self.providers_button)
-        bar.addWidget(self.rooms_button)
-        bar.addWidget(self.new_button)
+        bar.addWidget(self.title, 1)
+        tools = QHBoxLayout()
+        for w in (self.new_button, self.providers_button, self.rooms_button, self.agenda_button):
+            tools.addWidget(w)
+        tools.addStretch(1)
+        tools.addWidget(self.ics_button)
+        tools.addWidget(self.sheet_button)
         actions = QHBoxLayout()
         for w in (self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button):
             actions.addWidget(w)
         actions.addStretch(1)
         actions.addWidget(self.legend)
-        actions.addStretch(1)
-        actions.addWidget(self.ics_button)
-        actions.addWidget(self.sheet_button)
         self.split = named(QSplitter(Qt.Orientation.Horizontal), "schedule_split", "Calendar and agenda")
         self.split.addWidget(self.stack)
         self.split.addWidget(self.agenda)
@@ -150,6 +153,7 @@ class ScheduleTab(ScheduleActions, QWidget):
         self._split_placed = False
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(tools)
         layout.addWidget(self.split, 1)
         layout.addLayout(actions)
         layout.addWidget(self.status)
@@ -175,10 +179,10 @@ class ScheduleTab(ScheduleActions, QWidget):
         """Tab follows the screen: toolbar left to right, the calendar, the agenda, then the
         buttons acting on the selection (creation order put the calendar last)."""
         chain = (self.mode_box, self.provider_box, self.prev_button, self.today_button, self.next_button,
-                 self.agenda_button, self.providers_button, self.rooms_button, self.new_button,
+                 self.new_button, self.providers_button, self.rooms_button, self.agenda_button,
+                 self.ics_button, self.sheet_button,
                  self.day_view, self.week_view, self.month_view, self.agenda,
-                 self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button,
-                 self.ics_button, self.sheet_button)
+                 self.checkin_button, self.complete_button, self.cancel_button, self.noshow_button)
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 

@@ -39,6 +39,7 @@ HEADER = 28.0
 GUTTER = 48.0
 EDGE = 6.0  # pixels at a block's lower edge that grab "resize" instead of "move"
 KEY_STEP = 15  # minutes per Ctrl+arrow move / resize
+SHORTEST_BLOCK_MINUTES = 20  # the shortest common appointment must show its time and name
 MIN_COLUMN = 120.0  # narrower and names and times become unreadable: scroll sideways instead
 
 KEY_HELP = ("Left/Right: day · Up/Down: week · PageUp/PageDown: period · T: today · "
@@ -111,6 +112,7 @@ class TimeGridView(QWidget):
         self._column_keys = {(c.day.date(), c.provider_id): n for n, c in enumerate(columns)}
         # Many providers: keep every column readable; the scroll area around the view scrolls.
         self.setMinimumWidth(int(GUTTER + len(columns) * MIN_COLUMN))
+        self._fit_shortest_block()
         self._pending = None
         if self.selected_id and all(i.id != self.selected_id for i in items):
             self.selected_id = ""
@@ -137,6 +139,19 @@ class TimeGridView(QWidget):
             self.update()
 
     # ----- geometry -------------------------------------------------------------------
+    def _fit_shortest_block(self) -> None:
+        """Tall enough that a 20-minute block holds one whole line of text at any font size or
+        scale factor (at 1366×768 its text was cut in half; at 2× it showed none): the
+        scroll area around the view scrolls vertically instead."""
+        first, last = self.scale().first_hour, self.scale().last_hour
+        line = QFontMetrics(self.font()).lineSpacing() + 4
+        self.setMinimumHeight(int(HEADER + 4 + (last - first) * 60 * line / SHORTEST_BLOCK_MINUTES) + 1)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_shortest_block()
+
     def scale(self) -> Scale:
         """07:00-20:00, widened to show every item; hours are cached per content."""
         if self._hours is None:

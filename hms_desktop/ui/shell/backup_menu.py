@@ -31,7 +31,7 @@ class BackupMenu(QObject):
         self.controller: BackupController | None = None
         self._back_up_after_setup = False
         self.action_back_up = self._add(menu, "&Back up now…", "back_up_now", self.back_up_now)
-        self.action_restore = self._add(menu, "&Restore…", "restore", self.restore)
+        self.action_restore = self._add(menu, "Restore from bac&kup…", "restore", self.restore)
         self.action_settings = self._add(menu, "Backup se&ttings…", "backup_settings", self.edit_settings)
         status.backup_button.clicked.connect(self.back_up_now)
 

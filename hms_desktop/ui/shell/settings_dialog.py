@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -64,6 +65,17 @@ class SettingsDialog(QDialog):
         self.pause_spin.setSuffix(" s")
         self.pause_spin.setValue(settings.audio_pause_seconds)
 
+        self.address_edit = QPlainTextEdit(settings.clinic_address)
+        _named(self.address_edit, "settings_clinic_address", "Clinic address")
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setFixedHeight(64)
+        self.signatory_edit = QLineEdit(settings.letter_signatory)
+        _named(self.signatory_edit, "settings_letter_signatory", "Letters signed by")
+        self.signatory_edit.setPlaceholderText("e.g. Dr Amara Okafor")
+        self.role_edit = QLineEdit(settings.letter_signatory_role)
+        _named(self.role_edit, "settings_letter_role", "Signatory role")
+        self.role_edit.setPlaceholderText("e.g. General Practitioner")
+
         self.error_label = QLabel("")
         _named(self.error_label, "settings_error", "Settings error")
         self.error_label.setWordWrap(True)
@@ -74,7 +86,10 @@ class SettingsDialog(QDialog):
         form.addRow("&Time zone:", self.zone_combo)
         form.addRow("&Phone region:", self.region_combo)
         form.addRow("NEWS2 &stale after:", self.stale_spin)
-        form.addRow("Alarm audio &pause:", self.pause_spin)
+        form.addRow("Alarm audio pa&use:", self.pause_spin)
+        form.addRow("Clinic &address:", self.address_edit)
+        form.addRow("&Letters signed by:", self.signatory_edit)
+        form.addRow("Signatory &role:", self.role_edit)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -98,6 +113,9 @@ class SettingsDialog(QDialog):
                 phone_region=region,
                 news2_stale_minutes=self.stale_spin.value(),
                 audio_pause_seconds=self.pause_spin.value(),
+                clinic_address=self.address_edit.toPlainText().strip(),
+                letter_signatory=" ".join(self.signatory_edit.text().split()),
+                letter_signatory_role=" ".join(self.role_edit.text().split()),
             )
         except ValidationError as exc:
             self.error_label.setText(describe_validation_error(exc))

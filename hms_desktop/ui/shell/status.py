@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
+from hms_desktop.ui.common.elided_label import ElidedLabel
+
 
 class ShellStatus:
     """Builds and updates the permanent widgets of the main window's status bar."""
@@ -51,8 +53,10 @@ class ShellStatus:
         self.backup_button.setToolTip("Back up now")
         self.backup_button.hide()
 
-        self.folder_label = _label("data_folder", "Data folder", f"Data: {data_dir}")
-        self.folder_label.setToolTip(str(data_dir))
+        # A deep folder path is text the user chose: elided, whole in the tooltip.
+        self.folder_label = ElidedLabel(f"Data: {data_dir}")
+        self.folder_label.setObjectName("data_folder")
+        self.folder_label.setAccessibleName("Data folder")
 
         bar.addWidget(self.step_label)
         bar.addWidget(self.progress)

@@ -6,9 +6,10 @@ import importlib
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from hms_desktop.ui.common.placeholder import placeholder_tab
+from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.context import (
     TAB_MONITOR,
     TAB_PATIENTS,
@@ -69,3 +70,16 @@ def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:
         log.exception("tab %s failed to start", title)
         return error_page(title, f"{type(exc).__name__}: {exc}")
     return widget
+
+
+def scrolling_page(title: str, page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area, so one tab's minimum size cannot make the whole
+    window bigger than the screen (a QTabWidget is as large as its largest page): a tab that
+    does not fit scrolls on its own. Each tab is still designed to fit 960×540 without it
+    (tests/ui/test_window_walker.py checks); this is the safety net, not the layout."""
+    return in_scroll_area(page, f"{title.lower()}_tab_scroll", f"{title} tab scroll area")
+
+
+def tab_page(area: QWidget) -> QWidget:
+    """The tab's own widget inside its scroll area (or ``area`` itself for a loading page)."""
+    return page_in(area)

@@ -181,3 +181,41 @@ def test_history_shows_each_step_with_who(care_ctx: Any, qtbot: QtBot) -> None:
     assert table.item(1, 2).text() == "nurse.test"
     assert "Status: draft → sent" in table.item(1, 3).text()
     dialog.close()
+
+
+def test_letter_is_signed_from_clinic_settings_with_the_address_and_prints_through_the_print_dialog(
+        care_ctx: Any, qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 13 item 13: the letter was signed "root" and had no clinic address."""
+
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.services.settings_file import load_settings
+
+    settings = ClinicSettings(clinic_name="Riverside Surgery", clinic_address="12 Mill Lane\nOxford OX1 2AB",
+                              letter_signatory="Dr Amara Okafor", letter_signatory_role="General Practitioner")
+    done: list[object] = []
+    care_ctx.update_settings(settings, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert load_settings(care_ctx.data_dir).letter_signatory == "Dr Amara Okafor"  # on disk, read back
+    page = page_for(care_ctx, qtbot)
+    create_draft(page, care_ctx, qtbot, reason="Syncope on exertion")
+    out = tmp_path / "letter.pdf"
+    page.choose_pdf_path = lambda suggested: out
+    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert "Riverside Surgery" in text and "12 Mill Lane" in text and "Oxford OX1 2AB" in text
+    assert "Yours sincerely, Dr Amara Okafor General Practitioner" in text
+    # Direct printing: the real QPrintDialog, its printer pointed at a file as a print queue would be.
+    qtbot.mouseClick(find(page, "Print referral letter on a printer"), Qt.MouseButton.LeftButton)
+    dialog = page.print_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.accessibleName() == "Print referral letter"
+    printed = tmp_path / "printed.pdf"
+    # No print queue on the test machine: Qt offers "Print to File (PDF)"; type its file name
+    # into the dialog's own field as a person would, then print.
+    from PySide6.QtWidgets import QLineEdit
+
+    [file_field] = [w for w in dialog.findChildren(QLineEdit) if w.objectName() == "filename"]
+    file_field.setText(str(printed))
+    dialog.accept()
+    qtbot.waitUntil(lambda: printed.exists() and printed.stat().st_size > 0, timeout=5000)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(printed)).pages).split())
+    assert "Syncope on exertion" in text and "Dr Amara Okafor" in text

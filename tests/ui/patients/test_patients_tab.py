@@ -104,10 +104,23 @@ def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: PatientsTestC
     type_text(qtbot, find(dialog, "Given name", QLineEdit), "Ada")
     type_text(qtbot, find(dialog, "Family name", QLineEdit), "Lovelace")
     type_text(qtbot, find(dialog, "Date of birth", QLineEdit), "10/12/1985")
-    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=5000):
-        qtbot.keyClick(find(dialog, "Date of birth", QLineEdit), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "PAT000005" in listed(tab), timeout=3000)
-    assert tab.selected_id() == "PAT000005" == ctx.current_patient.patient_id
+    tabs_requested: list[str] = []
+    ctx.navigation.sig_tab_requested.connect(tabs_requested.append)
+    qtbot.keyClick(find(dialog, "Date of birth", QLineEdit), Qt.Key.Key_Return)
+    bar = find(tab, "Registered patient actions")
+    qtbot.waitUntil(bar.isVisible, timeout=5000)
+    # The receptionist stays on the list with the new patient selected (issue 13 item 4) ...
+    assert "PAT000005" in listed(tab) and tab.selected_id() == "PAT000005"
+    assert tabs_requested == [] and ctx.current_patient.patient_id != "PAT000005"
+    assert "Registered PAT000005" in find(tab, "Registered patient").full_text()
+    # ... and is offered the two next steps: book an appointment, or open the record.
+    with qtbot.waitSignal(ctx.navigation.sig_booking_requested, timeout=3000) as booking:
+        qtbot.mouseClick(find(tab, "Book appointment for new patient"), Qt.MouseButton.LeftButton)
+    assert booking.args[0]["patient_id"] == "PAT000005" and not bar.isVisible()
+    tab._after_register("PAT000005")
+    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=3000):
+        qtbot.mouseClick(find(tab, "Open record of new patient"), Qt.MouseButton.LeftButton)
+    assert ctx.current_patient.patient_id == "PAT000005" and tabs_requested == ["Record"]
     assert ctx.failures == []
 
 

@@ -29,3 +29,27 @@ def test_a_deceased_or_merged_patient_says_so() -> None:
     assert header_facts("PAT000004", merged).status == "merged into PAT000009"
     alive = SimpleNamespace(given_name="Ann", family_name="Lee", status="active")
     assert header_facts("PAT000005", alive).status == ""
+
+
+def test_a_patient_who_died_shows_age_at_death_and_the_date_not_todays_age() -> None:
+    """Born 1930, died 2000: the header said "Age 96" (issue 13 item 7)."""
+    dead = SimpleNamespace(given_name="Ann", family_name="Lee", date_of_birth=date(1930, 6, 15),
+                           status="deceased", deceased_on=date(2000, 6, 14))
+    assert header_facts("PAT000003", dead, today=date(2026, 12, 3)).age == "69 at death (2000-06-14)"
+
+
+def test_infants_in_days_weeks_then_months_until_two() -> None:
+    def age(born: date, today: date) -> str:
+        return header_facts("PAT1", SimpleNamespace(given_name="B", family_name="C", date_of_birth=born),
+                            today=today).age
+
+    born = date(2026, 1, 31)
+    assert age(born, born) == "0 days"
+    assert age(born, date(2026, 2, 1)) == "1 day"
+    assert age(born, date(2026, 2, 6)) == "6 days"
+    assert age(born, date(2026, 2, 7)) == "1 week"
+    assert age(born, date(2026, 3, 27)) == "7 weeks"  # day 55
+    assert age(born, date(2026, 3, 28)) == "1 month"  # day 56: 8 weeks is counted in months
+    assert age(born, date(2026, 4, 30)) == "2 months"
+    assert age(born, date(2028, 1, 30)) == "23 months"
+    assert age(born, date(2028, 1, 31)) == "2"

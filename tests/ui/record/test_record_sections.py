@@ -163,9 +163,17 @@ def test_keyboard_only_add(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
     qtbot.keyClick(substance, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.focusWidget(), "hives")  # Tab moved to Reaction
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    # Severity is never pre-filled: Enter is refused, naming the field, until it is chosen.
+    assert dialog.isVisible()
+    assert "Severity: must be chosen" in find(dialog, QLabel, "Form error").text()
+    severity = dialog.input("severity")
+    assert severity.currentText() == "" and severity.accessibleName() == "Severity"
+    severity.setFocus()
+    qtbot.keyClicks(severity, "sev")  # type-ahead in the list: "severe"
+    qtbot.keyClick(severity, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)) == 1)
     saved = record_ctx.services.record.entries(Section.ALLERGIES, PATIENT)[0]
-    assert (saved.substance, saved.reaction) == ("Penicillin", "hives")
+    assert (saved.substance, saved.reaction, saved.severity.value) == ("Penicillin", "hives", "severe")
 
 
 def test_a_time_skipped_by_the_clock_change_is_refused(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:

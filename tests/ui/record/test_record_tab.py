@@ -68,7 +68,7 @@ def test_pages_follow_the_current_patient(qtbot: Any, tab: RecordTab, record_ctx
     row = pages.currentRow()
     qtbot.keyClick(pages, Qt.Key.Key_Down)
     assert pages.currentRow() == row + 1
-    assert tab.stack.currentWidget() is tab.page(pages.currentItem().text())
+    assert tab.current_page() is tab.page(pages.currentItem().text())
 
 
 def test_schedule_request_opens_a_prefilled_visit(qtbot: Any, tab: RecordTab, record_ctx: Any) -> None:
@@ -77,7 +77,7 @@ def test_schedule_request_opens_a_prefilled_visit(qtbot: Any, tab: RecordTab, re
                                             appointment_id="APT000045", at=at)
     assert record_ctx.current_patient.patient_id == "PAT000002"
     page = tab.page("Visit log")
-    assert tab.stack.currentWidget() is page
+    assert tab.current_page() is page
     dialog = page.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.input("doctor").text() == "DOC000003"
@@ -131,7 +131,8 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Asthma", onset=date(2010, 5, 1)))
     record.add(Section.VISITS, Visit(patient_id="PAT000001", doctor="Dr B", diagnosis="Viral URTI",
                                      at=datetime(2024, 1, 2, 10, tzinfo=UTC)))
-    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Latex", noted_on=date(2018, 1, 1)))
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Latex", severity="mild",
+                                          noted_on=date(2018, 1, 1)))
     record_ctx.current_patient.select("PAT000001")
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
@@ -142,7 +143,8 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     combo.setCurrentText("Allergy")
     assert model.rowCount() == 1 and model.data(model.index(0, 2)) == "Latex"
     # a new entry elsewhere appears without reopening the page, and the filter is kept
-    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", noted_on=date(2020, 1, 1)))
+    record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", severity="severe",
+                                          noted_on=date(2020, 1, 1)))
     qtbot.waitUntil(lambda: model.rowCount() == 2)
 
 
@@ -173,6 +175,38 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
         assert expected in text, expected
 
 
+def test_summary_is_complete_paginated_and_framed(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
+    """Issue 13 item 12: diagnoses and notes were missing; every page now says whose summary it is,
+    the clinic, the print date and "Page n of N"."""
+    from hms_desktop.domain.clinic_settings import ClinicSettings
+    from hms_desktop.domain.record import ClinicalNote, Diagnosis
+
+    done: list[object] = []
+    record_ctx.update_settings(ClinicSettings(clinic_name="Riverside Surgery", clinic_address="12 Mill Lane\nOxford"),
+                               on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    pid = add_patient(record_ctx.services, "Amara", "Okafor", "1971-06-15", "female", "O+")
+    record = record_ctx.services.record
+    record.add(Section.DIAGNOSES, Diagnosis(patient_id=pid, description="Community-acquired pneumonia",
+                                            icd10="J18.9", doctor="Dr Raman", diagnosed_on=date(2026, 10, 2)))
+    for n in range(12):  # long notes: the summary needs several pages
+        record.add(Section.NOTES, ClinicalNote(patient_id=pid, author="Dr Raman", text=f"Review {n}. " + "Plan. " * 300,
+                                               at=datetime(2026, 1, 1 + n, 9, tzinfo=UTC)))
+    record_ctx.current_patient.select(pid)
+    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    assert len(pages) >= 3
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+        assert f"Patient summary — Amara OKAFOR ({pid}) — Riverside Surgery" in page
+        assert "Printed " in page
+    text = " ".join(pages)
+    for expected in ("12 Mill Lane", "Oxford", "Community-acquired pneumonia", "J18.9", "Review 11.",
+                     "2 older notes are in the record"):
+        assert expected in text, expected
+    assert "Review 0." not in text  # the latest ten only
+
+
 def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_ctx: Any) -> None:
     """A second window on the same folder is read-only: it says so, offers no writing actions,
     and a write that gets through anyway is refused with a message, nothing pretended."""
@@ -184,7 +218,8 @@ def test_read_only_folder_offers_no_writes_and_refuses_them(qtbot: Any, record_c
     from hms_desktop.ui.record.tab import RecordTab
     from tests.ui.record.conftest import make_context
 
-    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex"))
+    record_ctx.services.record.add(Section.ALLERGIES, AllergyModel(patient_id="PAT000001", substance="Latex",
+                                                                                severity="mild"))
     second = Store(record_ctx.store.data_dir)
     assert second.read_only
     bus = EventBus()
@@ -225,7 +260,7 @@ def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: Recor
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Return)
     meds = tab.page("Medications")
-    assert tab.stack.currentWidget() is meds
+    assert tab.current_page() is meds
     assert meds.selected().id == target.id
 
 
