@@ -170,20 +170,21 @@ class Manifest:
              extra: Mapping[str, Any] | None = None) -> None:
         """Record ``state`` for ``table`` (and top-level ``extra`` keys); durable on return."""
         with self._lock:
+            states, versions = dict(self.states), dict(self.schema_versions)
             if table is not None and state is not None:
-                self.states[table] = state
-                self.schema_versions[table] = state.schema_version
+                states[table] = state
+                versions[table] = state.schema_version
             data = dict(self.data)
             data["format"] = FORMAT_VERSION
             data.setdefault("app", "HMS Desktop")
-            tables: dict[str, Any] = {name: version for name, version in self.schema_versions.items()}
-            tables.update({name: s.to_json() for name, s in self.states.items()})
+            tables: dict[str, Any] = dict(versions)
+            tables.update({name: s.to_json() for name, s in states.items()})
             data["tables"] = dict(sorted(tables.items()))
             data.update(extra or {})
             write_atomically(self.path, [json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"])
-            self.data = data
+            # Only what is on disk counts: a failed write (a full disk) leaves the old record.
+            self.states, self.schema_versions, self.data = states, versions, data
             self.exists = True
-
 
     def reset(self, table: str, *, highest_id: int, schema_version: int) -> None:
         """Forget what was recorded of a table's files (Repair records them afresh), keeping

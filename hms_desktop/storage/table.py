@@ -9,6 +9,7 @@ change, so the save that triggered it is still reported as saved.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -312,6 +313,7 @@ class Table(TableLoader[M]):
         state = self._manifest.state(self.spec.name)
         if state is None or highest <= state.highest_id:
             return
+        state = copy.deepcopy(state)  # the manifest changes only once the new record is on disk
         state.highest_id = highest + ID_BLOCK
         state.seq = max(state.seq, self._seq)
         if self.journal_path.exists() and self.journal_path.name in state.files:
@@ -343,7 +345,7 @@ class Table(TableLoader[M]):
 
     def _refresh_journal_size(self) -> None:
         """Record how long the journal is at least, so a cut-off journal is noticed at open."""
-        state = self._manifest.state(self.spec.name)
+        state = copy.deepcopy(self._manifest.state(self.spec.name))
         if state is None or not self.journal_path.exists():
             return
         entry = state.files.setdefault(self.journal_path.name, {"role": JOURNAL})

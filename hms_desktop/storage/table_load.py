@@ -362,7 +362,7 @@ class TableLoader(Generic[M]):
             for _ in range(parsed.line_number(torn_from) - 1):
                 offset = data.index(b"\n", offset) + 1
             truncate_at(self.journal_path, offset)  # never acknowledged: set aside in quarantine
-        inserted: set[str] = set()
+        inserted: dict[str, int] = {}  # ID -> line of its insert in this journal
         for n, row in loaded:
             record_id = row[0]
             current = self._rows.get(record_id)
@@ -371,12 +371,12 @@ class TableLoader(Generic[M]):
                     and current[: self._nfields] != row[: self._nfields]:
                 # The engine inserts an ID once: this one was issued again after the earlier
                 # record failed to load (a field over 128 KB, before that was fixed).
-                self._lost.append((current, f"{self.journal_path.name}"))
+                self._lost.append((current, f"{self.journal_path.name}:{inserted[record_id]}"))
                 self._rows[record_id] = row
             elif current is None or _int(current[-1]) < _int(row[-1]):
                 self._rows[record_id] = row
             if is_insert:
-                inserted.add(record_id)
+                inserted[record_id] = parsed.line_number(n)
             self._journal_rows += 1
 
     def _find_lost_in_history(self) -> None:

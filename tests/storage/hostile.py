@@ -1,8 +1,9 @@
 """Support for the hostile-files tests: a real demo folder, opened and checked as a user would.
 
-Each test copies one demo folder generated once per run (``python -m hms_desktop demo``)
-and breaks its real files the way a clinic does; then it opens the folder the way the app
-does (``open_session``) and runs ``check`` and ``repair`` as the command line does.
+Each test copies one demo folder generated once per run (``python -m hms_desktop demo``; the
+``demo`` fixture in conftest.py) and breaks its real files the way a clinic does; then it opens
+the folder the way the app does (``open_session``) and runs ``check`` and ``repair`` as the
+command line does.
 """
 
 from __future__ import annotations

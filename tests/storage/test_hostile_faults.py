@@ -3,6 +3,7 @@ order (seen with strace) and file permissions, on a real demo folder and real pr
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -164,3 +165,34 @@ def test_a_new_day_folder_and_file_are_fsynced_in_their_parent_before_the_batch_
     created = next(i for i, c in enumerate(calls) if "2026-01-01.csv" in c and "O_CREAT" in c)
     assert fsynced_after(made, data_dir), "the new vitals/ folder was acknowledged before its parent's fsync"
     assert fsynced_after(created, data_dir / "vitals"), "the new day file was acknowledged before vitals/ was fsynced"
+
+
+RESERVE_ON_FULL_DISK = """
+import json, os, resource, signal, sys
+from datetime import date
+from hms_desktop.storage import Store
+from tests.storage.models import THINGS, Thing
+store = Store(sys.argv[1])
+table = store.table(THINGS)
+table.insert_many([Thing(name=f"n{k}", born=date(2000, 1, 1)) for k in range(100)])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+manifest = os.path.join(sys.argv[1], "manifest.json")
+resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(manifest) - 10, resource.RLIM_INFINITY))
+try:
+    table.insert_many([Thing(name=f"m{k}", born=date(2000, 1, 1)) for k in range(150)])
+except OSError:
+    print("refused", len(table), flush=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+saved = table.insert_many([Thing(name=f"k{k}", born=date(2000, 1, 1)) for k in range(150)])
+print(saved[-1].id, flush=True)
+os._exit(0)  # killed: no close to tidy the manifest up
+"""
+
+
+def test_ids_reserved_by_a_manifest_write_that_failed_are_reserved_again(data_dir: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", RESERVE_ON_FULL_DISK, str(data_dir)], cwd=ROOT, env=ENV,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.startswith("refused 100"), result.stdout + result.stderr  # nothing half-saved
+    last_id = result.stdout.split()[-1]
+    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8-sig"))
+    assert manifest["tables"]["things"]["highest_id"] >= int(last_id[3:]), manifest["tables"]["things"]
