@@ -71,3 +71,41 @@ def test_an_impossible_recorded_value_costs_one_second_never_the_bed(data_dir: P
     rows = service.data.vitals.read(datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(hours=1))
     assert len(rows) >= 38 and rows[-1].spo2 == 80  # every other second was recorded, up to the end
     store.close()
+
+
+def test_views_are_told_after_the_station_lock_is_released(data_dir: Path) -> None:
+    """A view that hangs in a notification (a rebuild stuck inside Qt) must not hold up the
+    evaluator or the readers: no listener call happens with the station's lock held."""
+    import threading
+
+    from hms_desktop.monitoring.station import NullListener
+
+    held: list[bool] = []
+
+    class Probe(NullListener):
+        def _check(self) -> None:
+            got: list[bool] = []
+            other = threading.Thread(target=lambda: got.append(station._lock.acquire(timeout=2)))
+            other.start()
+            other.join()
+            if got[0]:
+                station._lock.release()
+            held.append(not got[0])
+
+        def beds_changed(self) -> None:
+            self._check()
+
+        def alarms_changed(self) -> None:
+            self._check()
+
+    store, service, station, clock, _sound = make_core(data_dir, threaded=False, listener=Probe())
+    service.set_limits("PAT000001", AlarmLimits(pr_delay_s=0))
+    station.start()
+    src = ManualSource()
+    station.start_monitoring("BED01", "PAT000001", "synthetic", "cms50-v7", source=src)
+    src.send(97, 150)
+    station.acknowledge("BED01", AlarmKind.PR_HIGH)
+    station.tick()
+    station.stop()
+    store.close()
+    assert len(held) >= 4 and not any(held)
