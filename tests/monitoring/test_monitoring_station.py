@@ -85,11 +85,15 @@ def test_views_are_told_after_the_station_lock_is_released(data_dir: Path) -> No
     class Probe(NullListener):
         def _check(self) -> None:
             got: list[bool] = []
-            other = threading.Thread(target=lambda: got.append(station._lock.acquire(timeout=2)))
+
+            def try_lock() -> None:
+                got.append(station._lock.acquire(timeout=2))
+                if got[0]:
+                    station._lock.release()
+
+            other = threading.Thread(target=try_lock)
             other.start()
             other.join()
-            if got[0]:
-                station._lock.release()
             held.append(not got[0])
 
         def beds_changed(self) -> None:
