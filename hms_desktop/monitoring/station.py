@@ -348,7 +348,8 @@ class MonitoringStation:
         """Show a device on a bed (recorded and alarmed only while a session is active).
 
         A reader that can deliver on its own thread does so (alarms never wait for the GUI
-        thread); a GUI-timer simulator delivers through its signals.
+        thread); a GUI-timer simulator delivers through its signals. Either way a source's
+        signals arrive on the drawing thread, which moves the pleth into the sweep.
         """
         self._stop_source(bed_id)
         with self._locked():
@@ -360,8 +361,12 @@ class MonitoringStation:
             set_sink(_Sink(on_batch=lambda batch: self.on_readings(bed_id, batch, source=src),
                            on_state=lambda state: self.on_state(bed_id, state, source=src),
                            on_problem=lambda text: self.on_device_problem(bed_id, text, source=src)))
+            # The same batch also arrives by signal on the drawing (GUI) thread: the pleth moves
+            # into the sweep there and then, not a frame later. Alarms never wait for it.
+            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
         else:
             src.sig_readings_received.connect(lambda batch: self.on_readings(bed_id, batch, source=src))
+            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
             src.sig_state_changed.connect(lambda state: self.on_state(bed_id, state, source=src))
         src.start()
 
@@ -374,6 +379,7 @@ class MonitoringStation:
         set_sink = getattr(src, "set_thread_sink", None)
         if set_sink is not None:
             set_sink(None)
+            src.sig_readings_received.disconnect()
         else:
             src.sig_readings_received.disconnect()
             src.sig_state_changed.disconnect()
