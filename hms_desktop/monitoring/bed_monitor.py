@@ -1,11 +1,14 @@
 """Everything the screen knows about one bed, fed by reading batches; no Qt, no widgets.
 
-Acquisition fills it (``ingest`` per batch, up to ~30 per second); views read it on their
-own timer. It owns the bed's alarm engine, so alarm timing follows the readings exactly.
+Acquisition fills it (``ingest`` per batch, up to ~30 per second, on the reader's thread);
+views read it on their own timer. It owns the bed's alarm engine, so alarm timing follows the
+readings exactly. The pleth sweep is written only by the thread that draws it
+(``drain_pleth`` before each frame): the drawing never sees a half-moved erase bar.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -44,10 +47,14 @@ class BedMonitor:
     trend: TrendBuffer = field(default_factory=TrendBuffer)
     last_batch_at: float | None = None  # perf-clock stamp of the newest batch (latency figures)
     wall_of: Callable[[float], float] | None = None  # monotonic -> wall time (alarm ids)
+    # Samples waiting for the drawing thread; deque appends and pops are thread-safe. Bounded
+    # to one sweep window, so a drawing thread that stalls never makes it grow.
+    pending_pleth: deque[float] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = AlarmEngine(source=self.bed.id, id_time=self.wall_of)
         self.sweep = SweepBuffer(self.rate_hz)
+        self.pending_pleth = deque(maxlen=self.sweep.size)
 
     @property
     def patient_id(self) -> str:
@@ -75,11 +82,10 @@ class BedMonitor:
         self.engine.set_limits(limits)
 
     def ingest(self, t: float, readings: Sequence[Reading]) -> list[AlarmTransition]:
-        """One batch: pleth into the sweep, latest numerics, one alarm-engine step."""
+        """One batch: pleth queued for the sweep, latest numerics, one alarm-engine step."""
         if not readings:
             return []
-        samples = [v for r in readings for v in r.pleth]
-        self.sweep.extend(samples)
+        self.pending_pleth.extend(v for r in readings for v in r.pleth)
         n = self.numerics
         flags: set[DeviceFlag] = set()
         for r in readings:
@@ -96,6 +102,17 @@ class BedMonitor:
         if not self.monitoring:
             return []
         return self.engine.feed(t, n.spo2, n.pulse_rate, flags, oximetry=_has_oximetry(readings))
+
+    def drain_pleth(self) -> None:
+        """Move the samples that arrived since the last frame into the sweep (drawing thread)."""
+        pending, samples = self.pending_pleth, []
+        for _ in range(len(pending)):
+            try:
+                samples.append(pending.popleft())
+            except IndexError:  # the full deque dropped its oldest meanwhile (a long stall)
+                break
+        if samples:
+            self.sweep.extend(samples)
 
     def set_device_state(self, t: float, state: str) -> list[AlarmTransition]:
         self.device_state = state

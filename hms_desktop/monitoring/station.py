@@ -65,7 +65,7 @@ SourceFactory = Callable[[str, str], ReadingSource]
 
 class StationListener(Protocol):
     """What the station tells its views (the Qt adapter re-emits these as signals). Called
-    from any thread, with the station's lock held: implementations must only post."""
+    from any thread, never with the station's lock held."""
 
     def beds_changed(self) -> None: ...
 
@@ -133,6 +133,8 @@ class MonitoringStation:
         self.audio = AudioPolicy()
         self.station_engine = AlarmEngine(source=STATION, id_time=self.wall)  # sound faults live here
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of the lock by its holder
+        self._pending: list[Callable[[], None]] = []  # listener calls waiting for the lock's release
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_flush: float | None = None
@@ -147,16 +149,32 @@ class MonitoringStation:
         return wall_of(self.clock, t)
 
     @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the station still (views reading several fields at once)."""
+    def _locked(self) -> Iterator[None]:
+        """Hold the station's lock; listener calls made meanwhile run after it is released
+        (by the outermost holder), so no view code ever runs under the lock."""
         with self._lock:
-            yield
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                pending: list[Callable[[], None]] = []
+                if self._depth == 0:
+                    pending, self._pending = self._pending, []
+        for notify in pending:
+            notify()
+
+    def _notify(self, call: Callable[[], None]) -> None:
+        if self._depth > 0:
+            self._pending.append(call)
+        else:
+            call()
 
     # ---- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
         """Load the beds, reopen live sessions' devices, check the speaker, start the
         evaluator thread (once; later calls do nothing)."""
-        with self._lock:
+        with self._locked():
             if self.running:
                 return
             self.running = True
@@ -173,7 +191,7 @@ class MonitoringStation:
 
     def stop(self) -> None:
         """Stop the evaluator and every source (their threads end), write what is held."""
-        with self._lock:
+        with self._locked():
             if not self.running:
                 return
             self.running = False
@@ -184,7 +202,7 @@ class MonitoringStation:
             self._thread = None
         for bed_id in sources:
             self._stop_source(bed_id)
-        with self._lock:
+        with self._locked():
             try:
                 self.recorder.close(self.clock.wall())
             except RuntimeError:  # the writer already shut down (app quitting): say what is lost
@@ -201,7 +219,7 @@ class MonitoringStation:
                 log.exception("monitoring tick failed; the next one runs in %.2f s", TICK_S)
 
     def reload_beds(self) -> None:
-        with self._lock:
+        with self._locked():
             for bed in self.service.beds():
                 if bed.id not in self.monitors:
                     self.monitors[bed.id] = BedMonitor(bed, wall_of=self.wall)
@@ -210,7 +228,7 @@ class MonitoringStation:
                         self._adopt_session(live)
                 else:
                     self.monitors[bed.id].bed = bed
-            self.listener.beds_changed()
+            self._notify(self.listener.beds_changed)
 
     def ensure_bed(self, bed_id: str) -> None:
         """Kiosk start: a bed named on the command line exists afterwards (created if new)."""
@@ -223,24 +241,25 @@ class MonitoringStation:
                          *, source: ReadingSource | None = None) -> None:
         """Start a session (saved on the writer), then open the device and attach it."""
         if bed_id not in self.monitors:
-            self.listener.error_reported(f"bed: no bed {bed_id!r}")
+            self._notify(lambda: self.listener.error_reported(f"bed: no bed {bed_id!r}"))
             return
 
         def started(session: MonitoringSession) -> None:
-            with self._lock:
+            with self._locked():
                 self._adopt_session(session)
             try:
                 src = source or self.open_source(port, protocol)
             except Exception as exc:  # a port that cannot be opened must say so, not crash
-                self.listener.error_reported(f"port {port}: {exc}")
-                with self._lock:  # a monitored bed without a device alarms, never looks quiet
+                message = f"port {port}: {exc}"  # bound now: ``exc`` ends with the except block
+                self._notify(lambda: self.listener.error_reported(message))
+                with self._locked():  # a monitored bed without a device alarms, never looks quiet
                     mon = self.monitors[bed_id]
                     self._apply(bed_id, mon.set_device_state(self.now(), "disconnected"))
                 return
             self.attach_source(bed_id, src, port, protocol)
 
         def failed(exc: BaseException) -> bool:
-            self.listener.error_reported(str(exc))
+            self._notify(lambda: self.listener.error_reported(str(exc)))
             return True
 
         self.run(self.service.start_session, bed_id=bed_id, patient_id=patient_id, port=port,
@@ -248,7 +267,7 @@ class MonitoringStation:
                  what=f"monitoring session on {bed_id}")
 
     def set_paused(self, bed_id: str, paused: bool) -> None:
-        with self._lock:
+        with self._locked():
             mon = self.monitors[bed_id]
             if mon.session is None:
                 return
@@ -263,11 +282,11 @@ class MonitoringStation:
                 mon.engine.begin(now)
                 self._apply(bed_id, mon.engine.set_device_state(now, mon.device_state))
             self.run(self.service.set_session_status, mon.session.id, status, what=f"pausing {bed_id}")
-            self.listener.beds_changed()
+            self._notify(self.listener.beds_changed)
 
     def end_monitoring(self, bed_id: str) -> None:
         self._stop_source(bed_id)
-        with self._lock:
+        with self._locked():
             mon = self.monitors[bed_id]
             if mon.session is None:
                 return
@@ -281,11 +300,11 @@ class MonitoringStation:
             mon.device_state = "idle"
             self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
                      what=f"ending monitoring on {bed_id}")
-            self.listener.beds_changed()
+            self._notify(self.listener.beds_changed)
 
     def set_limits(self, bed_id: str, limits: AlarmLimits) -> None:
         """Save the patient's limits and apply them to the live engine at once."""
-        with self._lock:
+        with self._locked():
             mon = self.monitors[bed_id]
             mon.set_limits(limits)
         self.run(self.service.set_limits, mon.patient_id, limits, what=f"alarm limits of {mon.patient_id}")
@@ -299,8 +318,9 @@ class MonitoringStation:
         try:
             src = self.open_source(mon.port, mon.protocol)
         except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-            self.listener.error_reported(f"{bed_id}: could not reopen {mon.port or 'its device'}: {exc}")
-            with self._lock:
+            message = f"{bed_id}: could not reopen {mon.port or 'its device'}: {exc}"
+            self._notify(lambda: self.listener.error_reported(message))
+            with self._locked():
                 self._apply(bed_id, mon.set_device_state(self.now(), "disconnected"))
             return
         self.attach_source(bed_id, src, mon.port, mon.protocol)
@@ -314,7 +334,7 @@ class MonitoringStation:
         if session.status is SessionStatus.ACTIVE:
             self.recorder.attach(session)
             mon.engine.begin(self.now())  # a session that never gets data alarms too
-        self.listener.beds_changed()
+        self._notify(self.listener.beds_changed)
 
     def _name_of(self, patient_id: str) -> str:
         """A name that cannot be looked up shows the ID alone, never stops monitoring."""
@@ -328,10 +348,11 @@ class MonitoringStation:
         """Show a device on a bed (recorded and alarmed only while a session is active).
 
         A reader that can deliver on its own thread does so (alarms never wait for the GUI
-        thread); a GUI-timer simulator delivers through its signals.
+        thread); a GUI-timer simulator delivers through its signals. Either way a source's
+        signals arrive on the drawing thread, which moves the pleth into the sweep.
         """
         self._stop_source(bed_id)
-        with self._lock:
+        with self._locked():
             mon = self.monitors[bed_id]
             mon.port, mon.protocol = port, protocol
             self.sources[bed_id] = src
@@ -340,20 +361,25 @@ class MonitoringStation:
             set_sink(_Sink(on_batch=lambda batch: self.on_readings(bed_id, batch, source=src),
                            on_state=lambda state: self.on_state(bed_id, state, source=src),
                            on_problem=lambda text: self.on_device_problem(bed_id, text, source=src)))
+            # The same batch also arrives by signal on the drawing (GUI) thread: the pleth moves
+            # into the sweep there and then, not a frame later. Alarms never wait for it.
+            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
         else:
             src.sig_readings_received.connect(lambda batch: self.on_readings(bed_id, batch, source=src))
+            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
             src.sig_state_changed.connect(lambda state: self.on_state(bed_id, state, source=src))
         src.start()
 
     def _stop_source(self, bed_id: str) -> None:
         """Stop a bed's source, outside the lock: its thread may be waiting for it to deliver."""
-        with self._lock:
+        with self._locked():
             src = self.sources.pop(bed_id, None)
         if src is None:
             return
         set_sink = getattr(src, "set_thread_sink", None)
         if set_sink is not None:
             set_sink(None)
+            src.sig_readings_received.disconnect()
         else:
             src.sig_readings_received.disconnect()
             src.sig_state_changed.disconnect()
@@ -362,7 +388,7 @@ class MonitoringStation:
     # ---- acquisition (any thread) ---------------------------------------------------------
     def on_readings(self, bed_id: str, batch: Any, *, source: ReadingSource | None = None) -> None:
         """Display and alarms first; recording after, and its failure never reaches them."""
-        with self._lock:
+        with self._locked():
             mon = self.monitors.get(bed_id)
             if mon is None or (source is not None and self.sources.get(bed_id) is not source):
                 return  # a late batch from a source already replaced or stopped
@@ -374,16 +400,16 @@ class MonitoringStation:
                 self._record(bed_id, lambda: self.recorder.add_readings(bed_id, self.wall(now), readings))
 
     def on_state(self, bed_id: str, state: str, *, source: ReadingSource | None = None) -> None:
-        with self._lock:
+        with self._locked():
             mon = self.monitors.get(bed_id)
             if mon is None or (source is not None and self.sources.get(bed_id) is not source):
                 return
             self._apply(bed_id, mon.set_device_state(self.now(), state))
-            self.listener.beds_changed()
+            self._notify(self.listener.beds_changed)
 
     def on_device_problem(self, bed_id: str, text: str, *, source: ReadingSource | None = None) -> None:
         """The device's data path failed but reading goes on (a parser raised on a frame)."""
-        with self._lock:
+        with self._locked():
             mon = self.monitors.get(bed_id)
             if mon is None or not mon.monitoring or (source is not None and self.sources.get(bed_id) is not source):
                 return
@@ -392,7 +418,7 @@ class MonitoringStation:
     # ---- alarms -------------------------------------------------------------------------
     def alarms(self) -> list[tuple[str, Alarm]]:
         """(bed id, alarm) on screen across the station, most urgent first, in wall time."""
-        with self._lock:
+        with self._locked():
             out = self._engine_alarms()
             return [(bed_id, self._wall_alarm(a)) for bed_id, a in out]
 
@@ -411,25 +437,25 @@ class MonitoringStation:
                        acknowledged_at=w(a.acknowledged_at), escalated_at=w(a.escalated_at))
 
     def acknowledge(self, bed_id: str, kind: AlarmKind) -> None:
-        with self._lock:
+        with self._locked():
             engine = self.station_engine if bed_id == STATION else self.monitors[bed_id].engine
             self._apply(bed_id, engine.acknowledge(self.now(), kind, self.user))
 
     def highest_priority(self, *, unacknowledged_only: bool = False) -> Priority | None:
-        with self._lock:
+        with self._locked():
             engines = [self.station_engine] + [m.engine for m in self.monitors.values()]
             found = [p for e in engines if (p := e.highest_priority(unacknowledged_only=unacknowledged_only))]
             return max(found, key=lambda p: p.rank) if found else None
 
     def pause_audio(self, seconds: float | None = None) -> None:
         """Audio pause for the alarms sounding now (at most 2 min); a new one still sounds."""
-        with self._lock:
+        with self._locked():
             self.audio.pause(self.now(), self._unacknowledged(), seconds)
             self._guard_sound(self.sound.stop)
             self._emit_pause(force=True)
 
     def resume_audio(self) -> None:
-        with self._lock:
+        with self._locked():
             self.audio.resume()
             self._emit_pause(force=True)
             self._sound_now()
@@ -448,7 +474,7 @@ class MonitoringStation:
         self._record(bed_id, lambda: self.recorder.add_alarm_transitions(
             bed_id, [replace(tr, at=self.wall(tr.at), alarm=self._wall_alarm(tr.alarm)) for tr in transitions]))
         self._sound_now()
-        self.listener.alarms_changed()
+        self._notify(self.listener.alarms_changed)
 
     def _sound_now(self) -> None:
         burst = self.audio.decide(self.now(), self._unacknowledged())
@@ -485,7 +511,7 @@ class MonitoringStation:
 
     def _write_failed(self, exc: BaseException, job: WriteJob) -> None:
         """The writer could not save a flush (disk full, folder gone): keep it, alarm, retry."""
-        with self._lock:
+        with self._locked():
             self.recorder.requeue(job)
             beds = job.bed_ids or [b for b, m in self.monitors.items() if m.monitoring]
             for bed_id in beds:
@@ -496,7 +522,7 @@ class MonitoringStation:
     def tick(self) -> None:
         """Housekeeping (every ``TICK_S``): delays, staleness, escalation, faults, audio; once
         a second the recording flush and live NEWS2."""
-        with self._lock:
+        with self._locked():
             now = self.now()
             for bed_id, mon in self.monitors.items():
                 if mon.monitoring or mon.engine.alarms:
@@ -508,13 +534,13 @@ class MonitoringStation:
                 self._last_flush = now
                 self._record(STATION, lambda: self.recorder.flush(self.wall(now)))
                 self._update_news2(now)
-                self.listener.beds_changed()
+                self._notify(self.listener.beds_changed)
 
     def _emit_pause(self, *, force: bool = False) -> None:
         left = int(round(self.audio.remaining(self.now()) + 0.499))
         if force or left != self._paused_shown or self.audio.overridden != self._override_shown:
             self._paused_shown, self._override_shown = left, self.audio.overridden
-            self.listener.audio_pause_changed(left)
+            self._notify(lambda: self.listener.audio_pause_changed(left))
 
     def _update_news2(self, now: float) -> None:
         at = datetime.fromtimestamp(self.wall(now), UTC)

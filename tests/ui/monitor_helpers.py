@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,7 @@ from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.monitor_tab import build_controller
-
-
-def sync_run(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-             on_error: Callable[[BaseException], Any] | None = None, what: str = "", **kw: Any) -> None:
-    """Stands in for ctx.run in widget tests: same callbacks, run at once on this thread."""
-    try:
-        result = fn(*args, **kw)
-    except Exception as exc:  # noqa: BLE001 - handed to on_error exactly like ctx.run does
-        if on_error is None:
-            raise
-        on_error(exc)
-        return
-    if on_done is not None:
-        on_done(result)
+from tests.monitoring.helpers import sync_run
 
 
 def make_station(data_dir: Path, beds: int = 3, *, audio: bool = True,

@@ -45,7 +45,7 @@ def test_pause_stops_alarms_and_recording_resume_restarts(qtbot, data_dir: Path)
 
 def test_alarm_history_opens_the_saved_pleth(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock()
-    store, service, controller, _sound = make_station(data_dir, beds=1, clock=clock)
+    store, service, controller, _sound = make_station(data_dir, beds=1, clock=clock, threaded=False)
     service.set_limits("PAT000001", AlarmLimits(satseconds=0, spo2_delay_s=0))
     view = StationView(controller)
     qtbot.addWidget(view)

@@ -191,6 +191,8 @@ class StationController(QObject):
 
     # ---- timers ------------------------------------------------------------------------------
     def _frame(self) -> None:
+        for mon in list(self.core.monitors.values()):
+            mon.drain_pleth()  # the sweep is written here only, on the thread that draws it
         self.frames += 1
         self.sig_frame_ticked.emit()
 
