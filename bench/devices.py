@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -335,7 +336,10 @@ def main() -> int:
     if args.serve:
         return serve_simulators(args.serve[0], int(args.serve[1]))
     print("parser throughput (realistic streams; bulk 64 KB chunks and line-rate chunks)")
+    load_before = os.getloadavg()[0]
     rows = parser_throughput(args.before)
+    load = max(load_before, os.getloadavg()[0])
+    print(f"load average (1 min) around the parser run: {load:.1f} on {os.cpu_count()} cores")
     if args.parsers_only:
         return 0
     print(f"{DEVICES} readers on {DEVICES} simulated CMS50 ports at 60 frames/s ...", flush=True)
@@ -362,6 +366,8 @@ device's line rate (what a live reader does; its cost per feed is the figure tha
 there). BLE notification parsers get one notification per feed in both. Sync search is a
 C-level `re.findall` (numpy for the checksummed Nonin DF2), verdicts are cached by frame
 bytes; every frame still goes through the impossible-value check (docs/devices.md).
+The machine was shared with other jobs while measuring (load average {load:.1f} on
+{os.cpu_count()} cores): an idle machine gives higher figures.
 
 | parser | MB/s bulk | before | MB/s line-rate chunks | before | µs per line-rate feed | readings/s (bulk) | × line rate |
 |---|---|---|---|---|---|---|---|

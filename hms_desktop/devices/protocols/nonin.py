@@ -114,7 +114,7 @@ class NoninDf2Parser(ParserStats):
 
     def _frames_small(self, buf: bytes, starts: list[int]) -> list[Reading]:
         """The same packet state machine as ``_frames``, one frame at a time (equal by test)."""
-        out: list[Reading] = []
+        keys: list[int] = []
         for start in starts:
             status, pleth, value = buf[start + 1], buf[start + 2], buf[start + 3]
             if status & _DF2_SYNC:
@@ -140,8 +140,8 @@ class NoninDf2Parser(ParserStats):
             hr_code = 0 if self._hr is None else self._hr + 1
             spo2_code = 0 if self._spo2 is None else self._spo2 + 1
             key = ((status & 0xFE) << 25) | (pleth << 17) | (hr_code << 8) | (spo2_code << 1) | self._low_battery
-            out.append(self._readings([key])[0])
-        return out
+            keys.append(key)
+        return self._readings(keys)
 
     def _frames(self, data: NDArray[np.uint8], starts: NDArray[np.intp]) -> list[Reading]:
         count = len(starts)
@@ -184,6 +184,10 @@ class NoninDf2Parser(ParserStats):
 
     def _readings(self, keys: list[int]) -> list[Reading]:
         cache = self._cache
+        try:
+            return list(map(cache.__getitem__, keys))
+        except KeyError:
+            pass
         missing = set(keys).difference(cache)
         if missing:
             if len(cache) + len(missing) > 8192:
