@@ -92,7 +92,7 @@ if __name__ == "__main__":
         for size in sizes:
             units.append(data[pos:pos + size])
             pos += size
-        out[key] = measure(expr, units, group, 3)
+        out[key] = measure(expr, units, group, 5)
     print(json.dumps(out))
 """
 

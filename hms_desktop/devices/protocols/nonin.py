@@ -18,6 +18,7 @@ from hms_desktop.devices.protocols.base import (
     BitFlags,
     FrameParser,
     ParserStats,
+    VerdictCache,
     bits_from_flags,
     clamp,
     flags_from_bits,
@@ -88,7 +89,8 @@ class NoninDf2Parser(ParserStats):
         self._hr: int | None = None
         self._spo2: int | None = None
         self._low_battery = False
-        self._cache: dict[int, Reading] = {}
+        # Packet state (HR, SpO2, battery) is checked before a key is made, so every key is a Reading.
+        self._verdicts: VerdictCache[int] = VerdictCache(_df2_reading)
 
     @property
     def pending_bytes(self) -> int:
@@ -183,19 +185,7 @@ class NoninDf2Parser(ParserStats):
         return self._readings(keys.tolist())
 
     def _readings(self, keys: list[int]) -> list[Reading]:
-        cache = self._cache
-        try:
-            return list(map(cache.__getitem__, keys))
-        except KeyError:
-            pass
-        missing = set(keys).difference(cache)
-        if missing:
-            if len(cache) + len(missing) > 8192:
-                cache.clear()
-                missing = set(keys)
-            for key in missing:
-                cache[key] = _df2_reading(key)
-        return list(map(cache.__getitem__, keys))
+        return self._verdicts.lookup(keys)  # type: ignore[return-value]  # _df2_reading never rejects
 
     def _count_bad(self, data: NDArray[np.uint8], starts: NDArray[np.intp], hr: NDArray[np.int64],
                    value: NDArray[np.int64], is_hr: NDArray[np.bool_]) -> None:
