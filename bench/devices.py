@@ -363,9 +363,12 @@ a new timestamp every second; BLE as one notification per beat / second), encode
 byte-exact and repeated to {STREAM_MB:.0f} MB. *Bulk*: 64 KB chunks (a reader catching up after
 a stall, a recording replayed). *Line-rate*: the chunk a reader gets per 1/30 s at the
 device's line rate (what a live reader does; its cost per feed is the figure that matters
-there). BLE notification parsers get one notification per feed in both. Sync search is a
-C-level `re.findall` (numpy for the checksummed Nonin DF2), verdicts are cached by frame
-bytes; every frame still goes through the impossible-value check (docs/devices.md).
+there). BLE notification parsers: bulk = 1,000 notifications per `feed_notifications`
+call (the BLE reader hands over a tick's worth; the old tree has no such call and gets one
+per `feed`), line-rate = one notification per call; BerryMed: 20-byte notifications when
+live. Sync search is a C-level `re.findall` (numpy for the checksummed Nonin DF2),
+verdicts are cached by frame bytes; every frame still goes through the impossible-value
+check (docs/devices.md). Figures swing by 2-3x between runs on a loaded machine.
 The machine was shared with other jobs while measuring (load average {load:.1f} on
 {os.cpu_count()} cores): an idle machine gives higher figures.
 
