@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -91,7 +92,7 @@ if __name__ == "__main__":
         for size in sizes:
             units.append(data[pos:pos + size])
             pos += size
-        out[key] = measure(expr, units, group, 3)
+        out[key] = measure(expr, units, group, 5)
     print(json.dumps(out))
 """
 
@@ -335,7 +336,10 @@ def main() -> int:
     if args.serve:
         return serve_simulators(args.serve[0], int(args.serve[1]))
     print("parser throughput (realistic streams; bulk 64 KB chunks and line-rate chunks)")
+    load_before = os.getloadavg()[0]
     rows = parser_throughput(args.before)
+    load = max(load_before, os.getloadavg()[0])
+    print(f"load average (1 min) around the parser run: {load:.1f} on {os.cpu_count()} cores")
     if args.parsers_only:
         return 0
     print(f"{DEVICES} readers on {DEVICES} simulated CMS50 ports at 60 frames/s ...", flush=True)
@@ -359,9 +363,14 @@ a new timestamp every second; BLE as one notification per beat / second), encode
 byte-exact and repeated to {STREAM_MB:.0f} MB. *Bulk*: 64 KB chunks (a reader catching up after
 a stall, a recording replayed). *Line-rate*: the chunk a reader gets per 1/30 s at the
 device's line rate (what a live reader does; its cost per feed is the figure that matters
-there). BLE notification parsers get one notification per feed in both. Sync search is a
-C-level `re.findall` (numpy for the checksummed Nonin DF2), verdicts are cached by frame
-bytes; every frame still goes through the impossible-value check (docs/devices.md).
+there). BLE notification parsers: bulk = 1,000 notifications per `feed_notifications`
+call (the BLE reader hands over a tick's worth; the old tree has no such call and gets one
+per `feed`), line-rate = one notification per call; BerryMed: 20-byte notifications when
+live. Sync search is a C-level `re.findall` (numpy for the checksummed Nonin DF2),
+verdicts are cached by frame bytes; every frame still goes through the impossible-value
+check (docs/devices.md). Figures swing by 2-3x between runs on a loaded machine.
+The machine was shared with other jobs while measuring (load average {load:.1f} on
+{os.cpu_count()} cores): an idle machine gives higher figures.
 
 | parser | MB/s bulk | before | MB/s line-rate chunks | before | µs per line-rate feed | readings/s (bulk) | × line rate |
 |---|---|---|---|---|---|---|---|

@@ -98,3 +98,22 @@ def test_open_exclusive_twice_in_one_process() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_windows_access_denied_means_in_use_and_linux_eacces_means_permission(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What pyserial raises on each OS, as the user reads it (no Windows machine needed)."""
+    import errno
+
+    import hms_desktop.devices.ports as ports
+
+    monkeypatch.setattr(ports.os, "name", "nt")
+    taken = serial.SerialException("could not open port 'COM3': PermissionError(13, 'Access is denied.', None, 5)")
+    assert str(ports._explained("COM3", taken)) == "port COM3 is in use by another program"
+    monkeypatch.setattr(ports.os, "name", "posix")
+    denied = serial.SerialException(errno.EACCES, "could not open port /dev/ttyUSB0: [Errno 13] Permission denied")
+    message = str(ports._explained("/dev/ttyUSB0", denied))
+    assert message.startswith("no permission to open port /dev/ttyUSB0") and "dialout" in message
+    locked = serial.SerialException(errno.EWOULDBLOCK, "Could not exclusively lock port /dev/ttyUSB0: [Errno 11]")
+    assert isinstance(ports._explained("/dev/ttyUSB0", locked), PortInUse)
+    missing = serial.SerialException(errno.ENOENT, "could not open port /dev/ttyUSB9: [Errno 2] No such file")
+    assert ports._explained("/dev/ttyUSB9", missing) is missing  # unplugged: said as it is

@@ -19,7 +19,7 @@ import re
 import struct
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from hms_desktop.devices.protocols.limits import impossible
 from hms_desktop.domain.readings import DeviceFlag, Reading
@@ -122,7 +122,10 @@ def pleth_level(reading: Reading, top: int) -> int:
 _UNSEEN = BadFrame("not judged yet")  # identity sentinel for a cache miss
 
 
-class VerdictCache:
+Key = TypeVar("Key", bytes, int)
+
+
+class VerdictCache(Generic[Key]):
     """Verdicts by frame bytes, looked up for a whole batch of frames at C speed.
 
     Live streams repeat the same frames constantly (same numerics, 128 pleth levels), so
@@ -130,12 +133,12 @@ class VerdictCache:
     judged. Bad frames are remembered apart, so a batch without one is never scanned.
     """
 
-    def __init__(self, judge: Callable[[bytes], Verdict]) -> None:
-        self._judge = judge
-        self._cache: dict[bytes, Verdict] = {}
-        self._bad: set[bytes] = set()
+    def __init__(self, judge: Callable[[Key], Verdict]) -> None:
+        self._judge: Callable[[Key], Verdict] = judge
+        self._cache: dict[Key, Verdict] = {}
+        self._bad: set[Key] = set()
 
-    def lookup(self, frames: list[bytes]) -> list[Verdict]:
+    def lookup(self, frames: list[Key]) -> list[Verdict]:
         cache = self._cache
         try:
             return list(map(cache.__getitem__, frames))
@@ -152,13 +155,13 @@ class VerdictCache:
                 self._bad.add(frame)
         return list(map(cache.__getitem__, frames))
 
-    def one(self, frame: bytes) -> Verdict:
+    def one(self, frame: Key) -> Verdict:
         verdict = self._cache.get(frame, _UNSEEN)
         if verdict is _UNSEEN:
             return self.lookup([frame])[0]
         return verdict
 
-    def bad_among(self, frames: list[bytes]) -> list[tuple[bytes, str]]:
+    def bad_among(self, frames: list[Key]) -> list[tuple[Key, str]]:
         """(frame, reason) for each bad frame in ``frames``, in order (usually none: fast)."""
         bad = self._bad
         if not bad or bad.isdisjoint(frames):
@@ -190,7 +193,7 @@ class FrameParser(ParserStats):
     def __init__(self) -> None:
         super().__init__()
         self._pending = b""
-        self._verdicts = VerdictCache(lambda frame: checked(self.decode(frame)))
+        self._verdicts: VerdictCache[bytes] = VerdictCache(lambda frame: checked(self.decode(frame)))
 
     @property
     def pending_bytes(self) -> int:

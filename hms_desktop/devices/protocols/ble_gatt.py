@@ -210,7 +210,7 @@ class NotificationParser(ParserStats):
     def __init__(self, parse: Callable[[bytes], Reading]) -> None:
         super().__init__()
         self.last_error = ""
-        self._verdicts = VerdictCache(lambda data: judged(lambda: parse(data)))
+        self._verdicts: VerdictCache[bytes] = VerdictCache(lambda data: judged(lambda: parse(data)))
 
     def feed(self, chunk: bytes) -> list[Reading]:
         """One notification."""

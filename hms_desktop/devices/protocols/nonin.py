@@ -18,6 +18,7 @@ from hms_desktop.devices.protocols.base import (
     BitFlags,
     FrameParser,
     ParserStats,
+    VerdictCache,
     bits_from_flags,
     clamp,
     flags_from_bits,
@@ -88,7 +89,8 @@ class NoninDf2Parser(ParserStats):
         self._hr: int | None = None
         self._spo2: int | None = None
         self._low_battery = False
-        self._cache: dict[int, Reading] = {}
+        # Packet state (HR, SpO2, battery) is checked before a key is made, so every key is a Reading.
+        self._verdicts: VerdictCache[int] = VerdictCache(_df2_reading)
 
     @property
     def pending_bytes(self) -> int:
@@ -114,7 +116,7 @@ class NoninDf2Parser(ParserStats):
 
     def _frames_small(self, buf: bytes, starts: list[int]) -> list[Reading]:
         """The same packet state machine as ``_frames``, one frame at a time (equal by test)."""
-        out: list[Reading] = []
+        keys: list[int] = []
         for start in starts:
             status, pleth, value = buf[start + 1], buf[start + 2], buf[start + 3]
             if status & _DF2_SYNC:
@@ -140,8 +142,8 @@ class NoninDf2Parser(ParserStats):
             hr_code = 0 if self._hr is None else self._hr + 1
             spo2_code = 0 if self._spo2 is None else self._spo2 + 1
             key = ((status & 0xFE) << 25) | (pleth << 17) | (hr_code << 8) | (spo2_code << 1) | self._low_battery
-            out.append(self._readings([key])[0])
-        return out
+            keys.append(key)
+        return self._readings(keys)
 
     def _frames(self, data: NDArray[np.uint8], starts: NDArray[np.intp]) -> list[Reading]:
         count = len(starts)
@@ -183,15 +185,7 @@ class NoninDf2Parser(ParserStats):
         return self._readings(keys.tolist())
 
     def _readings(self, keys: list[int]) -> list[Reading]:
-        cache = self._cache
-        missing = set(keys).difference(cache)
-        if missing:
-            if len(cache) + len(missing) > 8192:
-                cache.clear()
-                missing = set(keys)
-            for key in missing:
-                cache[key] = _df2_reading(key)
-        return list(map(cache.__getitem__, keys))
+        return self._verdicts.lookup(keys)  # type: ignore[return-value]  # _df2_reading never rejects
 
     def _count_bad(self, data: NDArray[np.uint8], starts: NDArray[np.intp], hr: NDArray[np.int64],
                    value: NDArray[np.int64], is_hr: NDArray[np.bool_]) -> None:
