@@ -218,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
     if args.quit_when_ready:
+        # A smoke test, not a nurse: close without the "quit while monitoring?" question.
+        window.setProperty("hms_force_close", True)
         window.sig_tabs_created.connect(window.close)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
