@@ -1,0 +1,132 @@
+"""One patient's rows of the day files, read through the per-patient index.
+
+The oracle is the ordinary read of every row of every file, filtered afterwards: whatever
+happened to the index (never written, deleted, cut short, garbage, another day's), the
+answer must be the same, and the app puts a correct index back.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hms_desktop.domain.wearables import WearableReading
+from hms_desktop.services.data_check import check_data
+from hms_desktop.storage import Store
+from hms_desktop.storage.daylog_index import index_notes, index_path
+
+T0 = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
+PATIENTS = [f"PAT{n:06d}" for n in range(1, 6)]
+# Text that needs quoting or escaping in CSV: the index must keep whole records together.
+DEVICES = ["W1", "=HYPERLINK(x)", "band, left wrist", 'say "hi"', "two\nlines", "Zoë's ring"]
+
+
+def fill(data_dir: Path, days: int = 4) -> None:
+    store = Store(data_dir)
+    log = store.day_log("wearables", WearableReading)
+    for step in range(days * 12):  # every two hours, a batch from every patient
+        at = T0 + timedelta(hours=2 * step)
+        log.append([WearableReading(at=at + timedelta(seconds=n), patient_id=pid, device_id=DEVICES[(step + n) % 6],
+                                    heart_rate=50 + (step + n) % 90, spo2=None if n == 2 else 90 + n)
+                    for n, pid in enumerate(PATIENTS)])
+    store.close()
+
+
+def read(data_dir: Path, pid: str, *, read_only: bool = False) -> pd.DataFrame:
+    store = Store(data_dir, read_only=read_only)
+    try:
+        frame = store.day_log("wearables", WearableReading).read_frame(T0, T0 + timedelta(days=10),
+                                                                       where={"patient_id": pid})
+        return frame.sort_values(["at_utc", "device_id"]).reset_index(drop=True)
+    finally:
+        store.close()
+
+
+def every_row_filtered(data_dir: Path, pid: str) -> pd.DataFrame:
+    store = Store(data_dir, read_only=True)
+    try:
+        frame = store.day_log("wearables", WearableReading).read_frame(T0, T0 + timedelta(days=10))
+        frame = frame[frame["patient_id"] == pid]
+        return frame.sort_values(["at_utc", "device_id"]).reset_index(drop=True)
+    finally:
+        store.close()
+
+
+def day_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "wearables").glob("*.csv"))
+
+
+def test_one_patients_rows_come_from_the_index_and_equal_an_ordinary_read(data_dir: Path) -> None:
+    fill(data_dir)
+    assert all(index_path(p).exists() for p in day_files(data_dir))  # written by the app's writer
+    for pid in PATIENTS:
+        got = read(data_dir, pid)
+        assert len(got) == 48
+        pd.testing.assert_frame_equal(got, every_row_filtered(data_dir, pid))
+    assert set(read(data_dir, "PAT000002")["device_id"]) == set(DEVICES)
+    assert read(data_dir, "PAT999999").empty
+    assert index_notes(data_dir / "wearables", list(read(data_dir, "PAT000001").columns[:-1]) + ["crc"]) == []
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "deleted": lambda idx: idx.unlink(),
+    "emptied": lambda idx: idx.write_bytes(b""),
+    "cut mid-entry": lambda idx: idx.write_bytes(idx.read_bytes()[:-7]),
+    "cut to half": lambda idx: idx.write_bytes(idx.read_bytes()[: len(idx.read_bytes()) // 2]),
+    "garbage": lambda idx: idx.write_bytes(b"\x00\xff" * 300),
+    "another day's": lambda idx: shutil.copyfile(sorted(idx.parent.glob("*.idx"))[0], idx),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_missing_or_damaged_index_gives_the_same_rows_and_is_rebuilt(data_dir: Path, damage: str) -> None:
+    fill(data_dir)
+    for path in day_files(data_dir)[1:]:
+        DAMAGE[damage](index_path(path))
+    report = check_data(data_dir)
+    assert any("patient index" in note for note in report.notes), report.notes  # check reports...
+    assert all(not index_path(p).exists() for p in day_files(data_dir)[1:]) or damage != "deleted"  # ...only
+    for pid in PATIENTS:
+        pd.testing.assert_frame_equal(read(data_dir, pid), every_row_filtered(data_dir, pid))
+    assert not any("patient index" in note for note in check_data(data_dir).notes)  # the app rebuilt it
+
+
+def test_appends_after_a_lost_index_write_are_indexed_on_the_next_append(data_dir: Path) -> None:
+    fill(data_dir, days=1)
+    path = day_files(data_dir)[0]
+    index_path(path).write_bytes(index_path(path).read_bytes()[:-20 * 7])  # the last entries were lost
+    store = Store(data_dir)
+    store.day_log("wearables", WearableReading).append(
+        [WearableReading(at=T0 + timedelta(minutes=1), patient_id="PAT000003", heart_rate=77)])
+    store.close()
+    got = read(data_dir, "PAT000003")
+    pd.testing.assert_frame_equal(got, every_row_filtered(data_dir, "PAT000003"))
+    assert "77" in set(got["heart_rate"])
+
+
+def test_a_read_only_window_reads_without_an_index_and_writes_none(data_dir: Path) -> None:
+    fill(data_dir, days=2)
+    shutil.rmtree(data_dir / "wearables" / ".index")
+    got = read(data_dir, "PAT000004", read_only=True)
+    pd.testing.assert_frame_equal(got, every_row_filtered(data_dir, "PAT000004"))
+    assert not (data_dir / "wearables" / ".index").exists()
+
+
+def test_a_torn_line_of_the_patient_is_quarantined_and_the_rest_read(data_dir: Path) -> None:
+    fill(data_dir, days=1)
+    path = day_files(data_dir)[-1]
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("2026-11-21T19:30:00+00:00,PAT000001,W")  # the power went here
+    store = Store(data_dir)  # the app restarts and goes on appending to that file
+    store.day_log("wearables", WearableReading).append(
+        [WearableReading(at=T0 + timedelta(hours=21), patient_id="PAT000001", heart_rate=66)])
+    frame = store.day_log("wearables", WearableReading).read_frame(T0, T0 + timedelta(days=2),
+                                                                   where={"patient_id": "PAT000001"})
+    assert len(frame) == 13 and "66" in set(frame["heart_rate"])
+    assert [q.file for q in store.quarantine] == [f"wearables/{path.name}"]
+    store.close()
