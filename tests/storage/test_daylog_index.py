@@ -130,3 +130,23 @@ def test_a_torn_line_of_the_patient_is_quarantined_and_the_rest_read(data_dir: P
     assert len(frame) == 13 and "66" in set(frame["heart_rate"])
     assert [q.file for q in store.quarantine] == [f"wearables/{path.name}"]
     store.close()
+
+
+def test_the_wearable_chart_series_read_by_the_index_equals_the_ordinary_read(data_dir: Path) -> None:
+    from hms_desktop.services.container import build_services
+
+    fill(data_dir)
+    for pid in ("PAT000002", "PAT000003"):
+        expected = every_row_filtered(data_dir, pid)
+        for read_only in (False, True):
+            store = Store(data_dir, read_only=read_only)
+            try:
+                s = build_services(store).wearables.series_for(pid, T0.date(), T0.date() + timedelta(days=5),
+                                                                ("heart_rate", "spo2"))
+            finally:
+                store.close()
+            assert list(s["t"]) == [t.timestamp() for t in expected["at_utc"]]
+            assert s["device_id"] == list(expected["device_id"])
+            assert list(s["heart_rate"]) == [float(v) for v in expected["heart_rate"]]
+            assert [str(v) for v in s["spo2"]] == [str(float(v)) if v else "nan" for v in expected["spo2"]]
+        shutil.rmtree(data_dir / "wearables" / ".index")  # the second patient: read without one
