@@ -185,6 +185,12 @@ def main() -> None:
             app.processEvents()
             wear_ms.append((time.perf_counter() - t0) * 1000)
         points = len(s["t"])
+        import shutil
+
+        shutil.rmtree(data / "wearables" / ".index")  # as after an upgrade, or a lost index
+        t0 = time.perf_counter()
+        services.wearables.series_for(heavy, start, start + timedelta(days=364), ("heart_rate", "spo2"))
+        rebuild_ms = (time.perf_counter() - t0) * 1000
         month_ms = []
         for _ in range(3):
             t0 = time.perf_counter()
@@ -215,15 +221,18 @@ Command: `{COMMAND}`
 | the same, reopened (sets and scores cached until the patient's next save), median of 5 | {statistics.median(page_ms):.0f} ms |
 | chronic glucose trend with target band, a year of daily readings, median of 5 | {statistics.median(chronic_ms):.0f} ms |
 | wearable trend, a year at 5-min ({points:,} readings; files hold 16 patients), median of 3 | {statistics.median(wear_ms):.0f} ms |
+| the same year with its index deleted first (read and index rebuilt from the CSV, once) | {rebuild_ms:.0f} ms |
 | wearable trend, last 30 days (the page's default range), median of 3 | {statistics.median(month_ms):.0f} ms |
 
 Load average when measured (1/5/15 min, on 2 cores shared with other work):
 {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; a busy machine inflates every figure.
 
-The year of wearable readings is dominated by parsing 365 day files of 16 patients
-(1.7 M rows) through `DayLog.read_frame`; the page loads it on the background writer with
-the window responsive, and opens on the last 30 days. fsync on this VM's disk is cheap,
-which flatters the save figure.
+The year of wearable readings sits in 365 day files shared by 16 patients (1.7 M rows). The
+chart reads only its patient's lines, located by the per-patient index the app keeps beside
+the day files (`storage/daylog_index.py`, `wearables/.index/`), parsing only the charted
+columns (before the index: 2.46 s, every row of every file parsed). The page loads it on the
+background writer with the window responsive, and opens on the last 30 days. fsync on this
+VM's disk is usually cheap, which flatters the save figure.
 """)
 
 

@@ -67,6 +67,18 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
     wrap(FolderLock, "__init__", "folder lock", "writer")
     wrap(Quarantine, "__init__", "quarantine folder", "writer")
     wrap(Store, "_read_manifest", "manifest", "writer")
+    table = Store.table
+
+    def timed_table(store: Store, spec: Any) -> Any:
+        if spec.name in store._tables:
+            return table(store, spec)
+        table_began = time.perf_counter()
+        try:
+            return table(store, spec)
+        finally:
+            record(f"table {spec.name}", "writer", table_began)
+
+    Store.table = timed_table  # type: ignore[method-assign]
     wrap(controller_module, "_preload_ui_modules", "preload pyqtgraph + numpy", "writer")
     wrap(session_module, "build_services", "build the services", "writer")
     wrap(session_module, "load_settings", "settings file", "writer")
@@ -91,18 +103,6 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
     app.processEvents()
     record("window built and shown", "GUI", began)
 
-    last_step: list[tuple[str, float]] = []
-    report = controller._report
-
-    def timed_report(step: str, fraction: float) -> None:
-        now = time.perf_counter()
-        if last_step and last_step[0][0].startswith("Loading "):
-            table = last_step[0][0].removeprefix("Loading ")
-            PHASES.append((f"table {table}", "writer", (now - last_step[0][1]) * 1000, rss_mb()))
-        last_step[:] = [(step, now)]
-        report(step, fraction)
-
-    controller._report = timed_report  # type: ignore[method-assign]
     loop = QEventLoop()
     window.sig_tabs_created.connect(loop.quit)
     controller.sig_open_failed.connect(lambda msg: (print(msg, file=sys.stderr), loop.quit()))
