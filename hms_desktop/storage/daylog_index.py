@@ -122,8 +122,8 @@ class DayIndex:
         try:
             with self._lock:
                 end = day_file.stat().st_size
-                entries, covered = self._load(day_file)
-                if covered != end - len(data):  # missing, or lines it has not seen yet
+                if self._covered(day_file) != end - len(data):  # missing, or lines it has not seen
+                    entries, covered = self._load(day_file)
                     self._rebuild_or_catch_up(day_file, entries, covered, day_file.read_bytes())
                     return
                 self._write(day_file, scan(data, end - len(data), self.key_at), append=True)
@@ -131,10 +131,31 @@ class DayIndex:
             with contextlib.suppress(OSError):
                 index_path(day_file).unlink()
 
+    def _covered(self, day_file: Path) -> int:
+        """Where the index ends in the day file, from its last entry alone: a day of 1 Hz
+        vitals for 16 beds has 1.4 million entries, too many to read at every append."""
+        try:
+            with open(index_path(day_file), "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if handle.read(len(MAGIC)) != MAGIC:
+                    return 0
+                whole = (size - len(MAGIC)) // ENTRY.itemsize
+                if not whole:
+                    return len(self.header) + 3
+                handle.seek(len(MAGIC) + (whole - 1) * ENTRY.itemsize)
+                last = np.frombuffer(handle.read(ENTRY.itemsize), dtype=ENTRY)[0]
+        except OSError:
+            return 0
+        return int(last["offset"]) + int(last["length"])
+
     def _write(self, day_file: Path, entries: np.ndarray, *, append: bool) -> None:
         target = index_path(day_file)
         if append and target.exists():
-            with open(target, "ab") as handle:
+            with open(target, "r+b") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                # Drop a torn last entry (the write of the index was interrupted).
+                handle.truncate(size - (size - len(MAGIC)) % ENTRY.itemsize)
+                handle.seek(0, os.SEEK_END)
                 handle.write(entries.tobytes())
             return
         target.parent.mkdir(exist_ok=True)

@@ -96,10 +96,11 @@ def test_a_missing_or_damaged_index_gives_the_same_rows_and_is_rebuilt(data_dir:
     assert not any("patient index" in note for note in check_data(data_dir).notes)  # the app rebuilt it
 
 
-def test_appends_after_a_lost_index_write_are_indexed_on_the_next_append(data_dir: Path) -> None:
+@pytest.mark.parametrize("lost", [20 * 7, 13])  # whole entries, or the last one torn
+def test_appends_after_a_lost_index_write_are_indexed_on_the_next_append(data_dir: Path, lost: int) -> None:
     fill(data_dir, days=1)
     path = day_files(data_dir)[0]
-    index_path(path).write_bytes(index_path(path).read_bytes()[:-20 * 7])  # the last entries were lost
+    index_path(path).write_bytes(index_path(path).read_bytes()[:-lost])  # the last entries were lost
     store = Store(data_dir)
     store.day_log("wearables", WearableReading).append(
         [WearableReading(at=T0 + timedelta(minutes=1), patient_id="PAT000003", heart_rate=77)])
