@@ -177,6 +177,24 @@ during the phase (the writer and the GUI thread overlap only while tabs are crea
 
 The {len(tables)} tables take {table_ms:,.0f} ms together; the five largest:
 {", ".join(f"{p.removeprefix('table ')} {ms:,.0f} ms" for p, ms in tables[:5])}.
+
+What this means for loading lazily (issue 18, item 1; a design, not built yet: it waits
+for the manifest's per-table sizes and sequence numbers):
+- At open, only the lock, the manifest and one `stat` per table (checkpoint and journal
+  size, plus the journal's last sequence number read from its final line) are needed to
+  detect a lost or truncated file without parsing anything: "Trust I" at open.
+- To a usable Patients tab: the patients table and its search index only. Everything else
+  (record sections, care, schedule) loads on the writer after the window is usable, with
+  progress; per-patient views read one patient's rows through a byte-offset index kept
+  beside each table (as `storage/daylog_index.py` does for day files), so opening a record
+  never waits for a whole table. A table not loaded has no `Table` object, so it is never
+  checkpointed; its journal waits, untouched, for the next load.
+- Memory: the two largest holders are the patients table's rows (a tuple of Python strings
+  per row) and the patient index (Python lists of words and rows, sets per birth date).
+  Keeping each row as the line as written (one string, split on demand) and the index as
+  numpy arrays (sorted word ids, int32 rows, birth dates searched with `searchsorted`)
+  removes most of the per-object overhead; `tracemalloc` and this table's RSS column
+  measure each step.
 """
     print(text)
     from bench.report import write_section
