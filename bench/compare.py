@@ -26,14 +26,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.demo_folder import DEFAULT_DEMO, demo_folder, load_line, pct, rss_mb, working_copy  # noqa: E402
+from bench.demo_folder import (  # noqa: E402
+    DEFAULT_DEMO,
+    demo_folder,
+    load_line,
+    on_each_call,
+    pct,
+    rss_mb,
+    working_copy,
+)
 from bench.report import write_section  # noqa: E402
 
 COMMAND = "/work/venv/bin/python bench/compare.py"
@@ -44,20 +51,11 @@ def ms_since(start: float) -> float:
 
 
 class Timed:
-    """Wraps one bound method of one object, recording each call's duration in ms."""
+    """Records the duration in ms of each call of one method of one object."""
 
     def __init__(self, owner: Any, name: str) -> None:
         self.samples: list[float] = []
-        inner: Callable[..., Any] = getattr(owner, name)
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                self.samples.append(ms_since(start))
-
-        setattr(owner, name, timed)
+        on_each_call(owner, name, lambda began: self.samples.append(ms_since(began)))
 
 
 def open_and_read(data: Path) -> dict[str, Any]:

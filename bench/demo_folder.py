@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DEMO = Path(tempfile.gettempdir()) / "hms-bench" / "demo-100000"
 _COMPLETE = ".bench-demo-complete"  # written last: a folder without it was interrupted
@@ -55,3 +58,18 @@ def rss_mb() -> float:
 def load_line() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores shared with other engineers' jobs"
+
+
+def on_each_call(owner: Any, name: str, after: Callable[[float], None]) -> None:
+    """Replace ``owner.name`` by a wrapper that calls ``after(perf_counter at the start)``
+    when each call returns or raises (benchmark-only instrumentation)."""
+    inner: Callable[..., Any] = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            after(began)
+
+    setattr(owner, name, timed)

@@ -20,14 +20,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.demo_folder import DEFAULT_DEMO, demo_folder, load_line, rss_mb, working_copy  # noqa: E402
+from bench.demo_folder import (  # noqa: E402
+    DEFAULT_DEMO,
+    demo_folder,
+    load_line,
+    on_each_call,
+    rss_mb,
+    working_copy,
+)
 
 COMMAND = "/work/venv/bin/python bench/startup_profile.py"
 PHASES: list[tuple[str, str, float, float]] = []  # (phase, thread, ms, rss MB after)
@@ -38,16 +44,7 @@ def record(phase: str, thread: str, began: float) -> None:
 
 
 def wrap(owner: Any, name: str, phase: str, thread: str) -> None:
-    inner: Callable[..., Any] = getattr(owner, name)
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            record(phase, thread, began)
-
-    setattr(owner, name, timed)
+    on_each_call(owner, name, lambda began: record(phase, thread, began))
 
 
 def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:

@@ -168,9 +168,20 @@ class PatientIndex:
         self.cols: dict[str, list[str]] = {c: list(columns[c]) for c in INDEX_COLUMNS}
         n = len(self.cols["id"])
         self._row_of = {pid: row for row, pid in enumerate(self.cols["id"])}
+        # The words of "given family" are those of each part (search_words splits on spaces),
+        # and names repeat: folding each distinct part once halves building the index.
+        parts: dict[str, frozenset[str]] = {}
+
+        def words(text: str) -> frozenset[str]:
+            found = parts.get(text)
+            if found is None:
+                found = parts[text] = frozenset(search_words(text))
+            return found
+
         self._words = PrefixIndex(
-            (w, row) for row in range(n)
-            for w in set(search_words(f"{self.cols['given_name'][row]} {self.cols['family_name'][row]}")))
+            (w, row) for row, (given, family) in enumerate(zip(self.cols["given_name"], self.cols["family_name"],
+                                                                 strict=True))
+            for w in words(given) | words(family))
         self._dates = PrefixIndex((d, row) for row, d in enumerate(self.cols["date_of_birth"]))
         self._md = PrefixIndex((d[5:], row) for row, d in enumerate(self.cols["date_of_birth"]))
         self._ids = PrefixIndex((pid, row) for row, pid in enumerate(self.cols["id"]))

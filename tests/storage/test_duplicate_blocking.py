@@ -140,3 +140,12 @@ def test_names_near_the_likely_line_are_judged_like_scoring_everyone() -> None:
         likely += source.id in scores
         unlikely += source.id not in scores
     assert likely > 20 and unlikely >= 10  # both sides of the line were exercised
+
+
+@settings(max_examples=200, deadline=None)
+@given(given_name=st.text("abcéñ'’-  ıłøæAÉ\u0301", max_size=12), family=st.text("abcéñ'’-  ıłøæAÉ\u0301", max_size=12))
+def test_a_names_search_words_are_those_of_its_parts(given_name: str, family: str) -> None:
+    """The index folds each given and family name once and unions their words."""
+    from hms_desktop.domain.patient import search_words
+
+    assert set(search_words(f"{given_name} {family}")) == set(search_words(given_name)) | set(search_words(family))
