@@ -86,17 +86,21 @@ def register_path(session: Any, samples: int) -> dict[str, Any]:
     inner_check = Timed(service, "duplicates")
     checks: list[float] = []
     registers: list[float] = []
+    check_cpu: list[float] = []
+    register_cpu: list[float] = []
     for person in fake_patients(random.Random(21), samples, date(2026, 11, 25)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         shown = service.duplicates(person)  # the form's check, before the user presses Save
         checks.append(ms_since(start))
+        check_cpu.append((time.thread_time() - cpu) * 1000)
         person = person.model_copy(update={"confirmed_not_duplicate_of": [m.id for m in shown]})
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         service.register(person)
         registers.append(ms_since(start))
+        register_cpu.append((time.thread_time() - cpu) * 1000)
     inner_check.samples = inner_check.samples[1::2]  # the ones inside register
     return {"check": checks, "register": registers, "insert": table_insert.samples,
-            "check_in_register": inner_check.samples}
+            "check_in_register": inner_check.samples, "check_cpu": check_cpu, "register_cpu": register_cpu}
 
 
 def journal_rows(data: Path, count: int) -> tuple[list[str], list[list[str]], list[bytes]]:
@@ -215,7 +219,9 @@ new demo people, each preceded by the form's own duplicate check; {load_line()}.
 | a plain `pandas.read_csv` of the same patients.csv | {opened['pandas_read_ms'] / 1000:.2f} s ({opened['open_ms'] / opened['pandas_read_ms']:.1f}× faster than opening) | — |
 | RSS grown by opening (before → after) | {opened['rss_after'] - opened['rss_before']:.0f} MB ({opened['rss_before']:.0f} → {opened['rss_after']:.0f}) | ≤ 250 MB |
 | duplicate check on the service path (`PatientService.duplicates`), p50 / p95 | {p(check, 50):.2f} / {p(check, 95):.2f} ms | ≤ 0.5 ms {ok(p(check, 95) <= 0.5)} |
+| … its CPU time (this thread's, so waiting for a core on a busy machine is left out), p50 / p95 | {p(reg['check_cpu'], 50):.2f} / {p(reg['check_cpu'], 95):.2f} ms | |
 | register one (`PatientService.register`: phones, duplicate check, append + fsync, index), p50 / p95 | {p(register, 50):.2f} / {p(register, 95):.2f} ms (max {max(register):.1f}) | p95 ≤ 1 ms {ok(p(register, 95) <= 1)} |
+| … its CPU time (waiting for the disk and for a core left out), p50 / p95 | {p(reg['register_cpu'], 50):.2f} / {p(reg['register_cpu'], 95):.2f} ms | |
 | … of which `Table.insert` (validate, journal append + fsync), p50 / p95 | {p(insert, 50):.2f} / {p(insert, 95):.2f} ms | |
 | … of which the duplicate check (same date as the form's, cached variants), p50 / p95 | {p(reg['check_in_register'], 50):.2f} / {p(reg['check_in_register'], 95):.2f} ms | |
 | the same rows into SQLite (WAL, synchronous=FULL, one transaction each), p50 / p95 | {p(lite, 50):.2f} / {p(lite, 95):.2f} ms | |
@@ -226,7 +232,9 @@ new demo people, each preceded by the form's own duplicate check; {load_line()}.
 | … ÷ our register p50 | {old_p50 / p(register, 50):,.0f}× slower than us | ≥ 700× {ok(old_p50 / p(register, 50) >= 700)} |
 
 The open figure is measured in the benchmark's process, with Python and the libraries already
-imported; the app's own start-up adds its window and tabs (see the start-up profile).
+imported; the app's own start-up adds its window and tabs (see the start-up profile). On a
+machine this busy, wall-clock figures mostly measure the wait for a core and for the shared
+disk: the floor row (a bare append + fsync) shows the disk's share, the CPU rows our code's.
 """
     print(text)
     write_section("compare", text)

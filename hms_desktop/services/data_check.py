@@ -109,7 +109,7 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             days = day_log.days()
             rows = day_log.read(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1))) if days else []
             report.counts[f"{name} (day files)"] = len(rows)
-            report.notes.extend(index_notes(day_log.folder, [*model.model_fields, "crc"]))
+            report.notes.extend(index_notes(day_log.folder, model))
         for row in store.quarantine:
             where = f"{_display_path(data_dir, row.file)}:{row.line}"
             if row.reason == TORN_WRITE:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import mmap
 import os
 import threading
@@ -40,6 +41,8 @@ from .schema import model_kinds
 
 if TYPE_CHECKING:
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 KEY = "patient_id"
 INDEX_DIR = ".index"
@@ -127,7 +130,8 @@ class DayIndex:
                     self._rebuild_or_catch_up(day_file, entries, covered, day_file.read_bytes())
                     return
                 self._write(day_file, scan(data, end - len(data), self.key_at), append=True)
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - whatever went wrong, the rows are saved; drop the index
+            log.warning("could not index %s; it will be rebuilt from the CSV", day_file, exc_info=True)
             with contextlib.suppress(OSError):
                 index_path(day_file).unlink()
 
@@ -192,7 +196,10 @@ class DayIndex:
         if len(fresh) or not len(entries):
             entries = np.concatenate([entries, fresh]) if len(entries) else fresh
             if not self.read_only:
-                self._write(day_file, fresh if covered > body_at else entries, append=covered > body_at)
+                try:
+                    self._write(day_file, fresh if covered > body_at else entries, append=covered > body_at)
+                except OSError:  # the index is a convenience: answer from memory this time
+                    log.warning("could not write the index of %s", day_file, exc_info=True)
         return entries
 
     @staticmethod
@@ -306,9 +313,9 @@ def _checksummed(body: bytes, start: int) -> bool:
     return bool(_HEX[data[ends[:, None] - np.arange(1, 9)]].all())
 
 
-def index_notes(folder: Path, columns: Sequence[str]) -> list[str]:
+def index_notes(folder: Path, model: type[BaseModel]) -> list[str]:
     """Day files whose index is missing or out of date (``check`` reports, never writes)."""
-    index = DayIndex.for_columns(columns, [False] * len(columns), read_only=True)
+    index = DayIndex.for_model(model, read_only=True)
     if index is None or not folder.is_dir():
         return []
     stale = []
