@@ -9,8 +9,9 @@ On a copy of the demo folder (``bench/demo_folder.py``, built once and reused):
    ``PatientService.register`` (phone check, duplicate check, journal append + fsync, index);
    ``Table.insert`` timed inside it.
 3. The same rows into SQLite (WAL, synchronous=FULL, one transaction each) holding the same
-   100,000 patients.
-4. The floor: the same journal lines appended to a file with ``os.write`` + ``os.fsync``.
+   100,000 patients, and
+4. the floor: the same journal lines appended to a file with ``os.write`` + ``os.fsync``,
+   both right after each registration, so the three share the disk's mood of the moment.
 5. The original system's way: pandas reads patients.csv, appends the row, writes it back.
 Writes the "compare" section of docs/benchmarks.md.
 """
@@ -78,7 +79,53 @@ def open_and_read(data: Path) -> dict[str, Any]:
             "pandas_read_ms": statistics.median(reads)}
 
 
-def register_path(session: Any, samples: int) -> dict[str, Any]:
+class Baselines:
+    """The floor and SQLite, timed right after each registration on the same rows, so all
+    three see the same disk (the shared machine's fsync time swings by 10x within minutes)."""
+
+    def __init__(self, folder: Path, data: Path) -> None:
+        with (data / "patients.csv").open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            self.columns = next(reader)
+            self.db = sqlite3.connect(folder / "patients.sqlite", isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            names = ", ".join(f'"{c}"' for c in self.columns)
+            self.db.execute(f'CREATE TABLE patients ({names}, PRIMARY KEY ("{self.columns[0]}"))')
+            self.insert = f"INSERT INTO patients VALUES ({', '.join('?' * len(self.columns))})"
+            self.db.execute("BEGIN")
+            self.db.executemany(self.insert, reader)  # the same 100,000 patients
+            self.db.execute("COMMIT")
+        self.floor_fd = os.open(folder / "floor.csv", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.journal = data / "patients.journal.csv"
+        self.floor: list[float] = []
+        self.sqlite: list[float] = []
+        self.rows: list[list[str]] = []
+
+    def after_register(self) -> None:
+        """The journal line just written: appended bare (the floor), and its row into SQLite."""
+        with self.journal.open("rb") as handle:
+            header = handle.readline().decode("utf-8-sig")
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - 4096))
+            line = handle.read().splitlines(keepends=True)[-1]
+        start = time.perf_counter()
+        os.write(self.floor_fd, line)
+        os.fsync(self.floor_fd)
+        self.floor.append(ms_since(start))
+        fields = next(csv.reader([header]))
+        record = next(csv.reader([line.decode("utf-8")]))
+        row = [record[fields.index(c)] for c in self.columns]
+        start = time.perf_counter()
+        self.db.execute(self.insert, row)  # autocommit: one transaction, synced, per row
+        self.sqlite.append(ms_since(start))
+        self.rows.append(row)
+
+    def close(self) -> None:
+        os.close(self.floor_fd)
+        self.db.close()
+
+
+def register_path(session: Any, samples: int, baselines: Baselines) -> dict[str, Any]:
     from hms_desktop.services.demo.patients import fake_patients
 
     service = session.services.patients
@@ -98,60 +145,10 @@ def register_path(session: Any, samples: int) -> dict[str, Any]:
         service.register(person)
         registers.append(ms_since(start))
         register_cpu.append((time.thread_time() - cpu) * 1000)
+        baselines.after_register()
     inner_check.samples = inner_check.samples[1::2]  # the ones inside register
     return {"check": checks, "register": registers, "insert": table_insert.samples,
             "check_in_register": inner_check.samples, "check_cpu": check_cpu, "register_cpu": register_cpu}
-
-
-def journal_rows(data: Path, count: int) -> tuple[list[str], list[list[str]], list[bytes]]:
-    """The last ``count`` journal records: the checkpoint's columns, their cells, the raw lines."""
-    with (data / "patients.journal.csv").open(encoding="utf-8-sig", newline="") as handle:
-        lines = handle.readlines()
-    header = next(csv.reader(lines[:1]))
-    records = list(csv.reader(lines[-count:]))
-    with (data / "patients.csv").open(encoding="utf-8-sig", newline="") as handle:
-        columns = next(csv.reader(handle))
-    at = [header.index(c) for c in columns]
-    return columns, [[r[i] for i in at] for r in records], [line.encode("utf-8") for line in lines[-count:]]
-
-
-def floor(folder: Path, lines: list[bytes]) -> list[float]:
-    fd = os.open(folder / "floor.csv", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    out = []
-    try:
-        for line in lines:
-            start = time.perf_counter()
-            os.write(fd, line)
-            os.fsync(fd)
-            out.append(ms_since(start))
-    finally:
-        os.close(fd)
-    return out
-
-
-def sqlite_inserts(folder: Path, data: Path, columns: list[str], rows: list[list[str]]) -> list[float]:
-    db = sqlite3.connect(folder / "patients.sqlite", isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        names = ", ".join(f'"{c}"' for c in columns)
-        db.execute(f'CREATE TABLE patients ({names}, PRIMARY KEY ("{columns[0]}"))')
-        insert = f"INSERT INTO patients VALUES ({', '.join('?' * len(columns))})"
-        new = {row[0] for row in rows}  # the checkpoint holds them by now: load the others
-        with (data / "patients.csv").open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader)
-            db.execute("BEGIN")
-            db.executemany(insert, (r for r in reader if r[0] not in new))
-            db.execute("COMMIT")
-        out = []
-        for row in rows:
-            start = time.perf_counter()
-            db.execute(insert, row)  # autocommit: one transaction, synced, per row
-            out.append(ms_since(start))
-        return out
-    finally:
-        db.close()
 
 
 def pandas_register(data: Path, rows: list[list[str]], columns: list[str], samples: int) -> list[float]:
@@ -182,16 +179,17 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="hms-compare-") as tmp:
         data = working_copy(source, Path(tmp))
+        baselines = Baselines(Path(tmp), data)
         opened = open_and_read(data)
         session = opened["session"]
         patients = len(session.services.patients.table)
-        reg = register_path(session, args.samples)
-        columns, rows, lines = journal_rows(data, args.samples)  # before the checkpoint moves it
-        close_session(session)
-        bare = floor(Path(tmp), lines)
-        lite = sqlite_inserts(Path(tmp), data, columns, rows)
-        old = pandas_register(data, rows, columns, args.pandas_samples)
-    report(args, patients, opened, reg, bare, lite, old)
+        try:
+            reg = register_path(session, args.samples, baselines)
+        finally:
+            close_session(session)
+            baselines.close()
+        old = pandas_register(data, baselines.rows, baselines.columns, args.pandas_samples)
+    report(args, patients, opened, reg, baselines.floor, baselines.sqlite, old)
 
 
 def report(args: argparse.Namespace, patients: int, opened: dict[str, Any], reg: dict[str, list[float]],
@@ -211,7 +209,8 @@ Command: `{COMMAND} --samples {args.samples}`
 
 One process, one run, on a copy of a demo folder with {patients:,} patients and their demo
 records (`bench/demo_folder.py`, `demo.generate_all`, seed 5); {len(register)} registrations of
-new demo people, each preceded by the form's own duplicate check; {load_line()}.
+new demo people, each preceded by the form's own duplicate check and followed by the same row
+into SQLite and the same journal line appended bare (the floor); {load_line()}.
 
 | on the user's path | measured | goal |
 |---|---|---|
