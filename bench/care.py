@@ -240,11 +240,11 @@ Load average when measured (1/5/15 min, on 2 cores shared with other work):
 The year of wearable readings sits in 365 day files shared by 16 patients (1.7 M rows). The
 chart reads only its patient's lines, located by the per-patient index the app keeps beside
 the day files (`storage/daylog_index.py`, `wearables/.index/`), parsing only the charted
-columns; the row after it reads the same year the way it was read before, in the same run.
-CPU times are this thread's, so waiting for a core on the shared machine is left out. The page
-loads it on the
-background writer with the window responsive, and opens on the last 30 days. fsync on this
-VM's disk is usually cheap, which flatters the save figure.
+columns; the next row reads the same year the way it was read before, in the same run. A
+missing index (files written before it existed) is rebuilt once, by scanning the CSV. CPU
+times are this thread's (on this VM they still include time the hypervisor gave to others).
+The page loads the year on the background writer with the window responsive, and opens on
+the last 30 days. fsync on this VM's disk is usually cheap, which flatters the save figure.
 """)
 
 
