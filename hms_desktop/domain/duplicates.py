@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import jellyfish
 from rapidfuzz import fuzz, process
@@ -43,11 +43,15 @@ class Identity:
     phone: str = ""  # E.164 or ""
     id: str = ""
     folded: str = field(init=False, compare=False)
-    sounds: tuple[str, ...] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folded", " ".join(name_words(f"{self.given} {self.family}")))
-        object.__setattr__(self, "sounds", phonetic_key(self.given, self.family))
+
+    @cached_property
+    def sounds(self) -> tuple[str, ...]:
+        """``phonetic_key`` of the name; worked out on first use (most candidates are
+        dropped by the name filter before any score asks for it)."""
+        return phonetic_key(self.given, self.family)
 
 
 @dataclass(frozen=True)
