@@ -9,17 +9,20 @@ The evidence and why each counts:
 
 The score is the evidence found divided by the evidence that *could* be found from what
 has been typed so far, so matches appear while the form is half filled. Finding the few
-candidates to score (blocking) is the index's job; ``dob_variants`` and ``phonetic_key``
-are the keys it blocks on.
+candidates to score (blocking) is the index's job; ``dob_variant_texts`` and ``phonetic_key``
+are the keys it blocks on, and ``could_be_likely`` drops, in one C call per scorer, the
+candidates whose names are too far apart for any date or phone to lift them to ``LIKELY``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 
 import jellyfish
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from hms_desktop.domain.patient import name_words
 
@@ -40,11 +43,15 @@ class Identity:
     phone: str = ""  # E.164 or ""
     id: str = ""
     folded: str = field(init=False, compare=False)
-    sounds: tuple[str, ...] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folded", " ".join(name_words(f"{self.given} {self.family}")))
-        object.__setattr__(self, "sounds", phonetic_key(self.given, self.family))
+
+    @cached_property
+    def sounds(self) -> tuple[str, ...]:
+        """``phonetic_key`` of the name; worked out on first use (most candidates are
+        dropped by the name filter before any score asks for it)."""
+        return phonetic_key(self.given, self.family)
 
 
 @dataclass(frozen=True)
@@ -61,21 +68,29 @@ def phonetic_key(given: str, family: str) -> tuple[str, ...]:
 
 def dob_variants(dob: date) -> set[date]:
     """Dates a slip of the keyboard could have turned ``dob`` into (itself included)."""
-    variants = {dob}
-    try:
-        variants.add(date(dob.year, dob.day, dob.month))
-    except ValueError:
-        pass
-    text = dob.isoformat()
-    for pos, ch in enumerate(text):
-        if not ch.isdigit():
+    variants = set()
+    for text in dob_variant_texts(dob):
+        try:
+            variants.add(date.fromisoformat(text))
+        except ValueError:
             continue
-        for digit in "0123456789":
-            try:
-                variants.add(date.fromisoformat(text[:pos] + digit + text[pos + 1:]))
-            except ValueError:
-                continue
     return variants
+
+
+@lru_cache(maxsize=4096)
+def dob_variant_texts(dob: date) -> frozenset[str]:
+    """``dob_variants`` as ISO text, without checking that each is a real date.
+
+    The index looks these up in its date-of-birth buckets, where a non-date simply finds
+    nothing; skipping ~90 ``fromisoformat`` calls keeps a check well under a millisecond.
+    Cached: every keystroke of a registration form asks again with the same date.
+    """
+    text = dob.isoformat()
+    variants = {text, f"{dob.year:04d}-{dob.day:02d}-{dob.month:02d}"}
+    for pos, ch in enumerate(text):
+        if ch.isdigit():
+            variants.update(text[:pos] + digit + text[pos + 1:] for digit in "0123456789")
+    return frozenset(variants)
 
 
 def _dob_similarity(a: date, b: date) -> tuple[float, str]:
@@ -88,14 +103,17 @@ def _dob_similarity(a: date, b: date) -> tuple[float, str]:
     return 0.0, ""
 
 
+def name_ratio(a: str, b: str) -> float:
+    """0..1: token-sort survives given/family swapped; the joined form survives "O Brien"/"OBrien"."""
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))) / 100.0
+
+
 def score(probe: Identity, known: Identity) -> DuplicateMatch:
     """How likely ``known`` is the person being registered as ``probe`` (0..1, with reasons)."""
     got = possible = 0.0
     reasons: list[str] = []
     if probe.folded and known.folded:
-        # Token-sort survives given/family swapped; the joined form survives "O Brien"/"OBrien".
-        ratio = max(fuzz.token_sort_ratio(probe.folded, known.folded),
-                    fuzz.ratio(probe.folded.replace(" ", ""), known.folded.replace(" ", ""))) / 100.0
+        ratio = name_ratio(probe.folded, known.folded)
         # Unrelated names still share letters (ratio ~0.5): only similarity above that counts.
         got += _NAME * max(0.0, (ratio - 0.5) / 0.5)
         possible += _NAME + _PHONETIC
@@ -116,6 +134,55 @@ def score(probe: Identity, known: Identity) -> DuplicateMatch:
             reasons.append("same phone")
     value = got / possible if possible else 0.0
     return DuplicateMatch(known.id, round(value, 3), tuple(reasons))
+
+
+def least_name_ratio(probe: Identity, threshold: float = LIKELY) -> float:
+    """The lowest ``name_ratio`` with which ``score`` could still reach ``threshold``.
+
+    An upper bound on ``score``: the names sound alike, and the date of birth and the phone
+    are equal whenever the probe has them (a known phone the probe lacks adds nothing; one
+    the known record lacks only removes evidence, which cannot raise got/possible above what
+    an equal phone gives, since got <= possible). Rounding to 3 places is allowed for.
+    """
+    evidence = _DOB * (probe.dob is not None) + _PHONE * bool(probe.phone)
+    needed = (threshold - 0.0005) * (_NAME + _PHONETIC + evidence) - (_PHONETIC + evidence)
+    return 0.5 + 0.5 * max(0.0, needed / _NAME)
+
+
+def could_be_likely(probe: Identity, folded: Sequence[str], threshold: float = LIKELY) -> list[int]:
+    """Positions in ``folded`` (known names, ``Identity.folded``) that ``score`` could rank
+    at or above ``threshold`` against ``probe``: the rest cannot, whatever their date or phone.
+
+    The two name scorers run over all of them in C (rapidfuzz ``process.extract`` with a
+    cut-off), so a few hundred candidates cost tens of microseconds, not a Python call each.
+    A known record without name words is kept: its score rests on the date and phone alone.
+    """
+    if not probe.folded:
+        return list(range(len(folded)))
+    cutoff = least_name_ratio(probe, threshold) * 100.0 - 1e-6
+    if cutoff <= 50.0:  # even unrelated names could reach it
+        return list(range(len(folded)))
+    keep = {i for i, name in enumerate(folded) if not name}
+    for query, choices, scorer in (
+        (probe.folded, folded, fuzz.token_sort_ratio),
+        (probe.folded.replace(" ", ""), [n.replace(" ", "") for n in folded], fuzz.ratio),
+    ):
+        keep.update(i for _, _, i in process.extract(query, choices, scorer=scorer,
+                                                     score_cutoff=cutoff, limit=None))
+    return sorted(keep)
+
+
+def dob_slips_decide(probe: Identity, threshold: float = LIKELY) -> bool:
+    """True when only known records whose date of birth is one of ``probe``'s slips
+    (``dob_variant_texts``) can score ``threshold``: all the other evidence together
+    (names identical and alike, same phone) stays below it without the date. With these
+    weights that is 0.85 / 1.25 = 0.68 < 0.7, so a registration form with its date filled
+    in needs no other blocking key, and finds everything the scorer would.
+    """
+    if probe.dob is None:
+        return False
+    without_date = _NAME + _PHONETIC + _PHONE
+    return without_date / (without_date + _DOB) < threshold - 0.0005
 
 
 def rank(probe: Identity, candidates: list[Identity], *, limit: int = 10,

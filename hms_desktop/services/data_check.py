@@ -23,6 +23,7 @@ from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
 from hms_desktop.storage import INTERRUPTED, Store, Table
 from hms_desktop.storage.csvfile import read_records
+from hms_desktop.storage.daylog_index import index_notes
 from hms_desktop.storage.registry import all_day_logs, all_tables
 
 ProgressFn = Callable[[str, float], None]
@@ -151,6 +152,7 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
             days = day_log.days()
             rows = day_log.read(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1))) if days else []
             report.counts[f"{name} (day files)"] = len(rows)
+            report.notes.extend(index_notes(day_log.folder, model))
         _store_findings(data_dir, store, report)
     try:
         load_settings(data_dir)

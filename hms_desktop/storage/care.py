@@ -11,6 +11,7 @@ from hms_desktop.domain.chronic import ChronicReading, Enrolment
 from hms_desktop.domain.clinical_ranges import DEFAULT_RANGES, ClinicalRange
 from hms_desktop.domain.observations import News2Scale, Observation
 from hms_desktop.domain.referrals import DEFAULT_DEPARTMENTS, Department, Referral
+from hms_desktop.domain.wearables import WearableReading
 from hms_desktop.storage import Store, TableSpec
 
 OBSERVATIONS = TableSpec(name="observations", model=Observation, id_prefix="OBS", schema_version=1)
@@ -24,6 +25,7 @@ CHRONIC_READINGS = TableSpec(name="chronic_readings", model=ChronicReading, id_p
 DEPARTMENTS = TableSpec(name="departments", model=Department, id_prefix="DEP", schema_version=1)
 REFERRALS = TableSpec(name="referrals", model=Referral, id_prefix="REF", schema_version=1)
 WEARABLES_LOG = "wearables"  # day files data/wearables/YYYY-MM-DD.csv
+DAY_LOGS = {WEARABLES_LOG: WearableReading}  # so ``check`` validates them (and their index)
 
 
 def seed_defaults(store: Store) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Generic
 
 from .access import FolderAccess
 from .csvfile import AppendFile, format_header, format_line, read_records
+from .daylog_index import DayIndex
 from .journal import TORN_WRITE
 from .quarantine import Quarantine, QuarantinedRow
 from .schema import M, cells_to_model, check_column, model_kinds, model_to_cells
@@ -46,6 +47,8 @@ class DayLog(Generic[M]):
         self._access = access
         self._lock = threading.Lock()
         self._open: dict[date, AppendFile] = {}
+        self._index = DayIndex.for_columns(self._file_columns, self._text_flags,
+                                          read_only=access.read_only)
 
     def path_for(self, day: date) -> Path:
         return self.folder / f"{day.isoformat()}.csv"
@@ -68,6 +71,8 @@ class DayLog(Generic[M]):
         with self._lock:
             for day, lines in sorted(by_day.items()):
                 self._file(day).append("".join(lines))
+                if self._index is not None:
+                    self._index.appended(self.path_for(day), "".join(lines))
 
     def _file(self, day: date) -> AppendFile:
         target = self._open.get(day)
@@ -155,7 +160,11 @@ class DayLog(Generic[M]):
         import pandas as pd
 
         frames = []
-        for path in self._paths(start, end):
+        paths = list(self._paths(start, end))
+        if self._index is not None:  # one patient's lines only, by the day files' index
+            indexed, paths = self._index.frame(paths, where)
+            frames += [] if indexed is None else [indexed]
+        for path in paths:
             try:
                 frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
                 if list(frame.columns) != list(self._file_columns) or (frame["crc"].str.len() != 8).any():
