@@ -248,13 +248,13 @@ def preview_import(resources: list[Resource], services: Any, *, phone_region: st
         except (ValidationError, ValueError) as exc:
             preview.skipped.append(f"{where}: {exc}")
     if target_id:
-        _drop_present(preview, services, target_id)
+        drop_present(preview, services, target_id)
     preview.skipped += [f"{n} {kind} not imported (only allergies, conditions and medications are)"
                         for kind, n in sorted(skipped.items())]
     return preview
 
 
-def _drop_present(preview: FhirPreview, services: Any, target_id: str) -> None:
+def drop_present(preview: FhirPreview, services: Any, target_id: str) -> None:
     for section, rows in preview.additions.items():
         label = _LABEL_FIELD[section]
         have = {fold(str(getattr(e, label))) for e in services.record.entries(section, target_id)}

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.check_dialog import CheckDialog
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.session_controller import SessionController
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
                                             self.edit_settings)
         self.action_settings.setEnabled(False)
         file_menu.addSeparator()
+        self.interop = InteropMenus(self, file_menu, None, self._open)
+        file_menu.addSeparator()
         self.action_quit = self._action(file_menu, "&Quit", "quit", self.close,
                                         QKeySequence.StandardKey.Quit)
 
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         ctx.sig_failure_reported.connect(self._show_failure)
         ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
+        self.interop.attach(ctx)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
         # One tab per event-loop turn, the visible one first: the window repaints and takes
