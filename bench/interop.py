@@ -15,12 +15,14 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
+from hms_desktop.domain.patient import age_on  # noqa: E402
 from hms_desktop.interop.fhir_export import bulk_export  # noqa: E402
 from hms_desktop.interop.sheet_import import (  # noqa: E402
     Mode,
@@ -31,33 +33,27 @@ from hms_desktop.interop.sheet_import import (  # noqa: E402
 from hms_desktop.interop.sheet_layouts import Kind, recognise  # noqa: E402
 from hms_desktop.interop.sheet_read import read_sheet  # noqa: E402
 from hms_desktop.interop.sheet_rows import DateOrder  # noqa: E402
+from hms_desktop.services.demo.patients import fake_patients  # noqa: E402
 from hms_desktop.services.session import close_session, open_session  # noqa: E402
-
-GIVEN = ("Zoë", "José", "Ana", "François", "Mary", "John", "Aoife", "Jürgen", "Sinéad", "Omar",
-         "Priya", "Chen", "Fatima", "Olga", "Kwame", "Ingrid", "Mateo", "Yusuf", "Hana", "Liam")
-FAMILY = ("Núñez", "García", "O'Brien", "Smith", "Müller", "Nguyen", "Kowalski", "Dubois",
-          "Okafor", "Sørensen", "Patel", "Ivanova", "Rossi", "Haddad", "Murphy", "Tanaka")
 
 
 def original_patients_csv(path: Path, rows: int, seed: int = 5) -> None:
-    """The original system's patients.csv layout, Windows-1252, ages instead of dates of birth
-    for half the rows and dd/mm/yyyy dates for the rest (a mix of both habits)."""
+    """The original system's patients.csv layout, Windows-1252, with the demo generator's
+    people (a new seed: not the folder's patients); ages instead of dates of birth for half
+    the rows and dd/mm/yyyy dates for the rest (a mix of both habits)."""
     rng = random.Random(seed)
     lines = ["patient_id,name,age,date_of_birth,gender,contact,email,address,blood_group,"
              "medical_history,emergency_contact_name,emergency_contact_relation,"
              "emergency_contact_phone"]
-    for n in range(1, rows + 1):
-        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-        age, born = "", ""
-        if n % 2:
-            age = str(rng.randint(1, 95))
-        else:
-            born = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1930, 2020)}"
-        phone = f"07911 {rng.randint(100000, 999999)}"
-        lines.append(f"PAT{n:06d},{given} {family},{age},{born},{rng.choice(['Male', 'Female'])},"
-                     f"{phone},,\"{n} High Street, Leeds\",{rng.choice(['A+', 'O-', 'B+', ''])},"
-                     f",{rng.choice(GIVEN)} {family},Spouse,")
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    today = date.today()
+    for n, p in enumerate(fake_patients(rng, rows, today), start=1):
+        age = str(age_on(p.date_of_birth, today)) if n % 2 else ""
+        born = "" if n % 2 else p.date_of_birth.strftime("%d/%m/%Y")
+        name = f"{p.given_name} {p.family_name}".encode("cp1252", "replace").decode("cp1252")
+        lines.append(f"PAT{n:06d},{name},{age},{born},{p.sex.value.title()},{p.phone},{p.email},"
+                     f"\"{p.address}\",{p.blood_group.value if p.blood_group.value != 'unknown' else ''},"
+                     f",{p.emergency_name},{p.emergency_relation},{p.emergency_phone}")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252", "replace"))
 
 
 def ensure_demo(folder: Path, patients: int) -> float:
@@ -139,8 +135,9 @@ the same run costs on an idle machine of this class.
 | — write through the services (one batch) | {apply_s:.2f} s | | |
 
 Exported {all_n:,} resources: {kinds}.
-Import: {len(plan.valid_rows):,} rows imported, {rejected:,} rejected (possible duplicates of the demo
-patients or of earlier rows, each reported with line and field).
+Import: {len(plan.valid_rows):,} rows imported, {rejected:,} rejected, each with line, field and
+reason (the demo generator's people are drawn from a limited set of names, so some rows are
+likely duplicates of the folder's patients or of earlier rows; addresses with commas are quoted).
 """
     print(markdown)
     write_section("interop", markdown)

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 
@@ -129,31 +130,40 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(path: Path) -> Sheet:
+    import zipfile
+
     import openpyxl  # only for xlsx files: keeps CSV imports light
     from openpyxl.utils.exceptions import InvalidFileException
 
+    broken = (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except broken as exc:
         raise SheetError(f"{path}: not a readable xlsx workbook ({exc})") from exc
     try:
-        sheet = book.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if headers is None:
-                headers = cells
-                while headers and not headers[-1]:
-                    headers.pop()
-            else:
-                rows.append(_padded(cells[: max(len(headers), _last_filled(cells))], len(headers)))
-                lines.append(number)
+        return _sheet_of(path, book)
+    except broken as exc:
+        raise SheetError(f"{path}: the workbook is damaged ({exc})") from exc
     finally:
         book.close()
+
+
+def _sheet_of(path: Path, book: Any) -> Sheet:
+    sheet = book.worksheets[0]
+    headers: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = cells
+            while headers and not headers[-1]:
+                headers.pop()
+        else:
+            rows.append(_padded(cells[: max(len(headers), _last_filled(cells))], len(headers)))
+            lines.append(number)
     if headers is None:
         raise SheetError(f"{path}: the first sheet is empty")
     return Sheet(path, headers, rows, lines, "xlsx", "")
