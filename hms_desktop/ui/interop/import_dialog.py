@@ -117,7 +117,7 @@ class ImportDialog(QDialog):
         layout.addWidget(QLabel("&Preview:", buddy=self.preview_table))
         layout.addWidget(self.preview_table, 2)
         self.problems = _named(QListWidget(), "import_problems", "Rows that cannot be imported")
-        layout.addWidget(QLabel("Rows with &problems:", buddy=self.problems))
+        layout.addWidget(QLabel("Rows &with problems:", buddy=self.problems))
         layout.addWidget(self.problems, 2)
         self.summary = _named(QLabel(""), "import_summary", "Import summary")
         self.summary.setWordWrap(True)
@@ -127,7 +127,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.progress_bar)
 
         buttons = QHBoxLayout()
-        self.check_button = _named(QPushButton("C&heck rows"), "import_check", "Check rows")
+        self.check_button = _named(QPushButton("Chec&k rows"), "import_check", "Check rows")
         self.import_button = _named(QPushButton("&Import"), "import_apply", "Import")
         self.cancel_button = _named(QPushButton("&Cancel"), "import_cancel", "Cancel")
         self.check_button.clicked.connect(self.check_rows)

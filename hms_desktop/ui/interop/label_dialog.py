@@ -61,7 +61,7 @@ class LabelDialog(QDialog):
         self.stock_combo = self._combo("label_stock", "Label stock", [])
         self.code_combo = self._combo("label_barcode", "Barcode",
                                       [(s.value, s) for s in Symbology])
-        form.addRow("&Print:", self.kind_combo)
+        form.addRow("&Kind:", self.kind_combo)
         form.addRow("&Stock:", self.stock_combo)
         form.addRow("&Barcode:", self.code_combo)
         layout.addLayout(form)

@@ -101,3 +101,41 @@ def test_all_or_nothing_refuses_and_cancel_writes_nothing(qtbot: Any, ctx: AppCo
     ctx.writer.shutdown()
     ctx.store.close()
     assert _on_disk(data_dir) == []
+
+
+def _mnemonics(root: QWidget) -> list[str]:
+    import re
+
+    texts = [w.text() for w in root.findChildren(QLabel)] + \
+        [w.text() for w in root.findChildren(QPushButton) + root.findChildren(QRadioButton)]
+    from PySide6.QtWidgets import QCheckBox
+
+    texts += [w.text() for w in root.findChildren(QCheckBox)]
+    return [m.group(1).lower() for t in texts if (m := re.search(r"&(\w)", t))]
+
+
+def test_interop_dialogs_name_every_control_and_fit_the_screen(qtbot: Any, ctx: AppContext,
+                                                                tmp_path: Path) -> None:
+    from datetime import date
+
+    from hms_desktop.interop.labels import label_content
+    from hms_desktop.ui.interop.label_dialog import LabelDialog
+    from tests.ui.test_shell_accessibility import _unnamed
+
+    source = tmp_path / "people.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    importer = ImportDialog(ctx)
+    qtbot.addWidget(importer)
+    importer.load_file(source)
+    qtbot.waitUntil(lambda: importer.sheet is not None, timeout=10000)
+    label = LabelDialog(label_content("PAT000001", "Ada", "Lovelace", date(1984, 3, 7), "female"))
+    qtbot.addWidget(label)
+    for dialog in (importer, label):
+        dialog.show()
+        assert _unnamed(dialog) == []
+        keys = _mnemonics(dialog)
+        assert len(keys) == len(set(keys)), keys
+        smallest, opened = dialog.minimumSizeHint(), dialog.size()
+        assert smallest.width() <= 1366 and smallest.height() <= 740  # can fit 1366x768
+        assert opened.width() <= 1366 and opened.height() <= 740  # and opens that small
+        dialog.close()
