@@ -114,3 +114,45 @@ def test_a_broken_bundle_is_refused_with_the_entry_named(tmp_path: Path, session
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(FhirImportError, match="not a readable JSON file"):
         read_bundle(path)
+
+
+def test_edge_values_round_trip(session: Session, tmp_path: Path) -> None:
+    from datetime import date
+
+    from hms_desktop.domain.record import Allergy, Diagnosis, Medication, Problem
+
+    services = session.services
+    pid = services.patients.register(Patient(
+        given_name="Mary Ann", family_name="O'Neil-Smith", date_of_birth="1950-02-28",
+        sex="other", phone="+447911123456", email="mary@example.com", address="1 Rue Café\nParis",
+        blood_group="AB-", emergency_name="Sean", emergency_relation="brother",
+        emergency_phone="+353861234567", medical_history="Asthma since 1960; ünïcode",
+        other_identifier="NHS 943 476 5919")).id
+    record = services.record
+    record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Peanuts", reaction="",
+                                          severity="life-threatening", noted_on=date(2001, 5, 6)))
+    gone = record.add(Section.ALLERGIES, Allergy(patient_id=pid, substance="Latex", severity="mild"))
+    record.mark_inactive(Section.ALLERGIES, gone.id)
+    record.add(Section.PROBLEMS, Problem(patient_id=pid, condition="Fracture", status="resolved",
+                                         onset=date(2010, 1, 2), note="left wrist\nhealed"))
+    record.add(Section.PROBLEMS, Problem(patient_id=pid, condition="COPD", chronic=True))
+    record.add(Section.DIAGNOSES, Diagnosis(patient_id=pid, description="Type 2 diabetes",
+                                            icd10="E11.9", diagnosed_on=date(2015, 3, 4),
+                                            doctor="Dr Who", status="inactive"))
+    record.add(Section.MEDICATIONS, Medication(
+        patient_id=pid, name="Salbutamol", dose=2.5, unit="mg", route="inhaled",
+        frequency="four times daily", start=date(2019, 1, 1), stop=date(2019, 2, 1),
+        status="stopped", prescriber="Dr Who"))
+    before = _content(session, pid)
+    original = services.patients.get(pid)
+    path = tmp_path / "edge.json"
+    write_json(path, patient_bundle(services, pid))
+    other = reopen(tmp_path / "other")
+    try:
+        new_id = apply_import(preview_import(read_bundle(path), other.services), other.services)
+        assert _content(other, new_id) == before
+        imported = other.services.patients.get(new_id)
+        for field in DEMOGRAPHICS:
+            assert getattr(imported, field) == getattr(original, field), field
+    finally:
+        other.store.close()
