@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         progress = ProgressLine()
         plan = plan_import(sheet, options, session.services, progress=progress)
         progress.done()
+        for note in plan.notes():
+            print(note, file=sys.stderr)
         for message in plan.messages():
             print(message)
         if plan.file_problems:

@@ -105,6 +105,12 @@ class ImportPlan:
             return False
         return self.options.mode is Mode.VALID_ROWS or not self.rejected_rows
 
+    def notes(self) -> list[str]:
+        """What valid rows will be imported with a change worth reading (an estimated date)."""
+        name = self.sheet.path.name
+        return [f"{name}:{row.line}: note: {text}" for row in self.valid_rows
+                if row.parsed is not None for text in row.parsed.warnings]
+
     def messages(self) -> list[str]:
         name = self.sheet.path.name
         return [f"{name}: {p}" for p in self.file_problems] + [p.text(name) for p in self.problems]

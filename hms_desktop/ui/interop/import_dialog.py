@@ -245,6 +245,9 @@ class ImportDialog(QDialog):
         found = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts(plan).items()) or "nothing"
         text = f"{len(plan.valid_rows):,} valid row(s), {len(plan.rejected_rows):,} with problems. " \
                f"Will add: {found}."
+        notes = plan.notes()
+        if notes:
+            text += f" {len(notes):,} note(s), e.g. {notes[0].split(': note: ', 1)[1]}."
         if plan.rejected_rows and plan.options.mode is Mode.ALL_OR_NOTHING:
             text += " Fix the rows, or choose to import the valid rows only."
         self.summary.setText(text)
