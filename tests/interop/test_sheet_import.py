@@ -206,3 +206,33 @@ def test_xlsx_file_with_appointments(tmp_path: Path, demo_session: Session) -> N
     booked = services.scheduling.appointments.get(result.new_ids[0])
     assert booked.patient_id == pid and booked.provider_id == provider.id
     assert booked.reason == "Check-up [original APT000001]"
+
+
+def test_original_referrals_keep_their_ref_id_in_the_notes(tmp_path: Path, data_dir: Path,
+                                                           capsys) -> None:
+    patients = _write(tmp_path / "patients.csv", ORIGINAL_PATIENTS, "utf-8")
+    assert main(["import", "--data-dir", str(data_dir), str(patients),
+                 "--date-format", "dd/mm/yyyy"]) == 0
+    referrals = _write(tmp_path / "referrals.csv",
+                       "referral_id,patient_id,current_department,referred_department,reason,"
+                       "referred_by,notes,specialist_available\n"
+                       "REF000007,PAT000002,General Medicine,Cardiology,Chest pain,Dr Grey,"
+                       "ECG done,Yes\n"
+                       "REF000008,PAT000002,General Medicine,Astrology,Stars,Dr Grey,,No\n"
+                       "REF000009,PAT000404,General Medicine,Cardiology,Palpitations,Dr Grey,,\n",
+                       "utf-8")
+    assert main(["import", "--data-dir", str(data_dir), str(referrals), "--date-format",
+                 "dd/mm/yyyy", "--valid-rows"]) == 1
+    out = capsys.readouterr()
+    assert "referrals.csv:3: referred_department: 'Astrology' is not an active department" in out.out
+    assert "referrals.csv:4: patient_id: no patient with original ID PAT000404" in out.out
+    assert "referrals.csv:2: note: no date in the file: created on" in out.err
+    session = reopen(data_dir)
+    try:
+        ren = next(p for p in session.services.patients.table.all() if p.given_name == "Ren")
+        [row] = session.services.referrals.for_patient(ren.id, date.today())
+        assert row.referral.status == "draft" and row.referral.to_department == "Cardiology"
+        assert "Original system referral REF000007" in row.referral.notes
+        assert "Specialist available: Yes" in row.referral.notes
+    finally:
+        session.store.close()
