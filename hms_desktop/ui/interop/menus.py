@@ -18,15 +18,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWi
 
 from hms_desktop.interop.labels import LabelKind
 
-from .fhir_dialogs import (
-    BulkExportDialog,
-    FhirImportDialog,
-    export_patient_bundle,
-    load_bundle_preview,
-)
+from .actions import export_bundle, open_label_dialog
+from .fhir_dialogs import BulkExportDialog, FhirImportDialog, load_bundle_preview
 from .import_dialog import ImportDialog
 from .jobs import JobRunner
-from .label_dialog import LabelDialog, content_for
+from .label_dialog import LabelDialog
 from .scan_filter import ScanFilter
 
 
@@ -130,22 +126,12 @@ class InteropMenus(QObject):
         patient_id = self._current_patient()
         if not patient_id:
             return None
-        dialog = LabelDialog(content_for(self.ctx.services, patient_id), kind, self.window)
-        self._open(dialog)
-        return dialog
+        return open_label_dialog(self.window, self.ctx, patient_id, kind)
 
     def export_bundle(self) -> None:
         patient_id = self._current_patient()
-        if not patient_id:
-            return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export FHIR bundle",
-                                              f"{patient_id}.fhir.json", "FHIR JSON (*.json)")
-        if not path:
-            return
-        ctx = self.ctx
-        self.jobs.start(export_patient_bundle, ctx.services, patient_id, Path(path),
-                        on_done=lambda p: ctx.sig_status_posted.emit(f"FHIR bundle saved to {p}"),
-                        on_error=lambda exc: self._tell("FHIR export failed", str(exc)))
+        if patient_id:
+            export_bundle(self.window, self.ctx, self.jobs, patient_id)
 
     def export_bulk(self) -> BulkExportDialog | None:
         folder = QFileDialog.getExistingDirectory(self.window, "FHIR bulk export: choose a folder")

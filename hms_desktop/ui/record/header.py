@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from hms_desktop.domain.record import AllergyStatement, Section
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.ui.interop.actions import record_header_button
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 from hms_desktop.ui.record.summary_html import summary_html
@@ -45,6 +46,7 @@ class RecordHeader(QWidget):
         top.addWidget(self.identity, 1)
         top.addWidget(self.nka_button)
         top.addWidget(self.print_button)
+        top.addWidget(record_header_button(self, ctx))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

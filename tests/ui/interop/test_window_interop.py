@@ -112,3 +112,21 @@ def _dialog(window):
 
     found = [d for d in window.findChildren(FhirImportDialog) if d.isVisible()]
     return found[0] if found else None
+
+
+def test_record_header_offers_label_and_wristband(make_window, data_dir: Path, qtbot: QtBot) -> None:
+    from PySide6.QtGui import QAction
+
+    from hms_desktop.ui.interop.label_dialog import LabelDialog
+
+    pid = _seed(data_dir)
+    window = make_window(data_dir)
+    window.ctx.navigation.open_patient(pid)
+    button = find(window, "Labels and FHIR export")
+    wristband = next(a for a in button.menu().findChildren(QAction)
+                     if a.objectName() == "action_record_wristband")
+    wristband.trigger()
+    dialogs = [d for d in window.findChildren(LabelDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].content.patient_id == pid
+    assert find(dialogs[0], "Label or wristband").currentText() == "Wristband"
+    dialogs[0].close()
