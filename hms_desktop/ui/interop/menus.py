@@ -34,7 +34,7 @@ class InteropMenus(QObject):
         self.ctx: Any = None
         self._open = open_dialog
         self.jobs = JobRunner(self)
-        self.scan_filter = ScanFilter(self)
+        self.scan_filter = ScanFilter(self, active=lambda: QApplication.activeWindow() is window)
         self.scan_filter.sig_scanned.connect(self.open_scanned)
         self.actions: list[QAction] = []
         self.action_import = self._add(file_menu, before, "&Import…", "import", self.open_import)

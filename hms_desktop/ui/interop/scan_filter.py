@@ -24,9 +24,14 @@ class ScanFilter(QObject):
     """A scanner typed this ID (upper-case) followed by Enter."""
 
     def __init__(self, parent: QObject | None = None, *,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 active: Callable[[], bool] = lambda: True) -> None:
+        """``active()`` says whether scans are this filter's to take right now (the main
+        window's filter steps aside while another window, e.g. a dialog that catches its
+        own scans, is the active one)."""
         super().__init__(parent)
         self.detector = ScanDetector(clock=clock) if clock is not None else ScanDetector()
+        self._active = active
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -41,7 +46,7 @@ class ScanFilter(QObject):
         if event.key() in _ENTER:
             typed = self.detector.pending
             scanned = self.detector.enter()
-            if scanned is None:
+            if scanned is None or not self._active():
                 return False
             self._take_back(typed)
             self.sig_scanned.emit(scanned)

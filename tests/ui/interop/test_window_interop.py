@@ -130,3 +130,24 @@ def test_record_header_offers_label_and_wristband(make_window, data_dir: Path, q
     assert len(dialogs) == 1 and dialogs[0].content.patient_id == pid
     assert find(dialogs[0], "Label or wristband").currentText() == "Wristband"
     dialogs[0].close()
+
+
+def test_a_scan_into_another_window_is_left_to_it(make_window, data_dir: Path, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    pid = _seed(data_dir)
+    window = make_window(data_dir)
+    dialog = QDialog(window)  # e.g. a dialog that catches scans itself
+    dialog.setAccessibleName("other dialog")
+    edit = QLineEdit(dialog)
+    edit.setAccessibleName("patient field")
+    QVBoxLayout(dialog).addWidget(edit)
+    dialog.show()
+    dialog.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog and QApplication.focusWidget() is edit)
+    qtbot.keyClicks(edit, pid)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert edit.text() == pid  # untouched: the dialog's own handling decides
+    assert window.ctx.current_patient.patient_id == ""
+    dialog.close()
