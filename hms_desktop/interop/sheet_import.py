@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from hms_desktop.domain.birth_date_estimates import EstimatedBirthDate
-from hms_desktop.domain.duplicates import Identity, dob_variants, rank
-from hms_desktop.domain.patient import Patient, age_on
+from hms_desktop.domain.duplicates import Identity, rank
+from hms_desktop.domain.patient import Patient
 from hms_desktop.domain.record import Section
 from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.services.birth_date_estimates import BirthDateEstimateService
 
 from .sheet_layouts import Kind, auto_mapping, missing_required, target_titles
+from .sheet_matching import ExistingPatients, could_match, dob_keys, name_key
 from .sheet_read import Sheet
 from .sheet_rows import ORIGINAL_ID_PREFIX, PARSERS, DateOrder, Parsed, RowContext, RowErrors
 
@@ -228,6 +229,7 @@ def _check_patient_duplicates(plan: ImportPlan, services: Any, lookups: _Context
     """Against the clinic's patients (the registration rule) and within the file itself."""
     name_field = header_of("family_name")
     originals = lookups.originals()
+    existing = ExistingPatients(services)
     seen_source: dict[str, int] = {}
     by_key: dict[str, list[tuple[Identity, int, int | None]]] = defaultdict(list)
     today = plan.options.today
@@ -245,11 +247,8 @@ def _check_patient_duplicates(plan: ImportPlan, services: Any, lookups: _Context
             row.problems.append(RowProblem(row.line, header_of("source_id"),
                                            f"{source} is also on line {seen_source[source]}"))
             continue
-        estimated = parsed.age is not None
-        probe = _identity(patient, estimated)
-        matches = services.patients.duplicates(probe)
-        if estimated:  # no real date to compare: the age must fit instead
-            matches = [m for m in matches if _age_fits(services, m.id, parsed.age, today)]
+        probe = _identity(patient, parsed.age is not None)
+        matches = existing.matches(probe, age=parsed.age, today=today)
         if matches and not plan.options.allow_possible_duplicates:
             names = ", ".join(f"{m.id} ({services.patients.display_name(m.id)}, {m.score:.0%})"
                               for m in matches[:3])
@@ -261,7 +260,8 @@ def _check_patient_duplicates(plan: ImportPlan, services: Any, lookups: _Context
                 "confirmed_not_duplicate_of": [m.id for m in matches]})
         keys = _block_keys(probe)
         candidates = {id(c[0]): c for k in keys for c in by_key.get(k, [])}.values()
-        twins = rank(probe, [c[0] for c in candidates if _ages_match(c[2], parsed.age)])
+        twins = rank(probe, [c[0] for c in candidates if _ages_match(c[2], parsed.age)
+                             and could_match(probe, c[0].folded, c[0].phone)])
         if twins:
             line = next(c[1] for c in candidates if c[0].id == twins[0].id)
             row.problems.append(RowProblem(row.line, name_field,
@@ -276,21 +276,18 @@ def _check_patient_duplicates(plan: ImportPlan, services: Any, lookups: _Context
 
 
 def _block_keys(probe: Identity) -> set[str]:
-    keys = {"sound:" + "|".join(probe.sounds)}
+    """Rows of the file are blocked like the clinic's patients (sheet_matching), plus by name
+    for every row, since either row of a pair may have only an age."""
+    keys = {"name:" + "|".join(name_key(probe.given, probe.family))}
     if probe.phone:
         keys.add("phone:" + probe.phone)
     if probe.dob is not None:
-        keys |= {"dob:" + d.isoformat() for d in dob_variants(probe.dob)}
+        keys |= {"dob:" + d for d in dob_keys(probe.dob)}
     return keys
 
 
 def _ages_match(a: int | None, b: int | None) -> bool:
     return a is None or b is None or abs(a - b) <= 1
-
-
-def _age_fits(services: Any, patient_id: str, age: int | None, today: date) -> bool:
-    known = services.patients.get(patient_id)
-    return known is not None and age is not None and abs(age_on(known.date_of_birth, today) - age) <= 1
 
 
 def _check_bookings(plan: ImportPlan, services: Any) -> None:
