@@ -39,6 +39,13 @@ def _content(session: Session, pid: str) -> dict[Section, list[tuple]]:
             for section, fields in COMPARED.items()}
 
 
+def _assert_same_record(session: Session, pid: str, before: dict, original: Patient) -> None:
+    assert _content(session, pid) == before
+    imported = session.services.patients.get(pid)
+    for field in DEMOGRAPHICS:
+        assert getattr(imported, field) == getattr(original, field), field
+
+
 def _richest_patient(session: Session) -> str:
     record = session.services.record
     return max(session.services.patients.ids(), key=lambda pid: (
@@ -63,10 +70,7 @@ def test_demo_patient_round_trips_into_an_empty_folder(demo_session: Session, tm
         empty.store.close()
     again = reopen(tmp_path / "empty")  # what is on disk after a restart
     try:
-        assert _content(again, new_id) == before
-        imported = again.services.patients.get(new_id)
-        for field in DEMOGRAPHICS:
-            assert getattr(imported, field) == getattr(original, field), field
+        _assert_same_record(again, new_id, before, original)
     finally:
         again.store.close()
 
@@ -150,9 +154,6 @@ def test_edge_values_round_trip(session: Session, tmp_path: Path) -> None:
     other = reopen(tmp_path / "other")
     try:
         new_id = apply_import(preview_import(read_bundle(path), other.services), other.services)
-        assert _content(other, new_id) == before
-        imported = other.services.patients.get(new_id)
-        for field in DEMOGRAPHICS:
-            assert getattr(imported, field) == getattr(original, field), field
+        _assert_same_record(other, new_id, before, original)
     finally:
         other.store.close()

@@ -146,10 +146,14 @@ ORIGINAL_PATIENTS = (
     "PAT000002,Ren O'Brien,35,Male,07911 123458,,,O-,,,,\n")
 
 
-def test_original_system_files_are_recognised_and_linked(tmp_path: Path, data_dir: Path) -> None:
+def _import_original_patients(tmp_path: Path, data_dir: Path) -> None:
     patients = _write(tmp_path / "patients.csv", ORIGINAL_PATIENTS, "utf-8")
     assert main(["import", "--data-dir", str(data_dir), str(patients),
                  "--date-format", "dd/mm/yyyy"]) == 0
+
+
+def test_original_system_files_are_recognised_and_linked(tmp_path: Path, data_dir: Path) -> None:
+    _import_original_patients(tmp_path, data_dir)
     ehr = _write(tmp_path / "ehr.csv",
                  "patient_id,allergies,chronic_conditions,current_medications,past_surgeries,"
                  "recent_diagnoses,doctor_notes\n"
@@ -210,9 +214,7 @@ def test_xlsx_file_with_appointments(tmp_path: Path, demo_session: Session) -> N
 
 def test_original_referrals_keep_their_ref_id_in_the_notes(tmp_path: Path, data_dir: Path,
                                                            capsys) -> None:
-    patients = _write(tmp_path / "patients.csv", ORIGINAL_PATIENTS, "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(patients),
-                 "--date-format", "dd/mm/yyyy"]) == 0
+    _import_original_patients(tmp_path, data_dir)
     referrals = _write(tmp_path / "referrals.csv",
                        "referral_id,patient_id,current_department,referred_department,reason,"
                        "referred_by,notes,specialist_available\n"
