@@ -26,8 +26,9 @@ def test_screenshot_is_a_real_png() -> None:
 
 
 def test_every_command_line_tool_is_documented() -> None:
-    commands = [p.stem for p in (ROOT / "hms_desktop" / "cli").glob("*.py")
-                if "def add_command" in p.read_text(encoding="utf-8")]
+    # The command is the name given to add_parser (a module name cannot be "import" or hold "-").
+    commands = [name for p in (ROOT / "hms_desktop" / "cli").glob("*.py")
+                for name in re.findall(r'add_parser\(\s*"([\w-]+)"', p.read_text(encoding="utf-8"))]
     assert commands
     for name in commands:
         assert f"python -m hms_desktop {name}" in README, name

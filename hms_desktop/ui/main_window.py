@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.about_dialog import AboutDialog
 from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self.backup_menu = BackupMenu(self, file_menu, self.status, self.statusBar(), self._open,
                                       self.open_data_folder)
         file_menu.addSeparator()
+        self.interop = InteropMenus(self, file_menu, None, self._open)
+        file_menu.addSeparator()
         self.action_quit = self._action(file_menu, "&Quit", "quit", self.close,
                                         QKeySequence.StandardKey.Quit)
 
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         ctx.sig_failure_reported.connect(self._show_failure)
         ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
+        self.interop.attach(ctx)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
         # One tab per event-loop turn, the visible one first: the window repaints and takes

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from hms_desktop.domain.record import AllergyStatement, Section
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 from hms_desktop.ui.common.elided_label import ElidedLabel
+from hms_desktop.ui.interop.actions import record_header_button
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
 from hms_desktop.ui.record.summary_html import printed_at, summary_html
@@ -53,6 +54,7 @@ class RecordHeader(QWidget):
         top.addWidget(self.status_label)
         top.addWidget(self.nka_button)
         top.addWidget(self.print_button)
+        top.addWidget(record_header_button(self, ctx))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
