@@ -253,8 +253,12 @@ class TableLoader(Generic[M]):
         width = len(header)
         for n in parsed.undecodable_rows():
             rejected[n] = f"{first_bad_byte(parsed.raw(n), line=False)} is not UTF-8 — {NOT_UTF8_HINT}"
+        in_todays_columns: set[int] = set()
         for n in [n for n, cells in enumerate(rows) if len(cells) != width and n not in rejected]:
-            rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
+            if prefix and self._written_in_todays_columns(rows[n], prefix):
+                in_todays_columns.add(n)
+            else:
+                rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
         if missing and from_version is None:
             for n in range(len(rows)):
                 rejected.setdefault(n, f"column {missing[0]!r} is missing from the header")
@@ -262,7 +266,11 @@ class TableLoader(Generic[M]):
             for n in range(torn_from, len(rows)):
                 rejected[n] = TORN_WRITE if n == len(rows) - 1 and not parsed.complete(n) else UNCOMMITTED
         kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
-        table = self._normalised_rows(rows, kept, positions, prefix, from_version)
+        table = self._normalised_rows(rows, [n for n in kept if n not in in_todays_columns] if in_todays_columns
+                                      else kept, positions, prefix, from_version)
+        if in_todays_columns:
+            others = iter(table)
+            table = [list(rows[n][prefix:]) if n in in_todays_columns else next(others) for n in kept]
         version_at = self._col_index["version"]
         for cells in table if not all(cells[version_at] for cells in table) else ():
             cells[version_at] = cells[version_at] or "1"  # a row added by hand has no version
@@ -302,6 +310,11 @@ class TableLoader(Generic[M]):
                 f"{file} has {count} row(s) that cannot be loaded; it is kept as it is until they are "
                 "fixed, or discarded by File ▸ Repair data folder (which keeps a copy)")
         return out
+
+    def _written_in_todays_columns(self, cells: list[str], prefix: int) -> bool:
+        """A journal line in this model's columns under an older header: appended by a version
+        that did not start a new journal after the model changed. Its checksum proves it."""
+        return len(cells) == prefix + len(self._columns) and crc(cells[prefix:]) == cells[1]
 
     def formula_findings(self) -> list[str]:
         """``file:line`` of every text cell a person typed as a formula into the checkpoint.

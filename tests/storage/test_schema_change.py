@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from hms_desktop.storage import ReadOnlyError, Store
+from hms_desktop.storage.journal import crc
 
 from .models import THINGS
 from .schema_change_writer import LAYOUTS
@@ -137,4 +138,26 @@ def test_a_renamed_column_without_a_migration_is_named_and_nothing_is_lost(tmp_p
     store.close()
     store = Store(folder)
     assert store.table(THINGS).get(ann).note == "note of Ann"  # type: ignore[union-attr]
+    store.close()
+
+
+def test_a_journal_appended_in_new_columns_by_the_earlier_bug_loads_whole(tmp_path: Path) -> None:
+    """A folder written before the fix: a line in the new model's columns was appended under
+    the journal's old header. Its checksum proves which columns it has, so it loads."""
+    folder = tmp_path / "data"
+    ann = crash_after_saving(folder, "old", "Ann")
+    journal = folder / "things.journal.csv"
+    old_header = header(journal)
+    cells = ("THG000777", "Bob", "1990-01-01", "red", "0", "", "[]", "", "5", "1",
+             "2026-12-03T09:00:00+00:00", "nurse", "2")
+    assert len(cells) == len(old_header) - 2 + 1  # one more column than the journal's header
+    with journal.open("a", encoding="utf-8") as handle:
+        handle.write(",".join(("insert", crc(cells), *cells)) + "\n")
+    store = Store(folder)
+    table = store.table(LAYOUTS["added"])
+    assert store.quarantine == [] and store.findings() == []
+    assert table.get(ann).name == "Ann" and table.get("THG000777").priority == 5  # type: ignore[union-attr]
+    store.close()
+    store = Store(folder)
+    assert store.table(LAYOUTS["added"]).get("THG000777").name == "Bob"  # type: ignore[union-attr]
     store.close()
