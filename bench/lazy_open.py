@@ -48,7 +48,6 @@ def child(mode: str, folder: Path, trace: bool) -> dict[str, object]:
         store = session.store
     elif mode == "patients":
         from hms_desktop.services.backup.upgrade import open_store
-
         from hms_desktop.services.gc_pause import cyclic_gc_paused
 
         store = open_store(folder)
@@ -100,10 +99,10 @@ def main(folder: Path) -> None:
         rss = max(float(p["rss_mb"]) for p in plain)  # type: ignore[arg-type]
         traced = run(mode, folder, True)
         rows.append(f"| {label} | {seconds:.2f} s | {cpu:.2f} s | {traced['heap_mb']:.0f} MiB | {rss:.0f} MB |")
-    tables = run("tables", folder, True)["tables"]
-    per_table = sorted(tables.items(), key=lambda item: -item[1][0])  # type: ignore[union-attr, index]
-    table_rows = [f"| {name} | {rows_:,} | {sec * 1000:.0f} ms | {held:.1f} MiB |"
-                  for name, (sec, held, rows_) in per_table[:12]]  # type: ignore[misc]
+    tables: dict[str, list[float]] = run("tables", folder, True)["tables"]  # type: ignore[assignment]
+    per_table = sorted(tables.items(), key=lambda item: -item[1][0])
+    table_rows = [f"| {name} | {int(rows_):,} | {sec * 1000:.0f} ms | {held:.1f} MiB |"
+                  for name, (sec, held, rows_) in per_table[:12]]
     markdown = "\n".join([
         "## Open to usable, lazy-loading profile (issue 18 item 1)",
         "",
