@@ -140,7 +140,7 @@ class Store:
             spec, self.data_dir, self._quarantine, actor=self.actor, access=self.access,
             manifest=self._manifest, stored_schema_version=stored, checkpoint_every=self._checkpoint_every,
         )
-        if stored is not None and stored != spec.schema_version and not self.read_only:
+        if table.needs_rewrite and not self.read_only:
             table.try_checkpoint()  # a migrated table is rewritten once, in the new layout
         return table
 

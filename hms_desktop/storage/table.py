@@ -97,6 +97,11 @@ class Table(TableLoader[M]):
         self._settle()
 
     @property
+    def needs_rewrite(self) -> bool:
+        """Loaded from files of an older layout (a migration or a column the model gained)."""
+        return self._needs_checkpoint
+
+    @property
     def read_only(self) -> bool:
         return self._access.read_only or bool(self.write_refused)
 
@@ -360,11 +365,27 @@ class Table(TableLoader[M]):
     def _open_journal(self) -> AppendFile:
         if self._journal is None:
             header = format_header((*JOURNAL_PREFIX, *self._columns))
+            if _first_line(self.journal_path) not in ("", header):
+                self._retire_journal_of_other_columns()
             existed = self.journal_path.exists()
             self._journal = AppendFile(self.journal_path, header, on_torn=self._set_aside_torn)
             if not existed:
                 self._refresh_journal_size()  # from now on its loss is noticed
         return self._journal
+
+    def _retire_journal_of_other_columns(self) -> None:
+        """The journal was written with other columns (the model changed since): a line in
+        today's columns appended to it would not match its header and fail to load. The
+        checkpoint rewrites the table in today's columns and moves that journal to history;
+        while the table may not be rewritten (rows or a header it could not load), saving is
+        refused rather than written where it could not be read back."""
+        self._needs_checkpoint = True
+        self.checkpoint()  # an OSError (a full disk) reaches the caller: nothing was saved
+        if self.journal_path.exists():
+            raise ReadOnlyError(
+                f"{self.journal_path.name} was written with other columns than {self.spec.name} has now and "
+                f"{self.spec.name} cannot be rewritten yet ({self.rewrite_blocked}); nothing is saved to it "
+                "until that is fixed or File ▸ Repair data folder is confirmed")
 
     def _set_aside_torn(self, line: int, raw: str) -> None:
         self._reject(self.journal_path.name, line, TORN_WRITE, "", raw)
@@ -462,6 +483,17 @@ class Table(TableLoader[M]):
                 self._journal = None
             if self._journal_rows and not self._access.read_only:
                 self._refresh_journal_size()  # kept (not checkpointed): its length is now known exactly
+
+
+def _first_line(path: Path) -> str:
+    """The header line of a file (with its newline, without a BOM); "" when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except FileNotFoundError:
+        return ""
+    end = head.find(b"\n")
+    return "" if end < 0 else head[: end + 1].decode("utf-8", "replace").removeprefix(BOM)
 
 
 def _formulas_escaped(rows: list[tuple[str, ...]], text_at: Sequence[int]) -> list[tuple[str, ...]]:

@@ -120,6 +120,7 @@ class TableLoader(Generic[M]):
         self._checkpoint_rows = 0  # lines of the checkpoint, loadable or not
         self._checkpoint_crc = ""
         self._disk_schema_version = spec.schema_version
+        self._checkpoint_is_ours = False  # its checksum is the one the manifest recorded
         #: ``file:line: text`` problems that reject no row (header, formula cells)
         self.findings: list[str] = []
         #: Why ``<table>.csv`` must not be rewritten now ("" when it may be)
@@ -180,6 +181,7 @@ class TableLoader(Generic[M]):
         pending = state.pending or {}
         sizes = {int(recorded.get("size", -1)): recorded.get("crc32"),
                  int(pending.get("checkpoint_size", -1)): pending.get("checkpoint_crc32")}
+        self._checkpoint_is_ours = sizes.get(parsed.size) == parsed.crc32
         if parsed.size in sizes and sizes[parsed.size] not in (None, parsed.crc32):
             self._access.add(IntegrityProblem(
                 name, "was changed outside HMS Desktop since it was last saved (its checksum differs); "
@@ -198,14 +200,25 @@ class TableLoader(Generic[M]):
                 self.journal_path.name, f"the last change of {self.spec.name} is number {self._seq}, "
                 f"{state.seq} expected: recent changes were lost", self.spec.name))
 
-    def _header_problems(self, file: str, header: Sequence[str], prefix: int) -> None:
-        """A renamed, missing or added column: named as ``file:1``, and never rewritten away."""
+    def _header_problems(self, file: str, header: Sequence[str], prefix: int, *, engine_written: bool) -> None:
+        """A renamed, missing or added column: named as ``file:1``, and never rewritten away.
+
+        A file the engine wrote (a journal, or a checkpoint whose checksum the manifest
+        recorded) that lacks an optional column was written before the model gained it: its
+        rows load with that column empty (the field's default) and the table is rewritten in
+        the new layout, like a migration. Only a person's edit is a finding.
+        """
         names = list(header[prefix:])
         if not names:
             return  # an empty file: no header to compare (a lost file is named by the manifest)
         unknown = [h for h in names if h not in self._col_index]
         missing = [c for c in self.spec.fields if c not in names]
         doubled = sorted({h for h in names if names.count(h) > 1})
+        added = [c for c in missing if not self._kinds[c].required]
+        if engine_written and added and not unknown and not doubled:
+            # Only columns the model gained (a rename also shows an unknown column: named).
+            missing = [c for c in missing if c not in added]
+            self._needs_checkpoint = True  # rewritten once, with the new column
         lowered = {c.lower().strip(): c for c in self._columns}
         for column in unknown:
             hint = f" (did you mean {lowered[column.lower().strip()]!r}?)" if column.lower().strip() in lowered else ""
@@ -235,13 +248,17 @@ class TableLoader(Generic[M]):
         rejected: dict[int, str] = {}
         positions = {name: i for i, name in enumerate(header) if i >= prefix}
         if from_version is None:
-            self._header_problems(file, header, prefix)
+            self._header_problems(file, header, prefix, engine_written=bool(prefix) or self._checkpoint_is_ours)
         missing = [c for c in self.spec.fields if c not in positions and self._kinds[c].required]
         width = len(header)
         for n in parsed.undecodable_rows():
             rejected[n] = f"{first_bad_byte(parsed.raw(n), line=False)} is not UTF-8 — {NOT_UTF8_HINT}"
+        in_todays_columns: set[int] = set()
         for n in [n for n, cells in enumerate(rows) if len(cells) != width and n not in rejected]:
-            rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
+            if prefix and self._written_in_todays_columns(rows[n], prefix):
+                in_todays_columns.add(n)
+            else:
+                rejected[n] = f"has {len(rows[n])} fields, the header has {width}"
         if missing and from_version is None:
             for n in range(len(rows)):
                 rejected.setdefault(n, f"column {missing[0]!r} is missing from the header")
@@ -249,17 +266,23 @@ class TableLoader(Generic[M]):
             for n in range(torn_from, len(rows)):
                 rejected[n] = TORN_WRITE if n == len(rows) - 1 and not parsed.complete(n) else UNCOMMITTED
         kept = [n for n in range(len(rows)) if n not in rejected] if rejected else list(range(len(rows)))
-        table = self._normalised_rows(rows, kept, positions, prefix, from_version)
+        table = self._normalised_rows(rows, [n for n in kept if n not in in_todays_columns] if in_todays_columns
+                                      else kept, positions, prefix, from_version)
+        if in_todays_columns:
+            others = iter(table)
+            table = [list(rows[n][prefix:]) if n in in_todays_columns else next(others) for n in kept]
         version_at = self._col_index["version"]
         for cells in table if not all(cells[version_at] for cells in table) else ():
             cells[version_at] = cells[version_at] or "1"  # a row added by hand has no version
         bad: dict[int, str] = {}
-        if prefix and from_version is None:
-            for k, cells in enumerate(table):
-                op = rows[kept[k]][0]
+        if prefix:
+            for k, n in enumerate(kept):
+                op = rows[n][0]
                 if base_op(op) not in OPS:
                     bad[k] = f"unknown journal operation {op!r}"
-                elif crc(cells) != rows[kept[k]][1]:
+                elif crc(rows[n][prefix:]) != rows[n][1]:
+                    # The checksum covers the cells as written, in the journal's own columns: a
+                    # line written before the model gained or lost a column still verifies.
                     bad[k] = "checksum mismatch (edited or damaged journal line)"
         checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
         checked_at = [self._col_index[name] for name, _ in checked]
@@ -287,6 +310,11 @@ class TableLoader(Generic[M]):
                 f"{file} has {count} row(s) that cannot be loaded; it is kept as it is until they are "
                 "fixed, or discarded by File ▸ Repair data folder (which keeps a copy)")
         return out
+
+    def _written_in_todays_columns(self, cells: list[str], prefix: int) -> bool:
+        """A journal line in this model's columns under an older header: appended by a version
+        that did not start a new journal after the model changed. Its checksum proves it."""
+        return len(cells) == prefix + len(self._columns) and crc(cells[prefix:]) == cells[1]
 
     def formula_findings(self) -> list[str]:
         """``file:line`` of every text cell a person typed as a formula into the checkpoint.

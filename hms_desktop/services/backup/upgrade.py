@@ -66,7 +66,7 @@ def open_store(data_dir: Path, **options: Any) -> Store:
     older, newer = schema_changes(data_dir)
     if newer:
         store = Store(data_dir, read_only=True, **options)
-        store.read_only_reason = newer_schema_reason(store.data_dir, newer)
+        store.access.lock_reason = newer_schema_reason(store.data_dir, newer)
         log.warning("opening read-only: %s", store.read_only_reason)
         return store
     store = Store(data_dir, **options)
