@@ -1,0 +1,146 @@
+"""What the services need from storage, as typed interfaces both backends implement.
+
+The CSV folder (``Store`` / ``Table`` / ``DayLog``) is the embedded default; the PostgreSQL
+backend (``storage/postgres/``) is the same interfaces on a server shared by several
+workstations. The members below are exactly what services, the UI and the command-line
+tools call today (docs/contracts.md); a backend that satisfies them can open the app.
+``tests/storage/test_backend_protocol.py`` and the mypy assignments at the end of this file
+check that the CSV engine conforms without any change to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
+
+from .quarantine import QuarantinedRow
+from .schema import TableSpec
+from .table import RecordMeta, Version
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+M_co = TypeVar("M_co", bound=BaseModel, covariant=True)
+R = TypeVar("R", bound=BaseModel)
+
+
+@runtime_checkable
+class TableBackend(Protocol):
+    """One table: every version of every record kept, current rows readable fast."""
+
+    spec: TableSpec
+    read_only: bool
+
+    def __len__(self) -> int: ...
+    def __contains__(self, record_id: object) -> bool: ...
+    def ids(self) -> list[str]: ...
+    def get(self, record_id: str) -> Any: ...
+    def all(self) -> list[Any]: ...
+    def column(self, name: str) -> list[str]: ...
+    def where(self, column: str, value: Any) -> list[Any]: ...
+    def meta(self, record_id: str) -> RecordMeta: ...
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def history(self, record_id: str) -> list[Version[Any]]: ...
+    def insert(self, model: Any) -> Any: ...
+    def insert_many(self, models: Sequence[Any]) -> list[Any]: ...
+    def update(self, record_id: str, changes: Mapping[str, Any] | BaseModel) -> Any: ...
+    def checkpoint(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class DayLogBackend(Protocol):
+    """Append-only time series (vitals, alarms, wearables), read back by time range."""
+
+    read_only: bool
+
+    def append(self, rows: Sequence[Any]) -> None: ...
+    def read(self, start: datetime, end: datetime) -> list[Any]: ...
+    def read_frame(self, start: datetime, end: datetime, *,
+                   where: Mapping[str, str] | None = None) -> pd.DataFrame: ...
+    def days(self) -> list[date]: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """A change saved by any workstation: which table, which records, what kind of write."""
+
+    table: str
+    ids: tuple[str, ...]
+    op: str
+    origin: str  # the saving workstation's session id (``StoreBackend.origin``)
+
+
+ChangeListener = Callable[[StoredChange], None]
+
+
+@runtime_checkable
+class StoreBackend(Protocol):
+    """An open clinic database: tables, day logs, quarantine notes, read-only state, close.
+
+    ``data_dir`` is the local folder for files that belong to this workstation (settings,
+    logs, backups); on the CSV backend it is the data folder itself.
+    """
+
+    data_dir: Path
+    actor: str
+    read_only: bool
+    read_only_reason: str
+    closed: bool
+
+    def table(self, spec: TableSpec) -> Any: ...
+    def tables(self) -> list[Any]: ...
+    def day_log(self, kind: str, model: type[R]) -> Any: ...
+    @property
+    def quarantine(self) -> list[QuarantinedRow]: ...
+    def checkpoint(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class SharedStore(Protocol):
+    """What a backend shared by several workstations adds (the PostgreSQL one)."""
+
+    origin: str
+
+    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]: ...
+    def exclusive(self, *tables: str) -> AbstractContextManager[dict[str, list[str]]]: ...
+
+
+def exclusive(store: object, *tables: str) -> AbstractContextManager[dict[str, list[str]]]:
+    """Hold ``tables`` against writers on other workstations for a check-then-write.
+
+    Yields, per table, the IDs other workstations changed since this one last saw the table
+    (already loaded), so an in-memory index can catch up before the check. On the CSV folder
+    there is one writer, so nothing is held and nothing has changed.
+    """
+    if isinstance(store, SharedStore):
+        return store.exclusive(*tables)
+    return _nothing_changed(tables)
+
+
+@contextmanager
+def _nothing_changed(tables: tuple[str, ...]) -> Iterator[dict[str, list[str]]]:
+    yield {name: [] for name in tables}
+
+
+if TYPE_CHECKING:  # mypy checks that the CSV engine conforms; no runtime cost
+    from .daylog import DayLog
+    from .store import Store
+    from .table import Table
+
+    def _csv_conforms(store: Store, table: Table[Any], log: DayLog[Any]) -> None:
+        _store: StoreBackend = store
+        _table: TableBackend = table
+        _log: DayLogBackend = log
+
+
+__all__ = ["ChangeListener", "DayLogBackend", "SharedStore", "StoreBackend", "StoredChange",
+           "TableBackend", "exclusive"]
