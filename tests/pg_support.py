@@ -10,7 +10,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
@@ -46,3 +47,16 @@ def fresh_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def password_in_file(url: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``url`` without its password, which goes into a libpq password file (as a clinic does)."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    passfile = folder / "pgpass"
+    passfile.write_text(f"{parts.hostname}:{parts.port or 5432}:*:{parts.username}:{parts.password}\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    netloc = f"{parts.username}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

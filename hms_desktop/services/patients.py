@@ -90,6 +90,10 @@ class PatientService:
             if self._index is not None:
                 self._index.upsert_many(list(patients))
 
+    def index_changed(self, patient_ids: Iterable[str]) -> None:
+        """Patients saved elsewhere (another workstation): keep search current."""
+        self._reindex(p for i in patient_ids if (p := self.table.get(i)) is not None)
+
     def get(self, patient_id: str) -> Patient | None:
         return self.table.get(patient_id)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from hms_desktop.storage import Store
-from tests.pg_support import fresh_schema
 
 OpenStore = Callable[..., Any]
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
+    from tests.pg_support import fresh_schema
+
     with fresh_schema() as url:
         yield url
 
@@ -23,6 +23,10 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(params=["csv", "postgresql"])
 def open_backend(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[OpenStore]:
     """``open_backend(**kw)`` opens the same clinic again (a fresh store each call)."""
+    # Imports inside the fixture: a conftest importing pydantic models at collection time
+    # (before pytest-qt loads PySide6's import hook) breaks pydantic's lazy imports.
+    from hms_desktop.storage import Store
+
     opened: list[Any] = []
     if request.param == "csv":
         def open_csv(**kw: Any) -> Any:
@@ -31,6 +35,7 @@ def open_backend(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Ope
         yield open_csv
     else:
         from hms_desktop.storage.postgres import open_pg_store
+        from tests.pg_support import fresh_schema
 
         with fresh_schema() as url:
             def open_pg(**kw: Any) -> Any:

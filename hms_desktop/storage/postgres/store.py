@@ -251,7 +251,9 @@ class PgStore:
                         for name in sorted(names):
                             conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, name))
                             table = self._tables.get(name)
-                            changed[name] = table.catch_up(conn) if table is not None else []
+                            if table is not None:
+                                table.catch_up(conn)
+                            changed[name] = table.claim_changed() if table is not None else []
                         self._held.conn = conn
                         try:
                             yield changed

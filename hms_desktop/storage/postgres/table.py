@@ -54,6 +54,9 @@ class PgTable(Generic[M]):
         self._rows: dict[str, Cells] = {}
         self._indexes: dict[str, dict[str, dict[str, None]]] = {}
         self._seen_seq = 0
+        # IDs other workstations changed, not yet handed to an ``exclusive`` block: the
+        # listener thread may catch up first, and the block must still learn about them.
+        self._unclaimed: dict[str, None] = {}
         name = spec.name
         self._select_columns = sql.SQL(", ").join(sql.Identifier(c) for c in self._columns)
         self._versions = versions_table(name)
@@ -79,8 +82,17 @@ class PgTable(Generic[M]):
         query = sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
             self._select_columns, self._versions)
         rows = [_cells(r) for r in conn.execute(query, (self._seen_seq,))]
-        self._apply(rows)
-        return list(dict.fromkeys(cells[0] for cells in rows))
+        changed = list(dict.fromkeys(cells[0] for cells in rows))
+        with self._lock:
+            self._apply(rows)
+            self._unclaimed.update(dict.fromkeys(changed))
+        return changed
+
+    def claim_changed(self) -> list[str]:
+        """IDs changed elsewhere since the last claim (whoever caught up with them)."""
+        with self._lock:
+            claimed, self._unclaimed = list(self._unclaimed), {}
+        return claimed
 
     def _apply(self, rows: Sequence[Cells]) -> None:
         with self._lock:
