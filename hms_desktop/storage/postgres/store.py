@@ -63,7 +63,10 @@ class PgStore:
         self._open_lock = threading.Lock()
         self._held = threading.local()  # the connection of an ``exclusive`` block on this thread
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=False,
-                                    configure=_configure, check=ConnectionPool.check_connection,
+                                    # No check on checkout (a round trip per write): a connection
+                                    # broken by a server restart fails its write, is discarded
+                                    # by the pool, and ``write`` retries on a fresh one.
+                                    configure=_configure,
                                     kwargs={"autocommit": True}, timeout=5.0, name="hms")
         try:
             self._pool.open(wait=True, timeout=10.0)
