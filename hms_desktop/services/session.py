@@ -6,6 +6,7 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from hms_desktop.services.shared_changes import relay_changes
 from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
+log = logging.getLogger(__name__)
 
 # The progress bar: loading the tables is the first 60 % when demo data follows (95 %
 # otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
@@ -118,7 +120,9 @@ def open_database(database: str, data_dir: Path) -> Any:
     from hms_desktop.storage.postgres.conninfo import check_database_url
 
     check_database_url(database)
-    return open_pg_store(database, data_dir=data_dir)
+    # "server unavailable, retrying" goes to the log; a save that still fails reaches the
+    # user through ctx.run's error message ("…; nothing was saved").
+    return open_pg_store(database, data_dir=data_dir, on_status=log.warning)
 
 
 def warm_up(services: Any) -> None:

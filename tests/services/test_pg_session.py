@@ -64,3 +64,11 @@ def test_a_password_in_the_address_is_refused(tmp_path: Path) -> None:
 def test_a_remote_server_needs_verified_tls(tmp_path: Path) -> None:
     with pytest.raises(ConnectionSettingsError, match="sslmode=verify-full"):
         open_session(tmp_path, database="postgresql://clinic@db.clinic.lan/hms")
+
+
+def test_the_app_refuses_a_password_on_its_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from hms_desktop.app import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--database", "postgresql://reception:secret@localhost/hms"])
+    assert "password file" in capsys.readouterr().err
