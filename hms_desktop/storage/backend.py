@@ -30,6 +30,30 @@ M_co = TypeVar("M_co", bound=BaseModel, covariant=True)
 R = TypeVar("R", bound=BaseModel)
 
 
+class ConcurrentEditError(RuntimeError):
+    """An update of a record someone else (another workstation or window) saved since it was read.
+
+    Nothing was saved. ``theirs`` is the record as it is now; ``changes`` what this
+    workstation tried to save, so the user can compare and reapply.
+    """
+
+    def __init__(self, table: str, record_id: str, *, expected: int, current: int, by: str,
+                 at: datetime | None, theirs: Any, changes: Any) -> None:
+        when = f" at {at:%Y-%m-%d %H:%M:%S %Z}" if at is not None else ""
+        super().__init__(
+            f"{table} {record_id} was changed by {by}{when} (version {current}) after you opened "
+            f"version {expected}; your changes were not saved. Reopen it to compare and reapply."
+        )
+        self.table = table
+        self.record_id = record_id
+        self.expected = expected
+        self.current = current
+        self.by = by
+        self.at = at
+        self.theirs = theirs
+        self.changes = changes
+
+
 @runtime_checkable
 class TableBackend(Protocol):
     """One table: every version of every record kept, current rows readable fast."""
@@ -142,5 +166,5 @@ if TYPE_CHECKING:  # mypy checks that the CSV engine conforms; no runtime cost
         _log: DayLogBackend = log
 
 
-__all__ = ["ChangeListener", "DayLogBackend", "SharedStore", "StoreBackend", "StoredChange",
+__all__ = ["ChangeListener", "ConcurrentEditError", "DayLogBackend", "SharedStore", "StoreBackend", "StoredChange",
            "TableBackend", "exclusive"]
