@@ -106,6 +106,7 @@ class PgStore:
                 rows = work(held, txn)
             if table is not None:
                 table.applied(rows)
+                self._held.touched.add(table.spec.name)
             return rows
         deadline = time.monotonic() + self.retry_for
         attempt = 0
@@ -153,7 +154,9 @@ class PgStore:
             return table
 
     def _ensure_table(self, spec: TableSpec) -> None:
-        with self.connection() as conn, conn.transaction():
+        # Its own connection, even inside an ``exclusive`` block: the table must exist for good
+        # even if that block's transaction rolls back.
+        with self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             row = conn.execute("SELECT schema_version FROM hms_tables WHERE name = %s", (spec.name,)).fetchone()
             if row is not None and row[0] != spec.schema_version:
@@ -246,6 +249,7 @@ class PgStore:
 
         if getattr(self._held, "conn", None) is not None:
             raise RuntimeError("exclusive blocks do not nest")
+        self._held.touched = set(names)  # tables whose cached rows the block may change
         try:
             with self._pool.connection() as conn:
                 try:
@@ -263,9 +267,13 @@ class PgStore:
                         finally:
                             self._held.conn = None
                 except BaseException:
-                    for name in names:
+                    # The block's writes were rolled back: forget them (never mask the error).
+                    for name in self._held.touched:
                         if name in self._tables:
-                            self._tables[name].reload()
+                            try:
+                                self._tables[name].reload()
+                            except psycopg.Error:
+                                log.exception("could not reload %s after a failed block", name)
                     raise
         except psycopg.OperationalError as exc:
             raise ServerUnavailableError(f"PostgreSQL server unavailable at {self.where}; "
