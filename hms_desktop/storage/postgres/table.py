@@ -142,9 +142,10 @@ class PgTable(Generic[M]):
             return [cells[i] for cells in self._rows.values()]
 
     def where(self, column: str, value: Any) -> list[M]:
-        kinds = {**self._kinds, "version": None}
-        key = value if isinstance(value, str) or kinds.get(column) is None else encode_value(
-            self._kinds[column], value)
+        if isinstance(value, str):
+            key = value
+        else:  # engine columns (version, seq) are plain numbers
+            key = encode_value(self._kinds[column], value) if column in self._kinds else str(value)
         with self._lock:
             index = self._indexes.get(column)
             if index is None:
@@ -153,7 +154,7 @@ class PgTable(Generic[M]):
                 for record_id, cells in self._rows.items():
                     index.setdefault(cells[i], {})[record_id] = None
                 self._indexes[column] = index
-            rows = [self._rows[i] for i in index.get(str(key), ())]
+            rows = [self._rows[i] for i in index.get(key, ())]
         return [self._to_model(cells) for cells in rows]
 
     def meta(self, record_id: str) -> RecordMeta:
