@@ -29,3 +29,15 @@ def test_the_csv_folder_satisfies_every_backend_interface(data_dir: Path) -> Non
             assert changed == {"things": []}
     finally:
         store.close()
+
+
+def test_the_server_backend_satisfies_the_same_interfaces(pg_url: str, data_dir: Path) -> None:
+    from hms_desktop.storage.postgres import open_pg_store
+
+    store = open_pg_store(pg_url, data_dir=data_dir)
+    try:
+        assert isinstance(store, StoreBackend) and isinstance(store, SharedStore)
+        assert isinstance(store.table(THINGS), TableBackend)
+        assert isinstance(store.day_log("vitals", VitalsRow), DayLogBackend)
+    finally:
+        store.close()

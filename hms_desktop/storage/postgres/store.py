@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg import Connection, sql
@@ -304,3 +304,14 @@ def _os_user() -> str:
 
 
 __all__ = ["PgStore", "ServerUnavailableError", "sql"]
+
+
+if TYPE_CHECKING:  # mypy checks that the server backend implements the same interfaces
+    from ..backend import DayLogBackend, SharedStore, StoreBackend, TableBackend
+    from .daylog import PgDayLog
+
+    def _conforms(store: PgStore, table: PgTable[Any], log: PgDayLog[Any]) -> None:
+        _store: StoreBackend = store
+        _shared: SharedStore = store
+        _table: TableBackend = table
+        _log: DayLogBackend = log
