@@ -1,6 +1,6 @@
 """A second workstation for the PostgreSQL tests, run as its own process.
 
-    python -m tests.storage.pg_worker URL listen      -> prints "ready", then "seen <id> <epoch>"
+    python -m tests.storage.pg_worker URL listen [N]  -> prints "ready", then "seen <id> <epoch>" N times
     python -m tests.storage.pg_worker URL edit ID NAME -> prints "saved <version>"
     python -m tests.storage.pg_worker URL book N SEED  -> N random booking attempts; prints "booked <id>"
     python -m tests.storage.pg_worker URL write        -> inserts forever; prints each acknowledged id
@@ -29,17 +29,18 @@ def main(url: str, mode: str, *args: str) -> None:
     store = open_pg_store(url, retry_for=60.0, on_status=lambda m: say(f"status {m}"))
     try:
         if mode == "listen":
-            seen = threading.Event()
+            seen = threading.Semaphore(0)
 
             def on_change(change: StoredChange) -> None:
                 if change.table == THINGS.name:
                     say(f"seen {','.join(change.ids)} {time.time():.6f}")
-                    seen.set()
+                    seen.release()
 
             store.table(THINGS)
             store.subscribe_changes(on_change)
             say("ready")
-            seen.wait(30)
+            for _ in range(int(args[0]) if args else 1):
+                seen.acquire(timeout=30)
         elif mode == "edit":
             table = store.table(THINGS)
             saved = table.update(args[0], {"name": args[1]})

@@ -16,6 +16,8 @@ from hms_desktop.storage.backend import (
 
 from .models import THINGS
 
+pytest_plugins = ["tests.storage.backend_fixtures"]
+
 
 def test_the_csv_folder_satisfies_every_backend_interface(data_dir: Path) -> None:
     store = Store(data_dir)

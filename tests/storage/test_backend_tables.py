@@ -9,8 +9,10 @@ from pydantic import ValidationError
 
 from hms_desktop.storage import ReadOnlyError
 
-from .conftest import OpenStore
+from .backend_fixtures import OpenStore
 from .models import THINGS, Colour, Sample, Thing
+
+pytest_plugins = ["tests.storage.backend_fixtures"]
 
 
 def thing(name: str = "Ann", **kw: object) -> Thing:

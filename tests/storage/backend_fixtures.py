@@ -1,4 +1,5 @@
-"""Storage fixtures: ``backend`` runs a test on the CSV folder and on a PostgreSQL server."""
+"""Storage fixtures (loaded with ``pytest_plugins``): ``open_backend`` runs a test on the CSV
+folder and on a PostgreSQL server; ``pg_url`` is a fresh schema on the test server."""
 
 from __future__ import annotations
 
