@@ -60,6 +60,7 @@ class PgStore:
         self._listeners_lock = threading.Lock()
         self._tables: dict[str, PgTable[Any]] = {}
         self._day_logs: dict[str, Any] = {}
+        self._quarantine: list[QuarantinedRow] = []
         self._open_lock = threading.Lock()
         self._held = threading.local()  # the connection of an ``exclusive`` block on this thread
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=False,
@@ -185,10 +186,19 @@ class PgStore:
 
     @property
     def quarantine(self) -> list[QuarantinedRow]:
-        with self.connection() as conn:
-            rows = conn.execute("SELECT file, line, reason, raw, record_id, table_name "
-                                "FROM quarantine_notes ORDER BY n").fetchall()
-        return [QuarantinedRow(*row) for row in rows]
+        """Notes carried over by ``migrate``; the last list read if the server is gone or the
+        store closed (the window asks while closing, as it may on the CSV folder)."""
+        if self.closed:
+            return list(self._quarantine)
+        try:
+            with self.connection() as conn:
+                rows = conn.execute("SELECT file, line, reason, raw, record_id, table_name "
+                                    "FROM quarantine_notes ORDER BY n").fetchall()
+        except ServerUnavailableError as exc:
+            log.warning("quarantine notes not refreshed: %s", exc)
+            return list(self._quarantine)
+        self._quarantine = [QuarantinedRow(*row) for row in rows]
+        return list(self._quarantine)
 
     # ------------------------------------------------------------------ several workstations
     def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
