@@ -69,10 +69,24 @@ def _monitor_spec(text: str) -> str:
     return text
 
 
+def _database_url(text: str) -> str:
+    from hms_desktop.storage.postgres.conninfo import ConnectionSettingsError, check_database_url
+
+    try:
+        check_database_url(text)
+    except ConnectionSettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hms-desktop", description="HMS Desktop clinic application")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="data folder (default: data/ beside main.py)")
+    parser.add_argument("--database", type=_database_url, default=None,
+                        metavar="postgresql://HOST/DATABASE",
+                        help="open the clinic on a PostgreSQL server instead of the data folder "
+                             "(several workstations; docs/postgresql.md)")
     parser.add_argument("--station", action="store_true",
                         help="open the nurse-station view (full screen on --screen)")
     parser.add_argument("--monitor", action="append", default=[], type=_monitor_spec,
@@ -207,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
-                                   demo_patients=args.demo_patients)
+                                   demo_patients=args.demo_patients, database=args.database)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
     crash_notifier = CrashNotifier(window)
     controller.sig_context_ready.connect(

@@ -26,6 +26,7 @@ from hms_desktop.domain.patient import (
     parse_phone,
 )
 from hms_desktop.storage import Store, Table
+from hms_desktop.storage.backend import ConcurrentEditError, SharedStore
 from hms_desktop.storage.patient_index import PatientIndex
 from hms_desktop.storage.patients import PATIENTS, RECENT_PATIENTS, build_index
 
@@ -90,6 +91,10 @@ class PatientService:
         with self._index_lock:
             if self._index is not None:
                 self._index.upsert_many(list(patients))
+
+    def index_changed(self, patient_ids: Iterable[str]) -> None:
+        """Patients saved elsewhere (another workstation): keep search current."""
+        self._reindex(p for i in patient_ids if (p := self.table.get(i)) is not None)
 
     def get(self, patient_id: str) -> Patient | None:
         return self.table.get(patient_id)
@@ -208,9 +213,18 @@ class PatientService:
         return saved
 
     def update(self, patient_id: str, changes: Patient | Mapping[str, Any], *,
-               initiator: Any = None) -> Patient:
-        """Save edited demographics as a new version (status and merge links change elsewhere)."""
+               initiator: Any = None, expected_version: int | None = None) -> Patient:
+        """Save edited demographics as a new version (status and merge links change elsewhere).
+
+        ``expected_version``: the version the form was opened on; if someone saved a newer one
+        since (another window, another workstation) ConcurrentEditError says who, and nothing
+        is saved. On a server the table re-checks it atomically (storage/postgres/table.py).
+        """
         current = self._existing(patient_id)
+        meta = self.table.meta(patient_id)
+        if expected_version is not None and meta.version != expected_version:
+            raise ConcurrentEditError(TABLE, patient_id, expected=expected_version, current=meta.version,
+                                      by=meta.updated_by, at=meta.updated_at, theirs=current, changes=changes)
         data = changes.model_dump() if isinstance(changes, Patient) else current.model_dump() | dict(changes)
         for field in ("status", "deceased_on", "merged_into", "merged_from"):
             if data.get(field) != getattr(current, field):
@@ -218,7 +232,8 @@ class PatientService:
         edited = Patient.model_validate({**data, "id": patient_id})
         check_limits(edited)
         self._check_phones(edited)
-        saved = self.table.update(patient_id, edited)
+        checked = {"expected_version": expected_version} if isinstance(self.store, SharedStore) else {}
+        saved = self.table.update(patient_id, edited, **checked)
         self._reindex([saved])
         self._publish([patient_id], "update", initiator)
         return saved

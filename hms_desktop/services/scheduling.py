@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import getpass
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -36,6 +37,7 @@ from hms_desktop.services.schedule_index import BRIEF_COLUMNS, AppointmentIndex,
 from hms_desktop.services.schedule_slots import find_next_free_slot
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.storage import Store, Table
+from hms_desktop.storage.backend import exclusive
 from hms_desktop.storage.patients import PATIENTS
 from hms_desktop.storage.scheduling import (
     APPOINTMENTS,
@@ -343,12 +345,30 @@ class SchedulingService:
         })
 
     # ----- booking --------------------------------------------------------------------
+    @contextmanager
+    def _booking(self) -> Iterator[None]:
+        """Check-then-write safely: on a server shared by several desks, hold the appointments
+        table (storage/backend.py ``exclusive``) and first index what other desks booked."""
+        with self._lock, exclusive(self.store, APPOINTMENTS.name) as changed:
+            self.index_changed(changed[APPOINTMENTS.name])
+            yield
+
+    def index_changed(self, appointment_ids: Iterable[str]) -> None:
+        """Appointments saved elsewhere (another workstation): keep the indexes current."""
+        with self._lock:
+            if self._index is None:
+                return
+            for appointment_id in appointment_ids:
+                appt = self.appointments.get(appointment_id)
+                if appt is not None:
+                    self._index.put(appt)
+
     def book(self, draft: Appointment, *, override: bool = False,
              initiator: object = None) -> Appointment:
         """Save one appointment, or raise BookingError naming every clash; nothing half-saved."""
         draft = Appointment.model_validate(draft.model_dump())
         check_limits(draft)
-        with self._lock:
+        with self._booking():
             self._require_ok(draft, override=override)
             saved = self.appointments.insert(self._stamped(draft, override))
             self.index.put(saved)
@@ -358,7 +378,7 @@ class SchedulingService:
     def book_many(self, drafts: list[Appointment], *, override: bool = False,
                   initiator: object = None) -> list[Appointment]:
         """Check every draft (against storage and each other), then one batch insert."""
-        with self._lock:
+        with self._booking():
             self._check_batch(drafts, override)
             saved = self._insert_checked(drafts, override)
         self._publish("appointments", [a.id for a in saved], "insert", initiator)
@@ -378,7 +398,7 @@ class SchedulingService:
         first_local = utc_to_wall(draft.start, self.zone)
         spans = occurrences_utc(recurrence.wall_starts(first_local), draft.minutes, self.zone.key)
         drafts = [draft.model_copy(update={"start": s, "end": e}) for s, e in spans]
-        with self._lock:
+        with self._booking():
             skipped: list[tuple[Appointment, str]] = []
             if skip_clashes:
                 drafts, skipped = self._split_clashing(drafts, override)
@@ -458,7 +478,7 @@ class SchedulingService:
              provider_id: str | None = None, override: bool = False,
              initiator: object = None) -> Appointment:
         """Move and/or resize one appointment; its series siblings are untouched."""
-        with self._lock:
+        with self._booking():
             current = self._get(appointment_id)
             if current.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
                 raise BookingError([f"{appointment_id} is {current.status.value} and cannot be moved"])
@@ -489,7 +509,7 @@ class SchedulingService:
                        minutes: int | None = None, override: bool = False,
                        initiator: object = None) -> list[Appointment]:
         """Shift this and following occurrences by the same wall-clock offset, all or none."""
-        with self._lock:
+        with self._booking():
             targets = self.following(appointment_id)
             anchor = utc_to_wall(targets[0].start, self.zone)
             delta = new_local_start - anchor

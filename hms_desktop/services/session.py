@@ -6,6 +6,7 @@ the command line call it directly. Nothing here knows about Qt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ from hms_desktop.services.container import build_services
 from hms_desktop.services.demo.marker import demo_was_removed, write_marker
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
+from hms_desktop.services.shared_changes import relay_changes
 from hms_desktop.storage.registry import all_tables
 
 ProgressFn = Callable[[str, float], None]
+log = logging.getLogger(__name__)
 
 # The progress bar: loading the tables is the first 60 % when demo data follows (95 %
 # otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
@@ -54,6 +57,7 @@ def open_session(
     demo_patients: int = 500,
     demo_seed: int | None = None,
     progress: ProgressFn | None = None,
+    database: str | None = None,
 ) -> Session:
     """Open the folder, load every known table, and fill an empty folder with demo data.
 
@@ -64,8 +68,10 @@ def open_session(
     report = progress or (lambda _step, _fraction: None)
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    report(f"Opening {data_dir}", 0.0)
-    store = open_store(data_dir)  # read-only for a newer folder; backed up before migrating
+    report(f"Opening {database or data_dir}", 0.0)
+    # read-only for a newer folder; backed up before migrating. On a server (--database),
+    # data_dir keeps only this workstation's files (settings, logs).
+    store = open_database(database, data_dir) if database else open_store(data_dir)
     try:
         with cyclic_gc_paused():
             return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,
@@ -88,6 +94,7 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         empty = empty and counts[spec.name] == 0
     bus = EventBus()
     services = build_services(store, bus)
+    relay_changes(store, services, bus)
     try:
         settings, problem = load_settings(data_dir), ""
     except SettingsError as exc:
@@ -108,6 +115,17 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
     warm_up(services)
     report("Ready", 1.0)
     return session
+
+
+def open_database(database: str, data_dir: Path) -> Any:
+    """The clinic's PostgreSQL server (docs/postgresql.md); the address is checked first."""
+    from hms_desktop.storage.postgres import open_pg_store
+    from hms_desktop.storage.postgres.conninfo import check_database_url
+
+    check_database_url(database)
+    # "server unavailable, retrying" goes to the log; a save that still fails reaches the
+    # user through ctx.run's error message ("…; nothing was saved").
+    return open_pg_store(database, data_dir=data_dir, on_status=log.warning)
 
 
 def warm_up(services: Any) -> None:

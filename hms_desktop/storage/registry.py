@@ -31,6 +31,8 @@ def _feature_modules() -> list[ModuleType]:
         info.name
         for info in pkgutil.walk_packages(storage_pkg.__path__, prefix="hms_desktop.storage.")
         if info.name != __name__
+        # The PostgreSQL backend declares no tables and needs an optional extra (psycopg).
+        and not info.name.startswith("hms_desktop.storage.postgres")
     ]
     names += [n.strip() for n in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if n.strip()]
     return [importlib.import_module(name) for name in names]

@@ -74,6 +74,10 @@ class Store:
         """This process owns the folder (even when a data problem made it read-only)."""
         return self._lock_file is not None and self._lock_file.acquired
 
+    @property
+    def can_repair(self) -> bool:
+        return self.holds_lock and not self.access.lock_reason
+
     # ------------------------------------------------------------------ state at open
     def _verify_at_open(self) -> None:
         if self._lock_file is None or not self._lock_file.acquired:

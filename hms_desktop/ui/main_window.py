@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
         self.backup_menu.attach(ctx)
-        self.action_repair.setEnabled(not ctx.store.access.lock_reason)  # the folder is ours
+        self.action_repair.setEnabled(ctx.store.can_repair)  # a CSV folder that is ours
         self._update_title()
         self._disk_timer = QTimer(self)  # free space falls while the app runs: look once a minute
         self._disk_timer.timeout.connect(self._refresh_disk_notice)

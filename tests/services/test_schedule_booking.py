@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,32 @@ from tests.schedule_support import LONDON, Recorder, draft, local
 pytest_plugins = ["tests.schedule_fixtures"]
 
 
+@pytest.fixture(params=["csv", "postgresql"])
+def store(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Any]:
+    """Every booking rule on both backends: the CSV folder and a PostgreSQL server."""
+    if request.param == "csv":
+        folder = Store(data_dir, actor="tester")
+        yield folder
+        folder.close()
+        return
+    from hms_desktop.storage.postgres import open_pg_store
+    from tests.pg_support import fresh_schema
+
+    with fresh_schema() as url:
+        server = open_pg_store(url, data_dir=data_dir, actor="tester")
+        yield server
+        server.close()
+
+
+def reopen(store: Any) -> Any:
+    """The same clinic opened afresh, as after a restart."""
+    if isinstance(store, Store):
+        return Store(store.data_dir)
+    from hms_desktop.storage.postgres import open_pg_store
+
+    return open_pg_store(store.conninfo, data_dir=store.data_dir)
+
+
 def test_book_saves_durably_and_publishes(service: SchedulingService, store: Store) -> None:
     seen = Recorder()
     service.bus.subscribe(seen)
@@ -26,7 +55,7 @@ def test_book_saves_durably_and_publishes(service: SchedulingService, store: Sto
     assert saved.status_by == "tester" and saved.tz == "Europe/London"
     assert seen.changes[-1].ids == ("APT000001",) and seen.changes[-1].initiator == "view"
     store.close()
-    reopened = Store(store.data_dir)
+    reopened = reopen(store)
     try:
         again = reopened.table(APPOINTMENTS).get("APT000001")
         assert again is not None and again.start == local(2026, 3, 2, 9)
@@ -153,7 +182,7 @@ def test_find_next_free_slot_any_provider_of_department(service: SchedulingServi
 def test_index_rebuilt_from_disk_after_restart(service: SchedulingService, store: Store) -> None:
     service.book(draft(local(2026, 3, 2, 9)))
     store.close()
-    reopened = Store(store.data_dir)
+    reopened = reopen(store)
     try:
         fresh = SchedulingService(reopened, EventBus())
         with pytest.raises(BookingError, match="APT000001"):
@@ -214,3 +243,15 @@ def test_retired_room_refuses_new_bookings_but_moves_keep_it(service: Scheduling
         service.book(draft(local(2026, 3, 2, 10), pat="PAT000002", room="ROM000001"))
     moved = service.move(kept.id, local(2026, 3, 2, 11), local(2026, 3, 2, 11, 30))
     assert moved.room_id == "ROM000001"
+
+
+def test_a_refused_series_leaves_no_series_row_behind(service: SchedulingService, store: Any) -> None:
+    service.book(draft(local(2026, 3, 9, 9)))
+    with pytest.raises(BookingError):
+        service.book_series(draft(local(2026, 3, 2, 9), pat="PAT000002"), Recurrence(freq="weekly", count=3))
+    assert len(service.series) == 0
+    again = reopen(store)
+    try:
+        assert len(again.table(SERIES)) == 0 and len(again.table(APPOINTMENTS)) == 1
+    finally:
+        again.close()

@@ -80,6 +80,8 @@ class PatientFormDialog(QDialog):
         self.ctx = ctx
         self.service = ctx.services.patients
         self.patient = patient
+        # The version this form shows: saving is refused if someone saves a newer one meanwhile.
+        self.opened_version = self.service.table.meta(patient.id).version if patient else None
         self.setWindowTitle("Edit patient" if patient else "New patient")
         name_widget(self, "patient_form", "Edit patient form" if patient else "New patient form")
         self.setMinimumWidth(MIN_WIDTH)  # room for a field and its message side by side
@@ -317,8 +319,9 @@ class PatientFormDialog(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         self.status_label.setText("Saving…")
+        checked = {} if self.patient is None else {"expected_version": self.opened_version}
         self.ctx.run(call, *args, initiator=self, on_done=self._saved, on_error=self._failed,
-                     what=f"patient {patient.full_name}")
+                     what=f"patient {patient.full_name}", **checked)
 
     def _refresh_status(self) -> None:
         """A "Not saved: …" line about a field since fixed must not stay (it did): say what is

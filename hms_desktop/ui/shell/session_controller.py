@@ -42,6 +42,7 @@ class SessionController(QObject):
         demo_if_empty: bool = True,
         demo_patients: int = 500,
         demo_seed: int | None = None,
+        database: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -50,6 +51,7 @@ class SessionController(QObject):
             "demo_if_empty": demo_if_empty,
             "demo_patients": demo_patients,
             "demo_seed": demo_seed,
+            "database": database,
         }
         self.writer = BackgroundWriter()
         self.session: Session | None = None

@@ -177,3 +177,18 @@ def test_ctrl_s_saves_from_a_combo_box(ctx: PatientsTestContext, qtbot) -> None:
     combo.setFocus()
     with qtbot.waitSignal(dialog.sig_patient_saved, timeout=5000):
         qtbot.keyClick(combo, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_saving_over_someone_elses_newer_edit_is_refused_naming_them(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    patient = ctx.services.patients.register(Patient(
+        given_name="Ana", family_name="Peña", date_of_birth=date(1990, 5, 1)))
+    dialog = open_form(ctx, qtbot, patient)
+    # Meanwhile another window (or workstation) saves a new e-mail address.
+    ctx.services.patients.update(patient.id, {"email": "ana@example.com"})
+    type_into(qtbot, dialog, "Family name", "Peña López")
+    qtbot.mouseClick(find(dialog, "Save patient"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Not saved" in find(dialog, "Form status", QLabel).text(), timeout=5000)
+    status = find(dialog, "Form status", QLabel).text()
+    assert "changed by" in status and "not saved" in status
+    saved = ctx.services.patients.get(patient.id)
+    assert saved is not None and saved.family_name == "Peña" and saved.email == "ana@example.com"

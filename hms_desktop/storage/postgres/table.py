@@ -1,0 +1,337 @@
+"""One table on the server: ``(id, version)`` rows, current rows cached in memory.
+
+Reads never go to the server: the current rows are held like the CSV engine holds them
+(one tuple of cell text per record), loaded once and kept current by this workstation's own
+writes and by catching up with other workstations' (LISTEN/NOTIFY, ``store.py``). So search
+and the week view cost what they cost on the CSV folder.
+
+Every write to a table takes that table's transaction-level advisory lock, so ``seq`` (the
+table's change counter) is assigned and committed in one order on every workstation; catching
+up is then exactly "the rows with ``seq`` above the last one seen", and a write first catches
+up, inside its transaction, so it checks the record's version against the newest one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Generic
+from uuid import UUID
+
+from psycopg import errors, sql
+from pydantic import BaseModel
+
+from ..schema import M, TableSpec, encode_value, escape_text, model_to_cells
+from ..schema import cells_to_model as _cells_to_model
+from ..table import ReadOnlyError, RecordMeta, Version
+from .ddl import ENGINE, id_sequence, versions_table
+from .errors import ConcurrentEditError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from psycopg import Connection
+
+    from .store import PgStore
+
+Cells = tuple[str, ...]
+SMALL_BATCH = 20
+LOCK_CLASS = 0x484D53  # "HMS": first key of every table lock (the second is hashtext(name))
+
+
+class PgTable(Generic[M]):
+    """Thread-safe, like the CSV ``Table``; the same methods and meaning."""
+
+    def __init__(self, store: PgStore, spec: TableSpec) -> None:
+        self.spec = spec
+        self._store = store
+        self._model: type[M] = spec.model  # type: ignore[assignment]
+        self._kinds = spec.kinds()
+        self._fields = spec.fields
+        self._columns = spec.columns
+        self._nfields = len(self._fields)
+        self._col_index = {name: i for i, name in enumerate(self._columns)}
+        self._lock = threading.RLock()
+        self._rows: dict[str, Cells] = {}
+        self._indexes: dict[str, dict[str, dict[str, None]]] = {}
+        self._seen_seq = 0
+        # IDs other workstations changed, not yet handed to an ``exclusive`` block: the
+        # listener thread may catch up first, and the block must still learn about them.
+        self._unclaimed: dict[str, None] = {}
+        name = spec.name
+        self._select_columns = sql.SQL(", ").join(sql.Identifier(c) for c in self._columns)
+        self._versions = versions_table(name)
+        self._load()
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        query = sql.SQL("SELECT {} FROM {} ORDER BY length(id), id").format(
+            self._select_columns, sql.Identifier(self.spec.name))
+        with self._store.connection() as conn:
+            rows = [_cells(r) for r in conn.execute(query)]
+        with self._lock:
+            self._rows = {cells[0]: cells for cells in rows}
+            self._indexes.clear()
+            self._seen_seq = max((int(c[-1]) for c in rows), default=0)
+
+    def catch_up(self, conn: Connection[Any]) -> list[str]:
+        """Apply rows other workstations committed since the last seen; their IDs."""
+        query = sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
+            self._select_columns, self._versions)
+        rows = [_cells(r) for r in conn.execute(query, (self._seen_seq,))]
+        changed = list(dict.fromkeys(cells[0] for cells in rows))
+        with self._lock:
+            self._apply(rows)
+            self._unclaimed.update(dict.fromkeys(changed))
+        return changed
+
+    def claim_changed(self) -> list[str]:
+        """IDs changed elsewhere since the last claim (whoever caught up with them)."""
+        with self._lock:
+            claimed, self._unclaimed = list(self._unclaimed), {}
+        return claimed
+
+    def _apply(self, rows: Sequence[Cells]) -> None:
+        with self._lock:
+            for cells in rows:
+                seq = int(cells[-1])
+                if seq <= self._seen_seq and cells[0] in self._rows:
+                    continue
+                old = self._rows.get(cells[0])
+                if old is not None and int(old[-1]) > seq:
+                    continue
+                self._rows[cells[0]] = cells
+                for column, index in self._indexes.items():
+                    i = self._col_index[column]
+                    if old is not None:
+                        index.get(old[i], {}).pop(cells[0], None)
+                    index.setdefault(cells[i], {})[cells[0]] = None
+                self._seen_seq = max(self._seen_seq, seq)
+
+    def reload(self) -> None:
+        """Read every current row again (after the listener lost the server for a while)."""
+        self._load()
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._rows
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return list(self._rows)
+
+    def get(self, record_id: str) -> M | None:
+        cells = self._rows.get(record_id)
+        return None if cells is None else self._to_model(cells)
+
+    def all(self) -> list[M]:
+        with self._lock:
+            rows = list(self._rows.values())
+        return [self._to_model(cells) for cells in rows]
+
+    def column(self, name: str) -> list[str]:
+        i = self._col_index[name]
+        with self._lock:
+            return [cells[i] for cells in self._rows.values()]
+
+    def where(self, column: str, value: Any) -> list[M]:
+        if isinstance(value, str):
+            key = value
+        else:  # engine columns (version, seq) are plain numbers
+            key = encode_value(self._kinds[column], value) if column in self._kinds else str(value)
+        with self._lock:
+            index = self._indexes.get(column)
+            if index is None:
+                i = self._col_index[column]
+                index = {}
+                for record_id, cells in self._rows.items():
+                    index.setdefault(cells[i], {})[record_id] = None
+                self._indexes[column] = index
+            rows = [self._rows[i] for i in index.get(key, ())]
+        return [self._to_model(cells) for cells in rows]
+
+    def meta(self, record_id: str) -> RecordMeta:
+        cells = self._rows[record_id]
+        at = datetime.fromisoformat(cells[-3]) if cells[-3] else None
+        return RecordMeta(int(cells[-4]), at, cells[-2])
+
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        import pandas as pd
+
+        wanted = list(columns or self._columns)
+        with self._lock:
+            rows = list(self._rows.values())
+            ids = list(self._rows)
+        data = {c: [r[self._col_index[c]] for r in rows] for c in wanted}
+        return pd.DataFrame(data, index=pd.Index(ids, name="id"))
+
+    def history(self, record_id: str) -> list[Version[M]]:
+        query = sql.SQL("SELECT op, {} FROM {} WHERE id = %s ORDER BY version").format(
+            self._select_columns, self._versions)
+        with self._store.connection() as conn:
+            rows = list(conn.execute(query, (record_id,)))
+        out = []
+        for row in rows:
+            cells = _cells(row[1:])
+            at = datetime.fromisoformat(cells[-3]) if cells[-3] else None
+            out.append(Version(int(cells[-4]), str(row[0]), at, cells[-2], self._to_model(cells)))
+        return out
+
+    def _to_model(self, cells: Cells) -> M:
+        return _cells_to_model(self._model, self._kinds, cells[: self._nfields])
+
+    # ------------------------------------------------------------------ writing
+    def insert(self, model: M) -> M:
+        return self.insert_many([model])[0]
+
+    def insert_many(self, models: Sequence[M]) -> list[M]:
+        """All or nothing, in one transaction; IDs from the table's sequence."""
+        self._check_writable()
+        checked_models = [self._model.model_validate(m.model_dump()) for m in models]
+        for m in checked_models:
+            given = str(getattr(m, "id", "") or "")
+            if given and escape_text(given) != given:
+                raise ValueError(f"{self.spec.name}: a record needs an id that does not start "
+                                 f"with = + - @ ' or a tab ({given!r})")
+            if not given and not self.spec.id_prefix:
+                raise ValueError(f"{self.spec.name}: a record needs an id ({given!r})")
+
+        def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
+            seq = self._lock_and_catch_up(conn)
+            missing = sum(1 for m in checked_models if not getattr(m, "id", ""))
+            numbers = self._take_numbers(conn, missing, checked_models)
+            now, actor = _now(), self._store.actor
+            rows: list[Cells] = []
+            taken: set[str] = set()
+            for m in checked_models:
+                data = m.model_dump()
+                if not data.get("id"):
+                    data["id"] = f"{self.spec.id_prefix}{numbers.pop(0):06d}"
+                if data["id"] in self._rows or data["id"] in taken:
+                    raise ValueError(f"{self.spec.name}: id {data['id']} already exists")
+                taken.add(data["id"])
+                checked = self._model.model_validate(data)
+                seq += 1
+                rows.append((*model_to_cells(checked, self._kinds), "1", now, actor, str(seq)))
+            self._insert_rows(conn, rows, "insert", txn)
+            return rows
+
+        rows = self._store.write(self, work)
+        return [self._to_model(cells) for cells in rows]
+
+    def update(self, record_id: str, changes: Mapping[str, Any] | BaseModel, *,
+               expected_version: int | None = None) -> M:
+        """Save a new version, or raise ConcurrentEditError if someone else saved one since.
+
+        ``expected_version`` is the version the user opened (``meta(id).version`` when the
+        form was filled); by default the version this workstation knows now.
+        """
+        self._check_writable()
+        current = self._rows.get(record_id)
+        if current is None:
+            raise KeyError(f"{self.spec.name}: no record {record_id}")
+        expected = int(current[-4]) if expected_version is None else expected_version
+        if isinstance(changes, BaseModel):
+            base = changes.model_dump()
+        else:
+            base = self._to_model(current).model_dump() | dict(changes)
+        base["id"] = record_id
+        checked = self._model.model_validate(base)
+        fields = tuple(model_to_cells(checked, self._kinds))
+        if fields == current[: self._nfields] and expected == int(current[-4]):
+            return checked
+
+        def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
+            seq = self._lock_and_catch_up(conn)
+            latest = self._rows[record_id]
+            if int(latest[-4]) != expected:
+                raise ConcurrentEditError(
+                    self.spec.name, record_id, expected=expected, current=int(latest[-4]),
+                    by=latest[-2], at=datetime.fromisoformat(latest[-3]) if latest[-3] else None,
+                    theirs=self._to_model(latest), changes=changes)
+            row = (*fields, str(expected + 1), _now(), self._store.actor, str(seq + 1))
+            self._insert_rows(conn, [row], "update", txn)
+            return [row]
+
+        rows = self._store.write(self, work)
+        return self._to_model(rows[0])
+
+    def _lock_and_catch_up(self, conn: Connection[Any]) -> int:
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
+        changed = self.catch_up(conn)
+        if changed:
+            self._store.changed_elsewhere(self.spec.name, changed)
+        return self._seen_seq
+
+    def _take_numbers(self, conn: Connection[Any], missing: int, models: Sequence[M]) -> list[int]:
+        sequence = id_sequence(self.spec.name)
+        prefix = self.spec.id_prefix or ""
+        given = [str(getattr(m, "id", "")) for m in models]
+        highest = max((int(i[len(prefix):]) for i in given
+                       if prefix and i.startswith(prefix) and i[len(prefix):].isdigit()), default=0)
+        if highest:  # an explicit ID (a migrated folder): never hand that number out again
+            conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
+                sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
+        if not missing:
+            return []
+        cur = conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
+        return [int(r[0]) for r in cur]
+
+    def _insert_rows(self, conn: Connection[Any], rows: Sequence[Cells], op: str, txn: UUID) -> None:
+        names = (*self._fields, *ENGINE, "op", "txn")
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
+        values = [(*cells[:-3], cells[-3] or None, cells[-2], cells[-1], op, txn) for cells in rows]
+        try:
+            if len(values) <= SMALL_BATCH:  # a form's save: one INSERT, fewer round trips than COPY
+                insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                    self._versions, columns, sql.SQL(", ").join(sql.Placeholder() * len(names)))
+                conn.cursor().executemany(insert, values)
+            else:
+                copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
+                with conn.cursor().copy(copy) as writer:
+                    for row in values:
+                        writer.write_row(row)
+        except errors.UniqueViolation as exc:
+            raise ValueError(f"{self.spec.name}: {exc.diag.message_detail or exc}") from exc
+        self._store.notify(conn, self.spec.name, [c[0] for c in rows], op)
+
+    def applied(self, rows: Sequence[Cells]) -> None:
+        """This workstation's committed rows (called by the store after the commit)."""
+        self._apply(rows)
+
+    def recovered(self, conn: Connection[Any], txn: UUID) -> list[Cells]:
+        """The rows a write saved if its commit reached the server (the reply was lost)."""
+        query = sql.SQL("SELECT {} FROM {} WHERE txn = %s ORDER BY seq").format(
+            self._select_columns, self._versions)
+        return [_cells(r) for r in conn.execute(query, (txn,))]
+
+    def _check_writable(self) -> None:
+        if self._store.read_only:
+            raise ReadOnlyError(self._store.read_only_reason)
+
+    def checkpoint(self) -> None:
+        """Nothing to do: every write is committed on the server when it returns."""
+
+    def close(self) -> None:
+        """Nothing to release: connections belong to the store's pool."""
+
+
+def _cells(row: Sequence[Any]) -> Cells:
+    out = list(row)
+    at = out[-3]
+    out[-3] = at.astimezone(UTC).isoformat() if isinstance(at, datetime) else ""
+    out[-4] = str(out[-4])
+    out[-1] = str(out[-1])
+    return tuple(out)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
