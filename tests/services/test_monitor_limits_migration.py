@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hms_desktop.services.bus import EventBus
@@ -28,4 +29,5 @@ def test_version_1_limits_get_default_critical_limits_where_they_fit(data_dir: P
     reopened = Store(data_dir)
     assert MonitoringService(reopened, EventBus()).limits_for("PAT000002").spo2_low == 84
     reopened.close()
-    assert '"alarm_limits": 2' in (data_dir / "manifest.json").read_text()
+    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8-sig"))
+    assert manifest["tables"]["alarm_limits"]["schema_version"] == 2
