@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hms_desktop.resources import ICON_PNG
 
-    app.setWindowIcon(QIcon(str(ICON_PNG)))
+    QApplication.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients)

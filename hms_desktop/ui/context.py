@@ -42,11 +42,11 @@ class _GuiCall(QObject):
         super().__init__(parent)
         self.sig_call_posted.connect(self._call)
 
-    def post(self, fn: Callable[[], None]) -> None:
+    def post(self, fn: Callable[[], object]) -> None:
         self.sig_call_posted.emit(fn)
 
     @Slot(object)
-    def _call(self, fn: Callable[[], None]) -> None:
+    def _call(self, fn: Callable[[], object]) -> None:
         try:
             fn()
         except Exception:  # a broken callback must not take the event loop down
@@ -195,7 +195,7 @@ class AppContext(QObject):
         """True when this window owns the data folder (even if a data problem made it
         read-only). Only the owner opens devices and monitors beds: a second window on the
         same folder must never open a station's serial port (issue 11 item 3)."""
-        return self.store.holds_lock
+        return bool(self.store.holds_lock)
 
     @property
     def read_only_reason(self) -> str:
@@ -206,7 +206,7 @@ class AppContext(QObject):
         self,
         fn: Callable[..., Any],
         *args: Any,
-        on_done: Callable[[Any], None] | None = None,
+        on_done: Callable[[Any], object] | None = None,
         on_error: Callable[[BaseException], bool | None] | None = None,
         what: str = "saving",
         **kwargs: Any,

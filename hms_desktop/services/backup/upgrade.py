@@ -45,7 +45,8 @@ def stored_schema_versions(data_dir: Path) -> dict[str, int]:
 def schema_changes(data_dir: Path) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
     """(older tables, newer tables): name -> (stored version, this program's version)."""
     stored = stored_schema_versions(data_dir)
-    older, newer = {}, {}
+    older: dict[str, tuple[int, int]] = {}
+    newer: dict[str, tuple[int, int]] = {}
     for spec in all_tables():
         version = stored.get(spec.name)
         if version is None or version == spec.schema_version:
@@ -66,7 +67,7 @@ def open_store(data_dir: Path, **options: Any) -> Store:
     older, newer = schema_changes(data_dir)
     if newer:
         store = Store(data_dir, read_only=True, **options)
-        store.read_only_reason = newer_schema_reason(store.data_dir, newer)
+        store.access.lock_reason = newer_schema_reason(store.data_dir, newer)
         log.warning("opening read-only: %s", store.read_only_reason)
         return store
     store = Store(data_dir, **options)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.ui.common.naming import named as named
+
 W = TypeVar("W", bound=QWidget)
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
@@ -28,12 +30,6 @@ WARNING_STYLE = "color: #8a5a00; font-weight: bold;"
 OK_STYLE = "color: #1b5e20;"
 LATE_BRUSH = QBrush(QColor(255, 235, 200))
 
-
-def named(widget: W, name: str, accessible: str | None = None) -> W:
-    """objectName for tests and style sheets, accessibleName for screen readers."""
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible or name.replace("_", " "))
-    return widget
 
 
 def describe_error(exc: BaseException) -> str:

@@ -39,6 +39,7 @@ from hms_desktop.ui.care.referral_letter import (
 )
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 from hms_desktop.ui.care.referrals_window import ReferralsWindow
+from hms_desktop.ui.common.qt_dates import py_date
 
 
 def letter_patient(services: Any, patient_id: str) -> LetterPatient:
@@ -69,8 +70,8 @@ class ReferralsPage(PatientPage):
         super().__init__(ctx, "care_referrals_page", "Referrals")
         self.form = ReferralForm()
         self.form.referred_by.setText(str(getattr(ctx.store, "actor", "")))
-        self.create = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
-        self.create.clicked.connect(self._create)
+        self.create_button = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
+        self.create_button.clicked.connect(self._create)
         self.message = MessageLine("referral_message", "Referral message")
         self.model = RowsModel(HEADERS, self)
         self.table = make_table("referral_table", "Patient referrals", self.model)
@@ -96,7 +97,7 @@ class ReferralsPage(PatientPage):
 
         top = QHBoxLayout()
         top.addWidget(self.form, 1)
-        top.addWidget(self.create)
+        top.addWidget(self.create_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.letter)
         buttons.addWidget(self.print_button)
@@ -124,7 +125,7 @@ class ReferralsPage(PatientPage):
                             {i for i, r in enumerate(rows) if r.overdue})
         writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
         self.form.setEnabled(writable)
-        self.create.setEnabled(writable)
+        self.create_button.setEnabled(writable)
         if selected in self.referrals:
             self.table.selectRow(self.model.row_of(selected))
         self._selected_changed()
@@ -161,9 +162,9 @@ class ReferralsPage(PatientPage):
         if ref_id is None:
             return
         to = ReferralStatus(self.steps.step.currentText())
-        kw: dict[str, Any] = {"on": self.steps.on.date().toPython()}
+        kw: dict[str, Any] = {"on": py_date(self.steps.on.date())}
         if to is ReferralStatus.BOOKED:
-            kw["appointment_on"] = self.steps.appointment.date().toPython()
+            kw["appointment_on"] = py_date(self.steps.appointment.date())
         if to is ReferralStatus.CANCELLED:
             kw["cancel_reason"] = self.steps.cancel_reason.text()
 

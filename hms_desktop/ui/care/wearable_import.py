@@ -62,7 +62,7 @@ class WearableImportDialog(QDialog):
         self.path: Path | None = None
         self.header: list[str] = []
         self.rows: list[list[str]] = []
-        self.result: ImportResult | None = None
+        self.imported: ImportResult | None = None
         # Where the file comes from: an open dialog for people, replaceable in tests.
         self.choose_file: Callable[[], Path | None] = self._ask_file
         self.file_label = named(QLabel("No file chosen"), "import_file", "Chosen file")
@@ -154,7 +154,7 @@ class WearableImportDialog(QDialog):
         self.message.setText("Importing…")
 
         def done(result: ImportResult) -> None:
-            self.result = result
+            self.imported = result
             self.do_import.setEnabled(True)
             if result.errors:
                 self.errors.addItems(result.errors)

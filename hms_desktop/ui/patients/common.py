@@ -7,15 +7,11 @@ from typing import Any, TypeVar
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hms_desktop.domain.patient import DEFAULT_PHONE_REGION
+from hms_desktop.ui.common.naming import named
 
 W = TypeVar("W", bound=QWidget)
 
-
-def name_widget(widget: W, object_name: str, accessible_name: str) -> W:
-    """Every widget gets both names: tests and screen readers find it by accessible name."""
-    widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible_name)
-    return widget
+name_widget = named  # the patient widgets' name for the shared helper
 
 
 def phone_region(ctx: Any) -> str:

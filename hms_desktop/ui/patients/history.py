@@ -23,7 +23,7 @@ HEADERS = ("Version", "When (UTC)", "Who", "Field", "Before", "After")
 
 def history_rows(entries: list[HistoryEntry]) -> list[tuple[str, ...]]:
     """One table row per changed field, newest version first (what the user looks for)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for entry in reversed(entries):
         when = entry.at.strftime("%Y-%m-%d %H:%M:%S") if entry.at else ""
         action = "registered" if entry.version == 1 else entry.op

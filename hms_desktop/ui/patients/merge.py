@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -65,7 +66,8 @@ class PatientMergeDialog(QDialog):
         # Merging cannot be undone: Enter (which picks the duplicate in the search box) must
         # never also press Merge, so no button is a default (see keyPressEvent).
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
         self.buttons.accepted.connect(self.merge)
         self.buttons.rejected.connect(self.reject)

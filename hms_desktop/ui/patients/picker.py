@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QHBoxLayout, QLineEdit, QWidget
 
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
 
@@ -42,8 +42,10 @@ class PatientPicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setMaxVisibleItems(12)
-        self.completer.activated[QModelIndex].connect(self._activated)
-        name_widget(self.completer.popup(), "patient_picker_results", f"{accessible_name} results")
+        # PySide6's stubs do not type overloaded signals as indexable; the QModelIndex overload
+        # is the one that carries the row.
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
+        name_widget(self._popup(), "patient_picker_results", f"{accessible_name} results")
         self.edit.setCompleter(self.completer)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh)
@@ -86,10 +88,15 @@ class PatientPicker(QWidget):
         """The IDs offered right now, in order."""
         return list(self._ids)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # QCompleter creates its list view on construction
+        return popup
+
     def choose(self, patient_id: str) -> None:
         self.chosen_id = patient_id
         self.edit.setText(self.label(patient_id))
-        self.completer.popup().hide()
+        self._popup().hide()
         self.sig_patient_chosen.emit(patient_id)
 
     def _activated(self, index: QModelIndex) -> None:
@@ -101,5 +108,5 @@ class PatientPicker(QWidget):
         if self._timer.isActive():
             self._timer.stop()
             self.refresh()
-        if len(self._ids) == 1 and not self.completer.popup().isVisible():
+        if len(self._ids) == 1 and not self._popup().isVisible():
             self.choose(self._ids[0])

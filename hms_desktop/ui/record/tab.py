@@ -116,7 +116,8 @@ class RecordTab(QWidget):
         if 0 <= row < len(self.factories):
             page = self.page(self.factories[row][0])
             for n in range(self.stack.count()):
-                if page_in(self.stack.widget(n)) is page:
+                area = self.stack.widget(n)
+                if area is not None and page_in(area) is page:
                     self.stack.setCurrentIndex(n)
 
     def open_entry(self, table: str, record_id: str) -> None:

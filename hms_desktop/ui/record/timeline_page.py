@@ -40,10 +40,6 @@ class TimelineModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.entries: list[TimelineEntry] = []
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
         self.beginResetModel()
@@ -84,7 +80,7 @@ class TimelinePage(PatientPage):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
+        self._reload_timer.timeout.connect(self._reload_if_stale)
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("timeline_kind_filter")
         self.kind_filter.setAccessibleName("Timeline kind filter")
@@ -116,6 +112,10 @@ class TimelinePage(PatientPage):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice)
+
+    def _reload_if_stale(self) -> None:
+        if self._stale:
+            self.reload()
 
     def _on_change(self, change: Any) -> None:
         """Any feature may feed the timeline, so any change may matter; but live series

@@ -49,7 +49,7 @@ class VisitsPage(SectionPage):
     def book_follow_up(self) -> None:
         row = self.selected()
         request = follow_up_request(row) if row is not None else None
-        if request is not None and self._can_book:
+        if row is not None and request is not None and self._can_book:
             self.ctx.navigation.request_booking(**request)
             self.message.setText(f"Follow-up requested for {row.next_visit.isoformat()}.")
 

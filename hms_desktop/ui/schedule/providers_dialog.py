@@ -35,6 +35,7 @@ from hms_desktop.domain.scheduling import (
     parse_windows,
 )
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.ui.common.qt_dates import py_date
 from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.recurrence_box import DAY_NAMES
@@ -216,7 +217,7 @@ class ProvidersDialog(ScheduleDialog):
             if kind == "changed" and len(spans) != 1:
                 raise ValueError("a changed day needs one window, e.g. 10:00-14:00")
             start, end = spans[0] if spans else ("", "")
-            exception = AvailabilityException(provider_id=provider_id, day=self.ex_day.date().toPython(),
+            exception = AvailabilityException(provider_id=provider_id, day=py_date(self.ex_day.date()),
                                               kind=kind, start=start, end=end)
         except (ValidationError, ValueError) as exc:
             self.say(f"Exception: {exc}", error=True)

@@ -60,7 +60,7 @@ class RoomsDialog(ScheduleDialog):
 
     def add(self) -> None:
         try:
-            room = Room(name=self.name.text().strip(), kind=self.kind.currentText())  # type: ignore[arg-type]
+            room = Room(name=self.name.text().strip(), kind=self.kind.currentText())
         except ValidationError as exc:
             self.say(describe_validation_error(exc), error=True)
             return

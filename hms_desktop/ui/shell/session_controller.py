@@ -46,11 +46,9 @@ class SessionController(QObject):
     ) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self._options = {
-            "demo_if_empty": demo_if_empty,
-            "demo_patients": demo_patients,
-            "demo_seed": demo_seed,
-        }
+        self._demo_if_empty = demo_if_empty
+        self._demo_patients = demo_patients
+        self._demo_seed = demo_seed
         self.writer = BackgroundWriter()
         self.session: Session | None = None
         self.ctx: AppContext | None = None
@@ -62,7 +60,8 @@ class SessionController(QObject):
         """Begin opening the folder; returns at once."""
         self.writer.submit(_preload_ui_modules)
         future: Future[Any] = self.writer.submit(
-            open_session, self.data_dir, progress=self._report, **self._options
+            open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
+            demo_patients=self._demo_patients, demo_seed=self._demo_seed,
         )
         future.add_done_callback(self._opened)
         return future
