@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import re
 import signal
@@ -91,32 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> Any:
-    """``hms_desktop.ui.monitor.station.start_station(ctx, specs, screen)`` when it exists.
-
-    Returns the station window, or None (and says so in the status bar) when this build has
-    no monitor package. A bad ``--monitor``/``--screen`` raises ValueError naming the option.
-    """
-    try:
-        station = importlib.import_module("hms_desktop.ui.monitor.station")
-    except ModuleNotFoundError:
-        station = None
-    start = getattr(station, "start_station", None)
-    if start is None:
-        ctx.sig_status_posted.emit("The nurse station is not available in this build")
-        return None
-    return start(ctx, specs, screen)
-
-
 def open_station(window: Any, ctx: Any, specs: list[str], screen: int | None) -> None:
     """Start the station once the data is open; a bad option is shown, not a crash."""
+    from hms_desktop.ui.monitor.station import start_station
+
     try:
-        station = start_station_if_available(ctx, specs, screen)
+        station = start_station(ctx, specs, screen)
     except ValueError as exc:
         window.show_problem("Nurse station not started", str(exc))
         return
-    if station is not None:
-        window.adopt_window(station)
+    window.adopt_window(station)
 
 
 def relaunch_on(folder: Path, argv: list[str]) -> None:

@@ -71,7 +71,7 @@ def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[
                          names[b.patient_id][1], AppointmentStatus(b.status)) for b in briefs]
 
 
-class ScheduleTab(ScheduleActions, QWidget):
+class ScheduleTab(QWidget):
     """Owns the shown period and mode; views only draw and report gestures."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
@@ -216,6 +216,7 @@ class ScheduleTab(ScheduleActions, QWidget):
 
     # ----- wiring ---------------------------------------------------------------------
     def _connect(self) -> None:
+        self.appointment_actions = ScheduleActions(self)
         self.mode_box.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
         self.provider_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.prev_button.clicked.connect(lambda: self.navigate("page_up"))
@@ -226,15 +227,14 @@ class ScheduleTab(ScheduleActions, QWidget):
             view.sig_item_selected.connect(lambda item_id, a=area, v=view: self._reveal(a, v, item_id))
             view.sig_navigation_requested.connect(self.navigate)
             view.sig_column_activated.connect(self.open_column)
-            view.sig_item_selected.connect(self.select)
-            view.sig_item_activated.connect(self.activate)
-            view.sig_move_requested.connect(self.request_move)
-            view.sig_slot_activated.connect(self.book_at)
+            view.sig_item_selected.connect(self.appointment_actions.select)
+            view.sig_item_activated.connect(self.appointment_actions.activate)
+            view.sig_move_requested.connect(self.appointment_actions.request_move)
+            view.sig_slot_activated.connect(self.appointment_actions.book_at)
         self.month_view.sig_navigation_requested.connect(self.navigate)
         self.month_view.sig_day_activated.connect(self.open_day)
-        self.agenda.sig_item_selected.connect(self.select)
-        self.agenda.sig_item_activated.connect(self.activate)
-        self._connect_actions()
+        self.agenda.sig_item_selected.connect(self.appointment_actions.select)
+        self.agenda.sig_item_activated.connect(self.appointment_actions.activate)
         changes = getattr(self.ctx, "changes", None)
         if changes is not None:
             changes.sig_changed.connect(self._on_change)
@@ -246,7 +246,7 @@ class ScheduleTab(ScheduleActions, QWidget):
             settings_changed.connect(self._settings_changed)
         navigation = getattr(self.ctx, "navigation", None)
         if navigation is not None and hasattr(navigation, "sig_booking_requested"):
-            navigation.sig_booking_requested.connect(self.open_booking_request)
+            navigation.sig_booking_requested.connect(self.appointment_actions.open_booking_request)
 
     def _on_change(self, change: Any) -> None:
         if getattr(change, "table", "") in _TABLES and self.service.index_ready:
@@ -372,4 +372,4 @@ class ScheduleTab(ScheduleActions, QWidget):
                     f" · all {len(providers)} providers: choose one to read the names"
                 self.title.setText(f"Week of {first:%d %B %Y}{crowd}")
         self.agenda.set_items(self.items, self.provider_names, show_date=self.mode == "week")
-        self.update_actions()
+        self.appointment_actions.update_actions()
