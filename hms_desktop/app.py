@@ -12,7 +12,10 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_station(window: Any, ctx: Any, specs: list[str], screen: int | None) -> None:
+def open_station(window: Any, ctx: AppContext, specs: list[str], screen: int | None) -> None:
     """Start the station once the data is open; a bad option is shown, not a crash."""
     from hms_desktop.ui.monitor.station import start_station
 
@@ -146,7 +149,7 @@ def _close_on_signals(window: Any) -> None:
     timer.start(250)
 
 
-def guard_monitoring(window: Any, ctx: Any) -> Any:
+def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     """While beds are monitored: the station watchdog process, the OS kept awake, and a question
     before quitting (``hms_desktop.ui.monitor.guard``). None in a build without the monitor."""
     try:
@@ -155,7 +158,7 @@ def guard_monitoring(window: Any, ctx: Any) -> Any:
         from hms_desktop.ui.shell.watchdog_client import WatchdogClient
     except ModuleNotFoundError:
         return None
-    if not getattr(ctx, "holds_folder_lock", True):  # a second window monitors nothing
+    if not ctx.session.holds_folder_lock:  # a second window monitors nothing
         return None
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 

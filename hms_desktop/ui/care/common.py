@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.ui.common.naming import named as named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 W = TypeVar("W", bound=QWidget)
 
@@ -169,7 +172,7 @@ class PatientPage(QWidget):
 
     tables: tuple[str, ...] = ()
 
-    def __init__(self, ctx: Any, name: str, title: str) -> None:
+    def __init__(self, ctx: AppContext, name: str, title: str) -> None:
         super().__init__()
         named(self, name, title)
         self.ctx = ctx

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -41,6 +41,9 @@ from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 from hms_desktop.ui.care.referrals_window import ReferralsWindow
 from hms_desktop.ui.common.qt_dates import py_date
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 def letter_patient(services: Any, patient_id: str) -> LetterPatient:
     """Identity from the Patients feature and allergies from the Record feature, when present."""
@@ -66,10 +69,10 @@ def letter_patient(services: Any, patient_id: str) -> LetterPatient:
 class ReferralsPage(PatientPage):
     tables = (REFERRALS.name, DEPARTMENTS.name)
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_referrals_page", "Referrals")
         self.form = ReferralForm()
-        self.form.referred_by.setText(str(getattr(ctx.store, "actor", "")))
+        self.form.referred_by.setText(ctx.session.actor)
         self.create_button = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
         self.create_button.clicked.connect(self._create)
         self.message = MessageLine("referral_message", "Referral message")
@@ -123,7 +126,7 @@ class ReferralsPage(PatientPage):
         self.model.set_rows([referral_cells(r.referral, r.overdue) for r in rows],
                             [r.referral.id for r in rows],
                             {i for i, r in enumerate(rows) if r.overdue})
-        writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
+        writable = bool(pid) and not self.ctx.session.read_only
         self.form.setEnabled(writable)
         self.create_button.setEnabled(writable)
         if selected in self.referrals:
@@ -222,5 +225,5 @@ class ReferralsPage(PatientPage):
         self.message.show_ok(f"Letter {ref.id} sent to {printer.printerName() or printer.outputFileName()}")
 
 
-def create_referrals_page(ctx: Any) -> QWidget:
+def create_referrals_page(ctx: AppContext) -> QWidget:
     return ReferralsPage(ctx)

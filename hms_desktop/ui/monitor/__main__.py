@@ -39,7 +39,8 @@ def main() -> int:
     ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
                      data_dir=folder)
     tab = create_tab(ctx)
-    controller = ctx.monitor_controller  # type: ignore[attr-defined]
+    controller = ctx.monitor_controller
+    assert controller is not None  # create_tab built it
     for i, bed in enumerate(list(controller.monitors)[:4]):
         if controller.monitors[bed].session is None:
             src = SyntheticOximeter(spo2=84 if i == 1 else 96, pulse_rate=62 + 9 * i)

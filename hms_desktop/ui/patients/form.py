@@ -8,8 +8,9 @@ opens one instead, or ticks "new patient", and that confirmation is saved with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -51,6 +52,9 @@ from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.common import name_widget, phone_region
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 #: field -> label, in form (and Tab) order
 LABELS: dict[str, str] = {
     "given_name": "Given name", "family_name": "Family name", "date_of_birth": "Date of birth",
@@ -75,7 +79,7 @@ class PatientFormDialog(QDialog):
     sig_existing_chosen = Signal(str)
     """The user chose an existing record from the duplicate list instead of registering."""
 
-    def __init__(self, ctx: Any, patient: Patient | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient: Patient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
@@ -302,6 +306,7 @@ class PatientFormDialog(QDialog):
             self.scroll_area.ensureWidgetVisible(self.inputs[first])
             self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
             return
+        call: Callable[..., Patient]
         args: tuple[Any, ...]  # register(patient) or update(id, patient)
         if self.patient is None:
             self._dup_timer.stop()

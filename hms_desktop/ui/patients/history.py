@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.services.patients import HistoryEntry
 from hms_desktop.ui.patients.common import name_widget
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 HEADERS = ("Version", "When (UTC)", "Who", "Field", "Before", "After")
 
@@ -36,7 +39,7 @@ def history_rows(entries: list[HistoryEntry]) -> list[tuple[str, ...]]:
 
 
 class PatientHistoryDialog(QDialog):
-    def __init__(self, ctx: Any, patient_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         service = ctx.services.patients
         name_widget(self, "patient_history", "Patient history")

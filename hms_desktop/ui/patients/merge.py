@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -20,6 +20,9 @@ from hms_desktop.services.patients import MergePreview
 from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients.common import name_widget
 from hms_desktop.ui.patients.picker import PatientPicker
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 def preview_text(preview: MergePreview) -> str:
@@ -41,7 +44,7 @@ class PatientMergeDialog(QDialog):
     sig_patients_merged = Signal(str)
     """The merge finished; carries the surviving patient's ID."""
 
-    def __init__(self, ctx: Any, survivor_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, survivor_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients

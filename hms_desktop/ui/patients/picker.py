@@ -10,12 +10,15 @@ and Enter (or the mouse); ``sig_patient_chosen`` carries the ID.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QHBoxLayout, QLineEdit, QWidget
 
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 DEBOUNCE_MS = 120
 LIMIT = 20
@@ -25,7 +28,7 @@ class PatientPicker(QWidget):
     sig_patient_chosen = Signal(str)
     """The user chose a patient; carries the patient ID."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, include_hidden: bool = False,
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, include_hidden: bool = False,
                  accessible_name: str = "Patient picker") -> None:
         super().__init__(parent)
         name_widget(self, "patient_picker", accessible_name)

@@ -8,7 +8,7 @@ AppContext and returns a widget that follows ``ctx.current_patient`` itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -21,12 +21,15 @@ from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
 from hms_desktop.ui.record.visits_page import VisitsPage
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 VISIT_LOG = SECTIONS[Section.VISITS].title
 TIMELINE = "Timeline"
 
 
 def _section(section: Section) -> Callable[[Any], QWidget]:
-    def create(ctx: Any) -> QWidget:
+    def create(ctx: AppContext) -> QWidget:
         return SectionPage(ctx, section)
 
     create.__name__ = f"create_{section.value}_page"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -27,6 +27,9 @@ from hms_desktop.services.timeline import collect_timeline
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 ALL_KINDS = "All kinds"
 RELOAD_DELAY_MS = 250
@@ -74,7 +77,7 @@ class TimelinePage(PatientPage):
     sig_entry_activated = Signal(str, str)
     """The user opened a timeline entry: (table, record_id), for the tab to show its page."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
         self._reload_timer = QTimer(self)

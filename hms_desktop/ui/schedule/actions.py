@@ -84,9 +84,8 @@ class ScheduleActions:
         patient becomes the current patient, so the Record tab shows them next."""
         self.select(item_id)
         appt = self.selected()
-        current = getattr(self.ctx, "current_patient", None)
-        if appt is not None and current is not None:
-            current.select(appt.patient_id)
+        if appt is not None:
+            self.ctx.current_patient.select(appt.patient_id)
         menu = QMenu(self.tab)
         menu.setObjectName("schedule_item_menu")
         menu.setAccessibleName("Appointment actions")
@@ -136,9 +135,7 @@ class ScheduleActions:
 
     def _after_complete(self, saved: Appointment) -> None:
         """Offer to log the visit in the patient's record (the Record tab does the logging)."""
-        navigation = getattr(self.ctx, "navigation", None)
-        if navigation is None or not hasattr(navigation, "request_visit_log"):
-            return
+        navigation = self.ctx.navigation
         if dialogs.ask_yes_no(self.tab, "Appointment completed",
                               f"Log the visit of {self.who(saved)} in the record now?"):
             navigation.request_visit_log(patient_id=saved.patient_id, provider_id=saved.provider_id,
@@ -231,9 +228,8 @@ class ScheduleActions:
     def open_booking(self, **prefill: Any) -> BookingDialog:
         chosen = self.tab.provider_box.currentData()
         prefill.setdefault("provider_id", chosen or "")
-        current = getattr(self.ctx, "current_patient", None)
-        if not prefill.get("patient_id") and current is not None:
-            prefill["patient_id"] = current.patient_id  # booking usually follows looking at a patient
+        if not prefill.get("patient_id"):
+            prefill["patient_id"] = self.ctx.current_patient.patient_id  # booking usually follows looking at a patient
         self.dialog = BookingDialog(self.ctx, parent=self.tab, **prefill)
         self.dialog.sig_appointments_booked.connect(self._booked)
         self.dialog.sig_series_skipped.connect(self.say)
@@ -250,9 +246,7 @@ class ScheduleActions:
 
     def open_booking_request(self, request: dict[str, Any]) -> None:
         """The Record's 'book follow-up': patient, start and reason arrive prefilled."""
-        navigation = getattr(self.ctx, "navigation", None)
-        if navigation is not None and hasattr(navigation, "show_tab"):
-            navigation.show_tab("Schedule")  # bring this tab forward before the dialog opens
+        self.ctx.navigation.show_tab("Schedule")  # bring this tab forward before the dialog opens
         start = request.get("start")
         if isinstance(start, str):
             start = datetime.fromisoformat(start)

@@ -5,7 +5,7 @@ recorded override for booking outside hours. The save runs on the background wri
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import QDate, QTime, Signal
@@ -36,6 +36,9 @@ from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 def default_start(now: datetime) -> datetime:
     """An hour from now, rounded up to the next quarter hour: 20:02 gives 21:15, not 21:02,
@@ -50,7 +53,7 @@ class BookingDialog(QDialog):
     sig_series_skipped = Signal(str)
     """A series was booked without some dates: what was skipped and why (after sig_appointments_booked)."""
 
-    def __init__(self, ctx: Any, *, patient_id: str = "", provider_id: str = "",
+    def __init__(self, ctx: AppContext, *, patient_id: str = "", provider_id: str = "",
                  start: datetime | None = None, reason: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "schedule_booking_dialog", "Book appointment")

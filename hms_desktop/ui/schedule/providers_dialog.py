@@ -4,7 +4,7 @@ changed days. Every save runs on the background writer; bad input names the week
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import QDate, Qt
@@ -40,6 +40,9 @@ from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.recurrence_box import DAY_NAMES
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 def hours_text(windows: list[Availability], weekday: int) -> str:
     return ", ".join(f"{w.start}-{w.end}" for w in sorted(windows, key=lambda w: w.start)
@@ -49,7 +52,7 @@ def hours_text(windows: list[Availability], weekday: int) -> str:
 class ProvidersDialog(ScheduleDialog):
     """Left: providers. Right: the chosen provider's details, weekly hours and exceptions."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "schedule_providers_dialog", "Providers and hours", parent)
         self.list = named(QListWidget(), "schedule_providers_list", "Providers")
         self.name = named(QLineEdit(), "schedule_provider_name", "Provider name")

@@ -5,7 +5,7 @@ every write goes through ``ctx.run`` on the background writer."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -36,6 +36,9 @@ from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 from hms_desktop.ui.shell.write_guard import register_writes
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 MODES = ("day", "week", "month")
 _TABLES = {spec.name for spec in SCHEDULE_TABLES}
 NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
@@ -55,7 +58,7 @@ def scrolled(view: TimeGridView, name: str, accessible: str) -> QScrollArea:
 
 
 
-def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
+def to_items(ctx: AppContext, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
     """Index briefs as view items in clinic wall-clock time, titled with the patient's name."""
     names = patient_labels(ctx, {b.patient_id for b in briefs})
     walls: dict[int, datetime] = {}  # slot times repeat across providers: convert each once
@@ -74,7 +77,7 @@ def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[
 class ScheduleTab(QWidget):
     """Owns the shown period and mode; views only draw and report gestures."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         QWidget.__init__(self, parent)
         named(self, "schedule_tab", "Schedule")
         self.ctx = ctx
@@ -235,18 +238,10 @@ class ScheduleTab(QWidget):
         self.month_view.sig_day_activated.connect(self.open_day)
         self.agenda.sig_item_selected.connect(self.appointment_actions.select)
         self.agenda.sig_item_activated.connect(self.appointment_actions.activate)
-        changes = getattr(self.ctx, "changes", None)
-        if changes is not None:
-            changes.sig_changed.connect(self._on_change)
-        closing = getattr(self.ctx, "sig_closing", None)
-        if closing is not None:
-            closing.connect(self._clock.stop)  # no redraws while the window shuts down
-        settings_changed = getattr(self.ctx, "sig_settings_changed", None)
-        if settings_changed is not None:
-            settings_changed.connect(self._settings_changed)
-        navigation = getattr(self.ctx, "navigation", None)
-        if navigation is not None and hasattr(navigation, "sig_booking_requested"):
-            navigation.sig_booking_requested.connect(self.appointment_actions.open_booking_request)
+        self.ctx.changes.sig_changed.connect(self._on_change)
+        self.ctx.sig_closing.connect(self._clock.stop)  # no redraws while the window shuts down
+        self.ctx.sig_settings_changed.connect(self._settings_changed)
+        self.ctx.navigation.sig_booking_requested.connect(self.appointment_actions.open_booking_request)
 
     def _on_change(self, change: Any) -> None:
         if getattr(change, "table", "") in _TABLES and self.service.index_ready:
