@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from hms_desktop.services.session import Session, close_session, open_session
 from hms_desktop.services.writer import BackgroundWriter
+from hms_desktop.ui.composition import open_context
 from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -87,15 +88,8 @@ class SessionController(QObject):
     def _on_session_opened(self, session: Session) -> None:
         if self._closed.is_set():
             return
-        self.ctx = AppContext(
-            services=session.services,
-            store=session.store,
-            bus=session.bus,
-            writer=self.writer,
-            settings=session.settings,
-            data_dir=session.data_dir,
-            parent=self,
-        )
+        self.ctx = open_context(session.data_dir, services=session.services, writer=self.writer,
+                                settings=session.settings, parent=self)
         self.sig_context_ready.emit(self.ctx)
 
     def shutdown(self) -> None:
