@@ -28,7 +28,7 @@ from hms_desktop.domain.chronic import (
     next_due,
     target_misses,
 )
-from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.chronic_forms import EnrolmentForm, ReadingForm
 from hms_desktop.ui.care.common import (
     MessageLine,
@@ -52,7 +52,7 @@ HEADERS = ("Time", "Glucose", "BP", "Weight kg", "Notes", "Off target")
 
 
 class ChronicPage(PatientPage):
-    tables = (ENROLMENTS.name, CHRONIC_READINGS.name)
+    tables = (topics.ENROLMENTS, topics.CHRONIC_READINGS)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_chronic_page", "Chronic care")

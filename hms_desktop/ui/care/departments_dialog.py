@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import Department
-from hms_desktop.storage.care import DEPARTMENTS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import MessageLine, RowsModel, describe_error, make_table, named
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class DepartmentsDialog(QDialog):
         self.load()
 
     def _on_change(self, change: Any) -> None:
-        if change.table == DEPARTMENTS.name:
+        if change.table == topics.DEPARTMENTS:
             self.load()
 
     def load(self) -> None:

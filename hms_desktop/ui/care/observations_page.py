@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import Observation
-from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     MessageLine,
     PatientPage,
@@ -54,7 +54,7 @@ def _row(o: Observation, result: News2Result | None) -> list[str]:
 
 
 class ObservationsPage(PatientPage):
-    tables = (OBSERVATIONS.name, NEWS2_SCALES.name, CLINICAL_RANGES.name)
+    tables = (topics.OBSERVATIONS, topics.NEWS2_SCALES, topics.CLINICAL_RANGES)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_observations_page", "Observations")

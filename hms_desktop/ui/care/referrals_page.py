@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import Referral, ReferralStatus
-from hms_desktop.storage.care import DEPARTMENTS, REFERRALS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     MessageLine,
     PatientPage,
@@ -67,7 +67,7 @@ def letter_patient(services: Any, patient_id: str) -> LetterPatient:
 
 
 class ReferralsPage(PatientPage):
-    tables = (REFERRALS.name, DEPARTMENTS.name)
+    tables = (topics.REFERRALS, topics.DEPARTMENTS)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_referrals_page", "Referrals")

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import ReferralStatus, Urgency
+from hms_desktop.services import topics
 from hms_desktop.services.referrals import ReferralRow
-from hms_desktop.storage.care import REFERRALS
 from hms_desktop.ui.care.common import RowsModel, add_labelled, make_table, named, patient_name
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 
@@ -69,7 +69,7 @@ class ReferralsWindow(QDialog):
         self.load()
 
     def _on_change(self, change: Any) -> None:
-        if change.table == REFERRALS.name:
+        if change.table == topics.REFERRALS:
             self.load()
 
     def load(self) -> None:

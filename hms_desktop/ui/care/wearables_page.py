@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.wearables import VALUE_FIELDS
-from hms_desktop.storage.care import WEARABLES_LOG
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     PatientPage,
     RowsModel,
@@ -40,7 +40,7 @@ def _fmt(value: float) -> str:
 
 
 class WearablesPage(PatientPage):
-    tables = (WEARABLES_LOG,)
+    tables = (topics.WEARABLES,)
 
     def __init__(self, ctx: AppContext, *, today: date | None = None) -> None:
         super().__init__(ctx, "care_wearables_page", "Wearables")
@@ -73,7 +73,7 @@ class WearablesPage(PatientPage):
 
     def _on_change(self, change: Any) -> None:
         # Wearable changes carry patient ids: reload only for ours (the feed appends often).
-        if change.table == WEARABLES_LOG and self.patient_id in change.ids:
+        if change.table == topics.WEARABLES and self.patient_id in change.ids:
             self.reload()
 
     def reload(self) -> None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from hms_desktop.domain.record import AllergyStatement, Section
-from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.domain.record import AllergyStatement
+from hms_desktop.services import topics
 from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.header_facts import find_patient, header_facts
@@ -24,7 +24,7 @@ BANNER_STYLE = {
     "no_known_allergies": "background:#e8f5e9; color:#1b5e20; padding:6px;",
     "not_recorded": "background:#fff8e1; color:#6d4c00; padding:6px; font-style:italic;",
 }
-HEADER_TABLES = frozenset({SECTION_TABLES[Section.ALLERGIES].name, ALLERGY_STATEMENTS.name, "patients"})
+HEADER_TABLES = frozenset({topics.ALLERGIES, topics.ALLERGY_STATEMENTS, topics.PATIENTS})
 
 
 class RecordHeader(QWidget):

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
 from hms_desktop.domain.scheduling import AppointmentStatus
+from hms_desktop.services import topics
 from hms_desktop.services.schedule_index import Brief
 from hms_desktop.services.scheduling import SchedulingService
-from hms_desktop.storage.scheduling import SCHEDULE_TABLES
 from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
 
 MODES = ("day", "week", "month")
-_TABLES = {spec.name for spec in SCHEDULE_TABLES}
+_TABLES = topics.SCHEDULE
 NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
 AGENDA_SHARE = 0.28
 WEEK_READABLE = 3  # more providers side by side in a week column leaves no room for names  # the calendar is the main thing; the agenda list is its narrow twin
