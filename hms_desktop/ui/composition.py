@@ -7,11 +7,13 @@ The window's session controller, the quick-look runners (``python -m hms_desktop
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services.bus import EventBus
@@ -19,6 +21,16 @@ from hms_desktop.services.container import Services, build_services
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
+
+
+def record_pages() -> list[tuple[str, Callable[[Any], QWidget]]]:
+    """The Record tab's pages: the record's own, then care (observations with NEWS2, chronic
+    care, referrals, wearables) and the monitor's recorded vitals, then the Timeline."""
+    from hms_desktop.ui.care import CARE_PAGES
+    from hms_desktop.ui.monitor import MONITOR_PAGES
+    from hms_desktop.ui.record.pages import RECORD_PAGES, TIMELINE_PAGE
+
+    return [*RECORD_PAGES, *CARE_PAGES, *MONITOR_PAGES, TIMELINE_PAGE]
 
 
 def open_context(
@@ -39,7 +51,7 @@ def open_context(
         store = Store(data_dir, actor=actor)
     if services is None:
         services = build_services(store, EventBus())
-    return AppContext(
+    ctx = AppContext(
         services=services,
         store=store,
         bus=services.bus,
@@ -48,6 +60,8 @@ def open_context(
         data_dir=data_dir,
         parent=parent,
     )
+    ctx.record_pages = record_pages()
+    return ctx
 
 
 def close_context(ctx: AppContext) -> None:

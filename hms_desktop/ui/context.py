@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
@@ -207,6 +208,9 @@ class AppContext(QObject):
         #: The Monitor tab's station controller, once that tab is built (None before, and in
         #: windows without a Monitor tab).
         self.monitor_controller: StationController | None = None
+        #: The Record tab's pages in order, registered by the composition root
+        #: (``ui/composition.py``), so the record never imports the features that add pages.
+        self.record_pages: list[tuple[str, Callable[[Any], QWidget]]] = []
         self._settings = settings
         self._closing = False
         self._gui = _GuiCall(self)

@@ -25,7 +25,7 @@ from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
-from hms_desktop.ui.record.pages import RECORD_PAGES, VISIT_LOG
+from hms_desktop.ui.record.pages import RECORD_PAGES, TIMELINE_PAGE, VISIT_LOG
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
 from hms_desktop.ui.record.visits_page import VisitsPage
@@ -43,7 +43,8 @@ class RecordTab(QWidget):
         self.setObjectName("record_tab")
         self.setAccessibleName("Record tab")
         self.ctx = ctx
-        self.factories = list(RECORD_PAGES)  # snapshot: features append before the tab is built
+        # The pages the composition root registered; a bare context gets the record's own.
+        self.factories = list(ctx.record_pages or [*RECORD_PAGES, TIMELINE_PAGE])
         self.pages: dict[str, QWidget] = {}
         self.header = RecordHeader(ctx, self)
         self.page_list = QListWidget(self)
