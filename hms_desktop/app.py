@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import re
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -105,32 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_station_if_available(ctx: Any, specs: list[str], screen: int | None) -> Any:
-    """``hms_desktop.ui.monitor.station.start_station(ctx, specs, screen)`` when it exists.
-
-    Returns the station window, or None (and says so in the status bar) when this build has
-    no monitor package. A bad ``--monitor``/``--screen`` raises ValueError naming the option.
-    """
-    try:
-        station = importlib.import_module("hms_desktop.ui.monitor.station")
-    except ModuleNotFoundError:
-        station = None
-    start = getattr(station, "start_station", None)
-    if start is None:
-        ctx.sig_status_posted.emit("The nurse station is not available in this build")
-        return None
-    return start(ctx, specs, screen)
-
-
-def open_station(window: Any, ctx: Any, specs: list[str], screen: int | None) -> None:
+def open_station(window: Any, ctx: AppContext, specs: list[str], screen: int | None) -> None:
     """Start the station once the data is open; a bad option is shown, not a crash."""
+    from hms_desktop.ui.monitor.station import start_station
+
     try:
-        station = start_station_if_available(ctx, specs, screen)
+        station = start_station(ctx, specs, screen)
     except ValueError as exc:
         window.show_problem("Nurse station not started", str(exc))
         return
-    if station is not None:
-        window.adopt_window(station)
+    window.adopt_window(station)
 
 
 def relaunch_on(folder: Path, argv: list[str]) -> None:
@@ -177,7 +163,7 @@ def _close_on_signals(window: Any) -> None:
     timer.start(250)
 
 
-def guard_monitoring(window: Any, ctx: Any) -> Any:
+def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     """While beds are monitored: the station watchdog process, the OS kept awake, and a question
     before quitting (``hms_desktop.ui.monitor.guard``). None in a build without the monitor."""
     try:
@@ -186,7 +172,7 @@ def guard_monitoring(window: Any, ctx: Any) -> Any:
         from hms_desktop.ui.shell.watchdog_client import WatchdogClient
     except ModuleNotFoundError:
         return None
-    if not getattr(ctx, "holds_folder_lock", True):  # a second window monitors nothing
+    if not ctx.session.holds_folder_lock:  # a second window monitors nothing
         return None
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
@@ -218,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hms_desktop.resources import ICON_PNG
 
-    app.setWindowIcon(QIcon(str(ICON_PNG)))
+    QApplication.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
                                    demo_patients=args.demo_patients, database=args.database)

@@ -15,8 +15,10 @@ import os
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Must be set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -57,19 +59,61 @@ def data_dir(tmp_path: Path) -> Path:
     return folder
 
 
+class _StartedQThreads:
+    """Every QThread started in this session. A QThread is not (or only as a dummy) in
+    ``threading.enumerate()``, so the leak guard tracks them here: ``QThread.start`` is wrapped
+    once (subclasses such as the device readers' threads inherit it)."""
+
+    def __init__(self) -> None:
+        self.threads: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._installed = False
+
+    def install(self) -> None:
+        if self._installed:
+            return
+        from PySide6.QtCore import QThread
+
+        original = QThread.start
+        threads = self.threads
+
+        def start(thread: QThread, *args: Any, **kwargs: Any) -> None:
+            threads.add(thread)
+            original(thread, *args, **kwargs)
+
+        QThread.start = start  # type: ignore[method-assign]
+        self._installed = True
+
+    def running(self) -> list[Any]:
+        alive = []
+        for thread in list(self.threads):
+            try:
+                if thread.isRunning():
+                    alive.append(thread)
+            except RuntimeError:  # its C++ object is gone: it is not running
+                continue
+        return alive
+
+
+_QTHREADS = _StartedQThreads()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads() -> Iterator[None]:
-    """Fail any test that leaves a thread running: every thread must stop cleanly."""
+    """Fail any test that leaves a thread running: every thread (Python or QThread) must stop
+    cleanly."""
+    _QTHREADS.install()
     before = set(threading.enumerate())
+    qthreads_before = _QTHREADS.running()
     yield
     deadline = time.monotonic() + 3.0
     while True:
         leaked = [
-            t for t in threading.enumerate()
+            t.name for t in threading.enumerate()
             if t not in before and t.is_alive() and not t.daemon
             and not t.name.startswith(("pydevd", "QDBus"))
-        ]
+        ] + [f"QThread {q.objectName() or type(q).__name__}" for q in _QTHREADS.running()
+             if not any(q is b for b in qthreads_before)]
         if not leaked or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    assert not leaked, f"threads left running: {[t.name for t in leaked]}"
+    assert not leaked, f"threads left running: {leaked}"

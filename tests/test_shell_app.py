@@ -38,30 +38,6 @@ def test_default_data_folder_is_beside_main_py() -> None:
     assert app.default_data_dir() == Path(app.__file__).resolve().parent.parent / "data"
 
 
-class _Ctx:
-    def __init__(self) -> None:
-        self.posted: list[str] = []
-        self.sig_status_posted = types.SimpleNamespace(emit=self.posted.append)
-
-
-def test_station_hook_is_called_when_the_monitor_package_provides_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[object, list[str], int | None]] = []
-    station = types.ModuleType("hms_desktop.ui.monitor.station")
-    station.start_station = lambda ctx, specs, screen: calls.append((ctx, specs, screen))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor", types.ModuleType("hms_desktop.ui.monitor"))
-    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", station)
-    ctx = _Ctx()
-    assert app.start_station_if_available(ctx, ["1=/dev/ttyUSB0"], 1) is None  # what start returned
-    assert calls == [(ctx, ["1=/dev/ttyUSB0"], 1)]
-
-
-def test_station_hook_says_so_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "hms_desktop.ui.monitor.station", None)  # import fails
-    ctx = _Ctx()
-    assert app.start_station_if_available(ctx, [], None) is None
-    assert ctx.posted == ["The nurse station is not available in this build"]
-
-
 def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     monkeypatch.setenv("HMS_EXTRA_STORAGE_MODULES", "tests.shell_fixture_tables")

@@ -1,7 +1,7 @@
 """Per-patient alarm limits and the vocabulary of alarms (kinds, priorities).
 
 Limits are data set by a clinician and kept in the data folder, never constants in code:
-peers that hard-code them are asked again and again to change them (reference/clinical.md).
+peers that hard-code them are asked again and again to change them (docs/clinical.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The two tiers of vitals validation (reference/clinical.md).
+"""The two tiers of vitals validation (docs/clinical.md).
 
 * Hard physiological limits are constants: a value outside them is a typo, not a patient,
   and is refused with a message naming the field.

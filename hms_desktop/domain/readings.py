@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class DeviceFlag(StrEnum):
-    """Device conditions, mapped from each protocol's own bits (reference/devices.md)."""
+    """Device conditions, mapped from each protocol's own bits (docs/protocols.md)."""
 
     FINGER_OUT = "finger_out"
     SENSOR_OFF = "sensor_off"

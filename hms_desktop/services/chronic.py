@@ -24,13 +24,14 @@ from hms_desktop.services.care_rows import (
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
+from hms_desktop.storage.table import Table
 
 
 class ChronicService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
-        self._enrolments = store.table(ENROLMENTS)
-        self._readings = store.table(CHRONIC_READINGS)
+        self._enrolments: Table[Enrolment] = store.table(ENROLMENTS)
+        self._readings: Table[ChronicReading] = store.table(CHRONIC_READINGS)
         self._unreadable: dict[str, list[Unreadable]] = {}
 
     def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:

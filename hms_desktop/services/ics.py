@@ -56,7 +56,8 @@ def appointments_to_ics(appointments: Iterable[Appointment], *, title: str,
         first = min(a.start for a in appointments).date() - timedelta(days=366)
         last = max(a.end for a in appointments).date() + timedelta(days=366)
         cal.add_missing_timezones(first_date=min(first, DEFAULT_FIRST), last_date=max(last, DEFAULT_LAST))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def export_ics(service: SchedulingService, *, provider_id: str | None = None,

@@ -23,6 +23,7 @@ from hms_desktop.services.care_rows import (
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
+from hms_desktop.storage.table import Table
 
 CACHED_PATIENTS = 64
 
@@ -46,9 +47,9 @@ class ObservationService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         seed_defaults(store)
-        self._table = store.table(OBSERVATIONS)
-        self._scales = store.table(NEWS2_SCALES)
-        self._ranges = store.table(CLINICAL_RANGES)
+        self._table: Table[Observation] = store.table(OBSERVATIONS)
+        self._scales: Table[News2Scale] = store.table(NEWS2_SCALES)
+        self._ranges: Table[ClinicalRange] = store.table(CLINICAL_RANGES)
         self._unreadable: dict[str, list[Unreadable]] = {}
         # The sets of recently opened patients, oldest first, with their NEWS2: the live
         # monitor asks every second for 16 beds and the record page reopens patients, and

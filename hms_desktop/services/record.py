@@ -94,7 +94,7 @@ class RecordService:
     def get(self, section: Section, record_id: str) -> Any | None:
         return self._tables[section].get(record_id)
 
-    def history(self, section: Section, record_id: str) -> list[Version]:
+    def history(self, section: Section, record_id: str) -> list[Version[Any]]:
         """Every saved version, oldest first (who, when, what)."""
         return self._tables[section].history(record_id)
 

@@ -23,6 +23,7 @@ from hms_desktop.services.care_rows import Unreadable, all_readable, where_reada
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS, seed_defaults
+from hms_desktop.storage.table import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,8 @@ class ReferralService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         seed_defaults(store)
-        self._departments = store.table(DEPARTMENTS)
-        self._referrals = store.table(REFERRALS)
+        self._departments: Table[Department] = store.table(DEPARTMENTS)
+        self._referrals: Table[Referral] = store.table(REFERRALS)
         self._unreadable: dict[str, list[Unreadable]] = {}
 
     def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:

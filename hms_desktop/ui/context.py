@@ -11,17 +11,24 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.services.bus import Change, EventBus
+from hms_desktop.services.container import Services
 from hms_desktop.services.session import apply_settings
 from hms_desktop.services.settings_file import save_settings
-from hms_desktop.storage import ReadOnlyError
+from hms_desktop.services.writer import BackgroundWriter
+from hms_desktop.storage import ReadOnlyError, Store
 from hms_desktop.ui.shell.write_guard import WriteGuard
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.monitor.controller import StationController
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +49,11 @@ class _GuiCall(QObject):
         super().__init__(parent)
         self.sig_call_posted.connect(self._call)
 
-    def post(self, fn: Callable[[], None]) -> None:
+    def post(self, fn: Callable[[], object]) -> None:
         self.sig_call_posted.emit(fn)
 
     @Slot(object)
-    def _call(self, fn: Callable[[], None]) -> None:
+    def _call(self, fn: Callable[[], object]) -> None:
         try:
             fn()
         except Exception:  # a broken callback must not take the event loop down
@@ -80,7 +87,7 @@ class ChangeRelay(QObject):
     sig_changed = Signal(object)
     """A service saved something: carries the bus ``Change`` (table, ids, op, initiator)."""
 
-    def on_change(self, change: object) -> None:
+    def on_change(self, change: Change) -> None:
         """Bus subscriber; called on whatever thread published (usually the writer)."""
         self.sig_changed.emit(change)
 
@@ -133,8 +140,40 @@ class Navigation(QObject):
         self.sig_tab_requested.emit(TAB_RECORD)
 
 
+class FolderSession:
+    """The open data folder as the tabs see it: where it is, who writes in it, and whether
+    this window may write. Read-only state is read live from the store (a damaged file may
+    make the folder read-only after start-up). The signed-in user belongs here too."""
+
+    def __init__(self, store: Store, data_dir: Path) -> None:
+        self._store = store
+        self.data_dir = data_dir
+
+    @property
+    def actor(self) -> str:
+        """The name written into every saved row's ``by`` (the operating-system user today)."""
+        return self._store.actor
+
+    @property
+    def read_only(self) -> bool:
+        """True when every write would be refused (another instance, or a data problem)."""
+        return self._store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why, for the status bar ("… open by ana on ward-pc (process 4242)"); "" when writable."""
+        return self._store.read_only_reason if self.read_only else ""
+
+    @property
+    def holds_folder_lock(self) -> bool:
+        """True when this window owns the data folder (even if a data problem made it
+        read-only). Only the owner opens devices and monitors beds: a second window on the
+        same folder must never open a station's serial port."""
+        return self._store.holds_lock
+
+
 class AppContext(QObject):
-    """Services, store, settings and the GUI-thread plumbing shared by every tab."""
+    """Services, the folder session, settings and the GUI-thread plumbing shared by every tab."""
 
     sig_settings_changed = Signal(object)
     """New ClinicSettings were saved."""
@@ -149,20 +188,29 @@ class AppContext(QObject):
     def __init__(
         self,
         *,
-        services: Any,
-        store: Any,
-        bus: Any,
-        writer: Any,
+        services: Services,
+        store: Store,
+        bus: EventBus,
+        writer: BackgroundWriter,
         settings: ClinicSettings,
         data_dir: Path,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        #: For the shell's whole-folder operations only (backup snapshot, repair, demo
+        #: removal); tabs read the folder's state through ``session``.
         self.store = store
         self.bus = bus
         self.writer = writer
-        self.data_dir = Path(data_dir)
+        self.session = FolderSession(store, Path(data_dir))
+        self.data_dir = self.session.data_dir
+        #: The Monitor tab's station controller, once that tab is built (None before, and in
+        #: windows without a Monitor tab).
+        self.monitor_controller: StationController | None = None
+        #: The Record tab's pages in order, registered by the composition root
+        #: (``ui/composition.py``), so the record never imports the features that add pages.
+        self.record_pages: list[tuple[str, Callable[[Any], QWidget]]] = []
         self._settings = settings
         self._closing = False
         self._gui = _GuiCall(self)
@@ -187,26 +235,21 @@ class AppContext(QObject):
 
     @property
     def read_only(self) -> bool:
-        """True when another instance holds the data folder: every write would be refused."""
-        return bool(self.store.read_only)
+        return self.session.read_only
 
     @property
     def holds_folder_lock(self) -> bool:
-        """True when this window owns the data folder (even if a data problem made it
-        read-only). Only the owner opens devices and monitors beds: a second window on the
-        same folder must never open a station's serial port (issue 11 item 3)."""
-        return self.store.holds_lock
+        return self.session.holds_folder_lock
 
     @property
     def read_only_reason(self) -> str:
-        """Who holds the folder, for the status bar ("… open by ana on ward-pc (process 4242)")."""
-        return str(getattr(self.store, "read_only_reason", "")) if self.read_only else ""
+        return self.session.read_only_reason
 
     def run(
         self,
         fn: Callable[..., Any],
         *args: Any,
-        on_done: Callable[[Any], None] | None = None,
+        on_done: Callable[[Any], object] | None = None,
         on_error: Callable[[BaseException], bool | None] | None = None,
         what: str = "saving",
         **kwargs: Any,

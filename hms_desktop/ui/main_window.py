@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
         old = self.tabs.widget(index)
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, scrolling_page(title, create_tab(title, package, self.ctx)), title)
-        old.deleteLater()
+        if old is not None:
+            old.deleteLater()
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
         if self._pending_tabs:
@@ -219,7 +220,8 @@ class MainWindow(QMainWindow):
             old = self.tabs.widget(index)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, error_page(title, message), title)
-            old.deleteLater()
+            if old is not None:
+                old.deleteLater()
         self._message(QMessageBox.Icon.Critical, "open_failed", "Could not open data folder",
                       message)
 
@@ -328,6 +330,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            if page is None:
+                continue
             tab_page(page).close()  # the tab itself, not only its scroll area, gets closeEvent
             page.close()
             page.deleteLater()
@@ -376,7 +380,7 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self._qsettings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
         self.show_tab(str(self._qsettings.value("window/tab", TABS[0][0])))

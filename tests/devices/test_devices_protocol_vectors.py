@@ -1,4 +1,4 @@
-"""Byte-exact vectors from reference/devices.md and encoder <-> parser round trips."""
+"""Byte-exact vectors from docs/protocols.md and encoder <-> parser round trips."""
 
 from __future__ import annotations
 

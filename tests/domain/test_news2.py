@@ -20,7 +20,7 @@ from hms_desktop.domain.news2 import (
     score_temperature,
 )
 
-# Each edge pair: the last value of one band and the first of the next (reference/clinical.md).
+# Each edge pair: the last value of one band and the first of the next (docs/clinical.md).
 
 
 @pytest.mark.parametrize(("rate", "score"), [

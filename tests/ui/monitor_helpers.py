@@ -7,14 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.monitoring import Bed
 from hms_desktop.monitoring.sound import RecordingSound
 from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
 from hms_desktop.services.monitoring import MonitoringService
-from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
+from hms_desktop.ui.composition import opened_context
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.monitor_tab import build_controller
@@ -35,15 +33,8 @@ def make_station(data_dir: Path, beds: int = 3, *, audio: bool = True,
 def monitor_context(data_dir: Path, actor: str) -> Iterator[AppContext]:
     """A real AppContext with two beds and the station controller (a recording speaker: the test
     machine has no audio output); stops the controller, writer and store afterwards."""
-    store, bus, writer = Store(data_dir, actor=actor), EventBus(), BackgroundWriter()
-    services = build_services(store, bus)
-    services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"), Bed(id="BED02", name="Bed 2", position=1)])
-    context = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                         data_dir=data_dir)
-    build_controller(context, sound=RecordingSound())
-    try:
+    with opened_context(data_dir, actor=actor) as context:
+        context.services.monitoring.add_beds([Bed(id="BED01", name="Bed 1"),
+                                              Bed(id="BED02", name="Bed 2", position=1)])
+        build_controller(context, sound=RecordingSound())
         yield context
-    finally:
-        context.monitor_controller.stop()
-        writer.shutdown()
-        store.close()

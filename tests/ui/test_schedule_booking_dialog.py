@@ -114,7 +114,7 @@ def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbo
     ctx.navigation.request_booking(patient_id="PAT000042", start=datetime(2026, 3, 9, 14, 30),
                                    reason="Follow-up BP")
     assert shown == ["Schedule"]
-    dlg = tab.dialog
+    dlg = tab.appointment_actions.dialog
     assert dlg is not None and dlg.isVisible()
     assert dlg.patient_id() == "PAT000042" and dlg.reason.text() == "Follow-up BP"
     assert dlg.date.date().toPython() == date(2026, 3, 9) and dlg.time.time() == QTime(14, 30)

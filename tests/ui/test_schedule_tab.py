@@ -151,7 +151,7 @@ def test_week_view_shows_days_and_page_keys(tab: ScheduleTab, qtbot: QtBot) -> N
 def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: ScheduleTestContext,
                                                         qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
-    tab.select("APT000001")
+    tab.appointment_actions.select("APT000001")
     check_in = find(tab, type(tab.checkin_button), "Check in")
     assert find(tab, type(tab.checkin_button), "Cancel appointment").isEnabled()
     assert check_in.isEnabled() and tab.noshow_button.isEnabled()
@@ -169,7 +169,7 @@ def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: S
 
 def test_cancel_needs_reason(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
                              monkeypatch: pytest.MonkeyPatch) -> None:
-    tab.select("APT000002")
+    tab.appointment_actions.select("APT000002")
     monkeypatch.setattr(dialogs, "ask_text", lambda *a: "")
     qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
     assert "reason is required" in tab.status.text()
@@ -282,9 +282,9 @@ def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleT
 
 def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTab, ctx: ScheduleTestContext,
                                                                  qtbot: QtBot) -> None:
-    tab.activate("APT000002")
+    tab.appointment_actions.activate("APT000002")
     assert ctx.current_patient.patient_id == "PAT000002"
-    dialog = tab.open_booking()
+    dialog = tab.appointment_actions.open_booking()
     assert dialog.patient_id() == "PAT000002"
     dialog.reject()
 

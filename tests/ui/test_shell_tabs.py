@@ -1,4 +1,4 @@
-"""Tab discovery: a tab's own widget, a placeholder when absent, an error page when broken."""
+"""Tab discovery: a tab's own widget, or an error page naming what is wrong."""
 
 from __future__ import annotations
 
@@ -28,17 +28,19 @@ def test_uses_the_tabs_own_create_tab(monkeypatch: pytest.MonkeyPatch, qtbot: Qt
     assert received == ["the context"]
 
 
-def test_package_without_create_tab_gets_the_placeholder(monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
+def test_package_without_create_tab_gets_an_error_page(monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
     _package(monkeypatch, "shelltest_empty")
     widget = create_tab("Empty", "shelltest_empty", ctx=None)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
-    assert widget.accessibleName() == "Empty tab" and "not available" in widget.text()
+    assert isinstance(widget, QLabel) and widget.accessibleName() == "Empty tab error"
+    assert "has no create_tab" in widget.text()
 
 
-def test_missing_package_gets_the_placeholder(qtbot: QtBot) -> None:
+def test_missing_package_gets_an_error_page(qtbot: QtBot) -> None:
     widget = create_tab("Nowhere", "shelltest_does_not_exist", ctx=None)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
-    assert widget.accessibleName() == "Nowhere tab"
+    assert isinstance(widget, QLabel) and widget.accessibleName() == "Nowhere tab error"
+    assert "shelltest_does_not_exist" in widget.text()
 
 
 def test_a_tab_that_raises_shows_an_error_page_not_a_crash(monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:

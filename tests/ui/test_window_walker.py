@@ -133,7 +133,7 @@ def _schedule(name: str) -> Callable[[MainWindow], QWidget]:
         tab = _tab(window, "Schedule")
         if name == "rooms":
             return RoomsDialog(window.ctx, parent=tab)
-        return tab.open_booking() if name == "booking" else tab.open_providers()
+        return tab.appointment_actions.open_booking() if name == "booking" else tab.appointment_actions.open_providers()
 
     return open_it
 

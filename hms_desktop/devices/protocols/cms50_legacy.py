@@ -1,7 +1,7 @@
 """Contec CMS50 legacy realtime frames (5 bytes, 60/s; also BerryMed "BCI" over BLE).
 
 Byte 0 is the only byte with bit 7 set, which is what the parser synchronises on.
-Layout and the vector ``C7 40 45 16 61`` are in reference/devices.md.
+Layout and the vector ``C7 40 45 16 61`` are in docs/protocols.md.
 Byte 0 bit 5 ("SpO2 dropping" or "probe unplugged" depending on the source) is not
 mapped: the sources disagree, and a wrong sensor-off flag would raise a false alarm.
 """

@@ -40,7 +40,7 @@ PR_INVALID = 0xFF
 SPO2_INVALID = 0x7F
 KEEPALIVE_DEADLINE_S = 5.0  # the device stops streaming after this long without one
 
-# Packet lengths by type, for skipping the types we do not decode (reference/devices.md).
+# Packet lengths by type, for skipping the types we do not decode (docs/protocols.md).
 # 0x0D (disconnect notice) has no documented length: it is dropped and counted.
 PACKET_LENGTHS = {
     0x01: 9, 0x02: 9, 0x03: 9, 0x04: 9, 0x05: 9, 0x06: 4, 0x07: 8, 0x08: 8, 0x09: 6,

@@ -31,7 +31,7 @@ _FORMATS = {
 }
 _REQUIRED = ("SPO2", "BPM")
 
-# EXC bits -> flags (reference/devices.md). "Sensor off" means off the patient: finger out.
+# EXC bits -> flags (docs/protocols.md). "Sensor off" means off the patient: finger out.
 _EXC_FLAGS: BitFlags = (
     (0x1, DeviceFlag.SENSOR_OFF),  # no sensor
     (0x2, DeviceFlag.SENSOR_OFF),  # defective sensor

@@ -45,7 +45,8 @@ def stored_schema_versions(data_dir: Path) -> dict[str, int]:
 def schema_changes(data_dir: Path) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
     """(older tables, newer tables): name -> (stored version, this program's version)."""
     stored = stored_schema_versions(data_dir)
-    older, newer = {}, {}
+    older: dict[str, tuple[int, int]] = {}
+    newer: dict[str, tuple[int, int]] = {}
     for spec in all_tables():
         version = stored.get(spec.name)
         if version is None or version == spec.schema_version:

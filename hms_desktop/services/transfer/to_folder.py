@@ -67,7 +67,7 @@ def export_folder(url: str, folder: Path, *, say: Say = print) -> dict[str, int]
         for kind, model in all_day_logs().items():
             if kind in kinds_on_server:
                 counts[f"{kind} (day files)"] = _export_series(conn, folder, kind, model)
-        quarantine = Quarantine(folder / "quarantine", read_only=False)
+        quarantine = Quarantine(folder / "quarantine", read_only=lambda: False)
         with closing(quarantine):
             for note in source.quarantine:
                 quarantine.add(note)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def migrate_folder(folder: Path, url: str, *, say: Say = print) -> MigrationRepo
             versions = folder_versions(folder, spec, table)
             part = f"table {spec.name}"
             _copy_part(target, str(folder), part, report, say, len(versions), checksum(versions),
-                       lambda conn, s=spec, v=versions: _copy_versions(conn, s, v, source))
+                       partial(_copy_versions, spec=spec, versions=versions, source=source))
         for kind, model in all_day_logs().items():
             log = source.day_log(kind, model)
             target.day_log(kind, model)
@@ -63,7 +64,7 @@ def migrate_folder(folder: Path, url: str, *, say: Say = print) -> MigrationRepo
                 rows = [model_to_cells(r, kinds) for r in log.read(start, start + timedelta(days=1))]
                 _copy_part(target, str(folder), f"{kind}/{day.isoformat()}.csv", report, say, len(rows),
                            lines_checksum(rows),
-                           lambda conn, k=kind, r=rows, s=start, c=tuple(kinds): _copy_day(conn, k, c, r, s))
+                           partial(_copy_day, kind=kind, columns=tuple(kinds), rows=rows, start=start))
         _copy_quarantine(target, source)
     return report
 

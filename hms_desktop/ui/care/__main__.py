@@ -14,14 +14,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QTabWidget
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
-from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
 from hms_desktop.services.demo import care
-from hms_desktop.services.writer import BackgroundWriter
-from hms_desktop.storage import Store
 from hms_desktop.ui.care import CARE_PAGES
-from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.composition import close_context, open_context
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,14 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory(prefix="hms-care-") as tmp:
         data = Path(tmp)
-        store = Store(data)
-        bus = EventBus()
-        services = build_services(store, bus)
-        care.generate(services, random.Random(1), patients=args.patients,
+        ctx = open_context(data)
+        care.generate(ctx.services, random.Random(1), patients=args.patients,
                       progress=lambda step, f: print(f"{step} {f:.0%}", file=sys.stderr))
-        writer = BackgroundWriter()
-        ctx = AppContext(services=services, store=store, bus=bus, writer=writer,
-                         settings=ClinicSettings(), data_dir=data)
         tabs = QTabWidget()
         tabs.setObjectName("care_pages")
         tabs.setAccessibleName("Care pages")
@@ -50,8 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         tabs.resize(1300, 850)
         tabs.show()
         code = app.exec()
-        writer.shutdown()
-        store.close()
+        close_context(ctx)
     return int(code)
 
 

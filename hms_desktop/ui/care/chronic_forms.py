@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.chronic import Enrolment, GlucoseUnit, from_mmol, to_mmol
 from hms_desktop.ui.care.common import NumberField, add_form_rows, named
+from hms_desktop.ui.common.qt_dates import py_date, py_datetime, qt_date
 
 
 def _glucose(field: NumberField, unit: str) -> float | None:
@@ -72,7 +73,7 @@ class EnrolmentForm(QGroupBox):
             "frequency_days": self.frequency.value(),
             "assigned_doctor": self.doctor.text().strip(),
             "lifestyle_notes": self.notes.text().strip(),
-            "enrolled_on": self.enrolled_on.date().toPython(),
+            "enrolled_on": py_date(self.enrolled_on.date()),
             "target_systolic_max": self.sys_max.value(),
             "target_diastolic_max": self.dia_max.value(),
             "target_glucose_min": _glucose(self.glu_min, unit),
@@ -91,7 +92,7 @@ class EnrolmentForm(QGroupBox):
         self.frequency.setValue(e.frequency_days if e else 30)
         self.doctor.setText(e.assigned_doctor if e else "")
         self.notes.setText(e.lifestyle_notes if e else "")
-        self.enrolled_on.setDate(QDate(e.enrolled_on) if e else QDate(date.today()))
+        self.enrolled_on.setDate(qt_date(e.enrolled_on if e else date.today()))
         self.sys_max.setText(txt(e.target_systolic_max) if e else "")
         self.dia_max.setText(txt(e.target_diastolic_max) if e else "")
         for field, v in ((self.glu_min, e.target_glucose_min if e else None),
@@ -124,7 +125,7 @@ class ReadingForm(QGroupBox):
 
     def values(self) -> dict[str, Any]:
         return {
-            "at": self.at.dateTime().toPython().astimezone(),
+            "at": py_datetime(self.at.dateTime()).astimezone(),
             "glucose_mmol_l": _glucose(self.glucose, self.unit.currentText()),
             "systolic": self.systolic.value(),
             "diastolic": self.diastolic.value(),

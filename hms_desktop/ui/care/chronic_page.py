@@ -4,7 +4,7 @@ bands, and the clinic-wide overdue list."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,7 +28,7 @@ from hms_desktop.domain.chronic import (
     next_due,
     target_misses,
 )
-from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.chronic_forms import EnrolmentForm, ReadingForm
 from hms_desktop.ui.care.common import (
     MessageLine,
@@ -45,13 +45,16 @@ from hms_desktop.ui.care.common import (
 from hms_desktop.ui.care.overdue_dialog import OverdueDialog
 from hms_desktop.ui.care.trend_chart import TrendChart
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 HEADERS = ("Time", "Glucose", "BP", "Weight kg", "Notes", "Off target")
 
 
 class ChronicPage(PatientPage):
-    tables = (ENROLMENTS.name, CHRONIC_READINGS.name)
+    tables = (topics.ENROLMENTS, topics.CHRONIC_READINGS)
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_chronic_page", "Chronic care")
         self.enrolment: Enrolment | None = None
         self.status = named(QLabel(""), "chronic_status", "Programme status")
@@ -127,7 +130,7 @@ class ChronicPage(PatientPage):
         self.enrolment = svc.enrolment_for(pid) if pid else None
         readings: list[ChronicReading] = svc.readings_for(pid) if pid else []
         self.show_unreadable(svc.unreadable_for(pid) if pid else [])
-        writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
+        writable = bool(pid) and not self.ctx.session.read_only
         self.enrol_form.setEnabled(writable)
         self.enrol_save.setEnabled(writable)
         self.enrol_end.setEnabled(writable and self.enrolment is not None)
@@ -226,5 +229,5 @@ class ChronicPage(PatientPage):
         open_window(OverdueDialog(self.ctx, self))
 
 
-def create_chronic_page(ctx: Any) -> QWidget:
+def create_chronic_page(ctx: AppContext) -> QWidget:
     return ChronicPage(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -21,6 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.ui.common.naming import named as named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 W = TypeVar("W", bound=QWidget)
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
@@ -28,12 +33,6 @@ WARNING_STYLE = "color: #8a5a00; font-weight: bold;"
 OK_STYLE = "color: #1b5e20;"
 LATE_BRUSH = QBrush(QColor(255, 235, 200))
 
-
-def named(widget: W, name: str, accessible: str | None = None) -> W:
-    """objectName for tests and style sheets, accessibleName for screen readers."""
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible or name.replace("_", " "))
-    return widget
 
 
 def describe_error(exc: BaseException) -> str:
@@ -173,7 +172,7 @@ class PatientPage(QWidget):
 
     tables: tuple[str, ...] = ()
 
-    def __init__(self, ctx: Any, name: str, title: str) -> None:
+    def __init__(self, ctx: AppContext, name: str, title: str) -> None:
         super().__init__()
         named(self, name, title)
         self.ctx = ctx

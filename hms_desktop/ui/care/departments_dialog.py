@@ -3,7 +3,7 @@ referrals still name a department)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import Department
-from hms_desktop.storage.care import DEPARTMENTS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import MessageLine, RowsModel, describe_error, make_table, named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 class DepartmentsDialog(QDialog):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "care_departments_dialog", "Departments")
         self.setWindowTitle("Referral departments")
@@ -48,7 +51,7 @@ class DepartmentsDialog(QDialog):
         self.load()
 
     def _on_change(self, change: Any) -> None:
-        if change.table == DEPARTMENTS.name:
+        if change.table == topics.DEPARTMENTS:
             self.load()
 
     def load(self) -> None:

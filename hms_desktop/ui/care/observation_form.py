@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.chronic import GlucoseUnit, to_mmol
 from hms_desktop.domain.news2 import TEMPERATURE_ROUNDING_HINT, Consciousness, News2Result, Risk
 from hms_desktop.ui.care.common import NumberField, add_form_rows, named
+from hms_desktop.ui.common.qt_dates import py_datetime, qt_datetime
 
 NOT_RECORDED = "not recorded"
 RISK_STYLE = {Risk.LOW: "background:#e8f5e9;", Risk.LOW_MEDIUM: "background:#fff8e1;",
@@ -70,7 +71,7 @@ class ObservationForm(QGroupBox):
         oxygen = self.oxygen.currentText()
         level = self.consciousness.currentText()
         return {
-            "at": self.at.dateTime().toPython().astimezone(),
+            "at": py_datetime(self.at.dateTime()).astimezone(),
             "respiration_rate": self.respiration.value(),
             "spo2": self.spo2.value(),
             "on_oxygen": None if oxygen == NOT_RECORDED else oxygen == "oxygen",
@@ -94,7 +95,7 @@ class ObservationForm(QGroupBox):
         self.at.setDateTime(QDateTime.currentDateTime())
 
     def set_time(self, at: datetime) -> None:
-        self.at.setDateTime(QDateTime(at.astimezone()))
+        self.at.setDateTime(qt_datetime(at.astimezone()))
 
 
 class News2Panel(QGroupBox):

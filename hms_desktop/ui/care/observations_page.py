@@ -3,7 +3,7 @@ the per-patient SpO2 scale 2 flag, the list of sets and the NEWS2 trend."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import Observation
-from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     MessageLine,
     PatientPage,
@@ -31,6 +31,9 @@ from hms_desktop.ui.care.common import (
 from hms_desktop.ui.care.observation_form import News2Panel, ObservationForm
 from hms_desktop.ui.care.ranges_dialog import RangesDialog
 from hms_desktop.ui.care.trend_chart import TrendChart
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 HEADERS = ("Time", "Resp", "SpO2", "Air/O2", "BP", "Pulse", "ACVPU", "Temp", "Glucose",
            "Weight", "NEWS2", "Risk", "By")
@@ -51,9 +54,9 @@ def _row(o: Observation, result: News2Result | None) -> list[str]:
 
 
 class ObservationsPage(PatientPage):
-    tables = (OBSERVATIONS.name, NEWS2_SCALES.name, CLINICAL_RANGES.name)
+    tables = (topics.OBSERVATIONS, topics.NEWS2_SCALES, topics.CLINICAL_RANGES)
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_observations_page", "Observations")
         self.form = ObservationForm()
         self.save_button = named(QPushButton("&Save observations"), "obs_save",
@@ -102,7 +105,7 @@ class ObservationsPage(PatientPage):
     # -- load -----------------------------------------------------------------------------
     def reload(self) -> None:
         pid = self.patient_id
-        enabled = bool(pid) and not getattr(self.ctx.store, "read_only", False)
+        enabled = bool(pid) and not self.ctx.session.read_only
         for w in (self.form, self.save_button, self.scale2, self.scale2_reason):
             w.setEnabled(enabled)
         svc = self.ctx.services.observations
@@ -132,7 +135,7 @@ class ObservationsPage(PatientPage):
             return
         try:
             values = self.form.values()
-            obs = Observation(patient_id=pid, recorded_by=getattr(self.ctx.store, "actor", ""),
+            obs = Observation(patient_id=pid, recorded_by=self.ctx.session.actor,
                               **values)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             self.message.show_error(f"Not saved. {describe_error(exc)}")
@@ -157,12 +160,12 @@ class ObservationsPage(PatientPage):
             self.reload()
 
         self.run(self.ctx.services.observations.set_scale2, self.patient_id, checked,
-                 reason=reason, set_by=getattr(self.ctx.store, "actor", ""), initiator=self,
+                 reason=reason, set_by=self.ctx.session.actor, initiator=self,
                  message=self.message, what="SpO2 scale", on_done=done)
 
     def _edit_ranges(self) -> None:
         open_window(RangesDialog(self.ctx, self))
 
 
-def create_observations_page(ctx: Any) -> QWidget:
+def create_observations_page(ctx: AppContext) -> QWidget:
     return ObservationsPage(ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.chronic import OverdueEntry
 from hms_desktop.ui.care.common import RowsModel, make_table, named, patient_name
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 HEADERS = ("Patient", "Name", "Last reading", "Due", "Days late")
 
 
 class OverdueDialog(QDialog):
     """Computed on the writer (it reads every reading's date); Enter on a row opens the patient."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         named(self, "care_overdue_dialog", "Overdue chronic readings")
         self.setWindowTitle("Overdue chronic-disease readings")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QVBoxLayout, QWidget
 
@@ -16,11 +16,14 @@ from hms_desktop.ui.care.common import (
     text_label,
 )
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 class RangesDialog(QDialog):
     """One low/high pair per parameter; an empty bound means "no warning on that side"."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "care_ranges_dialog", "Clinical ranges")
         self.setWindowTitle("Clinical ranges (warnings only)")

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.referrals import Referral
 
 
@@ -41,11 +42,9 @@ class LetterSender:
     role: str = ""
 
     @classmethod
-    def from_settings(cls, settings: object) -> LetterSender:
-        return cls(clinic=str(getattr(settings, "clinic_name", "") or "HMS Clinic"),
-                   address=str(getattr(settings, "clinic_address", "") or ""),
-                   signatory=str(getattr(settings, "letter_signatory", "") or ""),
-                   role=str(getattr(settings, "letter_signatory_role", "") or ""))
+    def from_settings(cls, settings: ClinicSettings) -> LetterSender:
+        return cls(clinic=settings.clinic_name or "HMS Clinic", address=settings.clinic_address,
+                   signatory=settings.letter_signatory, role=settings.letter_signatory_role)
 
 
 def letter_html(referral: Referral, patient: LetterPatient, *, clinic: str = "HMS Clinic",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import Referral, ReferralStatus
-from hms_desktop.storage.care import DEPARTMENTS, REFERRALS
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     MessageLine,
     PatientPage,
@@ -39,6 +39,10 @@ from hms_desktop.ui.care.referral_letter import (
 )
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
 from hms_desktop.ui.care.referrals_window import ReferralsWindow
+from hms_desktop.ui.common.qt_dates import py_date
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 def letter_patient(services: Any, patient_id: str) -> LetterPatient:
@@ -63,14 +67,14 @@ def letter_patient(services: Any, patient_id: str) -> LetterPatient:
 
 
 class ReferralsPage(PatientPage):
-    tables = (REFERRALS.name, DEPARTMENTS.name)
+    tables = (topics.REFERRALS, topics.DEPARTMENTS)
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx, "care_referrals_page", "Referrals")
         self.form = ReferralForm()
-        self.form.referred_by.setText(str(getattr(ctx.store, "actor", "")))
-        self.create = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
-        self.create.clicked.connect(self._create)
+        self.form.referred_by.setText(ctx.session.actor)
+        self.create_button = named(QPushButton("&Create draft"), "referral_create", "Create referral draft")
+        self.create_button.clicked.connect(self._create)
         self.message = MessageLine("referral_message", "Referral message")
         self.model = RowsModel(HEADERS, self)
         self.table = make_table("referral_table", "Patient referrals", self.model)
@@ -96,7 +100,7 @@ class ReferralsPage(PatientPage):
 
         top = QHBoxLayout()
         top.addWidget(self.form, 1)
-        top.addWidget(self.create)
+        top.addWidget(self.create_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.letter)
         buttons.addWidget(self.print_button)
@@ -122,9 +126,9 @@ class ReferralsPage(PatientPage):
         self.model.set_rows([referral_cells(r.referral, r.overdue) for r in rows],
                             [r.referral.id for r in rows],
                             {i for i, r in enumerate(rows) if r.overdue})
-        writable = bool(pid) and not getattr(self.ctx.store, "read_only", False)
+        writable = bool(pid) and not self.ctx.session.read_only
         self.form.setEnabled(writable)
-        self.create.setEnabled(writable)
+        self.create_button.setEnabled(writable)
         if selected in self.referrals:
             self.table.selectRow(self.model.row_of(selected))
         self._selected_changed()
@@ -161,9 +165,9 @@ class ReferralsPage(PatientPage):
         if ref_id is None:
             return
         to = ReferralStatus(self.steps.step.currentText())
-        kw: dict[str, Any] = {"on": self.steps.on.date().toPython()}
+        kw: dict[str, Any] = {"on": py_date(self.steps.on.date())}
         if to is ReferralStatus.BOOKED:
-            kw["appointment_on"] = self.steps.appointment.date().toPython()
+            kw["appointment_on"] = py_date(self.steps.appointment.date())
         if to is ReferralStatus.CANCELLED:
             kw["cancel_reason"] = self.steps.cancel_reason.text()
 
@@ -221,5 +225,5 @@ class ReferralsPage(PatientPage):
         self.message.show_ok(f"Letter {ref.id} sent to {printer.printerName() or printer.outputFileName()}")
 
 
-def create_referrals_page(ctx: Any) -> QWidget:
+def create_referrals_page(ctx: AppContext) -> QWidget:
     return ReferralsPage(ctx)

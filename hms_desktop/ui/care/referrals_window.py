@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.referrals import ReferralStatus, Urgency
+from hms_desktop.services import topics
 from hms_desktop.services.referrals import ReferralRow
-from hms_desktop.storage.care import REFERRALS
 from hms_desktop.ui.care.common import RowsModel, add_labelled, make_table, named, patient_name
 from hms_desktop.ui.care.referral_rows import HEADERS, referral_cells
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 ALL = "all"
 
@@ -28,7 +31,7 @@ ALL = "all"
 class ReferralsWindow(QDialog):
     """Non-modal; Enter on a row opens that patient's record. Filtering runs on the writer."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         named(self, "care_referrals_window", "All referrals")
         self.setWindowTitle("All referrals")
@@ -66,7 +69,7 @@ class ReferralsWindow(QDialog):
         self.load()
 
     def _on_change(self, change: Any) -> None:
-        if change.table == REFERRALS.name:
+        if change.table == topics.REFERRALS:
             self.load()
 
     def load(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
@@ -35,15 +35,18 @@ from hms_desktop.ui.care.common import (
     named,
 )
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 NOT_MAPPED = "— not mapped —"
 FIELD_LABELS = {"at": "Time", "device_id": "Device", "heart_rate": "Heart rate",
                 "spo2": "SpO2", "steps": "Steps", "glucose_mmol_l": "Glucose mmol/L",
                 "temperature_c": "Temperature °C"}
 
 
-def clinic_zone(ctx: Any) -> tzinfo:
+def clinic_zone(ctx: AppContext) -> tzinfo:
     """Times without a zone in an export are the clinic's local time."""
-    name = getattr(getattr(ctx, "settings", None), "time_zone", "")
+    name = ctx.settings.time_zone
     if name:
         return ZoneInfo(name)
     zone = datetime.now().astimezone().tzinfo
@@ -52,7 +55,7 @@ def clinic_zone(ctx: Any) -> tzinfo:
 
 
 class WearableImportDialog(QDialog):
-    def __init__(self, ctx: Any, patient_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "care_wearable_import", "Import wearable readings")
         self.setWindowTitle(f"Import wearable readings for {patient_id}")
@@ -62,7 +65,7 @@ class WearableImportDialog(QDialog):
         self.path: Path | None = None
         self.header: list[str] = []
         self.rows: list[list[str]] = []
-        self.result: ImportResult | None = None
+        self.imported: ImportResult | None = None
         # Where the file comes from: an open dialog for people, replaceable in tests.
         self.choose_file: Callable[[], Path | None] = self._ask_file
         self.file_label = named(QLabel("No file chosen"), "import_file", "Chosen file")
@@ -154,7 +157,7 @@ class WearableImportDialog(QDialog):
         self.message.setText("Importing…")
 
         def done(result: ImportResult) -> None:
-            self.result = result
+            self.imported = result
             self.do_import.setEnabled(True)
             if result.errors:
                 self.errors.addItems(result.errors)

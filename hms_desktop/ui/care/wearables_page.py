@@ -4,7 +4,7 @@ time, and the CSV import. Day files are read on the writer, never on the GUI thr
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtWidgets import (
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.wearables import VALUE_FIELDS
-from hms_desktop.storage.care import WEARABLES_LOG
+from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
     PatientPage,
     RowsModel,
@@ -28,6 +28,9 @@ from hms_desktop.ui.care.common import (
 from hms_desktop.ui.care.trend_chart import TrendChart
 from hms_desktop.ui.care.wearable_import import FIELD_LABELS, WearableImportDialog
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "Last year": 365}
 TABLE_ROWS = 500  # newest rows in the table; the chart shows the whole period
 
@@ -37,9 +40,9 @@ def _fmt(value: float) -> str:
 
 
 class WearablesPage(PatientPage):
-    tables = (WEARABLES_LOG,)
+    tables = (topics.WEARABLES,)
 
-    def __init__(self, ctx: Any, *, today: date | None = None) -> None:
+    def __init__(self, ctx: AppContext, *, today: date | None = None) -> None:
         super().__init__(ctx, "care_wearables_page", "Wearables")
         self.today = today
         self.period = named(QComboBox(), "wearables_period", "Period")
@@ -70,12 +73,12 @@ class WearablesPage(PatientPage):
 
     def _on_change(self, change: Any) -> None:
         # Wearable changes carry patient ids: reload only for ours (the feed appends often).
-        if change.table == WEARABLES_LOG and self.patient_id in change.ids:
+        if change.table == topics.WEARABLES and self.patient_id in change.ids:
             self.reload()
 
     def reload(self) -> None:
         pid = self.patient_id
-        self.import_button.setEnabled(bool(pid) and not getattr(self.ctx.store, "read_only", False))
+        self.import_button.setEnabled(bool(pid) and not self.ctx.session.read_only)
         self._generation += 1
         generation = self._generation
         if not pid:
@@ -116,5 +119,5 @@ class WearablesPage(PatientPage):
         open_window(WearableImportDialog(self.ctx, self.patient_id, self))
 
 
-def create_wearables_page(ctx: Any) -> QWidget:
+def create_wearables_page(ctx: AppContext) -> QWidget:
     return WearablesPage(ctx)

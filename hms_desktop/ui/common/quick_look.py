@@ -21,12 +21,7 @@ def quick_look(prog: str, create_tab: Callable[[Any], QWidget], seed: Callable[[
                argv: list[str] | None = None, *, patients: int = 300,
                size: tuple[int, int] = (1200, 800)) -> int:
     """``seed(services, patients)`` fills a fresh folder; ``--data-dir`` opens an existing one."""
-    from hms_desktop.domain.clinic_settings import ClinicSettings
-    from hms_desktop.services.bus import EventBus
-    from hms_desktop.services.container import build_services
-    from hms_desktop.services.writer import BackgroundWriter
-    from hms_desktop.storage import Store
-    from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.composition import close_context, open_context
 
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--data-dir", type=Path, help="an existing data folder (default: fresh demo data)")
@@ -36,12 +31,9 @@ def quick_look(prog: str, create_tab: Callable[[Any], QWidget], seed: Callable[[
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="hms-quick-look-") as temp:
         data_dir = args.data_dir or Path(temp)
-        store, bus, writer = Store(data_dir), EventBus(), BackgroundWriter()
-        services = build_services(store, bus)
+        ctx = open_context(data_dir)
         if args.data_dir is None:
-            seed(services, args.patients)
-        ctx = AppContext(services=services, store=store, bus=bus, writer=writer,
-                         settings=ClinicSettings(), data_dir=data_dir)
+            seed(ctx.services, args.patients)
         tab = create_tab(ctx)
         tab.resize(*size)
         tab.show()
@@ -51,5 +43,4 @@ def quick_look(prog: str, create_tab: Callable[[Any], QWidget], seed: Callable[[
             return int(app.exec())
         finally:
             tab.close()
-            writer.shutdown()
-            store.close()
+            close_context(ctx)

@@ -50,7 +50,7 @@ class BulkExportDialog(QDialog):
         self.setObjectName("fhir_bulk_dialog")
         self.setAccessibleName("FHIR bulk export")
         self.setWindowTitle("FHIR bulk export")
-        self.result: BulkResult | None = None
+        self.outcome: BulkResult | None = None
         layout = QVBoxLayout(self)
         self.status = QLabel(f"Exporting every patient to {out_dir}…")
         self.status.setObjectName("fhir_bulk_status")
@@ -67,13 +67,16 @@ class BulkExportDialog(QDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.button)
         self.jobs = JobRunner(self)
-        self.jobs.sig_progress.connect(lambda step, f: (self.bar.setValue(round(f * 100)),
-                                                        self.bar.setFormat(f"{step} (%p%)")))
+        self.jobs.sig_progress.connect(self._show_progress)
         self.jobs.start(bulk_export, ctx.services, out_dir, progress=self.jobs.progress,
                         cancel=self.jobs.cancel, on_done=self._done, on_error=self._failed)
 
+
+    def _show_progress(self, step: str, fraction: float) -> None:
+        self.bar.setValue(round(fraction * 100))
+        self.bar.setFormat(f"{step} (%p%)")
     def _done(self, result: BulkResult) -> None:
-        self.result = result
+        self.outcome = result
         self.bar.setValue(100)
         self.status.setText(f"Exported {result.patients:,} patients ({result.total:,} resources) "
                             f"to {result.out_dir}.")

@@ -50,6 +50,13 @@ PREVIEW_ROWS = 10
 NOT_IMPORTED = "(not imported)"
 
 
+def _buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A label whose Alt key moves the focus to ``buddy``."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 def _named(widget: QWidget, name: str, accessible: str) -> Any:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
@@ -64,7 +71,7 @@ class ImportDialog(QDialog):
         self.ctx = ctx
         self.sheet: Sheet | None = None
         self.plan: ImportPlan | None = None
-        self.result: ImportResult | None = None
+        self.outcome: ImportResult | None = None
         self.jobs = JobRunner(self)
         self.jobs.sig_progress.connect(self._progress)
         self._build()
@@ -111,13 +118,13 @@ class ImportDialog(QDialog):
         self.mapping_table = _named(QTableWidget(0, 3), "import_mapping", "Column mapping")
         self.mapping_table.setHorizontalHeaderLabels(["Column in the file", "Imported as", "First values"])
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(QLabel("Column &mapping:", buddy=self.mapping_table))
+        layout.addWidget(_buddy_label("Column &mapping:", self.mapping_table))
         layout.addWidget(self.mapping_table, 2)
         self.preview_table = _named(QTableWidget(0, 0), "import_preview", "Preview of the first rows")
-        layout.addWidget(QLabel("&Preview:", buddy=self.preview_table))
+        layout.addWidget(_buddy_label("&Preview:", self.preview_table))
         layout.addWidget(self.preview_table, 2)
         self.problems = _named(QListWidget(), "import_problems", "Rows that cannot be imported")
-        layout.addWidget(QLabel("Rows &with problems:", buddy=self.problems))
+        layout.addWidget(_buddy_label("Rows &with problems:", self.problems))
         layout.addWidget(self.problems, 2)
         self.summary = _named(QLabel(""), "import_summary", "Import summary")
         self.summary.setWordWrap(True)
@@ -264,7 +271,7 @@ class ImportDialog(QDialog):
 
     def _applied(self, result: ImportResult) -> None:
         self._busy(False)
-        self.result = result
+        self.outcome = result
         self.plan = None
         written = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in result.written.items())
         text = f"Imported {written}."

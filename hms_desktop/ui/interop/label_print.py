@@ -47,7 +47,7 @@ def print_to(device: QPagedPaintDevice | QImage, content: LabelContent, stock: S
         if isinstance(device, QImage):
             rect = QRectF(0, 0, device.width(), device.height())
         else:
-            rect = QRectF(device.pageLayout().fullRectPixels(device.resolution()))  # type: ignore[union-attr]
+            rect = QRectF(device.pageLayout().fullRectPixels(device.logicalDpiX()))
         paint_label(painter, rect, content, stock, symbology)
     finally:
         painter.end()

@@ -7,29 +7,32 @@ the full-screen station from ``--station --monitor BED=PORT[@PROTOCOL][:PATIENT_
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
 from hms_desktop.ui.shell.write_guard import register_writes
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
-def create_tab(ctx: Any) -> QWidget:
+
+def create_tab(ctx: AppContext) -> QWidget:
     from hms_desktop.ui.monitor.bed_actions import patient_check
     from hms_desktop.ui.monitor.monitor_tab import MonitorTab, build_controller, observer_page
 
-    if not getattr(ctx, "holds_folder_lock", True):
+    if not ctx.session.holds_folder_lock:
         # Another window owns this folder and its devices: never open a port from here.
         return observer_page(ctx)
     controller = build_controller(ctx)
     tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
-                     recording_off=ctx.read_only_reason if getattr(ctx, "read_only", False) else "")
+                     recording_off=ctx.session.read_only_reason)
     register_writes(ctx, tab.add_bed, tab.default_limits)
     controller.start()
     return tab
 
 
-def create_trend_view(ctx: Any) -> QWidget:
+def create_trend_view(ctx: AppContext) -> QWidget:
     """A vitals trend for the Record tab: follows ``ctx.current_patient``."""
     from hms_desktop.ui.monitor.trend_view import TrendView
 

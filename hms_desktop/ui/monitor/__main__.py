@@ -16,13 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 def main() -> int:
     from hms_desktop.devices.sources import SyntheticOximeter
-    from hms_desktop.domain.clinic_settings import ClinicSettings
-    from hms_desktop.services.bus import EventBus
-    from hms_desktop.services.container import build_services
     from hms_desktop.services.demo import monitoring as demo
-    from hms_desktop.services.writer import BackgroundWriter
-    from hms_desktop.storage import Store
-    from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.composition import close_context, open_context
     from hms_desktop.ui.monitor import create_tab
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -32,14 +27,12 @@ def main() -> int:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="hms-monitor-")
         folder = Path(tmp.name)
-    store, bus, writer = Store(folder), EventBus(), BackgroundWriter()
-    services = build_services(store, bus)
-    if not services.monitoring.beds():
-        demo.generate(services, random.Random(1), patients=4, progress=lambda s, f: None)
-    ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                     data_dir=folder)
+    ctx = open_context(folder)
+    if not ctx.services.monitoring.beds():
+        demo.generate(ctx.services, random.Random(1), patients=4, progress=lambda s, f: None)
     tab = create_tab(ctx)
-    controller = ctx.monitor_controller  # type: ignore[attr-defined]
+    controller = ctx.monitor_controller
+    assert controller is not None  # create_tab built it
     for i, bed in enumerate(list(controller.monitors)[:4]):
         if controller.monitors[bed].session is None:
             src = SyntheticOximeter(spo2=84 if i == 1 else 96, pulse_rate=62 + 9 * i)
@@ -48,9 +41,7 @@ def main() -> int:
     tab.resize(1400, 900)
     tab.show()
     code = app.exec()
-    controller.stop()
-    writer.shutdown()
-    store.close()
+    close_context(ctx)
     if tmp is not None:
         tmp.cleanup()
     return int(code)

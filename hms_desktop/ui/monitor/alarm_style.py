@@ -1,4 +1,4 @@
-"""How an alarm looks: colour and flash rate by priority (IEC 60601-1-8, reference/clinical.md).
+"""How an alarm looks: colour and flash rate by priority (IEC 60601-1-8, docs/clinical.md).
 
 High: red, 2 Hz at 50 % duty (allowed 1.4-2.8 Hz, 20-60 %); medium: yellow, 0.5 Hz
 (0.4-0.8 Hz); low: cyan, steady. Flashing is a pure function of time, so every tile of a

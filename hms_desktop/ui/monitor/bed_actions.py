@@ -8,7 +8,7 @@ Dialogs open non-modally (``open()``): live monitoring keeps drawing and alarmin
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QWidget
@@ -18,14 +18,17 @@ from hms_desktop.ui.monitor.bed_naming import BedNameError, new_bed
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.dialogs import ConnectDialog, LimitsDialog
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 Say = Callable[[str], None]
 
 
-def patient_check(ctx: Any) -> Callable[[str], bool] | None:
-    """``patients.get`` (a dictionary look-up) when the context has a patient service."""
-    patients = getattr(getattr(ctx, "services", None), "patients", None)
-    if patients is None:
+def patient_check(ctx: AppContext | None) -> Callable[[str], bool] | None:
+    """``patients.get`` (a dictionary look-up); None without a context (a bare kiosk)."""
+    if ctx is None:
         return None
+    patients = ctx.services.patients
     return lambda patient_id: patients.get(patient_id) is not None
 
 

@@ -8,7 +8,7 @@ the main window ask before it closes with beds monitored (issue 11 item 6).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.shell.keep_awake import KeepAwake
 from hms_desktop.ui.shell.watchdog_client import WatchdogClient
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 #: A window property: set it to close without asking (SIGTERM, a relaunch on another folder).
 FORCE_CLOSE = "hms_force_close"
@@ -90,7 +93,7 @@ class _AskBeforeClose(QObject):
         return False
 
 
-def guard_window(window: QWidget, ctx: Any, *, watchdog: WatchdogClient | None = None,
+def guard_window(window: QWidget, ctx: AppContext, *, watchdog: WatchdogClient | None = None,
                  keep_awake: KeepAwake | None = None) -> MonitoringGuard:
     """Guard the context's station (built if needed) and make ``window`` ask before closing."""
     from hms_desktop.ui.monitor.monitor_tab import build_controller

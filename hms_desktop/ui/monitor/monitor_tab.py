@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +18,9 @@ from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.station_view import StationView, wrapping_label
 from hms_desktop.ui.monitor.trend_view import TrendView
 from hms_desktop.ui.monitor.widgets import button, label, named, row
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 class MonitorTab(QWidget):
@@ -53,11 +56,11 @@ class MonitorTab(QWidget):
             self.trends.set_patient(current_patient.patient_id)
 
 
-def observer_page(ctx: Any) -> QWidget:
+def observer_page(ctx: AppContext) -> QWidget:
     """The Monitor tab of a window that does not hold the data folder: it names the window that
     monitors the beds and opens no device (a second reader distorted the first station's
     waveform and blanked its numbers without an alarm)."""
-    holder = getattr(ctx, "read_only_reason", "") or "another HMS Desktop window has this data folder"
+    holder = ctx.session.read_only_reason or "another HMS Desktop window has this data folder"
     page = label("monitor observer notice",
                  "Beds are monitored by another window.\n\n"
                  f"{holder}.\n\nThis window does not open oximeters or record; use the nurse "
@@ -67,15 +70,14 @@ def observer_page(ctx: Any) -> QWidget:
     return page
 
 
-def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
+def build_controller(ctx: AppContext, *, sound: Any = None) -> StationController:
     """The station controller of an application context (real speaker, care lookup).
 
     One per context: the Monitor tab and a kiosk station window share it, so a bed has one
     device reader, one alarm engine and one recording, whichever window shows it.
     """
-    existing = getattr(ctx, "monitor_controller", None)
-    if isinstance(existing, StationController):
-        return existing
+    if ctx.monitor_controller is not None:
+        return ctx.monitor_controller
     from hms_desktop.ui.monitor.news2_inputs import manual_lookup_for
     from hms_desktop.ui.monitor.patient_names import patient_name_lookup
     from hms_desktop.ui.monitor.sound import QtAlarmSound
@@ -83,10 +85,8 @@ def build_controller(ctx: Any, *, sound: Any = None) -> StationController:
     controller = StationController(ctx.services.monitoring, ctx.run, sound=sound or QtAlarmSound(),
                                    manual_lookup=manual_lookup_for(ctx.services),
                                    patient_name=patient_name_lookup(ctx.services),
-                                   wearables=getattr(ctx.services, "wearables", None), parent=ctx)
-    closing = getattr(ctx, "sig_closing", None)
-    if closing is not None:
-        closing.connect(controller.stop)  # the last vitals reach the writer before it stops
+                                   wearables=ctx.services.wearables, parent=ctx)
+    ctx.sig_closing.connect(controller.stop)  # the last vitals reach the writer before it stops
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.stop)  # readers' threads end before the app does

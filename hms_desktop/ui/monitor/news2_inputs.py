@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from hms_desktop.domain.live_news2 import ManualObservation
-from hms_desktop.ui.monitor.controller import ManualLookup
+from hms_desktop.monitoring.station import ManualLookup
 
 _NEVER = datetime.min.replace(tzinfo=UTC)  # "no observation": only the scale is known
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hms_desktop.ui.monitor.controller import NameLookup
+from hms_desktop.monitoring.station import NameLookup
 
 
 def patient_name_lookup(services: Any) -> NameLookup:

@@ -7,7 +7,7 @@ the chosen screen (or the primary one).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
@@ -18,18 +18,23 @@ from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.station_spec import MonitorSpec, parse_monitor_specs
 from hms_desktop.ui.monitor.station_view import StationView
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
-def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
+
+def start_station(ctx: AppContext | None, specs: list[str], screen: int | None = None, *,
                   controller: StationController | None = None, full_screen: bool = True) -> QWidget:
     """Build, connect and show the station; raises ValueError naming a bad ``--monitor`` option."""
-    if ctx is not None and not getattr(ctx, "holds_folder_lock", True):
+    if ctx is not None and not ctx.session.holds_folder_lock:
         raise ValueError("The nurse station runs only in the window that holds the data folder: "
-                         f"{getattr(ctx, 'read_only_reason', '') or 'another window has it'}")
+                         f"{ctx.session.read_only_reason or 'another window has it'}")
     parsed = parse_monitor_specs(specs)  # fail before opening anything
     screens = QGuiApplication.screens()
     if screen is not None and not 0 <= screen < len(screens):
         raise ValueError(f"--screen {screen}: this machine has screens 0..{len(screens) - 1}")
     if controller is None:
+        if ctx is None:
+            raise ValueError("the nurse station needs an open data folder or a controller")
         from hms_desktop.ui.monitor.monitor_tab import build_controller
 
         controller = build_controller(ctx)
@@ -39,8 +44,8 @@ def start_station(ctx: Any, specs: list[str], screen: int | None = None, *,
     view.bed_actions = BedActions(controller, view, say=view.say, patient_exists=patient_check(ctx))
     view.bed_actions.attach(view.bed_view)
     controller.sig_error_reported.connect(view.say)
-    if ctx is not None and getattr(ctx, "read_only", False):
-        view.set_recording_off(str(getattr(ctx, "read_only_reason", "")))
+    if ctx is not None and ctx.session.read_only:
+        view.set_recording_off(ctx.session.read_only_reason)
     controller.start()
     for bed_id, spec in zip(bed_ids, parsed, strict=True):
         mon = controller.monitors[bed_id]

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QLabel,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -47,7 +48,7 @@ def scrolling(widget: QWidget, name: str) -> QScrollArea:
     return area
 
 
-def wrapping_label(name: str) -> QWidget:
+def wrapping_label(name: str) -> QLabel:
     """A message line that wraps and never widens its row (long error texts)."""
     lab = label(name)
     lab.setWordWrap(True)

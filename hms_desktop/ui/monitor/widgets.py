@@ -16,15 +16,17 @@ from PySide6.QtWidgets import (
     QLayout,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
-W = TypeVar("W")
+from hms_desktop.ui.common.naming import named as _named
+
+W = TypeVar("W", bound=QWidget)
 
 
 def named(widget: W, name: str) -> W:
-    widget.setObjectName(name)  # type: ignore[attr-defined]
-    widget.setAccessibleName(name)  # type: ignore[attr-defined]
-    return widget
+    """Monitor widgets are read aloud by their object name, exactly as written."""
+    return _named(widget, name, name)
 
 
 def label(name: str, text: str = "", *, point_size: int = 0, bold: bool = False) -> QLabel:

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
-def create_tab(ctx: Any) -> QWidget:
+
+def create_tab(ctx: AppContext) -> QWidget:
     """The Patients tab for the main window (contract: docs/contracts.md)."""
     from hms_desktop.ui.patients.tab import PatientsTab
 

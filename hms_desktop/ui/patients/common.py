@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hms_desktop.domain.patient import DEFAULT_PHONE_REGION
+from hms_desktop.ui.common.naming import named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 W = TypeVar("W", bound=QWidget)
 
-
-def name_widget(widget: W, object_name: str, accessible_name: str) -> W:
-    """Every widget gets both names: tests and screen readers find it by accessible name."""
-    widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible_name)
-    return widget
+name_widget = named  # the patient widgets' name for the shared helper
 
 
-def phone_region(ctx: Any) -> str:
+def phone_region(ctx: AppContext) -> str:
     """The clinic's default phone region (ISO country code) from the clinic settings."""
-    return str(getattr(getattr(ctx, "settings", None), "phone_region", None) or DEFAULT_PHONE_REGION)
+    return ctx.settings.phone_region or DEFAULT_PHONE_REGION
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:

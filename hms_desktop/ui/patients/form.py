@@ -8,8 +8,9 @@ opens one instead, or ticks "new patient", and that confirmation is saved with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -51,6 +52,9 @@ from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.common import name_widget, phone_region
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 #: field -> label, in form (and Tab) order
 LABELS: dict[str, str] = {
     "given_name": "Given name", "family_name": "Family name", "date_of_birth": "Date of birth",
@@ -75,7 +79,7 @@ class PatientFormDialog(QDialog):
     sig_existing_chosen = Signal(str)
     """The user chose an existing record from the duplicate list instead of registering."""
 
-    def __init__(self, ctx: Any, patient: Patient | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient: Patient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
@@ -131,11 +135,11 @@ class PatientFormDialog(QDialog):
         fields = QWidget()
         fields.setObjectName("patient_form_fields")
         fields.setLayout(form)
-        self.scroll = name_widget(QScrollArea(), "patient_form_scroll", "Patient details")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(fields)
+        self.scroll_area = name_widget(QScrollArea(), "patient_form_scroll", "Patient details")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(fields)
         self.required_note = name_widget(QLabel("* required"), "required_note", "Required fields note")
         self.dup_box = QWidget()
         dup_layout = QVBoxLayout(self.dup_box)
@@ -166,7 +170,7 @@ class PatientFormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.status_label = name_widget(QLabel(""), "form_status", "Form status")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.required_note)
         layout.addWidget(self.dup_box)
         layout.addWidget(self.status_label)
@@ -301,9 +305,10 @@ class PatientFormDialog(QDialog):
         if patient is None:
             first = next(iter(errors))
             self.inputs[first].setFocus()
-            self.scroll.ensureWidgetVisible(self.inputs[first])
+            self.scroll_area.ensureWidgetVisible(self.inputs[first])
             self.status_label.setText(f"Not saved: {LABELS[first]} {errors[first]}")
             return
+        call: Callable[..., Patient]
         args: tuple[Any, ...]  # register(patient) or update(id, patient)
         if self.patient is None:
             self._dup_timer.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
 from hms_desktop.services.patients import HistoryEntry
 from hms_desktop.ui.patients.common import name_widget
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 HEADERS = ("Version", "When (UTC)", "Who", "Field", "Before", "After")
 
 
 def history_rows(entries: list[HistoryEntry]) -> list[tuple[str, ...]]:
     """One table row per changed field, newest version first (what the user looks for)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for entry in reversed(entries):
         when = entry.at.strftime("%Y-%m-%d %H:%M:%S") if entry.at else ""
         action = "registered" if entry.version == 1 else entry.op
@@ -36,7 +39,7 @@ def history_rows(entries: list[HistoryEntry]) -> list[tuple[str, ...]]:
 
 
 class PatientHistoryDialog(QDialog):
-    def __init__(self, ctx: Any, patient_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         service = ctx.services.patients
         name_widget(self, "patient_history", "Patient history")

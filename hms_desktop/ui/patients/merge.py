@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +20,9 @@ from hms_desktop.services.patients import MergePreview
 from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients.common import name_widget
 from hms_desktop.ui.patients.picker import PatientPicker
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 def preview_text(preview: MergePreview) -> str:
@@ -40,7 +44,7 @@ class PatientMergeDialog(QDialog):
     sig_patients_merged = Signal(str)
     """The merge finished; carries the surviving patient's ID."""
 
-    def __init__(self, ctx: Any, survivor_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, survivor_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
@@ -65,7 +69,8 @@ class PatientMergeDialog(QDialog):
         # Merging cannot be undone: Enter (which picks the duplicate in the search box) must
         # never also press Merge, so no button is a default (see keyPressEvent).
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         name_widget(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "cancel_button", "Cancel")
         self.buttons.accepted.connect(self.merge)
         self.buttons.rejected.connect(self.reject)

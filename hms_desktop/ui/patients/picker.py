@@ -10,12 +10,15 @@ and Enter (or the mouse); ``sig_patient_chosen`` carries the ID.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QHBoxLayout, QLineEdit, QWidget
 
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 DEBOUNCE_MS = 120
 LIMIT = 20
@@ -25,7 +28,7 @@ class PatientPicker(QWidget):
     sig_patient_chosen = Signal(str)
     """The user chose a patient; carries the patient ID."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, include_hidden: bool = False,
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, include_hidden: bool = False,
                  accessible_name: str = "Patient picker") -> None:
         super().__init__(parent)
         name_widget(self, "patient_picker", accessible_name)
@@ -42,8 +45,10 @@ class PatientPicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setMaxVisibleItems(12)
-        self.completer.activated[QModelIndex].connect(self._activated)
-        name_widget(self.completer.popup(), "patient_picker_results", f"{accessible_name} results")
+        # PySide6's stubs do not type overloaded signals as indexable; the QModelIndex overload
+        # is the one that carries the row.
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
+        name_widget(self._popup(), "patient_picker_results", f"{accessible_name} results")
         self.edit.setCompleter(self.completer)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh)
@@ -86,10 +91,15 @@ class PatientPicker(QWidget):
         """The IDs offered right now, in order."""
         return list(self._ids)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # QCompleter creates its list view on construction
+        return popup
+
     def choose(self, patient_id: str) -> None:
         self.chosen_id = patient_id
         self.edit.setText(self.label(patient_id))
-        self.completer.popup().hide()
+        self._popup().hide()
         self.sig_patient_chosen.emit(patient_id)
 
     def _activated(self, index: QModelIndex) -> None:
@@ -101,5 +111,5 @@ class PatientPicker(QWidget):
         if self._timer.isActive():
             self._timer.stop()
             self.refresh()
-        if len(self._ids) == 1 and not self.completer.popup().isVisible():
+        if len(self._ids) == 1 and not self._popup().isVisible():
             self.choose(self._ids[0])

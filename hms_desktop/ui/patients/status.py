@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,11 +19,14 @@ from hms_desktop.domain.patient import PatientStatus, parse_birth_date
 from hms_desktop.ui.context import describe_failure
 from hms_desktop.ui.patients.common import name_widget
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 CHOICES = (PatientStatus.ACTIVE, PatientStatus.INACTIVE, PatientStatus.DECEASED)
 
 
 class PatientStatusDialog(QDialog):
-    def __init__(self, ctx: Any, patient_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, patient_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients

@@ -7,7 +7,7 @@ patients are listed first.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
@@ -34,6 +34,9 @@ from hms_desktop.ui.patients.status import PatientStatusDialog
 from hms_desktop.ui.patients.table_model import PatientTableModel
 from hms_desktop.ui.shell.write_guard import register_writes
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 SEARCH_DEBOUNCE_MS = 100
 RECENT_ON_TOP = 10
 
@@ -52,14 +55,13 @@ def count_text(shown: int, text: str, hidden_matches: int = 0) -> str:
 
 
 class PatientsTab(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.service = ctx.services.patients
         # The service checks numbers typed without +country code against the clinic's region.
         self.service.phone_region = phone_region(ctx)
-        if hasattr(ctx, "sig_settings_changed"):
-            ctx.sig_settings_changed.connect(lambda _s: setattr(self.service, "phone_region", phone_region(ctx)))
+        ctx.sig_settings_changed.connect(self._settings_changed)
         self.model: PatientTableModel | None = None
         self.dialog: QDialog | None = None  # the one dialog this tab has open (form, history, status, merge)
         name_widget(self, "patients_tab", "Patients tab")
@@ -131,6 +133,9 @@ class PatientsTab(QWidget):
         ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
 
     # ------------------------------------------------------------------ list
+
+    def _settings_changed(self, _settings: object) -> None:
+        self.service.phone_region = phone_region(self.ctx)
     def _index_ready(self, index: Any) -> None:
         self.model = PatientTableModel(index)
         self.table.setModel(self.model)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
-def create_tab(ctx: Any) -> QWidget:
+
+def create_tab(ctx: AppContext) -> QWidget:
     from hms_desktop.ui.record.tab import RecordTab
 
     return RecordTab(ctx)

@@ -21,30 +21,21 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from hms_desktop.domain.clinic_settings import ClinicSettings
-    from hms_desktop.services.bus import EventBus
-    from hms_desktop.services.container import build_services
     from hms_desktop.services.demo import patients as demo_patients
     from hms_desktop.services.demo.record import build_records
-    from hms_desktop.services.writer import BackgroundWriter
-    from hms_desktop.storage import Store
-    from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.composition import close_context, open_context
     from hms_desktop.ui.record.tab import RecordTab
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="hms-record-"))
-    store = Store(data_dir)
-    bus = EventBus()
-    services = build_services(store, bus)
+    ctx = open_context(data_dir)
+    services = ctx.services
     if args.data_dir is None:
         demo_patients.generate(services, random.Random(1), patients=10, progress=lambda step, f: None)
         rng = random.Random(1)
         for pid in services.patients.ids():
             for section, rows in build_records(pid, rng, date.today(), scale=3).items():
                 services.record.add_many(section, rows)
-    writer = BackgroundWriter()
-    ctx = AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                     data_dir=data_dir)
     tab = RecordTab(ctx)
     tab.setWindowTitle(f"Record — {data_dir}")
     tab.resize(1200, 800)
@@ -53,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
-        writer.shutdown()
-        store.close()
+        close_context(ctx)
 
 
 if __name__ == "__main__":

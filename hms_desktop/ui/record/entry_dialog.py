@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from hms_desktop.domain.field_limits import FIELD_LIMITS, too_long_message
 from hms_desktop.domain.record_fields import FormField, describe_errors, form_fields
 from hms_desktop.ui.common.mnemonics import with_mnemonic
+from hms_desktop.ui.common.qt_dates import py_date, py_time, qt_datetime
 from hms_desktop.ui.record.clock import from_wall, to_wall
 from hms_desktop.ui.record.widgets import named
 
@@ -59,7 +60,7 @@ class _OptionalDate(QWidget):
         row.addWidget(self.edit, 1)
 
     def value(self) -> date | None:
-        return self.edit.date().toPython() if self.check.isChecked() else None  # type: ignore[no-any-return]
+        return py_date(self.edit.date()) if self.check.isChecked() else None
 
     def set_value(self, value: date | None) -> None:
         self.check.setChecked(value is not None)
@@ -195,7 +196,7 @@ class RecordEntryDialog(QDialog):
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
         elif isinstance(widget, QDateTimeEdit) and field.kind == "datetime" and isinstance(value, datetime):
-            widget.setDateTime(QDateTime(to_wall(value)))  # shown in the clinic's time zone
+            widget.setDateTime(qt_datetime(to_wall(value)))  # shown in the clinic's time zone
         elif isinstance(widget, QDateEdit) and isinstance(value, date):
             widget.setDate(QDate(value.year, value.month, value.day))
         elif isinstance(widget, QPlainTextEdit):
@@ -213,7 +214,7 @@ class RecordEntryDialog(QDialog):
             return widget.isChecked()
         if isinstance(widget, QDateTimeEdit) and field.kind == "datetime":
             qdt = widget.dateTime()
-            wall = datetime.combine(qdt.date().toPython(), qdt.time().toPython())
+            wall = datetime.combine(py_date(qdt.date()), py_time(qdt.time()))
             base = self._base.get(field.name)
             if isinstance(base, datetime) and to_wall(base).replace(second=0, microsecond=0) == wall:
                 return base  # the editor shows minutes: an untouched time keeps its seconds
@@ -222,7 +223,7 @@ class RecordEntryDialog(QDialog):
             except ValueError as exc:  # the hour skipped when clocks go forward
                 raise _FieldProblem(f"{field.title}: {exc}") from exc
         if isinstance(widget, QDateEdit):
-            return widget.date().toPython()
+            return py_date(widget.date())
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
         text = widget.text().strip()
@@ -237,7 +238,7 @@ class RecordEntryDialog(QDialog):
 
     def input(self, name: str) -> QWidget:
         widget = self._inputs[name]
-        return widget.edit if isinstance(widget, _OptionalDate) else widget  # type: ignore[no-any-return]
+        return widget.edit if isinstance(widget, _OptionalDate) else widget
 
     # ---- result --------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from hms_desktop.domain.record import AllergyStatement, Section
-from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.domain.record import AllergyStatement
+from hms_desktop.services import topics
 from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.interop.actions import record_header_button
 from hms_desktop.ui.record.clock import wall_text
@@ -17,16 +17,19 @@ from hms_desktop.ui.record.summary_html import printed_at, summary_html
 from hms_desktop.ui.record.summary_pdf import PageFrame, print_html_to_pdf
 from hms_desktop.ui.record.widgets import button, named
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 BANNER_STYLE = {
     "allergies": "background:#c62828; color:white; font-weight:bold; padding:6px;",
     "no_known_allergies": "background:#e8f5e9; color:#1b5e20; padding:6px;",
     "not_recorded": "background:#fff8e1; color:#6d4c00; padding:6px; font-style:italic;",
 }
-HEADER_TABLES = frozenset({SECTION_TABLES[Section.ALLERGIES].name, ALLERGY_STATEMENTS.name, "patients"})
+HEADER_TABLES = frozenset({topics.ALLERGIES, topics.ALLERGY_STATEMENTS, topics.PATIENTS})
 
 
 class RecordHeader(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "record_header", "Patient header")
         self.ctx = ctx
@@ -104,7 +107,7 @@ class RecordHeader(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE[banner.state])
         self.banner.setProperty("alert", banner.alert)
         self.banner.show()
-        self.nka_button.setEnabled(banner.state == "not_recorded" and not getattr(self.ctx, "read_only", False))
+        self.nka_button.setEnabled(banner.state == "not_recorded" and not self.ctx.session.read_only)
 
     def record_no_known_allergies(self) -> None:
         if not self.patient_id:
@@ -125,10 +128,10 @@ class RecordHeader(QWidget):
             self.print_summary_to(Path(path))
 
     def print_summary_to(self, path: Path) -> Path:
-        settings = getattr(self.ctx, "settings", None)
-        clinic = str(getattr(settings, "clinic_name", "") or "")
+        settings = self.ctx.settings
+        clinic = settings.clinic_name
         html = summary_html(self.ctx.services, self.patient_id, clinic=clinic,
-                            address=str(getattr(settings, "clinic_address", "") or ""))
+                            address=settings.clinic_address)
         facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
         who = f"{facts.name} ({self.patient_id})" if facts.name else self.patient_id
         frame = PageFrame(f"Patient summary — {who}" + (f" — {clinic}" if clinic else ""),

@@ -56,7 +56,7 @@ def _status(patient: Any) -> str:
     status = _text(getattr(patient, "status", ""))
     if status in ("", "active"):
         return ""
-    if status == "merged" and getattr(patient, "merged_into", ""):
+    if status == "merged" and str(getattr(patient, "merged_into", "") or ""):
         return f"merged into {patient.merged_into}"
     deceased_on = getattr(patient, "deceased_on", None)
     if status == "deceased" and isinstance(deceased_on, date):

@@ -8,7 +8,7 @@ against allergies" or "allergy status not recorded" — so silence never reads a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +26,9 @@ from hms_desktop.domain.record import Medication, Section
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_page import SectionPage, current_user
 from hms_desktop.ui.record.widgets import named
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 class AllergyWarningDialog(QDialog):
@@ -73,7 +76,7 @@ class AllergyWarningDialog(QDialog):
 
 
 class MedicationsPage(SectionPage):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.MEDICATIONS, parent)
         self.warning: AllergyWarningDialog | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -15,11 +15,14 @@ from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_model import SectionTableModel, display_value
 from hms_desktop.ui.record.section_page import SectionPage, current_user
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 AMEND_HIDDEN = frozenset({"id", "patient_id", "amends", "at", "status"})
 
 
 class NotesPage(SectionPage):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.NOTES, parent)
         self.edit_button.setText("A&mend…")
         self.edit_button.setAccessibleName("Amend selected note")

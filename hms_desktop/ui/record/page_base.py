@@ -6,10 +6,13 @@ on a patient change or a change event for its tables, and reloads when it is nex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 class PatientPage(QWidget):
@@ -17,7 +20,7 @@ class PatientPage(QWidget):
 
     tables: frozenset[str] = frozenset()
 
-    def __init__(self, ctx: Any, name: str, accessible: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, name: str, accessible: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -32,6 +32,9 @@ from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.section_model import SectionTableModel, display_value
 from hms_desktop.ui.record.widgets import button
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 def current_user() -> str:
     try:
@@ -43,7 +46,7 @@ def current_user() -> str:
 class SectionPage(PatientPage):
     """List + actions for one section of the current patient's record."""
 
-    def __init__(self, ctx: Any, section: Section, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, section: Section, parent: QWidget | None = None) -> None:
         self.section = section
         self.info = SECTIONS[section]
         self.tables = frozenset({section.value})
@@ -108,7 +111,7 @@ class SectionPage(PatientPage):
         layout.addWidget(self.detail)
         layout.addWidget(self.message)
         if self.read_only:
-            self.message.setText("Read-only: " + str(getattr(ctx.store, "read_only_reason", "")
+            self.message.setText("Read-only: " + str(ctx.session.read_only_reason
                                                     or "the data folder is open in another window."))
         self._selection_changed()
 
@@ -125,7 +128,7 @@ class SectionPage(PatientPage):
     def load_rows(self) -> list[Any]:
         if not self.patient_id:
             return []
-        return self.ctx.services.record.entries(self.section, self.patient_id,  # type: ignore[no-any-return]
+        return self.ctx.services.record.entries(self.section, self.patient_id,
                                                 include_inactive=self.show_inactive.isChecked())
 
     def refresh(self) -> None:
@@ -153,7 +156,7 @@ class SectionPage(PatientPage):
     @property
     def read_only(self) -> bool:
         """Another window holds the data folder: writing would only fail, so offer nothing to write."""
-        return bool(getattr(self.ctx, "read_only", False))
+        return self.ctx.session.read_only
 
     def _selection_changed(self) -> None:
         row = self.selected()
@@ -233,7 +236,7 @@ class SectionPage(PatientPage):
         return True
 
     def history_versions(self, row: Any) -> list[Any]:
-        return self.ctx.services.record.history(self.section, row.id)  # type: ignore[no-any-return]
+        return self.ctx.services.record.history(self.section, row.id)
 
     def show_history(self) -> None:
         row = self.selected()

@@ -6,7 +6,7 @@ and one page, not every section (ten years of a record is thousands of entries).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,28 +18,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.record import SECTIONS
 from hms_desktop.ui.common.mnemonics import MENU_KEYS, deconflict, mnemonic_of
 from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.record import clock
 from hms_desktop.ui.record.header import RecordHeader
 from hms_desktop.ui.record.page_base import PatientPage
-from hms_desktop.ui.record.pages import RECORD_PAGES, VISIT_LOG
+from hms_desktop.ui.record.pages import RECORD_PAGES, TIMELINE_PAGE, VISIT_LOG
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.timeline_page import TimelinePage
 from hms_desktop.ui.record.visits_page import VisitsPage
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 TAB_TITLE = "Record"
 SECTION_TITLES = {section.value: info.title for section, info in SECTIONS.items()}
 
 
 class RecordTab(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("record_tab")
         self.setAccessibleName("Record tab")
         self.ctx = ctx
-        self.factories = list(RECORD_PAGES)  # snapshot: features append before the tab is built
+        # The pages the composition root registered; a bare context gets the record's own.
+        self.factories = list(ctx.record_pages or [*RECORD_PAGES, TIMELINE_PAGE])
         self.pages: dict[str, QWidget] = {}
         self.header = RecordHeader(ctx, self)
         self.page_list = QListWidget(self)
@@ -57,19 +62,14 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
-        self._apply_settings(getattr(ctx, "settings", None))
-        if hasattr(ctx, "sig_settings_changed"):
-            ctx.sig_settings_changed.connect(self._settings_changed)
-        navigation = getattr(ctx, "navigation", None)
-        if navigation is not None and hasattr(navigation, "sig_visit_log_requested"):
-            navigation.sig_visit_log_requested.connect(self.log_visit)
+        self._apply_settings(ctx.settings)
+        ctx.sig_settings_changed.connect(self._settings_changed)
+        ctx.navigation.sig_visit_log_requested.connect(self.log_visit)
         self.page_list.setCurrentRow(0)
 
     @staticmethod
-    def _apply_settings(settings: Any) -> None:
-        zone = getattr(settings, "zone", None)
-        if zone is not None:
-            clock.set_zone(zone)
+    def _apply_settings(settings: ClinicSettings) -> None:
+        clock.set_zone(settings.zone)
 
     def _settings_changed(self, settings: Any) -> None:
         """A new clinic time zone: every time shown is redrawn in it."""
@@ -116,7 +116,8 @@ class RecordTab(QWidget):
         if 0 <= row < len(self.factories):
             page = self.page(self.factories[row][0])
             for n in range(self.stack.count()):
-                if page_in(self.stack.widget(n)) is page:
+                area = self.stack.widget(n)
+                if area is not None and page_in(area) is page:
                     self.stack.setCurrentIndex(n)
 
     def open_entry(self, table: str, record_id: str) -> None:
@@ -134,9 +135,7 @@ class RecordTab(QWidget):
 
     def log_visit(self, details: dict[str, Any]) -> None:
         """Schedule asked to log a visit: bring the Record tab and the visit dialog forward."""
-        navigation = getattr(self.ctx, "navigation", None)
-        if navigation is not None and hasattr(navigation, "show_tab"):
-            navigation.show_tab(TAB_TITLE)
+        self.ctx.navigation.show_tab(TAB_TITLE)
         page = self.show_page(VISIT_LOG)
         if isinstance(page, VisitsPage):
             page.open_requested_visit(details)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -28,6 +28,9 @@ from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 ALL_KINDS = "All kinds"
 RELOAD_DELAY_MS = 250
 HEADERS = ("When", "Kind", "What", "Detail")
@@ -40,10 +43,6 @@ class TimelineModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.entries: list[TimelineEntry] = []
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
         self.beginResetModel()
@@ -78,13 +77,13 @@ class TimelinePage(PatientPage):
     sig_entry_activated = Signal(str, str)
     """The user opened a timeline entry: (table, record_id), for the tab to show its page."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(lambda: self._stale and self.reload())
+        self._reload_timer.timeout.connect(self._reload_if_stale)
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("timeline_kind_filter")
         self.kind_filter.setAccessibleName("Timeline kind filter")
@@ -116,6 +115,10 @@ class TimelinePage(PatientPage):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice)
+
+    def _reload_if_stale(self) -> None:
+        if self._stale:
+            self.reload()
 
     def _on_change(self, change: Any) -> None:
         """Any feature may feed the timeline, so any change may matter; but live series

@@ -4,7 +4,7 @@ by the Schedule tab (the Record tab routes ``ctx.navigation.sig_visit_log_reques
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -14,6 +14,9 @@ from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.widgets import button
 from hms_desktop.ui.shell.write_guard import register_writes
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 FOLLOW_UP_HOUR = 9  # a proposed start; the booking dialog lets the user pick the real slot
 
@@ -28,28 +31,24 @@ def follow_up_request(visit: Visit) -> dict[str, Any] | None:
 
 
 class VisitsPage(SectionPage):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.VISITS, parent)
         self.book_button = button(self, "&Book follow-up…", "visits_book_follow_up", "Book follow-up")
         register_writes(ctx, self.book_button)
         self.book_button.clicked.connect(self.book_follow_up)
         self.actions_row.insertWidget(4, self.book_button)
-        navigation = getattr(ctx, "navigation", None)
-        self._can_book = navigation is not None and hasattr(navigation, "request_booking")
         self._selection_changed()
 
     def _selection_changed(self) -> None:
         super()._selection_changed()
         if hasattr(self, "book_button"):
             row = self.selected()
-            self.book_button.setEnabled(bool(self._can_book and row is not None and follow_up_request(row)))
-            if not self._can_book:
-                self.book_button.setToolTip("Scheduling is not available in this build.")
+            self.book_button.setEnabled(bool(row is not None and follow_up_request(row)))
 
     def book_follow_up(self) -> None:
         row = self.selected()
         request = follow_up_request(row) if row is not None else None
-        if request is not None and self._can_book:
+        if row is not None and request is not None:
             self.ctx.navigation.request_booking(**request)
             self.message.setText(f"Follow-up requested for {row.next_visit.isoformat()}.")
 
@@ -76,15 +75,13 @@ class VisitsPage(SectionPage):
 
     def _provider_name(self, provider_id: str) -> str:
         """The doctor's name from the scheduling providers when present, else the provider ID."""
-        providers = getattr(getattr(self.ctx.services, "scheduling", None), "providers", None)
-        get = getattr(providers, "get", None)
-        provider = get(provider_id) if callable(get) else None
-        return str(getattr(provider, "name", "") or provider_id)
+        provider = self.ctx.services.scheduling.providers.get(provider_id)
+        return provider.name if provider is not None and provider.name else provider_id
 
     def _saved(self, saved: Any) -> None:
         super()._saved(saved)
-        link_visit = getattr(getattr(self.ctx.services, "scheduling", None), "link_visit", None)
-        if getattr(saved, "appointment_id", "") and callable(link_visit):
+        link_visit = self.ctx.services.scheduling.link_visit
+        if getattr(saved, "appointment_id", ""):
             # the appointment points back at the visit logged for it (Schedule shows "visit logged")
             self.ctx.run(link_visit, saved.appointment_id, saved.id, initiator=self, on_error=self._failed,
                          what=f"linking visit {saved.id} to appointment {saved.appointment_id}")

@@ -6,14 +6,10 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from hms_desktop.ui.common.naming import named as named
+
 W = TypeVar("W", bound=QWidget)
 
-
-def named(widget: W, name: str, accessible: str) -> W:
-    """Tests and screen readers find widgets by these names, never by position."""
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def button(parent: QWidget, text: str, name: str, accessible: str) -> QPushButton:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.domain.clinic_settings import ClinicSettings
 
-def clinic_tz_name(settings: Any) -> str | None:
-    """The clinic time-zone setting, whatever shape ctx.settings has (attribute or mapping)."""
-    for key in ("time_zone", "clinic_timezone", "timezone"):
-        value = settings.get(key) if isinstance(settings, dict) else getattr(settings, key, None)
-        if value:
-            return str(value)
-    return None
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
-def create_tab(ctx: Any) -> QWidget:
+def clinic_tz_name(settings: ClinicSettings) -> str | None:
+    """The clinic time-zone setting (None when unset: the computer's zone is used)."""
+    return settings.time_zone or None
+
+
+def create_tab(ctx: AppContext) -> QWidget:
     from hms_desktop.ui.schedule.tab import ScheduleTab
 
-    name = clinic_tz_name(getattr(ctx, "settings", None))
+    name = clinic_tz_name(ctx.settings)
     if name:
         ctx.services.scheduling.set_clinic_tz(name)
     return ScheduleTab(ctx)

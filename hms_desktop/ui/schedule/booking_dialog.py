@@ -5,7 +5,7 @@ recorded override for booking outside hours. The save runs on the background wri
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import QDate, QTime, Signal
@@ -31,9 +31,13 @@ from hms_desktop.domain.schedule_time import utc_to_wall, wall_to_utc
 from hms_desktop.domain.scheduling import Appointment
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.scheduling import BookingError, SchedulingService
+from hms_desktop.ui.common.qt_dates import py_date, py_time
 from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.patient_field import chosen_patient, make_patient_chooser
 from hms_desktop.ui.schedule.recurrence_box import RecurrenceBox
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 def default_start(now: datetime) -> datetime:
@@ -49,7 +53,7 @@ class BookingDialog(QDialog):
     sig_series_skipped = Signal(str)
     """A series was booked without some dates: what was skipped and why (after sig_appointments_booked)."""
 
-    def __init__(self, ctx: Any, *, patient_id: str = "", provider_id: str = "",
+    def __init__(self, ctx: AppContext, *, patient_id: str = "", provider_id: str = "",
                  start: datetime | None = None, reason: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "schedule_booking_dialog", "Book appointment")
@@ -147,7 +151,7 @@ class BookingDialog(QDialog):
 
     def draft(self) -> Appointment:
         """The appointment the form describes; ValueError/ValidationError name the field."""
-        local = datetime.combine(self.date.date().toPython(), self.time.time().toPython())
+        local = datetime.combine(py_date(self.date.date()), py_time(self.time.time()))
         start = wall_to_utc(local, self.service.zone)
         return Appointment(patient_id=self.patient_id(), provider_id=self.provider.currentData() or "",
                            start=start, end=start + timedelta(minutes=self.minutes.value()),
@@ -173,7 +177,7 @@ class BookingDialog(QDialog):
         self.problems.setAccessibleDescription("; ".join(problems))
 
     def find_slot(self) -> None:
-        local = datetime.combine(self.date.date().toPython(), self.time.time().toPython())
+        local = datetime.combine(py_date(self.date.date()), py_time(self.time.time()))
         department = self.department.currentData() or None
         try:
             slot = self.service.find_next_free_slot(
@@ -197,7 +201,7 @@ class BookingDialog(QDialog):
         if self.saving:
             return
         try:
-            recurrence = self.repeat.recurrence(self.date.date().toPython())
+            recurrence = self.repeat.recurrence(py_date(self.date.date()))
         except ValidationError as exc:
             self.problems.setText(describe_validation_error(exc))
             return
@@ -228,7 +232,7 @@ class BookingDialog(QDialog):
         """Book the series without the clashing dates; they are listed and kept on the series."""
         if self.saving:
             return
-        recurrence = self.repeat.recurrence(self.date.date().toPython())
+        recurrence = self.repeat.recurrence(py_date(self.date.date()))
         if recurrence is None:
             return
         self.saving = True

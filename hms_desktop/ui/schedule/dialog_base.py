@@ -3,16 +3,19 @@ message line where refusals are shown in place (so the context opens no message 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from hms_desktop.services.scheduling import SchedulingService
 from hms_desktop.ui.schedule.naming import named
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 class ScheduleDialog(QDialog):
-    def __init__(self, ctx: Any, name: str, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, name: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, name, title)
         self.setWindowTitle(title)

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QDateEdit, QWidget
+from PySide6.QtWidgets import QDateEdit
 
-W = TypeVar("W", bound=QWidget)
+from hms_desktop.ui.common.naming import named as named
+
 D = TypeVar("D", bound=QDateEdit)
-
-
-def named(widget: W, name: str, accessible: str) -> W:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
-
 
 DATE_FORMAT = "ddd dd MMM yyyy"  # "Wed 25 Nov 2026": the weekday and month name, never "25 11 2026"
 

@@ -6,14 +6,17 @@ scheduling service, so every way of booking applies them, not just this dialog.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from hms_desktop.ui.patients.picker import PatientPicker
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
-def make_patient_chooser(ctx: Any, parent: QWidget | None = None) -> PatientPicker:
+
+def make_patient_chooser(ctx: AppContext, parent: QWidget | None = None) -> PatientPicker:
     """The one place that picks the patient widget (search by name, ID, phone, birth date)."""
     picker = PatientPicker(ctx, parent, accessible_name="Patient")
     return picker
@@ -23,9 +26,9 @@ def chosen_patient(picker: PatientPicker) -> str:
     return picker.chosen_id
 
 
-def patient_labels(ctx: Any, patient_ids: set[str]) -> dict[str, tuple[str, str]]:
+def patient_labels(ctx: AppContext, patient_ids: set[str]) -> dict[str, tuple[str, str]]:
     """patient id -> (display name, first name); the id itself where no name is known."""
-    service = getattr(ctx.services, "patients", None)
+    service = ctx.services.patients
     out: dict[str, tuple[str, str]] = {}
     for pid in patient_ids:
         full = service.display_name(pid) if service is not None else pid

@@ -4,7 +4,7 @@ changed days. Every save runs on the background writer; bad input names the week
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import QDate, Qt
@@ -35,9 +35,13 @@ from hms_desktop.domain.scheduling import (
     parse_windows,
 )
 from hms_desktop.domain.validation_text import describe_validation_error
+from hms_desktop.ui.common.qt_dates import py_date
 from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import dated, named
 from hms_desktop.ui.schedule.recurrence_box import DAY_NAMES
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 
 def hours_text(windows: list[Availability], weekday: int) -> str:
@@ -48,7 +52,7 @@ def hours_text(windows: list[Availability], weekday: int) -> str:
 class ProvidersDialog(ScheduleDialog):
     """Left: providers. Right: the chosen provider's details, weekly hours and exceptions."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "schedule_providers_dialog", "Providers and hours", parent)
         self.list = named(QListWidget(), "schedule_providers_list", "Providers")
         self.name = named(QLineEdit(), "schedule_provider_name", "Provider name")
@@ -216,7 +220,7 @@ class ProvidersDialog(ScheduleDialog):
             if kind == "changed" and len(spans) != 1:
                 raise ValueError("a changed day needs one window, e.g. 10:00-14:00")
             start, end = spans[0] if spans else ("", "")
-            exception = AvailabilityException(provider_id=provider_id, day=self.ex_day.date().toPython(),
+            exception = AvailabilityException(provider_id=provider_id, day=py_date(self.ex_day.date()),
                                               kind=kind, start=start, end=end)
         except (ValidationError, ValueError) as exc:
             self.say(f"Exception: {exc}", error=True)

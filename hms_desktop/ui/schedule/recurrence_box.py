@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.schedule_recurrence import Recurrence
+from hms_desktop.ui.common.qt_dates import py_date
 from hms_desktop.ui.schedule.naming import dated, named
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -96,5 +97,5 @@ class RecurrenceBox(QGroupBox):
         return Recurrence(
             freq=self.freq.currentData(), interval=self.interval.value(), weekdays=weekdays,
             count=self.count.value() if self.by_count.isChecked() else None,
-            until=self.until.date().toPython() if self.by_until.isChecked() else None,
+            until=py_date(self.until.date()) if self.by_until.isChecked() else None,
             short_months=self.short_months.currentData())

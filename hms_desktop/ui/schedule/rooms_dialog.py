@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
@@ -23,9 +23,12 @@ from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.ui.schedule.dialog_base import ScheduleDialog
 from hms_desktop.ui.schedule.naming import named
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 
 class RoomsDialog(ScheduleDialog):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "schedule_rooms_dialog", "Rooms and equipment", parent)
         self.list = named(QListWidget(), "schedule_rooms_list", "Rooms")
         self.name = named(QLineEdit(), "schedule_room_name", "Room name")
@@ -60,7 +63,7 @@ class RoomsDialog(ScheduleDialog):
 
     def add(self) -> None:
         try:
-            room = Room(name=self.name.text().strip(), kind=self.kind.currentText())  # type: ignore[arg-type]
+            room = Room(name=self.name.text().strip(), kind=self.kind.currentText())
         except ValidationError as exc:
             self.say(describe_validation_error(exc), error=True)
             return

@@ -5,7 +5,7 @@ every write goes through ``ctx.run`` on the background writer."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
 from hms_desktop.domain.scheduling import AppointmentStatus
+from hms_desktop.services import topics
 from hms_desktop.services.schedule_index import Brief
 from hms_desktop.services.scheduling import SchedulingService
-from hms_desktop.storage.scheduling import SCHEDULE_TABLES
 from hms_desktop.ui.schedule import clinic_tz_name
 from hms_desktop.ui.schedule.actions import ScheduleActions
 from hms_desktop.ui.schedule.agenda import AgendaList
@@ -36,8 +36,11 @@ from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
 from hms_desktop.ui.shell.write_guard import register_writes
 
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
+
 MODES = ("day", "week", "month")
-_TABLES = {spec.name for spec in SCHEDULE_TABLES}
+_TABLES = topics.SCHEDULE
 NO_PROVIDERS = "No providers yet: add doctors and nurses with Providers… (Alt+P), then book."
 AGENDA_SHARE = 0.28
 WEEK_READABLE = 3  # more providers side by side in a week column leaves no room for names  # the calendar is the main thing; the agenda list is its narrow twin
@@ -55,7 +58,7 @@ def scrolled(view: TimeGridView, name: str, accessible: str) -> QScrollArea:
 
 
 
-def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
+def to_items(ctx: AppContext, service: SchedulingService, briefs: list[Brief]) -> list[CalendarItem]:
     """Index briefs as view items in clinic wall-clock time, titled with the patient's name."""
     names = patient_labels(ctx, {b.patient_id for b in briefs})
     walls: dict[int, datetime] = {}  # slot times repeat across providers: convert each once
@@ -71,10 +74,10 @@ def to_items(ctx: Any, service: SchedulingService, briefs: list[Brief]) -> list[
                          names[b.patient_id][1], AppointmentStatus(b.status)) for b in briefs]
 
 
-class ScheduleTab(ScheduleActions, QWidget):
+class ScheduleTab(QWidget):
     """Owns the shown period and mode; views only draw and report gestures."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         QWidget.__init__(self, parent)
         named(self, "schedule_tab", "Schedule")
         self.ctx = ctx
@@ -216,6 +219,7 @@ class ScheduleTab(ScheduleActions, QWidget):
 
     # ----- wiring ---------------------------------------------------------------------
     def _connect(self) -> None:
+        self.appointment_actions = ScheduleActions(self)
         self.mode_box.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
         self.provider_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.prev_button.clicked.connect(lambda: self.navigate("page_up"))
@@ -226,27 +230,18 @@ class ScheduleTab(ScheduleActions, QWidget):
             view.sig_item_selected.connect(lambda item_id, a=area, v=view: self._reveal(a, v, item_id))
             view.sig_navigation_requested.connect(self.navigate)
             view.sig_column_activated.connect(self.open_column)
-            view.sig_item_selected.connect(self.select)
-            view.sig_item_activated.connect(self.activate)
-            view.sig_move_requested.connect(self.request_move)
-            view.sig_slot_activated.connect(self.book_at)
+            view.sig_item_selected.connect(self.appointment_actions.select)
+            view.sig_item_activated.connect(self.appointment_actions.activate)
+            view.sig_move_requested.connect(self.appointment_actions.request_move)
+            view.sig_slot_activated.connect(self.appointment_actions.book_at)
         self.month_view.sig_navigation_requested.connect(self.navigate)
         self.month_view.sig_day_activated.connect(self.open_day)
-        self.agenda.sig_item_selected.connect(self.select)
-        self.agenda.sig_item_activated.connect(self.activate)
-        self._connect_actions()
-        changes = getattr(self.ctx, "changes", None)
-        if changes is not None:
-            changes.sig_changed.connect(self._on_change)
-        closing = getattr(self.ctx, "sig_closing", None)
-        if closing is not None:
-            closing.connect(self._clock.stop)  # no redraws while the window shuts down
-        settings_changed = getattr(self.ctx, "sig_settings_changed", None)
-        if settings_changed is not None:
-            settings_changed.connect(self._settings_changed)
-        navigation = getattr(self.ctx, "navigation", None)
-        if navigation is not None and hasattr(navigation, "sig_booking_requested"):
-            navigation.sig_booking_requested.connect(self.open_booking_request)
+        self.agenda.sig_item_selected.connect(self.appointment_actions.select)
+        self.agenda.sig_item_activated.connect(self.appointment_actions.activate)
+        self.ctx.changes.sig_changed.connect(self._on_change)
+        self.ctx.sig_closing.connect(self._clock.stop)  # no redraws while the window shuts down
+        self.ctx.sig_settings_changed.connect(self._settings_changed)
+        self.ctx.navigation.sig_booking_requested.connect(self.appointment_actions.open_booking_request)
 
     def _on_change(self, change: Any) -> None:
         if getattr(change, "table", "") in _TABLES and self.service.index_ready:
@@ -372,4 +367,4 @@ class ScheduleTab(ScheduleActions, QWidget):
                     f" · all {len(providers)} providers: choose one to read the names"
                 self.title.setText(f"Week of {first:%d %B %Y}{crowd}")
         self.agenda.set_items(self.items, self.provider_names, show_date=self.mode == "week")
-        self.update_actions()
+        self.appointment_actions.update_actions()

@@ -31,15 +31,11 @@ from PySide6.QtWidgets import (
 from hms_desktop.services.backup import BackupError, BackupPlan, check_passphrase, create_key
 from hms_desktop.services.backup.plan import check_backup_folder
 from hms_desktop.services.data_check import check_data
+from hms_desktop.ui.common.naming import named as _named
 
 LOST_PASSPHRASE = ("Write the passphrase down and keep it safe. A lost passphrase means a lost "
                    "backup: nobody can decrypt it without it. It is never stored on this computer.")
 
-
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def _error_label(name: str) -> QLabel:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from hms_desktop.services.session import Session, close_session, open_session
 from hms_desktop.services.writer import BackgroundWriter
+from hms_desktop.ui.composition import open_context
 from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,10 @@ class SessionController(QObject):
     ) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self._options = {
-            "demo_if_empty": demo_if_empty,
-            "demo_patients": demo_patients,
-            "demo_seed": demo_seed,
-            "database": database,
-        }
+        self._demo_if_empty = demo_if_empty
+        self._demo_patients = demo_patients
+        self._demo_seed = demo_seed
+        self._database = database
         self.writer = BackgroundWriter()
         self.session: Session | None = None
         self.ctx: AppContext | None = None
@@ -64,7 +63,8 @@ class SessionController(QObject):
         """Begin opening the folder; returns at once."""
         self.writer.submit(_preload_ui_modules)
         future: Future[Any] = self.writer.submit(
-            open_session, self.data_dir, progress=self._report, **self._options
+            open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
+            demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self._database,
         )
         future.add_done_callback(self._opened)
         return future
@@ -90,15 +90,8 @@ class SessionController(QObject):
     def _on_session_opened(self, session: Session) -> None:
         if self._closed.is_set():
             return
-        self.ctx = AppContext(
-            services=session.services,
-            store=session.store,
-            bus=session.bus,
-            writer=self.writer,
-            settings=session.settings,
-            data_dir=session.data_dir,
-            parent=self,
-        )
+        self.ctx = open_context(session.data_dir, services=session.services, writer=self.writer,
+                                settings=session.settings, parent=self)
         self.sig_context_ready.emit(self.ctx)
 
     def shutdown(self) -> None:

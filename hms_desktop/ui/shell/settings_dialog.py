@@ -21,12 +21,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
-
-
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
+from hms_desktop.ui.common.naming import named as _named
 
 
 class SettingsDialog(QDialog):

@@ -8,7 +8,6 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
-from hms_desktop.ui.common.placeholder import placeholder_tab
 from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.context import (
     TAB_MONITOR,
@@ -49,21 +48,19 @@ def error_page(title: str, message: str) -> QLabel:
 
 
 def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:
-    """The tab's own widget, its placeholder when not built yet, or an error page."""
+    """The tab's own widget, or an error page naming what is wrong (every tab ships)."""
     module_name = f"hms_desktop.ui.{package}"
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            log.exception("tab %s failed to import", title)
-            return error_page(title, str(exc))
-        return placeholder_tab(title)
+        log.exception("tab %s failed to import", title)
+        return error_page(title, str(exc))
     except Exception as exc:
         log.exception("tab %s failed to import", title)
         return error_page(title, f"{type(exc).__name__}: {exc}")
     factory = getattr(module, "create_tab", None)
     if factory is None:
-        return placeholder_tab(title)
+        return error_page(title, f"{module_name} has no create_tab(ctx)")
     try:
         widget: QWidget = factory(ctx)
     except Exception as exc:

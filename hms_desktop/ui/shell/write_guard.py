@@ -11,9 +11,14 @@ e.g. when storage finds a problem after start-up.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from hms_desktop.ui.context import AppContext
 
 Control = QWidget | QAction | QShortcut
 _TIP = "hms_tooltip_before_read_only"
@@ -91,8 +96,6 @@ class WriteGuard(QObject):
             self._controls.remove(control)
 
 
-def register_writes(ctx: object, *controls: Control) -> None:
-    """``ctx.write_guard.register(*controls)`` for a context that has one (test contexts may not)."""
-    guard = getattr(ctx, "write_guard", None)
-    if isinstance(guard, WriteGuard):
-        guard.register(*controls)
+def register_writes(ctx: AppContext, *controls: Control) -> None:
+    """``ctx.write_guard.register(*controls)``: disabled, with the reason, while read-only."""
+    ctx.write_guard.register(*controls)

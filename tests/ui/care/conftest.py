@@ -12,12 +12,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
-from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
-from hms_desktop.services.writer import BackgroundWriter
-from hms_desktop.storage import Store
-from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.composition import opened_context
 
 PATIENT = "PAT000001"
 OTHER = "PAT000002"
@@ -26,17 +21,8 @@ OTHER = "PAT000002"
 @contextmanager
 def make_context(data_dir: Path) -> Iterator[Any]:
     """A context on a real store, services and writer; everything closed on exit."""
-    store = Store(data_dir, actor="nurse.test")
-    bus = EventBus()
-    services = build_services(store, bus)
-    writer = BackgroundWriter()
-    ctx = AppContext(services=services, store=store, bus=bus, writer=writer,
-                     settings=ClinicSettings(), data_dir=data_dir)
-    try:
+    with opened_context(data_dir, actor="nurse.test") as ctx:
         yield ctx
-    finally:
-        writer.shutdown()
-        store.close()
 
 
 @pytest.fixture

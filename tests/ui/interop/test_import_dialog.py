@@ -80,7 +80,7 @@ def test_import_valid_rows_through_the_dialog(qtbot: Any, ctx: AppContext, tmp_p
         "line 3: Date of birth: '31/02/1912' is not a valid date as dd/mm/yyyy"]
     importer = _find(dialog, QPushButton, "Import")
     qtbot.mouseClick(importer, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10000)
     assert "Imported 2 patients" in _find(dialog, QLabel, "Import summary").text()
     dialog.close()
     ctx.writer.shutdown()

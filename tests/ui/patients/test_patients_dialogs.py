@@ -6,7 +6,14 @@ from datetime import date
 
 from pydantic import BaseModel
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTableWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+)
 
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.storage import TableSpec
@@ -88,7 +95,8 @@ def test_merge_shows_a_preview_then_moves_everything(ctx: PatientsTestContext, q
     picker.completer.popup().hide()
     qtbot.keyClick(find(picker, "Duplicate record search", QLineEdit), Qt.Key.Key_Return)
     qtbot.keyClick(find(picker, "Duplicate record search", QLineEdit), Qt.Key.Key_Return)  # again
-    qtbot.wait(200)
+    ctx.writer.submit(lambda: None).result()  # a merge queued by Enter would have run by now
+    QApplication.processEvents()  # and its completion reached the dialog
     assert dialog.isVisible() and ctx.services.patients.get(gone).merged_into in ("", None)  # Enter never merges
     text = find(dialog, "Merge preview", QPlainTextEdit).toPlainText()
     assert f"{gone} Zoe Nunez" in text and "email: (empty) → zn@example.com" in text

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.patient import Patient
 from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
+from hms_desktop.ui.composition import close_context, open_context
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.record import clock
 
@@ -25,8 +24,8 @@ OTHER = "PAT000002"
 
 
 def make_context(services: Any, store: Store, bus: EventBus, writer: BackgroundWriter, data_dir: Path) -> AppContext:
-    return AppContext(services=services, store=store, bus=bus, writer=writer, settings=ClinicSettings(),
-                      data_dir=data_dir)
+    """A second window's context on parts the test opened itself."""
+    return open_context(data_dir, services=services, writer=writer)
 
 
 def add_patient(services: Any, given: str, family: str, birth: str, sex: str, blood: str) -> str:
@@ -39,16 +38,11 @@ def add_patient(services: Any, given: str, family: str, birth: str, sex: str, bl
 
 @pytest.fixture
 def record_ctx(data_dir: Path, qapp: Any) -> Iterator[Any]:
-    store = Store(data_dir, actor="dr.test")
-    bus = EventBus()
-    services = build_services(store, bus)
-    writer = BackgroundWriter()
-    ctx = make_context(services, store, bus, writer, data_dir)
+    ctx = open_context(data_dir, actor="dr.test")
     try:
         yield ctx
     finally:
-        writer.shutdown()
-        store.close()
+        close_context(ctx)
         clock.set_zone(clinic_zone())  # the tab sets a module-wide display zone
 
 

@@ -1,4 +1,4 @@
-"""Booking dialog polish: monthly series on the 31st, readable labels."""
+"""The booking dialog: monthly series on the 31st, readable labels."""
 
 from __future__ import annotations
 

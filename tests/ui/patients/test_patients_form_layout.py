@@ -1,4 +1,4 @@
-"""Registration form polish: labels tied to their fields, the duplicate reasons readable."""
+"""The registration form: labels tied to their fields, the duplicate reasons readable."""
 
 from __future__ import annotations
 

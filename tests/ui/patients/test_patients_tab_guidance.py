@@ -1,4 +1,4 @@
-"""Patients list polish: an empty list always says why and what to do next."""
+"""The patients list: an empty list always says why and what to do next."""
 
 from __future__ import annotations
 

@@ -166,8 +166,8 @@ def test_tab_key_goes_from_the_toolbar_to_the_calendar_then_the_agenda(tab: Sche
 def test_status_change_is_confirmed_by_name_and_replaces_an_old_error(tab: ScheduleTab, ctx: ScheduleTestContext,
                                                                       qtbot: QtBot) -> None:
     status = find(tab, QLabel, "Schedule messages")
-    tab.say("Something failed earlier.", error=True)
-    tab.select("APT000001")
+    tab.appointment_actions.say("Something failed earlier.", error=True)
+    tab.appointment_actions.select("APT000001")
     qtbot.mouseClick(find(tab, QPushButton, "Check in"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status.text().startswith("Checked in:"), timeout=3000)
     assert status.text() == "Checked in: Pat1 Tester (PAT000001) at 09:00."
