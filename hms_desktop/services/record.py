@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.record import (
     SECTIONS,
     AllergyBanner,
@@ -27,6 +28,7 @@ from hms_desktop.domain.record import (
     check_no_known_allergies,
 )
 from hms_desktop.domain.timeline import TimelineEntry, day_start
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store, Version
@@ -39,7 +41,12 @@ class RecordError(ValueError):
     """A change the record refuses, with a message for the user."""
 
 
+_EDIT = Permission.EDIT_RECORD
+
+
 class RecordService:
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user (services/access_control.py)
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._store = store
         self._bus = bus
@@ -53,6 +60,7 @@ class RecordService:
     # ---- reading -------------------------------------------------------------------------
     def entries(self, section: Section, patient_id: str, *, include_inactive: bool = True) -> list[Any]:
         """The patient's entries, newest first (by the section's date field, then id)."""
+        self._require_read(section, patient_id)
         info = SECTIONS[section]
         rows = self._tables[section].where("patient_id", patient_id)
         if not include_inactive:
@@ -64,10 +72,12 @@ class RecordService:
         return rows
 
     def get(self, section: Section, record_id: str) -> Any | None:
+        self._require_read(section, "")
         return self._tables[section].get(record_id)
 
     def history(self, section: Section, record_id: str) -> list[Version]:
         """Every saved version, oldest first (who, when, what)."""
+        self._require_read(section, "")
         return self._tables[section].history(record_id)
 
     def saved_at(self, section: Section, record_id: str) -> datetime | None:
@@ -77,6 +87,7 @@ class RecordService:
     def count(self, section: Section) -> int:
         return len(self._tables[section])
 
+    @requires(Permission.VIEW_RECORD, "see allergies")
     def allergy_statement(self, patient_id: str) -> AllergyStatement:
         """Looked up by patient_id, not by row id: a patient merge moves rows to the surviving
         patient, and then "no known allergies" holds only if every merged record said so."""
@@ -85,6 +96,7 @@ class RecordService:
             return AllergyStatement.NO_KNOWN_ALLERGIES
         return AllergyStatement.NOT_RECORDED
 
+    @requires(Permission.VIEW_RECORD, "see allergies")
     def allergy_statement_saved(self, patient_id: str) -> tuple[str, datetime | None] | None:
         """Who recorded the allergy statement and when (the banner's tooltip), or None."""
         rows = self._statements.where("patient_id", patient_id)
@@ -98,6 +110,7 @@ class RecordService:
         return allergy_banner(self.entries(Section.ALLERGIES, patient_id), self.allergy_statement(patient_id))
 
     # ---- writing -------------------------------------------------------------------------
+    @requires(_EDIT, "change the clinical record")
     def add(self, section: Section, record: BaseModel, *, initiator: object = None) -> Any:
         """Save a new entry; durable when this returns."""
         self._check_new(section, record)
@@ -107,6 +120,7 @@ class RecordService:
             self._clear_stale_nka(saved.patient_id, initiator)
         return saved
 
+    @requires(_EDIT, "change the clinical record")
     def add_many(self, section: Section, records: Sequence[BaseModel], *, initiator: object = None) -> list[Any]:
         """Batch insert with one fsync (demo data, imports). Allergy statements are not touched."""
         for record in records:
@@ -116,6 +130,7 @@ class RecordService:
             self._publish(section, tuple(r.id for r in saved), "insert", initiator)
         return saved
 
+    @requires(_EDIT, "change the clinical record")
     def amend(self, section: Section, record_id: str, changes: dict[str, Any], *,
               initiator: object = None) -> Any:
         """Save a new version with ``changes``; the previous version stays in the history.
@@ -154,6 +169,7 @@ class RecordService:
                                  at=at or datetime.now(UTC), amends=note_id)
         return self.add(Section.NOTES, amendment, initiator=initiator)  # type: ignore[no-any-return]
 
+    @requires(_EDIT, "change the clinical record")
     def record_no_known_allergies_many(self, patient_ids: Sequence[str], *, initiator: object = None) -> int:
         """Batch "no known allergies" for patients with no allergy statement yet (demo data,
         imports); patients with an active allergy are skipped, never contradicted."""
@@ -167,6 +183,7 @@ class RecordService:
                                      initiator=initiator))
         return len(rows)
 
+    @requires(_EDIT, "change the clinical record")
     def set_allergy_statement(self, patient_id: str, statement: AllergyStatement, *,
                               initiator: object = None) -> AllergyStatementRecord:
         """Record "no known allergies" (refused while an active allergy is listed) or reset it."""
@@ -178,6 +195,11 @@ class RecordService:
         return self._write_statement(patient_id, statement, initiator)
 
     # ---- internals -----------------------------------------------------------------------
+    def _require_read(self, section: Section, patient_id: str) -> None:
+        """Clinical notes need their own permission: a receptionist never reads one."""
+        permission = Permission.READ_CLINICAL_NOTES if section == Section.NOTES else Permission.VIEW_RECORD
+        self.access.require(permission, what=f"read {SECTIONS[section].title.lower()}", patient_id=patient_id)
+
     def _check_new(self, section: Section, record: BaseModel) -> None:
         model = SECTIONS[section].model
         if not isinstance(record, model):
