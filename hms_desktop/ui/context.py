@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal, Slot
 
+from hms_desktop.domain.accounts import SYSTEM_USER, Permission, SignedInUser
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.session import apply_settings
@@ -184,6 +185,16 @@ class AppContext(QObject):
     @property
     def settings(self) -> ClinicSettings:
         return self._settings
+
+    @property
+    def user(self) -> SignedInUser:
+        """Who is signed in; every service call is checked against this user (docs/security.md)."""
+        access = getattr(self.services, "access", None)
+        return access.user if access is not None else SYSTEM_USER
+
+    def may(self, permission: Permission) -> bool:
+        """For hiding or disabling what the signed-in user's role cannot do."""
+        return self.user.may(permission)
 
     @property
     def read_only(self) -> bool:
