@@ -27,6 +27,10 @@ from hms_desktop.storage import DayLog, ReadOnlyError, Store
 log = logging.getLogger(__name__)
 
 OPENED, PRINTED, EXPORTED, DENIED = "opened record", "printed", "exported", "denied"
+EMERGENCY, EMERGENCY_READ = "emergency access", "read under emergency access"
+#: What breaking the glass opens: reading one patient's record, never changing it.
+EMERGENCY_PERMISSIONS = frozenset({Permission.VIEW_RECORD, Permission.READ_CLINICAL_NOTES})
+MIN_REASON = 10
 
 
 class AccessControl:
@@ -39,6 +43,7 @@ class AccessControl:
         self._log: DayLog[AccessEvent] | None = store.day_log("access", AccessEvent) if store else None
         self._now = now
         self._user = SYSTEM_USER
+        self._emergency: set[str] = set()  # patients opened by breaking the glass, this sign-in
         self.act_as(user)
 
     @property
@@ -48,6 +53,7 @@ class AccessControl:
     def act_as(self, user: SignedInUser) -> None:
         """From now on every call is checked against ``user`` and every change is theirs."""
         self._user = user
+        self._emergency = set()  # emergency access ends with the sign-in that gave it
         if self._store is not None and not user.system:
             self._store.actor = user.username
 
@@ -58,9 +64,30 @@ class AccessControl:
         """Raise ``PermissionError`` (and log the denial) unless the user holds ``permission``."""
         if self._user.may(permission):
             return
+        if patient_id and patient_id in self._emergency and permission in EMERGENCY_PERMISSIONS:
+            self.record(EMERGENCY_READ, patient_id=patient_id, detail=what or permission.value)
+            return
         self.record(DENIED, patient_id=patient_id, detail=f"{permission.value}: {what}".rstrip(": "))
         raise PermissionError(f"{self._user.display_name} ({self._user.username}) may not "
                               f"{what or permission.value}. {denial_reason(permission)}.")
+
+    def break_glass(self, patient_id: str, reason: str) -> None:
+        """Emergency access: a user without the permission may read this patient's record
+        after giving a reason. Allowed, flagged in the access log (every later read too) and
+        listed for administrators (``emergency_accesses``). A kiosk account cannot."""
+        if self._user.is_station:
+            raise PermissionError("a nurse-station account cannot use emergency access; sign in as yourself")
+        if len(reason.strip()) < MIN_REASON:
+            raise ValueError(f"say why you need emergency access (at least {MIN_REASON} characters)")
+        if not patient_id:
+            raise ValueError("emergency access is to one patient's record")
+        self.record(EMERGENCY, patient_id=patient_id, detail=reason.strip())
+        self._emergency.add(patient_id)
+
+    def emergency_accesses(self, start: datetime, end: datetime) -> list[AccessEvent]:
+        """Every use of emergency access in the period, for administrators."""
+        self.require(Permission.VIEW_AUDIT_LOG, what="see emergency accesses")
+        return [e for e in self.read_log(start, end) if e.action == EMERGENCY]
 
     def record(self, action: str, *, patient_id: str = "", detail: str = "") -> None:
         """Append one line to today's access log. A folder opened read-only cannot keep one:

@@ -72,12 +72,14 @@ class RecordService:
         return rows
 
     def get(self, section: Section, record_id: str) -> Any | None:
-        self._require_read(section, "")
-        return self._tables[section].get(record_id)
+        found = self._tables[section].get(record_id)
+        self._require_read(section, found.patient_id if found is not None else "")
+        return found
 
     def history(self, section: Section, record_id: str) -> list[Version]:
         """Every saved version, oldest first (who, when, what)."""
-        self._require_read(section, "")
+        found = self._tables[section].get(record_id)
+        self._require_read(section, found.patient_id if found is not None else "")
         return self._tables[section].history(record_id)
 
     def saved_at(self, section: Section, record_id: str) -> datetime | None:
