@@ -129,11 +129,12 @@ class AccountService:
         return saved
 
     @requires(Permission.MANAGE_USERS, "reset passwords")
-    def reset_password(self, username: str, password: str, *, initiator: Any = None) -> UserAccount:
+    def reset_password(self, username: str, password: str, *, must_change: bool = True,
+                       initiator: Any = None) -> UserAccount:
         """A new password chosen by an administrator: the user must change it at next sign-in."""
         account = self._existing(username)
         self._check_password(password, username, account.display_name)
-        saved = self._table.update(username, {"password_hash": _hash(password), "must_change_password": True,
+        saved = self._table.update(username, {"password_hash": _hash(password), "must_change_password": must_change,
                                               "failed_attempts": 0, "locked_until": None})
         self._publish(username, "update", initiator)
         return saved
