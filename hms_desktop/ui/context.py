@@ -196,6 +196,12 @@ class AppContext(QObject):
         """For hiding or disabling what the signed-in user's role cannot do."""
         return self.user.may(permission)
 
+    def sign_in(self, user: SignedInUser) -> None:
+        """Sign in or switch user: services check ``user`` from now on, and every control
+        registered with ``write_guard.register(..., needs=...)`` follows the new role."""
+        self.services.access.act_as(user)
+        self.write_guard.set_user(user)
+
     @property
     def read_only(self) -> bool:
         """True when another instance holds the data folder: every write would be refused."""
