@@ -66,16 +66,15 @@ class WriteGuard(QObject):
         if reason == self._reason:
             return
         self._reason = reason
-        for control in list(self._controls):
-            if self._reason_for(control):
-                self._enforce(control)
-            else:
-                self._restore(control)
+        self._refresh()
         self.sig_read_only_changed.emit(bool(reason), reason)
 
     def set_user(self, user: SignedInUser) -> None:
         """A user signed in or switched: re-check every control that needs a permission."""
         self._user = user
+        self._refresh()
+
+    def _refresh(self) -> None:
         for control in list(self._controls):
             if self._reason_for(control):
                 self._enforce(control)
