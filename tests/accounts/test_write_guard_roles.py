@@ -38,3 +38,14 @@ def test_controls_follow_the_signed_in_role_and_the_read_only_state(qtbot: QtBot
     assert not add_note.isEnabled() and add_note.toolTip().startswith("Read-only:")
     guard.set_read_only("")
     assert add_note.isEnabled() and not merge.isEnabled()
+
+
+def test_a_new_note_is_authored_by_the_signed_in_clinician_with_registration() -> None:
+    from types import SimpleNamespace
+
+    from hms_desktop.domain.accounts import SYSTEM_USER
+    from hms_desktop.ui.record.section_page import current_user
+
+    okafor = SignedInUser("dr.okafor", "Dr Ngozi Okafor", frozenset({Role.CLINICIAN}), "GMC 7654321")
+    assert current_user(SimpleNamespace(user=okafor)) == "Dr Ngozi Okafor (GMC 7654321)"
+    assert current_user(SimpleNamespace(user=SYSTEM_USER)) not in ("", "system")  # the OS user
