@@ -67,6 +67,7 @@ class AccountService:
         self._now = now
         self._common = load_common_passwords()
         self.min_length = SINGLE_FACTOR_MIN_LENGTH
+        self._unsaved: dict[str, dict[str, Any]] = {}  # sign-in attempts a read-only window could not save
 
     # ---- reading -----------------------------------------------------------------------
     def has_users(self) -> bool:
@@ -154,6 +155,8 @@ class AccountService:
         table; the 5th in a row locks the account for 5 minutes (recorded in its history and
         in the access log). A locked account is refused even with the right password."""
         account = self._table.get(username.strip().casefold())
+        if account is not None and account.id in self._unsaved:
+            account = account.model_copy(update=self._unsaved[account.id])
         now = self._now()
         refused = "wrong username or password"
         if account is None:
@@ -172,7 +175,7 @@ class AccountService:
             changes: dict[str, Any] = {"failed_attempts": failures}
             if failures >= MAX_FAILURES:
                 changes = {"failed_attempts": 0, "locked_until": now + LOCK_FOR}
-            self._table.update(account.id, changes)
+            self._save_attempt(account.id, changes)
             self._log(account.id, LOCKED_OUT if "locked_until" in changes else SIGN_IN_FAILED,
                       f"wrong password ({failures} in a row)")
             if "locked_until" in changes:
@@ -181,12 +184,22 @@ class AccountService:
             raise AccountError(refused)
         if account.failed_attempts or account.locked_until is not None or HASHER.check_needs_rehash(
                 account.password_hash):
-            self._table.update(account.id, {"failed_attempts": 0, "locked_until": None,
+            self._save_attempt(account.id, {"failed_attempts": 0, "locked_until": None,
                                             "password_hash": _hash(password)})
         self._log(account.id, SIGNED_IN, "")
         return account.as_signed_in()
 
     # ---- helpers -----------------------------------------------------------------------
+    def _save_attempt(self, username: str, changes: dict[str, Any]) -> None:
+        """Record failures and lock-outs in the users table; a window that only reads the
+        folder (another one holds it) counts them in memory instead, so it still locks."""
+        if self._table.read_only:
+            self._unsaved.setdefault(username, {}).update(
+                {k: v for k, v in changes.items() if k != "password_hash"})
+            return
+        self._unsaved.pop(username, None)
+        self._table.update(username, changes)
+
     def _existing(self, username: str) -> UserAccount:
         account = self._table.get(username)
         if account is None:

@@ -150,3 +150,32 @@ def test_users_command_adds_the_first_admin_then_acts_as_a_named_admin(
     store.close()
     everything = b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file())
     assert ADMIN_PASSWORD.encode() not in everything and NURSE_PASSWORD.encode() not in everything
+
+
+def test_a_user_replaces_the_password_an_administrator_set(accounts: AccountService) -> None:
+    assert accounts.get("nurse.kim").must_change_password  # type: ignore[union-attr]
+    with pytest.raises(AccountError, match="current password"):
+        accounts.change_own_password("nurse.kim", "not the current one", "my own long passphrase now")
+    with pytest.raises(AccountError, match="at least 15"):
+        accounts.change_own_password("nurse.kim", NURSE_PASSWORD, "too short")
+    accounts.change_own_password("nurse.kim", NURSE_PASSWORD, "my own long passphrase now")
+    assert not accounts.get("nurse.kim").must_change_password  # type: ignore[union-attr]
+    assert accounts.authenticate("nurse.kim", "my own long passphrase now").username == "nurse.kim"
+    with pytest.raises(AccountError):
+        accounts.authenticate("nurse.kim", NURSE_PASSWORD)
+
+
+def test_a_read_only_window_signs_in_and_still_locks_after_five_failures(
+        accounts: AccountService, data_dir: Path, clock: FakeNow) -> None:
+    second = Store(data_dir)  # the first window holds the folder: this one only reads
+    assert second.read_only
+    try:
+        window = AccountService(second, EventBus(), now=clock)
+        assert window.authenticate("nurse.kim", NURSE_PASSWORD).username == "nurse.kim"
+        for _ in range(5):
+            with pytest.raises(AccountError):
+                window.authenticate("nurse.kim", "a wrong password again")
+        with pytest.raises(AccountError, match="locked"):
+            window.authenticate("nurse.kim", NURSE_PASSWORD)
+    finally:
+        second.close()
