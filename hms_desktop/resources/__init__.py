@@ -8,3 +8,4 @@ from pathlib import Path
 RESOURCES = Path(__file__).resolve().parent
 ICON_SVG = RESOURCES / "hms-desktop.svg"
 ICON_PNG = RESOURCES / "hms-desktop.png"
+COMMON_PASSWORDS = RESOURCES / "common-passwords.txt"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from hms_desktop.storage import Store
 
+from .access_control import AccessControl
+from .accounts import AccountService
 from .bus import EventBus
 from .chronic import ChronicService
 from .monitoring import MonitoringService
@@ -31,11 +33,16 @@ class Services:
     wearables: WearableService
     scheduling: SchedulingService
     monitoring: MonitoringService
+    accounts: AccountService
+    access: AccessControl
 
 
-def build_services(store: Store, bus: EventBus | None = None) -> Services:
+def build_services(store: Store, bus: EventBus | None = None, *,
+                   access: AccessControl | None = None) -> Services:
+    """``access`` carries the signed-in user; without one the services act as ``system``."""
     bus = bus or EventBus()
-    return Services(
+    access = access or AccessControl(store)
+    services = Services(
         store=store, bus=bus, patients=PatientService(store, bus),
         record=RecordService(store, bus),
         observations=ObservationService(store, bus),
@@ -44,4 +51,11 @@ def build_services(store: Store, bus: EventBus | None = None) -> Services:
         wearables=WearableService(store, bus),
         scheduling=SchedulingService(store, bus),
         monitoring=MonitoringService(store, bus),
+        accounts=AccountService(store, bus),
+        access=access,
     )
+    for name in services.__dataclass_fields__:
+        service = getattr(services, name)
+        if isinstance(getattr(type(service), "access", None), AccessControl):
+            service.access = access  # every guarded service checks the same signed-in user
+    return services

@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.clinical_ranges import ClinicalRange, range_errors, range_warnings
 from hms_desktop.domain.news2 import News2Result
 from hms_desktop.domain.observations import News2Scale, Observation
 from hms_desktop.domain.timeline import TimelineEntry
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import (
     Unreadable,
@@ -44,6 +46,8 @@ class _PatientSets:
 
 
 class ObservationService:
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         seed_defaults(store)
@@ -60,6 +64,7 @@ class ObservationService:
         self._cache_lock = threading.Lock()
 
     # -- observations -------------------------------------------------------------------
+    @requires(Permission.RECORD_OBSERVATIONS, "record observations")
     def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
         """Save one set; the SpO2 scale in force for the patient is stored with it."""
         check_not_future(obs.at, "observation set")
@@ -69,6 +74,7 @@ class ObservationService:
                                  initiator=initiator))
         return saved
 
+    @requires(Permission.RECORD_OBSERVATIONS, "record observations")
     def record_many(self, batch: Sequence[Observation], *, initiator: Any = None) -> list[Observation]:
         """One fsync for many sets (demo data, imports)."""
         saved = self._table.insert_many([self._with_scale(o) for o in batch])
@@ -101,6 +107,7 @@ class ObservationService:
         """The most recent complete set (the one NEWS2 is scored from)."""
         return self._entry(patient_id).latest_complete
 
+    @requires(Permission.VIEW_RECORD, "read observations")
     def scored_for(self, patient_id: str) -> list[tuple[Observation, News2Result | None]]:
         """Each set, oldest first, with its NEWS2 on the scale stored with it (None: incomplete)."""
         entry = self._entry(patient_id)
@@ -113,6 +120,7 @@ class ObservationService:
         """Rows of this patient that failed validation at the last read (shown, not hidden)."""
         return list(self._unreadable.get(patient_id, []))
 
+    @requires(Permission.VIEW_RECORD, "read observations")
     def list_for(self, patient_id: str) -> list[Observation]:
         """The patient's sets, oldest first."""
         return list(self._entry(patient_id).sets)
@@ -121,6 +129,7 @@ class ObservationService:
         """The most recent set (complete or not), or None; cheap enough to ask every second."""
         return self._entry(patient_id).latest
 
+    @requires(Permission.VIEW_RECORD, "read observations")
     def history(self, obs_id: str) -> list[Any]:
         return self._table.history(obs_id)
 
@@ -157,6 +166,7 @@ class ObservationService:
         flag = self._scales.get(patient_id)
         return bool(flag and flag.scale2)
 
+    @requires(Permission.RECORD_OBSERVATIONS, "change the SpO2 scale")
     def set_scale2(self, patient_id: str, scale2: bool, *, reason: str = "", set_by: str = "",
                    initiator: Any = None) -> News2Scale:
         """A clinician's choice of SpO2 scale 2 (hypercapnic respiratory failure)."""

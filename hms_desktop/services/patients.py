@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.duplicates import DuplicateMatch, Identity
 from hms_desktop.domain.field_limits import check_limits
 from hms_desktop.domain.patient import (
@@ -30,6 +31,7 @@ from hms_desktop.storage.backend import ConcurrentEditError, SharedStore
 from hms_desktop.storage.patient_index import PatientIndex
 from hms_desktop.storage.patients import PATIENTS, RECENT_PATIENTS, build_index
 
+from .access_control import OPENED, UNRESTRICTED, AccessControl, requires
 from .bus import Change, EventBus
 
 TABLE = PATIENTS.name
@@ -64,6 +66,8 @@ class MergePreview:
 
 
 class PatientService:
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user
+
     def __init__(self, store: Store, bus: EventBus, *, phone_region: str = DEFAULT_PHONE_REGION) -> None:
         self.store = store
         self.bus = bus
@@ -120,6 +124,7 @@ class PatientService:
             patient = self.table.get(patient_id)
         return patient_id
 
+    @requires(Permission.VIEW_DEMOGRAPHICS, "search patients")
     def search(self, text: str, limit: int = 50, *, include_hidden: bool = False) -> list[str]:
         """IDs matching the search box text (see ``patient_index.parse_query``), first ``limit``."""
         index = self.index
@@ -177,6 +182,7 @@ class PatientService:
     def _publish(self, ids: Sequence[str], op: str, initiator: Any, table: str = TABLE) -> None:
         self.bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
 
+    @requires(Permission.EDIT_DEMOGRAPHICS, "register patients")
     def register(self, patient: Patient, *, initiator: Any = None) -> Patient:
         """Save a new patient. Refused while likely duplicates remain unconfirmed.
 
@@ -196,6 +202,7 @@ class PatientService:
         self._publish([saved.id], "insert", initiator)
         return saved
 
+    @requires(Permission.EDIT_DEMOGRAPHICS, "register patients")
     def register_many(self, patients: Sequence[Patient], *, check_phones: bool = True,
                       initiator: Any = None) -> list[Patient]:
         """Batch registration with one fsync (demo data, imports); no duplicate prompt.
@@ -212,6 +219,7 @@ class PatientService:
         self._publish([p.id for p in saved], "insert", initiator)
         return saved
 
+    @requires(Permission.EDIT_DEMOGRAPHICS, "change demographics")
     def update(self, patient_id: str, changes: Patient | Mapping[str, Any], *,
                initiator: Any = None, expected_version: int | None = None) -> Patient:
         """Save edited demographics as a new version (status and merge links change elsewhere).
@@ -238,6 +246,7 @@ class PatientService:
         self._publish([patient_id], "update", initiator)
         return saved
 
+    @requires(Permission.EDIT_DEMOGRAPHICS, "change a patient's status")
     def set_status(self, patient_id: str, status: PatientStatus, *, deceased_on: date | None = None,
                    initiator: Any = None) -> Patient:
         """Active, inactive or deceased (with date). Patients are never deleted."""
@@ -250,6 +259,7 @@ class PatientService:
         self._publish([patient_id], "update", initiator)
         return saved
 
+    @requires(Permission.VIEW_DEMOGRAPHICS, "open patients")
     def note_opened(self, patient_id: str, *, initiator: Any = None) -> None:
         """Remember that a patient was opened (the search list shows them first when empty)."""
         now = datetime.now(UTC)
@@ -258,6 +268,7 @@ class PatientService:
         else:
             self.recent_table.insert(RecentPatient(id=patient_id, opened_at=now))
         self._publish([patient_id], "update", initiator, table=RECENT_PATIENTS.name)
+        self.access.record(OPENED, patient_id=patient_id)
 
     # ------------------------------------------------------------------ merge
     def _existing(self, patient_id: str) -> Patient:
@@ -270,6 +281,7 @@ class PatientService:
         return [t for t in self.store.tables()
                 if t.spec.name != TABLE and REFERENCE_COLUMN in t.spec.fields]
 
+    @requires(Permission.MERGE_PATIENTS, "merge patients")
     def merge_preview(self, survivor_id: str, merged_id: str) -> MergePreview:
         """What ``merge`` would do, without doing it (shown to the user before confirming)."""
         survivor, merged = self._merge_pair(survivor_id, merged_id)
@@ -288,6 +300,7 @@ class PatientService:
             raise ValueError(f"merge: {merged_id} is already merged into {merged.merged_into}")
         return survivor, merged
 
+    @requires(Permission.MERGE_PATIENTS, "merge patients")
     def merge(self, survivor_id: str, merged_id: str, *, initiator: Any = None) -> Patient:
         """Merge two records of one person; the survivor keeps everything of both.
 

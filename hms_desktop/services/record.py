@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.allergy_check import (
     AllergyCheck,
     CheckOutcome,
@@ -40,6 +41,7 @@ from hms_desktop.domain.record import (
     check_no_known_allergies,
 )
 from hms_desktop.domain.timeline import TimelineEntry, day_start
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store, Version
@@ -66,8 +68,12 @@ def drug_table() -> DrugTable:
     """The curated drug-allergy table shipped in resources/ (read once)."""
     return parse_table(DRUG_TABLE_FILE.read_text(encoding="utf-8"))
 
+_EDIT = Permission.EDIT_RECORD
+
 
 class RecordService:
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user (services/access_control.py)
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._store = store
         self._bus = bus
@@ -81,6 +87,7 @@ class RecordService:
     # ---- reading -------------------------------------------------------------------------
     def entries(self, section: Section, patient_id: str, *, include_inactive: bool = True) -> list[Any]:
         """The patient's entries, newest first (by the section's date field, then id)."""
+        self._require_read(section, patient_id)
         info = SECTIONS[section]
         rows = self._tables[section].where("patient_id", patient_id)
         if not include_inactive:
@@ -92,10 +99,14 @@ class RecordService:
         return rows
 
     def get(self, section: Section, record_id: str) -> Any | None:
-        return self._tables[section].get(record_id)
+        found = self._tables[section].get(record_id)
+        self._require_read(section, found.patient_id if found is not None else "")
+        return found
 
     def history(self, section: Section, record_id: str) -> list[Version[Any]]:
         """Every saved version, oldest first (who, when, what)."""
+        found = self._tables[section].get(record_id)
+        self._require_read(section, found.patient_id if found is not None else "")
         return self._tables[section].history(record_id)
 
     def saved_at(self, section: Section, record_id: str) -> datetime | None:
@@ -105,6 +116,7 @@ class RecordService:
     def count(self, section: Section) -> int:
         return len(self._tables[section])
 
+    @requires(Permission.VIEW_RECORD, "see allergies")
     def allergy_statement(self, patient_id: str) -> AllergyStatement:
         """Looked up by patient_id, not by row id: a patient merge moves rows to the surviving
         patient, and then "no known allergies" holds only if every merged record said so."""
@@ -113,6 +125,7 @@ class RecordService:
             return AllergyStatement.NO_KNOWN_ALLERGIES
         return AllergyStatement.NOT_RECORDED
 
+    @requires(Permission.VIEW_RECORD, "see allergies")
     def allergy_statement_saved(self, patient_id: str) -> tuple[str, datetime | None] | None:
         """Who recorded the allergy statement and when (the banner's tooltip), or None."""
         rows = self._statements.where("patient_id", patient_id)
@@ -131,6 +144,7 @@ class RecordService:
         return check_medication(medication, self.entries(Section.ALLERGIES, patient_id),
                                 self.allergy_statement(patient_id), drug_table())
 
+    @requires(_EDIT, "change the clinical record")
     def add_medication(self, medication: Medication, *, override_reason: str = "", author: str = "",
                        initiator: object = None) -> tuple[Medication, AllergyCheck]:
         """Prescribe after the allergy check: a conflict is refused unless ``override_reason``
@@ -152,6 +166,7 @@ class RecordService:
         saved = self._insert(Section.MEDICATIONS, medication, initiator)
         return saved, check
 
+    @requires(_EDIT, "change the clinical record")
     def add(self, section: Section, record: BaseModel, *, initiator: object = None) -> Any:
         """Save a new entry; durable when this returns. A medication that conflicts with a
         recorded allergy is refused here too (use ``add_medication`` with a reason)."""
@@ -171,6 +186,7 @@ class RecordService:
             self._clear_stale_nka(saved.patient_id, initiator)
         return saved
 
+    @requires(_EDIT, "change the clinical record")
     def add_many(self, section: Section, records: Sequence[BaseModel], *, initiator: object = None) -> list[Any]:
         """Batch insert with one fsync (demo data, imports). Allergy statements are not touched."""
         for record in records:
@@ -180,6 +196,7 @@ class RecordService:
             self._publish(section, tuple(r.id for r in saved), "insert", initiator)
         return saved
 
+    @requires(_EDIT, "change the clinical record")
     def amend(self, section: Section, record_id: str, changes: dict[str, Any], *,
               initiator: object = None) -> Any:
         """Save a new version with ``changes``; the previous version stays in the history.
@@ -221,6 +238,7 @@ class RecordService:
                                  at=at or datetime.now(UTC), amends=note_id)
         return self.add(Section.NOTES, amendment, initiator=initiator)  # type: ignore[no-any-return]
 
+    @requires(_EDIT, "change the clinical record")
     def record_no_known_allergies_many(self, patient_ids: Sequence[str], *, initiator: object = None) -> int:
         """Batch "no known allergies" for patients with no allergy statement yet (demo data,
         imports); patients with an active allergy are skipped, never contradicted."""
@@ -234,6 +252,7 @@ class RecordService:
                                      initiator=initiator))
         return len(rows)
 
+    @requires(_EDIT, "change the clinical record")
     def set_allergy_statement(self, patient_id: str, statement: AllergyStatement, *,
                               initiator: object = None) -> AllergyStatementRecord:
         """Record "no known allergies" (refused while an active allergy is listed) or reset it."""
@@ -245,6 +264,11 @@ class RecordService:
         return self._write_statement(patient_id, statement, initiator)
 
     # ---- internals -----------------------------------------------------------------------
+    def _require_read(self, section: Section, patient_id: str) -> None:
+        """Clinical notes need their own permission: a receptionist never reads one."""
+        permission = Permission.READ_CLINICAL_NOTES if section == Section.NOTES else Permission.VIEW_RECORD
+        self.access.require(permission, what=f"read {SECTIONS[section].title.lower()}", patient_id=patient_id)
+
     def _check_new(self, section: Section, record: BaseModel) -> None:
         model = SECTIONS[section].model
         if not isinstance(record, model):

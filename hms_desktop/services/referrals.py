@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.field_limits import check_limits
 from hms_desktop.domain.referrals import (
     STEP_DATE,
@@ -18,6 +19,7 @@ from hms_desktop.domain.referrals import (
     overdue_reason,
 )
 from hms_desktop.domain.timeline import TimelineEntry, day_start
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
 from hms_desktop.services.timeline import register_timeline_source
@@ -35,6 +37,8 @@ class ReferralRow:
 
 
 class ReferralService:
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         seed_defaults(store)
@@ -82,6 +86,7 @@ class ReferralService:
         return saved
 
     # -- referrals ------------------------------------------------------------------------
+    @requires(Permission.REFERRALS, "write referrals")
     def create(self, referral: Referral, *, initiator: Any = None) -> Referral:
         names = {d.name for d in self.departments()}
         if referral.to_department not in names:
@@ -93,6 +98,7 @@ class ReferralService:
         self._publish(REFERRALS.name, [saved.id], "insert", initiator)
         return saved
 
+    @requires(Permission.REFERRALS, "write referrals")
     def create_many(self, batch: Sequence[Referral], *, initiator: Any = None) -> list[Referral]:
         """Batch insert for demo data (any status, already validated by the model)."""
         saved = self._referrals.insert_many(list(batch))
@@ -100,6 +106,7 @@ class ReferralService:
             self._publish(REFERRALS.name, [r.id for r in saved], "insert", initiator)
         return saved
 
+    @requires(Permission.REFERRALS, "write referrals")
     def edit_draft(self, referral: Referral, *, initiator: Any = None) -> Referral:
         current = self._require(referral.id)
         if current.status is not ReferralStatus.DRAFT:
@@ -109,6 +116,7 @@ class ReferralService:
         self._publish(REFERRALS.name, [saved.id], "update", initiator)
         return saved
 
+    @requires(Permission.REFERRALS, "change referrals")
     def advance(self, referral_id: str, to: ReferralStatus, on: date, *,
                 appointment_on: date | None = None, cancel_reason: str = "",
                 initiator: Any = None) -> Referral:
@@ -129,12 +137,15 @@ class ReferralService:
         """Referral rows of this patient that failed validation at the last read."""
         return list(self._unreadable.get(patient_id, []))
 
+    @requires(Permission.VIEW_RECORD, "read referrals")
     def get(self, referral_id: str) -> Referral | None:
         return self._referrals.get(referral_id)
 
+    @requires(Permission.VIEW_RECORD, "read referrals")
     def history(self, referral_id: str) -> list[Any]:
         return self._referrals.history(referral_id)
 
+    @requires(Permission.VIEW_RECORD, "read referrals")
     def for_patient(self, patient_id: str, today: date) -> list[ReferralRow]:
         found, self._unreadable[patient_id] = where_readable(self._referrals, "patient_id", patient_id)
         refs = sorted(found, key=lambda r: (r.created_on, r.id), reverse=True)

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.domain.accounts import SYSTEM_USER, SignedInUser
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services import demo
+from hms_desktop.services.access_control import AccessControl
+from hms_desktop.services.accounts import DEMO_ACCOUNTS
 from hms_desktop.services.backup.upgrade import open_store
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import build_services
@@ -49,6 +52,19 @@ class Session:
     def read_only(self) -> bool:
         return bool(self.store.read_only)
 
+    @property
+    def user(self) -> SignedInUser:
+        """Who is signed in (``system`` until someone signs in): every service checks this user."""
+        return self.access.user
+
+    @property
+    def access(self) -> AccessControl:
+        return self.services.access  # type: ignore[no-any-return]
+
+    def sign_in(self, user: SignedInUser) -> None:
+        """Every later call is checked against ``user`` and every change is recorded as theirs."""
+        self.access.act_as(user)
+
 
 def open_session(
     data_dir: Path,
@@ -58,6 +74,7 @@ def open_session(
     demo_seed: int | None = None,
     progress: ProgressFn | None = None,
     database: str | None = None,
+    user: SignedInUser = SYSTEM_USER,
 ) -> Session:
     """Open the folder, load every known table, and fill an empty folder with demo data.
 
@@ -75,14 +92,14 @@ def open_session(
     try:
         with cyclic_gc_paused():
             return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,
-                         demo_seed=demo_seed, report=report)
+                         demo_seed=demo_seed, report=report, user=user)
     except BaseException:
         store.close()
         raise
 
 
 def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int,
-          demo_seed: int | None, report: ProgressFn) -> Session:
+          demo_seed: int | None, report: ProgressFn, user: SignedInUser) -> Session:
     """Load every known table, build the services, and generate demo data if asked."""
     specs = all_tables()
     empty = True
@@ -93,7 +110,7 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         counts[spec.name] = len(store.table(spec))
         empty = empty and counts[spec.name] == 0
     bus = EventBus()
-    services = build_services(store, bus)
+    services = build_services(store, bus, access=AccessControl(store))
     relay_changes(store, services, bus)
     try:
         settings, problem = load_settings(data_dir), ""
@@ -107,12 +124,14 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
 
         seed = {} if demo_seed is None else {"seed": demo_seed}
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
+        services.accounts.create_demo_accounts(DEMO_ACCOUNTS)
         session.demo_patients = demo_patients
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
         store.checkpoint()  # the marker's counts must describe rows already on disk
         write_marker(data_dir, session.table_counts)
     report("Preparing patient search", _WARM_UP_AT)
     warm_up(services)
+    session.sign_in(user)  # after demo data, which the explicit ``system`` actor writes
     report("Ready", 1.0)
     return session
 

@@ -42,7 +42,7 @@ class Store:
                  checkpoint_every: int = 10_000) -> None:
         self.data_dir = Path(data_dir).resolve()
         make_dir(self.data_dir)
-        self.actor = actor or _os_user()
+        self._actor = actor or _os_user()
         self.access = FolderAccess()
         self._lock_file: FolderLock | None = None
         if read_only:
@@ -108,6 +108,17 @@ class Store:
                 tmp.unlink()
                 self.notes.append(f"{tmp.relative_to(self.data_dir)}: removed an unfinished temporary file "
                                   f"({size:,} bytes) left by an interrupted save")
+
+    @property
+    def actor(self) -> str:
+        """Who is written into ``updated_by``: the signed-in user (the OS user until one signs in)."""
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: str) -> None:
+        self._actor = actor
+        for table in list(self._tables.values()):
+            table.set_actor(actor)
 
     @property
     def read_only(self) -> bool:

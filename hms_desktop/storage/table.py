@@ -105,6 +105,11 @@ class Table(TableLoader[M]):
     def read_only(self) -> bool:
         return self._access.read_only or bool(self.write_refused)
 
+    def set_actor(self, actor: str) -> None:
+        """Later writes are attributed to ``actor`` (a user signed in or switched)."""
+        with self._write_lock:
+            self._actor = actor
+
     def _settle(self) -> None:
         """After loading: a folder from before the manifest kept per-table state is adopted as
         it is (and searched for reissued IDs); a checkpoint cut short is finished."""

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.domain.accounts import SYSTEM_USER, Permission, SignedInUser
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.bus import Change, EventBus
@@ -232,6 +233,22 @@ class AppContext(QObject):
     @property
     def settings(self) -> ClinicSettings:
         return self._settings
+
+    @property
+    def user(self) -> SignedInUser:
+        """Who is signed in; every service call is checked against this user (docs/security.md)."""
+        access = getattr(self.services, "access", None)
+        return access.user if access is not None else SYSTEM_USER
+
+    def may(self, permission: Permission) -> bool:
+        """For hiding or disabling what the signed-in user's role cannot do."""
+        return self.user.may(permission)
+
+    def sign_in(self, user: SignedInUser) -> None:
+        """Sign in or switch user: services check ``user`` from now on, and every control
+        registered with ``write_guard.register(..., needs=...)`` follows the new role."""
+        self.services.access.act_as(user)
+        self.write_guard.set_user(user)
 
     @property
     def read_only(self) -> bool:

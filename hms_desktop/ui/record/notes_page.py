@@ -35,7 +35,7 @@ class NotesPage(SectionPage):
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
     def new_entry_defaults(self) -> dict[str, Any]:
-        return {"author": current_user()}
+        return {"author": current_user(self.ctx)}
 
     def load_rows(self) -> list[Any]:
         notes = super().load_rows()
@@ -57,7 +57,7 @@ class NotesPage(SectionPage):
             return None
         original = row.note if isinstance(row, _NoteRow) else row
         dialog = RecordEntryDialog(ClinicalNote, f"Amend note {original.id}", original.patient_id,
-                                   {"author": current_user(), "text": original.text}, self, hidden=AMEND_HIDDEN)
+                                   {"author": current_user(self.ctx), "text": original.text}, self, hidden=AMEND_HIDDEN)
         dialog.accepted.connect(lambda: self._save_amendment(original.id, dialog))
         return self._open(dialog)
 

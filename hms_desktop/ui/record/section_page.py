@@ -36,7 +36,12 @@ if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
 
 
-def current_user() -> str:
+def current_user(ctx: object = None) -> str:
+    """The note's author: the signed-in user (name and registration number), else the OS user."""
+    user = getattr(ctx, "user", None)
+    if user is not None and not user.system:
+        return f"{user.display_name} ({user.registration_number})" if user.registration_number \
+            else str(user.display_name)
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers

@@ -7,6 +7,11 @@ saved" afterwards (issue 11 item 3). Tabs register their write controls with one
 disabled while the window is read-only — even when the tab enables them again for a new
 selection — and says why in the tooltip. It can be switched at run time (``set_read_only``),
 e.g. when storage finds a problem after start-up.
+
+The same guard disables what the signed-in user's role may not do:
+``register(button, needs=Permission.EDIT_RECORD)``; ``set_user(user)`` on sign-in or
+switch; the tooltip then names the role needed (docs/security.md). The services refuse such
+calls anyway; the guard only stops offering them.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.domain.accounts import SYSTEM_USER, Permission, SignedInUser, denial_reason
+
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
 
 Control = QWidget | QAction | QShortcut
 _TIP = "hms_tooltip_before_read_only"
 _WANTED = "hms_enabled_before_read_only"
+_NEEDS = "hms_needs_permission"
 
 
 class WriteGuard(QObject):
@@ -33,6 +41,7 @@ class WriteGuard(QObject):
         super().__init__(parent)
         self.setObjectName("write_guard")
         self._reason = reason
+        self._user = SYSTEM_USER
         self._controls: list[Control] = []
 
     @property
@@ -43,10 +52,13 @@ class WriteGuard(QObject):
     def reason(self) -> str:
         return self._reason
 
-    def register(self, *controls: Control) -> None:
-        """Keep these controls disabled, with the reason as tooltip, while read-only."""
+    def register(self, *controls: Control, needs: Permission | None = None) -> None:
+        """Keep these controls disabled, with the reason as tooltip, while read-only (and
+        while the signed-in user lacks ``needs``)."""
         for control in controls:
             self._controls.append(control)
+            if needs is not None:
+                control.setProperty(_NEEDS, needs.value)
             control.destroyed.connect(lambda *_a, c=control: self._forget(c))
             if isinstance(control, QAction):
                 control.changed.connect(lambda c=control: self._enforce(c))
@@ -59,12 +71,28 @@ class WriteGuard(QObject):
         if reason == self._reason:
             return
         self._reason = reason
+        self._refresh()
+        self.sig_read_only_changed.emit(bool(reason), reason)
+
+    def set_user(self, user: SignedInUser) -> None:
+        """A user signed in or switched: re-check every control that needs a permission."""
+        self._user = user
+        self._refresh()
+
+    def _refresh(self) -> None:
         for control in list(self._controls):
-            if reason:
+            if self._reason_for(control):
                 self._enforce(control)
             else:
                 self._restore(control)
-        self.sig_read_only_changed.emit(bool(reason), reason)
+
+    def _reason_for(self, control: Control) -> str:
+        if self._reason:
+            return f"Read-only: {self._reason}"
+        needs = control.property(_NEEDS)
+        if needs and not self._user.may(Permission(needs)):
+            return denial_reason(Permission(needs))
+        return ""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.EnabledChange and isinstance(watched, QWidget):
@@ -72,9 +100,9 @@ class WriteGuard(QObject):
         return False
 
     def _enforce(self, control: Control) -> None:
-        if not self._reason:
+        tip = self._reason_for(control)
+        if not tip:
             return
-        tip = f"Read-only: {self._reason}"
         if not isinstance(control, QShortcut) and control.toolTip() != tip:
             if control.property(_TIP) is None:
                 control.setProperty(_TIP, control.toolTip())
