@@ -184,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
 
     diagnostics.setup_logging()
 
+    # pydantic before Qt: PySide6's import hook inspects every module imported after it, and
+    # touching pydantic's lazily loaded names from inside that hook is a circular import (the
+    # first domain model imported after Qt failed with "partially initialized module").
+    import pydantic.fields  # noqa: F401
+    import pydantic.functional_validators  # noqa: F401
+    import pydantic.main  # noqa: F401
+    from pydantic import BaseModel, Field, field_validator  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
