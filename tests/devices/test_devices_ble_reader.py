@@ -59,7 +59,9 @@ def test_ble_reader_delivers_readings_and_counts_impossible_ones(fake_bleak, qap
     reader.sig_readings_received.connect(batches.append)
     reader.start()
     try:
-        qtbot.waitUntil(lambda: sum(map(len, batches)) >= 36, timeout=5000)
+        # The last bad frame may be counted just after the last reading arrives: wait for both.
+        qtbot.waitUntil(lambda: sum(map(len, batches)) >= 36 and reader.statistics()["bad_frames"] >= 4,
+                        timeout=5000)
         readings = [r for batch in batches for r in batch]
         assert {r.heart_rate for r in readings} <= {70, 71, 72, 73, 74}
         stats = reader.statistics()
