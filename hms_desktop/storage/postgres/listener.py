@@ -31,7 +31,6 @@ class ChangeListenerThread:
         self._thread.start()
 
     def _run(self) -> None:
-        first = True
         delay = 0.2
         while not self._stop.is_set():
             try:
@@ -39,9 +38,10 @@ class ChangeListenerThread:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
                     delay = 0.2
-                    if not first:
-                        self._safely(self._on_reconnected)
-                    first = False
+                    # Changes committed before LISTEN took effect were never notified to us:
+                    # after a reconnection, and also at the first connection, since tables
+                    # loaded before this thread got as far as LISTEN would otherwise miss them.
+                    self._safely(self._on_reconnected)
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.25):
                             self._deliver(note.payload)
