@@ -228,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
         # A smoke test, not a nurse: close without the "quit while monitoring?" question.
         window.setProperty("hms_force_close", True)
         window.sig_tabs_created.connect(window.close)
+
+        def fail_now(message: str) -> None:  # nobody is there to read the error page
+            print(f"hms-desktop: could not open {data_dir}: {message}", file=sys.stderr)
+            window.close()
+            app.exit(1)
+
+        controller.sig_open_failed.connect(fail_now)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
     window.show()

@@ -2,7 +2,7 @@
 
 Prescribing amoxicillin to a patient allergic to penicillin once went through silently. Every
 new medication is now compared with the patient's active allergies by substance (the same
-word) and by class (both named in the curated table ``resources/drug_allergy_classes.csv``,
+word) and by class (both named in the curated table ``hms_desktop/resources/drug_allergy_classes.csv``,
 with generic and brand names). The result always says something: a conflict with the
 allergy's reaction and severity, "not checked against allergies" when the drug is not in the
 table, or "allergy status not recorded" when nobody asked — silence must never look "safe".

@@ -48,7 +48,7 @@ from hms_desktop.storage import Store, Version
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 
 _FIXED_FIELDS = ("id", "patient_id")
-DRUG_TABLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "drug_allergy_classes.csv"
+DRUG_TABLE_FILE = Path(__file__).resolve().parents[1] / "resources" / "drug_allergy_classes.csv"
 
 
 class RecordError(ValueError):

@@ -1,5 +1,5 @@
 """The drug-allergy check, with expectations written from the ATC classes and BNF brands in
-resources/drug_allergy_classes.csv (not from the code): substance, class, brand, cross-reactivity,
+hms_desktop/resources/drug_allergy_classes.csv (not from the code): substance, class, brand, cross-reactivity,
 and the two ways the answer can be "not known" rather than "safe"."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from hms_desktop.domain.allergy_check import CheckOutcome, check_medication, parse_table
 from hms_desktop.domain.record import Allergy, AllergyStatement
 
-TABLE = parse_table((Path(__file__).resolve().parents[2] / "resources" / "drug_allergy_classes.csv")
+TABLE = parse_table((Path(__file__).resolve().parents[2] / "hms_desktop" / "resources" / "drug_allergy_classes.csv")
                     .read_text(encoding="utf-8"))
 NKA, UNKNOWN = AllergyStatement.NO_KNOWN_ALLERGIES, AllergyStatement.NOT_RECORDED
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.storage.csvfile import replace_file
 from hms_desktop.storage.registry import all_tables
 
 MARKER = "DEMO-DATA.json"
@@ -29,9 +30,8 @@ WORKSTATION_TABLES = frozenset({"recent_patients"})
 def write_marker(data_dir: Path, counts: Mapping[str, int]) -> None:
     body = {"generated_at": datetime.now(UTC).isoformat(), "table_rows": dict(counts),
             "note": "This folder holds invented demo patients. File > Remove demo data removes them."}
-    tmp = data_dir / (MARKER + ".tmp")
-    tmp.write_text(json.dumps(body, indent=2), encoding="utf-8")
-    os.replace(tmp, data_dir / MARKER)
+    # Like every file of the folder: owner-only (check warns otherwise), whole or not at all.
+    replace_file(data_dir / MARKER, json.dumps(body, indent=2).encode("utf-8"))
 
 
 def holds_demo(data_dir: Path) -> bool:
@@ -65,8 +65,8 @@ def remove_demo_data(data_dir: Path, *, now: datetime | None = None) -> Path:
     for entry in sorted(data_dir.iterdir()):
         if entry.name not in ("settings.json", ".lock"):  # the clinic's own settings stay
             os.replace(entry, aside / entry.name)
-    (data_dir / REMOVED).write_text(json.dumps({"removed_at": stamp, "moved_to": str(aside)}, indent=2),
-                                    encoding="utf-8")
+    replace_file(data_dir / REMOVED,
+                 json.dumps({"removed_at": stamp, "moved_to": str(aside)}, indent=2).encode("utf-8"))
     return aside
 
 
