@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from hms_desktop.domain.patient import age_on, format_phone
+from hms_desktop.domain.patient import age_text, format_phone
 from hms_desktop.storage.patient_index import PatientIndex
 
 Index = QModelIndex | QPersistentModelIndex
@@ -82,7 +82,8 @@ class PatientTableModel(QAbstractTableModel):
         column = index.column()
         text = self._index.cols[COLUMNS[column][1]][row]
         if column == AGE_COLUMN:
-            return str(age_on(date.fromisoformat(text), self._today))
+            # As on the record header: "3 months", "2 weeks" for infants, whole years after 2.
+            return age_text(date.fromisoformat(text), self._today)
         if COLUMNS[column][1] == "phone":
             return format_phone(text)
         return text

@@ -164,3 +164,16 @@ def test_action_buttons_open_their_dialogs_on_the_selected_patient(
             assert ids[1] in dialog.windowTitle()
         dialog.reject()
     ctx.writer.drain()
+
+
+def test_infants_ages_read_in_weeks_and_months_not_zero_years(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    today = date.today()
+    babies = ctx.services.patients.register_many(
+        [Patient(given_name=g, family_name="Baby", date_of_birth=today - timedelta(days=days), phone="")
+         for g, days in (("Ten", 10), ("Twenty", 20), ("Hundred", 100))])
+    tab = make_tab(ctx, qtbot)
+    model = find(tab, "Patient list", QTableView).model()
+    ages = {model.patient_id(r): model.index(r, 4).data() for r in range(model.rowCount())}
+    assert [ages[p.id] for p in babies] == ["1 week", "2 weeks", "3 months"]
