@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
+from bench.stats import pct, timed  # noqa: E402
 from hms_desktop.domain.patient import Patient  # noqa: E402
 from hms_desktop.domain.scheduling import Appointment  # noqa: E402
 from hms_desktop.services.demo.patients import fake_patients  # noqa: E402
@@ -35,17 +36,6 @@ from hms_desktop.storage.scheduling import APPOINTMENTS  # noqa: E402
 
 QUERIES = ("smith jo", "garcía maría", "nguyen", "o'brien", "07400 1", "1984-03", "pat00123", "zoe")
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
-
-
-def pct(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
 
 
 def populate(open_: Callable[[], Any], patients: int, rng: random.Random) -> float:
