@@ -29,6 +29,7 @@ from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.about_dialog import AboutDialog
 from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
+from hms_desktop.ui.shell.connect_dialog import ConnectServerDialog
 from hms_desktop.ui.shell.demo_banner import DemoBanner
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.repair_dialog import RepairDialog
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         controller: SessionController,
         *,
         qsettings: QSettings | None = None,
-        relaunch: Callable[[Path], None] | None = None,
+        relaunch: Callable[[Path | str], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.ctx: AppContext | None = None
         self._qsettings = qsettings or QSettings(APP_NAME, APP_NAME)
         self._relaunch = relaunch
-        self._relaunch_to: Path | None = None
+        self._relaunch_to: Path | str | None = None  # a folder, or a server's address
         self._pending_tabs: list[int] = []
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
         self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
         file_menu.setObjectName("file_menu")
         self.action_open = self._action(file_menu, "&Open data folder…", "open_data_folder",
                                         self.choose_data_folder, QKeySequence.StandardKey.Open)
+        self.action_connect = self._action(file_menu, "Connect to ser&ver…", "connect_to_server",
+                                           self.choose_server)
         self.action_check = self._action(file_menu, "&Check data", "check_data", self.check_data)
         self.action_repair = self._action(file_menu, "&Repair data folder…", "repair_data", self.repair_data)
         self.action_repair.setEnabled(False)
@@ -222,8 +225,8 @@ class MainWindow(QMainWindow):
             self.tabs.insertTab(index, error_page(title, message), title)
             if old is not None:
                 old.deleteLater()
-        self._message(QMessageBox.Icon.Critical, "open_failed", "Could not open data folder",
-                      message)
+        title = "Could not open data folder" if self.controller.database is None else "Could not reach the server"
+        self._message(QMessageBox.Icon.Critical, "open_failed", title, message)
 
     # -- actions ------------------------------------------------------------------------
     def show_tab(self, title: str) -> None:
@@ -275,6 +278,20 @@ class MainWindow(QMainWindow):
         )
         if folder:
             self.open_data_folder(Path(folder))
+
+    def choose_server(self) -> ConnectServerDialog:
+        """The clinic on a PostgreSQL server (docs/postgresql.md): reopens there once reachable."""
+        dialog = ConnectServerDialog(self.controller.database or "", self)
+        dialog.sig_connect.connect(self.open_database)
+        self._open(dialog)
+        return dialog
+
+    def open_database(self, url: str) -> None:
+        """Like ``open_data_folder``: a fresh instance on the server at ``url``."""
+        if self._relaunch is None:
+            return
+        self._relaunch_to = url
+        self.close()
 
     def open_data_folder(self, folder: Path) -> None:
         """Hand the window over to a fresh instance on ``folder`` (after this one closes).
