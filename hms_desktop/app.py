@@ -207,6 +207,15 @@ def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 
+def share_monitored_beds(ctx: AppContext) -> None:
+    """On a clinic server, the beds monitored here appear at every nurse station."""
+    try:
+        from hms_desktop.ui.monitor.remote_beds import share_monitored_beds as share
+    except ModuleNotFoundError:  # a build without the monitor
+        return
+    share(ctx)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -253,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     controller.sig_context_ready.connect(
         lambda ctx: diagnostics.set_name_source(diagnostics.patient_names(ctx.services)))
     controller.sig_context_ready.connect(lambda ctx: guard_monitoring(window, ctx))
+    controller.sig_context_ready.connect(share_monitored_beds)
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.services.backup.server import server_address
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.interop.menus import InteropMenus
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.action_quarantine = self._action(view_menu, "&Quarantined rows…", "quarantined_rows",
                                               self.show_quarantine)
+        self.action_remote_beds = self._action(view_menu, "Remote &beds…", "remote_beds", self.show_remote_beds)
+        self.action_remote_beds.setEnabled(False)  # on a clinic server only
         self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
                                                self._toggle_full_screen,
                                                QKeySequence.StandardKey.FullScreen)
@@ -164,6 +167,7 @@ class MainWindow(QMainWindow):
         ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
         self.interop.attach(ctx)
+        self.action_remote_beds.setEnabled(server_address(ctx.store) is not None)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
         # One tab per event-loop turn, the visible one first: the window repaints and takes
@@ -278,6 +282,18 @@ class MainWindow(QMainWindow):
         )
         if folder:
             self.open_data_folder(Path(folder))
+
+    def show_remote_beds(self) -> QWidget | None:
+        """The board of every bed monitored on any workstation of the clinic server."""
+        address = server_address(self.ctx.store) if self.ctx is not None else None
+        if address is None:
+            return None
+        from hms_desktop.ui.monitor.remote_beds import RemoteBedsWindow
+
+        board = RemoteBedsWindow(address)
+        self.adopt_window(board)
+        board.show()
+        return board
 
     def choose_server(self) -> ConnectServerDialog:
         """The clinic on a PostgreSQL server (docs/postgresql.md): reopens there once reachable."""

@@ -39,6 +39,11 @@ def is_server_store(store: object) -> bool:
     return isinstance(getattr(store, "conninfo", None), str) and hasattr(store, "subscribe_changes")
 
 
+def server_address(store: object) -> str | None:
+    """The address (without password) of a store on a server; None for a data folder."""
+    return str(getattr(store, "conninfo")) if is_server_store(store) else None  # noqa: B009
+
+
 def snapshot_server(url: str, *, say: Say | None = None) -> tuple[Snapshot, dict[str, int]]:
     """The server clinic as a data folder at one instant, ready for ``write_backup``.
 
