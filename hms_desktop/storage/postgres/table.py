@@ -80,9 +80,13 @@ class PgTable(Generic[M]):
 
     def catch_up(self, conn: Connection[Any]) -> list[str]:
         """Apply rows other workstations committed since the last seen; their IDs."""
-        query = sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
+        return self._caught_up([_cells(r) for r in conn.execute(self._since_query(), (self._seen_seq,))])
+
+    def _since_query(self) -> sql.Composed:
+        return sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
             self._select_columns, self._versions)
-        rows = [_cells(r) for r in conn.execute(query, (self._seen_seq,))]
+
+    def _caught_up(self, rows: list[Cells]) -> list[str]:
         changed = list(dict.fromkeys(cells[0] for cells in rows))
         with self._lock:
             self._apply(rows)
@@ -204,9 +208,8 @@ class PgTable(Generic[M]):
                 raise ValueError(f"{self.spec.name}: a record needs an id ({given!r})")
 
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
-            seq = self._lock_and_catch_up(conn)
             missing = sum(1 for m in checked_models if not getattr(m, "id", ""))
-            numbers = self._take_numbers(conn, missing, checked_models)
+            seq, numbers = self._lock_and_catch_up(conn, missing, checked_models)
             now, actor = _now(), self._store.actor
             rows: list[Cells] = []
             taken: set[str] = set()
@@ -249,7 +252,7 @@ class PgTable(Generic[M]):
             return checked
 
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
-            seq = self._lock_and_catch_up(conn)
+            seq, _ = self._lock_and_catch_up(conn)
             latest = self._rows[record_id]
             if int(latest[-4]) != expected:
                 raise ConcurrentEditError(
@@ -263,44 +266,54 @@ class PgTable(Generic[M]):
         rows = self._store.write(self, work)
         return self._to_model(rows[0])
 
-    def _lock_and_catch_up(self, conn: Connection[Any]) -> int:
-        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
-        changed = self.catch_up(conn)
-        if changed:
-            self._store.changed_elsewhere(self.spec.name, changed)
-        return self._seen_seq
+    def _lock_and_catch_up(self, conn: Connection[Any], missing: int = 0,
+                           models: Sequence[M] = ()) -> tuple[int, list[int]]:
+        """Take the table's write lock, catch up, and draw ``missing`` new ID numbers.
 
-    def _take_numbers(self, conn: Connection[Any], missing: int, models: Sequence[M]) -> list[int]:
+        One round trip (a pipeline): the server runs the statements in order, so the catch-up
+        SELECT starts after the lock is held and sees every write committed before it. A save
+        is a few round trips and one WAL flush (bench/postgresql.py, docs/benchmarks.md).
+        """
         sequence = id_sequence(self.spec.name)
         prefix = self.spec.id_prefix or ""
         given = [str(getattr(m, "id", "")) for m in models]
         highest = max((int(i[len(prefix):]) for i in given
                        if prefix and i.startswith(prefix) and i[len(prefix):].isdigit()), default=0)
-        if highest:  # an explicit ID (a migrated folder): never hand that number out again
-            conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
-                sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
-        if not missing:
-            return []
-        cur = conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
-        return [int(r[0]) for r in cur]
+        with conn.pipeline():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
+            if highest:  # an explicit ID (a migrated folder): never hand that number out again
+                conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
+                    sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
+            drawn = (conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
+                     if missing else None)
+            since = conn.execute(self._since_query(), (self._seen_seq,))
+        changed = self._caught_up([_cells(r) for r in since.fetchall()])
+        if changed:
+            self._store.changed_elsewhere(self.spec.name, changed)
+        numbers = [int(r[0]) for r in drawn.fetchall()] if drawn is not None else []
+        return self._seen_seq, numbers
 
     def _insert_rows(self, conn: Connection[Any], rows: Sequence[Cells], op: str, txn: UUID) -> None:
         names = (*self._fields, *ENGINE, "op", "txn")
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
         values = [(*cells[:-3], cells[-3] or None, cells[-2], cells[-1], op, txn) for cells in rows]
+        ids = [c[0] for c in rows]
         try:
-            if len(values) <= SMALL_BATCH:  # a form's save: one INSERT, fewer round trips than COPY
+            if len(values) <= SMALL_BATCH:  # a form's save: INSERT and NOTIFY in one round trip
                 insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                     self._versions, columns, sql.SQL(", ").join(sql.Placeholder() * len(names)))
-                conn.cursor().executemany(insert, values)
-            else:
-                copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
-                with conn.cursor().copy(copy) as writer:
+                with conn.pipeline():
                     for row in values:
-                        writer.write_row(row)
+                        conn.execute(insert, row)
+                    self._store.notify(conn, self.spec.name, ids, op)
+                return
+            copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
+            with conn.cursor().copy(copy) as writer:
+                for row in values:
+                    writer.write_row(row)
         except errors.UniqueViolation as exc:
             raise ValueError(f"{self.spec.name}: {exc.diag.message_detail or exc}") from exc
-        self._store.notify(conn, self.spec.name, [c[0] for c in rows], op)
+        self._store.notify(conn, self.spec.name, ids, op)
 
     def applied(self, rows: Sequence[Cells]) -> None:
         """This workstation's committed rows (called by the store after the commit)."""
