@@ -107,9 +107,67 @@ def seen_elsewhere(open_: Callable[[], Any], services: Any) -> list[float]:
     return samples
 
 
+def remote_bed_ages(url: str, folder: Path, seconds: float) -> list[float]:
+    """A bedside process (pty simulator → device reader → monitoring core → board) and this
+    process as the nurse station: how old the numerics it shows are, at every read."""
+    import subprocess
+
+    from hms_desktop.services.remote_beds import RemoteBed, StationWatcher
+
+    root = Path(__file__).resolve().parent.parent
+    bedside = subprocess.Popen(
+        [sys.executable, "-m", "tests.monitoring.remote_bedside", url, str(folder / "bedside"), "bench-bedside"],
+        cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"})
+    ages: list[float] = []
+
+    def on_beds(beds: list[RemoteBed]) -> None:
+        now = time.time()
+        ages.extend((now - b.row.measured_at.timestamp()) * 1000 for b in beds
+                    if b.row.measured_at is not None and b.row.workstation == "bench-bedside")
+
+    watcher = StationWatcher(url, on_beds)
+    try:
+        assert bedside.stdout is not None
+        while bedside.stdout.readline().strip() != "ready":
+            if bedside.poll() is not None:
+                raise RuntimeError("the bedside process ended before it was ready")
+        time.sleep(3)  # the device streams, the first publish is out
+        watcher.start()
+        time.sleep(seconds)
+    finally:
+        watcher.stop()
+        if bedside.stdin is not None:
+            bedside.stdin.write("quit\n")
+            bedside.stdin.flush()
+        try:
+            bedside.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            bedside.kill()
+    return ages
+
+
+def commit_floor(url: str) -> list[float]:
+    """One durable one-row commit on the server (its WAL flush): the floor of any save."""
+    import psycopg
+
+    samples: list[float] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_commit (x int)")
+        for _ in range(200):
+            started = time.perf_counter()
+            with conn.transaction():
+                conn.execute("INSERT INTO bench_commit VALUES (1)")
+            samples.append((time.perf_counter() - started) * 1000)
+        conn.execute("DROP TABLE bench_commit")
+    return samples
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--bed-seconds", type=float, default=60.0,
+                        help="how long the nurse station watches the remote bed")
     args = parser.parse_args()
     url = os.environ.get("HMS_BENCH_PG", "")
     if not url:
@@ -138,6 +196,9 @@ def main() -> int:
                 setup[name] = populate(open_, args.patients, random.Random(5))
                 print(f"{name}: filled in {setup[name]:.1f} s", file=sys.stderr)
                 results[name] = measure(open_, random.Random(6))
+            server = results["PostgreSQL (loopback)"]
+            server["beds"] = remote_bed_ages(address, Path(tmp), args.bed_seconds)
+            server["commit"] = commit_floor(address)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -146,7 +207,9 @@ def main() -> int:
             ("search keystroke → IDs (in-memory index), p95", "search", 95, "≤ 16 ms"),
             ("week view data, one provider (briefs_between), p95", "week", 95, "≤ 100 ms"),
             ("cold start to ready (open_session: tables + indexes)", "start", 50, "≤ 2 s"),
-            ("registered at one desk → found by another desk's search, p95", "seen", 95, "≤ 1 s")]
+            ("registered at one desk → found by another desk's search, p95", "seen", 95, "≤ 1 s"),
+            ("remote bed: age of the numerics the nurse station shows, p99", "beds", 99, "≤ 2 s"),
+            ("one durable one-row COMMIT on this server (WAL flush), p95", "commit", 95, "")]
     names = list(results)
     lines = [
         f"`HMS_BENCH_PG=postgresql://…@localhost/… python bench/postgresql.py --patients {args.patients}`",
