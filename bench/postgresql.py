@@ -222,7 +222,8 @@ def main() -> int:
         "",
         f"{args.patients:,} patients and {20 * 140 * 8:,} appointments in each backend; the PostgreSQL "
         "server on the same machine (loopback TCP). Measured on the shared 2-core machine while other "
-        "engineers ran tests, so expect noise. Set-up (bulk insert): "
+        "engineers ran tests, so expect noise (load average at the end: "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} over 1 / 5 / 15 min). Set-up (bulk insert): "
         + ", ".join(f"{n} {setup[n]:.1f} s" for n in names) + ". \"Register\" is "
         "PatientService.register: the duplicate search over every patient, then the save; \"save\" is "
         "the storage write alone (on the server: lock, catch-up, INSERT, NOTIFY, COMMIT). Search and "
