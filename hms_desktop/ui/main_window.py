@@ -304,13 +304,11 @@ class MainWindow(QMainWindow):
 
     def open_database(self, url: str) -> None:
         """Like ``open_data_folder``: a fresh instance on the server at ``url``."""
-        if self._relaunch is None:
-            return
-        self._relaunch_to = url
-        self.close()
+        self.open_data_folder(url)
 
-    def open_data_folder(self, folder: Path) -> None:
-        """Hand the window over to a fresh instance on ``folder`` (after this one closes).
+    def open_data_folder(self, folder: Path | str) -> None:
+        """Hand the window over to a fresh instance on ``folder`` (or a server's address)
+        after this one closes.
 
         A new process rather than swapping stores in place: every tab, device thread and
         cache starts clean, and this folder's lock is released before the new one opens.

@@ -36,9 +36,11 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield address
 
 
-def test_back_up_now_on_a_server_clinic_writes_a_backup_that_restores_as_a_folder(
-        make_window, data_dir: Path, database: str, tmp_path: Path, qtbot: QtBot) -> None:
-    window = make_window(database=database)
+def test_a_server_clinic_backs_up_from_the_menu_and_restores_as_a_folder_or_onto_a_server(
+        make_window, data_dir: Path, database: str, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    targets: list[object] = []
+    window = make_window(database=database, relaunch=targets.append)
     usb = tmp_path / "usb stick"
     _set_up_and_back_up(window, qtbot, usb)
     backups = list(usb.glob("hms-backup-*.hmsbak"))
@@ -51,3 +53,20 @@ def test_back_up_now_on_a_server_clinic_writes_a_backup_that_restores_as_a_folde
     assert result.returncode == 0, result.stderr
     report = check_data(restored)
     assert report.clean and report.counts["patients"] == 5
+
+    with fresh_schema() as empty:  # File ▸ Restore from backup… into an empty server database
+        address = password_in_file(empty, tmp_path, monkeypatch)
+        dialog = window.backup_menu.restore(str(backups[0]))
+        find(dialog, "Passphrase").setText(PASSPHRASE)
+        find(dialog, "Restore into folder").setText(address)
+        find(dialog, "Restore").click()
+        qtbot.waitUntil(lambda: find(dialog, "Restore result").text().startswith("Restored into the server"),
+                        timeout=120000)
+        session = open_session(tmp_path / "check", database=address)
+        try:
+            assert sorted(p.family_name for p in session.services.patients.table.all()) == [
+                f"Kept{n}" for n in range(5)]
+        finally:
+            close_session(session)
+        find(dialog, "Open the restored folder").click()
+        assert targets == [address]
