@@ -34,12 +34,24 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, env=env, timeout=600)
 
 
+def server_clinic(tmp_path: Path, url: str, patients: int) -> Path:
+    """A demo folder moved onto the server at ``url``; returns the folder (for comparing)."""
+    clinic = tmp_path / "clinic"
+    demo_folder(clinic, patients=patients)
+    assert cli("migrate", "--from", str(clinic), "--to", url).returncode == 0
+    return clinic
+
+
+def backed_up(tmp_path: Path, url: str) -> Path:
+    backup = tmp_path / "server.hmsbak"
+    assert cli("backup", "--database", url, "--to", str(backup)).returncode == 0
+    return backup
+
+
 def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_folder(
         tmp_path: Path, two_databases: tuple[str, str]) -> None:
     source, target = two_databases
-    clinic = tmp_path / "clinic"
-    demo_folder(clinic, patients=20)
-    assert cli("migrate", "--from", str(clinic), "--to", source).returncode == 0
+    clinic = server_clinic(tmp_path, source, patients=20)
     backup = tmp_path / "backups" / "server.hmsbak"
     backup.parent.mkdir()
 
@@ -64,11 +76,8 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
 def test_restoring_onto_a_database_that_holds_a_clinic_is_refused_and_changes_nothing(
         tmp_path: Path, two_databases: tuple[str, str]) -> None:
     source, _ = two_databases
-    clinic = tmp_path / "clinic"
-    demo_folder(clinic, patients=5)
-    assert cli("migrate", "--from", str(clinic), "--to", source).returncode == 0
-    backup = tmp_path / "server.hmsbak"
-    assert cli("backup", "--database", source, "--to", str(backup)).returncode == 0
+    server_clinic(tmp_path, source, patients=5)
+    backup = backed_up(tmp_path, source)
     session = open_session(tmp_path / "ws", database=source)
     try:
         session.services.patients.table.update(session.services.patients.ids()[0], {"given_name": "Kept"})
@@ -112,10 +121,8 @@ def test_back_up_now_on_a_server_session_writes_the_plan_file(tmp_path: Path,
 def test_a_damaged_backup_is_refused_before_anything_reaches_the_server(
         tmp_path: Path, two_databases: tuple[str, str]) -> None:
     source, target = two_databases
-    demo_folder(tmp_path / "clinic", patients=3)
-    assert cli("migrate", "--from", str(tmp_path / "clinic"), "--to", source).returncode == 0
-    backup = tmp_path / "server.hmsbak"
-    assert cli("backup", "--database", source, "--to", str(backup)).returncode == 0
+    server_clinic(tmp_path, source, patients=3)
+    backup = backed_up(tmp_path, source)
     data = bytearray(backup.read_bytes())
     data[len(data) // 2] ^= 0xFF
     backup.write_bytes(bytes(data))
