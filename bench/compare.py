@@ -38,11 +38,11 @@ from bench.demo_folder import (  # noqa: E402
     demo_folder,
     load_line,
     on_each_call,
-    pct,
     rss_mb,
     working_copy,
 )
 from bench.report import write_section  # noqa: E402
+from bench.stats import pct  # noqa: E402
 
 COMMAND = "/work/venv/bin/python bench/compare.py"
 

@@ -40,12 +40,6 @@ def working_copy(source: Path, parent: Path) -> Path:
     return target
 
 
-def pct(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank) of ``values``."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def rss_mb() -> float:
     """Resident memory of this process now, in MB (Linux; 0 elsewhere)."""
     try:

@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
+from bench.stats import pct, timed  # noqa: E402
 from hms_desktop.domain.duplicates import Identity  # noqa: E402
 from hms_desktop.services.container import build_services  # noqa: E402
 from hms_desktop.services.demo import patients as demo  # noqa: E402
@@ -33,17 +33,6 @@ from hms_desktop.ui.patients.table_model import PatientTableModel  # noqa: E402
 from tests.domain.test_patients_duplicates import variant  # noqa: E402 - the labelled set's mistakes
 
 QUERIES = ("smith jo", "garcía maría", "nguyen", "o'brien", "07400 1", "1984-03", "pat00123", "zoe")
-
-
-def pct(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
 
 
 def row(name: str, samples: list[float], target: str = "") -> str:

@@ -25,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _MONITOR_SPEC = re.compile(r"^[^=\s]+=\S+$")
 APP_TITLE = "HMS Desktop"
 CHOSEN_FOLDER_KEY = "data/folder"
+CHOSEN_DATABASE_KEY = "data/database"  # a server address (never a password)
 
 
 def is_installed() -> bool:
@@ -61,6 +62,26 @@ def remember_data_dir(folder: Path) -> None:
     from PySide6.QtCore import QSettings
 
     QSettings(APP_TITLE, APP_TITLE).setValue(CHOSEN_FOLDER_KEY, str(folder))
+
+
+def remembered_database() -> str | None:
+    """The server File ▸ Connect to server… last opened (an address without password), if any."""
+    from PySide6.QtCore import QSettings
+
+    chosen = QSettings(APP_TITLE, APP_TITLE).value(CHOSEN_DATABASE_KEY)
+    return str(chosen) if chosen else None
+
+
+def remember_database(url: str | None) -> None:
+    """Remember the server (None: the data folder again). Only the address: the password
+    stays in the libpq password file (storage/postgres/passfile.py)."""
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(APP_TITLE, APP_TITLE)
+    if url:
+        settings.setValue(CHOSEN_DATABASE_KEY, url)
+    else:
+        settings.remove(CHOSEN_DATABASE_KEY)
 
 
 def _monitor_spec(text: str) -> str:
@@ -119,27 +140,36 @@ def open_station(window: Any, ctx: AppContext, specs: list[str], screen: int | N
     window.adopt_window(station)
 
 
-def relaunch_on(folder: Path, argv: list[str]) -> None:
-    """Start a new instance on ``folder`` with the same options (File ▸ Open data folder…)."""
+def relaunch_on(target: Path | str, argv: list[str]) -> None:
+    """Start a new instance on a folder (File ▸ Open data folder…) or a server's address
+    (File ▸ Connect to server…) with the same other options."""
     from PySide6.QtCore import QProcess
 
-    options = [*_without_data_dir(argv), "--data-dir", str(folder)]
-    if is_installed():
-        remember_data_dir(folder)
+    others = _without_option(_without_option(argv, "--data-dir"), "--database")
+    if isinstance(target, str):
+        options = [*others, "--database", target]
+        if is_installed():
+            remember_database(target)
+    else:
+        folder = target
+        options = [*others, "--data-dir", str(folder)]
+        if is_installed():
+            remember_data_dir(folder)
+            remember_database(None)
     if getattr(sys, "frozen", False):  # the bundle's executable is the program itself
         QProcess.startDetached(sys.executable, options, str(Path.home()))
         return
     QProcess.startDetached(sys.executable, ["-m", "hms_desktop", *options], str(PROJECT_ROOT))
 
 
-def _without_data_dir(argv: list[str]) -> list[str]:
+def _without_option(argv: list[str], option: str) -> list[str]:
     out, skip = [], False
     for item in argv:
         if skip:
             skip = False
-        elif item == "--data-dir":
+        elif item == option:
             skip = True
-        elif not item.startswith("--data-dir="):
+        elif not item.startswith(f"{option}="):
             out.append(item)
     return out
 
@@ -175,6 +205,15 @@ def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     if not ctx.session.holds_folder_lock:  # a second window monitors nothing
         return None
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
+
+
+def share_monitored_beds(ctx: AppContext) -> None:
+    """On a clinic server, the beds monitored here appear at every nurse station."""
+    try:
+        from hms_desktop.ui.monitor.remote_beds import share_monitored_beds as share
+    except ModuleNotFoundError:  # a build without the monitor
+        return
+    share(ctx)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,13 +252,17 @@ def main(argv: list[str] | None = None) -> int:
 
     QApplication.setWindowIcon(QIcon(str(ICON_PNG)))
     data_dir = (args.data_dir or default_data_dir()).resolve()
+    database = args.database
+    if database is None and args.data_dir is None and is_installed():
+        database = remembered_database()  # File ▸ Connect to server… chose it last time
     controller = SessionController(data_dir, demo_if_empty=args.demo_if_empty,
-                                   demo_patients=args.demo_patients, database=args.database)
+                                   demo_patients=args.demo_patients, database=database)
     window = MainWindow(controller, relaunch=lambda folder: relaunch_on(folder, argv))
     crash_notifier = CrashNotifier(window)
     controller.sig_context_ready.connect(
         lambda ctx: diagnostics.set_name_source(diagnostics.patient_names(ctx.services)))
     controller.sig_context_ready.connect(lambda ctx: guard_monitoring(window, ctx))
+    controller.sig_context_ready.connect(share_monitored_beds)
     if args.station or args.monitor:
         controller.sig_context_ready.connect(
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)

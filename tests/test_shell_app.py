@@ -30,8 +30,13 @@ def test_bad_monitor_spec_names_the_option(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_relaunch_keeps_options_but_replaces_the_folder() -> None:
-    assert app._without_data_dir(["--data-dir", "a", "--station", "--data-dir=b", "--no-demo"]) == [
+    assert app._without_option(["--data-dir", "a", "--station", "--data-dir=b", "--no-demo"], "--data-dir") == [
         "--station", "--no-demo"]
+
+
+def test_relaunch_on_a_folder_or_a_server_drops_the_other() -> None:
+    argv = ["--database", "postgresql://localhost/a", "--station", "--database=postgresql://x/b", "--no-demo"]
+    assert app._without_option(argv, "--database") == ["--station", "--no-demo"]
 
 
 def test_default_data_folder_is_beside_main_py() -> None:

@@ -1,4 +1,8 @@
-"""``python -m hms_desktop backup --data-dir DIR --to FILE`` and ``backup --verify FILE``."""
+"""``python -m hms_desktop backup --data-dir DIR --to FILE`` and ``backup --verify FILE``.
+
+``backup --database postgresql://… --to FILE`` backs up a clinic on a server into the same
+kind of file (services/backup/server.py).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from hms_desktop.cli._passphrase import add_passphrase_option, read_passphrase
 from hms_desktop.cli._progress import ProgressLine
 from hms_desktop.services.backup import (
     BackupError,
+    BackupResult,
     create_key,
     is_encrypted,
     load_plan,
@@ -21,8 +26,10 @@ from hms_desktop.services.backup import (
     verified_backup,
     write_backup_file,
 )
+from hms_desktop.services.backup.server import snapshot_server
 from hms_desktop.services.backup.service import backup_file_name
 from hms_desktop.storage import Store
+from hms_desktop.storage.postgres.conninfo import ConnectionSettingsError, check_database_url
 
 
 def add_command(subparsers: Any) -> None:
@@ -35,6 +42,9 @@ def add_command(subparsers: Any) -> None:
     )
     parser.add_argument("--data-dir", type=Path,
                         help="the data folder to back up (with --verify: record the test for it)")
+    parser.add_argument("--database", metavar="postgresql://HOST/DATABASE",
+                        help="back up the clinic on this PostgreSQL server instead of a folder "
+                             "(password in PGPASSFILE or a service file, never here)")
     parser.add_argument("--to", type=Path, help="the backup file, or a folder to put it in")
     parser.add_argument("--no-encrypt", action="store_true",
                         help="write a plain .zip that anyone with the file can read")
@@ -48,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.verify is not None:
             return _verify(args)
-        if args.data_dir is None or args.to is None:
-            print("backup: --data-dir and --to are required (or --verify FILE)", file=sys.stderr)
+        if (args.data_dir is None and args.database is None) or args.to is None:
+            print("backup: --data-dir (or --database) and --to are required (or --verify FILE)",
+                  file=sys.stderr)
             return 2
-        return _back_up(args)
-    except BackupError as exc:
+        return _back_up_server(args) if args.database else _back_up(args)
+    except (BackupError, ConnectionSettingsError) as exc:
         print(f"backup: {exc}", file=sys.stderr)
         return 1
 
@@ -98,7 +109,28 @@ def _back_up(args: argparse.Namespace) -> int:
         record_outcome(data_dir, result)
     finally:
         store.close()
+    _say_written(result, key)
+    return 0
+
+
+def _back_up_server(args: argparse.Namespace) -> int:
+    check_database_url(args.database)
+    key = None if args.no_encrypt else create_key(read_passphrase(args.passphrase_file, confirm=True))
+    target = Path(args.to)
+    if target.is_dir():
+        target = backup_file_name(datetime.now(), key is not None, target)
+    progress = ProgressLine()
+    snapshot, counts = snapshot_server(args.database)
+    with snapshot:
+        result = write_backup_file(snapshot, target, key, counts, progress)
+    progress.done()
+    if args.data_dir is not None and Path(args.data_dir).is_dir():
+        record_outcome(args.data_dir, result)
+    _say_written(result, key)
+    return 0
+
+
+def _say_written(result: BackupResult, key: object) -> None:
     kind = "encrypted" if key is not None else "NOT encrypted"
     print(f"OK: {result.files} file(s), {result.data_bytes:,} bytes of data -> {result.path} "
           f"({result.size:,} bytes, {kind})")
-    return 0

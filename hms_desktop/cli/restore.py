@@ -1,4 +1,8 @@
-"""``python -m hms_desktop restore FILE --to DIR``: verify every checksum, restore, then check."""
+"""``python -m hms_desktop restore FILE --to DIR``: verify every checksum, restore, then check.
+
+``restore FILE --to-database postgresql://…`` restores into an empty database on a server
+(services/backup/server.py); a backup of either backend restores to either.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,11 @@ def add_command(subparsers: Any) -> None:
                     "then runs the same check as `check`. Exit 0 only when all of it succeeded.",
     )
     parser.add_argument("file", type=Path, help="the backup file (.hmsbak or .zip)")
-    parser.add_argument("--to", type=Path, required=True, help="the folder to restore into")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", type=Path, help="the folder to restore into")
+    target.add_argument("--to-database", metavar="postgresql://HOST/DATABASE",
+                        help="an empty database on a PostgreSQL server to restore into "
+                             "(password in PGPASSFILE or a service file, never here)")
     parser.add_argument("--replace", action="store_true",
                         help="replace a folder that holds data; it is kept as <DIR>-before-restore-<time>")
     add_passphrase_option(parser)
@@ -34,6 +42,8 @@ def add_command(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.to_database:
+        return _to_server(args)
     try:
         passphrase = read_passphrase(args.passphrase_file, confirm=False) if (
             args.file.is_file() and is_encrypted(args.file)) else None
@@ -56,4 +66,23 @@ def run(args: argparse.Namespace) -> int:
         return 1
     record_restore_test(result.target)
     print(f"OK: {result.target} is clean")
+    return 0
+
+
+def _to_server(args: argparse.Namespace) -> int:
+    from hms_desktop.services.backup.server import restore_to_server
+    from hms_desktop.storage.postgres.conninfo import ConnectionSettingsError, check_database_url
+
+    try:
+        check_database_url(args.to_database)
+        passphrase = read_passphrase(args.passphrase_file, confirm=False) if (
+            args.file.is_file() and is_encrypted(args.file)) else None
+        progress = ProgressLine()
+        copied = restore_to_server(args.file, args.to_database, passphrase, progress=progress)
+        progress.done()
+    except (BackupError, ConnectionSettingsError) as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return 1
+    print(f"OK: {sum(copied.values())} row(s) in {len(copied)} part(s) restored, read back and "
+          f"compared on the server")
     return 0

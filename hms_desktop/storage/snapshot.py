@@ -49,6 +49,7 @@ class Snapshot:
     files: list[SnapshotFile]
     _handles: dict[str, IO[bytes]] = field(default_factory=dict)
     _copy_dir: Path | None = None
+    _owned_dirs: list[Path] = field(default_factory=list)
 
     @property
     def total_bytes(self) -> int:
@@ -67,6 +68,10 @@ class Snapshot:
             left -= len(block)
             yield block
 
+    def remove_on_close(self, folder: Path) -> None:
+        """``folder`` (e.g. a server clinic exported for this backup) goes when the snapshot does."""
+        self._owned_dirs.append(Path(folder))
+
     def close(self) -> None:
         for handle in self._handles.values():
             handle.close()
@@ -74,6 +79,9 @@ class Snapshot:
         if self._copy_dir is not None:
             shutil.rmtree(self._copy_dir, ignore_errors=True)
             self._copy_dir = None
+        for folder in self._owned_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._owned_dirs.clear()
 
     def __enter__(self) -> Snapshot:
         return self

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.services.backup.server import server_address
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.about_dialog import AboutDialog
 from hms_desktop.ui.shell.backup_menu import BackupMenu
 from hms_desktop.ui.shell.check_dialog import CheckDialog
+from hms_desktop.ui.shell.connect_dialog import ConnectServerDialog
 from hms_desktop.ui.shell.demo_banner import DemoBanner
 from hms_desktop.ui.shell.quarantine_dialog import QuarantineDialog
 from hms_desktop.ui.shell.repair_dialog import RepairDialog
@@ -59,7 +61,7 @@ class MainWindow(QMainWindow):
         controller: SessionController,
         *,
         qsettings: QSettings | None = None,
-        relaunch: Callable[[Path], None] | None = None,
+        relaunch: Callable[[Path | str], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         self.ctx: AppContext | None = None
         self._qsettings = qsettings or QSettings(APP_NAME, APP_NAME)
         self._relaunch = relaunch
-        self._relaunch_to: Path | None = None
+        self._relaunch_to: Path | str | None = None  # a folder, or a server's address
         self._pending_tabs: list[int] = []
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
         self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
@@ -109,6 +111,8 @@ class MainWindow(QMainWindow):
         file_menu.setObjectName("file_menu")
         self.action_open = self._action(file_menu, "&Open data folder…", "open_data_folder",
                                         self.choose_data_folder, QKeySequence.StandardKey.Open)
+        self.action_connect = self._action(file_menu, "Connect to ser&ver…", "connect_to_server",
+                                           self.choose_server)
         self.action_check = self._action(file_menu, "&Check data", "check_data", self.check_data)
         self.action_repair = self._action(file_menu, "&Repair data folder…", "repair_data", self.repair_data)
         self.action_repair.setEnabled(False)
@@ -135,6 +139,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.action_quarantine = self._action(view_menu, "&Quarantined rows…", "quarantined_rows",
                                               self.show_quarantine)
+        self.action_remote_beds = self._action(view_menu, "Remote &beds…", "remote_beds", self.show_remote_beds)
+        self.action_remote_beds.setEnabled(False)  # on a clinic server only
         self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
                                                self._toggle_full_screen,
                                                QKeySequence.StandardKey.FullScreen)
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
         ctx.sig_settings_changed.connect(self._update_title)
         ctx.navigation.sig_tab_requested.connect(self.show_tab)
         self.interop.attach(ctx)
+        self.action_remote_beds.setEnabled(server_address(ctx.store) is not None)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
         # One tab per event-loop turn, the visible one first: the window repaints and takes
@@ -222,8 +229,8 @@ class MainWindow(QMainWindow):
             self.tabs.insertTab(index, error_page(title, message), title)
             if old is not None:
                 old.deleteLater()
-        self._message(QMessageBox.Icon.Critical, "open_failed", "Could not open data folder",
-                      message)
+        title = "Could not open data folder" if self.controller.database is None else "Could not reach the server"
+        self._message(QMessageBox.Icon.Critical, "open_failed", title, message)
 
     # -- actions ------------------------------------------------------------------------
     def show_tab(self, title: str) -> None:
@@ -276,8 +283,32 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_data_folder(Path(folder))
 
-    def open_data_folder(self, folder: Path) -> None:
-        """Hand the window over to a fresh instance on ``folder`` (after this one closes).
+    def show_remote_beds(self) -> QWidget | None:
+        """The board of every bed monitored on any workstation of the clinic server."""
+        address = server_address(self.ctx.store) if self.ctx is not None else None
+        if address is None:
+            return None
+        from hms_desktop.ui.monitor.remote_beds import RemoteBedsWindow
+
+        board = RemoteBedsWindow(address)
+        self.adopt_window(board)
+        board.show()
+        return board
+
+    def choose_server(self) -> ConnectServerDialog:
+        """The clinic on a PostgreSQL server (docs/postgresql.md): reopens there once reachable."""
+        dialog = ConnectServerDialog(self.controller.database or "", self)
+        dialog.sig_connect.connect(self.open_database)
+        self._open(dialog)
+        return dialog
+
+    def open_database(self, url: str) -> None:
+        """Like ``open_data_folder``: a fresh instance on the server at ``url``."""
+        self.open_data_folder(url)
+
+    def open_data_folder(self, folder: Path | str) -> None:
+        """Hand the window over to a fresh instance on ``folder`` (or a server's address)
+        after this one closes.
 
         A new process rather than swapping stores in place: every tab, device thread and
         cache starts clean, and this folder's lock is released before the new one opens.

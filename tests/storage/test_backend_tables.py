@@ -43,6 +43,20 @@ def test_every_version_is_kept_with_who_and_when(open_backend: OpenStore) -> Non
     assert all(v.at is not None and v.at.tzinfo is not None for v in history)
 
 
+def test_the_newest_of_many_versions_is_read_after_reopening(open_backend: OpenStore) -> None:
+    """Past nine versions and nine saves (where text order of "10" and "9" differs)."""
+    store = open_backend()
+    table = store.table(THINGS)
+    first, *_ = table.insert_many([thing(f"P{n}") for n in range(12)])
+    for n in range(11):
+        table.update(first.id, {"name": f"Ann {n}"})
+    store.close()
+    again = open_backend().table(THINGS)
+    assert again.get(first.id).name == "Ann 10" and again.meta(first.id).version == 12
+    assert [v.version for v in again.history(first.id)] == list(range(1, 13))
+    assert again.ids()[:3] == [first.id, "THG000002", "THG000003"]
+
+
 def test_an_update_that_changes_nothing_saves_no_version(open_backend: OpenStore) -> None:
     table = open_backend().table(THINGS)
     saved = table.insert(thing())

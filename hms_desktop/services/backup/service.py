@@ -20,13 +20,20 @@ from hms_desktop.storage.snapshot import Snapshot, take_snapshot
 from .archive import ENCRYPTED_SUFFIX, PLAIN_SUFFIX, BackupResult, ProgressFn, write_backup
 from .crypto import BackupError, BackupKey
 from .plan import BackupPlan, check_backup_folder, load_plan, save_plan
+from .server import is_server_store, snapshot_server
 
 UPGRADE_BACKUPS = "backups-before-upgrade"  # inside the data folder; see upgrade.py
 BACKUP_NAME = re.compile(r"^hms-backup-\d{8}-\d{6}(-\d+)?\.(hmsbak|zip)$")
 
 
 def snapshot_store(store: Any) -> tuple[Snapshot, dict[str, int]]:
-    """Run on the writer: the folder's files now, with the rows each open table holds."""
+    """Run on the writer: the folder's files now, with the rows each open table holds.
+
+    A clinic on a PostgreSQL server is exported through the backend into the same kind of
+    folder first (``server.py`` explains why rather than ``pg_dump``).
+    """
+    if is_server_store(store):
+        return snapshot_server(store.conninfo)
     counts = {table.spec.name: len(table) for table in store.tables()}
     # Backups made before an upgrade stay out: each would double every later backup.
     return take_snapshot(store.data_dir, exclude=(UPGRADE_BACKUPS,)), counts

@@ -50,3 +50,18 @@ def describe(url: str) -> str:
     host = parts.hostname or "localhost"
     port = f":{parts.port}" if parts.port else ""
     return f"postgresql://{host}{port}{parts.path}"
+
+
+def reach_server(url: str, *, password: str = "", timeout_s: int = 5) -> None:
+    """Connect once and ask the server a question; raise ``ServerUnavailableError`` naming it."""
+    import psycopg
+
+    from .errors import ServerUnavailableError
+
+    extra = {"password": password} if password else {}
+    try:
+        with psycopg.connect(url, connect_timeout=timeout_s, **extra) as conn:  # type: ignore[arg-type]
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise ServerUnavailableError(f"Cannot reach the PostgreSQL server at {describe(url)}: {reason}") from exc

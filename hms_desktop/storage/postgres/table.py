@@ -59,7 +59,12 @@ class PgTable(Generic[M]):
         # listener thread may catch up first, and the block must still learn about them.
         self._unclaimed: dict[str, None] = {}
         name = spec.name
-        self._select_columns = sql.SQL(", ").join(sql.Identifier(c) for c in self._columns)
+        # Every column as the text the CSV cell holds, formatted by the server: rows arrive
+        # as tuples of str, with no per-row conversion in Python (100,000 rows at start-up).
+        self._select_columns = sql.SQL(", ").join([
+            *(sql.Identifier(c) for c in self._fields),
+            sql.SQL("version::text AS version_text"), _ISO_UPDATED_AT, sql.Identifier("updated_by"),
+            sql.SQL("seq::text AS seq_text")])  # aliased: ORDER BY seq must mean the number
         self._versions = versions_table(name)
         self._load()
 
@@ -69,20 +74,27 @@ class PgTable(Generic[M]):
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
-        query = sql.SQL("SELECT {} FROM {} ORDER BY length(id), id").format(
-            self._select_columns, sql.Identifier(self.spec.name))
+        # Every version in commit order, the newest of each record kept: a scan of the
+        # versions in ``seq`` order is cheaper on the server than the view's DISTINCT ON sort.
+        query = sql.SQL("SELECT {} FROM {} ORDER BY seq").format(self._select_columns, self._versions)
         with self._store.connection() as conn:
-            rows = [_cells(r) for r in conn.execute(query)]
+            versions: list[Cells] = conn.execute(query).fetchall()
+        newest = {cells[0]: cells for cells in versions}
+        rows = {record_id: newest[record_id] for record_id in sorted(newest, key=lambda i: (len(i), i))}
         with self._lock:
-            self._rows = {cells[0]: cells for cells in rows}
+            self._rows = rows
             self._indexes.clear()
-            self._seen_seq = max((int(c[-1]) for c in rows), default=0)
+            self._seen_seq = int(versions[-1][-1]) if versions else 0
 
     def catch_up(self, conn: Connection[Any]) -> list[str]:
         """Apply rows other workstations committed since the last seen; their IDs."""
-        query = sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
+        return self._caught_up(conn.execute(self._since_query(), (self._seen_seq,)).fetchall())
+
+    def _since_query(self) -> sql.Composed:
+        return sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
             self._select_columns, self._versions)
-        rows = [_cells(r) for r in conn.execute(query, (self._seen_seq,))]
+
+    def _caught_up(self, rows: list[Cells]) -> list[str]:
         changed = list(dict.fromkeys(cells[0] for cells in rows))
         with self._lock:
             self._apply(rows)
@@ -179,7 +191,7 @@ class PgTable(Generic[M]):
             rows = list(conn.execute(query, (record_id,)))
         out = []
         for row in rows:
-            cells = _cells(row[1:])
+            cells: Cells = tuple(row[1:])
             at = datetime.fromisoformat(cells[-3]) if cells[-3] else None
             out.append(Version(int(cells[-4]), str(row[0]), at, cells[-2], self._to_model(cells)))
         return out
@@ -204,9 +216,8 @@ class PgTable(Generic[M]):
                 raise ValueError(f"{self.spec.name}: a record needs an id ({given!r})")
 
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
-            seq = self._lock_and_catch_up(conn)
             missing = sum(1 for m in checked_models if not getattr(m, "id", ""))
-            numbers = self._take_numbers(conn, missing, checked_models)
+            seq, numbers = self._lock_and_catch_up(conn, missing, checked_models)
             now, actor = _now(), self._store.actor
             rows: list[Cells] = []
             taken: set[str] = set()
@@ -249,7 +260,7 @@ class PgTable(Generic[M]):
             return checked
 
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
-            seq = self._lock_and_catch_up(conn)
+            seq, _ = self._lock_and_catch_up(conn)
             latest = self._rows[record_id]
             if int(latest[-4]) != expected:
                 raise ConcurrentEditError(
@@ -263,44 +274,54 @@ class PgTable(Generic[M]):
         rows = self._store.write(self, work)
         return self._to_model(rows[0])
 
-    def _lock_and_catch_up(self, conn: Connection[Any]) -> int:
-        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
-        changed = self.catch_up(conn)
-        if changed:
-            self._store.changed_elsewhere(self.spec.name, changed)
-        return self._seen_seq
+    def _lock_and_catch_up(self, conn: Connection[Any], missing: int = 0,
+                           models: Sequence[M] = ()) -> tuple[int, list[int]]:
+        """Take the table's write lock, catch up, and draw ``missing`` new ID numbers.
 
-    def _take_numbers(self, conn: Connection[Any], missing: int, models: Sequence[M]) -> list[int]:
+        One round trip (a pipeline): the server runs the statements in order, so the catch-up
+        SELECT starts after the lock is held and sees every write committed before it. A save
+        is a few round trips and one WAL flush (bench/postgresql.py, docs/benchmarks.md).
+        """
         sequence = id_sequence(self.spec.name)
         prefix = self.spec.id_prefix or ""
         given = [str(getattr(m, "id", "")) for m in models]
         highest = max((int(i[len(prefix):]) for i in given
                        if prefix and i.startswith(prefix) and i[len(prefix):].isdigit()), default=0)
-        if highest:  # an explicit ID (a migrated folder): never hand that number out again
-            conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
-                sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
-        if not missing:
-            return []
-        cur = conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
-        return [int(r[0]) for r in cur]
+        with conn.pipeline():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
+            if highest:  # an explicit ID (a migrated folder): never hand that number out again
+                conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
+                    sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
+            drawn = (conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
+                     if missing else None)
+            since = conn.execute(self._since_query(), (self._seen_seq,))
+        changed = self._caught_up(since.fetchall())
+        if changed:
+            self._store.changed_elsewhere(self.spec.name, changed)
+        numbers = [int(r[0]) for r in drawn.fetchall()] if drawn is not None else []
+        return self._seen_seq, numbers
 
     def _insert_rows(self, conn: Connection[Any], rows: Sequence[Cells], op: str, txn: UUID) -> None:
         names = (*self._fields, *ENGINE, "op", "txn")
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
         values = [(*cells[:-3], cells[-3] or None, cells[-2], cells[-1], op, txn) for cells in rows]
+        ids = [c[0] for c in rows]
         try:
-            if len(values) <= SMALL_BATCH:  # a form's save: one INSERT, fewer round trips than COPY
+            if len(values) <= SMALL_BATCH:  # a form's save: INSERT and NOTIFY in one round trip
                 insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                     self._versions, columns, sql.SQL(", ").join(sql.Placeholder() * len(names)))
-                conn.cursor().executemany(insert, values)
-            else:
-                copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
-                with conn.cursor().copy(copy) as writer:
+                with conn.pipeline():
                     for row in values:
-                        writer.write_row(row)
+                        conn.execute(insert, row)
+                    self._store.notify(conn, self.spec.name, ids, op)
+                return
+            copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
+            with conn.cursor().copy(copy) as writer:
+                for row in values:
+                    writer.write_row(row)
         except errors.UniqueViolation as exc:
             raise ValueError(f"{self.spec.name}: {exc.diag.message_detail or exc}") from exc
-        self._store.notify(conn, self.spec.name, [c[0] for c in rows], op)
+        self._store.notify(conn, self.spec.name, ids, op)
 
     def applied(self, rows: Sequence[Cells]) -> None:
         """This workstation's committed rows (called by the store after the commit)."""
@@ -310,7 +331,7 @@ class PgTable(Generic[M]):
         """The rows a write saved if its commit reached the server (the reply was lost)."""
         query = sql.SQL("SELECT {} FROM {} WHERE txn = %s ORDER BY seq").format(
             self._select_columns, self._versions)
-        return [_cells(r) for r in conn.execute(query, (txn,))]
+        return conn.execute(query, (txn,)).fetchall()
 
     def _check_writable(self) -> None:
         if self._store.read_only:
@@ -321,6 +342,14 @@ class PgTable(Generic[M]):
 
     def close(self) -> None:
         """Nothing to release: connections belong to the store's pool."""
+
+
+# ``datetime.isoformat()`` of the UTC time, as ``_now`` writes it and ``_cells`` reads it:
+# microseconds only when there are any.
+_ISO_UPDATED_AT = sql.SQL(
+    "CASE WHEN mod(extract(microseconds FROM updated_at)::bigint, 1000000) = 0"
+    " THEN to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+    " ELSE to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') END")
 
 
 def _cells(row: Sequence[Any]) -> Cells:

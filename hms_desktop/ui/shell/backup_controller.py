@@ -27,6 +27,7 @@ from hms_desktop.services.backup import (
     snapshot_store,
     write_to_plan,
 )
+from hms_desktop.services.backup.server import server_address
 from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,11 @@ class BackupController(QObject):
             return False
         self.running = True
         plan = self.plan
-        snapshot_future = self.ctx.writer.submit(snapshot_store, self.ctx.store)
+        # A folder's snapshot must be taken on the writer (no write may interleave); a server
+        # clinic is exported in one REPEATABLE READ transaction of its own, so it runs on the
+        # backup thread and saves never wait for it (seconds at 100,000 patients).
+        runner = self._executor if server_address(self.ctx.store) is not None else self.ctx.writer
+        snapshot_future = runner.submit(snapshot_store, self.ctx.store)
         snapshot_future.add_done_callback(lambda f: self._continue(f, plan))
         return True
 

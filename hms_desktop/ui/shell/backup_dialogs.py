@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 from hms_desktop.services.backup import BackupError, BackupPlan, check_passphrase, create_key
 from hms_desktop.services.backup.plan import check_backup_folder
 from hms_desktop.services.data_check import check_data
+from hms_desktop.storage.postgres import is_database_url
+from hms_desktop.storage.postgres.conninfo import describe
 from hms_desktop.ui.common.naming import named as _named
 
 LOST_PASSPHRASE = ("Write the passphrase down and keep it safe. A lost passphrase means a lost "
@@ -175,19 +177,20 @@ class BackupSettingsDialog(QDialog):
 
 
 class RestoreDialog(QDialog):
-    """Verify a backup completely, restore it into a new folder, check it, offer to open it."""
+    """Verify a backup completely, restore it into a new folder (or an empty database on a
+    PostgreSQL server: ``postgresql://…`` as the target), check it, offer to open it."""
 
     sig_restored = Signal(str)
     """A backup was restored and checked clean: carries the new folder."""
 
     def __init__(self, data_dir: Path, submit: Callable[..., Future[Any]],
-                 open_folder: Callable[[Path], None], parent: QWidget | None = None,
+                 open_folder: Callable[[Path | str], None], parent: QWidget | None = None,
                  backup_file: str = "") -> None:
         super().__init__(parent)
         _named(self, "restore_dialog", "Restore a backup")
         self.setWindowTitle("Restore a backup")
         self._submit, self._open_folder = submit, open_folder
-        self.restored: Path | None = None
+        self.restored: Path | str | None = None  # a folder, or a server's address
         self.file_edit = QLineEdit(backup_file)
         _named(self.file_edit, "restore_file", "Backup file")
         self.passphrase_edit = QLineEdit()
@@ -196,8 +199,11 @@ class RestoreDialog(QDialog):
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         self.target_edit = QLineEdit(str(data_dir.with_name(f"{data_dir.name}-restored-{stamp}")))
         _named(self.target_edit, "restore_target", "Restore into folder")
+        self.target_edit.setToolTip("A new folder, or an empty database on the clinic server: "
+                                    "postgresql://user@host/database (docs/postgresql.md)")
         self.result_label = QLabel("Every file is checked against its SHA-256 before anything is written. "
-                                   "The backup goes into a new folder; the current one is not touched.")
+                                   "The backup goes into a new folder (or an empty server database, "
+                                   "postgresql://…); the current one is not touched.")
         _named(self.result_label, "restore_result", "Restore result")
         self.result_label.setWordWrap(True)
         self.restore_button = QPushButton("&Restore")
@@ -230,10 +236,12 @@ class RestoreDialog(QDialog):
             self.file_edit.setText(path)
 
     def start(self) -> None:
-        source, target = Path(self.file_edit.text().strip()), Path(self.target_edit.text().strip())
+        source, typed = Path(self.file_edit.text().strip()), self.target_edit.text().strip()
+        target: Path | str = typed if is_database_url(typed) else Path(typed)
         self.restore_button.setEnabled(False)
         self.result_label.setText("Verifying and restoring…")
-        run_in_background(self._submit, _restore_and_check, source, target, self.passphrase_edit.text(),
+        work = _restore_to_server if isinstance(target, str) else _restore_and_check
+        run_in_background(self._submit, work, source, target, self.passphrase_edit.text(),
                           owner=self, then=self._finished)
 
     def _finished(self, future: Future[Any]) -> None:
@@ -245,7 +253,12 @@ class RestoreDialog(QDialog):
                                       else f"Not restored: {type(exc).__name__}: {exc}")
             return
         target, problems = future.result()
-        if problems:
+        if isinstance(target, str):
+            self.result_label.setText(f"Restored into the server database {describe(target)}: {problems[0]}. "
+                                      "Open it to work there.")
+            self.open_button.setText("&Open the restored clinic")
+            self.sig_restored.emit(target)  # checked before it was copied: a restore test too
+        elif problems:
             self.result_label.setText(f"Restored into {target}, but the check found "
                                       f"{len(problems)} problem(s):\n" + "\n".join(problems[:5]))
         else:
@@ -259,6 +272,18 @@ class RestoreDialog(QDialog):
         if self.restored is not None:
             self._open_folder(self.restored)
             self.accept()
+
+
+def _restore_to_server(source: Path, url: str, passphrase: str) -> tuple[str, list[str]]:
+    from hms_desktop.services.backup.server import restore_to_server
+    from hms_desktop.storage.postgres.conninfo import ConnectionSettingsError, check_database_url
+
+    try:
+        check_database_url(url)
+    except ConnectionSettingsError as exc:
+        raise BackupError(str(exc)) from None
+    copied = restore_to_server(source, url, passphrase or None)
+    return url, [f"{sum(copied.values()):,} row(s) in {len(copied)} part(s), read back and compared"]
 
 
 def _restore_and_check(source: Path, target: Path, passphrase: str) -> tuple[Path, list[str]]:

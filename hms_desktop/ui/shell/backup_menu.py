@@ -24,7 +24,7 @@ class BackupMenu(QObject):
     """File ▸ Back up now…, Restore…, Backup settings…; the backup age in the status bar."""
 
     def __init__(self, window: QWidget, menu: QMenu, status: ShellStatus, bar: QStatusBar,
-                 open_dialog: Callable[[QWidget], None], open_folder: Callable[[Path], None]) -> None:
+                 open_dialog: Callable[[QWidget], None], open_folder: Callable[[Path | str], None]) -> None:
         super().__init__(window)
         self._window, self._status, self._bar = window, status, bar
         self._open_dialog, self._open_folder = open_dialog, open_folder

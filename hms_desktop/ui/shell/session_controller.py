@@ -51,7 +51,7 @@ class SessionController(QObject):
         self._demo_if_empty = demo_if_empty
         self._demo_patients = demo_patients
         self._demo_seed = demo_seed
-        self._database = database
+        self.database = database  # the server's address, or None for the data folder
         self.writer = BackgroundWriter()
         self.session: Session | None = None
         self.ctx: AppContext | None = None
@@ -64,10 +64,21 @@ class SessionController(QObject):
         self.writer.submit(_preload_ui_modules)
         future: Future[Any] = self.writer.submit(
             open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
-            demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self._database,
+            demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self.database,
         )
         future.add_done_callback(self._opened)
         return future
+
+    def _open_failure(self, exc: BaseException) -> str:
+        if self.database is None:
+            return f"Could not open the data folder {self.data_dir}: {exc}"
+        from hms_desktop.storage.postgres.conninfo import describe
+
+        server = describe(self.database)
+        text = str(exc) if server in str(exc) else f"the PostgreSQL server at {server}: {exc}"
+        return (f"Could not open the clinic on the server. {text}\n\nCheck that the server is "
+                "running and reachable from this PC, or use File ▸ Open data folder… / "
+                "File ▸ Connect to server… to choose another.")
 
     def _report(self, step: str, fraction: float) -> None:
         if not self._closed.is_set():
@@ -76,8 +87,8 @@ class SessionController(QObject):
     def _opened(self, future: Future[Any]) -> None:
         exc = future.exception()
         if exc is not None:
-            log.error("could not open %s", self.data_dir, exc_info=exc)
-            self.sig_open_failed.emit(f"Could not open the data folder {self.data_dir}: {exc}")
+            log.error("could not open %s", self.database or self.data_dir, exc_info=exc)
+            self.sig_open_failed.emit(self._open_failure(exc))
             return
         session = future.result()
         with self._lock:  # shutdown() must see this session, whichever thread runs first
