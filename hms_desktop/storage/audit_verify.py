@@ -1,0 +1,269 @@
+"""``verify``: walk the audit chain and compare it with every file it covers.
+
+First the chain itself: every entry's hash must follow from the one before (an edited,
+removed or reordered entry breaks it), its numbers must run on without a gap, and it must
+reach the entry ``manifest.json`` anchored. Then, from the entries in order, what each file
+should hold line by line (appends, journals moved into ``history/``, writes voided after a
+crash, files a person accepted through Repair) is compared with the file as it is; the
+first difference in each file is named as ``file:line: reason``.
+
+A write cut short by a crash (the chain's last entry, with no ``close`` after it) is a note,
+not a problem: its lines may be missing or torn; they were never acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .audit_chain import (
+    ACCEPT,
+    ADOPT,
+    APPEND,
+    CHAIN_DIR,
+    CLOSE,
+    GENESIS,
+    NEW,
+    ROTATE,
+    START,
+    VOID,
+    Entry,
+    chain_files,
+    chained_files,
+    line_digest,
+    link,
+    read_entries,
+)
+from .manifest import MANIFEST
+
+ANCHOR_KEY = "audit_chain"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One line as the chain recorded it."""
+
+    digest: str
+    entry: int
+    at: str
+
+
+@dataclass
+class VerifyReport:
+    problems: list[str] = field(default_factory=list)  # ``file:line: reason``; empty = intact
+    broken_files: list[str] = field(default_factory=list)  # what Repair would accept (``audit/`` too)
+    notes: list[str] = field(default_factory=list)  # interrupted writes, accepted files
+    entries: int = 0
+    files: int = 0
+    lines: int = 0
+    since: str = ""  # when the chain started
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Walk:
+    streams: dict[str, list[Written]] = field(default_factory=dict)
+    appended: dict[int, tuple[str, int]] = field(default_factory=dict)  # entry -> (file, lines)
+    rotated: dict[int, tuple[str, str]] = field(default_factory=dict)
+    removed: dict[str, Entry] = field(default_factory=dict)  # a file the app started afresh
+    chain_problems: list[str] = field(default_factory=list)  # until Repair accepts the chain as it is
+    in_flight: Entry | None = None
+
+
+def verify_folder(data_dir: Path) -> VerifyReport:
+    data_dir = Path(data_dir)
+    report = VerifyReport()
+    files = chain_files(data_dir)
+    if not files:
+        report.problems.append(f"{CHAIN_DIR}/: no audit chain (the folder was never opened by a version "
+                               "that keeps one, or the chain was deleted)")
+        return report
+    walk = _walk_chain(files, report)
+    report.problems += walk.chain_problems
+    _check_anchor(data_dir, report)
+    if report.problems:
+        report.broken_files.append(f"{CHAIN_DIR}/")
+    for name in sorted(set(walk.streams) | {p.relative_to(data_dir).as_posix() for p in chained_files(data_dir)}):
+        report.files += 1
+        _compare_file(data_dir, name, walk, report)
+    return report
+
+
+def _walk_chain(files: Sequence[Path], report: VerifyReport) -> _Walk:
+    walk = _Walk()
+    head, last_n = GENESIS, 0
+    last: Entry | None = None
+    for path in files:
+        for item in read_entries(path):
+            if isinstance(item, tuple):
+                walk.chain_problems.append(f"{CHAIN_DIR}/{path.name}:{item[0]}: not an audit entry (edited?)")
+                continue
+            entry = item
+            if entry.n != last_n + 1:
+                gap = (f"entries {last_n + 1}–{entry.n - 1} are missing (deleted, or a chain file removed)"
+                       if entry.n > last_n + 1 else f"entry {entry.n} comes after entry {last_n} (reordered)")
+                walk.chain_problems.append(f"{entry.where}: {gap}")
+            elif link(head, entry.cells) != entry.chain:
+                walk.chain_problems.append(f"{entry.where}: entry {entry.n} was changed (its hash does not follow "
+                                       "from the entries before it)")
+            head, last_n, last = entry.chain, entry.n, entry
+            report.entries += 1
+            _apply(entry, walk, report)
+    if last is not None and last.event in (APPEND, NEW, ROTATE):
+        walk.in_flight = last
+    return walk
+
+
+def _apply(entry: Entry, walk: _Walk, report: VerifyReport) -> None:
+    stream = walk.streams.setdefault(entry.file, []) if entry.file else []
+    if entry.event in (APPEND, NEW, ADOPT):
+        digests = entry.detail.split()
+        if entry.event == NEW and stream:
+            walk.removed[entry.file] = entry  # started afresh: what it held was removed
+            stream.clear()
+        stream.extend(Written(d, entry.n, entry.at) for d in digests)
+        walk.appended[entry.n] = (entry.file, len(digests))
+    elif entry.event == ROTATE:
+        walk.streams[entry.detail] = walk.streams.pop(entry.file, [])
+        walk.rotated[entry.n] = (entry.file, entry.detail)
+    elif entry.event == VOID:
+        _undo(int(entry.detail or 0), walk)
+        report.notes.append(f"{entry.file}: a write was interrupted (audit entry {entry.detail}); its lines "
+                            "were never saved")
+    elif entry.event == ACCEPT and entry.file == f"{CHAIN_DIR}/":
+        report.notes += [f"{p} (accepted on {entry.at[:19]} UTC: {entry.detail})" for p in walk.chain_problems]
+        walk.chain_problems.clear()
+    elif entry.event == ACCEPT:
+        stream.clear()
+        walk.removed.pop(entry.file, None)
+        report.notes.append(f"{entry.file}: accepted as it was on {entry.at[:19]} ({entry.detail})")
+    elif entry.event == START:
+        report.since = report.since or entry.at
+        if "not chained" in entry.detail:
+            report.notes.append(f"the audit chain holds from {entry.at[:19]} UTC; lines written before then "
+                                "were adopted as they were")
+    elif entry.event != CLOSE:
+        report.problems.append(f"{entry.where}: unknown audit event {entry.event!r}")
+
+
+def _undo(n: int, walk: _Walk) -> None:
+    if n in walk.rotated:
+        source, target = walk.rotated.pop(n)
+        walk.streams[source] = walk.streams.pop(target, [])
+        return
+    file, count = walk.appended.pop(n, ("", 0))
+    stream = walk.streams.get(file, [])
+    while count and stream and stream[-1].entry == n:
+        stream.pop()
+        count -= 1
+
+
+def _check_anchor(data_dir: Path, report: VerifyReport) -> None:
+    """The manifest records how long the chain was and how it ended: a chain cut short, or
+    rewritten from some entry on, no longer reaches it."""
+    try:
+        anchor = json.loads((data_dir / MANIFEST).read_text("utf-8-sig")).get(ANCHOR_KEY)
+    except (OSError, ValueError, AttributeError):
+        return
+    if not isinstance(anchor, dict):
+        return
+    entries, head = anchor.get("entries"), anchor.get("head")
+    if not isinstance(entries, int) or not isinstance(head, str):
+        return
+    if report.entries < entries:
+        report.problems.append(f"{CHAIN_DIR}/: cut short: {MANIFEST} anchors entry {entries}, the chain has "
+                               f"{report.entries} entries")
+        return
+    for path in chain_files(data_dir):
+        for item in read_entries(path):
+            if isinstance(item, Entry) and item.n == entries:
+                if item.chain != head:
+                    report.problems.append(f"{item.where}: entry {entries} is not the one {MANIFEST} anchored "
+                                           "(the chain was rewritten)")
+                return
+
+
+def _compare_file(data_dir: Path, name: str, walk: _Walk, report: VerifyReport) -> None:
+    expected = walk.streams.get(name, [])
+    in_flight = walk.in_flight
+    flying = in_flight is not None and in_flight.file == name
+    path = data_dir / name
+    if not path.exists():
+        if flying and in_flight is not None and in_flight.event == ROTATE:
+            return
+        if expected and not (flying and all(w.entry == expected[-1].entry for w in expected)):
+            last = expected[-1]
+            report.problems.append(f"{name}: deleted ({len(expected)} line(s) were written to it, the last "
+                                   f"on {last.at[:19]} UTC, audit entry {last.entry})")
+            report.broken_files.append(name)
+        return
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    torn = lines.pop()  # "" when the file ends with a newline
+    actual = [line_digest(line) for line in lines]
+    if torn and len(expected) > len(actual) and expected[len(actual)].digest == line_digest(torn):
+        actual.append(expected[len(actual)].digest)  # accepted (Repair) as it is: without its newline
+        torn = b""
+    report.lines += len(actual)
+    if flying and in_flight is not None and in_flight.event == ROTATE:
+        rotated_to = walk.streams.get(in_flight.detail, [])
+        if not (data_dir / in_flight.detail).exists() and rotated_to:
+            expected = rotated_to  # the move itself never happened: the lines are still here
+    problem = _difference(actual, expected, name)
+    if problem is None and torn:
+        report.notes.append(f"{name}:{len(actual) + 1}: a last line without its end: a write interrupted by "
+                            "a crash, never saved (HMS Desktop cuts it off when it next opens the folder)")
+    if problem is not None and flying and in_flight is not None and in_flight.event in (APPEND, NEW):
+        settled = [w for w in expected if w.entry != in_flight.n]
+        pending = [w.digest for w in expected if w.entry == in_flight.n]
+        done = actual[len(settled):]
+        if _difference(actual[:len(settled)], settled, name) is None and done == pending[:len(done)]:
+            report.notes.append(f"{name}: the last write was interrupted (audit entry {in_flight.n}); "
+                                "it was never saved")
+            return
+    if problem is None and name in walk.removed:
+        entry = walk.removed[name]
+        problem = (f"{name}:1: the file was deleted and started afresh at {entry.at[:19]} UTC "
+                   f"(audit entry {entry.n}); what it held before is gone")
+    if problem is not None:
+        report.problems.append(problem)
+        report.broken_files.append(name)
+
+
+def _difference(actual: list[str], expected: list[Written], name: str) -> str | None:
+    """The first place ``actual`` differs from what was written, as ``file:line: reason``."""
+    common = min(len(actual), len(expected))
+    i = 0
+    while i < common and actual[i] == expected[i].digest:
+        i += 1
+    if i == len(actual) == len(expected):
+        return None
+    if not expected:
+        return f"{name}:1: not in the audit chain (written outside HMS Desktop)"
+    if i == len(actual):
+        last = expected[-1]
+        return (f"{name}:{i + 1}: truncated: the file ends here, {len(expected) - i} more line(s) were written "
+                f"(the last on {last.at[:19]} UTC, audit entry {last.entry})")
+    if i == len(expected):
+        return f"{name}:{i + 1}: inserted: this line and {len(actual) - i - 1} after it are not in the audit chain"
+    later_expected = {w.digest: k for k, w in enumerate(expected) if k > i}
+    later_actual = {d: k for k, d in enumerate(actual) if k > i}
+    here, written = actual[i], expected[i]
+    line = i + 1
+    if here in later_expected and written.digest in later_actual:
+        return (f"{name}:{line}: reordered: this line was written as line {later_expected[here] + 1}, and line "
+                f"{line} as written is now line {later_actual[written.digest] + 1}")
+    if here in later_expected:
+        gone = later_expected[here] - i
+        return (f"{name}:{line}: deleted: {gone} line(s) written here (audit entry {written.entry}, "
+                f"{written.at[:19]} UTC) are missing")
+    if written.digest in later_actual:
+        extra = later_actual[written.digest] - i
+        return f"{name}:{line}: inserted: {extra} line(s) here are not in the audit chain"
+    return (f"{name}:{line}: edited: differs from what was written on {written.at[:19]} UTC "
+            f"(audit entry {written.entry})")
