@@ -165,6 +165,8 @@ class AuditChain:
         self._n = 0
         self._head = GENESIS
         self._dirty = False
+        self._size = 0  # of today's chain file: a failed write is cut back to it
+        self._names: dict[Path, str] = {}
         #: What opening found (an interrupted write voided, the chain started), for ``check``
         self.notes: list[str] = []
         self._open()
@@ -234,17 +236,19 @@ class AuditChain:
         n = self._n + 1
         cells = (str(n), at, event, file, detail)
         chain = link(self._head, cells)
-        data = format_line((*cells, chain), _NO_ESCAPING).encode("utf-8")
-        size_before = os.fstat(self._fd).st_size
+        plain = not any(c in detail for c in ',"\r\n') and "," not in file
+        text = ",".join((*cells, chain)) + "\n" if plain else format_line((*cells, chain), _NO_ESCAPING)
+        data = text.encode("utf-8")
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(self._fd, view):]
         except OSError:
             with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, size_before)
+                os.ftruncate(self._fd, self._size)
             raise
         self._n, self._head, self._dirty = n, chain, True
+        self._size += len(data)
         return n
 
     def _open_day(self, day: str) -> None:
@@ -261,6 +265,7 @@ class AuditChain:
             os.write(self._fd, (BOM + format_header(COLUMNS)).encode("utf-8"))
             os.fsync(self._fd)
             fsync_dir(self.folder)
+        self._size = os.fstat(self._fd).st_size
         self._day = day
 
     def record(self, path: Path, data: bytes, *, new: bool = False) -> int:
@@ -316,7 +321,14 @@ class AuditChain:
             self._fd = -1
 
     def _name(self, path: Path) -> str:
-        return Path(path).resolve().relative_to(self.data_dir.resolve()).as_posix()
+        """``path`` relative to the folder, as the chain names it (cached: resolving costs syscalls)."""
+        name = self._names.get(path)
+        if name is None:
+            name = Path(path).resolve().relative_to(self.data_dir.resolve()).as_posix()
+            if len(self._names) > 1000:
+                self._names.clear()
+            self._names[path] = name
+        return name
 
 
 def chained_files(data_dir: Path) -> Iterator[Path]:
