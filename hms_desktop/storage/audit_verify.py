@@ -14,7 +14,6 @@ not a problem: its lines may be missing or torn; they were never acknowledged.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +72,11 @@ class _Walk:
     removed: dict[str, Entry] = field(default_factory=dict)  # a file the app started afresh
     chain_problems: list[str] = field(default_factory=list)  # until Repair accepts the chain as it is
     in_flight: Entry | None = None
+    head: str = GENESIS
+    last_n: int = 0
+    chain_size: tuple[str, int] = ("", 0)  # of the newest chain file when it was last read
+    anchor_n: int = -1
+    anchored: Entry | None = None  # the entry the manifest anchors, as found
 
 
 def verify_folder(data_dir: Path) -> VerifyReport:
@@ -83,9 +87,11 @@ def verify_folder(data_dir: Path) -> VerifyReport:
         report.problems.append(f"{CHAIN_DIR}/: no audit chain (the folder was never opened by a version "
                                "that keeps one, or the chain was deleted)")
         return report
-    walk = _walk_chain(files, report)
+    anchor = _read_anchor(data_dir)
+    walk = _Walk(chain_size=_chain_size(data_dir), anchor_n=anchor[0] if anchor else -1)
+    _walk_chain(data_dir, walk, report)
     report.problems += walk.chain_problems
-    _check_anchor(data_dir, report)
+    _check_anchor(anchor, walk, report)
     if report.problems:
         report.broken_files.append(f"{CHAIN_DIR}/")
     for name in sorted(set(walk.streams) | {p.relative_to(data_dir).as_posix() for p in chained_files(data_dir)}):
@@ -94,16 +100,21 @@ def verify_folder(data_dir: Path) -> VerifyReport:
     return report
 
 
-def _walk_chain(files: Sequence[Path], report: VerifyReport) -> _Walk:
-    walk = _Walk()
-    head, last_n = GENESIS, 0
+def _walk_chain(data_dir: Path, walk: _Walk, report: VerifyReport, *, catching_up: bool = False) -> None:
+    """Apply the chain's entries in order; ``catching_up``: only those written since the last
+    walk (the app went on writing while ``verify`` read the files: not a problem)."""
+    head, last_n = walk.head, walk.last_n
     last: Entry | None = None
-    for path in files:
+    files = chain_files(data_dir)
+    for path in files[-2:] if catching_up else files:
         for item in read_entries(path):
             if isinstance(item, tuple):
-                walk.chain_problems.append(f"{CHAIN_DIR}/{path.name}:{item[0]}: not an audit entry (edited?)")
+                if not catching_up:
+                    walk.chain_problems.append(f"{CHAIN_DIR}/{path.name}:{item[0]}: not an audit entry (edited?)")
                 continue
             entry = item
+            if catching_up and entry.n <= walk.last_n:
+                continue
             if entry.n != last_n + 1:
                 gap = (f"entries {last_n + 1}–{entry.n - 1} are missing (deleted, or a chain file removed)"
                        if entry.n > last_n + 1 else f"entry {entry.n} comes after entry {last_n} (reordered)")
@@ -112,11 +123,13 @@ def _walk_chain(files: Sequence[Path], report: VerifyReport) -> _Walk:
                 walk.chain_problems.append(f"{entry.where}: entry {entry.n} was changed (its hash does not follow "
                                        "from the entries before it)")
             head, last_n, last = entry.chain, entry.n, entry
+            if entry.n == walk.anchor_n:
+                walk.anchored = entry
             report.entries += 1
             _apply(entry, walk, report)
-    if last is not None and last.event in (APPEND, NEW, ROTATE):
-        walk.in_flight = last
-    return walk
+    walk.head, walk.last_n = head, last_n
+    if last is not None:
+        walk.in_flight = last if last.event in (APPEND, NEW, ROTATE) else None
 
 
 def _apply(entry: Entry, walk: _Walk, report: VerifyReport) -> None:
@@ -163,32 +176,33 @@ def _undo(n: int, walk: _Walk) -> None:
         count -= 1
 
 
-def _check_anchor(data_dir: Path, report: VerifyReport) -> None:
-    """The manifest records how long the chain was and how it ended: a chain cut short, or
-    rewritten from some entry on, no longer reaches it."""
+def _read_anchor(data_dir: Path) -> tuple[int, str] | None:
+    """How long the chain was, and how it ended, when the manifest was last saved."""
     try:
         anchor = json.loads((data_dir / MANIFEST).read_text("utf-8-sig")).get(ANCHOR_KEY)
     except (OSError, ValueError, AttributeError):
-        return
+        return None
     if not isinstance(anchor, dict):
-        return
+        return None
     entries, head = anchor.get("entries"), anchor.get("head")
-    if not isinstance(entries, int) or not isinstance(head, str):
+    return (entries, head) if isinstance(entries, int) and isinstance(head, str) else None
+
+
+def _check_anchor(anchor: tuple[int, str] | None, walk: _Walk, report: VerifyReport) -> None:
+    """A chain cut short, or rewritten from some entry on, no longer reaches the manifest's
+    anchor (read before the chain, so a save while verify runs is no false alarm)."""
+    if anchor is None:
         return
-    if report.entries < entries:
+    entries, head = anchor
+    if walk.last_n < entries:
         report.problems.append(f"{CHAIN_DIR}/: cut short: {MANIFEST} anchors entry {entries}, the chain has "
-                               f"{report.entries} entries")
-        return
-    for path in chain_files(data_dir):
-        for item in read_entries(path):
-            if isinstance(item, Entry) and item.n == entries:
-                if item.chain != head:
-                    report.problems.append(f"{item.where}: entry {entries} is not the one {MANIFEST} anchored "
-                                           "(the chain was rewritten)")
-                return
+                               f"{walk.last_n} entries")
+    elif walk.anchored is not None and walk.anchored.chain != head:
+        report.problems.append(f"{walk.anchored.where}: entry {entries} is not the one {MANIFEST} anchored "
+                               "(the chain was rewritten)")
 
 
-def _compare_file(data_dir: Path, name: str, walk: _Walk, report: VerifyReport) -> None:
+def _compare_file(data_dir: Path, name: str, walk: _Walk, report: VerifyReport, *, retried: bool = False) -> None:
     expected = walk.streams.get(name, [])
     in_flight = walk.in_flight
     flying = in_flight is not None and in_flight.file == name
@@ -197,6 +211,9 @@ def _compare_file(data_dir: Path, name: str, walk: _Walk, report: VerifyReport) 
         if flying and in_flight is not None and in_flight.event == ROTATE:
             return
         if expected and not (flying and all(w.entry == expected[-1].entry for w in expected)):
+            if not retried and _caught_up(data_dir, walk, report):
+                _compare_file(data_dir, name, walk, report, retried=True)
+                return
             last = expected[-1]
             report.problems.append(f"{name}: deleted ({len(expected)} line(s) were written to it, the last "
                                    f"on {last.at[:19]} UTC, audit entry {last.entry})")
@@ -230,9 +247,29 @@ def _compare_file(data_dir: Path, name: str, walk: _Walk, report: VerifyReport) 
         entry = walk.removed[name]
         problem = (f"{name}:1: the file was deleted and started afresh at {entry.at[:19]} UTC "
                    f"(audit entry {entry.n}); what it held before is gone")
+    if problem is not None and not retried and _caught_up(data_dir, walk, report):
+        report.lines -= len(actual)
+        _compare_file(data_dir, name, walk, report, retried=True)
+        return
     if problem is not None:
         report.problems.append(problem)
         report.broken_files.append(name)
+
+
+def _chain_size(data_dir: Path) -> tuple[str, int]:
+    files = chain_files(data_dir)
+    return (files[-1].name, files[-1].stat().st_size) if files else ("", 0)
+
+
+def _caught_up(data_dir: Path, walk: _Walk, report: VerifyReport) -> bool:
+    """Read the entries written since the chain was walked, if any: the app may have gone on
+    writing (or moved a journal into history) while ``verify`` read the files."""
+    now = _chain_size(data_dir)
+    if now == walk.chain_size:
+        return False
+    _walk_chain(data_dir, walk, report, catching_up=True)
+    walk.chain_size = now
+    return True
 
 
 def _difference(actual: list[str], expected: list[Written], name: str) -> str | None:

@@ -46,3 +46,19 @@ def test_a_kill_between_an_entry_and_its_line_is_not_tampering(tmp_path: Path, t
     store.close()
     after = verify_folder(folder)
     assert after.intact, after.problems
+
+
+def test_verify_beside_a_running_writer_reports_nothing(tmp_path: Path) -> None:
+    """The writer appends and moves journals into history (a checkpoint every 7 changes)
+    while verify reads: lines and moves newer than the chain it read are caught up, not named."""
+    folder = tmp_path / "data"
+    child = subprocess.Popen([sys.executable, "-m", "tests.storage.crash_writer", str(folder), "7"],
+                             cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        for _ in range(8):
+            report = verify_folder(folder)
+            assert report.intact, report.problems
+    finally:
+        child.kill()
+        child.communicate()
