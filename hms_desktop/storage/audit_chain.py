@@ -37,6 +37,7 @@ from .csvfile import (
     FILE_MODE,
     AppendFile,
     TornLineFn,
+    cut_torn_tail,
     format_header,
     format_line,
     fsync_dir,
@@ -108,8 +109,9 @@ def read_entries(path: Path) -> Iterator[Entry | tuple[int, str]]:
             yield number, raw
 
 
-def _last_entry(path: Path) -> Entry | None:
-    """The last complete entry of a chain file, reading from its end (files grow large)."""
+def _tail_lines(path: Path, wanted: int) -> tuple[list[bytes], bytes]:
+    """At least ``wanted`` complete lines from the end of a file (fewer if it has fewer), and
+    the bytes after its last newline. Reads from the end: chain and day files grow large."""
     size = path.stat().st_size
     chunk = 1 << 16
     while True:
@@ -118,35 +120,36 @@ def _last_entry(path: Path) -> Entry | None:
             handle.seek(start)
             data = handle.read()
         lines = data.split(b"\n")
-        complete = lines[:-1]  # the part after the last newline is empty or torn
+        after = lines.pop()  # empty, or a line torn by a crash
         if start > 0:
-            complete = complete[1:]  # may begin mid-line
-        for raw in reversed(complete):
+            lines = lines[1:]  # may begin mid-line
+        if len(lines) >= wanted or start == 0:
+            return lines, after
+        chunk *= 4
+
+
+def _last_entry(path: Path) -> Entry | None:
+    """The last complete entry of a chain file."""
+    wanted = 1
+    while True:
+        lines, _ = _tail_lines(path, wanted)
+        for raw in reversed(lines):
             try:
                 cells = next(csv.reader([raw.decode("utf-8")], strict=True))
                 return Entry(int(cells[0]), cells[1], cells[2], cells[3], cells[4], cells[5])
             except (csv.Error, ValueError, IndexError, StopIteration, UnicodeDecodeError):
                 continue
-        if start == 0:
-            return None
-        chunk *= 4
+        if len(lines) < wanted:
+            return None  # the whole file was read
+        wanted = len(lines) * 4
 
 
 def _tail_digests(path: Path, count: int) -> list[str]:
     """Digests of the last ``count`` complete lines of a file ([] if it ends mid-line)."""
-    size = path.stat().st_size
-    chunk = 1 << 16
-    while True:
-        start = max(0, size - chunk)
-        with open(path, "rb") as handle:
-            handle.seek(start)
-            data = handle.read()
-        if data and not data.endswith(b"\n"):
-            return []
-        lines = data.split(b"\n")[:-1]
-        if len(lines) > count or start == 0:
-            return [line_digest(line) for line in lines[-count:]] if count else []
-        chunk *= 4
+    lines, after = _tail_lines(path, count)
+    if after or not count:
+        return []
+    return [line_digest(line) for line in lines[-count:]]
 
 
 def _now() -> str:
@@ -184,16 +187,8 @@ class AuditChain:
             return
         self._n, self._head = last.n, last.chain
         if files:
-            self._cut_torn_tail(files[-1])
+            cut_torn_tail(files[-1])  # a chain entry torn by a crash: its lines were never written
         self._settle_interrupted(last)
-
-    def _cut_torn_tail(self, path: Path) -> None:
-        data = path.read_bytes()
-        keep = data.rfind(b"\n") + 1
-        if 0 < keep < len(data):
-            with open(path, "r+b") as handle:
-                handle.truncate(keep)
-                os.fsync(handle.fileno())
 
     def _settle_interrupted(self, last: Entry) -> None:
         """A crash between an entry and its lines: the lines were never written (nor saved)."""
