@@ -101,10 +101,11 @@ def test_enter_on_a_row_opens_the_record_as_it_was(dialog: AuditViewerDialog, qt
     row = next(r for r, (_, action, _) in enumerate(shown(dialog)) if action == "inserted patients")
     table.setFocus()
     table.setCurrentIndex(table.model().index(row, 0))
-    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # read on the worker thread, then shown
+    qtbot.waitUntil(lambda: dialog.history_dialog is not None and dialog.history_dialog.isVisible(),
+                    timeout=20_000)
     history = dialog.history_dialog
     assert history is not None
-    qtbot.waitUntil(history.isVisible)
     versions = history.versions
     assert versions.count() == 2 and "by rita" in versions.item(0).text() and "by ann" in versions.item(1).text()
     versions.setCurrentRow(0)  # the first version: before Ann changed the address

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow, Cancelled
+from hms_desktop.storage.table import Version
 from hms_desktop.ui.interop.jobs import JobRunner
 
 from .history_dialog import RecordHistoryDialog
@@ -173,26 +174,29 @@ class AuditViewerDialog(QDialog):
         self.history_button.setToolTip(reason)
 
     # ------------------------------------------------------------------ from a row
-    def open_history(self, index: QModelIndex) -> RecordHistoryDialog | None:
+    def open_history(self, index: QModelIndex) -> None:
+        """The row's record, every version as it was: read on the worker (history files are
+        large at 100,000 patients), shown in ``history_dialog`` when ready."""
         if not index.isValid():
-            return None
+            return
         row = self.model.rows[index.row()]
         table, record_id = row.table, row.record_id
         if not table and row.patient_id:
             table, record_id = "patients", row.patient_id  # an access-log line: the patient it was about
         if not table:
             self.status.setText("This row is not about a record (a sign-in, for example).")
-            return None
-        try:
-            versions = self._service.history(table, record_id)
-        except (PermissionError, KeyError) as exc:
-            self.status.setText(str(exc))
-            return None
+            return
+        self.status.setText(f"Reading the history of {record_id}…")
+        self._runner.start(self._service.history, table, record_id,
+                           on_done=lambda versions: self._show_history(table, record_id, versions),
+                           on_error=lambda exc: self.status.setText(str(exc)))
+
+    def _show_history(self, table: str, record_id: str, versions: list[tuple[Version[Any], dict[str, Any]]]) -> None:
         dialog = RecordHistoryDialog(table, record_id, versions, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.history_dialog = dialog
-        return dialog
+        self.status.setText(f"{len(versions)} version(s) of {record_id}.")
 
     # ------------------------------------------------------------------ export
     def choose_export(self) -> None:
