@@ -8,6 +8,8 @@ header), not taken from the implementation.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import os
 import shutil
 import subprocess
@@ -271,3 +273,28 @@ def test_repair_accepts_the_files_as_they_are_and_the_chain_says_who(folder: Pat
     lines[1] = lines[1].replace(b"Ada", b"Eve")  # what was accepted is held from then on
     write_lines(path, lines)
     assert f"history/{path.name}:2: edited" in verify(folder, capsys)[1]
+
+
+def test_a_line_edited_and_the_chain_recomputed_is_caught_by_the_manifest_anchor(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Someone who edits a line, puts its new digest into the chain and recomputes every
+    later hash (the chain has no key) still leaves the manifest's record of the last hash."""
+    path = folder / f"access/{TODAY}.csv"
+    lines = lines_of(path)
+    old = hashlib.sha256(lines[2]).hexdigest()[:16]
+    lines[2] = lines[2].replace(b"opened record", b"printed")
+    write_lines(path, lines)
+    new = hashlib.sha256(lines[2]).hexdigest()[:16]
+    chain = folder / f"audit/{TODAY}.csv"
+    rows = list(csv.reader(chain.read_text(encoding="utf-8-sig").splitlines()))
+    previous = "0" * 64
+    for row in rows[1:]:
+        row[4] = row[4].replace(old, new)
+        row[5] = hashlib.sha256("\x1f".join([previous, *row[:5]]).encode()).hexdigest()  # docs/storage.md
+        previous = row[5]
+    with open(chain, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    code, out = verify(folder, capsys)
+    assert code == 1
+    assert "is not the one manifest.json anchored (the chain was rewritten)" in out
+    assert f"access/{TODAY}.csv" not in out  # the file itself now matches the forged chain
