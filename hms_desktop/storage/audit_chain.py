@@ -170,6 +170,7 @@ class AuditChain:
         self._dirty = False
         self._size = 0  # of today's chain file: a failed write is cut back to it
         self._names: dict[Path, str] = {}
+        self._staging = False  # the first entries go to a file renamed into place (``_start``)
         #: What opening found (an interrupted write voided, the chain started), for ``check``
         self.notes: list[str] = []
         self._open()
@@ -186,6 +187,7 @@ class AuditChain:
             self._start()
             return
         self._n, self._head = last.n, last.chain
+        self._day = files[-1].stem if files else ""  # the file the chain goes on in (opened on use)
         if files:
             cut_torn_tail(files[-1])  # a chain entry torn by a crash: its lines were never written
         self._settle_interrupted(last)
@@ -204,16 +206,29 @@ class AuditChain:
         self.sync()
 
     def _start(self) -> None:
-        """A new folder, or one written before the chain: adopt what is there and say from when."""
+        """A new folder, or one written before the chain: adopt what is there and say from when.
+
+        Written aside and renamed into place: a crash half-way through adopting a large folder
+        leaves no chain (the next open starts again), never a chain that lacks some files."""
         existing = list(chained_files(self.data_dir))
         reason = ("chain started; lines written before this were not chained" if existing
                   else "chain started with the folder")
+        day = _now()[:10]
+        final = self.folder / f"{day}.csv"
+        staging = final.with_name(final.name + ".tmp")
+        make_dir(self.folder)
+        staging.unlink(missing_ok=True)
+        self._open_day(day, staging)
         self._write(START, "", reason)
         for path in existing:
             self._adopt(path)
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd, self._day, self._dirty = -1, "", False
+        os.replace(staging, final)
+        fsync_dir(self.folder)
         if existing:
             self.notes.append(f"audit chain started: {len(existing)} existing file(s) adopted as they are")
-        self.sync()
 
     def _adopt(self, path: Path) -> None:
         digests = line_digests(path.read_bytes())
@@ -225,8 +240,9 @@ class AuditChain:
     def _write(self, event: str, file: str, detail: str) -> int:
         """Append one entry to today's chain file (to the OS cache; see ``sync``)."""
         at = _now()
-        day = at[:10]
-        if day != self._day:
+        # Never back into an earlier day's file (a clock set back): verify reads them in date order.
+        day = max(at[:10], self._day)
+        if self._fd < 0 or day > self._day and not self._staging:
             self._open_day(day)
         n = self._n + 1
         cells = (str(n), at, event, file, detail)
@@ -246,12 +262,13 @@ class AuditChain:
         self._size += len(data)
         return n
 
-    def _open_day(self, day: str) -> None:
+    def _open_day(self, day: str, staging: Path | None = None) -> None:
         if self._fd >= 0:
             os.fsync(self._fd)
             os.close(self._fd)
         make_dir(self.folder)
-        path = self.folder / f"{day}.csv"
+        self._staging = staging is not None
+        path = staging or self.folder / f"{day}.csv"
         existed = path.exists()
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
         if not existed or os.fstat(self._fd).st_size == 0:

@@ -298,3 +298,17 @@ def test_a_line_edited_and_the_chain_recomputed_is_caught_by_the_manifest_anchor
     assert code == 1
     assert "is not the one manifest.json anchored (the chain was rewritten)" in out
     assert f"access/{TODAY}.csv" not in out  # the file itself now matches the forged chain
+
+
+def test_adopting_a_folder_is_all_or_nothing(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first start of an upgraded folder writes its chain aside and renames it into place:
+    a start killed half-way leaves only the unfinished copy, and the next start begins again."""
+    shutil.rmtree(folder / "audit")
+    (folder / "audit").mkdir()
+    unfinished = folder / f"audit/{TODAY}.csv.tmp"
+    unfinished.write_text("n,at,event,file,detail,chain\n1,x,start,,cut here", encoding="utf-8")
+    Store(folder).close()
+    assert not unfinished.exists()
+    code, out = verify(folder, capsys)
+    assert code == 0, out
+    assert "the audit chain holds from" in out
