@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if report.intact:
         since = f" since {report.since[:19]} UTC" if report.since else ""
         print(f"OK: the audit chain of {args.data_dir} is intact{since}: {report.entries:,} entries, "
-              f"{report.lines:,} lines in {report.files:,} files")
+              f"{report.lines:,} lines in {report.files:,} files; last entry {report.entries} ends "
+              f"{report.head[:16]} (keep this line elsewhere to detect a chain rewritten whole)")
         return 0
     print(f"{len(report.problems)} broken link(s) in {args.data_dir}", file=sys.stderr)
     return 1

@@ -102,6 +102,7 @@ class VerifyReport:
     files: int = 0
     lines: int = 0
     since: str = ""  # when the chain started
+    head: str = ""  # the last entry's hash: kept elsewhere, it shows a chain rewritten whole
 
     @property
     def intact(self) -> bool:
@@ -137,6 +138,7 @@ def verify_folder(data_dir: Path) -> VerifyReport:
     _walk_chain(data_dir, walk, report)
     report.problems += walk.chain_problems
     _check_anchor(anchor, walk, report)
+    report.head = walk.head
     if report.problems:
         report.broken_files.append(f"{CHAIN_DIR}/")
     for name in sorted(set(walk.streams) | {p.relative_to(data_dir).as_posix() for p in chained_files(data_dir)}):
