@@ -89,7 +89,7 @@ def main() -> None:
 
 `{command}`
 
-The full {args.patients:,}-patient demo folder (patients, records, schedule, monitoring; `bench/demo_folder.py`,\nset-up {generate_s:.0f} s, cached). Registration is `PatientService.register`
+The full {args.patients:,}-patient demo folder (patients, records, schedule, monitoring; `bench/demo_folder.py`,\nset-up {generate_s:.0f} s{' — built by an earlier run' if generate_s < 5 else ''}). Registration is `PatientService.register`
 (duplicate check, journal append + fsync, index), with and without the audit chain, alternating one
 each in the same run ({len(with_ms)} of each). The chain adds one buffered write to `audit/<day>.csv`
 per save and no fsync of its own (docs/storage.md). Measured on the shared 2-core machine while
