@@ -64,7 +64,9 @@ def test_every_problem_is_listed_as_file_line_reason_and_exit_is_1(data_dir: Pat
     assert "shell_notes: 2 row(s)" in out  # the good rows still load
     # The hand edit itself: the file no longer matches what the manifest recorded.
     assert f"{data_dir / 'shell_notes.csv'}: is " in out and "outside HMS Desktop" in out
-    assert "4 problem(s)" in result.stderr
+    # ...and the audit chain never recorded the hand-added line
+    assert f"{day_file}:7: inserted" in out
+    assert "5 problem(s)" in result.stderr
 
 
 def test_check_is_harmless_beside_a_running_app(data_dir: Path) -> None:

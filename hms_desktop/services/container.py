@@ -8,6 +8,7 @@ from hms_desktop.storage import Store
 
 from .access_control import AccessControl
 from .accounts import AccountService
+from .audit_log import AuditLogService
 from .bus import EventBus
 from .chronic import ChronicService
 from .monitoring import MonitoringService
@@ -35,6 +36,7 @@ class Services:
     monitoring: MonitoringService
     accounts: AccountService
     access: AccessControl
+    audit: AuditLogService  # the audit viewer's queries (administrators)
 
 
 def build_services(store: Store, bus: EventBus | None = None, *,
@@ -52,7 +54,7 @@ def build_services(store: Store, bus: EventBus | None = None, *,
         scheduling=SchedulingService(store, bus),
         monitoring=MonitoringService(store, bus),
         accounts=AccountService(store, bus),
-        access=access,
+        access=access, audit=AuditLogService(store),
     )
     for name in services.__dataclass_fields__:
         service = getattr(services, name)

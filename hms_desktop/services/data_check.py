@@ -22,6 +22,8 @@ from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SETTINGS_FILE, SettingsError, load_settings
 from hms_desktop.storage import INTERRUPTED, Store, Table
+from hms_desktop.storage.audit_chain import CHAIN_DIR, chain_files
+from hms_desktop.storage.audit_verify import verify_folder
 from hms_desktop.storage.csvfile import read_records
 from hms_desktop.storage.daylog_index import index_notes
 from hms_desktop.storage.registry import all_day_logs, all_tables
@@ -170,5 +172,18 @@ def check_data(data_dir: Path, *, progress: ProgressFn | None = None) -> CheckRe
         report.notes.append(f"{tmp}: an unfinished temporary file from an interrupted save; "
                             "HMS Desktop removes it when it next opens the folder")
     report.warnings.extend(_permission_warnings(data_dir))
+    say("Verifying the audit chain", 0.99)
+    _audit_chain_findings(data_dir, report)
     say("Done", 1.0)
     return report
+
+
+def _audit_chain_findings(data_dir: Path, report: CheckReport) -> None:
+    """``verify``'s findings; a folder from before the chain is a note (it starts at the next open)."""
+    if not chain_files(data_dir):
+        report.notes.append(f"{data_dir / CHAIN_DIR}: no audit chain yet; it starts (adopting the files as "
+                            "they are) when HMS Desktop next opens the folder")
+        return
+    audit = verify_folder(data_dir)
+    report.problems.extend(_in_folder(data_dir, problem) for problem in audit.problems)
+    report.notes.extend(_in_folder(data_dir, note) for note in audit.notes)

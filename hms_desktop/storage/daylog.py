@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic
 
 from .access import FolderAccess
+from .audit_chain import AuditChain, ChainedAppendFile
 from .csvfile import AppendFile, format_header, format_line, read_records
 from .daylog_index import DayIndex
 from .journal import TORN_WRITE
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 class DayLog(Generic[M]):
     """Thread-safe appender and reader of one kind of time series. The model needs ``at``."""
 
-    def __init__(self, folder: Path, model: type[M], quarantine: Quarantine, *, access: FolderAccess) -> None:
+    def __init__(self, folder: Path, model: type[M], quarantine: Quarantine, *, access: FolderAccess,
+                 chain: AuditChain | None = None) -> None:
         if "at" not in model.model_fields:
             raise TypeError(f"{model.__name__} needs an 'at' field to be kept in day files")
         self.folder = folder
@@ -45,6 +47,7 @@ class DayLog(Generic[M]):
         self._at = self._columns.index("at")
         self._quarantine = quarantine
         self._access = access
+        self._chain = chain  # every line is recorded in the audit chain before it is written
         self._lock = threading.Lock()
         self._open: dict[date, AppendFile] = {}
         self._index = DayIndex.for_columns(self._file_columns, self._text_flags,
@@ -81,8 +84,8 @@ class DayLog(Generic[M]):
             for old in sorted(self._open)[:-1]:
                 self._open.pop(old).close()
             path = self.path_for(day)
-            target = AppendFile(path, format_header(self._file_columns),
-                                on_torn=lambda line, raw: self._reject(path, line, TORN_WRITE, raw))
+            target = ChainedAppendFile(path, format_header(self._file_columns), self._chain,
+                                       on_torn=lambda line, raw: self._reject(path, line, TORN_WRITE, raw))
             self._open[day] = target
         return target
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,8 @@ class Manifest:
         self.data: dict[str, Any] = {"format": FORMAT_VERSION, "app": "HMS Desktop", "tables": {}}
         self.states: dict[str, TableState] = {}
         self.schema_versions: dict[str, int] = {}
+        #: The audit chain's head, recorded at every save (``audit_chain.AuditChain.anchor``)
+        self.anchor: Callable[[], dict[str, Any]] | None = None
         if self.exists:
             self._read()
 
@@ -181,6 +183,8 @@ class Manifest:
             tables.update({name: s.to_json() for name, s in states.items()})
             data["tables"] = dict(sorted(tables.items()))
             data.update(extra or {})
+            if self.anchor is not None:
+                data["audit_chain"] = self.anchor()
             write_atomically(self.path, [json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"])
             # Only what is on disk counts: a failed write (a full disk) leaves the old record.
             self.states, self.schema_versions, self.data = states, versions, data

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .audit_verify import verify_folder
 from .csvfile import BOM, decode, make_dir, replace_file
 from .manifest import MANIFEST
 from .schema import TableSpec
@@ -53,6 +54,9 @@ def plan(store: Store, specs: Sequence[TableSpec], *, discard_unloadable: bool =
     steps += [f"{verb}: {reason}" for reason in store.blocked_rewrites() if not reason.endswith("header was changed")]
     steps += [f"{'rewrite' if discard_unloadable else 'keep'}: {finding}" for finding in store.findings()]
     steps += [f"mark as checked: {collision}" for collision in store.collisions()]
+    if store.audit_chain is not None:
+        steps += [f"accept as it is now (the audit chain records it): {problem}"
+                  for problem in verify_folder(store.data_dir).problems]
     return list(dict.fromkeys(steps))
 
 
@@ -93,6 +97,10 @@ def repair(store: Store, specs: Sequence[TableSpec], *, by: str, discard_unloada
         if spec.name in rewrite:
             table.checkpoint(force=True)
         table.record_state()
+    if store.audit_chain is not None:  # the chain holds the files as they are now, saying who said so
+        broken = verify_folder(store.data_dir).broken_files
+        store.audit_chain.accept([store.data_dir / name for name in broken],
+                                 f"Repair confirmed by {by.strip()} at {at.isoformat(timespec='seconds')}")
     record = {"at": at.isoformat(timespec="seconds"), "by": by.strip(), "settled": settled,
               "copy": copy_dir.relative_to(store.data_dir).as_posix()}
     collisions = [{**c, "resolved_by": by.strip(), "resolved_at": record["at"]} if not c.get("resolved_by") else c

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .access import FolderAccess
+from .audit_chain import AuditChain
 from .csvfile import DIR_MODE, make_dir
 from .daylog import DayLog
 from .lock import FolderLock
@@ -64,6 +65,14 @@ class Store:
                 if os.name != "nt" and not any(self.data_dir.glob("*.csv")):
                     os.chmod(self.data_dir, DIR_MODE)  # a new folder (made by a caller): owner only
                 self._manifest.save()
+        #: The tamper-evident record of every line written (``audit_chain``); None read-only
+        self.audit_chain: AuditChain | None = None
+        if self.holds_lock and not self.access.lock_reason:
+            self.audit_chain = AuditChain(self.data_dir)
+            self.notes += self.audit_chain.notes
+            self._manifest.anchor = self.audit_chain.anchor
+            if not self.access.read_only:
+                self._manifest.save()  # anchored from the start
         self._tables: dict[str, Table[Any]] = {}
         self._day_logs: dict[str, DayLog[Any]] = {}
         self._open_lock = threading.Lock()
@@ -154,6 +163,7 @@ class Store:
         table: Table[Any] = Table(
             spec, self.data_dir, self._quarantine, actor=self.actor, access=self.access,
             manifest=self._manifest, stored_schema_version=stored, checkpoint_every=self._checkpoint_every,
+            chain=self.audit_chain,
         )
         if table.needs_rewrite and not self.read_only:
             table.try_checkpoint()  # a migrated table is rewritten once, in the new layout
@@ -178,7 +188,8 @@ class Store:
         with self._open_lock:
             log_ = self._day_logs.get(kind)
             if log_ is None:
-                log_ = DayLog(self.data_dir / kind, model, self._quarantine, access=self.access)
+                log_ = DayLog(self.data_dir / kind, model, self._quarantine, access=self.access,
+                              chain=self.audit_chain)
                 self._day_logs[kind] = log_
             return log_
 
@@ -245,6 +256,11 @@ class Store:
         for day_log in list(self._day_logs.values()):
             day_log.close()
         self._quarantine.close()
+        if self.audit_chain is not None:
+            self.audit_chain.close()
+            if not self.access.read_only:
+                with contextlib.suppress(OSError):  # the anchor is a check; closing never fails for it
+                    self._manifest.save()
         if self._lock_file is not None:
             self._lock_file.release()
         self.closed = True

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic
 from pydantic import BaseModel
 
 from .access import FolderAccess
+from .audit_chain import AuditChain, ChainedAppendFile, move_file
 from .csvfile import (
     BOM,
     AppendFile,
@@ -81,7 +82,8 @@ class Table(TableLoader[M]):
 
     def __init__(self, spec: TableSpec, folder: Path, quarantine: Quarantine, *, actor: str,
                  access: FolderAccess, manifest: Manifest, stored_schema_version: int | None,
-                 checkpoint_every: int) -> None:
+                 checkpoint_every: int, chain: AuditChain | None = None) -> None:
+        self._chain = chain  # every journal line is recorded in it before it is written
         super().__init__(spec, folder, quarantine, actor=actor, access=access, manifest=manifest,
                          checkpoint_every=checkpoint_every)
         self._no_escaping = (False,) * len(self._columns)  # memory already holds the disk form
@@ -373,7 +375,7 @@ class Table(TableLoader[M]):
             if _first_line(self.journal_path) not in ("", header):
                 self._retire_journal_of_other_columns()
             existed = self.journal_path.exists()
-            self._journal = AppendFile(self.journal_path, header, on_torn=self._set_aside_torn)
+            self._journal = ChainedAppendFile(self.journal_path, header, self._chain, on_torn=self._set_aside_torn)
             if not existed:
                 self._refresh_journal_size()  # from now on its loss is noticed
         return self._journal
@@ -452,7 +454,7 @@ class Table(TableLoader[M]):
                 self._journal = None
             if self.journal_path.exists():
                 make_dir(self.history_dir)
-                os.replace(self.journal_path, self._folder / history_name)
+                move_file(self._chain, self.journal_path, self._folder / history_name)
                 fsync_dir(self.history_dir)
                 fsync_dir(self._folder)
             self._journal_rows = 0

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.services.backup.server import server_address
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
+from hms_desktop.ui.audit.menu import AuditMenu
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.about_dialog import AboutDialog
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
                                               self.show_quarantine)
         self.action_remote_beds = self._action(view_menu, "Remote &beds…", "remote_beds", self.show_remote_beds)
         self.action_remote_beds.setEnabled(False)  # on a clinic server only
+        self.audit_menu = AuditMenu(self, view_menu, self._open)
         self.action_full_screen = self._action(view_menu, "&Full screen", "full_screen",
                                                self._toggle_full_screen,
                                                QKeySequence.StandardKey.FullScreen)
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
         self.backup_menu.attach(ctx)
+        self.audit_menu.attach(ctx)
         self.action_repair.setEnabled(ctx.store.can_repair)  # a CSV folder that is ours
         self._update_title()
         self._disk_timer = QTimer(self)  # free space falls while the app runs: look once a minute

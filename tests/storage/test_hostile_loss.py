@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -77,7 +78,9 @@ def _legacy(folder: Path) -> None:
     data = manifest(folder)
     data["format"] = 1
     data["tables"] = {name: entry["schema_version"] for name, entry in data["tables"].items()}
+    data.pop("audit_chain", None)
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    shutil.rmtree(folder / "audit", ignore_errors=True)  # the audit chain came later still
 
 
 def _journal_insert(folder: Path, record: Patient, seq: int) -> str:

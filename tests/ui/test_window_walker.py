@@ -148,6 +148,7 @@ DIALOGS: dict[str, Callable[[MainWindow], QWidget]] = {
     **{name: _care(name) for name in ("ranges", "departments", "overdue", "referrals", "wearable import")},
     "clinic settings": lambda w: w.edit_settings(), "check data": lambda w: w.check_data(),
     "quarantine": lambda w: w.show_quarantine(), "about": lambda w: w.show_about(),
+    "audit log": lambda w: w.audit_menu.show(),
 }
 
 

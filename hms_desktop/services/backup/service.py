@@ -36,7 +36,11 @@ def snapshot_store(store: Any) -> tuple[Snapshot, dict[str, int]]:
         return snapshot_server(store.conninfo)
     counts = {table.spec.name: len(table) for table in store.tables()}
     # Backups made before an upgrade stay out: each would double every later backup.
-    return take_snapshot(store.data_dir, exclude=(UPGRADE_BACKUPS,)), counts
+    chain = getattr(store, "audit_chain", None)
+    if chain is None:
+        return take_snapshot(store.data_dir, exclude=(UPGRADE_BACKUPS,)), counts
+    with chain.lock:  # no line is half-way between its audit entry and its file (a day-file thread)
+        return take_snapshot(store.data_dir, exclude=(UPGRADE_BACKUPS,)), counts
 
 
 def backup_file_name(now: datetime, encrypted: bool, folder: Path) -> Path:
