@@ -21,7 +21,6 @@ from hms_desktop.services.care_rows import (
     check_not_future,
     where_readable,
 )
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
 from hms_desktop.storage.table import Table
@@ -122,7 +121,6 @@ def _reading_title(r: ChronicReading) -> str:
     return ", ".join(p for p in parts if p)
 
 
-@register_timeline_source
 def chronic_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Enrolment in the programme and every reading."""
     svc: ChronicService = services.chronic

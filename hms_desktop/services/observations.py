@@ -22,7 +22,6 @@ from hms_desktop.services.care_rows import (
     check_not_future,
     where_readable,
 )
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 from hms_desktop.storage.table import Table
@@ -217,7 +216,6 @@ def _summary(o: Observation) -> str:
     return ", ".join(p for p in parts if p)
 
 
-@register_timeline_source
 def observations_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Each set of observations, titled with its NEWS2 when complete."""
     out = []

@@ -43,7 +43,6 @@ from hms_desktop.domain.record import (
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store, Version
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 
@@ -370,7 +369,6 @@ def _detail(section: Section, row: Any) -> str:
     return str(row.note)  # problems and surgeries (no getattr fallback: a miss on pydantic is slow)
 
 
-@register_timeline_source
 def record_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Every section entry (inactive ones too, marked) as timeline entries."""
     record: RecordService = services.record

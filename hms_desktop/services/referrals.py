@@ -22,7 +22,6 @@ from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS, seed_defaults
 from hms_desktop.storage.table import Table
@@ -178,7 +177,6 @@ class ReferralService:
         return rows
 
 
-@register_timeline_source
 def referrals_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """One entry per dated step of each referral (created, sent, booked, seen, report, cancelled)."""
     out = []

@@ -11,7 +11,6 @@ from typing import Any
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.domain.wearables import VALUE_FIELDS, ImportResult, WearableReading, parse_rows
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import WEARABLES_LOG
 from hms_desktop.storage.daylog_index import DayIndex
@@ -141,7 +140,6 @@ def _floats(cells: Any) -> Any:
 TIMELINE_DAYS = 30  # the timeline is collected on demand; older days stay on the Wearables page
 
 
-@register_timeline_source
 def wearables_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """One summary entry per day with wearable readings, for the last ``TIMELINE_DAYS`` days."""
     import numpy as np

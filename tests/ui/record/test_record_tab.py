@@ -137,6 +137,7 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
     model = table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 3)  # loaded on a reader thread
     assert [model.data(model.index(r, 1)) for r in range(model.rowCount())] == ["Visit", "Allergy", "Problem"]
     assert model.data(model.index(2, 0)) == "2010-05-01"
     combo = find(page, QComboBox, "Timeline kind filter")
@@ -255,6 +256,7 @@ def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: Recor
     record_ctx.current_patient.select("PAT000001")
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2)
     row = next(r for r in range(table.model().rowCount()) if "Metformin" in table.model().data(table.model().index(r, 2)))
     table.setCurrentIndex(table.model().index(row, 0))
     table.setFocus()
@@ -280,7 +282,7 @@ def test_timeline_ignores_other_patients_live_vitals(qtbot: Any, tab: RecordTab,
         record_ctx.services.record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Gout"))
     qtbot.waitUntil(lambda: len(reloads) == 1)
     assert not page._reload_timer.isActive() and len(reloads) == 1  # nothing more is pending
-    assert table_rows(page) == 3
+    qtbot.waitUntil(lambda: table_rows(page) == 3)
 
 
 def table_rows(page: Any) -> int:
