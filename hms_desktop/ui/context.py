@@ -314,6 +314,7 @@ class AppContext(QObject):
         on_error: Callable[[BaseException], bool | None] | None = None,
         on_progress: Callable[[int, int, str], object] | None = None,
         slot: str | None = None,
+        failed_text: str = "Could not load",
     ) -> Query:
         """Run a read that may take long, ``fn(state)``, on a reader thread; never blocks.
 
@@ -321,7 +322,8 @@ class AppContext(QObject):
         a newer query in the same ``slot`` (the user moved on to another patient) or by closing.
         ``fn`` may call ``state.check()`` between steps to stop early and ``state.progress``
         to feed ``on_progress``. A failure is said as "Could not load <what> — <reason>" in
-        the status bar; ``on_error`` may show it where the user looks too.
+        the status bar (``failed_text`` replaces "Could not load" for a read that produces a
+        file, e.g. "Could not write"); ``on_error`` may show it where the user looks too.
         """
         query = self.queries.submit(fn, what=what, slot=slot)
         query.sig_done.connect(on_done)
@@ -335,7 +337,7 @@ class AppContext(QObject):
                 except Exception:
                     log.exception("on_error callback failed")
             if not self._closing:
-                self.sig_status_posted.emit(f"Could not load {what} — {describe_read_failure(exc)}")
+                self.sig_status_posted.emit(f"{failed_text} {what} — {describe_read_failure(exc)}")
 
         query.sig_failed.connect(failed)
         return query
@@ -390,7 +392,7 @@ class AppContext(QObject):
 def describe_read_failure(exc: BaseException) -> str:
     """Why a read failed, in the reader's words (a read never says "Not saved")."""
     if isinstance(exc, PermissionError):
-        return f"permission denied reading {exc.filename or 'the data folder'}"
+        return f"permission denied for {exc.filename or 'the data folder'}"
     if isinstance(exc, FileNotFoundError):
         return f"the data folder or file is missing ({exc.filename or exc})"
     return str(exc) or type(exc).__name__

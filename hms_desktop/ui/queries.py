@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +118,15 @@ class Query(QObject):
 
 
 class QueryRunner(QObject):
-    """The reader threads (started on the first query) and the latest query per slot."""
+    """The reader threads (started on the first query) and the latest query per slot.
+
+    Qt threads, not Python ones: laying out and painting a PDF creates Qt timers, which need
+    the event dispatcher a QThread has (a plain Python thread warns and drops them)."""
 
     def __init__(self, parent: QObject | None = None, *, threads: int = READER_THREADS) -> None:
         super().__init__(parent)
-        self._threads = threads
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
         self._latest: dict[str, Query] = {}
         self._closed = False
 
@@ -141,9 +143,7 @@ class QueryRunner(QObject):
         if self._closed:
             query.cancel()  # the window is closing: nobody is waiting for the answer
             return query
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="hms-reader")
-        self._executor.submit(query._run, fn)
+        self._pool.start(lambda: query._run(fn))
         return query
 
     def _forget(self, slot: str, query: Query) -> None:
@@ -162,6 +162,5 @@ class QueryRunner(QObject):
         for query in self._latest.values():
             query.cancel()
         self._latest.clear()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._pool.clear()  # queued reads never start
+        self._pool.waitForDone()

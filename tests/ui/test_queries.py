@@ -32,7 +32,7 @@ def test_a_failed_read_says_could_not_load(qtbot: Any, ctx: AppContext) -> None:
     with qtbot.waitSignal(ctx.sig_status_posted, timeout=5000):
         ctx.query(unreadable, what="the wearables of PAT000001", on_done=lambda _r: None,
                   on_error=errors.append)
-    assert said == ["Could not load the wearables of PAT000001 — permission denied reading "
+    assert said == ["Could not load the wearables of PAT000001 — permission denied for "
                     "wearables/2026-12-01.csv"]
     assert isinstance(errors[0], PermissionError)
 

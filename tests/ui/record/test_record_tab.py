@@ -149,6 +149,18 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     qtbot.waitUntil(lambda: model.rowCount() == 2)
 
 
+def write_summary(qtbot: Any, tab: RecordTab, path: Path) -> Path:
+    """Press "Print summary" as far as the file dialog; the PDF is written on a reader thread
+    while the button waits and the message says so."""
+    header = tab.header
+    with qtbot.waitSignal(header.sig_summary_written, timeout=30000) as written:
+        header.print_summary_to(path)
+        assert not header.print_button.isEnabled()
+        assert header.message.text().startswith("Writing the summary of ")
+    assert header.print_button.isEnabled() and header.message.text().endswith(f"saved to {path}")
+    return Path(written.args[0])
+
+
 def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
     pid = add_patient(record_ctx.services, "Amara", "Okafor", "1971-06-15", "female", "O+")
     record = record_ctx.services.record
@@ -167,7 +179,7 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
                                                   reason="Exertional chest pain", referred_by="Dr Raman",
                                                   created_on=date(2026, 11, 1)))
     record_ctx.current_patient.select(pid)
-    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    path = write_summary(qtbot, tab, tmp_path / "summary.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
     for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
                      "Type 2 diabetes mellitus", "Metformin",
@@ -194,7 +206,7 @@ def test_summary_is_complete_paginated_and_framed(qtbot: Any, tab: RecordTab, re
         record.add(Section.NOTES, ClinicalNote(patient_id=pid, author="Dr Raman", text=f"Review {n}. " + "Plan. " * 300,
                                                at=datetime(2026, 1, 1 + n, 9, tzinfo=UTC)))
     record_ctx.current_patient.select(pid)
-    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    path = write_summary(qtbot, tab, tmp_path / "summary.pdf")
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
     assert len(pages) >= 3
     for n, page in enumerate(pages, start=1):

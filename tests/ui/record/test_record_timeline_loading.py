@@ -63,20 +63,22 @@ def test_a_quick_switch_of_patient_never_shows_the_one_left(qtbot: Any, record_t
     record = record_ctx.services.record
     record.add(Section.PROBLEMS, Problem(patient_id=PATIENT, condition="Asthma"))
     record.add(Section.PROBLEMS, Problem(patient_id=OTHER, condition="Gout"))
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def slow_for_the_first(services: Any, patient_id: str) -> list[TimelineEntry]:
         if patient_id == PATIENT:  # e.g. years of wearable files
+            started.set()
             release.wait(GATE_TIMEOUT_S)
         return []
 
-    record_ctx.timeline_sources.append(slow_for_the_first)
+    record_ctx.timeline_sources.insert(0, slow_for_the_first)  # read first: the load is surely under way
     page = record_tab.show_page("Timeline")
     shown: list[str] = []
     page.sig_timeline_shown.connect(shown.append)
     record_ctx.current_patient.select(PATIENT)
     first = page.query
     assert first is not None
+    qtbot.waitUntil(started.is_set, timeout=5000)
     with qtbot.waitSignal(page.sig_timeline_shown, timeout=5000):
         record_ctx.current_patient.select(OTHER)  # the user moves on before it has loaded
     model = find(page, QTableView, "Timeline").model()
