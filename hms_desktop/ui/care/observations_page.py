@@ -157,7 +157,6 @@ class ObservationsPage(PatientPage):
 
         def done(_: Any) -> None:
             self.message.show_ok(f"SpO2 scale {'2' if checked else '1'} set for this patient.")
-            self.reload()
 
         self.run(self.ctx.services.observations.set_scale2, self.patient_id, checked,
                  reason=reason, set_by=self.ctx.session.actor, initiator=self,

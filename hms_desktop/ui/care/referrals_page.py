@@ -155,8 +155,7 @@ class ReferralsPage(PatientPage):
 
         def done(saved: Referral) -> None:
             self.form.clear()
-            self.message.show_ok(f"Draft {saved.id} created.")
-            self.reload()
+            self.message.show_ok(f"Draft {saved.id} created.")  # listed: the bus reloaded the page
             self.table.selectRow(self.model.row_of(saved.id))
 
         self.run(self.ctx.services.referrals.create, ref, initiator=self, message=self.message,
@@ -176,7 +175,6 @@ class ReferralsPage(PatientPage):
         def done(saved: Referral) -> None:
             self.steps.cancel_reason.clear()
             self.message.show_ok(f"{saved.id} is now '{saved.status.value}'.")
-            self.reload()
 
         self.run(self.ctx.services.referrals.advance, ref_id, to, initiator=self,
                  message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)

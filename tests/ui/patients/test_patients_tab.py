@@ -111,7 +111,8 @@ def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: AppContext, q
     bar = find(tab, "Registered patient actions")
     qtbot.waitUntil(bar.isVisible, timeout=5000)
     # The receptionist stays on the list with the new patient selected (issue 13 item 4) ...
-    assert "PAT000005" in listed(tab) and tab.selected_id() == "PAT000005"
+    qtbot.waitUntil(lambda: tab.selected_id() == "PAT000005", timeout=3000)  # once the bus refreshed it
+    assert "PAT000005" in listed(tab)
     assert tabs_requested == [] and ctx.current_patient.patient_id != "PAT000005"
     assert "Registered PAT000005" in find(tab, "Registered patient").full_text()
     # ... and is offered the two next steps: book an appointment, or open the record.
@@ -123,6 +124,53 @@ def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: AppContext, q
         qtbot.mouseClick(find(tab, "Open record of new patient"), Qt.MouseButton.LeftButton)
     assert ctx.current_patient.patient_id == "PAT000005" and tabs_requested == ["Record"]
     assert failures == []
+
+
+def settle(ctx: AppContext) -> None:
+    """Every write done and its change event delivered: what is pending now is all there is."""
+    ctx.writer.drain()
+    QApplication.processEvents()
+
+
+def test_one_registration_refreshes_each_view_once(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
+    """Issue 12 item 3: the list was refreshed directly and by the bus. Now the bus alone
+    refreshes every interested view, once per save; editing and then opening the patient
+    (two writes) is coalesced into one refresh too."""
+    from hms_desktop.ui.record.header import RecordHeader
+
+    seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    header = RecordHeader(ctx)  # the Record tab's header shows names: it listens to patients too
+    qtbot.addWidget(header)
+    list_refreshes: list[int] = []
+    header_refreshes: list[int] = []
+    tab.sig_list_refreshed.connect(list_refreshes.append)
+    original = header.refresh
+    header.refresh = lambda: (header_refreshes.append(1), original())[1]  # count, keep behaviour
+    qtbot.keyClick(find(tab, "Search patients", QLineEdit), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = tab.findChild(PatientFormDialog)
+    type_text(qtbot, find(dialog, "Given name", QLineEdit), "Ada")
+    type_text(qtbot, find(dialog, "Family name", QLineEdit), "Lovelace")
+    type_text(qtbot, find(dialog, "Date of birth", QLineEdit), "10/12/1985")
+    qtbot.keyClick(find(dialog, "Date of birth", QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.selected_id() == "PAT000005", timeout=5000)
+    settle(ctx)
+    assert not tab._timer.isActive()  # no refresh pending
+    assert list_refreshes == [5] and header_refreshes == [1]
+
+    list_refreshes.clear()
+    header_refreshes.clear()
+    tab.edit_patient()
+    dialog = tab.dialog
+    assert isinstance(dialog, PatientFormDialog)
+    type_text(qtbot, find(dialog, "Family name", QLineEdit), "Byron")
+    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=5000):
+        qtbot.keyClick(find(dialog, "Family name", QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(list_refreshes), timeout=3000)
+    settle(ctx)
+    assert not tab._timer.isActive()
+    assert list_refreshes == [5] and tab.selected_id() == "PAT000005"
+    assert ctx.services.patients.get("PAT000005").family_name == "Byron"
 
 
 def test_changes_saved_elsewhere_show_up(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
