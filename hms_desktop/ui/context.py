@@ -88,7 +88,7 @@ class ChangeRelay(QObject):
     """Re-emits the services' change events on the GUI thread."""
 
     sig_changed = Signal(object)
-    """A service saved something: carries the bus ``Change`` (table, ids, op, initiator)."""
+    """A service saved something: carries the bus ``Change`` (table, ids, op)."""
 
     def on_change(self, change: Change) -> None:
         """Bus subscriber; called on whatever thread published (usually the writer)."""

@@ -40,8 +40,7 @@ def env(data_dir: Path):
 def test_add_amend_inactive_keeps_every_version_with_who(env) -> None:
     services, changes, data_dir = env
     record = services.record
-    saved = record.add(Section.ALLERGIES, Allergy(patient_id=P, substance="Penicillin", severity="mild"),
-                       initiator="view")
+    saved = record.add(Section.ALLERGIES, Allergy(patient_id=P, substance="Penicillin", severity="mild"))
     assert saved.id == "ALG000001"
     record.amend(Section.ALLERGIES, saved.id, {"severity": "severe", "reaction": "hives"})
     record.mark_inactive(Section.ALLERGIES, saved.id)
@@ -50,7 +49,7 @@ def test_add_amend_inactive_keeps_every_version_with_who(env) -> None:
     assert [v.record.status.value for v in history] == ["active", "active", "inactive"]
     assert {v.by for v in history} == {"dr.okafor"}
     assert [c.op for c in changes] == ["insert", "update", "update"]
-    assert changes[0] == Change(table="allergies", ids=("ALG000001",), op="insert", initiator="view")
+    assert changes[0] == Change(table="allergies", ids=("ALG000001",), op="insert")
     # still listed (never deleted), and on disk after a restart
     services.store.close()
     store2 = Store(data_dir)

@@ -158,7 +158,7 @@ class ReferralsPage(PatientPage):
             self.message.show_ok(f"Draft {saved.id} created.")  # listed: the bus reloaded the page
             self.table.selectRow(self.model.row_of(saved.id))
 
-        self.run(self.ctx.services.referrals.create, ref, initiator=self, message=self.message,
+        self.run(self.ctx.services.referrals.create, ref, message=self.message,
                  what="referral", on_done=done)
 
     def _apply_step(self) -> None:
@@ -176,8 +176,7 @@ class ReferralsPage(PatientPage):
             self.steps.cancel_reason.clear()
             self.message.show_ok(f"{saved.id} is now '{saved.status.value}'.")
 
-        self.run(self.ctx.services.referrals.advance, ref_id, to, initiator=self,
-                 message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
+        self.run(self.ctx.services.referrals.advance, ref_id, to, message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
 
     def _show_history(self) -> None:
         ref_id = self.selected_id()

@@ -253,7 +253,7 @@ class PatientsTab(QWidget):
     def open_patient(self, patient_id: str) -> None:
         """Make this the app's current patient, show its record, and remember it as recently opened."""
         self.ctx.navigation.open_patient(patient_id)
-        self.ctx.run(self.service.note_opened, patient_id, initiator=self, what="remembering patient")
+        self.ctx.run(self.service.note_opened, patient_id, what="remembering patient")
 
     def new_patient(self) -> None:
         dialog = PatientFormDialog(self.ctx, parent=self)

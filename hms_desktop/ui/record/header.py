@@ -119,8 +119,7 @@ class RecordHeader(QWidget):
         if not self.patient_id:
             return
         self.ctx.run(self.ctx.services.record.set_allergy_statement, self.patient_id,
-                     AllergyStatement.NO_KNOWN_ALLERGIES, initiator=self,
-                     on_done=lambda _r: self.refresh(), on_error=self._failed,
+                     AllergyStatement.NO_KNOWN_ALLERGIES, on_done=lambda _r: self.refresh(), on_error=self._failed,
                      what="recording 'no known allergies'")
 
     def _failed(self, error: BaseException) -> bool:
