@@ -1,6 +1,6 @@
 """One entry of a patient's timeline: everything that happened, from any feature, in one list.
 
-Features contribute entries through ``hms_desktop.services.timeline.register_timeline_source``;
+Features contribute entries through timeline sources (``hms_desktop.services.timeline``);
 this model is the only thing they share, so the timeline never needs to know their tables.
 """
 

@@ -94,10 +94,9 @@ class AccountService:
 
     @requires(Permission.MANAGE_USERS, "add users")
     def create(self, username: str, display_name: str, roles: list[Role], password: str, *,
-               registration_number: str = "", must_change: bool = True, initiator: Any = None) -> UserAccount:
+               registration_number: str = "", must_change: bool = True) -> UserAccount:
         return self._create(username, display_name, roles, password, must_change=must_change,
-                            registration_number=registration_number, created_by=self.access.user.username,
-                            initiator=initiator)
+                            registration_number=registration_number, created_by=self.access.user.username)
 
     def create_demo_accounts(self, accounts: list[tuple[str, str, Role, str]]) -> None:
         """Demo folders only (the caller checks): one account per role, passwords known."""
@@ -107,8 +106,7 @@ class AccountService:
                              check=False)
 
     def _create(self, username: str, display_name: str, roles: list[Role], password: str, *,
-                must_change: bool, created_by: str, registration_number: str = "",
-                initiator: Any = None, check: bool = True) -> UserAccount:
+                must_change: bool, created_by: str, registration_number: str = "", check: bool = True) -> UserAccount:
         if username in self._table:
             raise AccountError(f"the username {username!r} is taken")
         if check:
@@ -117,27 +115,26 @@ class AccountService:
                               registration_number=registration_number, password_hash=_hash(password),
                               must_change_password=must_change, created_by=created_by, created_at=self._now())
         saved = self._table.insert(account)
-        self._publish(username, "insert", initiator)
+        self._publish(username, "insert")
         return saved
 
     @requires(Permission.MANAGE_USERS, "disable users")
-    def set_status(self, username: str, status: str, *, initiator: Any = None) -> UserAccount:
+    def set_status(self, username: str, status: str) -> UserAccount:
         if status not in (ACTIVE, DISABLED):
             raise AccountError(f"status must be {ACTIVE!r} or {DISABLED!r}")
         self._existing(username)
         saved = self._table.update(username, {"status": status, "failed_attempts": 0, "locked_until": None})
-        self._publish(username, "update", initiator)
+        self._publish(username, "update")
         return saved
 
     @requires(Permission.MANAGE_USERS, "reset passwords")
-    def reset_password(self, username: str, password: str, *, must_change: bool = True,
-                       initiator: Any = None) -> UserAccount:
+    def reset_password(self, username: str, password: str, *, must_change: bool = True) -> UserAccount:
         """A new password chosen by an administrator: the user must change it at next sign-in."""
         account = self._existing(username)
         self._check_password(password, username, account.display_name)
         saved = self._table.update(username, {"password_hash": _hash(password), "must_change_password": must_change,
                                               "failed_attempts": 0, "locked_until": None})
-        self._publish(username, "update", initiator)
+        self._publish(username, "update")
         return saved
 
     def change_own_password(self, username: str, old: str, new: str) -> UserAccount:
@@ -146,7 +143,7 @@ class AccountService:
             raise AccountError("the current password is not right")
         self._check_password(new, username, account.display_name)
         saved = self._table.update(username, {"password_hash": _hash(new), "must_change_password": False})
-        self._publish(username, "update", None)
+        self._publish(username, "update")
         return saved
 
     # ---- signing in --------------------------------------------------------------------
@@ -216,8 +213,8 @@ class AccountService:
         self.access.record(action, detail=f"{username}: {detail}".rstrip(": ")
                            if previous.username != username else detail)
 
-    def _publish(self, username: str, op: str, initiator: Any) -> None:
-        self._bus.publish(Change(table=USERS.name, ids=(username,), op=op, initiator=initiator))
+    def _publish(self, username: str, op: str) -> None:
+        self._bus.publish(Change(table=USERS.name, ids=(username,), op=op))
 
 
 def _hash(password: str) -> str:

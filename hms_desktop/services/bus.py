@@ -1,4 +1,4 @@
-"""Change notifications: after every successful write a service says what changed and who asked."""
+"""Change notifications: after every successful write a service says what changed."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """``initiator`` is the object (usually a view) that started the change, so it can ignore its echo."""
+    """What changed. Every interested view refreshes from it, the view that saved included:
+    the bus alone refreshes views, so nobody needs to know who asked."""
 
     table: str
     ids: tuple[str, ...]
     op: str  # "insert", "update", "merge", "append" ...
-    initiator: Any = None
 
 
 Subscriber = Callable[[Change], None]

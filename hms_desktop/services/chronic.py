@@ -21,7 +21,6 @@ from hms_desktop.services.care_rows import (
     check_not_future,
     where_readable,
 )
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CHRONIC_READINGS, ENROLMENTS
 from hms_desktop.storage.table import Table
@@ -34,33 +33,33 @@ class ChronicService:
         self._readings: Table[ChronicReading] = store.table(CHRONIC_READINGS)
         self._unreadable: dict[str, list[Unreadable]] = {}
 
-    def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:
-        self._bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
+    def _publish(self, table: str, ids: Sequence[str], op: str) -> None:
+        self._bus.publish(Change(table=table, ids=tuple(ids), op=op))
 
     # -- enrolment ------------------------------------------------------------------------
-    def enrol(self, enrolment: Enrolment, *, initiator: Any = None) -> Enrolment:
+    def enrol(self, enrolment: Enrolment) -> Enrolment:
         """One active enrolment per patient: a second one is refused with a message."""
         if self.enrolment_for(enrolment.patient_id) is not None:
             raise ValueError("patient is already enrolled in the programme; edit that enrolment")
         saved = self._enrolments.insert(enrolment)
-        self._publish(ENROLMENTS.name, [saved.id], "insert", initiator)
+        self._publish(ENROLMENTS.name, [saved.id], "insert")
         return saved
 
-    def enrol_many(self, batch: Sequence[Enrolment], *, initiator: Any = None) -> list[Enrolment]:
+    def enrol_many(self, batch: Sequence[Enrolment]) -> list[Enrolment]:
         saved = self._enrolments.insert_many(list(batch))
         if saved:
-            self._publish(ENROLMENTS.name, [e.id for e in saved], "insert", initiator)
+            self._publish(ENROLMENTS.name, [e.id for e in saved], "insert")
         return saved
 
-    def update_enrolment(self, enrolment: Enrolment, *, initiator: Any = None) -> Enrolment:
+    def update_enrolment(self, enrolment: Enrolment) -> Enrolment:
         """Save edited diseases, frequency, doctor, notes or targets as a new version."""
         saved = self._enrolments.update(enrolment.id, enrolment)
-        self._publish(ENROLMENTS.name, [saved.id], "update", initiator)
+        self._publish(ENROLMENTS.name, [saved.id], "update")
         return saved
 
-    def end_enrolment(self, enrolment_id: str, *, initiator: Any = None) -> Enrolment:
+    def end_enrolment(self, enrolment_id: str) -> Enrolment:
         saved = self._enrolments.update(enrolment_id, {"status": EnrolmentStatus.ENDED})
-        self._publish(ENROLMENTS.name, [saved.id], "update", initiator)
+        self._publish(ENROLMENTS.name, [saved.id], "update")
         return saved
 
     def enrolment_for(self, patient_id: str) -> Enrolment | None:
@@ -73,17 +72,16 @@ class ChronicService:
         return self._enrolments.history(enrolment_id)
 
     # -- readings -------------------------------------------------------------------------
-    def add_reading(self, reading: ChronicReading, *, initiator: Any = None) -> ChronicReading:
+    def add_reading(self, reading: ChronicReading) -> ChronicReading:
         check_not_future(reading.at, "reading")
         saved = self._readings.insert(reading)
-        self._publish(CHRONIC_READINGS.name, [saved.id], "insert", initiator)
+        self._publish(CHRONIC_READINGS.name, [saved.id], "insert")
         return saved
 
-    def add_readings(self, batch: Sequence[ChronicReading], *,
-                     initiator: Any = None) -> list[ChronicReading]:
+    def add_readings(self, batch: Sequence[ChronicReading]) -> list[ChronicReading]:
         saved = self._readings.insert_many(list(batch))
         if saved:
-            self._publish(CHRONIC_READINGS.name, [r.id for r in saved], "insert", initiator)
+            self._publish(CHRONIC_READINGS.name, [r.id for r in saved], "insert")
         return saved
 
     def readings_for(self, patient_id: str) -> list[ChronicReading]:
@@ -122,7 +120,6 @@ def _reading_title(r: ChronicReading) -> str:
     return ", ".join(p for p in parts if p)
 
 
-@register_timeline_source
 def chronic_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Enrolment in the programme and every reading."""
     svc: ChronicService = services.chronic

@@ -53,9 +53,9 @@ class MonitoringService:
         beds: list[Bed] = self.data.beds.all()
         return sorted(beds, key=lambda b: (b.position, b.id))
 
-    def add_beds(self, beds: Sequence[Bed], *, initiator: Any = None) -> list[Bed]:
+    def add_beds(self, beds: Sequence[Bed]) -> list[Bed]:
         saved: list[Bed] = self.data.beds.insert_many(list(beds))
-        self.bus.publish(Change("beds", tuple(b.id for b in saved), "insert", initiator))
+        self.bus.publish(Change("beds", tuple(b.id for b in saved), "insert"))
         return saved
 
     # ---- limits -------------------------------------------------------------------------
@@ -67,7 +67,7 @@ class MonitoringService:
                 return found  # type: ignore[no-any-return]
         return AlarmLimits(id=patient_id or DEFAULT_LIMITS_ID)
 
-    def set_limits(self, patient_id: str, limits: AlarmLimits, *, initiator: Any = None) -> AlarmLimits:
+    def set_limits(self, patient_id: str, limits: AlarmLimits) -> AlarmLimits:
         """Save a clinician's limits (history kept by the engine: who changed what, when)."""
         record = limits.model_copy(update={"id": patient_id or DEFAULT_LIMITS_ID})
         AlarmLimits.model_validate(record.model_dump())
@@ -75,12 +75,12 @@ class MonitoringService:
             saved: AlarmLimits = self.data.limits.update(record.id, record)
         else:
             saved = self.data.limits.insert(record)
-        self.bus.publish(Change("alarm_limits", (saved.id,), "update", initiator))
+        self.bus.publish(Change("alarm_limits", (saved.id,), "update"))
         return saved
 
     # ---- sessions -----------------------------------------------------------------------
     def start_session(self, *, bed_id: str, patient_id: str, port: str = "", protocol: str = "",
-                      now: datetime | None = None, initiator: Any = None) -> MonitoringSession:
+                      now: datetime | None = None) -> MonitoringSession:
         """Start monitoring a patient on a bed; a bed has at most one live session."""
         if bed_id not in self.data.beds:
             raise ValueError(f"bed: no bed {bed_id!r}")
@@ -90,16 +90,16 @@ class MonitoringService:
         session: MonitoringSession = self.data.sessions.insert(MonitoringSession(
             bed_id=bed_id, patient_id=patient_id, port=port, protocol=protocol,
             started_at=now or datetime.now(UTC)))
-        self.bus.publish(Change("monitoring_sessions", (session.id,), "insert", initiator))
+        self.bus.publish(Change("monitoring_sessions", (session.id,), "insert"))
         return session
 
     def set_session_status(self, session_id: str, status: SessionStatus, *,
-                           now: datetime | None = None, initiator: Any = None) -> MonitoringSession:
+                           now: datetime | None = None) -> MonitoringSession:
         changes: dict[str, Any] = {"status": status}
         if status is SessionStatus.ENDED:
             changes["ended_at"] = now or datetime.now(UTC)
         session: MonitoringSession = self.data.sessions.update(session_id, changes)
-        self.bus.publish(Change("monitoring_sessions", (session_id,), "update", initiator))
+        self.bus.publish(Change("monitoring_sessions", (session_id,), "update"))
         return session
 
     def live_session(self, bed_id: str) -> MonitoringSession | None:

@@ -22,7 +22,6 @@ from hms_desktop.services.care_rows import (
     check_not_future,
     where_readable,
 )
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 from hms_desktop.storage.table import Table
@@ -65,24 +64,23 @@ class ObservationService:
 
     # -- observations -------------------------------------------------------------------
     @requires(Permission.RECORD_OBSERVATIONS, "record observations")
-    def record(self, obs: Observation, *, initiator: Any = None) -> Observation:
+    def record(self, obs: Observation) -> Observation:
         """Save one set; the SpO2 scale in force for the patient is stored with it."""
         check_not_future(obs.at, "observation set")
         saved = self._table.insert(self._with_scale(obs))
         self._forget(saved.patient_id)
-        self._bus.publish(Change(table=OBSERVATIONS.name, ids=(saved.id,), op="insert",
-                                 initiator=initiator))
+        self._bus.publish(Change(table=OBSERVATIONS.name, ids=(saved.id,), op="insert"))
         return saved
 
     @requires(Permission.RECORD_OBSERVATIONS, "record observations")
-    def record_many(self, batch: Sequence[Observation], *, initiator: Any = None) -> list[Observation]:
+    def record_many(self, batch: Sequence[Observation]) -> list[Observation]:
         """One fsync for many sets (demo data, imports)."""
         saved = self._table.insert_many([self._with_scale(o) for o in batch])
         for pid in {o.patient_id for o in saved}:
             self._forget(pid)
         if saved:
             self._bus.publish(Change(table=OBSERVATIONS.name, ids=tuple(o.id for o in saved),
-                                     op="insert", initiator=initiator))
+                                     op="insert"))
         return saved
 
     def _forget(self, patient_id: str) -> None:
@@ -167,8 +165,7 @@ class ObservationService:
         return bool(flag and flag.scale2)
 
     @requires(Permission.RECORD_OBSERVATIONS, "change the SpO2 scale")
-    def set_scale2(self, patient_id: str, scale2: bool, *, reason: str = "", set_by: str = "",
-                   initiator: Any = None) -> News2Scale:
+    def set_scale2(self, patient_id: str, scale2: bool, *, reason: str = "", set_by: str = "") -> News2Scale:
         """A clinician's choice of SpO2 scale 2 (hypercapnic respiratory failure)."""
         if scale2 and not reason.strip():
             raise ValueError("reason: say why scale 2 is used (e.g. confirmed hypercapnic "
@@ -180,15 +177,14 @@ class ObservationService:
         else:
             saved = self._scales.insert(record)
             op = "insert"
-        self._bus.publish(Change(table=NEWS2_SCALES.name, ids=(patient_id,), op=op,
-                                 initiator=initiator))
+        self._bus.publish(Change(table=NEWS2_SCALES.name, ids=(patient_id,), op=op))
         return saved
 
     # -- clinical ranges ------------------------------------------------------------------
     def ranges(self) -> list[ClinicalRange]:
         return all_readable(self._ranges)[0]
 
-    def update_range(self, rng: ClinicalRange, *, initiator: Any = None) -> ClinicalRange:
+    def update_range(self, rng: ClinicalRange) -> ClinicalRange:
         """Change one warning range; refused (ValueError) outside the physiological limits."""
         errors = range_errors(rng)
         if errors:
@@ -196,8 +192,7 @@ class ObservationService:
         if rng.id not in self._ranges:
             raise ValueError(f"unknown parameter '{rng.id}'")
         saved = self._ranges.update(rng.id, rng)
-        self._bus.publish(Change(table=CLINICAL_RANGES.name, ids=(rng.id,), op="update",
-                                 initiator=initiator))
+        self._bus.publish(Change(table=CLINICAL_RANGES.name, ids=(rng.id,), op="update"))
         return saved
 
 
@@ -217,7 +212,6 @@ def _summary(o: Observation) -> str:
     return ", ".join(p for p in parts if p)
 
 
-@register_timeline_source
 def observations_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Each set of observations, titled with its NEWS2 when complete."""
     out = []

@@ -1,8 +1,7 @@
 """Patient use cases: register, edit, set status, merge, search, duplicates, recently opened.
 
 Synchronous and Qt-free; the UI runs the writing methods on the background writer. Every
-successful write publishes a ``Change`` on the bus (with the initiator, so a view can ignore
-its own echo). Reads (``get``, ``search``, ``duplicates``) are safe from any thread.
+successful write publishes a ``Change`` on the bus. Reads (``get``, ``search``, ``duplicates``) are safe from any thread.
 """
 
 from __future__ import annotations
@@ -179,11 +178,11 @@ class PatientService:
             except ValueError as exc:
                 raise ValueError(f"{field}: {exc}") from exc
 
-    def _publish(self, ids: Sequence[str], op: str, initiator: Any, table: str = TABLE) -> None:
-        self.bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
+    def _publish(self, ids: Sequence[str], op: str, table: str = TABLE) -> None:
+        self.bus.publish(Change(table=table, ids=tuple(ids), op=op))
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "register patients")
-    def register(self, patient: Patient, *, initiator: Any = None) -> Patient:
+    def register(self, patient: Patient) -> Patient:
         """Save a new patient. Refused while likely duplicates remain unconfirmed.
 
         The user confirms "new patient" by listing the shown IDs in
@@ -199,12 +198,11 @@ class PatientService:
             raise PossibleDuplicateError(unconfirmed)
         saved = self.table.insert(patient)
         self._reindex([saved])
-        self._publish([saved.id], "insert", initiator)
+        self._publish([saved.id], "insert")
         return saved
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "register patients")
-    def register_many(self, patients: Sequence[Patient], *, check_phones: bool = True,
-                      initiator: Any = None) -> list[Patient]:
+    def register_many(self, patients: Sequence[Patient], *, check_phones: bool = True) -> list[Patient]:
         """Batch registration with one fsync (demo data, imports); no duplicate prompt.
 
         ``check_phones=False`` skips the number-plan check (~40 µs a number, most of the cost
@@ -216,12 +214,11 @@ class PatientService:
                 self._check_phones(p)
         saved = self.table.insert_many(list(patients))
         self._reindex(saved)
-        self._publish([p.id for p in saved], "insert", initiator)
+        self._publish([p.id for p in saved], "insert")
         return saved
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "change demographics")
-    def update(self, patient_id: str, changes: Patient | Mapping[str, Any], *,
-               initiator: Any = None, expected_version: int | None = None) -> Patient:
+    def update(self, patient_id: str, changes: Patient | Mapping[str, Any], *, expected_version: int | None = None) -> Patient:
         """Save edited demographics as a new version (status and merge links change elsewhere).
 
         ``expected_version``: the version the form was opened on; if someone saved a newer one
@@ -243,12 +240,11 @@ class PatientService:
         checked = {"expected_version": expected_version} if isinstance(self.store, SharedStore) else {}
         saved = self.table.update(patient_id, edited, **checked)
         self._reindex([saved])
-        self._publish([patient_id], "update", initiator)
+        self._publish([patient_id], "update")
         return saved
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "change a patient's status")
-    def set_status(self, patient_id: str, status: PatientStatus, *, deceased_on: date | None = None,
-                   initiator: Any = None) -> Patient:
+    def set_status(self, patient_id: str, status: PatientStatus, *, deceased_on: date | None = None) -> Patient:
         """Active, inactive or deceased (with date). Patients are never deleted."""
         current = self._existing(patient_id)
         if status is PatientStatus.MERGED or current.status is PatientStatus.MERGED:
@@ -256,18 +252,18 @@ class PatientService:
         saved = self.table.update(patient_id, {
             "status": status, "deceased_on": deceased_on if status is PatientStatus.DECEASED else None})
         self._reindex([saved])
-        self._publish([patient_id], "update", initiator)
+        self._publish([patient_id], "update")
         return saved
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "open patients")
-    def note_opened(self, patient_id: str, *, initiator: Any = None) -> None:
+    def note_opened(self, patient_id: str) -> None:
         """Remember that a patient was opened (the search list shows them first when empty)."""
         now = datetime.now(UTC)
         if patient_id in self.recent_table:
             self.recent_table.update(patient_id, {"opened_at": now})
         else:
             self.recent_table.insert(RecentPatient(id=patient_id, opened_at=now))
-        self._publish([patient_id], "update", initiator, table=RECENT_PATIENTS.name)
+        self._publish([patient_id], "update", table=RECENT_PATIENTS.name)
         self.access.record(OPENED, patient_id=patient_id)
 
     # ------------------------------------------------------------------ merge
@@ -301,7 +297,7 @@ class PatientService:
         return survivor, merged
 
     @requires(Permission.MERGE_PATIENTS, "merge patients")
-    def merge(self, survivor_id: str, merged_id: str, *, initiator: Any = None) -> Patient:
+    def merge(self, survivor_id: str, merged_id: str) -> Patient:
         """Merge two records of one person; the survivor keeps everything of both.
 
         Order matters for a crash part-way: the merged record is marked first (so every lookup
@@ -315,9 +311,9 @@ class PatientService:
             moved = [table.update(rec.id, {REFERENCE_COLUMN: survivor_id}).id
                      for rec in table.where(REFERENCE_COLUMN, merged_id)]
             if moved:
-                self._publish(moved, "update", initiator, table=table.spec.name)
+                self._publish(moved, "update", table=table.spec.name)
         if merged_id not in survivor.merged_from:
             survivor = self.table.update(survivor_id, merged_demographics(survivor, merged))
         self._reindex([merged, survivor])
-        self._publish([survivor_id, merged_id], "merge", initiator)
+        self._publish([survivor_id, merged_id], "merge")
         return survivor

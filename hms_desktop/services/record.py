@@ -2,7 +2,7 @@
 
 One service serves all seven sections because the rules are the same: every change is a new
 version (the storage engine keeps who and when), nothing is deleted (``mark_inactive``), and
-each successful write is announced on the bus with its initiator. Clinical notes differ in one
+each successful write is announced on the bus. Clinical notes differ in one
 way: they are amended by a *new* note that points at the original, so the original text stays
 visible in the record itself.
 """
@@ -43,7 +43,6 @@ from hms_desktop.domain.record import (
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store, Version
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
 
@@ -145,8 +144,7 @@ class RecordService:
                                 self.allergy_statement(patient_id), drug_table())
 
     @requires(_EDIT, "change the clinical record")
-    def add_medication(self, medication: Medication, *, override_reason: str = "", author: str = "",
-                       initiator: object = None) -> tuple[Medication, AllergyCheck]:
+    def add_medication(self, medication: Medication, *, override_reason: str = "", author: str = "") -> tuple[Medication, AllergyCheck]:
         """Prescribe after the allergy check: a conflict is refused unless ``override_reason``
         is given; then the override (reason, allergy, who) is recorded as a clinical note first,
         so a saved medication never lacks the record of why it was given."""
@@ -162,43 +160,42 @@ class RecordService:
             note = ClinicalNote(patient_id=medication.patient_id, author=author or "unknown",
                                 text=f"Allergy override: {medication.name} prescribed despite {check.message} "
                                      f"Reason: {reason}")
-            self.add(Section.NOTES, note, initiator=initiator)
-        saved = self._insert(Section.MEDICATIONS, medication, initiator)
+            self.add(Section.NOTES, note)
+        saved = self._insert(Section.MEDICATIONS, medication)
         return saved, check
 
     @requires(_EDIT, "change the clinical record")
-    def add(self, section: Section, record: BaseModel, *, initiator: object = None) -> Any:
+    def add(self, section: Section, record: BaseModel) -> Any:
         """Save a new entry; durable when this returns. A medication that conflicts with a
         recorded allergy is refused here too (use ``add_medication`` with a reason)."""
         if section == Section.MEDICATIONS and isinstance(record, Medication):
             check = self.check_allergies(record.patient_id, record.name)
             if check.outcome is CheckOutcome.CONFLICT:
                 raise AllergyConflictError(check)
-        return self._insert(section, record, initiator)
+        return self._insert(section, record)
 
-    def _insert(self, section: Section, record: BaseModel, initiator: object) -> Any:
+    def _insert(self, section: Section, record: BaseModel) -> Any:
         self._check_new(section, record)
         if section == Section.ALLERGIES and isinstance(record, Allergy) and record.status == RecordStatus.ACTIVE:
             self._refuse_duplicate_allergy(record)
         saved = self._tables[section].insert(record)
-        self._publish(section, (saved.id,), "insert", initiator)
+        self._publish(section, (saved.id,), "insert")
         if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
-            self._clear_stale_nka(saved.patient_id, initiator)
+            self._clear_stale_nka(saved.patient_id)
         return saved
 
     @requires(_EDIT, "change the clinical record")
-    def add_many(self, section: Section, records: Sequence[BaseModel], *, initiator: object = None) -> list[Any]:
+    def add_many(self, section: Section, records: Sequence[BaseModel]) -> list[Any]:
         """Batch insert with one fsync (demo data, imports). Allergy statements are not touched."""
         for record in records:
             self._check_new(section, record)
         saved = self._tables[section].insert_many(list(records))
         if saved:
-            self._publish(section, tuple(r.id for r in saved), "insert", initiator)
+            self._publish(section, tuple(r.id for r in saved), "insert")
         return saved
 
     @requires(_EDIT, "change the clinical record")
-    def amend(self, section: Section, record_id: str, changes: dict[str, Any], *,
-              initiator: object = None) -> Any:
+    def amend(self, section: Section, record_id: str, changes: dict[str, Any]) -> Any:
         """Save a new version with ``changes``; the previous version stays in the history.
 
         Validation runs on the whole new version first, so an invalid change writes nothing.
@@ -219,27 +216,26 @@ class RecordService:
         if section == Section.ALLERGIES and new.status == RecordStatus.ACTIVE:
             self._refuse_duplicate_allergy(new)
         saved = table.update(record_id, new)
-        self._publish(section, (record_id,), "update", initiator)
+        self._publish(section, (record_id,), "update")
         if section == Section.ALLERGIES and saved.status == RecordStatus.ACTIVE:
-            self._clear_stale_nka(saved.patient_id, initiator)
+            self._clear_stale_nka(saved.patient_id)
         return saved
 
-    def mark_inactive(self, section: Section, record_id: str, *, initiator: object = None) -> Any:
+    def mark_inactive(self, section: Section, record_id: str) -> Any:
         """Retire an entry (never delete): it stays on file and in the history."""
-        return self.amend(section, record_id, {"status": SECTIONS[section].inactive_status}, initiator=initiator)
+        return self.amend(section, record_id, {"status": SECTIONS[section].inactive_status})
 
-    def amend_note(self, note_id: str, text: str, *, author: str, at: datetime | None = None,
-                   initiator: object = None) -> ClinicalNote:
+    def amend_note(self, note_id: str, text: str, *, author: str, at: datetime | None = None) -> ClinicalNote:
         """Add an amendment to a note; the original is kept unchanged and shown above it."""
         original = self._tables[Section.NOTES].get(note_id)
         if original is None:
             raise RecordError(f"No clinical note {note_id}.")
         amendment = ClinicalNote(patient_id=original.patient_id, author=author, text=text,
                                  at=at or datetime.now(UTC), amends=note_id)
-        return self.add(Section.NOTES, amendment, initiator=initiator)  # type: ignore[no-any-return]
+        return self.add(Section.NOTES, amendment)  # type: ignore[no-any-return]
 
     @requires(_EDIT, "change the clinical record")
-    def record_no_known_allergies_many(self, patient_ids: Sequence[str], *, initiator: object = None) -> int:
+    def record_no_known_allergies_many(self, patient_ids: Sequence[str]) -> int:
         """Batch "no known allergies" for patients with no allergy statement yet (demo data,
         imports); patients with an active allergy are skipped, never contradicted."""
         rows = [AllergyStatementRecord(id=pid, patient_id=pid, statement=AllergyStatement.NO_KNOWN_ALLERGIES)
@@ -248,20 +244,18 @@ class RecordService:
                 and not self.entries(Section.ALLERGIES, pid, include_inactive=False)]
         if rows:
             self._statements.insert_many(rows)
-            self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(r.id for r in rows), op="insert",
-                                     initiator=initiator))
+            self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(r.id for r in rows), op="insert"))
         return len(rows)
 
     @requires(_EDIT, "change the clinical record")
-    def set_allergy_statement(self, patient_id: str, statement: AllergyStatement, *,
-                              initiator: object = None) -> AllergyStatementRecord:
+    def set_allergy_statement(self, patient_id: str, statement: AllergyStatement) -> AllergyStatementRecord:
         """Record "no known allergies" (refused while an active allergy is listed) or reset it."""
         if statement == AllergyStatement.NO_KNOWN_ALLERGIES:
             try:
                 check_no_known_allergies(self.entries(Section.ALLERGIES, patient_id))
             except ValueError as exc:
                 raise RecordError(str(exc)) from exc
-        return self._write_statement(patient_id, statement, initiator)
+        return self._write_statement(patient_id, statement)
 
     # ---- internals -----------------------------------------------------------------------
     def _require_read(self, section: Section, patient_id: str) -> None:
@@ -285,14 +279,13 @@ class RecordService:
                 raise RecordError(f"{other.substance} is already recorded as an allergy ({other.id}, "
                                   f"{other.severity.value}): edit that entry instead of adding it again.")
 
-    def _clear_stale_nka(self, patient_id: str, initiator: object) -> None:
+    def _clear_stale_nka(self, patient_id: str) -> None:
         """An active allergy makes a previous "no known allergies" false: reset it so the
         statement never contradicts the list if the allergy is later retired."""
         if self.allergy_statement(patient_id) == AllergyStatement.NO_KNOWN_ALLERGIES:
-            self._write_statement(patient_id, AllergyStatement.NOT_RECORDED, initiator)
+            self._write_statement(patient_id, AllergyStatement.NOT_RECORDED)
 
-    def _write_statement(self, patient_id: str, statement: AllergyStatement,
-                         initiator: object) -> AllergyStatementRecord:
+    def _write_statement(self, patient_id: str, statement: AllergyStatement) -> AllergyStatementRecord:
         ids = [r.id for r in self._statements.where("patient_id", patient_id)]
         if not ids and patient_id in self._statements:
             ids = [patient_id]  # this patient's row was moved to another patient by a merge
@@ -304,11 +297,11 @@ class RecordService:
             saved = self._statements.insert(AllergyStatementRecord(id=patient_id, patient_id=patient_id,
                                                                     statement=statement))
             ids, op = [patient_id], "insert"
-        self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(ids), op=op, initiator=initiator))
+        self._bus.publish(Change(table=ALLERGY_STATEMENTS.name, ids=tuple(ids), op=op))
         return saved  # type: ignore[no-any-return]
 
-    def _publish(self, section: Section, ids: tuple[str, ...], op: str, initiator: object) -> None:
-        self._bus.publish(Change(table=SECTION_TABLES[section].name, ids=ids, op=op, initiator=initiator))
+    def _publish(self, section: Section, ids: tuple[str, ...], op: str) -> None:
+        self._bus.publish(Change(table=SECTION_TABLES[section].name, ids=ids, op=op))
 
 
 def _sort_key(value: object) -> str:
@@ -370,7 +363,6 @@ def _detail(section: Section, row: Any) -> str:
     return str(row.note)  # problems and surgeries (no getattr fallback: a miss on pydantic is slow)
 
 
-@register_timeline_source
 def record_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """Every section entry (inactive ones too, marked) as timeline entries."""
     record: RecordService = services.record

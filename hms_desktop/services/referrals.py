@@ -22,7 +22,6 @@ from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.care_rows import Unreadable, all_readable, where_readable
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import DEPARTMENTS, REFERRALS, seed_defaults
 from hms_desktop.storage.table import Table
@@ -46,8 +45,8 @@ class ReferralService:
         self._referrals: Table[Referral] = store.table(REFERRALS)
         self._unreadable: dict[str, list[Unreadable]] = {}
 
-    def _publish(self, table: str, ids: Sequence[str], op: str, initiator: Any) -> None:
-        self._bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
+    def _publish(self, table: str, ids: Sequence[str], op: str) -> None:
+        self._bus.publish(Change(table=table, ids=tuple(ids), op=op))
 
     # -- departments ----------------------------------------------------------------------
     def departments(self, *, include_inactive: bool = False) -> list[Department]:
@@ -59,14 +58,14 @@ class ReferralService:
             if d.name.casefold() == name.casefold() and d.id != own_id:
                 raise ValueError(f"department '{d.name}' already exists")
 
-    def add_department(self, name: str, *, initiator: Any = None) -> Department:
+    def add_department(self, name: str) -> Department:
         dep = Department(name=name)
         self._check_unique(dep.name)
         saved = self._departments.insert(dep)
-        self._publish(DEPARTMENTS.name, [saved.id], "insert", initiator)
+        self._publish(DEPARTMENTS.name, [saved.id], "insert")
         return saved
 
-    def rename_department(self, dep_id: str, name: str, *, initiator: Any = None) -> Department:
+    def rename_department(self, dep_id: str, name: str) -> Department:
         """Existing referrals keep the name they were written with (it is what the letter said)."""
         current = self._departments.get(dep_id)
         if current is None:
@@ -75,19 +74,18 @@ class ReferralService:
         renamed = Department.model_validate(renamed.model_dump())
         self._check_unique(renamed.name, dep_id)
         saved = self._departments.update(dep_id, renamed)
-        self._publish(DEPARTMENTS.name, [dep_id], "update", initiator)
+        self._publish(DEPARTMENTS.name, [dep_id], "update")
         return saved
 
-    def set_department_active(self, dep_id: str, active: bool, *,
-                              initiator: Any = None) -> Department:
+    def set_department_active(self, dep_id: str, active: bool) -> Department:
         """Departments are retired, never deleted: old referrals still name them."""
         saved = self._departments.update(dep_id, {"active": active})
-        self._publish(DEPARTMENTS.name, [dep_id], "update", initiator)
+        self._publish(DEPARTMENTS.name, [dep_id], "update")
         return saved
 
     # -- referrals ------------------------------------------------------------------------
     @requires(Permission.REFERRALS, "write referrals")
-    def create(self, referral: Referral, *, initiator: Any = None) -> Referral:
+    def create(self, referral: Referral) -> Referral:
         names = {d.name for d in self.departments()}
         if referral.to_department not in names:
             raise ValueError(f"to_department: '{referral.to_department}' is not an active department")
@@ -95,36 +93,35 @@ class ReferralService:
             raise ValueError("a new referral starts as a draft")
         check_limits(referral)
         saved = self._referrals.insert(referral)
-        self._publish(REFERRALS.name, [saved.id], "insert", initiator)
+        self._publish(REFERRALS.name, [saved.id], "insert")
         return saved
 
     @requires(Permission.REFERRALS, "write referrals")
-    def create_many(self, batch: Sequence[Referral], *, initiator: Any = None) -> list[Referral]:
+    def create_many(self, batch: Sequence[Referral]) -> list[Referral]:
         """Batch insert for demo data (any status, already validated by the model)."""
         saved = self._referrals.insert_many(list(batch))
         if saved:
-            self._publish(REFERRALS.name, [r.id for r in saved], "insert", initiator)
+            self._publish(REFERRALS.name, [r.id for r in saved], "insert")
         return saved
 
     @requires(Permission.REFERRALS, "write referrals")
-    def edit_draft(self, referral: Referral, *, initiator: Any = None) -> Referral:
+    def edit_draft(self, referral: Referral) -> Referral:
         current = self._require(referral.id)
         if current.status is not ReferralStatus.DRAFT:
             raise ValueError("only a draft can be edited; a sent referral is a record of what was sent")
         check_limits(referral)
         saved = self._referrals.update(referral.id, referral)
-        self._publish(REFERRALS.name, [saved.id], "update", initiator)
+        self._publish(REFERRALS.name, [saved.id], "update")
         return saved
 
     @requires(Permission.REFERRALS, "change referrals")
     def advance(self, referral_id: str, to: ReferralStatus, on: date, *,
-                appointment_on: date | None = None, cancel_reason: str = "",
-                initiator: Any = None) -> Referral:
+                appointment_on: date | None = None, cancel_reason: str = "") -> Referral:
         """Move one step on (WorkflowError, a ValueError, when not allowed)."""
         moved = advance(self._require(referral_id), to, on, appointment_on=appointment_on,
                         cancel_reason=cancel_reason)
         saved = self._referrals.update(referral_id, moved)
-        self._publish(REFERRALS.name, [referral_id], "update", initiator)
+        self._publish(REFERRALS.name, [referral_id], "update")
         return saved
 
     def _require(self, referral_id: str) -> Referral:
@@ -178,7 +175,6 @@ class ReferralService:
         return rows
 
 
-@register_timeline_source
 def referrals_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """One entry per dated step of each referral (created, sent, booked, seen, report, cancelled)."""
     out = []

@@ -186,31 +186,28 @@ class SchedulingService:
         return out
 
     # ----- setup ----------------------------------------------------------------------
-    def add_provider(self, provider: Provider, availability: Iterable[Availability] = (), *,
-                     initiator: object = None) -> Provider:
+    def add_provider(self, provider: Provider, availability: Iterable[Availability] = ()) -> Provider:
         saved = self.providers.insert(provider)
         windows = [a.model_copy(update={"provider_id": saved.id}) for a in availability]
         if windows:
             self.availability.insert_many(windows)
         self._calendars.pop(saved.id, None)
-        self._publish("providers", [saved.id], "insert", initiator)
+        self._publish("providers", [saved.id], "insert")
         return saved
 
-    def add_availability(self, windows: list[Availability], *, initiator: object = None) -> None:
+    def add_availability(self, windows: list[Availability]) -> None:
         saved = self.availability.insert_many(windows)
         for w in windows:
             self._calendars.pop(w.provider_id, None)
-        self._publish("availability", [w.id for w in saved], "insert", initiator)
+        self._publish("availability", [w.id for w in saved], "insert")
 
-    def update_provider(self, provider_id: str, changes: dict[str, Any], *,
-                        initiator: object = None) -> Provider:
+    def update_provider(self, provider_id: str, changes: dict[str, Any]) -> Provider:
         saved = self.providers.update(provider_id, changes)
         self._calendars.pop(provider_id, None)
-        self._publish("providers", [provider_id], "update", initiator)
+        self._publish("providers", [provider_id], "update")
         return saved
 
-    def set_weekly_hours(self, provider_id: str, windows: list[Availability], *,
-                         initiator: object = None) -> list[Availability]:
+    def set_weekly_hours(self, provider_id: str, windows: list[Availability]) -> list[Availability]:
         """Replace a provider's weekly pattern: old rows are retired (kept), new ones added.
 
         Existing appointments are not touched; they may now fall outside hours, which is
@@ -225,30 +222,29 @@ class SchedulingService:
                     self.availability.update(old.id, {"active": False})
             saved = self.availability.insert_many(fresh) if fresh else []
             self._calendars.pop(provider_id, None)
-        self._publish("availability", [w.id for w in saved], "update", initiator)
+        self._publish("availability", [w.id for w in saved], "update")
         return saved
 
-    def withdraw_exception(self, exception_id: str, *, initiator: object = None) -> None:
+    def withdraw_exception(self, exception_id: str) -> None:
         saved = self.exceptions.update(exception_id, {"active": False})
         self._calendars.pop(saved.provider_id, None)
-        self._publish("availability_exceptions", [exception_id], "update", initiator)
+        self._publish("availability_exceptions", [exception_id], "update")
 
-    def add_exception(self, exception: AvailabilityException, *,
-                      initiator: object = None) -> AvailabilityException:
+    def add_exception(self, exception: AvailabilityException) -> AvailabilityException:
         saved = self.exceptions.insert(exception)
         self._calendars.pop(saved.provider_id, None)
-        self._publish("availability_exceptions", [saved.id], "insert", initiator)
+        self._publish("availability_exceptions", [saved.id], "insert")
         return saved
 
-    def add_room(self, room: Room, *, initiator: object = None) -> Room:
+    def add_room(self, room: Room) -> Room:
         saved = self.rooms.insert(room)
-        self._publish("rooms", [saved.id], "insert", initiator)
+        self._publish("rooms", [saved.id], "insert")
         return saved
 
-    def set_room_active(self, room_id: str, active: bool, *, initiator: object = None) -> Room:
+    def set_room_active(self, room_id: str, active: bool) -> Room:
         """Retire (or bring back) a room; booked appointments keep it, new ones cannot use it."""
         saved = self.rooms.update(room_id, {"active": active})
-        self._publish("rooms", [room_id], "update", initiator)
+        self._publish("rooms", [room_id], "update")
         return saved
 
     # ----- checks ---------------------------------------------------------------------
@@ -363,8 +359,7 @@ class SchedulingService:
                 if appt is not None:
                     self._index.put(appt)
 
-    def book(self, draft: Appointment, *, override: bool = False,
-             initiator: object = None) -> Appointment:
+    def book(self, draft: Appointment, *, override: bool = False) -> Appointment:
         """Save one appointment, or raise BookingError naming every clash; nothing half-saved."""
         draft = Appointment.model_validate(draft.model_dump())
         check_limits(draft)
@@ -372,20 +367,19 @@ class SchedulingService:
             self._require_ok(draft, override=override)
             saved = self.appointments.insert(self._stamped(draft, override))
             self.index.put(saved)
-        self._publish("appointments", [saved.id], "insert", initiator)
+        self._publish("appointments", [saved.id], "insert")
         return saved
 
-    def book_many(self, drafts: list[Appointment], *, override: bool = False,
-                  initiator: object = None) -> list[Appointment]:
+    def book_many(self, drafts: list[Appointment], *, override: bool = False) -> list[Appointment]:
         """Check every draft (against storage and each other), then one batch insert."""
         with self._booking():
             self._check_batch(drafts, override)
             saved = self._insert_checked(drafts, override)
-        self._publish("appointments", [a.id for a in saved], "insert", initiator)
+        self._publish("appointments", [a.id for a in saved], "insert")
         return saved
 
     def book_series(self, draft: Appointment, recurrence: Recurrence, *, override: bool = False,
-                    skip_clashes: bool = False, initiator: object = None) -> list[Appointment]:
+                    skip_clashes: bool = False) -> list[Appointment]:
         """Book every occurrence as its own appointment linked to a new series, or none.
 
         With ``skip_clashes`` the dates that cannot be booked are left out and recorded on the
@@ -415,8 +409,8 @@ class SchedulingService:
             saved = self.appointments.insert_many(booked + gaps)  # one batch: the series is whole
             for appt in saved:
                 self.index.put(appt)
-        self._publish("appointment_series", [series.id], "insert", initiator)
-        self._publish("appointments", [a.id for a in saved], "insert", initiator)
+        self._publish("appointment_series", [series.id], "insert")
+        self._publish("appointments", [a.id for a in saved], "insert")
         return [a for a in saved if a.status != AppointmentStatus.CANCELLED]
 
     def _split_clashing(self, drafts: list[Appointment],
@@ -475,8 +469,7 @@ class SchedulingService:
         return appt
 
     def move(self, appointment_id: str, start: datetime, end: datetime, *,
-             provider_id: str | None = None, override: bool = False,
-             initiator: object = None) -> Appointment:
+             provider_id: str | None = None, override: bool = False) -> Appointment:
         """Move and/or resize one appointment; its series siblings are untouched."""
         with self._booking():
             current = self._get(appointment_id)
@@ -492,7 +485,7 @@ class SchedulingService:
                 "override_availability": stamped.override_availability,
                 "override_by": stamped.override_by})
             self.index.put(saved)
-        self._publish("appointments", [saved.id], "update", initiator)
+        self._publish("appointments", [saved.id], "update")
         return saved
 
     def following(self, appointment_id: str) -> list[Appointment]:
@@ -506,8 +499,7 @@ class SchedulingService:
                       key=lambda a: a.start)
 
     def move_following(self, appointment_id: str, new_local_start: datetime, *,
-                       minutes: int | None = None, override: bool = False,
-                       initiator: object = None) -> list[Appointment]:
+                       minutes: int | None = None, override: bool = False) -> list[Appointment]:
         """Shift this and following occurrences by the same wall-clock offset, all or none."""
         with self._booking():
             targets = self.following(appointment_id)
@@ -524,11 +516,11 @@ class SchedulingService:
                      for d in drafts]
             for appt in saved:
                 self.index.put(appt)
-        self._publish("appointments", [a.id for a in saved], "update", initiator)
+        self._publish("appointments", [a.id for a in saved], "update")
         return saved
 
     def set_status(self, appointment_id: str, status: AppointmentStatus | str, *,
-                   reason: str = "", initiator: object = None) -> Appointment:
+                   reason: str = "") -> Appointment:
         """booked -> checked-in -> completed, or cancelled (reason required) / no-show."""
         new = AppointmentStatus(status)
         with self._lock:
@@ -542,22 +534,19 @@ class SchedulingService:
                 changes["cancel_reason"] = reason.strip()
             saved = self.appointments.update(appointment_id, changes)
             self.index.put(saved)
-        self._publish("appointments", [saved.id], "update", initiator)
+        self._publish("appointments", [saved.id], "update")
         return saved
 
-    def cancel_following(self, appointment_id: str, reason: str, *,
-                         initiator: object = None) -> list[Appointment]:
+    def cancel_following(self, appointment_id: str, reason: str) -> list[Appointment]:
         """Cancel this occurrence and the later ones of its series; earlier ones stay."""
         if not reason.strip():
             raise ValueError("a reason is required to cancel an appointment")
         targets = [a.id for a in self.following(appointment_id)]
-        return [self.set_status(aid, AppointmentStatus.CANCELLED, reason=reason,
-                                initiator=initiator) for aid in targets]
+        return [self.set_status(aid, AppointmentStatus.CANCELLED, reason=reason) for aid in targets]
 
-    def link_visit(self, appointment_id: str, visit_id: str, *,
-                   initiator: object = None) -> Appointment:
+    def link_visit(self, appointment_id: str, visit_id: str) -> Appointment:
         saved = self.appointments.update(appointment_id, {"visit_id": visit_id})
-        self._publish("appointments", [saved.id], "update", initiator)
+        self._publish("appointments", [saved.id], "update")
         return saved
 
     # ----- free slots -----------------------------------------------------------------
@@ -578,5 +567,5 @@ class SchedulingService:
                 after=after, minutes=minutes, zone=self.zone, patient_id=patient_id,
                 room_id=room_id, days=days)
 
-    def _publish(self, table: str, ids: list[str], op: str, initiator: object) -> None:
-        self.bus.publish(Change(table=table, ids=tuple(ids), op=op, initiator=initiator))
+    def _publish(self, table: str, ids: list[str], op: str) -> None:
+        self.bus.publish(Change(table=table, ids=tuple(ids), op=op))

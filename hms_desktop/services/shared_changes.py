@@ -2,8 +2,8 @@
 
 On a server shared by several workstations (storage/backend.py ``SharedStore``) the store
 reports rows other workstations committed. Here they update the in-memory indexes that
-search and the schedule read, then go on the bus as a ``Change`` whose initiator is
-``ELSEWHERE``, so every open view refreshes as it does after a local save.
+search and the schedule read, then go on the bus as a ``Change`` like a local save's, so every open view refreshes as it
+does after a local save.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from hms_desktop.storage.scheduling import APPOINTMENTS
 
 from .bus import Change, EventBus
 
-ELSEWHERE = "another workstation"
-
 
 def relay_changes(store: object, services: Any, bus: EventBus) -> Callable[[], None] | None:
     """Subscribe to the store's changes from elsewhere; returns the unsubscribe, or None (CSV)."""
@@ -30,6 +28,6 @@ def relay_changes(store: object, services: Any, bus: EventBus) -> Callable[[], N
             services.patients.index_changed(change.ids)
         elif change.table == APPOINTMENTS.name:
             services.scheduling.index_changed(change.ids)
-        bus.publish(Change(change.table, change.ids, change.op, initiator=ELSEWHERE))
+        bus.publish(Change(change.table, change.ids, change.op))
 
     return store.subscribe_changes(on_change)

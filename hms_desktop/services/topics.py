@@ -17,6 +17,8 @@ from hms_desktop.storage import scheduling as _scheduling
 Topic = NewType("Topic", str)
 
 PATIENTS: Final = Topic(_patients.PATIENTS.name)
+RECENT_PATIENTS: Final = Topic(_patients.RECENT_PATIENTS.name)
+"""Which patients were opened lately (the patient list puts them first)."""
 ALLERGIES: Final = Topic(_record.ALLERGIES.name)
 ALLERGY_STATEMENTS: Final = Topic(_record.ALLERGY_STATEMENTS.name)
 OBSERVATIONS: Final = Topic(_care.OBSERVATIONS.name)

@@ -11,7 +11,6 @@ from typing import Any
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.domain.wearables import VALUE_FIELDS, ImportResult, WearableReading, parse_rows
 from hms_desktop.services.bus import Change, EventBus
-from hms_desktop.services.timeline import register_timeline_source
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import WEARABLES_LOG
 from hms_desktop.storage.daylog_index import DayIndex
@@ -34,14 +33,13 @@ class WearableService:
         self._log = store.day_log(WEARABLES_LOG, WearableReading)
         self._index = DayIndex.for_model(WearableReading, read_only=store.read_only)
 
-    def append(self, readings: Sequence[WearableReading], *, initiator: Any = None) -> int:
+    def append(self, readings: Sequence[WearableReading]) -> int:
         """One append + fsync per batch (the device feed calls this about once a second)."""
         if not readings:
             return 0
         self._log.append(list(readings))
         patients = tuple(sorted({r.patient_id for r in readings}))
-        self._bus.publish(Change(table=WEARABLES_LOG, ids=patients, op="insert",
-                                 initiator=initiator))
+        self._bus.publish(Change(table=WEARABLES_LOG, ids=patients, op="insert"))
         return len(readings)
 
     def readings_for(self, patient_id: str, start: date, end: date) -> list[WearableReading]:
@@ -107,8 +105,7 @@ class WearableService:
         return frame
 
     def import_csv(self, path: Path, mapping: Mapping[str, int | None], *, patient_id: str,
-                   default_device: str = "", local: tzinfo = UTC,
-                   initiator: Any = None) -> ImportResult:
+                   default_device: str = "", local: tzinfo = UTC) -> ImportResult:
         """All or nothing: a file with any bad line imports nothing and lists every error."""
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
@@ -120,7 +117,7 @@ class WearableService:
             return ImportResult([], result.errors)
         if not result.readings:
             return ImportResult([], [f"{path.name}: no readings in the file"])
-        self.append(result.readings, initiator=initiator)
+        self.append(result.readings)
         return result
 
 
@@ -141,7 +138,6 @@ def _floats(cells: Any) -> Any:
 TIMELINE_DAYS = 30  # the timeline is collected on demand; older days stay on the Wearables page
 
 
-@register_timeline_source
 def wearables_timeline(services: Any, patient_id: str) -> list[TimelineEntry]:
     """One summary entry per day with wearable readings, for the last ``TIMELINE_DAYS`` days."""
     import numpy as np

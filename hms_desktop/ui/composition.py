@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.services.bus import EventBus
 from hms_desktop.services.container import Services, build_services
+from hms_desktop.services.timeline import TimelineSource
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
 from hms_desktop.ui.context import AppContext
@@ -31,6 +32,18 @@ def record_pages() -> list[tuple[str, Callable[[Any], QWidget]]]:
     from hms_desktop.ui.record.pages import RECORD_PAGES, TIMELINE_PAGE
 
     return [*RECORD_PAGES, *CARE_PAGES, *MONITOR_PAGES, TIMELINE_PAGE]
+
+
+def timeline_sources() -> list[TimelineSource]:
+    """What the Timeline shows: the record's sections, then care (observations, chronic care,
+    referrals, wearables). A new feature adds its source here, next to its record pages."""
+    from hms_desktop.services.chronic import chronic_timeline
+    from hms_desktop.services.observations import observations_timeline
+    from hms_desktop.services.record import record_timeline
+    from hms_desktop.services.referrals import referrals_timeline
+    from hms_desktop.services.wearables import wearables_timeline
+
+    return [record_timeline, observations_timeline, chronic_timeline, referrals_timeline, wearables_timeline]
 
 
 def open_context(
@@ -61,13 +74,16 @@ def open_context(
         parent=parent,
     )
     ctx.record_pages = record_pages()
+    ctx.timeline_sources = timeline_sources()
     return ctx
 
 
 def close_context(ctx: AppContext) -> None:
-    """Stop the station controller (if any), finish queued writes, release the folder."""
+    """Stop the station controller (if any) and the readers, finish queued writes, release
+    the folder."""
     if ctx.monitor_controller is not None:
         ctx.monitor_controller.stop()
+    ctx.queries.shutdown()
     ctx.writer.shutdown()
     ctx.store.close()
 

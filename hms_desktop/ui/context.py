@@ -24,8 +24,10 @@ from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.container import Services
 from hms_desktop.services.session import apply_settings
 from hms_desktop.services.settings_file import save_settings
+from hms_desktop.services.timeline import TimelineSource
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import ReadOnlyError, Store
+from hms_desktop.ui.queries import Query, QueryRunner, TaskState
 from hms_desktop.ui.shell.write_guard import WriteGuard
 
 if TYPE_CHECKING:
@@ -86,7 +88,7 @@ class ChangeRelay(QObject):
     """Re-emits the services' change events on the GUI thread."""
 
     sig_changed = Signal(object)
-    """A service saved something: carries the bus ``Change`` (table, ids, op, initiator)."""
+    """A service saved something: carries the bus ``Change`` (table, ids, op)."""
 
     def on_change(self, change: Change) -> None:
         """Bus subscriber; called on whatever thread published (usually the writer)."""
@@ -212,9 +214,13 @@ class AppContext(QObject):
         #: The Record tab's pages in order, registered by the composition root
         #: (``ui/composition.py``), so the record never imports the features that add pages.
         self.record_pages: list[tuple[str, Callable[[Any], QWidget]]] = []
+        #: What the Timeline page collects, in order, also registered by the root.
+        self.timeline_sources: list[TimelineSource] = []
         self._settings = settings
         self._closing = False
         self._gui = _GuiCall(self)
+        #: Reads that may take long, off the GUI thread (``query``); writes go to ``writer``.
+        self.queries = QueryRunner(self)
         self.current_patient = CurrentPatient(self)
         self.changes = ChangeRelay(self)
         self.navigation = Navigation(self.current_patient, self)
@@ -229,6 +235,7 @@ class AppContext(QObject):
         if not self._closing:
             self.sig_closing.emit()
             self._closing = True
+        self.queries.shutdown()  # no read may still be running when the store closes
 
     @property
     def settings(self) -> ClinicSettings:
@@ -298,6 +305,43 @@ class AppContext(QObject):
         future.add_done_callback(finished)
         return future
 
+    def query(
+        self,
+        fn: Callable[[TaskState], Any],
+        *,
+        what: str,
+        on_done: Callable[[Any], object],
+        on_error: Callable[[BaseException], bool | None] | None = None,
+        on_progress: Callable[[int, int, str], object] | None = None,
+        slot: str | None = None,
+        failed_text: str = "Could not load",
+    ) -> Query:
+        """Run a read that may take long, ``fn(state)``, on a reader thread; never blocks.
+
+        ``on_done(result)`` is called on the GUI thread unless the query was cancelled first: by
+        a newer query in the same ``slot`` (the user moved on to another patient) or by closing.
+        ``fn`` may call ``state.check()`` between steps to stop early and ``state.progress``
+        to feed ``on_progress``. A failure is said as "Could not load <what> — <reason>" in
+        the status bar (``failed_text`` replaces "Could not load" for a read that produces a
+        file, e.g. "Could not write"); ``on_error`` may show it where the user looks too.
+        """
+        query = self.queries.submit(fn, what=what, slot=slot)
+        query.sig_done.connect(on_done)
+        if on_progress is not None:
+            query.sig_progress.connect(on_progress)
+
+        def failed(exc: BaseException) -> None:
+            if on_error is not None:
+                try:
+                    on_error(exc)
+                except Exception:
+                    log.exception("on_error callback failed")
+            if not self._closing:
+                self.sig_status_posted.emit(f"{failed_text} {what} — {describe_read_failure(exc)}")
+
+        query.sig_failed.connect(failed)
+        return query
+
     def _failed(
         self,
         what: str,
@@ -343,6 +387,15 @@ class AppContext(QObject):
         return self.run(
             save_settings, self.data_dir, settings, on_done=saved, what="clinic settings"
         )
+
+
+def describe_read_failure(exc: BaseException) -> str:
+    """Why a read failed, in the reader's words (a read never says "Not saved")."""
+    if isinstance(exc, PermissionError):
+        return f"permission denied for {exc.filename or 'the data folder'}"
+    if isinstance(exc, FileNotFoundError):
+        return f"the data folder or file is missing ({exc.filename or exc})"
+    return str(exc) or type(exc).__name__
 
 
 def describe_failure(exc: BaseException) -> str:

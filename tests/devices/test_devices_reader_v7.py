@@ -12,7 +12,8 @@ from hms_desktop.devices.protocols.cms50_v7 import CMD_KEEPALIVE
 def test_v7_reader_keeps_the_device_streaming(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-v7", keepalive_timeout_s=1.5)
     reader, rec = make_reader(sim.port, "cms50-v7", keepalive_s=0.5, no_data_after_s=1.0)
-    qtbot.wait(4000)  # well past the device's keep-alive deadline
+    # Six keep-alives every 0.5 s: 2.5 s and more, well past the device's 1.5 s deadline.
+    qtbot.waitUntil(lambda: list(sim.commands).count(CMD_KEEPALIVE) >= 6, timeout=6000)
     recent = [b for t, b in rec.batches if time.monotonic() - t < 0.5]
     assert recent and sim.streaming
     assert "no_data" not in rec.states
@@ -31,5 +32,7 @@ def test_v7_device_stops_without_keepalive(make_sim, make_reader, qtbot) -> None
 def test_v7_keepalive_at_the_real_5_s_deadline(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-v7")
     reader, rec = make_reader(sim.port, "cms50-v7")
-    qtbot.wait(7000)
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: time.monotonic() - started > 7.0 and bool(rec.batches)
+                    and time.monotonic() - rec.batches[-1][0] < 0.5, timeout=10_000)  # still streaming at 7 s
     assert sim.streaming and rec.states == ["connecting", "streaming"]

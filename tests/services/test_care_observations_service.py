@@ -33,9 +33,9 @@ def test_record_is_on_disk_and_published(store: Store, data_dir: Path) -> None:
     seen: list[Change] = []
     bus.subscribe(seen.append)
     svc = ObservationService(store, bus)
-    saved = svc.record(Observation(at=T0, **FULL), initiator="form")
+    saved = svc.record(Observation(at=T0, **FULL))
     assert saved.id == "OBS000001"
-    assert seen[-1] == Change(table="observations", ids=("OBS000001",), op="insert", initiator="form")
+    assert seen[-1] == Change(table="observations", ids=("OBS000001",), op="insert")
     store.close()
     again = Store(data_dir)
     try:

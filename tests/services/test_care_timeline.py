@@ -12,12 +12,17 @@ from hms_desktop.domain.chronic import ChronicReading, Enrolment
 from hms_desktop.domain.observations import Observation
 from hms_desktop.domain.referrals import Referral, ReferralStatus
 from hms_desktop.domain.wearables import WearableReading
+from hms_desktop.services.chronic import chronic_timeline
 from hms_desktop.services.container import Services, build_services
+from hms_desktop.services.observations import observations_timeline
+from hms_desktop.services.referrals import referrals_timeline
 from hms_desktop.services.timeline import collect_timeline
+from hms_desktop.services.wearables import wearables_timeline
 from hms_desktop.storage import Store
 
 PID = "PAT000001"
 KINDS = ("Observations", "Referral", "Chronic reading", "Chronic programme", "Wearable")
+CARE_SOURCES = [observations_timeline, chronic_timeline, referrals_timeline, wearables_timeline]
 
 
 @pytest.fixture
@@ -46,7 +51,7 @@ def test_care_entries_in_the_timeline(services: Services) -> None:
         WearableReading(at=noon - timedelta(minutes=m), patient_id=PID, device_id="ring",
                         heart_rate=60 + m, steps=100) for m in range(3)])
 
-    timeline = collect_timeline(services, PID, KINDS)
+    timeline = collect_timeline(services, PID, CARE_SOURCES, KINDS)
     assert timeline.failed_sources == []
     by_kind: dict[str, list[str]] = {}
     for e in timeline.entries:
@@ -64,7 +69,7 @@ def test_care_entries_in_the_timeline(services: Services) -> None:
 
 def test_filter_by_kind(services: Services) -> None:
     services.observations.record(Observation(patient_id=PID, at=datetime.now(UTC), pulse=70))
-    entries = collect_timeline(services, PID, ["Referral"]).entries
+    entries = collect_timeline(services, PID, CARE_SOURCES, ["Referral"]).entries
     assert entries == []
-    [only] = collect_timeline(services, PID, ["Observations"]).entries
+    [only] = collect_timeline(services, PID, CARE_SOURCES, ["Observations"]).entries
     assert only.title == "Observations (incomplete set)" and only.detail == "pulse 70"

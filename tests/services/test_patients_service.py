@@ -56,10 +56,10 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 def test_register_assigns_ids_saves_to_csv_and_announces(
         service: PatientService, store: Store, data_dir: Path, changes: list[Change]) -> None:
-    first = service.register(person(), initiator="form")
+    first = service.register(person())
     second = service.register(person("Mehmet", "Yılmaz", date(1960, 1, 2), "+447400123456"))
     assert (first.id, second.id) == ("PAT000001", "PAT000002")
-    assert changes[0] == Change("patients", ("PAT000001",), "insert", "form")
+    assert changes[0] == Change("patients", ("PAT000001",), "insert")
     store.checkpoint()
     saved = rows(data_dir / "patients.csv")
     assert [(r["id"], r["given_name"], r["date_of_birth"]) for r in saved] == [
@@ -135,7 +135,7 @@ def test_merge_moves_references_keeps_both_and_is_recorded(
     assert ("email", "", "zn@example.com") in {(c.field, c.old, c.new) for c in preview.changes}
     assert len(notes.where("patient_id", gone)) == 2  # the preview changed nothing
 
-    survivor = service.merge(keep, gone, initiator="merge-dialog")
+    survivor = service.merge(keep, gone)
     assert survivor.email == "zn@example.com" and survivor.phone == "+447911123456"
     assert "Penicillin allergy." in survivor.medical_history and survivor.merged_from == [gone]
     assert len(notes.where("patient_id", keep)) == 3 and notes.where("patient_id", gone) == []
@@ -144,7 +144,7 @@ def test_merge_moves_references_keeps_both_and_is_recorded(
     assert service.resolve(gone) == keep
     assert service.search("nunez", include_hidden=False) == [keep]
     assert "merged_from" in {c.field for c in service.history(keep)[-1].changes}
-    assert Change("patients", (keep, gone), "merge", "merge-dialog") in changes
+    assert Change("patients", (keep, gone), "merge") in changes
     # A second merge of the same pair finishes nothing twice.
     assert service.merge(keep, gone).merged_from == [gone]
     with pytest.raises(ValueError, match="already merged"):

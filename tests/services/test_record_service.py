@@ -19,8 +19,8 @@ from hms_desktop.domain.record import (
 )
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.container import build_services
-from hms_desktop.services.record import RecordError
-from hms_desktop.services.timeline import register_timeline_source, timeline_for
+from hms_desktop.services.record import RecordError, record_timeline
+from hms_desktop.services.timeline import collect_timeline
 from hms_desktop.storage import Store
 
 P = "PAT000001"
@@ -40,8 +40,7 @@ def env(data_dir: Path):
 def test_add_amend_inactive_keeps_every_version_with_who(env) -> None:
     services, changes, data_dir = env
     record = services.record
-    saved = record.add(Section.ALLERGIES, Allergy(patient_id=P, substance="Penicillin", severity="mild"),
-                       initiator="view")
+    saved = record.add(Section.ALLERGIES, Allergy(patient_id=P, substance="Penicillin", severity="mild"))
     assert saved.id == "ALG000001"
     record.amend(Section.ALLERGIES, saved.id, {"severity": "severe", "reaction": "hives"})
     record.mark_inactive(Section.ALLERGIES, saved.id)
@@ -50,7 +49,7 @@ def test_add_amend_inactive_keeps_every_version_with_who(env) -> None:
     assert [v.record.status.value for v in history] == ["active", "active", "inactive"]
     assert {v.by for v in history} == {"dr.okafor"}
     assert [c.op for c in changes] == ["insert", "update", "update"]
-    assert changes[0] == Change(table="allergies", ids=("ALG000001",), op="insert", initiator="view")
+    assert changes[0] == Change(table="allergies", ids=("ALG000001",), op="insert")
     # still listed (never deleted), and on disk after a restart
     services.store.close()
     store2 = Store(data_dir)
@@ -123,40 +122,29 @@ def test_timeline_merges_sections_and_other_sources(env) -> None:
     record.add(Section.VISITS, Visit(patient_id=P, doctor="Dr B", diagnosis="Viral URTI",
                                      at=datetime(2025, 1, 2, 10, tzinfo=UTC)))
     record.add(Section.PROBLEMS, Problem(patient_id="PAT000002", condition="Gout"))
-    entries = timeline_for(services, P)
+    entries = collect_timeline(services, P, [record_timeline]).entries
     assert [(e.kind, e.title) for e in entries] == [("Visit", "Visit with Dr B: Viral URTI"),
                                                     ("Problem", "Asthma")]
     assert entries[1].date_only and not entries[0].date_only
-    assert [e.kind for e in timeline_for(services, P, kinds=["Problem"])] == ["Problem"]
+    assert [e.kind for e in collect_timeline(services, P, [record_timeline], kinds=["Problem"]).entries] == ["Problem"]
 
     from hms_desktop.domain.timeline import TimelineEntry
 
-    def observations(svc, pid):  # another feature's source, registered at import time in real code
+    def observations(svc, pid):  # another feature's source, listed by the composition root
         return [TimelineEntry(datetime(2026, 1, 1, tzinfo=UTC), "Observation", "NEWS2 3", "", "obs", "OBS1")]
 
-    register_timeline_source(observations)
-    register_timeline_source(observations)  # idempotent
-    try:
-        assert [e.kind for e in timeline_for(services, P)] == ["Observation", "Visit", "Problem"]
-    finally:
-        from hms_desktop.services import timeline
-        timeline._SOURCES.remove(observations)
+    merged = collect_timeline(services, P, [record_timeline, observations]).entries
+    assert [e.kind for e in merged] == ["Observation", "Visit", "Problem"]
 
 
 def test_a_failing_timeline_source_is_named_not_fatal(env) -> None:
-    from hms_desktop.services import timeline
-
     services, _, _ = env
     services.record.add(Section.PROBLEMS, Problem(patient_id=P, condition="Asthma", onset=date(2019, 4, 1)))
 
     def broken_source(svc, pid):
         raise RuntimeError("referrals table missing")
 
-    timeline.register_timeline_source(broken_source)
-    try:
-        result = timeline.collect_timeline(services, P)
-    finally:
-        timeline._SOURCES.remove(broken_source)
+    result = collect_timeline(services, P, [broken_source, record_timeline])
     assert [e.title for e in result.entries] == ["Asthma"]
     assert result.failed_sources == [broken_source.__qualname__]
 

@@ -5,7 +5,6 @@ item 6)."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +57,8 @@ def test_quit_with_monitored_beds_asks_and_the_watchdog_follows(
                                 protocol="cms50-v7", source=SyntheticOximeter())
     qtbot.waitUntil(lambda: watchdog.process is not None, timeout=5000)
     assert inhibited == ["1 bed(s) monitored by HMS Desktop"]
-    deadline = time.monotonic() + 20
-    while "WATCHDOG started" not in (report.read_text() if report.exists() else "") \
-            and time.monotonic() < deadline:
-        qtbot.wait(100)
+    qtbot.waitUntil(lambda: "WATCHDOG started" in (report.read_text() if report.exists() else ""),
+                    timeout=20_000)
     pid = int(re.search(r"pid (\d+)", report.read_text()).group(1))  # type: ignore[union-attr]
 
     seen: list[str] = []

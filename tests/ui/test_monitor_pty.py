@@ -97,8 +97,7 @@ def test_demo_device_streams_through_a_real_reader(qtbot) -> None:  # type: igno
         source.stop()
     # "stopped" is emitted on the GUI thread; earlier states queued from the reader thread may
     # still be delivered after it, which is why the controller disconnects before stopping.
-    qtbot.wait(50)
-    assert "stopped" in states
+    qtbot.waitUntil(lambda: "stopped" in states, timeout=2000)
 
 
 def test_bluetooth_without_bleak_says_how_to_install(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]

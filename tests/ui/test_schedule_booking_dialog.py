@@ -15,7 +15,7 @@ from hms_desktop.ui.schedule.tab import ScheduleTab
 from tests.schedule_support import draft, local
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 
@@ -25,7 +25,7 @@ def by_name(dialog: BookingDialog, cls: type, accessible: str):  # type: ignore[
 
 
 @pytest.fixture
-def dialog(ctx: ScheduleTestContext, qtbot: QtBot) -> BookingDialog:
+def dialog(ctx: AppContext, qtbot: QtBot) -> BookingDialog:
     ctx.services.scheduling.book(draft(local(2026, 3, 2, 9)))  # APT000001 for PAT000001 with DOC000001
     dlg = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 15))
     qtbot.addWidget(dlg)
@@ -37,7 +37,7 @@ def problems(dialog: BookingDialog) -> str:
     return str(by_name(dialog, QLabel, "Booking problems").text())
 
 
-def test_clash_named_live_and_book_refused(dialog: BookingDialog, ctx: ScheduleTestContext,
+def test_clash_named_live_and_book_refused(dialog: BookingDialog, ctx: AppContext,
                                            qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     assert "Dr Ada Lovelace (DOC000001) is already booked with" in problems(dialog)
@@ -58,7 +58,7 @@ def test_missing_unknown_patient_and_zero_length_named(dialog: BookingDialog, qt
     assert "duration must be more than 0 minutes" in problems(dialog)
 
 
-def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: AppContext, qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(8, 0))
     dialog.find_button.click()
@@ -71,7 +71,7 @@ def test_find_next_free_slot_then_book(dialog: BookingDialog, ctx: ScheduleTestC
     assert saved is not None and saved.start == local(2026, 3, 2, 9, 30) and saved.patient_id == "PAT000002"
 
 
-def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, ctx: ScheduleTestContext,
+def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, ctx: AppContext,
                                                         qtbot: QtBot) -> None:
     dialog.patient.choose("PAT000002")
     dialog.time.setTime(QTime(18, 0))
@@ -83,7 +83,7 @@ def test_outside_hours_needs_override_which_is_recorded(dialog: BookingDialog, c
     assert ctx.services.scheduling.appointments.get("APT000002").override_by == "tester"  # type: ignore[union-attr]
 
 
-def four_mondays_with_the_third_taken(dialog: BookingDialog, ctx: ScheduleTestContext) -> None:
+def four_mondays_with_the_third_taken(dialog: BookingDialog, ctx: AppContext) -> None:
     """A weekly series of 4 from Mon 2 Mar 10:00 for PAT000002; 16 Mar is taken."""
     ctx.services.scheduling.book(draft(local(2026, 3, 16, 10), pat="PAT000009"))
     dialog.patient.choose("PAT000002")
@@ -92,7 +92,7 @@ def four_mondays_with_the_third_taken(dialog: BookingDialog, ctx: ScheduleTestCo
     dialog.repeat.count.setValue(4)
 
 
-def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: ScheduleTestContext,
+def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, ctx: AppContext,
                                                          qtbot: QtBot) -> None:
     sched = ctx.services.scheduling
     four_mondays_with_the_third_taken(dialog, ctx)
@@ -106,7 +106,7 @@ def test_weekly_series_from_dialog_checked_before_saving(dialog: BookingDialog, 
     assert len(series) == 1 and series != {""}
 
 
-def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_record_follow_up_request_opens_prefilled(ctx: AppContext, qtbot: QtBot) -> None:
     tab = ScheduleTab(ctx)
     qtbot.addWidget(tab)
     shown: list[str] = []
@@ -122,7 +122,7 @@ def test_record_follow_up_request_opens_prefilled(ctx: ScheduleTestContext, qtbo
 
 
 def test_a_series_with_one_clashing_week_books_the_rest_and_lists_the_skipped_date(
-        dialog: BookingDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+        dialog: BookingDialog, ctx: AppContext, qtbot: QtBot) -> None:
     """Issue 13 item 9: the whole series was refused; now the rest is offered and the skipped
     date is listed and recorded on the series (read back from a reopened folder)."""
     from hms_desktop.domain.scheduling import AppointmentStatus
@@ -156,7 +156,7 @@ def test_a_series_with_one_clashing_week_books_the_rest_and_lists_the_skipped_da
     assert [when.day for when, _ in sched.skipped_dates(gaps[0].series_id)] == [16]
 
 
-def test_a_series_whose_every_date_clashes_is_refused_whole(ctx: ScheduleTestContext) -> None:
+def test_a_series_whose_every_date_clashes_is_refused_whole(ctx: AppContext) -> None:
     from hms_desktop.domain.schedule_recurrence import Recurrence
     from hms_desktop.services.scheduling import BookingError
 

@@ -16,17 +16,17 @@ from hms_desktop.ui.schedule.booking_dialog import BookingDialog, default_start
 from tests.ui.schedule_widgets import find
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 
 
-def booked_dates(ctx: ScheduleTestContext, patient_id: str) -> list[date]:
+def booked_dates(ctx: AppContext, patient_id: str) -> list[date]:
     sched = ctx.services.scheduling
     return sorted(utc_to_wall(a.start, sched.zone).date() for a in sched.appointments.where("patient_id", patient_id))
 
 
-def test_monthly_series_on_the_31st_books_last_day_of_shorter_months(ctx: ScheduleTestContext,
+def test_monthly_series_on_the_31st_books_last_day_of_shorter_months(ctx: AppContext,
                                                                       qtbot: QtBot) -> None:
     dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 8, 31, 10, 0))
     qtbot.addWidget(dialog)
@@ -45,7 +45,7 @@ def test_monthly_series_on_the_31st_books_last_day_of_shorter_months(ctx: Schedu
     assert booked_dates(ctx, "PAT000003") == [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)]
 
 
-def test_monthly_series_can_skip_shorter_months_explicitly(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_monthly_series_can_skip_shorter_months_explicitly(ctx: AppContext, qtbot: QtBot) -> None:
     dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 8, 31, 10, 0))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -62,7 +62,7 @@ def test_monthly_series_can_skip_shorter_months_explicitly(ctx: ScheduleTestCont
     assert booked_dates(ctx, "PAT000004") == [date(2026, 8, 31), date(2026, 10, 31)]
 
 
-def test_form_labels_show_no_stray_ampersand(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_form_labels_show_no_stray_ampersand(ctx: AppContext, qtbot: QtBot) -> None:
     """'&When' on a row holding two widgets has no buddy, so Qt printed the '&' literally."""
     dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 0))
     qtbot.addWidget(dialog)
@@ -80,7 +80,7 @@ def test_new_booking_starts_on_a_quarter_hour() -> None:
     assert default_start(datetime(2026, 11, 25, 23, 50)) == datetime(2026, 11, 26, 1, 0)
 
 
-def test_every_control_has_its_own_alt_key(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_every_control_has_its_own_alt_key(ctx: AppContext, qtbot: QtBot) -> None:
     """Find slot, override, repeat and Book had no Alt key: a keyboard user had to Tab through all."""
     dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 0))
     qtbot.addWidget(dialog)
@@ -98,7 +98,7 @@ def test_every_control_has_its_own_alt_key(ctx: ScheduleTestContext, qtbot: QtBo
     assert dialog.repeat.isChecked()  # Alt+T turns on Repeat
 
 
-def test_dates_read_with_weekday_and_month_name(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_dates_read_with_weekday_and_month_name(ctx: AppContext, qtbot: QtBot) -> None:
     """'02 03 2026' is the 2nd of March or the 3rd of February depending on who reads it."""
     dialog = BookingDialog(ctx, provider_id="DOC000001", start=datetime(2026, 3, 2, 9, 0))
     qtbot.addWidget(dialog)

@@ -13,13 +13,13 @@ from hms_desktop.ui.schedule.providers_dialog import ProvidersDialog
 from tests.schedule_support import draft, local
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 
 
 @pytest.fixture
-def dialog(ctx: ScheduleTestContext, qtbot: QtBot) -> ProvidersDialog:
+def dialog(ctx: AppContext, qtbot: QtBot) -> ProvidersDialog:
     dlg = ProvidersDialog(ctx)
     qtbot.addWidget(dlg)
     dlg.show()
@@ -30,7 +30,7 @@ def edit(dlg: ProvidersDialog, accessible: str) -> QLineEdit:
     return next(w for w in dlg.findChildren(QLineEdit) if w.accessibleName() == accessible)
 
 
-def test_add_provider_with_hours(dialog: ProvidersDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_add_provider_with_hours(dialog: ProvidersDialog, ctx: AppContext, qtbot: QtBot) -> None:
     dialog.new_button.click()
     qtbot.keyClicks(edit(dialog, "Provider name"), "Dr Grace Hopper")
     dialog.department.setCurrentText("Neurology")
@@ -43,7 +43,7 @@ def test_add_provider_with_hours(dialog: ProvidersDialog, ctx: ScheduleTestConte
     assert not sched.within_hours(draft(local(2026, 3, 3, 12), doc="DOC000003"))
 
 
-def test_bad_hours_name_the_weekday_and_save_nothing(dialog: ProvidersDialog, ctx: ScheduleTestContext) -> None:
+def test_bad_hours_name_the_weekday_and_save_nothing(dialog: ProvidersDialog, ctx: AppContext) -> None:
     dialog.list.setCurrentRow(0)
     edit(dialog, "Wed hours").setText("9 till 5")
     dialog.save_button.click()
@@ -52,7 +52,7 @@ def test_bad_hours_name_the_weekday_and_save_nothing(dialog: ProvidersDialog, ct
     assert len(ctx.services.scheduling.availability) == 10  # nothing retired, nothing added
 
 
-def test_change_hours_and_add_leave(dialog: ProvidersDialog, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_change_hours_and_add_leave(dialog: ProvidersDialog, ctx: AppContext, qtbot: QtBot) -> None:
     dialog.list.setCurrentRow(0)
     assert edit(dialog, "Mon hours").text() == "09:00-17:00"
     edit(dialog, "Mon hours").setText("12:00-18:00")

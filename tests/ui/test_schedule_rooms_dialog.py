@@ -9,12 +9,12 @@ from pytestqt.qtbot import QtBot
 from hms_desktop.ui.schedule.rooms_dialog import RoomsDialog
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 
 
-def test_add_and_retire_room(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_add_and_retire_room(ctx: AppContext, qtbot: QtBot) -> None:
     dialog = RoomsDialog(ctx)
     qtbot.addWidget(dialog)
     assert dialog.list.count() == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -19,14 +19,14 @@ from tests.schedule_support import draft, local
 from tests.ui.schedule_widgets import find, open_tab
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 MONDAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def tab(ctx: ScheduleTestContext, qtbot: QtBot) -> ScheduleTab:
+def tab(ctx: AppContext, qtbot: QtBot) -> ScheduleTab:
     sched = ctx.services.scheduling
     sched.book(draft(local(2026, 3, 2, 9), reason="first"))                      # APT000001
     sched.book(draft(local(2026, 3, 2, 11), pat="PAT000002", reason="second"))   # APT000002
@@ -44,7 +44,7 @@ def px(view: TimeGridView, minutes: int) -> int:
     return round(minutes * view.scale().px_per_minute)
 
 
-def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot) -> None:
     view = find(tab, TimeGridView, "Day view")
     rect = view.rect_of("APT000001")
     assert rect is not None
@@ -65,7 +65,7 @@ def test_drag_moves_appointment_and_saves(tab: ScheduleTab, ctx: ScheduleTestCon
     assert len(table.history("APT000001")) == 3  # booked, moved, moved back: every step kept
 
 
-def test_conflicting_drop_refused_and_nothing_written(tab: ScheduleTab, ctx: ScheduleTestContext,
+def test_conflicting_drop_refused_and_nothing_written(tab: ScheduleTab, ctx: AppContext,
                                                       qtbot: QtBot) -> None:
     view = find(tab, TimeGridView, "Day view")
     grab = view.rect_of("APT000001").center().toPoint()  # type: ignore[union-attr]
@@ -82,7 +82,7 @@ def rect_top(view: TimeGridView, minutes: int) -> float:
     return view.scale().y(minutes)
 
 
-def test_drag_lower_edge_resizes(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_drag_lower_edge_resizes(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot) -> None:
     view = find(tab, TimeGridView, "Day view")
     rect = view.rect_of("APT000001")
     edge = QPoint(int(rect.center().x()), int(rect.bottom()) - 2)  # type: ignore[union-attr]
@@ -92,7 +92,7 @@ def test_drag_lower_edge_resizes(tab: ScheduleTab, ctx: ScheduleTestContext, qtb
     assert table.get("APT000001").start == local(2026, 3, 2, 9)
 
 
-def test_resize_into_next_appointment_refused(tab: ScheduleTab, ctx: ScheduleTestContext,
+def test_resize_into_next_appointment_refused(tab: ScheduleTab, ctx: AppContext,
                                               qtbot: QtBot) -> None:
     ctx.services.scheduling.book(draft(local(2026, 3, 2, 9, 30), pat="PAT000003"))
     tab.reload()
@@ -105,7 +105,7 @@ def test_resize_into_next_appointment_refused(tab: ScheduleTab, ctx: ScheduleTes
     assert len(ctx.services.scheduling.appointments.history("APT000001")) == 1
 
 
-def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot) -> None:
     view = tab.day_view
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_PageDown)
@@ -122,7 +122,7 @@ def test_keyboard_navigation_and_move(tab: ScheduleTab, ctx: ScheduleTestContext
     assert tab.day == tab.today()
 
 
-def test_month_view_counts_and_opens_day(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_month_view_counts_and_opens_day(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot) -> None:
     tab.set_mode("month")
     month = find(tab, MonthView, "Month view")
     assert month.days[MONDAY] == (2, ["Pat1", "Pat2"])  # count, first names in time order
@@ -148,8 +148,9 @@ def test_week_view_shows_days_and_page_keys(tab: ScheduleTab, qtbot: QtBot) -> N
     assert tab.title.text() == "Week of 23 February 2026"
 
 
-def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: ScheduleTestContext,
-                                                        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        visit_requests: list[dict[str, Any]]) -> None:
     monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
     tab.appointment_actions.select("APT000001")
     check_in = find(tab, type(tab.checkin_button), "Check in")
@@ -161,13 +162,13 @@ def test_status_buttons_and_completion_offers_visit_log(tab: ScheduleTab, ctx: S
     qtbot.waitUntil(lambda: not tab.checkin_button.isEnabled(), timeout=3000)
     assert not tab.noshow_button.isEnabled()  # checked-in patients cannot be no-shows
     qtbot.mouseClick(tab.complete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(ctx.visit_requests), timeout=3000)
-    request = ctx.visit_requests[0]
+    qtbot.waitUntil(lambda: bool(visit_requests), timeout=3000)
+    request = visit_requests[0]
     assert request["appointment_id"] == "APT000001" and request["patient_id"] == "PAT000001"
     assert request["provider_id"] == "DOC000001" and request["at"] == local(2026, 3, 2, 9)
 
 
-def test_cancel_needs_reason(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
+def test_cancel_needs_reason(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot,
                              monkeypatch: pytest.MonkeyPatch) -> None:
     tab.appointment_actions.select("APT000002")
     monkeypatch.setattr(dialogs, "ask_text", lambda *a: "")
@@ -186,7 +187,7 @@ def test_every_widget_named(tab: ScheduleTab) -> None:
     assert unnamed == []
 
 
-def test_drag_series_member_this_and_following(ctx: ScheduleTestContext, qtbot: QtBot,
+def test_drag_series_member_this_and_following(ctx: AppContext, qtbot: QtBot,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from hms_desktop.domain.schedule_recurrence import Recurrence
 
@@ -222,7 +223,7 @@ def test_standalone_quick_look_with_demo_data() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_schedule_loads_in_background_then_shows(ctx: ScheduleTestContext, qtbot: QtBot,
+def test_schedule_loads_in_background_then_shows(ctx: AppContext, qtbot: QtBot,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
@@ -243,7 +244,7 @@ def test_schedule_loads_in_background_then_shows(ctx: ScheduleTestContext, qtbot
     assert sched.index_ready and widget.provider_box.count() == 3
 
 
-def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: ScheduleTestContext,
+def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: AppContext,
                                                       qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     view = tab.day_view
     grab = view.rect_of("APT000002").center().toPoint()  # type: ignore[union-attr]
@@ -260,7 +261,7 @@ def test_drag_outside_hours_asks_and_records_override(tab: ScheduleTab, ctx: Sch
     assert table.get("APT000002").override_by == "tester"
 
 
-def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleTestContext, qtbot: QtBot,
+def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: AppContext, qtbot: QtBot,
                                                 monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     from pathlib import Path
 
@@ -280,7 +281,7 @@ def test_export_buttons_write_ics_and_day_sheet(tab: ScheduleTab, ctx: ScheduleT
     assert "APT000001" in text and "APT000002" in text and "Pat1 Tester" in text
 
 
-def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTab, ctx: ScheduleTestContext,
+def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTab, ctx: AppContext,
                                                                  qtbot: QtBot) -> None:
     tab.appointment_actions.activate("APT000002")
     assert ctx.current_patient.patient_id == "PAT000002"
@@ -291,7 +292,7 @@ def test_activating_sets_current_patient_and_new_booking_uses_it(tab: ScheduleTa
 
 @pytest.mark.parametrize("size", [(1366 - 20, 768 - 90), (960 - 20, 540 - 90)])
 def test_a_20_minute_block_shows_its_time_and_patient_on_a_whole_line(
-        ctx: ScheduleTestContext, qtbot: QtBot, size: tuple[int, int]) -> None:
+        ctx: AppContext, qtbot: QtBot, size: tuple[int, int]) -> None:
     """Issue 13 item 2: 20-minute blocks showed no text at 2× and clipped text at 1366×768."""
     from PySide6.QtGui import QFontMetrics
 

@@ -21,7 +21,7 @@ from tests.schedule_support import draft, local, weekdays_9_to_17
 from tests.ui.schedule_widgets import find, open_tab
 
 if TYPE_CHECKING:
-    from tests.ui.schedule_ctx import ScheduleTestContext
+    from hms_desktop.ui.context import AppContext
 
 pytest_plugins = ["tests.ui.schedule_ctx"]
 MONDAY = date(2026, 3, 2)
@@ -29,7 +29,7 @@ LONG_NAME = "Dr Bartholomew Featherstonehaugh-Worthington"
 
 
 @pytest.fixture
-def tab(ctx: ScheduleTestContext, qtbot: QtBot) -> ScheduleTab:
+def tab(ctx: AppContext, qtbot: QtBot) -> ScheduleTab:
     """Twelve providers (the demo clinic), the last with a very long name, at the lead's size."""
     sched = ctx.services.scheduling
     for n in range(9):
@@ -133,7 +133,7 @@ def test_agenda_rows_are_one_line_and_show_the_date_only_when_the_period_has_sev
     assert tab.agenda.fontMetrics().horizontalAdvance("Mon 02 Mar 09:00–09:30") < tab.agenda.columnWidth(0)
 
 
-def test_day_view_without_providers_says_what_to_do(ctx: ScheduleTestContext, qtbot: QtBot) -> None:
+def test_day_view_without_providers_says_what_to_do(ctx: AppContext, qtbot: QtBot) -> None:
     sched = ctx.services.scheduling
     for provider in sched.active_providers():
         sched.update_provider(provider.id, {"active": False})
@@ -163,7 +163,7 @@ def test_tab_key_goes_from_the_toolbar_to_the_calendar_then_the_agenda(tab: Sche
     assert day_view(tab).hasFocus()
 
 
-def test_status_change_is_confirmed_by_name_and_replaces_an_old_error(tab: ScheduleTab, ctx: ScheduleTestContext,
+def test_status_change_is_confirmed_by_name_and_replaces_an_old_error(tab: ScheduleTab, ctx: AppContext,
                                                                       qtbot: QtBot) -> None:
     status = find(tab, QLabel, "Schedule messages")
     tab.appointment_actions.say("Something failed earlier.", error=True)

@@ -97,7 +97,7 @@ def test_bus_changes_arrive_on_the_gui_thread(make_ctx, qtbot: QtBot) -> None:
     received: list[tuple[Change, bool]] = []
     ctx.changes.sig_changed.connect(
         lambda c: received.append((c, threading.current_thread() is threading.main_thread())))
-    change = Change(table="shell_notes", ids=("SNT000001",), op="insert", initiator="view-1")
+    change = Change(table="shell_notes", ids=("SNT000001",), op="insert")
     ctx.writer.submit(ctx.bus.publish, change)
     qtbot.waitUntil(lambda: bool(received), timeout=3000)
     assert received == [(change, True)]

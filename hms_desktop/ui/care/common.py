@@ -168,7 +168,8 @@ class RowsModel(QAbstractTableModel):
 
 class PatientPage(QWidget):
     """A page about the current patient: reloads when the patient changes or when a change
-    event names one of ``tables``. Echoes of its own saves are ignored (it reloads itself)."""
+    event names one of ``tables``; the bus alone reloads it, its own saves included (their
+    change event arrives before the save's completion)."""
 
     tables: tuple[str, ...] = ()
 
@@ -198,7 +199,7 @@ class PatientPage(QWidget):
         self.reload()
 
     def _on_change(self, change: Any) -> None:
-        if change.table in self.tables and change.initiator is not self:
+        if change.table in self.tables:
             self.reload()
 
     def reload(self) -> None:  # pragma: no cover - every page overrides
@@ -223,9 +224,8 @@ class PatientPage(QWidget):
                 message.show_warning(warn_prefix + "; ".join(warnings))
             else:
                 message.show_ok(ok_text)
-            self.reload()
 
-        self.run(fn, model, initiator=self, message=message, what=what, on_done=done)
+        self.run(fn, model, message=message, what=what, on_done=done)
 
     def run(self, fn: Callable[..., Any], *args: Any, message: MessageLine, what: str,
             on_done: Callable[[Any], None] | None = None, **kw: Any) -> None:

@@ -98,4 +98,4 @@ class DepartmentsDialog(QDialog):
             self.message.show_ok(f"Saved '{saved.name}'.")
             self.load()
 
-        self.ctx.run(*call, initiator=self, on_done=done, on_error=failed, what="department")
+        self.ctx.run(*call, on_done=done, on_error=failed, what="department")

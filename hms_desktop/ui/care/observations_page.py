@@ -157,11 +157,9 @@ class ObservationsPage(PatientPage):
 
         def done(_: Any) -> None:
             self.message.show_ok(f"SpO2 scale {'2' if checked else '1'} set for this patient.")
-            self.reload()
 
         self.run(self.ctx.services.observations.set_scale2, self.patient_id, checked,
-                 reason=reason, set_by=self.ctx.session.actor, initiator=self,
-                 message=self.message, what="SpO2 scale", on_done=done)
+                 reason=reason, set_by=self.ctx.session.actor, message=self.message, what="SpO2 scale", on_done=done)
 
     def _edit_ranges(self) -> None:
         open_window(RangesDialog(self.ctx, self))

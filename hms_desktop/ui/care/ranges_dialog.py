@@ -86,7 +86,7 @@ class RangesDialog(QDialog):
 
         def write() -> None:
             for rng in changed:
-                svc.update_range(rng, initiator=self)
+                svc.update_range(rng)
 
         def failed(exc: BaseException) -> bool:
             self.message.show_error(describe_error(exc))

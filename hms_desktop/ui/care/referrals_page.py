@@ -43,6 +43,7 @@ from hms_desktop.ui.common.qt_dates import py_date
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.queries import Query, TaskState
 
 
 def letter_patient(services: Any, patient_id: str) -> LetterPatient:
@@ -97,6 +98,7 @@ class ReferralsPage(PatientPage):
         # Where the letter goes: a save dialog for people, replaceable in tests.
         self.choose_pdf_path: Callable[[str], Path | None] = self._ask_pdf_path
         self.referrals: dict[str, Referral] = {}
+        self.letter_query: Query | None = None  # the letter being written, if any
 
         top = QHBoxLayout()
         top.addWidget(self.form, 1)
@@ -140,7 +142,7 @@ class ReferralsPage(PatientPage):
     def _selected_changed(self) -> None:
         ref = self.referrals.get(self.selected_id() or "")
         self.steps.set_status(ref.status if ref else None)
-        self.letter.setEnabled(ref is not None)
+        self.letter.setEnabled(ref is not None and self.letter_query is None)
         self.print_button.setEnabled(ref is not None)
         self.history.setEnabled(ref is not None)
 
@@ -153,11 +155,10 @@ class ReferralsPage(PatientPage):
 
         def done(saved: Referral) -> None:
             self.form.clear()
-            self.message.show_ok(f"Draft {saved.id} created.")
-            self.reload()
+            self.message.show_ok(f"Draft {saved.id} created.")  # listed: the bus reloaded the page
             self.table.selectRow(self.model.row_of(saved.id))
 
-        self.run(self.ctx.services.referrals.create, ref, initiator=self, message=self.message,
+        self.run(self.ctx.services.referrals.create, ref, message=self.message,
                  what="referral", on_done=done)
 
     def _apply_step(self) -> None:
@@ -174,10 +175,8 @@ class ReferralsPage(PatientPage):
         def done(saved: Referral) -> None:
             self.steps.cancel_reason.clear()
             self.message.show_ok(f"{saved.id} is now '{saved.status.value}'.")
-            self.reload()
 
-        self.run(self.ctx.services.referrals.advance, ref_id, to, initiator=self,
-                 message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
+        self.run(self.ctx.services.referrals.advance, ref_id, to, message=self.message, what=f"referral {ref_id} step", on_done=done, **kw)
 
     def _show_history(self) -> None:
         ref_id = self.selected_id()
@@ -190,19 +189,36 @@ class ReferralsPage(PatientPage):
         return Path(path) if path else None
 
     def _print_letter(self) -> None:
+        """Write the letter PDF on a reader thread (Qt lays it out for a noticeable moment);
+        the button waits until it is written, the message says where it went."""
         ref = self.referrals.get(self.selected_id() or "")
-        if ref is None:
+        if ref is None or self.letter_query is not None:
             return
         path = self.choose_pdf_path(f"{ref.id}-{ref.patient_id}.pdf")
         if path is None:
             return
-        sender = LetterSender.from_settings(self.ctx.settings)
-        try:
-            print_letter_pdf(ref, letter_patient(self.ctx.services, ref.patient_id), path, sender=sender)
-        except OSError as exc:
+        services, sender = self.ctx.services, LetterSender.from_settings(self.ctx.settings)
+
+        def write(_state: TaskState) -> Path:
+            return print_letter_pdf(ref, letter_patient(services, ref.patient_id), path, sender=sender)
+
+        def over() -> None:
+            self.letter_query = None
+            self._selected_changed()
+
+        def written(done: Path) -> None:
+            over()
+            self.message.show_ok(f"Letter saved to {done}")
+
+        def failed(exc: BaseException) -> bool:
+            over()
             self.message.show_error(f"Letter not written: {exc}")
-            return
-        self.message.show_ok(f"Letter saved to {path}")
+            return True
+
+        self.letter.setEnabled(False)
+        self.message.show_ok(f"Writing the letter for {ref.id}…")
+        self.letter_query = self.ctx.query(write, what=f"the letter for {ref.id} to {path}",
+                                           failed_text="Could not write", on_done=written, on_error=failed)
 
     def _print_on_printer(self) -> QPrintDialog | None:
         """The system print dialog (non-modal open: the window keeps running behind it)."""

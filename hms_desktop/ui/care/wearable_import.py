@@ -173,5 +173,5 @@ class WearableImportDialog(QDialog):
 
         self.ctx.run(self.ctx.services.wearables.import_csv, self.path, self.current_mapping(),
                      patient_id=self.patient_id, default_device=self.device.text().strip(),
-                     local=clinic_zone(self.ctx), initiator=self, on_done=done, on_error=failed,
+                     local=clinic_zone(self.ctx), on_done=done, on_error=failed,
                      what="wearable import")

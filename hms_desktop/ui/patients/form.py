@@ -325,7 +325,7 @@ class PatientFormDialog(QDialog):
         self.save_button.setEnabled(False)
         self.status_label.setText("Saving…")
         checked = {} if self.patient is None else {"expected_version": self.opened_version}
-        self.ctx.run(call, *args, initiator=self, on_done=self._saved, on_error=self._failed,
+        self.ctx.run(call, *args, on_done=self._saved, on_error=self._failed,
                      what=f"patient {patient.full_name}", **checked)
 
     def _refresh_status(self) -> None:

@@ -106,8 +106,7 @@ class PatientMergeDialog(QDialog):
             return
         self.merge_button.setEnabled(False)
         self.status.setText("Merging…")
-        self.ctx.run(self.service.merge, self.survivor_id, self.other_id, initiator=self,
-                     on_done=self._done, on_error=self._failed, what="merging patients")
+        self.ctx.run(self.service.merge, self.survivor_id, self.other_id, on_done=self._done, on_error=self._failed, what="merging patients")
 
     def _done(self, survivor: Any) -> None:
         self.sig_patients_merged.emit(survivor.id)

@@ -73,7 +73,7 @@ class PatientStatusDialog(QDialog):
                 self.died.setFocus()
                 return
         self.ctx.run(self.service.set_status, self.patient_id, self._status(), deceased_on=died,
-                     initiator=self, on_done=lambda _p: self.accept(), on_error=self._failed,
+                     on_done=lambda _p: self.accept(), on_error=self._failed,
                      what=f"status of {self.patient_id}")
 
     def _failed(self, error: BaseException) -> bool:

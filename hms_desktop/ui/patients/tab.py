@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.services import topics
 from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget, phone_region
 from hms_desktop.ui.patients.form import PatientFormDialog
@@ -54,10 +55,17 @@ def count_text(shown: int, text: str, hidden_matches: int = 0) -> str:
     return f"No patient matches “{text.strip()}”: check the spelling, or Ctrl+N to register"
 
 
+_LIST_TOPICS = frozenset({topics.PATIENTS, topics.RECENT_PATIENTS})
+
+
 class PatientsTab(QWidget):
+    sig_list_refreshed = Signal(int)
+    """The list was searched and redrawn: the number of patients it shows."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._select_after_refresh = ""  # a patient just saved: selected once the bus refreshes the list
         self.service = ctx.services.patients
         # The service checks numbers typed without +country code against the clinic's region.
         self.service.phone_region = phone_region(ctx)
@@ -163,7 +171,8 @@ class PatientsTab(QWidget):
             top = np.array([r for r in recent if r is not None and (hidden or not self.service.index.is_hidden(r))],
                            dtype=np.int64)
             rows = np.concatenate([top, rows[~np.isin(rows, top)]])
-        current = self.selected_id()
+        pending, self._select_after_refresh = self._select_after_refresh, ""
+        current = pending or self.selected_id()
         self.model.set_rows(rows, keep_order=not sorted_by_user)
         hidden_matches = 0
         if not len(rows) and text.strip() and not hidden:  # only then pay for a second search
@@ -172,10 +181,23 @@ class PatientsTab(QWidget):
         row = self.model.row_of(current) if current else None
         self.table.selectRow(row if row is not None else 0)
         self._set_enabled(True)
+        self.sig_list_refreshed.emit(len(rows))
+        if pending and row is None:  # the search hides the patient just saved: show them anyway
+            self.select_id(pending)
 
     def _on_change(self, change: Any) -> None:
-        if change.table in ("patients", "recent_patients") and self.model is not None:
+        """The bus alone refreshes the list: a save's change event arrives before the save's
+        own completion, and bursts (an import, a save then "recently opened") are coalesced."""
+        if change.table in _LIST_TOPICS and self.model is not None:
             self._timer.start()
+
+    def _select_when_listed(self, patient_id: str) -> None:
+        """Select a patient this tab has just saved: now if the list already has them, else
+        right after the refresh their change event has already scheduled."""
+        if self._timer.isActive():
+            self._select_after_refresh = patient_id
+        else:
+            self.select_id(patient_id)
 
     def selected_id(self) -> str:
         if self.model is None:
@@ -231,7 +253,7 @@ class PatientsTab(QWidget):
     def open_patient(self, patient_id: str) -> None:
         """Make this the app's current patient, show its record, and remember it as recently opened."""
         self.ctx.navigation.open_patient(patient_id)
-        self.ctx.run(self.service.note_opened, patient_id, initiator=self, what="remembering patient")
+        self.ctx.run(self.service.note_opened, patient_id, what="remembering patient")
 
     def new_patient(self) -> None:
         dialog = PatientFormDialog(self.ctx, parent=self)
@@ -243,8 +265,7 @@ class PatientsTab(QWidget):
     def _after_register(self, patient_id: str) -> None:
         """A receptionist registers, then books: stay on the list with the new patient selected
         and offer both next steps (it used to jump into the clinical Record tab)."""
-        self.refresh()
-        self.select_id(patient_id)
+        self._select_when_listed(patient_id)
         self.table.setFocus()
         self.registered_id = patient_id
         name = self.service.display_name(patient_id) if hasattr(self.service, "display_name") else ""
@@ -272,8 +293,7 @@ class PatientsTab(QWidget):
         self.dialog = dialog
 
     def _after_save(self, patient_id: str) -> None:
-        self.refresh()
-        self.select_id(patient_id)
+        self._select_when_listed(patient_id)
         self.open_patient(patient_id)
         self.table.setFocus()
 
@@ -290,6 +310,6 @@ class PatientsTab(QWidget):
     def merge_patient(self) -> None:
         if pid := self.selected_id():
             dialog = PatientMergeDialog(self.ctx, pid, parent=self)
-            dialog.sig_patients_merged.connect(self.select_id)
+            dialog.sig_patients_merged.connect(self._select_when_listed)
             dialog.open()
             self.dialog = dialog

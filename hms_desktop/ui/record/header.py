@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hms_desktop.domain.record import AllergyStatement
@@ -19,6 +20,7 @@ from hms_desktop.ui.record.widgets import button, named
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.queries import Query, TaskState
 
 BANNER_STYLE = {
     "allergies": "background:#c62828; color:white; font-weight:bold; padding:6px;",
@@ -29,11 +31,15 @@ HEADER_TABLES = frozenset({topics.ALLERGIES, topics.ALLERGY_STATEMENTS, topics.P
 
 
 class RecordHeader(QWidget):
+    sig_summary_written = Signal(str)
+    """A summary PDF was written: its path."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "record_header", "Patient header")
         self.ctx = ctx
         self.patient_id = ""
+        self.writing_summary = False
         # User text (a 480-character name) must never widen the window: elided, whole in the tooltip.
         self.identity = ElidedLabel("", self)
         named(self.identity, "record_identity", "Patient identity")
@@ -79,7 +85,7 @@ class RecordHeader(QWidget):
     def refresh(self) -> None:
         has_patient = bool(self.patient_id)
         self.nka_button.setEnabled(has_patient)
-        self.print_button.setEnabled(has_patient)
+        self.print_button.setEnabled(has_patient and not self.writing_summary)
         if not has_patient:
             self.identity.setText("No patient selected — choose a patient in the Patients tab.")
             self.status_label.setText("")
@@ -113,8 +119,7 @@ class RecordHeader(QWidget):
         if not self.patient_id:
             return
         self.ctx.run(self.ctx.services.record.set_allergy_statement, self.patient_id,
-                     AllergyStatement.NO_KNOWN_ALLERGIES, initiator=self,
-                     on_done=lambda _r: self.refresh(), on_error=self._failed,
+                     AllergyStatement.NO_KNOWN_ALLERGIES, on_done=lambda _r: self.refresh(), on_error=self._failed,
                      what="recording 'no known allergies'")
 
     def _failed(self, error: BaseException) -> bool:
@@ -127,15 +132,42 @@ class RecordHeader(QWidget):
         if path:
             self.print_summary_to(Path(path))
 
-    def print_summary_to(self, path: Path) -> Path:
-        settings = self.ctx.settings
-        clinic = settings.clinic_name
-        html = summary_html(self.ctx.services, self.patient_id, clinic=clinic,
-                            address=settings.clinic_address)
-        facts = header_facts(self.patient_id, find_patient(self.ctx.services, self.patient_id))
-        who = f"{facts.name} ({self.patient_id})" if facts.name else self.patient_id
-        frame = PageFrame(f"Patient summary — {who}" + (f" — {clinic}" if clinic else ""),
-                          f"Printed {printed_at()} — confidential patient information")
-        print_html_to_pdf(html, path, f"Patient summary {self.patient_id}", frame)
-        self.message.setText(f"Summary saved to {path}")
-        return path
+    def print_summary_to(self, path: Path) -> Query:
+        """Write the patient's summary PDF on a reader thread (a long record lays out for
+        seconds): the window keeps running, the message says how far it is, and the button
+        waits until the file is written (a second click would race the first)."""
+        patient_id, services, settings = self.patient_id, self.ctx.services, self.ctx.settings
+
+        def write(state: TaskState) -> Path:
+            clinic = settings.clinic_name
+            html = summary_html(services, patient_id, clinic=clinic, address=settings.clinic_address)
+            facts = header_facts(patient_id, find_patient(services, patient_id))
+            who = f"{facts.name} ({patient_id})" if facts.name else patient_id
+            frame = PageFrame(f"Patient summary — {who}" + (f" — {clinic}" if clinic else ""),
+                              f"Printed {printed_at()} — confidential patient information")
+            state.check()
+            return print_html_to_pdf(html, path, f"Patient summary {patient_id}", frame,
+                                     on_page=lambda n, pages: state.progress(n, pages, "pages"))
+
+        def written(done: Path) -> None:
+            self._summary_over()
+            self.message.setText(f"Summary of {patient_id} saved to {done}")
+            self.sig_summary_written.emit(str(done))
+
+        def failed(error: BaseException) -> bool:
+            self._summary_over()
+            self.message.setText(f"Summary of {patient_id} not written: {error}")
+            return True
+
+        self.writing_summary = True
+        self.print_button.setEnabled(False)
+        self.message.setText(f"Writing the summary of {patient_id}…")
+        return self.ctx.query(
+            write, what=f"the summary of {patient_id} to {path}", failed_text="Could not write",
+            on_done=written, on_error=failed,
+            on_progress=lambda n, pages, _t: self.message.setText(
+                f"Writing the summary of {patient_id}… page {n} of {pages}"))
+
+    def _summary_over(self) -> None:
+        self.writing_summary = False
+        self.print_button.setEnabled(bool(self.patient_id))

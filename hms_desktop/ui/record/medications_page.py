@@ -119,7 +119,7 @@ class MedicationsPage(SectionPage):
 
     def _prescribe(self, entry: Medication, reason: str) -> None:
         self.ctx.run(self.ctx.services.record.add_medication, entry, override_reason=reason,
-                     author=current_user(), initiator=self, on_done=self._prescribed, on_error=self._failed,
+                     author=current_user(), on_done=self._prescribed, on_error=self._failed,
                      what="saving medication")
 
     def _prescribed(self, result: tuple[Medication, AllergyCheck]) -> None:

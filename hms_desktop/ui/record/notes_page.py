@@ -65,7 +65,7 @@ class NotesPage(SectionPage):
         entry = dialog.entry()
         assert isinstance(entry, ClinicalNote)
         self.ctx.run(self.ctx.services.record.amend_note, note_id, entry.text, author=entry.author,
-                     initiator=self, on_done=self._saved_amendment, on_error=self._failed,
+                     on_done=self._saved_amendment, on_error=self._failed,
                      what="saving note amendment")
 
     def _saved_amendment(self, saved: ClinicalNote) -> None:

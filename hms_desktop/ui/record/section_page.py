@@ -212,23 +212,20 @@ class SectionPage(PatientPage):
 
     def _save_new(self, dialog: RecordEntryDialog) -> None:
         entry = dialog.entry()
-        self.ctx.run(self.ctx.services.record.add, self.section, entry, initiator=self,
-                     on_done=self._saved, on_error=self._failed, what=f"saving {self.info.title.lower()} entry")
+        self.ctx.run(self.ctx.services.record.add, self.section, entry, on_done=self._saved, on_error=self._failed, what=f"saving {self.info.title.lower()} entry")
 
     def _save_changes(self, record_id: str, dialog: RecordEntryDialog) -> None:
         changes = dialog.changes()
         if not changes:
             self.message.setText("No changes to save.")
             return
-        self.ctx.run(self.ctx.services.record.amend, self.section, record_id, changes, initiator=self,
-                     on_done=self._saved, on_error=self._failed, what=f"saving {self.info.title.lower()} entry")
+        self.ctx.run(self.ctx.services.record.amend, self.section, record_id, changes, on_done=self._saved, on_error=self._failed, what=f"saving {self.info.title.lower()} entry")
 
     def mark_selected_inactive(self) -> None:
         row = self.selected()
         if row is None:
             return
-        self.ctx.run(self.ctx.services.record.mark_inactive, self.section, row.id, initiator=self,
-                     on_done=self._saved, on_error=self._failed, what=f"retiring {self.info.title.lower()} entry")
+        self.ctx.run(self.ctx.services.record.mark_inactive, self.section, row.id, on_done=self._saved, on_error=self._failed, what=f"retiring {self.info.title.lower()} entry")
 
     def _saved(self, saved: Any) -> None:
         self.message.setText(f"Saved {saved.id}.")

@@ -6,6 +6,7 @@ summary must still say whose it is, from which clinic and when it was printed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,12 @@ class PageFrame:
     footer: str  # e.g. "Printed 2026-12-03 10:05 (Europe/London)"; "Page n of N" is added
 
 
-def print_paginated(html: str, printer: QPrinter, frame: PageFrame) -> int:
+PageProgress = Callable[[int, int], None]  # (pages printed, pages in all)
+
+
+def print_paginated(html: str, printer: QPrinter, frame: PageFrame, on_page: PageProgress | None = None) -> int:
     """Print ``html`` on ``printer`` with the frame's header and footer on every page; returns
-    the number of pages."""
+    the number of pages. ``on_page`` hears of each page printed (a long record is many)."""
     document = QTextDocument()
     document.documentLayout().setPaintDevice(printer)  # printer fonts: the pages break where printed
     document.setHtml(html)
@@ -52,20 +56,24 @@ def print_paginated(html: str, printer: QPrinter, frame: PageFrame) -> int:
             line.translate(0, band - n * body.height())
             document.drawContents(line, QRectF(0, n * body.height(), body.width(), body.height()))
             line.restore()
+            if on_page is not None:
+                on_page(n + 1, pages)
     finally:
         line.end()
     return pages
 
 
-def print_html_to_pdf(html: str, path: Path, title: str, frame: PageFrame | None = None) -> Path:
-    """A4 PDF of ``html``. Runs on the GUI thread (Qt printing needs it); a summary is tens of
-    kilobytes, so this is a short, user-initiated write, not a stall."""
+def print_html_to_pdf(html: str, path: Path, title: str, frame: PageFrame | None = None,
+                      on_page: PageProgress | None = None) -> Path:
+    """A4 PDF of ``html``. Runs on a reader thread (``AppContext.query``): Qt paints on a
+    QPrinter and lays out a QTextDocument outside the GUI thread, and a long record takes
+    seconds to lay out."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     printer.setDocName(title)
     printer.setOutputFileName(str(path))
-    print_paginated(html, printer, frame or PageFrame(title, ""))
+    print_paginated(html, printer, frame or PageFrame(title, ""), on_page)
     if not path.exists() or path.stat().st_size == 0:
         raise OSError(f"the summary could not be written to {path}")
     return path

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.domain.timeline import TimelineEntry
-from hms_desktop.services.timeline import collect_timeline
+from hms_desktop.services.timeline import Timeline, collect_timeline
 from hms_desktop.ui.record.clock import wall_text
 from hms_desktop.ui.record.page_base import PatientPage
 from hms_desktop.ui.record.widgets import named
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
+    from hms_desktop.ui.queries import Query, TaskState
 
 ALL_KINDS = "All kinds"
 RELOAD_DELAY_MS = 250
@@ -76,10 +77,14 @@ class TimelinePage(PatientPage):
 
     sig_entry_activated = Signal(str, str)
     """The user opened a timeline entry: (table, record_id), for the tab to show its page."""
+    sig_timeline_shown = Signal(str)
+    """A loaded timeline is on screen: the patient it is about ("" for none)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "record_page_timeline", "Timeline", parent)
         self.entries: list[TimelineEntry] = []
+        self.shown_patient = ""  # whose entries are on screen; never another patient's while loading
+        self.query: Query | None = None  # the latest load, while it runs
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -131,9 +136,51 @@ class TimelinePage(PatientPage):
             self._reload_timer.start()
 
     def refresh(self) -> None:
-        timeline = collect_timeline(self.ctx.services, self.patient_id) if self.patient_id else None
-        self.entries = timeline.entries if timeline else []
-        failed = timeline.failed_sources if timeline else []
+        """Load on a reader thread (up to 30 wearable day files): the window stays responsive,
+        and a load for a patient the user has already left is cancelled and never shown."""
+        patient_id = self.patient_id
+        if patient_id != self.shown_patient:  # never another patient's entries meanwhile
+            self.shown_patient, self.entries = "", []
+            self._show()
+        if not patient_id:
+            self.ctx.queries.cancel(self._query_slot)
+            self.query = None
+            self.sig_timeline_shown.emit("")
+            return
+        services, sources = self.ctx.services, list(self.ctx.timeline_sources)
+
+        def load(state: TaskState) -> Timeline:
+            return collect_timeline(services, patient_id, sources, state=state)
+
+        self.notice.setText("Loading the timeline…")
+        self.query = self.ctx.query(
+            load, what=f"the timeline of {patient_id}", slot=self._query_slot,
+            on_done=lambda timeline: self._loaded(patient_id, timeline),
+            on_error=self._failed, on_progress=self._progress)
+
+    @property
+    def _query_slot(self) -> str:
+        return f"timeline-{id(self)}"
+
+    def _progress(self, done: int, total: int, _source: str) -> None:
+        self.notice.setText(f"Loading the timeline… ({done} of {total} sources read)")
+
+    def _loaded(self, patient_id: str, timeline: Timeline) -> None:
+        self.query = None
+        if patient_id != self.patient_id:  # the slot cancels such loads; never show one anyway
+            return
+        self._show_timeline(patient_id, timeline)
+        self.sig_timeline_shown.emit(patient_id)
+
+    def _failed(self, error: BaseException) -> bool:
+        self.query = None
+        self.notice.setText(f"Could not load the timeline: {error}")
+        return True
+
+    def _show_timeline(self, patient_id: str, timeline: Timeline) -> None:
+        self.shown_patient = patient_id
+        self.entries = timeline.entries
+        failed = timeline.failed_sources
         self.notice.setText(("Some entries could not be loaded: " + ", ".join(failed)) if failed else "")
         kinds = sorted({e.kind for e in self.entries})
         current = self.kind_filter.currentText()

@@ -83,5 +83,5 @@ class VisitsPage(SectionPage):
         link_visit = self.ctx.services.scheduling.link_visit
         if getattr(saved, "appointment_id", ""):
             # the appointment points back at the visit logged for it (Schedule shows "visit logged")
-            self.ctx.run(link_visit, saved.appointment_id, saved.id, initiator=self, on_error=self._failed,
+            self.ctx.run(link_visit, saved.appointment_id, saved.id, on_error=self._failed,
                          what=f"linking visit {saved.id} to appointment {saved.appointment_id}")

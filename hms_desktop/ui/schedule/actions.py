@@ -100,8 +100,7 @@ class ScheduleActions:
         if appt is None:
             self.say("Select an appointment first.", error=True)
             return
-        self.ctx.run(self.tab.service.set_status, appt.id, status, reason=reason, initiator=self.tab,
-                     on_done=self._status_changed, on_error=self._failed,
+        self.ctx.run(self.tab.service.set_status, appt.id, status, reason=reason, on_done=self._status_changed, on_error=self._failed,
                      what=f"marking {appt.id} {status.value}")
 
     def who(self, appt: Appointment) -> str:
@@ -128,8 +127,7 @@ class ScheduleActions:
             return
         scope = dialogs.ask_scope(self.tab, "Cancel") if appt.series_id else "this"
         if scope == "following":
-            self.ctx.run(self.tab.service.cancel_following, appt.id, reason, initiator=self.tab,
-                         on_error=self._failed, what="cancelling appointments")
+            self.ctx.run(self.tab.service.cancel_following, appt.id, reason, on_error=self._failed, what="cancelling appointments")
         elif scope == "this":
             self.change_status(S.CANCELLED, reason)
 
@@ -182,11 +180,11 @@ class ScheduleActions:
         if scope == "following":
             minutes = int((end - start).total_seconds() // 60)
             self.ctx.run(self.tab.service.move_following, item_id, start_local, minutes=minutes,
-                         override=override, initiator=self.tab, on_done=lambda _s: self.tab.reload(),
+                         override=override, on_done=lambda _s: self.tab.reload(),
                          on_error=on_error, what="moving appointments")
         else:
             self.ctx.run(self.tab.service.move, item_id, start, end, provider_id=provider_id, override=override,
-                         initiator=self.tab, on_done=lambda saved: self._moved(appt, saved), on_error=on_error,
+                         on_done=lambda saved: self._moved(appt, saved), on_error=on_error,
                          what=f"moving {item_id}")
 
     def _moved(self, before: Appointment, after: Appointment) -> None:
@@ -204,8 +202,7 @@ class ScheduleActions:
             self.say("Nothing to undo.")
             return
         self.ctx.run(self.tab.service.move, before.id, before.start, before.end, provider_id=before.provider_id,
-                     override=before.override_availability, initiator=self.tab,
-                     on_done=self._undone, on_error=self._move_failed,
+                     override=before.override_availability, on_done=self._undone, on_error=self._move_failed,
                      what=f"undoing the move of {before.id}")
 
     def _undone(self, saved: Appointment) -> None:

@@ -213,12 +213,10 @@ class BookingDialog(QDialog):
         self.saving = True
         self.book_button.setEnabled(False)
         if recurrence is None:
-            self.ctx.run(self.service.book, draft, override=override, initiator=self,
-                         on_done=lambda saved: self._saved([saved]), on_error=self._failed,
+            self.ctx.run(self.service.book, draft, override=override, on_done=lambda saved: self._saved([saved]), on_error=self._failed,
                          what="booking appointment")
         else:
-            self.ctx.run(self.service.book_series, draft, recurrence, override=override, initiator=self,
-                         on_done=self._saved, on_error=self._series_failed, what="booking recurring appointments")
+            self.ctx.run(self.service.book_series, draft, recurrence, override=override, on_done=self._saved, on_error=self._series_failed, what="booking recurring appointments")
 
     def _series_failed(self, exc: BaseException) -> bool:
         handled = self._failed(exc)
@@ -239,7 +237,7 @@ class BookingDialog(QDialog):
         self.book_button.setEnabled(False)
         self.book_rest_button.setEnabled(False)
         self.ctx.run(self.service.book_series, self.draft(), recurrence, override=self.override.isChecked(),
-                     skip_clashes=True, initiator=self, on_done=self._saved_rest, on_error=self._series_failed,
+                     skip_clashes=True, on_done=self._saved_rest, on_error=self._series_failed,
                      what="booking the other dates of the series")
 
     def _saved_rest(self, saved: list[Appointment]) -> None:

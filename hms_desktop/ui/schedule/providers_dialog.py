@@ -197,10 +197,10 @@ class ProvidersDialog(ScheduleDialog):
 
         def write() -> str:
             if provider_id:
-                service.update_provider(provider_id, details.model_dump(exclude={"id"}), initiator=self)
-                service.set_weekly_hours(provider_id, windows, initiator=self)
+                service.update_provider(provider_id, details.model_dump(exclude={"id"}))
+                service.set_weekly_hours(provider_id, windows)
                 return provider_id
-            return service.add_provider(details, windows, initiator=self).id
+            return service.add_provider(details, windows).id
 
         self.ctx.run(write, on_done=self._saved, on_error=self._failed,
                      what="saving provider")
@@ -225,8 +225,7 @@ class ProvidersDialog(ScheduleDialog):
         except (ValidationError, ValueError) as exc:
             self.say(f"Exception: {exc}", error=True)
             return
-        self.ctx.run(self.service.add_exception, exception, initiator=self,
-                     on_done=lambda _e: self._saved(provider_id),
+        self.ctx.run(self.service.add_exception, exception, on_done=lambda _e: self._saved(provider_id),
                      on_error=self._failed, what="saving exception")
 
     def withdraw_exception(self) -> None:
@@ -234,6 +233,5 @@ class ProvidersDialog(ScheduleDialog):
         if item is None:
             return
         provider_id = self.current_id()
-        self.ctx.run(self.service.withdraw_exception, str(item.data(Qt.ItemDataRole.UserRole)), initiator=self,
-                     on_done=lambda _r: self._saved(provider_id),
+        self.ctx.run(self.service.withdraw_exception, str(item.data(Qt.ItemDataRole.UserRole)), on_done=lambda _r: self._saved(provider_id),
                      on_error=self._failed, what="withdrawing exception")

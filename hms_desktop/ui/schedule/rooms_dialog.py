@@ -67,7 +67,7 @@ class RoomsDialog(ScheduleDialog):
         except ValidationError as exc:
             self.say(describe_validation_error(exc), error=True)
             return
-        self.ctx.run(self.service.add_room, room, initiator=self, on_done=lambda r: self._done(f"Added {r.id}."),
+        self.ctx.run(self.service.add_room, room, on_done=lambda r: self._done(f"Added {r.id}."),
                      on_error=self._failed, what=f"adding room {room.name}")
 
     def toggle(self) -> None:
@@ -77,6 +77,5 @@ class RoomsDialog(ScheduleDialog):
         room = self.service.rooms.get(str(item.data(Qt.ItemDataRole.UserRole)))
         if room is None:
             return
-        self.ctx.run(self.service.set_room_active, room.id, not room.active, initiator=self,
-                     on_done=lambda r: self._done(f"{r.name} {'reactivated' if r.active else 'retired'}."),
+        self.ctx.run(self.service.set_room_active, room.id, not room.active, on_done=lambda r: self._done(f"{r.name} {'reactivated' if r.active else 'retired'}."),
                      on_error=self._failed, what=f"changing room {room.name}")

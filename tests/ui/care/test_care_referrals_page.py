@@ -85,12 +85,22 @@ def test_step_before_previous_date_refused(care_ctx: Any, qtbot: QtBot) -> None:
     assert "before the previous step" in find(page, "Referral message").text()
 
 
+def write_letter(page: Any, qtbot: QtBot) -> None:
+    """Press "Letter PDF…" (the path chosen by the test); the PDF is written on a reader thread
+    while the button waits."""
+    button = find(page, "Print referral letter")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not button.isEnabled() and find(page, "Referral message").text().startswith("Writing the letter")
+    qtbot.waitUntil(lambda: find(page, "Referral message").text().startswith("Letter "), timeout=20000)
+    assert button.isEnabled()
+
+
 def test_letter_pdf_has_patient_and_reason(care_ctx: Any, qtbot: QtBot, tmp_path: Path) -> None:
     page = page_for(care_ctx, qtbot)
     create_draft(page, care_ctx, qtbot, reason="Syncope on exertion")
     out = tmp_path / "letter.pdf"
     page.choose_pdf_path = lambda suggested: out
-    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    write_letter(page, qtbot)
     assert find(page, "Referral message").text() == f"Letter saved to {out}"
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert "Syncope on exertion" in text and PATIENT in text and "Cardiology" in text
@@ -161,7 +171,7 @@ def test_letter_uses_registered_patient_identity(care_ctx: Any, qtbot: QtBot, tm
     create_draft(page, care_ctx, qtbot, reason="Breathlessness")
     out = tmp_path / "letter.pdf"
     page.choose_pdf_path = lambda suggested: out
-    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    write_letter(page, qtbot)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert "Grace Hopper" in text and "1936-12-09" in text and saved.id in text
     assert "Allergies: not recorded" in text
@@ -200,7 +210,7 @@ def test_letter_is_signed_from_clinic_settings_with_the_address_and_prints_throu
     create_draft(page, care_ctx, qtbot, reason="Syncope on exertion")
     out = tmp_path / "letter.pdf"
     page.choose_pdf_path = lambda suggested: out
-    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    write_letter(page, qtbot)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert "Riverside Surgery" in text and "12 Mill Lane" in text and "Oxford OX1 2AB" in text
     assert "Yours sincerely, Dr Amara Okafor General Practitioner" in text

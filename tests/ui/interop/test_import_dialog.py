@@ -11,12 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QPushButton, QRadioButton, QWidget
 
-from hms_desktop.domain.clinic_settings import ClinicSettings
-from hms_desktop.services.bus import EventBus
-from hms_desktop.services.container import build_services
-from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import Store
 from hms_desktop.storage.patients import PATIENTS
+from hms_desktop.ui.composition import close_context, open_context
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.interop.import_dialog import ImportDialog
 
@@ -28,14 +25,9 @@ ROWS = ("Given name,Family name,Date of birth,Sex,Phone\n"
 
 @pytest.fixture
 def ctx(data_dir: Path, qapp: Any) -> Iterator[AppContext]:
-    store = Store(data_dir, actor="tester")
-    bus = EventBus()
-    writer = BackgroundWriter()
-    context = AppContext(services=build_services(store, bus), store=store, bus=bus, writer=writer,
-                         settings=ClinicSettings(), data_dir=data_dir)
+    context = open_context(data_dir, actor="tester")
     yield context
-    writer.shutdown()
-    store.close()
+    close_context(context)
 
 
 def _find(root: QWidget, kind: type, name: str) -> Any:

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.storage import TableSpec
+from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
 from hms_desktop.ui.patients.picker import PatientPicker
 from hms_desktop.ui.patients.status import PatientStatusDialog
-from tests.ui.patients.conftest import PatientsTestContext
 from tests.ui.patients.helpers import find, show_active, type_text
 
 
@@ -34,12 +34,12 @@ class Visit(BaseModel):
 VISITS = TableSpec(name="test_patient_visits", model=Visit, id_prefix="VIS")
 
 
-def register(ctx: PatientsTestContext, given: str, family: str, born: date, **kw: object) -> str:
+def register(ctx: AppContext, given: str, family: str, born: date, **kw: object) -> str:
     return ctx.services.patients.register_many(
         [Patient(given_name=given, family_name=family, date_of_birth=born, **kw)])[0].id
 
 
-def test_picker_searches_as_you_type_and_emits_the_chosen_id(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_picker_searches_as_you_type_and_emits_the_chosen_id(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     a = register(ctx, "Zoë", "Núñez", date(1984, 3, 7))
     b = register(ctx, "Zoe", "Adams", date(1990, 1, 1))
     picker = PatientPicker(ctx)
@@ -64,7 +64,7 @@ def test_picker_searches_as_you_type_and_emits_the_chosen_id(ctx: PatientsTestCo
     assert chosen.args == [a]
 
 
-def test_history_lists_every_version_with_who_and_what(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_history_lists_every_version_with_who_and_what(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     pid = register(ctx, "Ana", "Peña", date(1990, 5, 1))
     ctx.services.patients.update(pid, {"family_name": "Peña López", "email": "ana@example.com"})
     dialog = PatientHistoryDialog(ctx, pid)
@@ -79,7 +79,7 @@ def test_history_lists_every_version_with_who_and_what(ctx: PatientsTestContext,
     assert find(dialog, "History summary", QLabel).text() == "2 version(s)"
 
 
-def test_merge_shows_a_preview_then_moves_everything(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_merge_shows_a_preview_then_moves_everything(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     visits = ctx.store.table(VISITS)
     keep = register(ctx, "Zoë", "Núñez", date(1984, 3, 7), phone="+447911123456")
     gone = register(ctx, "Zoe", "Nunez", date(1984, 7, 3), email="zn@example.com")
@@ -111,7 +111,7 @@ def test_merge_shows_a_preview_then_moves_everything(ctx: PatientsTestContext, q
 
 
 def test_status_dialog_marks_deceased_with_a_date_and_refuses_without(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     pid = register(ctx, "Old", "Timer", date(1930, 1, 1))
     dialog = PatientStatusDialog(ctx, pid)
     show_active(qtbot, dialog)

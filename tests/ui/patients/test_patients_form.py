@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListWidget, QWidget
 
 from hms_desktop.domain.patient import Patient
+from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.patients import common
 from hms_desktop.ui.patients.form import PatientFormDialog
-from tests.ui.patients.conftest import PatientsTestContext
 from tests.ui.patients.helpers import find, show_active, type_text
 
 
-def open_form(ctx: PatientsTestContext, qtbot, patient: Patient | None = None) -> PatientFormDialog:  # noqa: ANN001
+def open_form(ctx: AppContext, qtbot, patient: Patient | None = None) -> PatientFormDialog:  # noqa: ANN001
     dialog = PatientFormDialog(ctx, patient)
     show_active(qtbot, dialog)
     return dialog
@@ -35,7 +35,7 @@ def fill_valid(qtbot, dialog: QWidget) -> None:  # noqa: ANN001
     type_into(qtbot, dialog, "Email", "zoe@example.com")
 
 
-def saved_rows(ctx: PatientsTestContext, data_dir: Path) -> list[dict[str, str]]:
+def saved_rows(ctx: AppContext, data_dir: Path) -> list[dict[str, str]]:
     ctx.writer.submit(ctx.store.checkpoint).result()
     path = data_dir / "patients.csv"
     if not path.exists():
@@ -45,7 +45,7 @@ def saved_rows(ctx: PatientsTestContext, data_dir: Path) -> list[dict[str, str]]
 
 
 def test_valid_patient_saves_with_enter_and_lands_in_patients_csv(
-        ctx: PatientsTestContext, qtbot, data_dir: Path) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot, data_dir: Path) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     fill_valid(qtbot, dialog)
     assert find(dialog, "Age", QLabel).text().startswith("age ")
@@ -68,7 +68,7 @@ def test_valid_patient_saves_with_enter_and_lands_in_patients_csv(
     ("Emergency contact phone", "99", "valid"),
 ])
 def test_each_invalid_field_shows_its_message_focuses_it_and_saves_nothing(
-        ctx: PatientsTestContext, qtbot, data_dir: Path, field: str, text: str, message: str) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot, data_dir: Path, field: str, text: str, message: str) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     fill_valid(qtbot, dialog)
     type_into(qtbot, dialog, field, text)
@@ -82,7 +82,7 @@ def test_each_invalid_field_shows_its_message_focuses_it_and_saves_nothing(
     assert saved_rows(ctx, data_dir) == []
 
 
-def test_message_clears_when_the_field_is_fixed(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_message_clears_when_the_field_is_fixed(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     type_into(qtbot, dialog, "Phone", "0791")
     assert find(dialog, "Phone message", QLabel).text()
@@ -91,7 +91,7 @@ def test_message_clears_when_the_field_is_fixed(ctx: PatientsTestContext, qtbot)
 
 
 def test_duplicate_warning_needs_a_choice_and_the_confirmation_is_saved(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     existing = ctx.services.patients.register(Patient(
         given_name="Zoe", family_name="Nunez", date_of_birth=date(1984, 7, 3), phone="+447400123456"))
     dialog = open_form(ctx, qtbot)
@@ -109,7 +109,7 @@ def test_duplicate_warning_needs_a_choice_and_the_confirmation_is_saved(
     assert ctx.services.patients.get(saved.args[0]).confirmed_not_duplicate_of == [existing.id]
 
 
-def test_opening_the_existing_record_instead(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_opening_the_existing_record_instead(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     existing = ctx.services.patients.register(Patient(
         given_name="Zoë", family_name="Núñez", date_of_birth=date(1984, 3, 7)))
     dialog = open_form(ctx, qtbot)
@@ -124,7 +124,7 @@ def test_opening_the_existing_record_instead(ctx: PatientsTestContext, qtbot) ->
 
 
 def test_escape_asks_before_discarding_typed_work(
-        ctx: PatientsTestContext, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     questions: list[str] = []
     answer = {"value": False}
 
@@ -145,7 +145,7 @@ def test_escape_asks_before_discarding_typed_work(
     assert not clean.isVisible() and len(questions) == 2  # nothing typed: no question
 
 
-def test_editing_saves_a_new_version(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_editing_saves_a_new_version(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     patient = ctx.services.patients.register(Patient(
         given_name="Ana", family_name="Peña", date_of_birth=date(1990, 5, 1)))
     dialog = open_form(ctx, qtbot, patient)
@@ -157,7 +157,7 @@ def test_editing_saves_a_new_version(ctx: PatientsTestContext, qtbot) -> None:  
     assert [(c.field, c.new) for c in history[-1].changes] == [("family_name", "Peña López")]
 
 
-def test_every_input_is_named_and_tab_follows_the_form(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_every_input_is_named_and_tab_follows_the_form(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     names = [w.accessibleName() for w in dialog.inputs.values()]
     assert all(names) and len(set(names)) == len(names)
@@ -170,7 +170,7 @@ def test_every_input_is_named_and_tab_follows_the_form(ctx: PatientsTestContext,
     assert [w.accessibleName() for w in order] == ["Given name", "Family name", "Date of birth", "Sex / gender"]
 
 
-def test_ctrl_s_saves_from_a_combo_box(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_s_saves_from_a_combo_box(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     fill_valid(qtbot, dialog)
     combo = dialog.inputs["blood_group"]
@@ -179,7 +179,7 @@ def test_ctrl_s_saves_from_a_combo_box(ctx: PatientsTestContext, qtbot) -> None:
         qtbot.keyClick(combo, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
 
-def test_saving_over_someone_elses_newer_edit_is_refused_naming_them(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_saving_over_someone_elses_newer_edit_is_refused_naming_them(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     patient = ctx.services.patients.register(Patient(
         given_name="Ana", family_name="Peña", date_of_birth=date(1990, 5, 1)))
     dialog = open_form(ctx, qtbot, patient)

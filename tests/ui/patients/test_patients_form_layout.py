@@ -8,19 +8,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget
 
 from hms_desktop.domain.patient import Patient
+from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.patients.form import LABELS, PatientFormDialog
-from tests.ui.patients.conftest import PatientsTestContext
 from tests.ui.patients.helpers import find, show_active, type_text
 
 
-def open_form(ctx: PatientsTestContext, qtbot) -> PatientFormDialog:  # noqa: ANN001
+def open_form(ctx: AppContext, qtbot) -> PatientFormDialog:  # noqa: ANN001
     dialog = PatientFormDialog(ctx)
     show_active(qtbot, dialog)
     return dialog
 
 
 def test_labels_show_no_stray_ampersand_and_alt_g_reaches_given_name(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     """'&Given name' on a row of several widgets had no buddy: Qt printed the '&' and Alt+G did nothing."""
     dialog = open_form(ctx, qtbot)
     stray = [label.text() for label in dialog.findChildren(QLabel)
@@ -34,7 +34,7 @@ def test_labels_show_no_stray_ampersand_and_alt_g_reaches_given_name(
 
 
 def test_duplicate_reasons_are_shown_whole_without_sideways_scrolling(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     existing = ctx.services.patients.register(Patient(
         given_name="Françoise", family_name="Hughes", date_of_birth=date(1990, 11, 29)))
     dialog = open_form(ctx, qtbot)
@@ -50,7 +50,7 @@ def test_duplicate_reasons_are_shown_whole_without_sideways_scrolling(
 
 
 def test_every_field_has_its_own_alt_key_and_required_fields_are_marked(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     from hms_desktop.ui.common.mnemonics import mnemonic_of
 
     dialog = open_form(ctx, qtbot)
@@ -70,7 +70,7 @@ def test_every_field_has_its_own_alt_key_and_required_fields_are_marked(
 
 
 def test_not_saved_line_clears_when_fixed_and_fields_keep_their_width(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     dialog = open_form(ctx, qtbot)
     family = find(dialog, "Family name", QLineEdit)
     type_text(qtbot, find(dialog, "Given name", QLineEdit), "Ada")

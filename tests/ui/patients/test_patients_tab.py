@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QTableView
 
 from hms_desktop.domain.patient import Patient, PatientStatus
+from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.patients import create_tab
 from hms_desktop.ui.patients.form import PatientFormDialog
-from tests.ui.patients.conftest import PatientsTestContext
 from tests.ui.patients.helpers import find, show_active, type_text
 
 PEOPLE = [("Zoë", "Núñez", date(1984, 3, 7), "+447911123456"),
@@ -19,12 +19,12 @@ PEOPLE = [("Zoë", "Núñez", date(1984, 3, 7), "+447911123456"),
           ("Mehmet", "Yılmaz", date(1975, 6, 30), "+33612345678")]
 
 
-def seed(ctx: PatientsTestContext) -> list[str]:
+def seed(ctx: AppContext) -> list[str]:
     return [p.id for p in ctx.services.patients.register_many(
         [Patient(given_name=g, family_name=f, date_of_birth=d, phone=ph) for g, f, d, ph in PEOPLE])]
 
 
-def make_tab(ctx: PatientsTestContext, qtbot):  # noqa: ANN001, ANN201
+def make_tab(ctx: AppContext, qtbot):  # noqa: ANN001, ANN201
     tab = create_tab(ctx)
     show_active(qtbot, tab)
     table = find(tab, "Patient list", QTableView)
@@ -42,7 +42,7 @@ def search(qtbot, tab, text: str, expected: list[str]) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: listed(tab) == expected, timeout=3000)
 
 
-def test_search_as_you_type_accents_order_phone_and_date(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_search_as_you_type_accents_order_phone_and_date(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     ids = seed(ctx)
     tab = make_tab(ctx, qtbot)
     assert listed(tab) == ids
@@ -56,7 +56,7 @@ def test_search_as_you_type_accents_order_phone_and_date(ctx: PatientsTestContex
     search(qtbot, tab, "", ids)
 
 
-def test_columns_sort_when_the_header_is_clicked(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_columns_sort_when_the_header_is_clicked(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     ids = seed(ctx)
     tab = make_tab(ctx, qtbot)
     table = find(tab, "Patient list", QTableView)
@@ -69,7 +69,7 @@ def test_columns_sort_when_the_header_is_clicked(ctx: PatientsTestContext, qtbot
 
 
 def test_enter_opens_the_patient_for_every_tab_and_puts_it_on_top(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     ids = seed(ctx)
     tab = make_tab(ctx, qtbot)
     search(qtbot, tab, "yilmaz", [ids[3]])
@@ -86,7 +86,7 @@ def test_enter_opens_the_patient_for_every_tab_and_puts_it_on_top(
     qtbot.waitUntil(lambda: listed(tab) == [ids[3], ids[0], ids[1], ids[2]], timeout=3000)
 
 
-def test_inactive_patients_are_hidden_until_asked_for(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_inactive_patients_are_hidden_until_asked_for(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     ids = seed(ctx)
     ctx.services.patients.set_status(ids[1], PatientStatus.INACTIVE)
     tab = make_tab(ctx, qtbot)
@@ -95,7 +95,8 @@ def test_inactive_patients_are_hidden_until_asked_for(ctx: PatientsTestContext, 
     qtbot.waitUntil(lambda: ids[1] in listed(tab), timeout=3000)
 
 
-def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: AppContext, qtbot,  # noqa: ANN001
+                                                             failures: list[tuple[str, str]]) -> None:
     seed(ctx)
     tab = make_tab(ctx, qtbot)
     qtbot.keyClick(find(tab, "Search patients", QLineEdit), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -110,7 +111,8 @@ def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: PatientsTestC
     bar = find(tab, "Registered patient actions")
     qtbot.waitUntil(bar.isVisible, timeout=5000)
     # The receptionist stays on the list with the new patient selected (issue 13 item 4) ...
-    assert "PAT000005" in listed(tab) and tab.selected_id() == "PAT000005"
+    qtbot.waitUntil(lambda: tab.selected_id() == "PAT000005", timeout=3000)  # once the bus refreshed it
+    assert "PAT000005" in listed(tab)
     assert tabs_requested == [] and ctx.current_patient.patient_id != "PAT000005"
     assert "Registered PAT000005" in find(tab, "Registered patient").full_text()
     # ... and is offered the two next steps: book an appointment, or open the record.
@@ -121,17 +123,64 @@ def test_ctrl_n_registers_a_patient_who_then_appears_selected(ctx: PatientsTestC
     with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=3000):
         qtbot.mouseClick(find(tab, "Open record of new patient"), Qt.MouseButton.LeftButton)
     assert ctx.current_patient.patient_id == "PAT000005" and tabs_requested == ["Record"]
-    assert ctx.failures == []
+    assert failures == []
 
 
-def test_changes_saved_elsewhere_show_up(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def settle(ctx: AppContext) -> None:
+    """Every write done and its change event delivered: what is pending now is all there is."""
+    ctx.writer.drain()
+    QApplication.processEvents()
+
+
+def test_one_registration_refreshes_each_view_once(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
+    """Issue 12 item 3: the list was refreshed directly and by the bus. Now the bus alone
+    refreshes every interested view, once per save; editing and then opening the patient
+    (two writes) is coalesced into one refresh too."""
+    from hms_desktop.ui.record.header import RecordHeader
+
+    seed(ctx)
+    tab = make_tab(ctx, qtbot)
+    header = RecordHeader(ctx)  # the Record tab's header shows names: it listens to patients too
+    qtbot.addWidget(header)
+    list_refreshes: list[int] = []
+    header_refreshes: list[int] = []
+    tab.sig_list_refreshed.connect(list_refreshes.append)
+    original = header.refresh
+    header.refresh = lambda: (header_refreshes.append(1), original())[1]  # count, keep behaviour
+    qtbot.keyClick(find(tab, "Search patients", QLineEdit), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = tab.findChild(PatientFormDialog)
+    type_text(qtbot, find(dialog, "Given name", QLineEdit), "Ada")
+    type_text(qtbot, find(dialog, "Family name", QLineEdit), "Lovelace")
+    type_text(qtbot, find(dialog, "Date of birth", QLineEdit), "10/12/1985")
+    qtbot.keyClick(find(dialog, "Date of birth", QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.selected_id() == "PAT000005", timeout=5000)
+    settle(ctx)
+    assert not tab._timer.isActive()  # no refresh pending
+    assert list_refreshes == [5] and header_refreshes == [1]
+
+    list_refreshes.clear()
+    header_refreshes.clear()
+    tab.edit_patient()
+    dialog = tab.dialog
+    assert isinstance(dialog, PatientFormDialog)
+    type_text(qtbot, find(dialog, "Family name", QLineEdit), "Byron")
+    with qtbot.waitSignal(ctx.current_patient.sig_patient_changed, timeout=5000):
+        qtbot.keyClick(find(dialog, "Family name", QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(list_refreshes), timeout=3000)
+    settle(ctx)
+    assert not tab._timer.isActive()
+    assert list_refreshes == [5] and tab.selected_id() == "PAT000005"
+    assert ctx.services.patients.get("PAT000005").family_name == "Byron"
+
+
+def test_changes_saved_elsewhere_show_up(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     ids = seed(ctx)
     tab = make_tab(ctx, qtbot)
     ctx.run(ctx.services.patients.update, ids[0], {"family_name": "Okafor"})
     search(qtbot, tab, "okafor", [ids[0]])
 
 
-def test_every_control_is_named(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_every_control_is_named(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     seed(ctx)
     tab = make_tab(ctx, qtbot)
     from PySide6.QtWidgets import QAbstractButton
@@ -141,7 +190,7 @@ def test_every_control_is_named(ctx: PatientsTestContext, qtbot) -> None:  # noq
 
 
 def test_action_buttons_open_their_dialogs_on_the_selected_patient(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QPushButton
 
     from hms_desktop.ui.patients.history import PatientHistoryDialog

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView
 
 from hms_desktop.domain.patient import Patient, PatientStatus
+from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.patients import create_tab
-from tests.ui.patients.conftest import PatientsTestContext
 from tests.ui.patients.helpers import find, show_active, type_text
 
 
@@ -17,14 +17,14 @@ def count(tab) -> str:  # noqa: ANN001
     return str(find(tab, "Patient count", QLabel).text())
 
 
-def test_fresh_clinic_says_how_to_register_the_first_patient(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_fresh_clinic_says_how_to_register_the_first_patient(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     tab = create_tab(ctx)
     show_active(qtbot, tab)
     qtbot.waitUntil(lambda: find(tab, "Patient list", QTableView).model() is not None, timeout=5000)
     assert count(tab) == "No patients yet: Ctrl+N registers the first one"
 
 
-def test_no_match_names_the_search_and_points_at_hidden_matches(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_no_match_names_the_search_and_points_at_hidden_matches(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     service = ctx.services.patients
     service.register(Patient(given_name="Ana", family_name="Peña", date_of_birth=date(2001, 3, 7)))
     gone = service.register(Patient(given_name="Seán", family_name="O'Brien", date_of_birth=date(1990, 12, 1)))
@@ -43,7 +43,7 @@ def test_no_match_names_the_search_and_points_at_hidden_matches(ctx: PatientsTes
 
 
 def test_down_arrow_goes_from_search_to_results_and_esc_clears_the_search(
-        ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+        ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     service = ctx.services.patients
     ana = service.register(Patient(given_name="Ana", family_name="Peña", date_of_birth=date(2001, 3, 7)))
     service.register(Patient(given_name="Bob", family_name="Jones", date_of_birth=date(1970, 1, 1)))

@@ -137,6 +137,7 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
     model = table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 3)  # loaded on a reader thread
     assert [model.data(model.index(r, 1)) for r in range(model.rowCount())] == ["Visit", "Allergy", "Problem"]
     assert model.data(model.index(2, 0)) == "2010-05-01"
     combo = find(page, QComboBox, "Timeline kind filter")
@@ -146,6 +147,18 @@ def test_timeline_lists_everything_and_filters_by_kind(qtbot: Any, tab: RecordTa
     record.add(Section.ALLERGIES, Allergy(patient_id="PAT000001", substance="Peanuts", severity="severe",
                                           noted_on=date(2020, 1, 1)))
     qtbot.waitUntil(lambda: model.rowCount() == 2)
+
+
+def write_summary(qtbot: Any, tab: RecordTab, path: Path) -> Path:
+    """Press "Print summary" as far as the file dialog; the PDF is written on a reader thread
+    while the button waits and the message says so."""
+    header = tab.header
+    with qtbot.waitSignal(header.sig_summary_written, timeout=30000) as written:
+        header.print_summary_to(path)
+        assert not header.print_button.isEnabled()
+        assert header.message.text().startswith("Writing the summary of ")
+    assert header.print_button.isEnabled() and header.message.text().endswith(f"saved to {path}")
+    return Path(written.args[0])
 
 
 def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
@@ -166,7 +179,7 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
                                                   reason="Exertional chest pain", referred_by="Dr Raman",
                                                   created_on=date(2026, 11, 1)))
     record_ctx.current_patient.select(pid)
-    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    path = write_summary(qtbot, tab, tmp_path / "summary.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
     for expected in ("Amara OKAFOR", pid, "Penicillin", "anaphylaxis", "life-threatening",
                      "Type 2 diabetes mellitus", "Metformin",
@@ -193,7 +206,7 @@ def test_summary_is_complete_paginated_and_framed(qtbot: Any, tab: RecordTab, re
         record.add(Section.NOTES, ClinicalNote(patient_id=pid, author="Dr Raman", text=f"Review {n}. " + "Plan. " * 300,
                                                at=datetime(2026, 1, 1 + n, 9, tzinfo=UTC)))
     record_ctx.current_patient.select(pid)
-    path = tab.header.print_summary_to(tmp_path / "summary.pdf")
+    path = write_summary(qtbot, tab, tmp_path / "summary.pdf")
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
     assert len(pages) >= 3
     for n, page in enumerate(pages, start=1):
@@ -255,6 +268,7 @@ def test_opening_a_timeline_entry_shows_it_in_its_section(qtbot: Any, tab: Recor
     record_ctx.current_patient.select("PAT000001")
     page = tab.show_page("Timeline")
     table = find(page, QTableView, "Timeline")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2)
     row = next(r for r in range(table.model().rowCount()) if "Metformin" in table.model().data(table.model().index(r, 2)))
     table.setCurrentIndex(table.model().index(row, 0))
     table.setFocus()
@@ -280,7 +294,7 @@ def test_timeline_ignores_other_patients_live_vitals(qtbot: Any, tab: RecordTab,
         record_ctx.services.record.add(Section.PROBLEMS, Problem(patient_id="PAT000001", condition="Gout"))
     qtbot.waitUntil(lambda: len(reloads) == 1)
     assert not page._reload_timer.isActive() and len(reloads) == 1  # nothing more is pending
-    assert table_rows(page) == 3
+    qtbot.waitUntil(lambda: table_rows(page) == 3)
 
 
 def table_rows(page: Any) -> int:
