@@ -215,7 +215,7 @@ def test_action_buttons_open_their_dialogs_on_the_selected_patient(
     ctx.writer.drain()
 
 
-def test_infants_ages_read_in_weeks_and_months_not_zero_years(ctx: PatientsTestContext, qtbot) -> None:  # noqa: ANN001
+def test_infants_ages_read_in_weeks_and_months_not_zero_years(ctx: AppContext, qtbot) -> None:  # noqa: ANN001
     from datetime import timedelta
 
     today = date.today()
