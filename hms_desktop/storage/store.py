@@ -19,6 +19,7 @@ from .daylog import DayLog
 from .lock import FolderLock
 from .manifest import MANIFEST, IntegrityProblem, Manifest, verify
 from .quarantine import Quarantine, QuarantinedRow
+from .rows_cache import CACHE_DIR
 from .schema import M, TableSpec
 from .table import Table
 from .table_load import Collision
@@ -108,6 +109,9 @@ class Store:
                 tmp.unlink()
                 self.notes.append(f"{tmp.relative_to(self.data_dir)}: removed an unfinished temporary file "
                                   f"({size:,} bytes) left by an interrupted save")
+        for tmp in (self.data_dir / CACHE_DIR).glob("*.tmp"):  # a disposable cache: nothing to report
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     @property
     def actor(self) -> str:
