@@ -163,6 +163,12 @@ class Store:
             table.try_checkpoint()  # a migrated table is rewritten once, in the new layout
         return table
 
+    def is_loaded(self, name: str) -> bool:
+        """The table is in memory (a table not loaded is never checkpointed; its files were
+        still compared with the manifest when the folder opened)."""
+        with self._open_lock:
+            return name in self._tables
+
     def reload(self, spec: TableSpec) -> Table[Any]:
         """Load a table again from its files (Repair changed them)."""
         with self._open_lock:
