@@ -211,6 +211,10 @@ class MainWindow(QMainWindow):
     def _on_tables_loaded(self) -> None:
         if not self._pending_tabs:  # else the last tab created hides the progress
             self.status.loading_finished()
+        if self.ctx is not None:  # tables loaded since may have set rows aside or found an edit
+            self._refresh_quarantine()
+            self.status.show_read_only(self.ctx.read_only, self.ctx.read_only_reason)
+            self.action_settings.setEnabled(not self.ctx.read_only)
 
     def _post_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -4,6 +4,8 @@ files are still named at open, and a table never loaded is never rewritten."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from hms_desktop.services.session import FIRST_TABLES, close_session, load_deferred, open_session
 from hms_desktop.services.timeline import timeline_for
+from hms_desktop.storage.care import OBSERVATIONS
 from hms_desktop.storage.registry import all_tables
 
 DEMO_PATIENTS = 1500
@@ -103,3 +106,25 @@ def test_a_table_never_loaded_is_never_rewritten(demo: Path) -> None:
     finally:
         close_session(session)
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in demo.glob("observations*.csv")} == before
+
+
+def test_a_merge_before_the_background_load_moves_references_in_tables_not_loaded_yet(demo: Path) -> None:
+    header, *rows = csv.reader(io.StringIO((demo / "observations.csv").read_text(encoding="utf-8-sig")))
+    merged_id = rows[0][header.index("patient_id")]
+    count = sum(row[header.index("patient_id")] == merged_id for row in rows)
+    session = open_session(demo, defer_tables=True)
+    try:
+        survivor_id = next(pid for pid in session.services.patients.search("") if pid != merged_id)
+        assert not session.store.is_loaded("observations")
+        preview = session.services.patients.merge_preview(survivor_id, merged_id)
+        assert preview.references.get("observations") == count
+        session.services.patients.merge(survivor_id, merged_id)
+    finally:
+        close_session(session)
+    session = open_session(demo)
+    try:
+        observations = session.store.table(OBSERVATIONS)
+        assert not observations.where("patient_id", merged_id)
+        assert len(observations.where("patient_id", survivor_id)) >= count
+    finally:
+        close_session(session)
