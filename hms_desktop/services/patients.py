@@ -87,6 +87,11 @@ class PatientService:
                 self._index = build_index(self.table)
             return self._index
 
+    def warm_up(self) -> None:
+        """The duplicate check's structures, on the writer after start-up (``session.warm_up``),
+        so the first registration does not build them."""
+        self.index.warm_up_duplicates()
+
     @property
     def index_ready(self) -> bool:
         """False until the index is built: widgets then wait instead of building it themselves."""

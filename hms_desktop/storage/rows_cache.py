@@ -55,8 +55,10 @@ class CheckpointKey:
 
 def fingerprint(columns: Sequence[str], kinds: Mapping[str, ColumnKind]) -> str:
     """Columns, their kinds (choices included) and the check rules: any change makes it stale."""
-    described = [RULES, *((c, repr(kinds[c])) for c in columns)]
-    return hashlib.sha256(json.dumps(described, sort_keys=True, default=sorted).encode()).hexdigest()
+    # Choices sorted: a frozenset's order changes from one process to the next (hash seed).
+    described = [RULES, *((c, kinds[c].name, kinds[c].optional, kinds[c].required, sorted(kinds[c].choices))
+                          for c in columns)]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
 
 
 def cache_path(folder: Path, table: str) -> Path:

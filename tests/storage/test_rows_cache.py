@@ -6,6 +6,8 @@ quarantined, and a spreadsheet edit is still named."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -23,6 +25,8 @@ from hms_desktop.storage.rows_cache import cache_path
 from hms_desktop.storage.snapshot import data_files
 
 from .models import THINGS, Thing
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def thing(name: str, **kw: object) -> Thing:
@@ -195,3 +199,14 @@ def test_backups_leave_the_disposable_cache_out(data_dir: Path) -> None:
     saved_folder(data_dir, ["Ann"])
     names = {p.relative_to(data_dir).as_posix() for p in data_files(data_dir)}
     assert "things.csv" in names and not any(n.startswith(".cache") for n in names)
+
+
+def test_the_cache_is_current_for_the_next_process_whatever_its_hash_seed() -> None:
+    """The next start is another process: a fingerprint must not depend on set order."""
+    code = ("from hms_desktop.storage.rows_cache import fingerprint; from tests.storage.models import THINGS; "
+            "print(fingerprint(THINGS.columns, {**THINGS.kinds(), **table_load._ENGINE_KINDS}))")
+    prints = {subprocess.run([sys.executable, "-c", "from hms_desktop.storage import table_load; " + code],
+                             capture_output=True, text=True, check=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}).stdout
+              for seed in ("1", "2", "3")}
+    assert len(prints) == 1
