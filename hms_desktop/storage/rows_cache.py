@@ -15,7 +15,8 @@ until the checkpoint changes, so they are kept beside it in ``.cache/<table>.row
   a CRC-32 of its own bytes, and anything unexpected in it (damage, truncation, a cell
   count that does not fit) makes it ignored. It is not fsynced, not in the manifest and
   not in backups; deleting it only costs one slower start.
-- A read-only instance never writes it. It holds patient data, so it is created 0600 in a
+- A read-only instance never writes it, nor does a disk nearly full (``KEEP_FREE``): the
+  journal's next append matters more than a faster start. It holds patient data, so it is created 0600 in a
   0700 folder like every other file.
 
 Cells are joined with U+001F (unit separator); a table with a cell holding that character
@@ -29,6 +30,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ MAGIC = "HMS-ROWS-1"
 #: Bump when a load-time check changes: every cache written under the old rules is stale.
 RULES = "checks-1"
 SEPARATOR = "\x1f"
+KEEP_FREE = 64 * 1024 * 1024  # never written when it would leave less free space than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ def write(path: Path, key: CheckpointKey, fingerprint_: str, rows: Sequence[tupl
               "crc32": key.crc32, "rows": len(rows), "width": width, "payload_crc32": zlib.crc32(payload)}
     try:
         make_dir(path.parent)
+        if shutil.disk_usage(path.parent).free < 2 * len(payload) + KEEP_FREE:
+            return False  # room for saves matters more than a faster start
         tmp = write_temporary(path, json.dumps(header).encode("ascii") + b"\n" + payload, durable=False)
         os.replace(tmp, path)
     except OSError:

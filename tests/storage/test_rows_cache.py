@@ -6,6 +6,7 @@ quarantined, and a spreadsheet edit is still named."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from hms_desktop.storage import Store, TableSpec
+from hms_desktop.storage import Store, TableSpec, rows_cache
 from hms_desktop.storage import table_load as table_load_module
 from hms_desktop.storage.repair import repair
 from hms_desktop.storage.rows_cache import cache_path
@@ -210,3 +211,10 @@ def test_the_cache_is_current_for_the_next_process_whatever_its_hash_seed() -> N
                              env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}).stdout
               for seed in ("1", "2", "3")}
     assert len(prints) == 1
+
+
+def test_a_nearly_full_disk_gets_no_cache(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rows_cache, "KEEP_FREE", shutil.disk_usage(data_dir).free + 1)  # as if nearly full
+    saved_folder(data_dir, ["Ann", "Bo"])
+    assert not cache_path(data_dir, "things").exists()
+    assert len(rows_of(data_dir)[0]) == 2
