@@ -29,9 +29,17 @@ from hms_desktop.storage.table import Table
 class ChronicService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
-        self._enrolments: Table[Enrolment] = store.table(ENROLMENTS)
-        self._readings: Table[ChronicReading] = store.table(CHRONIC_READINGS)
+        self._store = store
         self._unreadable: dict[str, list[Unreadable]] = {}
+
+    # Loaded on first use, not at start-up (``services/session.py::load_deferred``).
+    @property
+    def _enrolments(self) -> Table[Enrolment]:
+        return self._store.table(ENROLMENTS)
+
+    @property
+    def _readings(self) -> Table[ChronicReading]:
+        return self._store.table(CHRONIC_READINGS)
 
     def _publish(self, table: str, ids: Sequence[str], op: str) -> None:
         self._bus.publish(Change(table=table, ids=tuple(ids), op=op))

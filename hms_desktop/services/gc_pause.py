@@ -6,6 +6,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from hms_desktop.storage.gc_pause import collector_paused
+
 
 @contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
@@ -17,11 +19,8 @@ def cyclic_gc_paused() -> Iterator[None]:
     moved out of the collector's sight (``gc.freeze``): later collections, e.g. during live
     monitoring, stay short. Plain reference counting still frees everything as usual.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield
+        with collector_paused():
+            yield
     finally:
-        if was_enabled:
-            gc.enable()
         gc.freeze()

@@ -50,7 +50,7 @@ class ObservationService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         seed_defaults(store)
-        self._table: Table[Observation] = store.table(OBSERVATIONS)
+        self._store = store
         self._scales: Table[News2Scale] = store.table(NEWS2_SCALES)
         self._ranges: Table[ClinicalRange] = store.table(CLINICAL_RANGES)
         self._unreadable: dict[str, list[Unreadable]] = {}
@@ -61,6 +61,11 @@ class ObservationService:
         # write keeps the cache true.
         self._cache: OrderedDict[str, _PatientSets] = OrderedDict()
         self._cache_lock = threading.Lock()
+
+    @property
+    def _table(self) -> Table[Observation]:
+        """Loaded on first use, not at start-up (``services/session.py::load_deferred``)."""
+        return self._store.table(OBSERVATIONS)
 
     # -- observations -------------------------------------------------------------------
     @requires(Permission.RECORD_OBSERVATIONS, "record observations")

@@ -29,6 +29,7 @@ from hms_desktop.storage import Store, Table
 from hms_desktop.storage.backend import ConcurrentEditError, SharedStore
 from hms_desktop.storage.patient_index import PatientIndex
 from hms_desktop.storage.patients import PATIENTS, RECENT_PATIENTS, build_index
+from hms_desktop.storage.registry import all_tables
 
 from .access_control import OPENED, UNRESTRICTED, AccessControl, requires
 from .bus import Change, EventBus
@@ -84,6 +85,11 @@ class PatientService:
             if self._index is None:
                 self._index = build_index(self.table)
             return self._index
+
+    def warm_up(self) -> None:
+        """The duplicate check's structures, on the writer after start-up (``session.warm_up``),
+        so the first registration does not build them."""
+        self.index.warm_up_duplicates()
 
     @property
     def index_ready(self) -> bool:
@@ -274,6 +280,11 @@ class PatientService:
         return patient
 
     def _reference_tables(self) -> list[Table[Any]]:
+        """Every table that refers to patients, loaded now if start-up deferred it: a merge
+        must move every reference, not only those of the tables already in memory."""
+        for spec in all_tables():
+            if spec.name != TABLE and REFERENCE_COLUMN in spec.fields:
+                self.store.table(spec)
         return [t for t in self.store.tables()
                 if t.spec.name != TABLE and REFERENCE_COLUMN in t.spec.fields]
 

@@ -45,6 +45,7 @@ from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, req
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.storage import Store, Version
 from hms_desktop.storage.record import ALLERGY_STATEMENTS, SECTION_TABLES
+from hms_desktop.storage.table import Table
 
 _FIXED_FIELDS = ("id", "patient_id")
 DRUG_TABLE_FILE = Path(__file__).resolve().parents[1] / "resources" / "drug_allergy_classes.csv"
@@ -76,11 +77,21 @@ class RecordService:
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._store = store
         self._bus = bus
-        self._tables = {section: store.table(spec) for section, spec in SECTION_TABLES.items()}
-        self._statements = store.table(ALLERGY_STATEMENTS)
+
+    # Loaded on first use, not at start-up: the Patients tab is usable before the record
+    # tables are in memory (``services/session.py::load_deferred`` loads them on the writer).
+    @property
+    def _tables(self) -> dict[Section, Table[Any]]:
+        return {section: self._store.table(spec) for section, spec in SECTION_TABLES.items()}
+
+    @property
+    def _statements(self) -> Table[Any]:
+        return self._store.table(ALLERGY_STATEMENTS)
+
+    def warm_up(self) -> None:
+        """Load the record tables and build their patient index (session start-up runs this
+        off the GUI thread), not on the first record opened, which would stall the window."""
         for table in self._tables.values():
-            # build the patient index now (start-up runs off the GUI thread), not on the first
-            # record opened, which would stall the window on a large data folder
             table.where("patient_id", "")
 
     # ---- reading -------------------------------------------------------------------------

@@ -42,8 +42,13 @@ class ReferralService:
         self._bus = bus
         seed_defaults(store)
         self._departments: Table[Department] = store.table(DEPARTMENTS)
-        self._referrals: Table[Referral] = store.table(REFERRALS)
+        self._store = store
         self._unreadable: dict[str, list[Unreadable]] = {}
+
+    @property
+    def _referrals(self) -> Table[Referral]:
+        """Loaded on first use, not at start-up (``services/session.py::load_deferred``)."""
+        return self._store.table(REFERRALS)
 
     def _publish(self, table: str, ids: Sequence[str], op: str) -> None:
         self._bus.publish(Change(table=table, ids=tuple(ids), op=op))

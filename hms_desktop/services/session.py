@@ -24,7 +24,9 @@ from hms_desktop.services.demo.marker import demo_was_removed, write_marker
 from hms_desktop.services.gc_pause import cyclic_gc_paused
 from hms_desktop.services.settings_file import SettingsError, load_settings
 from hms_desktop.services.shared_changes import relay_changes
+from hms_desktop.storage.patients import PATIENTS, RECENT_PATIENTS
 from hms_desktop.storage.registry import all_tables
+from hms_desktop.storage.schema import TableSpec
 
 ProgressFn = Callable[[str, float], None]
 log = logging.getLogger(__name__)
@@ -33,6 +35,12 @@ log = logging.getLogger(__name__)
 # otherwise), demo data runs up to 95 %, and the last 5 % is warming up the indexes.
 _LOAD_SHARE_WITH_DEMO = 0.6
 _WARM_UP_AT = 0.95
+#: What the Patients tab needs (with its search index): loaded before the window is usable
+#: when the rest is deferred (``open_session(defer_tables=True)``, then ``load_deferred``).
+FIRST_TABLES = (PATIENTS.name, RECENT_PATIENTS.name)
+#: With tables deferred the bar reaches this when the Patients tab is usable; the deferred
+#: tables fill the rest (``load_deferred``), so it only ever moves forward.
+_PATIENTS_READY_AT = 0.5
 
 
 @dataclass
@@ -47,6 +55,8 @@ class Session:
     settings_problem: str = ""
     demo_patients: int = 0
     table_counts: dict[str, int] = field(default_factory=dict)
+    #: Tables not loaded yet (``load_deferred`` loads them; any use loads one on demand)
+    deferred: list[TableSpec] = field(default_factory=list)
 
     @property
     def read_only(self) -> bool:
@@ -75,12 +85,20 @@ def open_session(
     progress: ProgressFn | None = None,
     database: str | None = None,
     user: SignedInUser = SYSTEM_USER,
+    defer_tables: bool = False,
 ) -> Session:
     """Open the folder, load every known table, and fill an empty folder with demo data.
 
     Demo data is only generated when every table is empty and this instance can write,
     so it can never mix into a clinic's real records. A damaged settings file does not stop
     start-up: defaults are used and ``settings_problem`` says why, for the window to show.
+
+    With ``defer_tables`` only what the Patients tab needs is loaded (``FIRST_TABLES`` and
+    the search index); the caller runs ``load_deferred`` next, on the writer, while the
+    window is already usable. Deferring delays no check: every table's files were compared
+    with the manifest (by ``stat``) when the store opened, and a table that was never loaded
+    is never checkpointed. A service loads a deferred table on first use, so nothing ever
+    reads or writes a table whose rows are not in memory.
     """
     report = progress or (lambda _step, _fraction: None)
     data_dir = Path(data_dir)
@@ -92,23 +110,34 @@ def open_session(
     try:
         with cyclic_gc_paused():
             return _load(store, data_dir, demo_if_empty=demo_if_empty, demo_patients=demo_patients,
-                         demo_seed=demo_seed, report=report, user=user)
+                         demo_seed=demo_seed, report=report, user=user, defer=defer_tables)
     except BaseException:
         store.close()
         raise
 
 
 def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int,
-          demo_seed: int | None, report: ProgressFn, user: SignedInUser) -> Session:
-    """Load every known table, build the services, and generate demo data if asked."""
+          demo_seed: int | None, report: ProgressFn, user: SignedInUser, defer: bool) -> Session:
+    """Load the known tables (or the first ones), build the services, and generate demo data
+    if asked."""
     specs = all_tables()
+    first = [spec for spec in specs if spec.name in FIRST_TABLES] if defer else specs
     empty = True
     counts: dict[str, int] = {}
     load_share = _LOAD_SHARE_WITH_DEMO if demo_if_empty else _WARM_UP_AT
-    for index, spec in enumerate(specs):
-        report(f"Loading {spec.name}", load_share * index / max(len(specs), 1))
+    first_share = _PATIENTS_READY_AT * 0.8 if defer else load_share
+    for index, spec in enumerate(first):
+        report(f"Loading {spec.name}", first_share * index / len(first))
         counts[spec.name] = len(store.table(spec))
         empty = empty and counts[spec.name] == 0
+    if defer and empty:
+        # No patients: a new or nearly empty folder, nothing worth deferring; demo data is
+        # only generated when every table is empty, which needs every table loaded.
+        for index, spec in enumerate(specs):
+            if spec.name not in counts:
+                report(f"Loading {spec.name}", first_share + (load_share - first_share) * index / len(specs))
+                counts[spec.name] = len(store.table(spec))
+            empty = empty and counts[spec.name] == 0
     bus = EventBus()
     services = build_services(store, bus, access=AccessControl(store))
     relay_changes(store, services, bus)
@@ -117,7 +146,8 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
     except SettingsError as exc:
         settings, problem = ClinicSettings(), f"{exc} — using default settings"
     apply_settings(services, settings)
-    session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts)
+    session = Session(data_dir, store, bus, services, settings, problem, table_counts=counts,
+                      deferred=[spec for spec in specs if spec.name not in counts])
     if demo_if_empty and empty and demo.GENERATORS and not store.read_only and not demo_was_removed(data_dir):
         def demo_progress(step: str, fraction: float) -> None:
             report(f"Demo data — {step}", load_share + (_WARM_UP_AT - load_share) * fraction)
@@ -129,11 +159,34 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
         session.table_counts = {spec.name: len(store.table(spec)) for spec in specs}
         store.checkpoint()  # the marker's counts must describe rows already on disk
         write_marker(data_dir, session.table_counts)
-    report("Preparing patient search", _WARM_UP_AT)
-    warm_up(services)
+    if session.deferred:
+        report("Preparing patient search", first_share)
+        _ = services.patients.index  # the Patients tab's own need; the rest in load_deferred
+    else:
+        report("Preparing patient search", _WARM_UP_AT)
+        warm_up(services)
     session.sign_in(user)  # after demo data, which the explicit ``system`` actor writes
-    report("Ready", 1.0)
+    report(*(("Patients ready", _PATIENTS_READY_AT) if session.deferred else ("Ready", 1.0)))
     return session
+
+
+def load_deferred(session: Session, progress: ProgressFn | None = None) -> None:
+    """Load the tables ``open_session(defer_tables=True)`` left, then build the other
+    services' indexes; run it on the writer once the window is usable (a table a tab needs
+    sooner is loaded on demand, so nothing waits on this for correctness)."""
+    def report(step: str, fraction: float) -> None:  # on from where open_session stopped
+        if progress is not None:
+            progress(step, _PATIENTS_READY_AT + (1.0 - _PATIENTS_READY_AT) * fraction)
+
+    specs = list(session.deferred)
+    with cyclic_gc_paused():
+        for index, spec in enumerate(specs):
+            report(f"Loading {spec.name}", _WARM_UP_AT * index / max(len(specs), 1))
+            session.table_counts[spec.name] = len(session.store.table(spec))
+        report("Preparing the schedule and records", _WARM_UP_AT)
+        warm_up(session.services)
+    session.deferred = []
+    report("Ready", 1.0)
 
 
 def open_database(database: str, data_dir: Path) -> Any:

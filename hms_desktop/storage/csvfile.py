@@ -132,7 +132,11 @@ def checksum(data: bytes) -> str:
 
 
 def read_file(path: Path) -> ParsedFile:
-    data = Path(path).read_bytes()
+    return parse_bytes(Path(path).read_bytes())
+
+
+def parse_bytes(data: bytes) -> ParsedFile:
+    """A file's bytes parsed, with their CRC-32 and size (compared with the manifest)."""
     crc32, size = checksum(data), len(data)
     text, not_utf8 = decode(data)
     del data  # 30 MB at 100,000 patients: not kept alive while the rows are parsed
@@ -353,8 +357,9 @@ def write_atomically(path: Path, chunks: Iterator[str] | Sequence[str]) -> str:
     return checksum(data)
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
-    """``data`` in ``<path>.tmp``, fsynced; removed again if it cannot be written whole."""
+def write_temporary(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """``data`` in ``<path>.tmp``, fsynced (unless not ``durable``: a disposable cache);
+    removed again if it cannot be written whole."""
     tmp = Path(path).with_name(Path(path).name + ".tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
@@ -363,7 +368,8 @@ def write_temporary(path: Path, data: bytes) -> Path:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except OSError:

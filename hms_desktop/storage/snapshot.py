@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from .rows_cache import CACHE_DIR
+
 # Not data: the lock and its holder belong to the running program; *.tmp are half-written
-# replacements that a restart removes.
+# replacements that a restart removes; .cache/ is derived from the tables and disposable.
 _SKIPPED_NAMES = {".lock", ".lock.holder"}
 _SKIPPED_SUFFIXES = (".tmp",)
 CHUNK = 1 << 20
@@ -100,7 +102,7 @@ def data_files(data_dir: Path, *, exclude: tuple[str, ...] = ()) -> list[Path]:
     found = []
     for path in sorted(Path(data_dir).rglob("*")):
         rel = path.relative_to(data_dir)
-        if rel.parts[0] in exclude or not path.is_file():
+        if rel.parts[0] in exclude or rel.parts[0] == CACHE_DIR or not path.is_file():
             continue
         if path.name in _SKIPPED_NAMES or path.name.endswith(_SKIPPED_SUFFIXES):
             continue

@@ -20,6 +20,7 @@ from .daylog import DayLog
 from .lock import FolderLock
 from .manifest import MANIFEST, IntegrityProblem, Manifest, verify
 from .quarantine import Quarantine, QuarantinedRow
+from .rows_cache import CACHE_DIR
 from .schema import M, TableSpec
 from .table import Table
 from .table_load import Collision
@@ -117,6 +118,9 @@ class Store:
                 tmp.unlink()
                 self.notes.append(f"{tmp.relative_to(self.data_dir)}: removed an unfinished temporary file "
                                   f"({size:,} bytes) left by an interrupted save")
+        for tmp in (self.data_dir / CACHE_DIR).glob("*.tmp"):  # a disposable cache: nothing to report
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     @property
     def actor(self) -> str:
@@ -168,6 +172,12 @@ class Store:
         if table.needs_rewrite and not self.read_only:
             table.try_checkpoint()  # a migrated table is rewritten once, in the new layout
         return table
+
+    def is_loaded(self, name: str) -> bool:
+        """The table is in memory (a table not loaded is never checkpointed; its files were
+        still compared with the manifest when the folder opened)."""
+        with self._open_lock:
+            return name in self._tables
 
     def reload(self, spec: TableSpec) -> Table[Any]:
         """Load a table again from its files (Repair changed them)."""

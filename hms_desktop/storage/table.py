@@ -33,6 +33,7 @@ from .csvfile import (
     make_dir,
     write_temporary,
 )
+from .gc_pause import collector_paused
 from .journal import JOURNAL_PREFIX, TORN_WRITE, crc, group_ops, records_mentioning
 from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
 from .quarantine import Quarantine
@@ -95,7 +96,8 @@ class Table(TableLoader[M]):
         self._rows_since_record = 0
         #: The last checkpoint failure (housekeeping: the journal still holds everything)
         self.checkpoint_problem = ""
-        self._load(stored_schema_version)
+        with collector_paused():
+            self._load(stored_schema_version)
         self._settle()
 
     @property
@@ -464,6 +466,7 @@ class Table(TableLoader[M]):
             self.checkpoint_problem = ""
             self._rows_since_record = 0
             self._record_state()
+            self._cache_checkpoint(rows, self._checkpoint_crc)
 
     def raise_id_floor(self, highest_issued: int) -> None:
         """Never issue an ID at or below ``highest_issued`` (Repair found it in some file)."""

@@ -9,14 +9,16 @@ as ``file:1``; a file that is not what the manifest recorded makes the folder re
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic
 
+from . import rows_cache
 from .access import FolderAccess
-from .csvfile import ParsedFile, first_bad_byte, read_file, truncate_at
+from .csvfile import ParsedFile, checksum, first_bad_byte, parse_bytes, read_file, truncate_at
 from .journal import (
     INTERRUPTED,
     JOURNAL_PREFIX,
@@ -30,6 +32,7 @@ from .journal import (
 )
 from .manifest import CHECKPOINT, HISTORY, JOURNAL, IntegrityProblem, Manifest, TableState
 from .quarantine import Quarantine, QuarantinedRow
+from .rows_cache import CheckpointKey
 from .schema import FORMULA_TRIGGERS, ColumnKind, M, TableSpec, check_column
 
 _ENGINE_KINDS = {
@@ -66,7 +69,7 @@ def _int(text: str) -> int:
         return 0
 
 
-def _columns(rows: list[list[str]], indexes: list[int]) -> list[list[str]]:
+def _columns(rows: Sequence[Sequence[str]], indexes: list[int]) -> list[list[str]]:
     """Some columns of the rows (a list comprehension per column beats zip(*rows) here:
     unpacking 100,000 rows into zip's arguments is the slow part)."""
     return [[row[i] for row in rows] for i in indexes]
@@ -103,6 +106,7 @@ class TableLoader(Generic[M]):
         self._columns = spec.columns
         self._nfields = len(spec.fields)
         self._col_index = {name: i for i, name in enumerate(self._columns)}
+        self._fingerprint = rows_cache.fingerprint(self._columns, self._all_kinds)
         # Rows are kept in memory exactly as on disk (text cells formula-escaped) so loading
         # never touches a cell; reads turn cells back into what the user typed.
         self._text_flags = tuple(
@@ -143,23 +147,8 @@ class TableLoader(Generic[M]):
         from_version = stored_version if migrate else None
         self._disk_schema_version = stored_version if migrate and stored_version else self.spec.schema_version
         state = self._manifest.state(self.spec.name)
-        parsed = self._read(self.path) if self.path.exists() else None
-        if parsed is not None:
-            self._checkpoint_crc = parsed.crc32
-            self._checkpoint_rows = len(parsed.rows)
-            self._verify_checkpoint(parsed, state)
-            loaded = self._load_rows(self.path.name, parsed, prefix=0, from_version=from_version)
-            self._rows = {cells[0]: cells for _, cells in loaded}
-            if len(self._rows) != len(loaded):
-                self._rows = {}
-                first_line: dict[str, int] = {}
-                for n, cells in loaded:
-                    if cells[0] in self._rows:
-                        self._reject(self.path.name, parsed.line_number(n), f"duplicate id {cells[0]} (first on "
-                                     f"line {first_line[cells[0]]})", cells[0], parsed.raw(n))
-                        continue
-                    first_line[cells[0]] = parsed.line_number(n)
-                    self._rows[cells[0]] = cells
+        if self.path.exists():
+            self._load_checkpoint(state, from_version)
         if self.journal_path.exists():
             self._replay_journal(from_version)
         # Every seq passed the integer check (or is empty): map/filter keep this loop in C.
@@ -173,7 +162,66 @@ class TableLoader(Generic[M]):
         if state is not None:
             self._verify_counts(state)
 
-    def _verify_checkpoint(self, parsed: ParsedFile, state: TableState | None) -> None:
+    def _load_checkpoint(self, state: TableState | None, from_version: int | None) -> None:
+        """``<table>.csv`` into memory: from the rows cache when it belongs to exactly these
+        bytes (``rows_cache``), else parsed and checked (and the cache written when clean)."""
+        try:
+            data = self.path.read_bytes()
+            key = CheckpointKey(len(data), os.stat(self.path).st_mtime_ns, checksum(data))
+        except OSError as exc:
+            self._unreadable(self.path, exc)
+            return
+        self._checkpoint_crc = key.crc32
+        self._verify_checkpoint(key.size, key.crc32, state)
+        cache = rows_cache.cache_path(self._folder, self.spec.name)
+        if from_version is None:
+            cached = rows_cache.read(cache, key, self._fingerprint, len(self._columns))
+            rows = dict(zip([cells[0] for cells in cached], cached, strict=True)) if cached is not None else {}
+            if cached is not None and len(rows) == len(cached):
+                self._checkpoint_rows = len(cached)
+                self._rows = rows
+                return
+        parsed = parse_bytes(data)
+        del data
+        self._checkpoint_rows = len(parsed.rows)
+        findings_before = len(self.findings)
+        loaded = self._load_rows(self.path.name, parsed, prefix=0, from_version=from_version)
+        self._rows = {cells[0]: cells for _, cells in loaded}
+        if len(self._rows) != len(loaded):
+            self._rows = {}
+            first_line: dict[str, int] = {}
+            for n, cells in loaded:
+                if cells[0] in self._rows:
+                    self._reject(self.path.name, parsed.line_number(n), f"duplicate id {cells[0]} (first on "
+                                 f"line {first_line[cells[0]]})", cells[0], parsed.raw(n))
+                    continue
+                first_line[cells[0]] = parsed.line_number(n)
+                self._rows[cells[0]] = cells
+        if self._access.read_only:
+            return
+        clean = (from_version is None and not parsed.not_utf8 and parsed.header == list(self._columns)
+                 and len(self._rows) == len(parsed.rows) and len(self.findings) == findings_before
+                 and not self._needs_checkpoint)
+        if clean:
+            rows_cache.write(cache, key, self._fingerprint, list(self._rows.values()), len(self._columns))
+        else:
+            rows_cache.forget(cache)
+
+    def _cache_checkpoint(self, rows: Sequence[tuple[str, ...]], crc32: str) -> None:
+        """After a checkpoint: cache the rows just written when they pass the load-time checks
+        (so the cache holds exactly what parsing and checking the new file would load)."""
+        cache = rows_cache.cache_path(self._folder, self.spec.name)
+        version_at = self._col_index["version"]
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return
+        if self._bad_cells(rows) or not all(cells[version_at] for cells in rows) or not rows_cache.write(
+                cache, CheckpointKey(stat.st_size, stat.st_mtime_ns, crc32), self._fingerprint, rows,
+                len(self._columns)):
+            rows_cache.forget(cache)
+
+    def _verify_checkpoint(self, size: int, crc32: str, state: TableState | None) -> None:
         entry = state.file(CHECKPOINT) if state is not None else None
         if entry is None or state is None:
             return
@@ -181,8 +229,8 @@ class TableLoader(Generic[M]):
         pending = state.pending or {}
         sizes = {int(recorded.get("size", -1)): recorded.get("crc32"),
                  int(pending.get("checkpoint_size", -1)): pending.get("checkpoint_crc32")}
-        self._checkpoint_is_ours = sizes.get(parsed.size) == parsed.crc32
-        if parsed.size in sizes and sizes[parsed.size] not in (None, parsed.crc32):
+        self._checkpoint_is_ours = sizes.get(size) == crc32
+        if size in sizes and sizes[size] not in (None, crc32):
             self._access.add(IntegrityProblem(
                 name, "was changed outside HMS Desktop since it was last saved (its checksum differs); "
                 "restore it from a backup, or confirm File ▸ Repair data folder to accept it", self.spec.name))
@@ -284,18 +332,8 @@ class TableLoader(Generic[M]):
                     # The checksum covers the cells as written, in the journal's own columns: a
                     # line written before the model gained or lost a column still verifies.
                     bad[k] = "checksum mismatch (edited or damaged journal line)"
-        checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
-        checked_at = [self._col_index[name] for name, _ in checked]
-        for (column_name, kind), column in zip(checked, _columns(table, checked_at), strict=True):
-            problems = check_column(kind, column)
-            if column_name == "id" and not all(column):
-                problems[""] = "id is empty"
-            if column_name == "id":
-                problems.update(_formula_ids(column))
-            for k, cell in enumerate(column) if problems else ():
-                reason = problems.get(cell)
-                if reason is not None and k not in bad:
-                    bad[k] = reason if column_name == "id" else f"{column_name}: {reason}"
+        for k, reason in self._bad_cells(table).items():
+            bad.setdefault(k, reason)
         for k, reason in bad.items():
             rejected[kept[k]] = reason
         frozen = list(map(tuple, table))  # rows are immutable from here on (shared with readers)
@@ -310,6 +348,24 @@ class TableLoader(Generic[M]):
                 f"{file} has {count} row(s) that cannot be loaded; it is kept as it is until they are "
                 "fixed, or discarded by File ▸ Repair data folder (which keeps a copy)")
         return out
+
+    def _bad_cells(self, table: Sequence[Sequence[str]]) -> dict[int, str]:
+        """{row index: reason} for rows with a cell its column's kind refuses (checked per
+        column over distinct values), an empty ID or an ID a spreadsheet would run."""
+        bad: dict[int, str] = {}
+        checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
+        checked_at = [self._col_index[name] for name, _ in checked]
+        for (column_name, kind), column in zip(checked, _columns(table, checked_at), strict=True):
+            problems = check_column(kind, column)
+            if column_name == "id" and not all(column):
+                problems[""] = "id is empty"
+            if column_name == "id":
+                problems.update(_formula_ids(column))
+            for k, cell in enumerate(column) if problems else ():
+                reason = problems.get(cell)
+                if reason is not None and k not in bad:
+                    bad[k] = reason if column_name == "id" else f"{column_name}: {reason}"
+        return bad
 
     def _written_in_todays_columns(self, cells: list[str], prefix: int) -> bool:
         """A journal line in this model's columns under an older header: appended by a version
@@ -364,9 +420,12 @@ class TableLoader(Generic[M]):
         try:
             return read_file(path)
         except OSError as exc:
-            self._access.add(IntegrityProblem(path.name, f"cannot be read ({exc.strerror or exc})", self.spec.name))
-            self.write_refused = self.rewrite_blocked = f"{path.name} cannot be read"
+            self._unreadable(path, exc)
             return None
+
+    def _unreadable(self, path: Path, exc: OSError) -> None:
+        self._access.add(IntegrityProblem(path.name, f"cannot be read ({exc.strerror or exc})", self.spec.name))
+        self.write_refused = self.rewrite_blocked = f"{path.name} cannot be read"
 
     def _replay_journal(self, from_version: int | None) -> None:
         parsed = self._read(self.journal_path)
@@ -451,8 +510,9 @@ class TableLoader(Generic[M]):
         if not prefix or not ids:
             return 0
         # Try the greatest IDs first (C-level max), falling back only past odd hand-made IDs.
-        for length in sorted(set(map(len, ids)), reverse=True):
-            same_length = [i for i in ids if len(i) == length]
+        lengths = sorted(set(map(len, ids)), reverse=True)
+        for length in lengths:
+            same_length = ids if len(lengths) == 1 else [i for i in ids if len(i) == length]
             while same_length:
                 best = max(same_length)
                 if best.startswith(prefix) and best[len(prefix):].isdigit():

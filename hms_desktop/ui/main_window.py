@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         controller.sig_progress_reported.connect(self.status.show_progress)
         controller.sig_context_ready.connect(self._on_context_ready)
         controller.sig_open_failed.connect(self._on_open_failed)
+        controller.sig_tables_loaded.connect(self._on_tables_loaded)
 
     # -- assembly -----------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -212,9 +213,18 @@ class MainWindow(QMainWindow):
         if self._pending_tabs:
             QTimer.singleShot(0, self._create_next_tab)
             return
-        self.status.loading_finished()
+        if self.controller.tables_loaded.is_set():
+            self.status.loading_finished()
         self.ctx.navigation.release()
         self.sig_tabs_created.emit()
+
+    def _on_tables_loaded(self) -> None:
+        if not self._pending_tabs:  # else the last tab created hides the progress
+            self.status.loading_finished()
+        if self.ctx is not None:  # tables loaded since may have set rows aside or found an edit
+            self._refresh_quarantine()
+            self.status.show_read_only(self.ctx.read_only, self.ctx.read_only_reason)
+            self.action_settings.setEnabled(not self.ctx.read_only)
 
     def _post_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

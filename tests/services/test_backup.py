@@ -64,8 +64,9 @@ def _back_up(folder: Path, target: Path, key: object) -> Path:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
+    """Every data file (not the lock, not the rows cache: derived, left out of backups)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".lock")}
+            if p.is_file() and not p.name.startswith(".lock") and p.relative_to(folder).parts[0] != ".cache"}
 
 
 def test_an_encrypted_backup_restores_every_byte_and_checks_clean(demo_folder: Path, tmp_path: Path,

@@ -137,8 +137,13 @@ class PatientsTab(QWidget):
         ctx.changes.sig_changed.connect(self._on_change)
         self._set_enabled(False)
         name_inner_buttons(self)
-        # Building the index reads every row: on the writer, never on the GUI thread.
-        ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
+        if self.service.index_ready:
+            # Built while the folder opened: usable now, not after the jobs queued on the
+            # writer (the tables start-up deferred load there, services/session.py).
+            self._index_ready(self.service.index)
+        else:
+            # Building the index reads every row: on the writer, never on the GUI thread.
+            ctx.run(lambda: self.service.index, on_done=self._index_ready, what="loading patients")
 
     # ------------------------------------------------------------------ list
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hms_desktop.services.session import Session, close_session, open_session
+from hms_desktop.services.session import Session, close_session, load_deferred, open_session
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.ui.composition import open_context
 from hms_desktop.ui.context import AppContext
@@ -35,6 +35,8 @@ class SessionController(QObject):
     """The AppContext exists; tabs can be created."""
     sig_open_failed = Signal(str)
     """The data folder could not be opened: a message for the user."""
+    sig_tables_loaded = Signal()
+    """Every table is in memory (the ones deferred past start-up loaded on the writer)."""
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class SessionController(QObject):
         self.ctx: AppContext | None = None
         self._closed = threading.Event()
         self._lock = threading.Lock()
+        self.tables_loaded = threading.Event()
         self.sig_session_opened.connect(self._on_session_opened)
 
     def start(self) -> Future[Any]:
@@ -65,6 +68,7 @@ class SessionController(QObject):
         future: Future[Any] = self.writer.submit(
             open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
             demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self.database,
+            defer_tables=True,  # the Patients tab is usable first; the rest loads behind it
         )
         future.add_done_callback(self._opened)
         return future
@@ -95,8 +99,23 @@ class SessionController(QObject):
             if not self._closed.is_set():
                 self.session = session
                 self.sig_session_opened.emit(session)
+                if session.deferred:
+                    # Next in the writer's queue, before any write a tab submits later; a tab
+                    # that needs a table sooner loads it on demand.
+                    self.writer.submit(load_deferred, session, self._report).add_done_callback(self._deferred_loaded)
+                else:
+                    self.tables_loaded.set()
+                    self.sig_tables_loaded.emit()
                 return
         close_session(session)  # the window closed while loading: just release the folder
+
+    def _deferred_loaded(self, future: Future[Any]) -> None:
+        exc = future.exception()
+        if exc is not None:  # each table is tried again when it is first used, and says why
+            log.error("could not load every table of %s in the background", self.data_dir, exc_info=exc)
+        self.tables_loaded.set()
+        if not self._closed.is_set():
+            self.sig_tables_loaded.emit()
 
     def _on_session_opened(self, session: Session) -> None:
         if self._closed.is_set():

@@ -66,6 +66,8 @@ class ShellStatus:
 
     def show_progress(self, step: str, fraction: float) -> None:
         self.step_label.setText(step)
+        self.step_label.show()  # again after start-up: tables load in the background
+        self.progress.show()
         self.progress.setValue(round(max(0.0, min(fraction, 1.0)) * 1000))
 
     def loading_finished(self) -> None:

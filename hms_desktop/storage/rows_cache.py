@@ -1,0 +1,132 @@
+"""A disposable copy of a checkpoint's checked rows, so a clean table opens without parsing.
+
+Parsing and type-checking ``patients.csv`` at 100,000 patients costs most of a cold open
+(the C csv module alone ~0.5 s). The rows the engine loads from a clean checkpoint — every
+column type-checked, no row rejected, no header finding — are the same at every start
+until the checkpoint changes, so they are kept beside it in ``.cache/<table>.rows``:
+
+- **Keyed by the checkpoint as it is on disk:** its size, ``st_mtime_ns`` and CRC-32 (of
+  every byte, computed at each open anyway to compare with the manifest), plus a
+  fingerprint of the table's columns, their kinds and the check rules (``RULES``). A
+  spreadsheet re-save, a truncation, a restore from backup or a model change makes it
+  stale: it is then ignored, and the checkpoint is parsed and checked as always.
+- **Never a source of truth:** it is written only from rows that passed the checks (at a
+  clean load, or by a checkpoint from rows in memory that pass the same checks), carries
+  a CRC-32 of its own bytes, and anything unexpected in it (damage, truncation, a cell
+  count that does not fit) makes it ignored. It is not fsynced, not in the manifest and
+  not in backups; deleting it only costs one slower start.
+- A read-only instance never writes it, nor does a disk nearly full (``KEEP_FREE``): the
+  journal's next append matters more than a faster start. It holds patient data, so it is created 0600 in a
+  0700 folder like every other file.
+
+Cells are joined with U+001F (unit separator); a table with a cell holding that character
+is not cached (tests/storage/test_rows_cache.py compares cached and parsed rows for any text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .csvfile import make_dir, write_temporary
+from .schema import ColumnKind
+
+CACHE_DIR = ".cache"
+MAGIC = "HMS-ROWS-1"
+#: Bump when a load-time check changes: every cache written under the old rules is stale.
+RULES = "checks-1"
+SEPARATOR = "\x1f"
+KEEP_FREE = 64 * 1024 * 1024  # never written when it would leave less free space than this
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointKey:
+    """The checkpoint a cache belongs to, exactly as it is on disk."""
+
+    size: int
+    mtime_ns: int
+    crc32: str
+
+
+def fingerprint(columns: Sequence[str], kinds: Mapping[str, ColumnKind]) -> str:
+    """Columns, their kinds (choices included) and the check rules: any change makes it stale."""
+    # Choices sorted: a frozenset's order changes from one process to the next (hash seed).
+    described = [RULES, *((c, kinds[c].name, kinds[c].optional, kinds[c].required, sorted(kinds[c].choices))
+                          for c in columns)]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+def cache_path(folder: Path, table: str) -> Path:
+    return folder / CACHE_DIR / f"{table}.rows"
+
+
+def write(path: Path, key: CheckpointKey, fingerprint_: str, rows: Sequence[tuple[str, ...]], width: int) -> bool:
+    """Write the cache (temp file and rename: a reader sees the old one or the new one).
+
+    Returns False, writing nothing, when the rows cannot be cached exactly (a cell holding
+    the separator, a row of the wrong width) or the disk refuses: never an error.
+    """
+    if any(len(row) != width for row in rows):
+        return False
+    joined = SEPARATOR.join(itertools.chain.from_iterable(rows))
+    if joined.count(SEPARATOR) != max(len(rows) * width - 1, 0):
+        return False
+    try:
+        payload = joined.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8: such rows never load anyway
+        return False
+    header = {"magic": MAGIC, "fingerprint": fingerprint_, "size": key.size, "mtime_ns": key.mtime_ns,
+              "crc32": key.crc32, "rows": len(rows), "width": width, "payload_crc32": zlib.crc32(payload)}
+    try:
+        make_dir(path.parent)
+        if shutil.disk_usage(path.parent).free < 2 * len(payload) + KEEP_FREE:
+            return False  # room for saves matters more than a faster start
+        tmp = write_temporary(path, json.dumps(header).encode("ascii") + b"\n" + payload, durable=False)
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
+
+
+def read(path: Path, key: CheckpointKey, fingerprint_: str, width: int) -> list[tuple[str, ...]] | None:
+    """The cached rows of exactly this checkpoint, or None (missing, stale or damaged)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    end = data.find(b"\n")
+    try:
+        header = json.loads(data[:end]) if end > 0 else None
+    except ValueError:
+        return None
+    expected = {"magic": MAGIC, "fingerprint": fingerprint_, "size": key.size, "mtime_ns": key.mtime_ns,
+                "crc32": key.crc32, "width": width}
+    if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
+        return None
+    rows = header.get("rows")
+    payload = memoryview(data)[end + 1:]
+    if not isinstance(rows, int) or rows < 0 or zlib.crc32(payload) != header.get("payload_crc32"):
+        return None
+    if rows == 0:
+        return [] if not payload else None
+    try:
+        cells = str(payload, "utf-8").split(SEPARATOR)
+    except UnicodeDecodeError:
+        return None
+    if len(cells) != rows * width:
+        return None
+    return list(zip(*[iter(cells)] * width, strict=False))
+
+
+def forget(path: Path) -> None:
+    """Remove a stale cache (it may hold rows a person has since changed or deleted)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
