@@ -11,10 +11,22 @@ from pathlib import Path
 
 import pytest
 
+from hms_desktop.services.chronic import chronic_timeline
+from hms_desktop.services.observations import observations_timeline
+from hms_desktop.services.record import record_timeline
+from hms_desktop.services.referrals import referrals_timeline
 from hms_desktop.services.session import FIRST_TABLES, close_session, load_deferred, open_session
-from hms_desktop.services.timeline import timeline_for
+from hms_desktop.services.timeline import TimelineEntry, collect_timeline
+from hms_desktop.services.wearables import wearables_timeline
 from hms_desktop.storage.care import OBSERVATIONS
 from hms_desktop.storage.registry import all_tables
+
+# Every source the window's Timeline lists (ui/composition.py: timeline_sources).
+SOURCES = [record_timeline, observations_timeline, chronic_timeline, referrals_timeline, wearables_timeline]
+
+
+def timeline_for(services: object, patient_id: str) -> list[TimelineEntry]:
+    return collect_timeline(services, patient_id, SOURCES).entries
 
 DEMO_PATIENTS = 1500
 DEFERRED = ("observations", "problems", "medications", "clinical_notes", "appointments", "chronic_readings")
