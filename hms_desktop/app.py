@@ -177,6 +177,18 @@ def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 
+def gate_window(window: Any) -> Any:
+    """Sign-in at start, lock, idle lock, sign out (``ui/shell/session_gate.py``); the beds
+    are monitored from the start, whoever is signed in (``ui.monitor.start_beds``)."""
+    from hms_desktop.ui.shell.session_gate import SessionGate
+
+    try:
+        from hms_desktop.ui.monitor import start_beds
+    except ModuleNotFoundError:  # a build without the monitor
+        return SessionGate(window)
+    return SessionGate(window, beds=start_beds)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -225,9 +237,13 @@ def main(argv: list[str] | None = None) -> int:
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
     if args.quit_when_ready:
-        # A smoke test, not a nurse: close without the "quit while monitoring?" question.
+        # A smoke test, not a nurse: close without the "quit while monitoring?" question, and
+        # build every tab as the explicit ``system`` actor (no sign-in: the window closes as
+        # soon as the tabs exist; docs/security.md).
         window.setProperty("hms_force_close", True)
         window.sig_tabs_created.connect(window.close)
+    else:
+        gate_window(window)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
     window.show()

@@ -10,6 +10,7 @@ from .access_control import AccessControl
 from .accounts import AccountService
 from .bus import EventBus
 from .chronic import ChronicService
+from .folder_tasks import FolderTasks
 from .monitoring import MonitoringService
 from .observations import ObservationService
 from .patients import PatientService
@@ -34,6 +35,7 @@ class Services:
     scheduling: SchedulingService
     monitoring: MonitoringService
     accounts: AccountService
+    folder: FolderTasks
     access: AccessControl
 
 
@@ -52,6 +54,7 @@ def build_services(store: Store, bus: EventBus | None = None, *,
         scheduling=SchedulingService(store, bus),
         monitoring=MonitoringService(store, bus),
         accounts=AccountService(store, bus),
+        folder=FolderTasks(store),
         access=access,
     )
     for name in services.__dataclass_fields__:

@@ -32,6 +32,20 @@ def create_tab(ctx: AppContext) -> QWidget:
     return tab
 
 
+def start_beds(ctx: AppContext) -> Any:
+    """Start the station controller with the window, not with the Monitor tab: beds keep
+    recording and alarming before anyone signs in, while the screen is locked and whatever
+    the signed-in role may see (the lock screen lists the alarms). None in a window that
+    does not hold the data folder (it opens no device)."""
+    from hms_desktop.ui.monitor.monitor_tab import build_controller
+
+    if not ctx.session.holds_folder_lock:
+        return None
+    controller = build_controller(ctx)
+    controller.start()
+    return controller
+
+
 def create_trend_view(ctx: AppContext) -> QWidget:
     """A vitals trend for the Record tab: follows ``ctx.current_patient``."""
     from hms_desktop.ui.monitor.trend_view import TrendView

@@ -1,8 +1,9 @@
-"""The sign-in dialog: username and password, checked on the background writer (argon2id
-takes ~0.2 s and a failure is written to the users table), never on the GUI thread.
+"""The sign-in form and dialog: username and password, checked on the background writer
+(argon2id takes ~0.2 s and a failure is written to the users table), never on the GUI thread.
 
 A demo folder shows its demo accounts and their passwords, marked as demo-only. The
-password field is cleared after every attempt and never logged.
+password field is cleared after every attempt and never logged. The form is also the
+lock screen's (``lock_screen.py``).
 """
 
 from __future__ import annotations
@@ -28,17 +29,19 @@ from hms_desktop.domain.accounts import SignedInUser
 Submit = Callable[..., "Future[Any]"]
 
 
-class SignInDialog(QDialog):
+class SignInForm(QWidget):
+    """Username, password, a problem line and the Sign in button."""
+
     sig_attempt_finished = Signal(object)
     """The writer finished an attempt: a SignedInUser or the exception (posted to the GUI thread)."""
+    sig_signed_in = Signal(object)
+    """A SignedInUser: the password was right."""
 
-    def __init__(self, authenticate: Callable[[str, str], SignedInUser], submit: Submit, *,
-                 demo_accounts: list[tuple[str, str]] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, authenticate: Callable[[str, str], SignedInUser], submit: Submit,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("sign_in")
-        self.setAccessibleName("Sign in")
-        self.setWindowTitle("Sign in — HMS Desktop")
-        self.user: SignedInUser | None = None
+        self.setObjectName("sign_in_form")
+        self.setAccessibleName("sign-in form")
         self._authenticate = authenticate
         self._submit = submit
         self.username = QLineEdit()
@@ -52,32 +55,26 @@ class SignInDialog(QDialog):
         self.problem.setObjectName("sign_in_problem")
         self.problem.setAccessibleName("sign-in problem")
         self.problem.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("&Username", self.username)
-        form.addRow("&Password", self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.sign_in_button = buttons.addButton("&Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button = QPushButton("&Sign in")
         self.sign_in_button.setObjectName("sign_in_button")
         self.sign_in_button.setAccessibleName("sign in")
-        for button in buttons.buttons():  # Return signs in; it must never hit Cancel
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.sign_in_button)
-        self.sign_in_button.setDefault(True)
-        buttons.accepted.connect(self._attempt)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        if demo_accounts:
-            layout.addWidget(_demo_list(demo_accounts))
-        layout.addWidget(buttons)
+        self.sign_in_button.clicked.connect(self.attempt)
+        self.username.returnPressed.connect(self.attempt)
+        self.password.returnPressed.connect(self.attempt)
+        form = QFormLayout(self)
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
+        form.addRow(self.problem)
+        form.addRow(self.sign_in_button)
         self.sig_attempt_finished.connect(self._finished)
 
-    def _attempt(self) -> None:
+    def attempt(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
             self.problem.setText("Type your username and password.")
             return
+        if not self.sign_in_button.isEnabled():
+            return  # an attempt is being checked
         self.password.clear()
         self.sign_in_button.setEnabled(False)
         self.problem.setText("Checking…")
@@ -88,17 +85,44 @@ class SignInDialog(QDialog):
     def _finished(self, outcome: object) -> None:
         self.sign_in_button.setEnabled(True)
         if isinstance(outcome, SignedInUser):
-            self.user = outcome
             self.problem.setText("")
-            self.accept()
+            self.sig_signed_in.emit(outcome)
             return
         self.problem.setText(str(outcome) if isinstance(outcome, ValueError) else
                              f"Signing in failed: {type(outcome).__name__}: {outcome}")
         self.password.setFocus()
 
 
-def _demo_list(accounts: list[tuple[str, str]]) -> QLabel:
-    rows = "".join(f"<tr><td><b>{name}</b></td><td>{password}</td></tr>" for name, password in accounts)
+class SignInDialog(QDialog):
+    def __init__(self, authenticate: Callable[[str, str], SignedInUser], submit: Submit, *,
+                 demo_accounts: list[tuple[str, str]] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sign_in")
+        self.setAccessibleName("Sign in")
+        self.setWindowTitle("Sign in — HMS Desktop")
+        self.user: SignedInUser | None = None
+        self.form = SignInForm(authenticate, submit, self)
+        self.sig_attempt_finished = self.form.sig_attempt_finished
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        for button in buttons.buttons():  # Return signs in; it must never hit Cancel
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        if demo_accounts:
+            layout.addWidget(demo_list(demo_accounts))
+        layout.addWidget(buttons)
+        self.form.sig_signed_in.connect(self._signed_in)
+
+    def _signed_in(self, user: SignedInUser) -> None:
+        self.user = user
+        self.accept()
+
+
+def demo_list(accounts: list[tuple[str, str]]) -> QLabel:
+    rows = "".join(f"<tr><td><b>{name}</b>&nbsp;&nbsp;</td><td>{password}</td></tr>"
+                   for name, password in accounts)
     label = QLabel(f"<p><b>Demo data only</b> — these accounts and passwords are public; never use "
                    f"them for real patients.</p><table>{rows}</table>")
     label.setObjectName("sign_in_demo_accounts")
