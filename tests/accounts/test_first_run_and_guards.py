@@ -17,7 +17,7 @@ from hms_desktop.services.session import close_session, open_session
 from hms_desktop.storage import Store
 from hms_desktop.storage.accounts import USERS
 from hms_desktop.ui.shell.first_admin import FirstAdministratorDialog
-from tests.accounts.gate_helpers import gated, named  # noqa: F401
+from tests.accounts.gate_helpers import named
 
 PASSPHRASE = "seven green herons at dawn"
 

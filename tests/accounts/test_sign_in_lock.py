@@ -13,7 +13,7 @@ from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
 from hms_desktop.services.accounts import DEMO_ACCOUNTS
 from hms_desktop.ui.shell.emergency_dialog import EmergencyAccessDialog
-from tests.accounts.gate_helpers import access_log, gated, named, sign_in, visible_text  # noqa: F401
+from tests.accounts.gate_helpers import access_log, named, sign_in, visible_text
 
 PASSWORDS = {username: password for username, _name, _role, password in DEMO_ACCOUNTS}
 FAST = AlarmLimits(satseconds=0, spo2_delay_s=1, pr_delay_s=1)
