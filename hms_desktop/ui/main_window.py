@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hms_desktop.domain.accounts import denial_reason
+from hms_desktop.domain.accounts import Permission, denial_reason
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.context import TAB_RECORD, AppContext
 from hms_desktop.ui.interop.menus import InteropMenus
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
+        ctx.write_guard.register(self.action_settings, needs=Permission.CHANGE_SETTINGS)
         self.backup_menu.attach(ctx)
         self.action_repair.setEnabled(ctx.store.can_repair)  # a CSV folder that is ours
         self._update_title()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from hms_desktop.ui.shell.write_guard import register_writes
+from hms_desktop.domain.accounts import Permission
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
@@ -27,7 +27,8 @@ def create_tab(ctx: AppContext) -> QWidget:
     controller = build_controller(ctx)
     tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
                      recording_off=ctx.session.read_only_reason)
-    register_writes(ctx, tab.add_bed, tab.default_limits)
+    ctx.write_guard.register(tab.add_bed, tab.default_limits, tab.connect_button,
+                             needs=Permission.CONTROL_MONITORING)
     controller.start()
     return tab
 

@@ -166,6 +166,8 @@ class SessionGate(QObject):
             self.window.create_tabs()
             self._tabs_built = True
         self.locked = False
+        self.window.setProperty("hms_locked", False)
+        self.window.statusBar().setVisible(True)
         self._last_input = self._clock()
         self._stack.setCurrentWidget(self._content)
         self.window.menuBar().setEnabled(True)
@@ -207,9 +209,12 @@ class SessionGate(QObject):
     def _show_lock_screen(self) -> None:
         assert self.lock_screen is not None
         self.locked = True
+        self.window.setProperty("hms_locked", True)
         self._stack.setCurrentWidget(self.lock_screen)
-        self.window.menuBar().setEnabled(False)  # Lock/Quit stay reachable by shortcut only
-        self.window.statusBar().clearMessage()  # "Saved Ada Lovelace" must not stay on screen
+        self.window.menuBar().setEnabled(False)
+        # The status line may name a patient ("Saved Ada Lovelace", a scanned label): hidden.
+        self.window.statusBar().clearMessage()
+        self.window.statusBar().setVisible(False)
         self._update_actions()
         self.sig_locked.emit()
 
