@@ -110,3 +110,46 @@ def _patients_spec():  # type: ignore[no-untyped-def]
 
 def _families(window) -> list[str]:  # type: ignore[no-untyped-def]
     return [p.family_name for p in window.ctx.store.table(_patients_spec()).all()]
+
+
+def test_a_change_is_saved_under_the_signed_in_user_and_the_next_role_sees_why_it_cannot(
+        gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QWidget
+
+    from hms_desktop.domain.record import SECTIONS, Section
+    from hms_desktop.storage import Store
+    from hms_desktop.storage.record import SECTION_TABLES
+    from hms_desktop.ui.record.tab import RecordTab
+
+    folder = tmp_path / "clinic"
+    window, gate, _sound, _now = gated(folder, demo=True)
+    sign_in(qtbot, gate, "clinician", PASSWORDS["clinician"])
+    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
+    patient = window.ctx.store.table(_patients_spec()).ids()[0]
+    window.ctx.navigation.open_patient(patient)
+    record_tab = window.findChild(RecordTab)
+    page = record_tab.show_page(SECTIONS[Section.ALLERGIES].title)
+    qtbot.mouseClick(named(page, QPushButton, "Add allergies entry"), Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    dialog.set_value("substance", "Latex")
+    dialog.set_value("reaction", "wheals")
+    dialog.set_value("severity", "severe")
+    qtbot.mouseClick(next(b for b in dialog.findChildren(QPushButton) if b.accessibleName() == "Save"
+                          and b.isVisible()), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(e.substance == "Latex" for e in
+                                window.ctx.services.record.entries(Section.ALLERGIES, patient)), timeout=10_000)
+    gate.action_lock.trigger()
+    sign_in(qtbot, gate, "nurse", PASSWORDS["nurse"])
+    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
+    window.ctx.navigation.open_patient(patient)
+    page: QWidget = window.findChild(RecordTab).show_page(SECTIONS[Section.ALLERGIES].title)
+    add = named(page, QPushButton, "Add allergies entry")
+    assert not add.isEnabled() and add.toolTip() == "Needs the clinician role (edit record)"
+    window.close()
+    store = Store(folder, read_only=True)
+    try:
+        table = store.table(SECTION_TABLES[Section.ALLERGIES])
+        latex = next(e for e in table.all() if e.substance == "Latex")
+        assert table.meta(latex.id).updated_by == "clinician"
+    finally:
+        store.close()
