@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="BED=PORT[@PROTOCOL][:PATIENT_ID]",
                         help="watch a device on a bed (repeatable)")
     parser.add_argument("--screen", type=int, default=None, help="screen number for the station view")
+    parser.add_argument("--station-credentials", type=Path, default=None, metavar="FILE",
+                        help="sign the nurse-station kiosk in unattended from its credential file "
+                             "(made by 'users provision-station'; docs/security.md)")
     demo = parser.add_mutually_exclusive_group()
     demo.add_argument("--demo-if-empty", dest="demo_if_empty", action="store_true", default=True,
                       help="fill an empty data folder with demo data (default)")
@@ -177,7 +180,7 @@ def guard_monitoring(window: Any, ctx: AppContext) -> Any:
     return guard_window(window, ctx, watchdog=WatchdogClient(parent=window), keep_awake=KeepAwake())
 
 
-def gate_window(window: Any) -> Any:
+def gate_window(window: Any, *, station_credentials: Path | None = None) -> Any:
     """Sign-in at start, lock, idle lock, sign out (``ui/shell/session_gate.py``); the beds
     are monitored from the start, whoever is signed in (``ui.monitor.start_beds``)."""
     from hms_desktop.ui.shell.session_gate import SessionGate
@@ -185,8 +188,8 @@ def gate_window(window: Any) -> Any:
     try:
         from hms_desktop.ui.monitor import start_beds
     except ModuleNotFoundError:  # a build without the monitor
-        return SessionGate(window)
-    return SessionGate(window, beds=start_beds)
+        return SessionGate(window, station_credentials=station_credentials)
+    return SessionGate(window, beds=start_beds, station_credentials=station_credentials)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         window.setProperty("hms_force_close", True)
         window.sig_tabs_created.connect(window.close)
     else:
-        gate_window(window)
+        gate_window(window, station_credentials=args.station_credentials)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
     window.show()

@@ -36,7 +36,7 @@ Gated = tuple[MainWindow, SessionGate, RecordingSound, list[float]]
 def gated(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Gated]]:
     windows: list[MainWindow] = []
 
-    def make(folder: Path, *, demo: bool = False) -> Gated:
+    def make(folder: Path, *, demo: bool = False, **gate_options: Any) -> Gated:
         controller = SessionController(folder, demo_if_empty=demo, demo_patients=6, demo_seed=7)
         window = MainWindow(controller, qsettings=QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat),
                             relaunch=lambda _f: None)
@@ -48,7 +48,7 @@ def gated(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Gated]]:
             beds_controller.start()
             return beds_controller
 
-        gate = SessionGate(window, beds=beds, clock=lambda: now[0], check_every_ms=20)
+        gate = SessionGate(window, beds=beds, clock=lambda: now[0], check_every_ms=20, **gate_options)
         qtbot.addWidget(window)
         windows.append(window)
         window.show()

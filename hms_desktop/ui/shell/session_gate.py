@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -27,9 +28,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QStackedWidget, QWidget
 
 from hms_desktop.domain.accounts import SIGNED_OUT, Permission, SignedInUser
-from hms_desktop.services.accounts import DEMO_ACCOUNTS
+from hms_desktop.services.accounts import DEMO_ACCOUNTS, PasswordChangeRequired
 from hms_desktop.services.demo.marker import holds_demo
+from hms_desktop.services.station_credentials import sign_in_station
 from hms_desktop.ui.context import TAB_RECORD, AppContext
+from hms_desktop.ui.shell.change_password import ChangePasswordDialog
 from hms_desktop.ui.shell.emergency_dialog import EmergencyAccessDialog
 from hms_desktop.ui.shell.first_admin import FirstAdministratorDialog
 from hms_desktop.ui.shell.lock_screen import Beds, LockScreen
@@ -49,7 +52,8 @@ class SessionGate(QObject):
     """The window now shows the lock screen (locked, signed out, or before the first sign-in)."""
 
     def __init__(self, window: MainWindow, *, beds: Callable[[AppContext], Beds | None] = lambda _ctx: None,
-                 clock: Callable[[], float] = time.monotonic, check_every_ms: int = 1000) -> None:
+                 clock: Callable[[], float] = time.monotonic, check_every_ms: int = 1000,
+                 station_credentials: Path | None = None) -> None:
         super().__init__(window)
         self.setObjectName("session_gate")
         self.window = window
@@ -57,6 +61,7 @@ class SessionGate(QObject):
         self.user: SignedInUser = SIGNED_OUT
         self.locked = True
         self._beds = beds
+        self._station_credentials = station_credentials
         self._clock = clock
         self._last_input = clock()
         self._hidden: list[QWidget] = []
@@ -110,6 +115,7 @@ class SessionGate(QObject):
         self.ctx = ctx
         screen = LockScreen(self._authenticate, ctx.writer.submit, self._stack)
         screen.form.sig_signed_in.connect(self._signed_in)
+        screen.form.sig_attempt_finished.connect(self._attempt_finished)
         if holds_demo(ctx.data_dir):
             screen.show_demo_accounts([(u, p) for u, _name, _role, p in DEMO_ACCOUNTS])
         beds = self._beds(ctx)
@@ -124,6 +130,9 @@ class SessionGate(QObject):
         ctx.run(ctx.services.access.act_as, SIGNED_OUT, what="signing out the start-up actor")
         if not ctx.services.accounts.has_users() and not ctx.read_only:
             self._ask_first_administrator(ctx)
+        elif self._station_credentials is not None:  # the kiosk starts unattended after a restart
+            ctx.run(self._sign_in_station, self._station_credentials, on_done=self._signed_in,
+                    on_error=self._station_refused, what="signing in the nurse station")
 
     def _ask_first_administrator(self, ctx: AppContext) -> FirstAdministratorDialog:
         accounts = ctx.services.accounts
@@ -140,11 +149,41 @@ class SessionGate(QObject):
         return dialog
 
     def _authenticate(self, username: str, password: str) -> SignedInUser:
-        """On the writer: check the password, then act as the user from the next write on."""
+        """On the writer: check the password, then act as the user from the next write on
+        (``PasswordChangeRequired`` first if an administrator set it)."""
         assert self.ctx is not None
-        user = self.ctx.services.accounts.authenticate(username, password)
+        accounts = self.ctx.services.accounts
+        user = accounts.authenticate(username, password)
+        if accounts.must_change_password(user.username):
+            raise PasswordChangeRequired(user.username)
         self.ctx.services.access.act_as(user)
         return user
+
+    def _change_password(self, username: str, current: str, new: str) -> SignedInUser:
+        assert self.ctx is not None
+        self.ctx.services.accounts.change_own_password(username, current, new)
+        return self._authenticate(username, new)
+
+    def _attempt_finished(self, outcome: object) -> None:
+        if isinstance(outcome, PasswordChangeRequired) and self.ctx is not None:
+            dialog = ChangePasswordDialog(outcome.username, self._change_password, self.ctx.writer.submit,
+                                          self.window)
+            dialog.sig_changed.connect(self._signed_in)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+            self.change_password = dialog
+
+    def _sign_in_station(self, path: Path) -> SignedInUser:
+        """On the writer: the kiosk's credential file (``services/station_credentials.py``)."""
+        assert self.ctx is not None
+        user = sign_in_station(self.ctx.services.accounts, path)
+        self.ctx.services.access.act_as(user)
+        return user
+
+    def _station_refused(self, exc: BaseException) -> bool:
+        if self.lock_screen is not None:
+            self.lock_screen.form.problem.setText(f"The nurse station did not sign in: {exc}")
+        return True
 
     # ---- signing in ---------------------------------------------------------------------
     def _signed_in(self, user: SignedInUser) -> None:
@@ -224,7 +263,8 @@ class SessionGate(QObject):
         keep = {self.window, *getattr(self.window, "_companions", [])}
         for widget in QApplication.topLevelWidgets():
             if widget.isVisible() and widget not in keep and not isinstance(widget, QMenu) \
-                    and widget is not getattr(self, "first_administrator", None):
+                    and widget is not getattr(self, "first_administrator", None) \
+                    and widget is not getattr(self, "change_password", None):
                 widget.hide()
                 self._hidden.append(widget)
 
