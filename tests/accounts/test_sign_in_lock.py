@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -75,10 +76,14 @@ def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so
     about = window.show_about()  # any dialog the first user left open
     assert about.isVisible()
     assert gate.action_lock.shortcut().toString() == "Ctrl+L"
+    label = window.findChild(QAction, "action_print_label")
+    assert label.isEnabled()
     gate.action_lock.trigger()
     assert gate.locked and not about.isVisible()
+    assert not label.isEnabled()  # Ctrl+Shift+L cannot print the open patient's label behind the lock
     sign_in(qtbot, gate, "reception", PASSWORDS["reception"])
     qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
+    assert label.isEnabled()
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.objectName() == "about"]
     # The receptionist's Record tab says which role it needs; emergency access opens it.
     patient = window.ctx.store.table(_patients_spec()).ids()[0]

@@ -107,6 +107,8 @@ class SessionGate(QObject):
         self.action_sign_out = action("Sign ou&t", "sign_out", self.sign_out)
         self.action_emergency = action("&Emergency access to this patient…", "emergency_access",
                                        self.emergency_access)
+        self._own_actions = [self.action_lock, self.action_switch, self.action_sign_out, self.action_emergency]
+        self._suspended: list[QAction] = []
         if menu is not None and first is not None:
             menu.insertSeparator(first)
 
@@ -205,6 +207,7 @@ class SessionGate(QObject):
             self.window.create_tabs()
             self._tabs_built = True
         self.locked = False
+        self._resume_actions()
         self.window.setProperty("hms_locked", False)
         self.window.statusBar().setVisible(True)
         self._last_input = self._clock()
@@ -247,6 +250,8 @@ class SessionGate(QObject):
 
     def _show_lock_screen(self) -> None:
         assert self.lock_screen is not None
+        if not self.locked or not self._suspended:
+            self._suspend_actions()
         self.locked = True
         self.window.setProperty("hms_locked", True)
         self._stack.setCurrentWidget(self.lock_screen)
@@ -256,6 +261,20 @@ class SessionGate(QObject):
         self.window.statusBar().setVisible(False)
         self._update_actions()
         self.sig_locked.emit()
+
+    def _suspend_actions(self) -> None:
+        """Every window action but Quit and Full screen stops while locked: a shortcut such as
+        Ctrl+Shift+L (print the open patient's label) must not work behind the lock screen."""
+        keep = {"action_quit", "action_full_screen"}
+        for act in self.window.findChildren(QAction):
+            if act.isEnabled() and act.objectName() not in keep and act not in self._own_actions:
+                act.setEnabled(False)
+                self._suspended.append(act)
+
+    def _resume_actions(self) -> None:
+        suspended, self._suspended = self._suspended, []
+        for act in suspended:
+            act.setEnabled(True)  # the write guard disables again what the new role may not do
 
     def _hide_dialogs(self) -> None:
         """Every other window of the application (dialogs, a referral letter…) but the
