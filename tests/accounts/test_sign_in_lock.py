@@ -57,6 +57,9 @@ def test_idle_lock_hides_every_patient_name_while_alarms_keep_sounding(
     alarms = named(gate.lock_screen, QListWidget, "alarms")
     qtbot.waitUntil(lambda: any(bed.name in alarms.item(i).text() for i in range(alarms.count())), timeout=5_000)
     assert not any(name in visible_text() for name in families)
+    numbers = named(gate.lock_screen, QLabel, "bed numbers")
+    qtbot.waitUntil(lambda: any(line.startswith(bed.name) and "SpO2 80" in line
+                                for line in numbers.text().splitlines()), timeout=5_000)
     alarms.setCurrentRow(next(i for i in range(alarms.count()) if bed.name in alarms.item(i).text()))
     qtbot.mouseClick(named(gate.lock_screen, QPushButton, "acknowledge alarm"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(b == bed.id and a.acknowledged_by == "lock screen (nurse)" for b, a in beds.alarms()),

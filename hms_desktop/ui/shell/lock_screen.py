@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtCore import Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,9 +37,13 @@ class Beds(Protocol):
     @property
     def service(self) -> Any: ...
 
+    @property
+    def monitors(self) -> dict[str, Any]: ...
+
 
 class LockedAlarms(QWidget):
-    """The beds' alarms by bed name (never the patient's), with Acknowledge and Audio pause."""
+    """The beds' numbers and alarms by bed name (never the patient's), with Acknowledge and
+    Audio pause. The numbers are re-read once a second (a tile's rate, not the 30 Hz frame)."""
 
     def __init__(self, beds: Beds, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,15 +63,36 @@ class LockedAlarms(QWidget):
         self.pause_button.clicked.connect(lambda: beds.pause_audio(at_lock_screen=True))
         heading = QLabel("<b>Monitored beds</b> — alarms keep sounding while the screen is locked")
         heading.setWordWrap(True)
+        self.numbers = QLabel("")
+        self.numbers.setObjectName("lock_screen_bed_numbers")
+        self.numbers.setAccessibleName("bed numbers")
+        self.numbers.setWordWrap(True)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh_numbers)
+        self._timer.start(1000)
         buttons = QHBoxLayout()
         buttons.addWidget(self.acknowledge_button)
         buttons.addWidget(self.pause_button)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        layout.addWidget(self.numbers)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         beds.sig_alarms_changed.connect(self.refresh)
         self.refresh()
+        self.refresh_numbers()
+
+    def refresh_numbers(self) -> None:
+        """"Bed 1: SpO2 97 · PR 72" for every bed that is monitoring; never a name or an ID."""
+        lines = []
+        for mon in list(self._beds.monitors.values()):
+            if mon.session is None:
+                continue
+            numbers = mon.numerics
+            demo = " (DEMO)" if mon.simulated else ""
+            lines.append(f"{mon.bed.name}{demo}: SpO2 {_number(numbers.spo2)} · PR {_number(numbers.pulse_rate)}"
+                         + ("" if mon.monitoring else " · paused"))
+        self.numbers.setText("\n".join(lines) or "No bed is monitoring.")
 
     def refresh(self) -> None:
         names = {bed.id: bed.name for bed in self._beds.service.beds()}
@@ -89,6 +114,10 @@ class LockedAlarms(QWidget):
         target = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if target:
             self._beds.acknowledge(*target, at_lock_screen=True)
+
+
+def _number(value: int | None) -> str:
+    return "--" if value is None else str(value)
 
 
 class LockScreen(QWidget):
