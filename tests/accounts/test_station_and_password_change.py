@@ -3,15 +3,17 @@ kiosk signs itself in from its credential file and never idle-locks (issue 14 it
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from hms_desktop.__main__ import main
 from hms_desktop.domain.accounts import Role
 from hms_desktop.services.session import close_session, open_session
-from hms_desktop.services.station_credentials import provision_station
 from hms_desktop.ui.shell.change_password import ChangePasswordDialog
 from tests.accounts.gate_helpers import named, sign_in, visible_text
 
@@ -26,8 +28,16 @@ def _folder_with_admin(folder: Path) -> None:
     accounts.create_first_administrator("boss", "Ada Admin", ADMIN_PASSWORD)
     session.sign_in(accounts.authenticate("boss", ADMIN_PASSWORD))
     accounts.create("nina", "Nina Nurse", [Role.NURSE], GIVEN)  # must change at first sign-in
-    provision_station(accounts, "ward3", "Ward 3 station", folder.parent / "kiosk" / "station.json")
     close_session(session)
+    # The administrator provisions the kiosk with the documented command.
+    credentials = folder.parent / "kiosk" / "station.json"
+    os.environ["HMS_PASSWORD"] = ADMIN_PASSWORD
+    try:
+        assert main(["users", "provision-station", "ward3", "--name", "Ward 3 station", "--credentials",
+                     str(credentials), "--user", "boss", "--data-dir", str(folder)]) == 0
+    finally:
+        del os.environ["HMS_PASSWORD"]
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
 
 
 def test_a_password_set_by_an_administrator_is_changed_at_the_first_sign_in(
