@@ -74,6 +74,7 @@ def sign_in(qtbot: QtBot, gate: SessionGate, username: str, password: str) -> No
     qtbot.keyClicks(named(form, QLineEdit, "password"), password)
     with qtbot.waitSignal(gate.sig_signed_in, timeout=20_000):
         qtbot.mouseClick(named(form, QPushButton, "sign in"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gate.window._pending_tabs, timeout=30_000)  # every tab built for them
 
 
 def visible_text() -> str:

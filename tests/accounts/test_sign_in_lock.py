@@ -7,12 +7,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from hms_desktop.devices.sources import SyntheticOximeter
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
+from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.services.accounts import DEMO_ACCOUNTS
+from hms_desktop.storage import Store
+from hms_desktop.storage.patients import PATIENTS
+from hms_desktop.storage.record import SECTION_TABLES
+from hms_desktop.ui.record.tab import RecordTab
 from hms_desktop.ui.shell.emergency_dialog import EmergencyAccessDialog
 from tests.accounts.gate_helpers import access_log, named, sign_in, visible_text
 
@@ -30,13 +42,12 @@ def test_idle_lock_hides_every_patient_name_while_alarms_keep_sounding(
     assert "Demo data only" in text and PASSWORDS["nurse"] in text
     assert not any(name in text for name in families)
     sign_in(qtbot, gate, "nurse", PASSWORDS["nurse"])
-    qtbot.waitUntil(lambda: not window._pending_tabs and window.ctx.services.access.user.username == "nurse",
-                    timeout=30_000)
-    window.ctx.current_patient.select(window.ctx.store.table(_patients_spec()).ids()[0])
+    assert window.ctx.services.access.user.username == "nurse"
+    window.ctx.current_patient.select(window.ctx.store.table(PATIENTS).ids()[0])
     qtbot.waitUntil(lambda: any(name in visible_text() for name in families), timeout=20_000)  # the walk sees names
     beds = window.ctx.monitor_controller
     assert beds is not None
-    patient = window.ctx.store.table(_patients_spec()).ids()[0]
+    patient = window.ctx.store.table(PATIENTS).ids()[0]
     beds.service.set_limits(patient, FAST.model_copy(update={"id": patient}))
     beds.ensure_bed("BED09")  # demo beds are busy with demo devices
     bed = next(b for b in beds.service.beds() if b.id == "BED09")
@@ -75,7 +86,6 @@ def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so
     folder = tmp_path / "clinic"
     window, gate, _sound, _now = gated(folder, demo=True)
     sign_in(qtbot, gate, "clinician", PASSWORDS["clinician"])
-    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
     about = window.show_about()  # any dialog the first user left open
     assert about.isVisible()
     assert gate.action_lock.shortcut().toString() == "Ctrl+L"
@@ -85,11 +95,10 @@ def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so
     assert gate.locked and not about.isVisible()
     assert not label.isEnabled()  # Ctrl+Shift+L cannot print the open patient's label behind the lock
     sign_in(qtbot, gate, "reception", PASSWORDS["reception"])
-    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
     assert label.isEnabled()
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.objectName() == "about"]
     # The receptionist's Record tab says which role it needs; emergency access opens it.
-    patient = window.ctx.store.table(_patients_spec()).ids()[0]
+    patient = window.ctx.store.table(PATIENTS).ids()[0]
     window.ctx.current_patient.select(patient)
     window.show_tab("Record")
     assert "Needs the clinician or nurse role (view record)" in visible_text()
@@ -110,30 +119,16 @@ def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so
                and "collapsed" in e.detail for e in log)
 
 
-def _patients_spec():  # type: ignore[no-untyped-def]
-    from hms_desktop.storage.patients import PATIENTS
-
-    return PATIENTS
-
-
 def _families(window) -> list[str]:  # type: ignore[no-untyped-def]
-    return [p.family_name for p in window.ctx.store.table(_patients_spec()).all()]
+    return [p.family_name for p in window.ctx.store.table(PATIENTS).all()]
 
 
 def test_a_change_is_saved_under_the_signed_in_user_and_the_next_role_sees_why_it_cannot(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QWidget
-
-    from hms_desktop.domain.record import SECTIONS, Section
-    from hms_desktop.storage import Store
-    from hms_desktop.storage.record import SECTION_TABLES
-    from hms_desktop.ui.record.tab import RecordTab
-
     folder = tmp_path / "clinic"
     window, gate, _sound, _now = gated(folder, demo=True)
     sign_in(qtbot, gate, "clinician", PASSWORDS["clinician"])
-    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
-    patient = window.ctx.store.table(_patients_spec()).ids()[0]
+    patient = window.ctx.store.table(PATIENTS).ids()[0]
     window.ctx.navigation.open_patient(patient)
     record_tab = window.findChild(RecordTab)
     page = record_tab.show_page(SECTIONS[Section.ALLERGIES].title)
@@ -148,7 +143,6 @@ def test_a_change_is_saved_under_the_signed_in_user_and_the_next_role_sees_why_i
                                 window.ctx.services.record.entries(Section.ALLERGIES, patient)), timeout=10_000)
     gate.action_lock.trigger()
     sign_in(qtbot, gate, "nurse", PASSWORDS["nurse"])
-    qtbot.waitUntil(lambda: not window._pending_tabs, timeout=30_000)
     window.ctx.navigation.open_patient(patient)
     page: QWidget = window.findChild(RecordTab).show_page(SECTIONS[Section.ALLERGIES].title)
     add = named(page, QPushButton, "Add allergies entry")

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from hms_desktop.domain.accounts import SignedInUser
+from hms_desktop.ui.shell.account_fields import field, problem_line, refusal_text, run_then_report
 
 #: (username, current password, new password) -> the signed-in user, run on the writer.
 Change = Callable[[str, str, str], SignedInUser]
@@ -31,13 +32,10 @@ class ChangePasswordDialog(QDialog):
         intro = QLabel(f"{username}: your password was set by an administrator. Choose your own — "
                        "a passphrase of at least 15 characters is best.")
         intro.setWordWrap(True)
-        self.current = self._secret("current password")
-        self.new = self._secret("new password")
-        self.repeat = self._secret("repeat the new password")
-        self.problem = QLabel("")
-        self.problem.setObjectName("change_password_problem")
-        self.problem.setAccessibleName("change password problem")
-        self.problem.setWordWrap(True)
+        self.current = field("current password", secret=True)
+        self.new = field("new password", secret=True)
+        self.repeat = field("repeat the new password", secret=True)
+        self.problem = problem_line("change_password_problem", "change password problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.addButton("&Save and sign in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("change_password_save")
@@ -54,13 +52,6 @@ class ChangePasswordDialog(QDialog):
         form.addRow(buttons)
         self.sig_attempt_finished.connect(self._finished)
 
-    def _secret(self, name: str) -> QLineEdit:
-        field = QLineEdit()
-        field.setObjectName(name.replace(" ", "_"))
-        field.setAccessibleName(name)
-        field.setEchoMode(QLineEdit.EchoMode.Password)
-        return field
-
     def _attempt(self) -> None:
         if self.new.text() != self.repeat.text():
             self.problem.setText("The two new passwords differ; type them again.")
@@ -68,13 +59,11 @@ class ChangePasswordDialog(QDialog):
             self.repeat.clear()
             return
         current, new = self.current.text(), self.new.text()
-        for field in (self.current, self.new, self.repeat):
-            field.clear()
+        for secret in (self.current, self.new, self.repeat):
+            secret.clear()
         self.save_button.setEnabled(False)
         self.problem.setText("Saving…")
-        future = self._submit(self._change, self._username, current, new)
-        future.add_done_callback(lambda done: self.sig_attempt_finished.emit(
-            done.exception() if done.exception() is not None else done.result()))
+        run_then_report(self._submit, self._change, self._username, current, new, to=self.sig_attempt_finished)
 
     def _finished(self, outcome: object) -> None:
         self.save_button.setEnabled(True)
@@ -82,5 +71,4 @@ class ChangePasswordDialog(QDialog):
             self.sig_changed.emit(outcome)
             self.done(QDialog.DialogCode.Accepted)
             return
-        self.problem.setText(str(outcome) if isinstance(outcome, ValueError) else
-                             f"Not saved: {type(outcome).__name__}: {outcome}")
+        self.problem.setText(refusal_text(outcome, "Not saved"))

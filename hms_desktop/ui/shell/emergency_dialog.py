@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hms_desktop.services.access_control import MIN_REASON
+from hms_desktop.ui.shell.account_fields import problem_line
 
 
 class EmergencyAccessDialog(QDialog):
@@ -34,10 +35,7 @@ class EmergencyAccessDialog(QDialog):
         self.reason.setObjectName("emergency_reason")
         self.reason.setAccessibleName("reason for emergency access")
         self.reason.setTabChangesFocus(True)
-        self.problem = QLabel("")
-        self.problem.setObjectName("emergency_problem")
-        self.problem.setAccessibleName("emergency access problem")
-        self.problem.setWordWrap(True)
+        self.problem = problem_line("emergency_problem", "emergency access problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.open_button = buttons.addButton("&Open the record", QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button.setObjectName("emergency_open")

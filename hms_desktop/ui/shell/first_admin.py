@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from hms_desktop.domain.accounts import SignedInUser
+from hms_desktop.ui.shell.account_fields import field, problem_line, refusal_text, run_then_report
 
 #: (username, display name, password) -> the signed-in administrator, run on the writer.
 CreateFirst = Callable[[str, str, str], SignedInUser]
@@ -35,14 +36,11 @@ class FirstAdministratorDialog(QDialog):
                        "the clinic's users. Choose a passphrase of at least 15 characters — a few "
                        "words are easy to remember and hard to guess.")
         intro.setWordWrap(True)
-        self.username = self._field("administrator username")
-        self.display_name = self._field("administrator full name")
-        self.password = self._field("new password", secret=True)
-        self.repeat = self._field("repeat the password", secret=True)
-        self.problem = QLabel("")
-        self.problem.setObjectName("first_administrator_problem")
-        self.problem.setAccessibleName("first administrator problem")
-        self.problem.setWordWrap(True)
+        self.username = field("administrator username")
+        self.display_name = field("administrator full name")
+        self.password = field("new password", secret=True)
+        self.repeat = field("repeat the password", secret=True)
+        self.problem = problem_line("first_administrator_problem", "first administrator problem")
         buttons = QDialogButtonBox()
         self.create_button = buttons.addButton("&Create and sign in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("first_administrator_create")
@@ -58,14 +56,6 @@ class FirstAdministratorDialog(QDialog):
         form.addRow(self.problem)
         form.addRow(buttons)
         self.sig_attempt_finished.connect(self._finished)
-
-    def _field(self, name: str, *, secret: bool = False) -> QLineEdit:
-        field = QLineEdit()
-        field.setObjectName(name.replace(" ", "_"))
-        field.setAccessibleName(name)
-        if secret:
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-        return field
 
     def reject(self) -> None:
         """Nothing opens without an administrator: Escape does not skip this question."""
@@ -85,9 +75,7 @@ class FirstAdministratorDialog(QDialog):
             return
         self.create_button.setEnabled(False)
         self.problem.setText("Creating…")
-        future = self._submit(self._create, username, name, password)
-        future.add_done_callback(lambda done: self.sig_attempt_finished.emit(
-            done.exception() if done.exception() is not None else done.result()))
+        run_then_report(self._submit, self._create, username, name, password, to=self.sig_attempt_finished)
 
     def _finished(self, outcome: object) -> None:
         self.create_button.setEnabled(True)
@@ -97,5 +85,4 @@ class FirstAdministratorDialog(QDialog):
             self.sig_created.emit(outcome)
             self.done(QDialog.DialogCode.Accepted)
             return
-        self.problem.setText(str(outcome) if isinstance(outcome, ValueError) else
-                             f"Not created: {type(outcome).__name__}: {outcome}")
+        self.problem.setText(refusal_text(outcome, "Not created"))

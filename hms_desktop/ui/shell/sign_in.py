@@ -9,8 +9,6 @@ lock screen's (``lock_screen.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,15 +16,21 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from hms_desktop.domain.accounts import SignedInUser
+from hms_desktop.ui.shell.account_fields import (
+    Submit,
+    field,
+    problem_line,
+    refusal_text,
+    run_then_report,
+)
 
-Submit = Callable[..., "Future[Any]"]
+__all__ = ["SignInDialog", "SignInForm", "Submit", "demo_list"]
 
 
 class SignInForm(QWidget):
@@ -44,17 +48,11 @@ class SignInForm(QWidget):
         self.setAccessibleName("sign-in form")
         self._authenticate = authenticate
         self._submit = submit
-        self.username = QLineEdit()
+        self.username = field("username")
         self.username.setObjectName("sign_in_username")
-        self.username.setAccessibleName("username")
-        self.password = QLineEdit()
+        self.password = field("password", secret=True)
         self.password.setObjectName("sign_in_password")
-        self.password.setAccessibleName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.problem = QLabel("")
-        self.problem.setObjectName("sign_in_problem")
-        self.problem.setAccessibleName("sign-in problem")
-        self.problem.setWordWrap(True)
+        self.problem = problem_line("sign_in_problem", "sign-in problem")
         self.sign_in_button = QPushButton("&Sign in")
         self.sign_in_button.setObjectName("sign_in_button")
         self.sign_in_button.setAccessibleName("sign in")
@@ -78,9 +76,7 @@ class SignInForm(QWidget):
         self.password.clear()
         self.sign_in_button.setEnabled(False)
         self.problem.setText("Checking…")
-        future = self._submit(self._authenticate, username, password)
-        future.add_done_callback(lambda done: self.sig_attempt_finished.emit(
-            done.exception() if done.exception() is not None else done.result()))
+        run_then_report(self._submit, self._authenticate, username, password, to=self.sig_attempt_finished)
 
     def _finished(self, outcome: object) -> None:
         self.sign_in_button.setEnabled(True)
@@ -88,8 +84,7 @@ class SignInForm(QWidget):
             self.problem.setText("")
             self.sig_signed_in.emit(outcome)
             return
-        self.problem.setText(str(outcome) if isinstance(outcome, ValueError) else
-                             f"Signing in failed: {type(outcome).__name__}: {outcome}")
+        self.problem.setText(refusal_text(outcome, "Signing in failed"))
         self.password.setFocus()
 
 
