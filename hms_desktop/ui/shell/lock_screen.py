@@ -57,7 +57,7 @@ class LockedAlarms(QWidget):
         self.acknowledge_button.setObjectName("lock_screen_acknowledge")
         self.acknowledge_button.setAccessibleName("acknowledge alarm")
         self.acknowledge_button.clicked.connect(self._acknowledge)
-        self.pause_button = QPushButton("Audio &pause")
+        self.pause_button = QPushButton("Au&dio pause")
         self.pause_button.setObjectName("lock_screen_audio_pause")
         self.pause_button.setAccessibleName("audio pause")
         self.pause_button.clicked.connect(lambda: beds.pause_audio(at_lock_screen=True))

@@ -102,10 +102,11 @@ class SessionGate(QObject):
                 self.window.addAction(act)
             return act
 
-        self.action_lock = action("&Lock now", "lock_now", self.lock, "Ctrl+L")
+        self.action_lock = action("Lock &now", "lock_now", self.lock, "Ctrl+L")
         self.action_switch = action("S&witch user…", "switch_user", self.lock)
-        self.action_sign_out = action("Sign ou&t", "sign_out", self.sign_out)
-        self.action_emergency = action("&Emergency access to this patient…", "emergency_access",
+        self.action_sign_out = action("Si&gn out", "sign_out", self.sign_out)
+        # Mnemonics: the File menu already uses L (Print label), E (Export), t (Backup settings).
+        self.action_emergency = action("Emergenc&y access to this patient…", "emergency_access",
                                        self.emergency_access)
         self._own_actions = [self.action_lock, self.action_switch, self.action_sign_out, self.action_emergency]
         self._suspended: list[QAction] = []
