@@ -78,7 +78,19 @@ def test_idle_lock_hides_every_patient_name_while_alarms_keep_sounding(
     # The same nurse unlocks; the window is as it was.
     sign_in(qtbot, gate, "nurse", PASSWORDS["nurse"])
     assert not gate.locked and window.ctx.current_patient.patient_id == patient
-    beds.end_monitoring(bed.id)
+    # Signed out, nobody at the keyboard: a new alarm still sounds and can be acknowledged.
+    gate.sign_out()
+    qtbot.waitUntil(lambda: window.ctx.services.access.user.username == "(signed out)", timeout=5_000)
+    sound.played.clear()
+    beds.sources[bed.id].pulse_rate = 170  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: beds.monitors[bed.id].engine.alarm(AlarmKind.PR_HIGH) is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: bool(sound.played), timeout=5_000)
+    alarms = named(gate.lock_screen, QListWidget, "alarms")
+    qtbot.waitUntil(lambda: any(AlarmKind.PR_HIGH.label in alarms.item(i).text() for i in range(alarms.count())), timeout=5_000)
+    alarms.setCurrentRow(next(i for i in range(alarms.count()) if AlarmKind.PR_HIGH.label in alarms.item(i).text()))
+    qtbot.mouseClick(named(gate.lock_screen, QPushButton, "acknowledge alarm"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(b == bed.id and a.kind is AlarmKind.PR_HIGH and a.acknowledged_by == "lock screen"
+                                for b, a in beds.alarms()), timeout=5_000)
 
 
 def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so(

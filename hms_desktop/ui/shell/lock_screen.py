@@ -101,8 +101,7 @@ class LockedAlarms(QWidget):
         alarms = [(bed_id, alarm) for bed_id, alarm in self._beds.alarms() if alarm.ended_at is None]
         for bed_id, alarm in alarms:
             state = "acknowledged" if alarm.acknowledged else "NOT acknowledged"
-            item = QListWidgetItem(f"{names.get(bed_id, bed_id)} — {alarm.kind.value} — "
-                                   f"{alarm.priority.value} priority — {state}")
+            item = QListWidgetItem(f"{names.get(bed_id, bed_id)} — {alarm.text} — {state}")
             item.setData(Qt.ItemDataRole.UserRole, (bed_id, alarm.kind))
             self.list.addItem(item)
         if not alarms:
