@@ -27,8 +27,9 @@ def create_tab(ctx: AppContext) -> QWidget:
     controller = build_controller(ctx)
     tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
                      recording_off=ctx.session.read_only_reason)
-    ctx.write_guard.register(tab.add_bed, tab.default_limits, tab.connect_button,
-                             needs=Permission.CONTROL_MONITORING)
+    ctx.write_guard.register(tab.add_bed, tab.default_limits, needs=Permission.CONTROL_MONITORING)
+    # A window that holds the folder but cannot write still monitors (without recording).
+    ctx.write_guard.register(tab.connect_button, needs=Permission.CONTROL_MONITORING, writes=False)
     controller.start()
     return tab
 

@@ -195,7 +195,8 @@ class StationController(QObject):
         except PermissionError as exc:
             self.sig_error_reported.emit(str(exc))
             return
-        self.core.user = who
+        if not self.service.access.user.system:  # the system actor keeps the station's own name
+            self.core.user = who
         self.core.acknowledge(bed_id, kind)
 
     def highest_priority(self, *, unacknowledged_only: bool = False) -> Priority | None:
