@@ -26,6 +26,42 @@ from hms_desktop.services.session import close_session, open_session  # noqa: E4
 PASSWORD = "a long passphrase for the benchmark"
 
 
+def _sign_in_through_the_lock_screen(session: object, runs: int) -> list[float]:
+    """The user's path: password typed in the lock screen, Return, until the form says
+    signed in (argon2id on the background writer, the answer queued back to the GUI)."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from hms_desktop.services.writer import BackgroundWriter
+    from hms_desktop.ui.shell.lock_screen import LockScreen
+
+    app = QApplication.instance() or QApplication([])
+    services = session.services  # type: ignore[attr-defined]
+
+    def authenticate(username: str, password: str) -> SignedInUser:
+        user = services.accounts.authenticate(username, password)
+        services.access.act_as(user)
+        return user
+
+    writer = BackgroundWriter()
+    screen = LockScreen(authenticate, writer.submit)
+    times = []
+    for _ in range(runs):
+        loop = QEventLoop()
+        screen.form.sig_signed_in.connect(loop.quit)
+        screen.form.username.setText("admin")
+        screen.form.password.setText(PASSWORD)
+        started = time.perf_counter()
+        screen.form.password.returnPressed.emit()
+        loop.exec()
+        times.append(time.perf_counter() - started)
+        screen.form.sig_signed_in.disconnect(loop.quit)
+    writer.shutdown()
+    screen.deleteLater()
+    app.processEvents()
+    return times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
@@ -39,6 +75,7 @@ def main() -> int:
             started = time.perf_counter()
             session.sign_in(accounts.authenticate("admin", PASSWORD))
             sign_in.append(time.perf_counter() - started)
+        through_form = _sign_in_through_the_lock_screen(session, args.runs)
         session.sign_in(SignedInUser("dr", "Dr", frozenset({Role.CLINICIAN})))
         checked = []
         for _ in range(2000):
@@ -55,6 +92,9 @@ def main() -> int:
         "|---|---|---|---|",
         f"| sign-in (argon2id t=2, 46 MiB, p=1, {args.runs} runs) | {statistics.median(sign_in) * 1000:.0f} ms "
         f"| {p95 * 1000:.0f} ms | ≤ 500 ms |",
+        f"| sign-in through the lock screen's form (Return pressed → signed in, writer hop "
+        f"included, {args.runs} runs) | {statistics.median(through_form) * 1000:.0f} ms "
+        f"| {statistics.quantiles(through_form, n=20)[-1] * 1000:.0f} ms | ≤ 500 ms |",
         f"| a record read with the permission check (empty patient, 2,000 runs) "
         f"| {statistics.median(checked) * 1e6:.1f} µs | {statistics.quantiles(checked, n=20)[-1] * 1e6:.1f} µs | — |",
         "",

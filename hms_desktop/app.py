@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="BED=PORT[@PROTOCOL][:PATIENT_ID]",
                         help="watch a device on a bed (repeatable)")
     parser.add_argument("--screen", type=int, default=None, help="screen number for the station view")
+    parser.add_argument("--station-credentials", type=Path, default=None, metavar="FILE",
+                        help="sign the nurse-station kiosk in unattended from its credential file "
+                             "(made by 'users provision-station'; docs/security.md)")
     demo = parser.add_mutually_exclusive_group()
     demo.add_argument("--demo-if-empty", dest="demo_if_empty", action="store_true", default=True,
                       help="fill an empty data folder with demo data (default)")
@@ -216,6 +219,18 @@ def share_monitored_beds(ctx: AppContext) -> None:
     share(ctx)
 
 
+def gate_window(window: Any, *, station_credentials: Path | None = None) -> Any:
+    """Sign-in at start, lock, idle lock, sign out (``ui/shell/session_gate.py``); the beds
+    are monitored from the start, whoever is signed in (``ui.monitor.start_beds``)."""
+    from hms_desktop.ui.shell.session_gate import SessionGate
+
+    try:
+        from hms_desktop.ui.monitor import start_beds
+    except ModuleNotFoundError:  # a build without the monitor
+        return SessionGate(window, station_credentials=station_credentials)
+    return SessionGate(window, beds=start_beds, station_credentials=station_credentials)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -268,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
             lambda ctx: open_station(window, ctx, args.monitor, args.screen)
         )
     if args.quit_when_ready:
-        # A smoke test, not a nurse: close without the "quit while monitoring?" question.
+        # A smoke test, not a nurse: close without the "quit while monitoring?" question, and
+        # build every tab as the explicit ``system`` actor (no sign-in: the window closes as
+        # soon as the tabs exist; docs/security.md).
         window.setProperty("hms_force_close", True)
         window.sig_tabs_created.connect(window.close)
 
@@ -278,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             app.exit(1)
 
         controller.sig_open_failed.connect(fail_now)
+    else:
+        gate_window(window, station_credentials=args.station_credentials)
     app.aboutToQuit.connect(controller.shutdown)  # also covers quitting without closing
     _close_on_signals(window)
     window.show()

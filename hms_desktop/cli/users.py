@@ -1,4 +1,4 @@
-"""``python -m hms_desktop users add|disable|enable|reset-password|list --data-dir DIR``.
+"""``python -m hms_desktop users add|disable|enable|reset-password|list|provision-station --data-dir DIR``.
 
 The command acts as a named administrator (``--user``; their password from
 ``HMS_PASSWORD`` or a prompt). In a folder with no accounts yet, ``add`` creates the first
@@ -18,6 +18,7 @@ from typing import Any
 from hms_desktop.domain.accounts import DISABLED, Role
 from hms_desktop.services.accounts import AccountError
 from hms_desktop.services.session import Session, close_session, open_session
+from hms_desktop.services.station_credentials import provision_station
 
 PASSWORD_ENV, NEW_PASSWORD_ENV = "HMS_PASSWORD", "HMS_NEW_PASSWORD"
 
@@ -39,6 +40,12 @@ def add_command(subparsers: Any) -> None:
         sub = actions.add_parser(name, help=text)
         sub.add_argument("username")
     actions.add_parser("list", help="list the accounts (never a password or its hash)")
+    station = actions.add_parser("provision-station", help="create a nurse-station kiosk account and "
+                                 "write its credential file (0600) for --station-credentials")
+    station.add_argument("username")
+    station.add_argument("--name", required=True, help="display name, e.g. 'Ward 3 nurse station'")
+    station.add_argument("--credentials", type=Path, required=True,
+                         help="where to write the credential file (the kiosk OS user's own folder)")
     for sub in actions.choices.values():
         sub.add_argument("--data-dir", type=Path, required=True, help="the data folder")
         sub.add_argument("--user", default="", help="the administrator doing this")
@@ -81,6 +88,10 @@ def _run(session: Session, args: argparse.Namespace) -> int:
     elif args.action in ("disable", "enable"):
         accounts.set_status(args.username, DISABLED if args.action == "disable" else "active")
         print(f"{args.username}: {args.action}d")
+    elif args.action == "provision-station":
+        provision_station(accounts, args.username, args.name, args.credentials)
+        print(f"{args.username}: station account ready; start the kiosk with "
+              f"--station --station-credentials {args.credentials}")
     elif args.action == "reset-password":
         accounts.reset_password(args.username, _new_password(args.username))
         print(f"{args.username}: password reset; they choose a new one at next sign-in")

@@ -102,6 +102,10 @@ class SignedInUser:
 #: The explicit actor of ``demo``, ``check`` and tests that open a folder without signing in.
 SYSTEM_USER = SignedInUser("system", "System (demo data, checks)", frozenset(Role), system=True)
 
+#: Nobody is signed in (signed out, or before the first sign-in): may do nothing. The name
+#: cannot be a username (parentheses), so it never collides with an account.
+SIGNED_OUT = SignedInUser("(signed out)", "Nobody signed in", frozenset())
+
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 ACTIVE: Literal["active"] = "active"
 DISABLED: Literal["disabled"] = "disabled"

@@ -28,6 +28,8 @@ class ClinicSettings(BaseModel):
     news2_stale_minutes: int = Field(default=60, ge=5, le=24 * 60)
     # Alarm audio pause: 2 minutes by default, 1-3 minutes allowed (clinical reference).
     audio_pause_seconds: int = Field(default=120, ge=60, le=180)
+    # Idle lock: the window locks after this many minutes without input (a station never does).
+    idle_lock_minutes: int = Field(default=5, ge=1, le=60)
     # Printed on letters and summaries; lines separated by newlines.
     clinic_address: str = Field(default="", max_length=500)
     # Who signs referral letters until user accounts exist (then the signed-in author does).

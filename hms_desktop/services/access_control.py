@@ -84,6 +84,10 @@ class AccessControl:
         self.record(EMERGENCY, patient_id=patient_id, detail=reason.strip())
         self._emergency.add(patient_id)
 
+    def has_emergency_access(self, patient_id: str) -> bool:
+        """This sign-in broke the glass for ``patient_id`` (the Record tab opens for it)."""
+        return bool(patient_id) and patient_id in self._emergency
+
     def emergency_accesses(self, start: datetime, end: datetime) -> list[AccessEvent]:
         """Every use of emergency access in the period, for administrators."""
         self.require(Permission.VIEW_AUDIT_LOG, what="see emergency accesses")

@@ -52,6 +52,14 @@ class AccountError(ValueError):
     """An account change or a sign-in refused, with a message for the user (never a password)."""
 
 
+class PasswordChangeRequired(AccountError):
+    """The password was right but an administrator set it: the user chooses their own first."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__("Your password was set by an administrator: choose your own to sign in.")
+        self.username = username
+
+
 def load_common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
@@ -75,6 +83,10 @@ class AccountService:
 
     def get(self, username: str) -> UserAccount | None:
         return self._table.get(username)
+
+    def must_change_password(self, username: str) -> bool:
+        account = self._table.get(username)
+        return account is not None and account.must_change_password
 
     @requires(Permission.MANAGE_USERS, "list users")
     def list_users(self) -> list[UserAccount]:

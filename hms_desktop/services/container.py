@@ -11,6 +11,7 @@ from .accounts import AccountService
 from .audit_log import AuditLogService
 from .bus import EventBus
 from .chronic import ChronicService
+from .folder_tasks import FolderTasks
 from .monitoring import MonitoringService
 from .observations import ObservationService
 from .patients import PatientService
@@ -35,6 +36,7 @@ class Services:
     scheduling: SchedulingService
     monitoring: MonitoringService
     accounts: AccountService
+    folder: FolderTasks
     access: AccessControl
     audit: AuditLogService  # the audit viewer's queries (administrators)
 
@@ -54,6 +56,7 @@ def build_services(store: Store, bus: EventBus | None = None, *,
         scheduling=SchedulingService(store, bus),
         monitoring=MonitoringService(store, bus),
         accounts=AccountService(store, bus),
+        folder=FolderTasks(store),
         access=access, audit=AuditLogService(store),
     )
     for name in services.__dataclass_fields__:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.alarm_limits import DEFAULT_LIMITS_ID, AlarmLimits
 from hms_desktop.domain.monitoring import (
     AlarmEventRow,
@@ -20,6 +21,7 @@ from hms_desktop.domain.monitoring import (
     SessionStatus,
     VitalsRow,
 )
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.storage import Store
 from hms_desktop.storage.monitoring import MonitoringStore
@@ -42,7 +44,18 @@ class AlarmRecord:
     end_reason: str
 
 
+#: Who acknowledged at a lock screen nobody is signed in to (docs/security.md).
+AT_LOCK_SCREEN = "lock screen"
+
+
 class MonitoringService:
+    """Starting or ending monitoring, pausing a bed, adding beds and changing alarm limits
+    need *start or end monitoring, change alarm limits*; reading recorded vitals and alarm
+    history needs *view monitored beds*. Recording (vitals, alarm events) is never refused:
+    whoever is signed in, or nobody, a monitored bed keeps recording and alarming."""
+
+    access: AccessControl = UNRESTRICTED
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self.store = store
         self.bus = bus
@@ -53,6 +66,7 @@ class MonitoringService:
         beds: list[Bed] = self.data.beds.all()
         return sorted(beds, key=lambda b: (b.position, b.id))
 
+    @requires(Permission.CONTROL_MONITORING)
     def add_beds(self, beds: Sequence[Bed]) -> list[Bed]:
         saved: list[Bed] = self.data.beds.insert_many(list(beds))
         self.bus.publish(Change("beds", tuple(b.id for b in saved), "insert"))
@@ -67,6 +81,7 @@ class MonitoringService:
                 return found  # type: ignore[no-any-return]
         return AlarmLimits(id=patient_id or DEFAULT_LIMITS_ID)
 
+    @requires(Permission.CONTROL_MONITORING)
     def set_limits(self, patient_id: str, limits: AlarmLimits) -> AlarmLimits:
         """Save a clinician's limits (history kept by the engine: who changed what, when)."""
         record = limits.model_copy(update={"id": patient_id or DEFAULT_LIMITS_ID})
@@ -79,6 +94,7 @@ class MonitoringService:
         return saved
 
     # ---- sessions -----------------------------------------------------------------------
+    @requires(Permission.CONTROL_MONITORING)
     def start_session(self, *, bed_id: str, patient_id: str, port: str = "", protocol: str = "",
                       now: datetime | None = None) -> MonitoringSession:
         """Start monitoring a patient on a bed; a bed has at most one live session."""
@@ -93,6 +109,7 @@ class MonitoringService:
         self.bus.publish(Change("monitoring_sessions", (session.id,), "insert"))
         return session
 
+    @requires(Permission.CONTROL_MONITORING)
     def set_session_status(self, session_id: str, status: SessionStatus, *,
                            now: datetime | None = None) -> MonitoringSession:
         changes: dict[str, Any] = {"status": status}
@@ -108,6 +125,23 @@ class MonitoringService:
 
     def sessions_for(self, patient_id: str) -> list[MonitoringSession]:
         return sorted(self.data.sessions.where("patient_id", patient_id), key=lambda s: s.started_at)
+
+    # ---- alarms: who may answer them --------------------------------------------------
+    def acknowledger(self, *, at_lock_screen: bool = False,
+                     permission: Permission = Permission.ACKNOWLEDGE_ALARMS) -> str:
+        """The name an acknowledgement (or audio pause) is recorded under: the signed-in user,
+        who needs ``permission`` (*acknowledge alarms*, or *pause alarm audio*; ``PermissionError``
+        otherwise). At a lock screen
+        anyone at the station may answer an alarm (a locked screen must never stop a nurse
+        silencing a bed); it is recorded as the lock screen with the locked user's name and
+        written to the access log."""
+        user = self.access.user
+        if at_lock_screen and not user.may(permission):
+            who = AT_LOCK_SCREEN if user.username.startswith("(") else f"{AT_LOCK_SCREEN} ({user.username})"
+            self.access.record("answered an alarm at the lock screen", detail=who)
+            return who
+        self.access.require(permission)
+        return f"{AT_LOCK_SCREEN} ({user.username})" if at_lock_screen else user.username
 
     # ---- recording (called on the background writer) -----------------------------------
     def record_vitals(self, rows: Sequence[VitalsRow]) -> None:
@@ -125,6 +159,7 @@ class MonitoringService:
         self.bus.publish(Change("pleth", (snapshot.alarm_id,), "append"))
 
     # ---- history ------------------------------------------------------------------------
+    @requires(Permission.VIEW_BEDS)
     def alarm_history(self, start: datetime, end: datetime, *, patient_id: str | None = None,
                       bed_id: str | None = None) -> list[AlarmRecord]:
         """Alarms that started in [start, end), each folded from its events, newest first."""
@@ -146,10 +181,12 @@ class MonitoringService:
                for r in folded.values() if start <= r.started_at < end]
         return sorted(out, key=lambda r: r.started_at, reverse=True)
 
+    @requires(Permission.VIEW_BEDS)
     def pleth_snapshot(self, alarm_id: str, around: datetime) -> PlethSnapshot | None:
         rows = self.data.pleth.read(around - timedelta(minutes=2), around + timedelta(minutes=2))
         return next((r for r in rows if r.alarm_id == alarm_id), None)
 
+    @requires(Permission.VIEW_BEDS)
     def trend(self, patient_id: str, start: datetime, end: datetime) -> tuple[list[float], list[float], list[float]]:
         """(epoch seconds, SpO2, PR) from the day files; NaN where the device had no value."""
         return self.data.vitals_series(patient_id, start, end)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.field_limits import check_limits, limit
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.domain.schedule_availability import ProviderCalendar
@@ -32,6 +33,7 @@ from hms_desktop.domain.scheduling import (
     Series,
     check_transition,
 )
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.schedule_index import BRIEF_COLUMNS, AppointmentIndex, Brief
 from hms_desktop.services.schedule_slots import find_next_free_slot
@@ -71,7 +73,12 @@ class BookingError(ValueError):
 
 
 class SchedulingService:
-    """Providers, availability, rooms and appointments with conflict-free booking."""
+    """Providers, availability, rooms and appointments with conflict-free booking.
+
+    Reading the schedule needs *view schedule*, every change *manage schedule*
+    (docs/security.md); a refused call raises ``PermissionError``."""
+
+    access: AccessControl = UNRESTRICTED
 
     def __init__(self, store: Store, bus: EventBus, *, clinic_tz: str | None = None) -> None:
         self.store = store
@@ -136,6 +143,7 @@ class SchedulingService:
         GUI thread, e.g. on the background writer or while the session opens."""
         return len(self.index.conflicts) + len(self.providers) + len(self.availability)
 
+    @requires(Permission.VIEW_SCHEDULE)
     def calendar(self, provider_id: str) -> ProviderCalendar:
         with self._lock:
             cal = self._calendars.get(provider_id)
@@ -151,6 +159,7 @@ class SchedulingService:
         return [p for p in self.providers.all()
                 if p.active and (department is None or p.department == department)]
 
+    @requires(Permission.VIEW_SCHEDULE)
     def briefs_between(self, start: datetime, end: datetime,
                        provider_ids: Iterable[str] | None = None) -> list[Brief]:
         """What calendar views draw, for appointments overlapping [start, end), by start.
@@ -162,12 +171,14 @@ class SchedulingService:
             briefs = self.index.briefs_between(start, end)
         return briefs if wanted is None else [b for b in briefs if b.provider_id in wanted]
 
+    @requires(Permission.VIEW_SCHEDULE)
     def appointments_between(self, start: datetime, end: datetime,
                              provider_ids: Iterable[str] | None = None) -> list[Appointment]:
         """Full appointments overlapping [start, end), ordered by start."""
         found = (self.appointments.get(b.id) for b in self.briefs_between(start, end, provider_ids))
         return [a for a in found if a is not None]
 
+    @requires(Permission.VIEW_SCHEDULE)
     def day_summaries(self, start: datetime, end: datetime, provider_ids: Iterable[str] | None = None,
                       *, include_cancelled: bool = False) -> dict[date, list[str]]:
         """Local date -> patient ids of appointments starting that day (month view)."""
@@ -186,6 +197,7 @@ class SchedulingService:
         return out
 
     # ----- setup ----------------------------------------------------------------------
+    @requires(Permission.MANAGE_SCHEDULE)
     def add_provider(self, provider: Provider, availability: Iterable[Availability] = ()) -> Provider:
         saved = self.providers.insert(provider)
         windows = [a.model_copy(update={"provider_id": saved.id}) for a in availability]
@@ -195,18 +207,21 @@ class SchedulingService:
         self._publish("providers", [saved.id], "insert")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def add_availability(self, windows: list[Availability]) -> None:
         saved = self.availability.insert_many(windows)
         for w in windows:
             self._calendars.pop(w.provider_id, None)
         self._publish("availability", [w.id for w in saved], "insert")
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def update_provider(self, provider_id: str, changes: dict[str, Any]) -> Provider:
         saved = self.providers.update(provider_id, changes)
         self._calendars.pop(provider_id, None)
         self._publish("providers", [provider_id], "update")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def set_weekly_hours(self, provider_id: str, windows: list[Availability]) -> list[Availability]:
         """Replace a provider's weekly pattern: old rows are retired (kept), new ones added.
 
@@ -225,22 +240,26 @@ class SchedulingService:
         self._publish("availability", [w.id for w in saved], "update")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def withdraw_exception(self, exception_id: str) -> None:
         saved = self.exceptions.update(exception_id, {"active": False})
         self._calendars.pop(saved.provider_id, None)
         self._publish("availability_exceptions", [exception_id], "update")
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def add_exception(self, exception: AvailabilityException) -> AvailabilityException:
         saved = self.exceptions.insert(exception)
         self._calendars.pop(saved.provider_id, None)
         self._publish("availability_exceptions", [saved.id], "insert")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def add_room(self, room: Room) -> Room:
         saved = self.rooms.insert(room)
         self._publish("rooms", [saved.id], "insert")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def set_room_active(self, room_id: str, active: bool) -> Room:
         """Retire (or bring back) a room; booked appointments keep it, new ones cannot use it."""
         saved = self.rooms.update(room_id, {"active": active})
@@ -359,6 +378,7 @@ class SchedulingService:
                 if appt is not None:
                     self._index.put(appt)
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def book(self, draft: Appointment, *, override: bool = False) -> Appointment:
         """Save one appointment, or raise BookingError naming every clash; nothing half-saved."""
         draft = Appointment.model_validate(draft.model_dump())
@@ -370,6 +390,7 @@ class SchedulingService:
         self._publish("appointments", [saved.id], "insert")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def book_many(self, drafts: list[Appointment], *, override: bool = False) -> list[Appointment]:
         """Check every draft (against storage and each other), then one batch insert."""
         with self._booking():
@@ -378,6 +399,7 @@ class SchedulingService:
         self._publish("appointments", [a.id for a in saved], "insert")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def book_series(self, draft: Appointment, recurrence: Recurrence, *, override: bool = False,
                     skip_clashes: bool = False) -> list[Appointment]:
         """Book every occurrence as its own appointment linked to a new series, or none.
@@ -433,6 +455,7 @@ class SchedulingService:
                                 *(f"{utc_to_wall(d.start, self.zone):%d %b %Y %H:%M}: {why}" for d, why in skipped)])
         return keep, skipped
 
+    @requires(Permission.VIEW_SCHEDULE)
     def skipped_dates(self, series_id: str) -> list[tuple[datetime, str]]:
         """The dates a series was booked without, with why (clinic wall-clock time)."""
         rows = [a for a in self.appointments.where("series_id", series_id)
@@ -468,6 +491,7 @@ class SchedulingService:
             raise ValueError(f"appointment {appointment_id} does not exist")
         return appt
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def move(self, appointment_id: str, start: datetime, end: datetime, *,
              provider_id: str | None = None, override: bool = False) -> Appointment:
         """Move and/or resize one appointment; its series siblings are untouched."""
@@ -488,6 +512,7 @@ class SchedulingService:
         self._publish("appointments", [saved.id], "update")
         return saved
 
+    @requires(Permission.VIEW_SCHEDULE)
     def following(self, appointment_id: str) -> list[Appointment]:
         """This occurrence and the later ones of its series that can still change."""
         appt = self._get(appointment_id)
@@ -498,6 +523,7 @@ class SchedulingService:
                        (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)),
                       key=lambda a: a.start)
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def move_following(self, appointment_id: str, new_local_start: datetime, *,
                        minutes: int | None = None, override: bool = False) -> list[Appointment]:
         """Shift this and following occurrences by the same wall-clock offset, all or none."""
@@ -519,6 +545,7 @@ class SchedulingService:
         self._publish("appointments", [a.id for a in saved], "update")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def set_status(self, appointment_id: str, status: AppointmentStatus | str, *,
                    reason: str = "") -> Appointment:
         """booked -> checked-in -> completed, or cancelled (reason required) / no-show."""
@@ -537,6 +564,7 @@ class SchedulingService:
         self._publish("appointments", [saved.id], "update")
         return saved
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def cancel_following(self, appointment_id: str, reason: str) -> list[Appointment]:
         """Cancel this occurrence and the later ones of its series; earlier ones stay."""
         if not reason.strip():
@@ -544,12 +572,14 @@ class SchedulingService:
         targets = [a.id for a in self.following(appointment_id)]
         return [self.set_status(aid, AppointmentStatus.CANCELLED, reason=reason) for aid in targets]
 
+    @requires(Permission.MANAGE_SCHEDULE)
     def link_visit(self, appointment_id: str, visit_id: str) -> Appointment:
         saved = self.appointments.update(appointment_id, {"visit_id": visit_id})
         self._publish("appointments", [saved.id], "update")
         return saved
 
     # ----- free slots -----------------------------------------------------------------
+    @requires(Permission.VIEW_SCHEDULE)
     def find_next_free_slot(self, *, after: datetime, minutes: int,
                             provider_id: str | None = None, department: str | None = None,
                             patient_id: str = "", room_id: str = "",

@@ -23,7 +23,6 @@ from hms_desktop.domain.validation_text import describe_validation_error
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.services.container import Services
 from hms_desktop.services.session import apply_settings
-from hms_desktop.services.settings_file import save_settings
 from hms_desktop.services.timeline import TimelineSource
 from hms_desktop.services.writer import BackgroundWriter
 from hms_desktop.storage import ReadOnlyError, Store
@@ -384,9 +383,7 @@ class AppContext(QObject):
             if on_done is not None:
                 on_done(settings)
 
-        return self.run(
-            save_settings, self.data_dir, settings, on_done=saved, what="clinic settings"
-        )
+        return self.run(self.services.folder.save_settings, settings, on_done=saved, what="clinic settings")
 
 
 def describe_read_failure(exc: BaseException) -> str:

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission, denial_reason
 from hms_desktop.services.backup.server import server_address
 from hms_desktop.services.demo.marker import demo_additions, remove_demo_data
 from hms_desktop.ui.audit.menu import AuditMenu
-from hms_desktop.ui.context import AppContext
+from hms_desktop.ui.context import TAB_RECORD, AppContext
 from hms_desktop.ui.interop.menus import InteropMenus
 from hms_desktop.ui.shell.about_dialog import AboutDialog
 from hms_desktop.ui.shell.backup_menu import BackupMenu
@@ -39,8 +40,10 @@ from hms_desktop.ui.shell.session_controller import SessionController
 from hms_desktop.ui.shell.settings_dialog import SettingsDialog
 from hms_desktop.ui.shell.status import ShellStatus
 from hms_desktop.ui.shell.tabs import (
+    TAB_NEEDS,
     TABS,
     create_tab,
+    denied_page,
     error_page,
     loading_page,
     scrolling_page,
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
         self._pending_tabs: list[int] = []
         self._dialogs: list[QWidget] = []  # keeps non-modal dialogs alive while open
         self._companions: list[QWidget] = []  # other top-level windows (the nurse station)
+        #: Set by the sign-in gate (``shell/session_gate.py``): tabs wait for a signed-in user.
+        self.hold_tabs = False
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
@@ -173,17 +178,14 @@ class MainWindow(QMainWindow):
         self.action_remote_beds.setEnabled(server_address(ctx.store) is not None)
         # Day files are read after start-up (trends, reports) and may set rows aside then too.
         ctx.changes.sig_changed.connect(self._refresh_quarantine)
-        # One tab per event-loop turn, the visible one first: the window repaints and takes
-        # input between tabs instead of freezing once for all of them (bench/startup.py).
-        current = self.tabs.currentIndex()
-        ctx.navigation.hold()  # released once every tab exists and listens
-        self._pending_tabs = [current] + [i for i in range(len(TABS)) if i != current]
-        QTimer.singleShot(0, self._create_next_tab)
+        if not self.hold_tabs:
+            self.create_tabs()
         session = self.controller.session
         self.status.show_read_only(ctx.read_only, ctx.read_only_reason)
         self.status.show_quarantine(len(ctx.store.quarantine))
         self.status.show_settings_problem(session.settings_problem if session else "")
         self.action_settings.setEnabled(not ctx.read_only)
+        ctx.write_guard.register(self.action_settings, needs=Permission.CHANGE_SETTINGS)
         self.backup_menu.attach(ctx)
         self.audit_menu.attach(ctx)
         self.action_repair.setEnabled(ctx.store.can_repair)  # a CSV folder that is ours
@@ -195,6 +197,29 @@ class MainWindow(QMainWindow):
         self.demo_banner.follow(self.controller.data_dir)
         self.action_remove_demo.setEnabled(self.demo_banner.isVisibleTo(self) and not ctx.read_only)
 
+    def create_tabs(self) -> None:
+        """Replace the loading pages with the tabs, as the signed-in user may see them."""
+        if self.ctx is None or self._pending_tabs:
+            return
+        # One tab per event-loop turn, the visible one first: the window repaints and takes
+        # input between tabs instead of freezing once for all of them (bench/startup.py).
+        current = self.tabs.currentIndex()
+        self.ctx.navigation.hold()  # released once every tab exists and listens
+        self._pending_tabs = [current] + [i for i in range(len(TABS)) if i != current]
+        QTimer.singleShot(0, self._create_next_tab)
+
+    def reset_tabs(self) -> None:
+        """Close every tab (a user signed out or another signed in): loading pages until
+        ``create_tabs``, so nothing one user opened is left for the next."""
+        self._pending_tabs = []
+        current = self.tabs.currentIndex()
+        self._remove_tabs()
+        for title, _package in TABS:
+            self.tabs.addTab(loading_page(title), title)
+        self.tabs.setCurrentIndex(max(current, 0))
+        if self.ctx is not None:
+            self.ctx.current_patient.select("")
+
     def _create_next_tab(self) -> None:
         if self.ctx is None or not self._pending_tabs:
             return
@@ -205,7 +230,12 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)  # replacing a page must not count as the user switching
         old = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, scrolling_page(title, create_tab(title, package, self.ctx)), title)
+        needs = TAB_NEEDS[title]
+        emergency = title == TAB_RECORD and self.ctx.services.access.has_emergency_access(
+            self.ctx.current_patient.patient_id)
+        page = (create_tab(title, package, self.ctx) if self.ctx.may(needs) or emergency
+                else denied_page(title, denial_reason(needs)))
+        self.tabs.insertTab(index, scrolling_page(title, page), title)
         if old is not None:
             old.deleteLater()
         self.tabs.setCurrentIndex(current)

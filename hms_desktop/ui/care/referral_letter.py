@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from hms_desktop.domain.accounts import SignedInUser
 from hms_desktop.domain.clinic_settings import ClinicSettings
 from hms_desktop.domain.referrals import Referral
 
@@ -33,8 +34,9 @@ class LetterPatient:
 class LetterSender:
     """Who the letter is from: the clinic (name and address) and who signs it.
 
-    Until user accounts exist the signatory comes from the clinic settings; a letter used to
-    be signed with the login name ("root")."""
+    The signed-in person signs, with their professional registration number; a window with
+    nobody signed in (the ``system`` actor of tests and tools) falls back to the clinic
+    settings' signatory. A letter used to be signed with the login name ("root")."""
 
     clinic: str = "HMS Clinic"
     address: str = ""
@@ -42,9 +44,14 @@ class LetterSender:
     role: str = ""
 
     @classmethod
-    def from_settings(cls, settings: ClinicSettings) -> LetterSender:
-        return cls(clinic=settings.clinic_name or "HMS Clinic", address=settings.clinic_address,
-                   signatory=settings.letter_signatory, role=settings.letter_signatory_role)
+    def from_settings(cls, settings: ClinicSettings, user: SignedInUser | None = None) -> LetterSender:
+        clinic, address = settings.clinic_name or "HMS Clinic", settings.clinic_address
+        if user is not None and not user.system and user.roles:
+            roles = ", ".join(sorted(role.value.capitalize() for role in user.roles))
+            registration = f" · Registration no. {user.registration_number}" if user.registration_number else ""
+            return cls(clinic=clinic, address=address, signatory=user.display_name, role=roles + registration)
+        return cls(clinic=clinic, address=address, signatory=settings.letter_signatory,
+                   role=settings.letter_signatory_role)
 
 
 def letter_html(referral: Referral, patient: LetterPatient, *, clinic: str = "HMS Clinic",

@@ -197,7 +197,7 @@ class ReferralsPage(PatientPage):
         path = self.choose_pdf_path(f"{ref.id}-{ref.patient_id}.pdf")
         if path is None:
             return
-        services, sender = self.ctx.services, LetterSender.from_settings(self.ctx.settings)
+        services, sender = self.ctx.services, LetterSender.from_settings(self.ctx.settings, self.ctx.user)
 
         def write(_state: TaskState) -> Path:
             return print_letter_pdf(ref, letter_patient(services, ref.patient_id), path, sender=sender)
@@ -237,7 +237,7 @@ class ReferralsPage(PatientPage):
 
     def _print_to(self, ref: Referral, printer: QPrinter) -> None:
         print_letter(ref, letter_patient(self.ctx.services, ref.patient_id), printer,
-                     sender=LetterSender.from_settings(self.ctx.settings))
+                     sender=LetterSender.from_settings(self.ctx.settings, self.ctx.user))
         self.message.show_ok(f"Letter {ref.id} sent to {printer.printerName() or printer.outputFileName()}")
 
 

@@ -68,7 +68,9 @@ class BulkExportDialog(QDialog):
         layout.addWidget(self.button)
         self.jobs = JobRunner(self)
         self.jobs.sig_progress.connect(self._show_progress)
-        self.jobs.start(bulk_export, ctx.services, out_dir, progress=self.jobs.progress,
+        # Every patient's record leaves the clinic: an administrator's task (docs/security.md).
+        self.jobs.start(ctx.services.folder.export_clinic, bulk_export, ctx.services, out_dir,
+                        progress=self.jobs.progress,
                         cancel=self.jobs.cancel, on_done=self._done, on_error=self._failed)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.interop.labels import LabelKind
 
 from .actions import export_bundle, open_label_dialog
@@ -34,7 +35,9 @@ class InteropMenus(QObject):
         self.ctx: Any = None
         self._open = open_dialog
         self.jobs = JobRunner(self)
-        self.scan_filter = ScanFilter(self, active=lambda: QApplication.activeWindow() is window)
+        # Never while the window is locked: a scan must not open a patient behind the lock screen.
+        self.scan_filter = ScanFilter(self, active=lambda: QApplication.activeWindow() is window
+                                      and not window.property("hms_locked"))
         self.scan_filter.sig_scanned.connect(self.open_scanned)
         self.actions: list[QAction] = []
         self.action_import = self._add(file_menu, before, "&Import…", "import", self.open_import)
@@ -75,6 +78,11 @@ class InteropMenus(QObject):
         writes = not ctx.read_only
         self.action_import.setEnabled(writes)
         self.action_import_fhir.setEnabled(writes)
+        guard = ctx.write_guard  # what the signed-in role may do (docs/security.md)
+        guard.register(self.action_import, self.action_import_fhir, needs=Permission.EDIT_DEMOGRAPHICS)
+        guard.register(self.action_export_fhir, needs=Permission.VIEW_RECORD, writes=False)
+        guard.register(self.action_export_bulk, needs=Permission.BACKUP_RESTORE, writes=False)
+        guard.register(self.action_label, needs=Permission.VIEW_DEMOGRAPHICS, writes=False)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.scan_filter)

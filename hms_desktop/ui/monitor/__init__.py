@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from hms_desktop.ui.shell.write_guard import register_writes
+from hms_desktop.domain.accounts import Permission
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
@@ -27,9 +27,25 @@ def create_tab(ctx: AppContext) -> QWidget:
     controller = build_controller(ctx)
     tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
                      recording_off=ctx.session.read_only_reason)
-    register_writes(ctx, tab.add_bed, tab.default_limits)
+    ctx.write_guard.register(tab.add_bed, tab.default_limits, needs=Permission.CONTROL_MONITORING)
+    # A window that holds the folder but cannot write still monitors (without recording).
+    ctx.write_guard.register(tab.connect_button, needs=Permission.CONTROL_MONITORING, writes=False)
     controller.start()
     return tab
+
+
+def start_beds(ctx: AppContext) -> Any:
+    """Start the station controller with the window, not with the Monitor tab: beds keep
+    recording and alarming before anyone signs in, while the screen is locked and whatever
+    the signed-in role may see (the lock screen lists the alarms). None in a window that
+    does not hold the data folder (it opens no device)."""
+    from hms_desktop.ui.monitor.monitor_tab import build_controller
+
+    if not ctx.session.holds_folder_lock:
+        return None
+    controller = build_controller(ctx)
+    controller.start()
+    return controller
 
 
 def create_trend_view(ctx: AppContext) -> QWidget:

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hms_desktop.devices.sources import open_source
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.alarm_limits import AlarmKind, AlarmLimits, Priority
 from hms_desktop.domain.alarms import Alarm, AlarmEngine
 from hms_desktop.monitoring.audio_policy import AudioPolicy
@@ -154,31 +155,59 @@ class StationController(QObject):
 
     def start_monitoring(self, bed_id: str, patient_id: str, port: str, protocol: str,
                          *, source: ReadingSource | None = None) -> None:
-        self.core.start_monitoring(bed_id, patient_id, port, protocol, source=source)
+        if self._may_control():
+            self.core.start_monitoring(bed_id, patient_id, port, protocol, source=source)
 
     def set_paused(self, bed_id: str, paused: bool) -> None:
-        self.core.set_paused(bed_id, paused)
+        if self._may_control():
+            self.core.set_paused(bed_id, paused)
 
     def end_monitoring(self, bed_id: str) -> None:
-        self.core.end_monitoring(bed_id)
+        if self._may_control():
+            self.core.end_monitoring(bed_id)
 
     def set_limits(self, bed_id: str, limits: AlarmLimits) -> None:
-        self.core.set_limits(bed_id, limits)
+        if self._may_control():
+            self.core.set_limits(bed_id, limits)
 
     def attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
         self.core.attach_source(bed_id, src, port, protocol)
+
+    def _may_control(self) -> bool:
+        """Starting, pausing, ending and limits need a nurse or clinician (the service refuses
+        the save anyway); checked first so the station never runs a bed it could not record."""
+        try:
+            self.service.access.require(Permission.CONTROL_MONITORING)
+        except PermissionError as exc:
+            self.sig_error_reported.emit(str(exc))
+            return False
+        return True
 
     # ---- alarms ------------------------------------------------------------------------------
     def alarms(self) -> list[tuple[str, Alarm]]:
         return self.core.alarms()
 
-    def acknowledge(self, bed_id: str, kind: AlarmKind) -> None:
+    def acknowledge(self, bed_id: str, kind: AlarmKind, *, at_lock_screen: bool = False) -> None:
+        """Acknowledged by the signed-in user (the service checks the permission and names
+        who); a refusal is said in the monitor's message line, never raised into a view."""
+        try:
+            who = self.service.acknowledger(at_lock_screen=at_lock_screen)
+        except PermissionError as exc:
+            self.sig_error_reported.emit(str(exc))
+            return
+        if not self.service.access.user.system:  # the system actor keeps the station's own name
+            self.core.user = who
         self.core.acknowledge(bed_id, kind)
 
     def highest_priority(self, *, unacknowledged_only: bool = False) -> Priority | None:
         return self.core.highest_priority(unacknowledged_only=unacknowledged_only)
 
-    def pause_audio(self, seconds: float | None = None) -> None:
+    def pause_audio(self, seconds: float | None = None, *, at_lock_screen: bool = False) -> None:
+        try:
+            self.service.acknowledger(at_lock_screen=at_lock_screen, permission=Permission.PAUSE_ALARM_AUDIO)
+        except PermissionError as exc:
+            self.sig_error_reported.emit(str(exc))
+            return
         self.core.pause_audio(seconds)
 
     def resume_audio(self) -> None:

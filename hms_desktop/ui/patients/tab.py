@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.services import topics
 from hms_desktop.ui.common.elided_label import ElidedLabel
 from hms_desktop.ui.patients.common import name_inner_buttons, name_widget, phone_region
@@ -33,7 +34,6 @@ from hms_desktop.ui.patients.history import PatientHistoryDialog
 from hms_desktop.ui.patients.merge import PatientMergeDialog
 from hms_desktop.ui.patients.status import PatientStatusDialog
 from hms_desktop.ui.patients.table_model import PatientTableModel
-from hms_desktop.ui.shell.write_guard import register_writes
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
@@ -98,7 +98,9 @@ class PatientsTab(QWidget):
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
-        register_writes(ctx, *(self.buttons[k] for k in ("new", "edit", "status", "merge")))
+        guard = ctx.write_guard  # read-only window, and what the role may do (docs/security.md)
+        guard.register(*(self.buttons[k] for k in ("new", "edit", "status")), needs=Permission.EDIT_DEMOGRAPHICS)
+        guard.register(self.buttons["merge"], needs=Permission.MERGE_PATIENTS)
         bar.addStretch(1)
         bar.addWidget(self.count)
         top = QHBoxLayout()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.record import SECTIONS, Section
 from hms_desktop.domain.record_fields import form_fields
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
@@ -64,6 +65,8 @@ class SectionPage(PatientPage):
         self.edit_button = button(self, "&Edit…", f"{slug}_edit", "Edit selected entry")
         self.inactive_button = button(self, "Mark &inactive", f"{slug}_inactive", "Mark selected entry inactive")
         self.history_button = button(self, "Histor&y…", f"{slug}_history", "History of selected entry")
+        ctx.write_guard.register(self.add_button, self.edit_button, self.inactive_button,
+                                 needs=Permission.EDIT_RECORD, writes=False)
         self.show_inactive = QCheckBox("Show inactive", self)
         self.show_inactive.setObjectName(f"{slug}_show_inactive")
         self.show_inactive.setAccessibleName("Show inactive entries")

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.record import Section, Visit
 from hms_desktop.ui.record.clock import from_wall
 from hms_desktop.ui.record.entry_dialog import RecordEntryDialog
 from hms_desktop.ui.record.section_page import SectionPage
 from hms_desktop.ui.record.widgets import button
-from hms_desktop.ui.shell.write_guard import register_writes
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
@@ -34,7 +34,7 @@ class VisitsPage(SectionPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, Section.VISITS, parent)
         self.book_button = button(self, "&Book follow-up…", "visits_book_follow_up", "Book follow-up")
-        register_writes(ctx, self.book_button)
+        ctx.write_guard.register(self.book_button, needs=Permission.MANAGE_SCHEDULE)
         self.book_button.clicked.connect(self.book_follow_up)
         self.actions_row.insertWidget(4, self.book_button)
         self._selection_changed()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.schedule_time import day_bounds_utc, utc_to_wall
 from hms_desktop.domain.scheduling import AppointmentStatus
 from hms_desktop.services import topics
@@ -34,7 +35,6 @@ from hms_desktop.ui.schedule.month_view import NAMES_SHOWN, MonthView, month_gri
 from hms_desktop.ui.schedule.naming import named
 from hms_desktop.ui.schedule.patient_field import patient_labels
 from hms_desktop.ui.schedule.time_grid import TimeGridView, week_columns
-from hms_desktop.ui.shell.write_guard import register_writes
 
 if TYPE_CHECKING:
     from hms_desktop.ui.context import AppContext
@@ -125,8 +125,9 @@ class ScheduleTab(QWidget):
         for view in (self.day_scroll, self.week_scroll, self.month_view):
             self.stack.addWidget(view)
 
-        register_writes(ctx, self.new_button, self.providers_button, self.rooms_button, self.checkin_button,
-                        self.complete_button, self.cancel_button, self.noshow_button)
+        ctx.write_guard.register(self.new_button, self.providers_button, self.rooms_button, self.checkin_button,
+                                 self.complete_button, self.cancel_button, self.noshow_button,
+                                 needs=Permission.MANAGE_SCHEDULE)
         # Three rows whose minimum widths each fit 960 logical pixels (1920×1080 at 2×): one
         # row held everything and forced the window to 1,053 px.
         self.provider_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

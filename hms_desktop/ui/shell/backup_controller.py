@@ -89,7 +89,7 @@ class BackupController(QObject):
             if on_done is not None:
                 on_done()
 
-        self.ctx.run(save_plan, self.ctx.data_dir, plan, on_done=saved, what="the backup settings")
+        self.ctx.run(self.ctx.services.folder.back_up, save_plan, self.ctx.data_dir, plan, on_done=saved, what="the backup settings")
 
     def status(self, now: datetime | None = None) -> tuple[str, bool]:
         if self.plan_problem:

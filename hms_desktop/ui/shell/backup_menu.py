@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.services.backup import BackupPlan, record_restore_test
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.shell.backup_controller import BackupController
@@ -54,6 +55,10 @@ class BackupMenu(QObject):
         self.action_back_up.setEnabled(writable)
         self.action_settings.setEnabled(writable)
         self.action_restore.setEnabled(True)
+        # Only an administrator backs up or restores by hand (the scheduled backup runs whoever
+        # is signed in); the tooltip names the role (docs/security.md).
+        ctx.write_guard.register(self.action_back_up, self.action_settings, self.action_restore,
+                                 needs=Permission.BACKUP_RESTORE, writes=False)
         if not writable:
             self._status.show_backup("Backups: made by the window that has this folder open", False)
 
@@ -63,7 +68,7 @@ class BackupMenu(QObject):
 
     def back_up_now(self) -> None:
         controller = self.controller
-        if controller is None or not controller.available:
+        if controller is None or not controller.available or not self._allowed(controller, "back up"):
             return
         if not controller.plan.configured:
             self._back_up_after_setup = True
@@ -92,7 +97,7 @@ class BackupMenu(QObject):
 
     def restore(self, backup_file: str = "") -> RestoreDialog | None:
         controller = self.controller
-        if controller is None:
+        if controller is None or not self._allowed(controller, "restore"):
             return None
         ctx = controller.ctx
         dialog = RestoreDialog(ctx.data_dir, controller.submit, self._open_folder, self._window,
@@ -103,6 +108,16 @@ class BackupMenu(QObject):
                 what="recording the restore test"))
         self._open_dialog(dialog)
         return dialog
+
+    def _allowed(self, controller: BackupController, what: str) -> bool:
+        """The service's answer (logged when refused), said in the status bar."""
+        try:
+            controller.ctx.services.folder.back_up(lambda: None) if what == "back up" else \
+                controller.ctx.services.folder.restore(lambda: None)
+        except PermissionError as exc:
+            self._bar.showMessage(str(exc), 10000)
+            return False
+        return True
 
     def _finished(self, ok: bool, message: str) -> None:
         self._bar.showMessage(message, 10000)

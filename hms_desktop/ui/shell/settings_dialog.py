@@ -60,6 +60,14 @@ class SettingsDialog(QDialog):
         self.pause_spin.setSuffix(" s")
         self.pause_spin.setValue(settings.audio_pause_seconds)
 
+        self.idle_spin = QSpinBox()
+        _named(self.idle_spin, "settings_idle_lock", "Lock the screen after idle (minutes)")
+        self.idle_spin.setRange(1, 60)
+        self.idle_spin.setSuffix(" min")
+        self.idle_spin.setToolTip("A workstation locks after this long without keyboard or mouse input "
+                                  "(a nurse-station kiosk never does; docs/security.md)")
+        self.idle_spin.setValue(settings.idle_lock_minutes)
+
         self.address_edit = QPlainTextEdit(settings.clinic_address)
         _named(self.address_edit, "settings_clinic_address", "Clinic address")
         self.address_edit.setTabChangesFocus(True)
@@ -82,6 +90,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Phone region:", self.region_combo)
         form.addRow("NEWS2 &stale after:", self.stale_spin)
         form.addRow("Alarm audio pa&use:", self.pause_spin)
+        form.addRow("&Idle lock after:", self.idle_spin)
         form.addRow("Clinic &address:", self.address_edit)
         form.addRow("&Letters signed by:", self.signatory_edit)
         form.addRow("Signatory &role:", self.role_edit)
@@ -108,6 +117,7 @@ class SettingsDialog(QDialog):
                 phone_region=region,
                 news2_stale_minutes=self.stale_spin.value(),
                 audio_pause_seconds=self.pause_spin.value(),
+                idle_lock_minutes=self.idle_spin.value(),
                 clinic_address=self.address_edit.toPlainText().strip(),
                 letter_signatory=" ".join(self.signatory_edit.text().split()),
                 letter_signatory_role=" ".join(self.role_edit.text().split()),

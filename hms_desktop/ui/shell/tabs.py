@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.ui.common.scrolling import in_scroll_area, page_in
 from hms_desktop.ui.context import (
     TAB_MONITOR,
@@ -28,6 +29,15 @@ TABS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: What a role needs to see each tab (docs/security.md); otherwise the tab says which role.
+TAB_NEEDS: dict[str, Permission] = {
+    TAB_PATIENTS: Permission.VIEW_DEMOGRAPHICS,
+    TAB_RECORD: Permission.VIEW_RECORD,
+    TAB_SCHEDULE: Permission.VIEW_SCHEDULE,
+    TAB_MONITOR: Permission.VIEW_BEDS,
+}
+
+
 def _page(title: str, text: str, kind: str) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -45,6 +55,12 @@ def loading_page(title: str) -> QLabel:
 def error_page(title: str, message: str) -> QLabel:
     """Shown instead of a tab that failed, so the other tabs still work."""
     return _page(title, f"The {title} tab could not start:\n{message}", "error")
+
+
+def denied_page(title: str, reason: str) -> QLabel:
+    """Shown instead of a tab the signed-in user's role may not see (emergency access to one
+    patient's record is in the File menu)."""
+    return _page(title, f"The {title} tab is not available to you.\n{reason}.", "denied")
 
 
 def create_tab(title: str, package: str, ctx: AppContext) -> QWidget:

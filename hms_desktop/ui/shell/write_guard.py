@@ -31,6 +31,7 @@ Control = QWidget | QAction | QShortcut
 _TIP = "hms_tooltip_before_read_only"
 _WANTED = "hms_enabled_before_read_only"
 _NEEDS = "hms_needs_permission"
+_READS = "hms_not_a_write"  # follows the role only, not read-only state (e.g. Restore…)
 
 
 class WriteGuard(QObject):
@@ -52,13 +53,15 @@ class WriteGuard(QObject):
     def reason(self) -> str:
         return self._reason
 
-    def register(self, *controls: Control, needs: Permission | None = None) -> None:
-        """Keep these controls disabled, with the reason as tooltip, while read-only (and
-        while the signed-in user lacks ``needs``)."""
+    def register(self, *controls: Control, needs: Permission | None = None, writes: bool = True) -> None:
+        """Keep these controls disabled, with the reason as tooltip, while read-only (unless
+        ``writes`` is False) and while the signed-in user lacks ``needs``."""
         for control in controls:
             self._controls.append(control)
             if needs is not None:
                 control.setProperty(_NEEDS, needs.value)
+            if not writes:
+                control.setProperty(_READS, True)
             control.destroyed.connect(lambda *_a, c=control: self._forget(c))
             if isinstance(control, QAction):
                 control.changed.connect(lambda c=control: self._enforce(c))
@@ -87,7 +90,7 @@ class WriteGuard(QObject):
                 self._restore(control)
 
     def _reason_for(self, control: Control) -> str:
-        if self._reason:
+        if self._reason and not control.property(_READS):
             return f"Read-only: {self._reason}"
         needs = control.property(_NEEDS)
         if needs and not self._user.may(Permission(needs)):

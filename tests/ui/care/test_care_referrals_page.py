@@ -229,3 +229,22 @@ def test_letter_is_signed_from_clinic_settings_with_the_address_and_prints_throu
     qtbot.waitUntil(lambda: printed.exists() and printed.stat().st_size > 0, timeout=5000)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(printed)).pages).split())
     assert "Syncope on exertion" in text and "Dr Amara Okafor" in text
+
+
+def test_the_letter_is_signed_by_the_signed_in_clinician_with_their_registration_number(
+        care_ctx: Any, qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 14 item 6: the person who prints the letter signs it, not the settings' name."""
+    from hms_desktop.domain.accounts import Role
+
+    passphrase = "a ward round before breakfast"
+    accounts = care_ctx.services.accounts
+    accounts.create("dr.lee", "Dr Lee Okoro", [Role.CLINICIAN], passphrase, registration_number="GMC7654321",
+                    must_change=False)
+    care_ctx.sign_in(accounts.authenticate("dr.lee", passphrase))
+    page = page_for(care_ctx, qtbot)
+    create_draft(page, care_ctx, qtbot, reason="Syncope on exertion")
+    out = tmp_path / "letter.pdf"
+    page.choose_pdf_path = lambda suggested: out
+    qtbot.mouseClick(find(page, "Print referral letter"), Qt.MouseButton.LeftButton)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert "Yours sincerely, Dr Lee Okoro Clinician · Registration no. GMC7654321" in text
