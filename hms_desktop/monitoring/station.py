@@ -100,6 +100,7 @@ class _Sink:
     on_batch: Callable[[tuple[Reading, ...]], None]
     on_state: Callable[[str], None]
     on_problem: Callable[[str], None]
+    gui_batches: bool = False  # the frame timer drains the pleth: no queued signal per batch
 
 
 def _no_source(port: str, protocol: str) -> ReadingSource:
@@ -390,8 +391,8 @@ class MonitoringStation:
         """Show a device on a bed (recorded and alarmed only while a session is active).
 
         A reader that can deliver on its own thread does so (alarms never wait for the GUI
-        thread); a GUI-timer simulator delivers through its signals. Either way a source's
-        signals arrive on the drawing thread, which moves the pleth into the sweep.
+        thread, and no batch signal goes to it); a GUI-timer simulator delivers through its
+        signals. Either way the drawing thread moves the queued pleth into the sweep.
         """
         self._stop_source(bed_id)
         with self._locked():
@@ -403,9 +404,8 @@ class MonitoringStation:
             set_sink(_Sink(on_batch=lambda batch: self.on_readings(bed_id, batch, source=src),
                            on_state=lambda state: self.on_state(bed_id, state, source=src),
                            on_problem=lambda text: self.on_device_problem(bed_id, text, source=src)))
-            # The same batch also arrives by signal on the drawing (GUI) thread: the pleth moves
-            # into the sweep there and then, not a frame later. Alarms never wait for it.
-            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
+            # No batch signal to the drawing (GUI) thread: the frame timer moves the queued pleth
+            # into the sweep just before it draws, so a signal per batch would only cost.
         else:
             src.sig_readings_received.connect(lambda batch: self.on_readings(bed_id, batch, source=src))
             src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
@@ -421,7 +421,6 @@ class MonitoringStation:
         set_sink = getattr(src, "set_thread_sink", None)
         if set_sink is not None:
             set_sink(None)
-            src.sig_readings_received.disconnect()
         else:
             src.sig_readings_received.disconnect()
             src.sig_state_changed.disconnect()

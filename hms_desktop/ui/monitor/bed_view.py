@@ -70,6 +70,7 @@ class BedView(QWidget):
         self.signal.setFormat("signal %v/15")
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
+        self._trend_drawn_at = float("-inf")
         self.back = button("back to station", "Back to statio&n")
         self.connect_button = button("start monitoring on this bed", "Start monitorin&g on this bed…")
         self.pause = button("pause monitoring", "Pa&use")
@@ -174,8 +175,10 @@ class BedView(QWidget):
             palette.setColor(self.banner.backgroundRole(), QColor(COLOURS[priority]))
             palette.setColor(self.banner.foregroundRole(), QColor(TEXT_COLOURS[priority]))
         self.banner.setPalette(palette)
-        if self.controller.frames % 30 == 0 and self.trend is not None:
-            self.trend.refresh(self.controller.clock())
+        now = self.controller.clock()
+        if self.trend is not None and now - self._trend_drawn_at >= 1.0:  # a point a second
+            self._trend_drawn_at = now
+            self.trend.refresh(now)
 
     def _emit_bed(self, signal: object) -> None:
         if self.monitor is not None:
