@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from .conftest import deliver_queued
+
 
 def test_nothing_arrives_after_stopped_even_when_the_gui_thread_was_busy(make_sim, make_reader, qtbot) -> None:  # type: ignore[no-untyped-def]
     sim = make_sim("cms50-v7", spo2=96, pr=70)
@@ -14,7 +16,7 @@ def test_nothing_arrives_after_stopped_even_when_the_gui_thread_was_busy(make_si
     reader.stop()
     assert rec.states[-1] == "stopped"  # said at once, not queued behind older news
     batches, states = len(rec.batches), list(rec.states)
-    qtbot.wait(300)  # let everything queued before stop() reach the event loop
+    deliver_queued(qtbot)  # everything the thread queued before stop() has now been delivered
     assert len(rec.batches) == batches, "a batch arrived after 'stopped'"
     assert rec.states == states and states.count("stopped") == 1
 
