@@ -27,10 +27,8 @@ from tests.ui.test_monitor_start_dialog import fill_and_press_ok, named_child, o
 
 @pytest.fixture
 def sim() -> Iterator[PtySimulator]:
-    simulator = PtySimulator("cms50-v7", spo2=96, pr=70)
-    simulator.start()
-    yield simulator
-    simulator.stop()
+    with PtySimulator("cms50-v7", spo2=96, pr=70) as simulator:
+        yield simulator
 
 
 @pytest.fixture
