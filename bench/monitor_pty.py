@@ -34,6 +34,11 @@ class PtyFeeds:
         self._thread = threading.Thread(target=self._run, name="bench-pty-feeds", daemon=True)
         self._thread.start()
 
+    @property
+    def native_id(self) -> int | None:
+        """The writer thread's id, so the bench can leave its CPU out of the app's."""
+        return self._thread.native_id
+
     def port(self, i: int) -> str:
         return os.ttyname(self._pairs[i][1])
 

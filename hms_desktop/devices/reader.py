@@ -105,48 +105,28 @@ class DeviceReader(ThreadedReader):
         return port
 
     def _stream(self, port: serial.Serial, parser: Parser) -> bool:
-        """Reads until stop or a port error; True if any reading arrived."""
+        """Reads until stop or a port error; True if any reading arrived.
+
+        Between batches the thread sleeps (frames accumulate in the port instead of waking it
+        per frame) and reads what waited just before the batch goes out, so a batch carries
+        the newest frame: reading first and then sleeping sent every batch a whole period
+        (33 ms) stale.
+        """
         info = self.info
         last_keepalive = time.monotonic()
         gate = BatchGate(self.no_data_after_s, last_keepalive, max_per_s=MAX_BATCHES_PER_S)
-        got_any = False
+        intake = _Intake(self, parser, gate)
         fd = _fileno(port)
-        dropped_before, bad_before = self.dropped_bytes, self.bad_frames
-        window_bytes = window_dropped = 0.0
         while not self._stop.is_set():
             wait = gate.until_due(time.monotonic())
             if fd is None:
                 self._stop.wait(wait)
-                ready = True
-            else:
-                ready = bool(select.select([fd], [], [], wait)[0])
-            if ready:
-                # A hung-up port is "readable" with nothing to read: read(1) raises then.
-                chunk = port.read(port.in_waiting or 1)
-                dropped = parser.dropped_bytes
-                try:
-                    readings = parser.feed(chunk)
-                except Exception as exc:  # noqa: BLE001 - a parser bug must not silence the bed
-                    self._report_problem(f"parser {self.protocol} failed: {type(exc).__name__}: {exc}")
-                    readings = []
-                self.dropped_bytes = dropped_before + parser.dropped_bytes
-                if parser.bad_frames != self.bad_frames - bad_before:
-                    self.bad_frames = bad_before + parser.bad_frames
-                    self.last_bad_frame = parser.rejected[-1]
-                window_bytes = window_bytes * NOISE_MEMORY + len(chunk)
-                window_dropped = window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
-                # No minimum sample: right after connecting, a torn first frame may cost a
-                # reading, but noise never gets through before the estimate has warmed up.
-                if readings and window_dropped > NOISE_RATIO * window_bytes:
-                    self.discarded_readings += len(readings)
-                    readings = []
-                if readings:
-                    gate.add(readings, time.monotonic())
-                    got_any = True
-                    self._set_state("streaming")
-                if fd is not None:
-                    # Let the next frames accumulate instead of waking per byte.
-                    self._stop.wait(gate.until_due(time.monotonic()))
+                intake.read(port)
+            elif select.select([fd], [], [], wait)[0]:
+                intake.read(port)
+                self._stop.wait(gate.until_due(time.monotonic()))
+                if port.in_waiting:
+                    intake.read(port)  # what arrived while waiting goes out with this batch
             now = time.monotonic()
             batch = gate.take(now)
             if batch:
@@ -158,7 +138,44 @@ class DeviceReader(ThreadedReader):
                 command = info.start_command if self.state == "no_data" else info.keepalive_command
                 port.write(command)
                 last_keepalive = now
-        return got_any
+        return intake.got_any
+
+
+class _Intake:
+    """One connection's reading side: read, parse, count what was dropped, judge noise, and
+    hand valid readings to the batch gate."""
+
+    def __init__(self, reader: DeviceReader, parser: Parser, gate: BatchGate) -> None:
+        self.reader, self.parser, self.gate = reader, parser, gate
+        self.got_any = False
+        self.dropped_before, self.bad_before = reader.dropped_bytes, reader.bad_frames
+        self.window_bytes = self.window_dropped = 0.0
+
+    def read(self, port: serial.Serial) -> None:
+        reader, parser = self.reader, self.parser
+        # A hung-up port is "readable" with nothing to read: read(1) raises then.
+        chunk = port.read(port.in_waiting or 1)
+        dropped = parser.dropped_bytes
+        try:
+            readings = parser.feed(chunk)
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not silence the bed
+            reader._report_problem(f"parser {reader.protocol} failed: {type(exc).__name__}: {exc}")
+            readings = []
+        reader.dropped_bytes = self.dropped_before + parser.dropped_bytes
+        if parser.bad_frames != reader.bad_frames - self.bad_before:
+            reader.bad_frames = self.bad_before + parser.bad_frames
+            reader.last_bad_frame = parser.rejected[-1]
+        self.window_bytes = self.window_bytes * NOISE_MEMORY + len(chunk)
+        self.window_dropped = self.window_dropped * NOISE_MEMORY + parser.dropped_bytes - dropped
+        # No minimum sample: right after connecting, a torn first frame may cost a
+        # reading, but noise never gets through before the estimate has warmed up.
+        if readings and self.window_dropped > NOISE_RATIO * self.window_bytes:
+            reader.discarded_readings += len(readings)
+            readings = []
+        if readings:
+            self.gate.add(readings, time.monotonic())
+            self.got_any = True
+            reader._set_state("streaming")
 
 
 def _fileno(port: serial.Serial) -> int | None:

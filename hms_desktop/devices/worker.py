@@ -28,6 +28,10 @@ class ThreadSink:
     on_batch: Callable[[tuple[Reading, ...]], None]
     on_state: Callable[[str], None]
     on_problem: Callable[[str], None]
+    gui_batches: bool = True
+    """False: batches go to the sink only and ``sig_readings_received`` stays quiet. The
+    monitoring core takes this: its frame timer moves the pleth into the sweep, so a queued
+    signal per batch (480 a second for 16 beds) would cost the GUI thread for nothing."""
 
 
 class ThreadedReader(QObject):
@@ -138,8 +142,9 @@ class ThreadedReader(QObject):
 
     # -- called on the reader thread -------------------------------------------------------
     def _emit_batch(self, batch: tuple[Reading, ...]) -> None:
-        self._sig_thread_batch.emit(batch, self._run_no)
         sink = self._sink  # read once: stop() may clear it meanwhile
+        if sink is None or sink.gui_batches:
+            self._sig_thread_batch.emit(batch, self._run_no)
         if sink is not None and not self._stop.is_set():
             sink.on_batch(batch)
 

@@ -39,6 +39,7 @@ class BedMonitor:
     patient_name: str = ""  # "Given Family", looked up once when a session is adopted
     port: str = ""
     protocol: str = ""
+    not_saved: str = ""  # why this bed's session is not saved nor recorded ("" when it is)
     device_state: str = "idle"  # idle, connecting, streaming, no_data, disconnected, stopped, paused
     numerics: Numerics = field(default_factory=Numerics)
     news2: LiveNews2 | None = None

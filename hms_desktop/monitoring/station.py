@@ -37,7 +37,7 @@ from hms_desktop.monitoring.audio_policy import AudioPolicy
 from hms_desktop.monitoring.bed_monitor import BedMonitor
 from hms_desktop.monitoring.clock import Clock, SystemClock, wall_of
 from hms_desktop.monitoring.sound import AlarmSound
-from hms_desktop.services.monitoring import MonitoringService
+from hms_desktop.services.monitoring import MonitoringService, session_not_saved_reason
 from hms_desktop.services.monitoring_recorder import MonitoringRecorder, RecordingError, WriteJob
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ Run = Callable[..., Any]
 ManualLookup = Callable[[str], ManualObservation | None]
 NameLookup = Callable[[str], str]
 STATION = "STATION"
+UNSAVED_SESSION = "UNSAVED-"  # id prefix of a session monitored without being saved
 TICK_S = 0.25  # evaluator period: delays and tones are decided within a quarter second
 
 
@@ -99,6 +100,7 @@ class _Sink:
     on_batch: Callable[[tuple[Reading, ...]], None]
     on_state: Callable[[str], None]
     on_problem: Callable[[str], None]
+    gui_batches: bool = False  # the frame timer drains the pleth: no queued signal per batch
 
 
 def _no_source(port: str, protocol: str) -> ReadingSource:
@@ -239,32 +241,67 @@ class MonitoringStation:
     # ---- sessions -----------------------------------------------------------------------
     def start_monitoring(self, bed_id: str, patient_id: str, port: str, protocol: str,
                          *, source: ReadingSource | None = None) -> None:
-        """Start a session (saved on the writer), then open the device and attach it."""
-        if bed_id not in self.monitors:
+        """Start a session (saved on the writer), then open the device and attach it.
+
+        A session that cannot be saved (a read-only folder, a full disk) is monitored all the
+        same, without recording: a bed is never left unwatched because its paperwork failed.
+        """
+        mon = self.monitors.get(bed_id)
+        if mon is None:
             self._notify(lambda: self.listener.error_reported(f"bed: no bed {bed_id!r}"))
+            return
+        if mon.session is not None:
+            busy = f"bed: {mon.bed.name} is already monitoring {mon.patient_id}; end it first"
+            self._notify(lambda: self.listener.error_reported(busy))
             return
 
         def started(session: MonitoringSession) -> None:
             with self._locked():
                 self._adopt_session(session)
-            try:
-                src = source or self.open_source(port, protocol)
-            except Exception as exc:  # a port that cannot be opened must say so, not crash
-                message = f"port {port}: {exc}"  # bound now: ``exc`` ends with the except block
-                self._notify(lambda: self.listener.error_reported(message))
-                with self._locked():  # a monitored bed without a device alarms, never looks quiet
-                    mon = self.monitors[bed_id]
-                    self._apply(bed_id, mon.set_device_state(self.now(), "disconnected"))
-                return
-            self.attach_source(bed_id, src, port, protocol)
+            self._open_and_attach(bed_id, port, protocol, source)
 
         def failed(exc: BaseException) -> bool:
-            self._notify(lambda: self.listener.error_reported(str(exc)))
+            reason = session_not_saved_reason(exc)
+            if not reason:  # a refusal (bed taken, bad field, no permission): say it, start nothing
+                self._notify(lambda: self.listener.error_reported(str(exc)))
+                return True
+            if self._monitor_unsaved(bed_id, patient_id, port, protocol, reason):
+                self._open_and_attach(bed_id, port, protocol, source)
             return True
 
         self.run(self.service.start_session, bed_id=bed_id, patient_id=patient_id, port=port,
                  protocol=protocol, on_done=started, on_error=failed,
                  what=f"monitoring session on {bed_id}")
+
+    def _monitor_unsaved(self, bed_id: str, patient_id: str, port: str, protocol: str, reason: str) -> bool:
+        """Adopt a session that exists only here (not saved, nothing recorded), with a
+        technical alarm and a notice naming why; False if the bed got a session meanwhile."""
+        with self._locked():
+            mon = self.monitors[bed_id]
+            if mon.session is not None:
+                return False
+            session = MonitoringSession(id=f"{UNSAVED_SESSION}{bed_id}", bed_id=bed_id, patient_id=patient_id,
+                                        port=port, protocol=protocol,
+                                        started_at=datetime.fromtimestamp(self.clock.wall(), UTC))
+            mon.not_saved = reason
+            self._adopt_session(session)
+            self._fault(bed_id, AlarmKind.RECORDING_FAILED, f"session not saved, nothing is recorded: {reason}")
+            message = (f"{mon.bed.name} is monitored but NOT SAVED (no session, no recording): {reason}")
+        log.warning("%s", message)
+        self._notify(lambda: self.listener.error_reported(message))
+        return True
+
+    def _open_and_attach(self, bed_id: str, port: str, protocol: str, source: ReadingSource | None) -> None:
+        try:
+            src = source or self.open_source(port, protocol)
+        except Exception as exc:  # a port that cannot be opened must say so, not crash
+            message = f"port {port}: {exc}"  # bound now: ``exc`` ends with the except block
+            self._notify(lambda: self.listener.error_reported(message))
+            with self._locked():  # a monitored bed without a device alarms, never looks quiet
+                mon = self.monitors[bed_id]
+                self._apply(bed_id, mon.set_device_state(self.now(), "disconnected"))
+            return
+        self.attach_source(bed_id, src, port, protocol)
 
     def set_paused(self, bed_id: str, paused: bool) -> None:
         with self._locked():
@@ -278,10 +315,12 @@ class MonitoringStation:
                 self._record(bed_id, lambda: self.recorder.detach(bed_id, self.wall(now)))
             mon.session = mon.session.model_copy(update={"status": status})
             if not paused:
-                self.recorder.attach(mon.session)
+                if not mon.not_saved:
+                    self.recorder.attach(mon.session)
                 mon.engine.begin(now)
                 self._apply(bed_id, mon.engine.set_device_state(now, mon.device_state))
-            self.run(self.service.set_session_status, mon.session.id, status, what=f"pausing {bed_id}")
+            if not mon.not_saved:
+                self.run(self.service.set_session_status, mon.session.id, status, what=f"pausing {bed_id}")
             self._notify(self.listener.beds_changed)
 
     def end_monitoring(self, bed_id: str) -> None:
@@ -298,8 +337,11 @@ class MonitoringStation:
             mon.patient_name = ""
             mon.port = mon.protocol = ""  # no device on the bed any more (nor a DEMO notice)
             mon.device_state = "idle"
-            self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
-                     what=f"ending monitoring on {bed_id}")
+            if mon.not_saved:  # it was never on disk: nothing to end there
+                mon.not_saved = ""
+            else:
+                self.run(self.service.set_session_status, session_id, SessionStatus.ENDED,
+                         what=f"ending monitoring on {bed_id}")
             self._notify(self.listener.beds_changed)
 
     def set_limits(self, bed_id: str, limits: AlarmLimits) -> None:
@@ -332,7 +374,8 @@ class MonitoringStation:
         mon.port, mon.protocol = session.port, session.protocol
         mon.set_limits(self.service.limits_for(session.patient_id))
         if session.status is SessionStatus.ACTIVE:
-            self.recorder.attach(session)
+            if not mon.not_saved:
+                self.recorder.attach(session)
             mon.engine.begin(self.now())  # a session that never gets data alarms too
         self._notify(self.listener.beds_changed)
 
@@ -348,8 +391,8 @@ class MonitoringStation:
         """Show a device on a bed (recorded and alarmed only while a session is active).
 
         A reader that can deliver on its own thread does so (alarms never wait for the GUI
-        thread); a GUI-timer simulator delivers through its signals. Either way a source's
-        signals arrive on the drawing thread, which moves the pleth into the sweep.
+        thread, and no batch signal goes to it); a GUI-timer simulator delivers through its
+        signals. Either way the drawing thread moves the queued pleth into the sweep.
         """
         self._stop_source(bed_id)
         with self._locked():
@@ -361,9 +404,8 @@ class MonitoringStation:
             set_sink(_Sink(on_batch=lambda batch: self.on_readings(bed_id, batch, source=src),
                            on_state=lambda state: self.on_state(bed_id, state, source=src),
                            on_problem=lambda text: self.on_device_problem(bed_id, text, source=src)))
-            # The same batch also arrives by signal on the drawing (GUI) thread: the pleth moves
-            # into the sweep there and then, not a frame later. Alarms never wait for it.
-            src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
+            # No batch signal to the drawing (GUI) thread: the frame timer moves the queued pleth
+            # into the sweep just before it draws, so a signal per batch would only cost.
         else:
             src.sig_readings_received.connect(lambda batch: self.on_readings(bed_id, batch, source=src))
             src.sig_readings_received.connect(lambda _batch: mon.drain_pleth())
@@ -379,7 +421,6 @@ class MonitoringStation:
         set_sink = getattr(src, "set_thread_sink", None)
         if set_sink is not None:
             set_sink(None)
-            src.sig_readings_received.disconnect()
         else:
             src.sig_readings_received.disconnect()
             src.sig_state_changed.disconnect()
@@ -483,7 +524,11 @@ class MonitoringStation:
 
     # ---- faults -------------------------------------------------------------------------
     def _record(self, bed_id: str, action: Callable[[], None]) -> None:
-        """Run one recording step; a failure becomes a technical alarm, never an exception."""
+        """Run one recording step; a failure becomes a technical alarm, never an exception.
+        A bed whose session is not saved records nothing (its rows would name no session)."""
+        mon = self.monitors.get(bed_id)
+        if mon is not None and mon.not_saved:
+            return
         try:
             action()
         except RecordingError as exc:

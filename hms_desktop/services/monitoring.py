@@ -27,6 +27,19 @@ from hms_desktop.storage import Store
 from hms_desktop.storage.monitoring import MonitoringStore
 
 
+def session_not_saved_reason(exc: BaseException) -> str:
+    """Why starting a session failed when the cause is the storage, not a rule: a read-only
+    folder (a damaged file, a newer version's folder), a full disk, a server gone. "" for a
+    refusal (unknown bed, bed already monitored, an invalid field, a permission the signed-in
+    user lacks): those are said and nothing starts. Monitoring does not wait for storage, so
+    anything that is not a refusal lets the bed be monitored without the session saved."""
+    refused = isinstance(exc, ValueError) or (isinstance(exc, PermissionError) and exc.errno is None)
+    if refused:
+        return ""
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
 @dataclass(frozen=True, slots=True)
 class AlarmRecord:
     """One alarm folded from its day-file events, as the alarm history shows it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from PySide6.QtCore import QObject, Qt, Signal
 
 from hms_desktop.devices.reader import DeviceReader
 from hms_desktop.devices.simulator import PtySimulator
@@ -61,3 +62,24 @@ def make_reader(qapp: object) -> Iterator[Callable[..., tuple[DeviceReader, Reco
         # QThreads are invisible to the thread-leak fixture (Python sees them as daemon
         # "dummy" threads), so check them here.
         assert not reader.is_running(), f"{reader.objectName()} still running after stop()"
+
+
+class _Marker(QObject):
+    sig_posted = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = False
+        self.sig_posted.connect(self._arrive, Qt.ConnectionType.QueuedConnection)
+
+    def _arrive(self) -> None:
+        self.arrived = True
+
+
+def deliver_queued(qtbot: object) -> None:
+    """Return once every event already queued to the GUI thread has been delivered: a queued
+    signal posted now arrives after them (the thread's posted-event queue is first in, first
+    out). Replaces "wait 300 ms and hope" before asserting that nothing more arrived."""
+    marker = _Marker()
+    marker.sig_posted.emit()
+    qtbot.waitUntil(lambda: marker.arrived, timeout=10_000)  # type: ignore[attr-defined]

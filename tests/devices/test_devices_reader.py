@@ -39,32 +39,31 @@ def test_readings_equal_what_the_simulator_sent(protocol, make_sim, make_reader,
     assert rec.states == ["connecting", "streaming", "stopped"]
 
 
-def test_batches_are_at_most_about_30_per_second(make_sim, make_reader, qtbot) -> None:
+def test_batches_carry_several_frames_and_hold_nothing_back(make_sim, make_reader, qtbot) -> None:
+    """At most ~30 batches a second, counted against the frames themselves rather than the wall
+    clock (a loaded GUI thread receives queued batches in bunches): 75 frames/s in batches at
+    least 1/31.6 s apart is at least ~2.4 frames a batch; one batch per read would be ~1."""
     sim = make_sim("nonin-df2")  # 75 frames/s
     reader, rec = make_reader(sim.port, "nonin-df2")
-    qtbot.waitUntil(lambda: bool(rec.batches), timeout=3000)
-    qtbot.waitUntil(lambda: rec.batches[-1][0] - rec.batches[0][0] > 1.6, timeout=5000)  # 1.5 s observed
-    first = rec.batches[0][0]
-    window = [b for t, b in rec.batches if t - first <= 1.5]
-    assert len(window) <= 1.5 * 31 + 1
-    assert sum(map(len, window)) >= 1.5 * 75 * 0.8  # and nothing is held back
+    qtbot.waitUntil(lambda: len(rec.readings) >= 300, timeout=20_000)  # ~4 s of frames, none held back
+    reader.stop()
+    assert len(rec.readings) >= 2 * len(rec.batches) - 2
+    assert reader.statistics()["batches"] == len(rec.batches)
 
 
 def test_unplug_flags_disconnected_within_3_s_and_recovers_after_replug(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-legacy")
     reader, rec = make_reader(sim.port, "cms50-legacy")
-    errors: list[str] = []
-    reader.sig_error_changed.connect(errors.append)
     qtbot.waitUntil(lambda: reader.state == "streaming", timeout=3000)
     sim.unplug()
-    unplugged_at = time.monotonic()
-    qtbot.waitUntil(lambda: rec.states[-1] in ("disconnected", "no_data"), timeout=3000)
-    assert time.monotonic() - unplugged_at < 3.0
+    # Within 3 s of silence on the reader's clock (BatchGate.silent, tested on fake time in
+    # test_devices_batching.py); the generous timeout only covers a loaded machine.
+    qtbot.waitUntil(lambda: rec.states[-1] in ("disconnected", "no_data"), timeout=15_000)
     assert any(DeviceFlag.DISCONNECTED in r.flags for r in rec.readings)
-    # It stays down while unplugged: a reopen attempt has failed (its error names the port),
-    # the reader retries with backoff, no crash.
-    qtbot.waitUntil(lambda: any(sim.port in e for e in errors), timeout=3000)
-    assert rec.states[-1] in ("disconnected", "no_data") and reader.is_running()
+    # stays down while unplugged: a reopen was tried and failed (the port is gone), with no
+    # crash and no made-up "streaming" — a signal of the retry, not a fixed wait
+    qtbot.waitUntil(lambda: "No such file" in reader.last_error, timeout=10_000)
+    assert reader.is_running() and rec.states[-1] in ("disconnected", "no_data")
     before = len(rec.readings)
     sim.replug()
     qtbot.waitUntil(lambda: rec.states[-1] == "streaming", timeout=3000)
@@ -104,13 +103,16 @@ def test_garbage_between_frames_loses_no_frame(make_sim, make_reader, qtbot) -> 
     assert reader.dropped_bytes > 0
 
 
-def test_missing_port_retries_and_stop_returns_promptly(make_reader, tmp_path, qtbot) -> None:
+def test_missing_port_retries_and_stop_interrupts_the_backoff(make_reader, tmp_path, qtbot, monkeypatch) -> None:
+    # a 60 s backoff: a stop() that waited it out would take a minute, one that interrupts it
+    # returns at once; 30 s tells them apart on any machine, however loaded
+    monkeypatch.setattr("hms_desktop.devices.reader.BACKOFF_S", (60.0,))
     reader, rec = make_reader(str(tmp_path / "ttyUSB9"), "cms50-legacy")
-    qtbot.waitUntil(lambda: rec.states[-1:] == ["disconnected"], timeout=2000)
+    qtbot.waitUntil(lambda: rec.states[-1:] == ["disconnected"], timeout=10_000)
     assert "ttyUSB9" in reader.last_error
     began = time.monotonic()
     reader.stop()
-    assert time.monotonic() - began < 1.0
+    assert time.monotonic() - began < 30.0
     assert not reader.is_running()
     qtbot.waitUntil(lambda: rec.states[-1] == "stopped", timeout=1000)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication
+from .conftest import deliver_queued
 
 
 def test_nothing_arrives_after_stopped_even_when_the_gui_thread_was_busy(make_sim, make_reader, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -16,10 +16,7 @@ def test_nothing_arrives_after_stopped_even_when_the_gui_thread_was_busy(make_si
     reader.stop()
     assert rec.states[-1] == "stopped"  # said at once, not queued behind older news
     batches, states = len(rec.batches), list(rec.states)
-    # stop() returned after the thread ended, so everything it queued is posted by now:
-    # deliver all of it.
-    QCoreApplication.sendPostedEvents()
-    QCoreApplication.processEvents()
+    deliver_queued(qtbot)  # everything the thread queued before stop() has now been delivered
     assert len(rec.batches) == batches, "a batch arrived after 'stopped'"
     assert rec.states == states and states.count("stopped") == 1
 

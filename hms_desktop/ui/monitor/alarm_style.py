@@ -30,3 +30,8 @@ def tile_style(priority: Priority | None, t: float) -> str:
     if priority is None or not flash_on(priority, t):
         return ""
     return f"background-color: {COLOURS[priority]}; color: {TEXT_COLOURS[priority]};"
+
+#: A bed monitored although its session could not be saved (read-only folder, full disk): it
+#: alarms as usual, but nothing of it is recorded. Dark grey, never an alarm colour.
+NOT_SAVED_NOTICE = "NOT SAVED — monitoring only"
+NOT_SAVED_STYLE = "background-color: #37474f; color: white; font-weight: bold; padding: 2px 6px;"

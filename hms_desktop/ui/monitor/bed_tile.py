@@ -11,7 +11,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
 from hms_desktop.devices.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.monitoring.bed_monitor import BedMonitor
-from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, tile_style
+from hms_desktop.ui.monitor.alarm_style import (
+    COLOURS,
+    NOT_SAVED_NOTICE,
+    NOT_SAVED_STYLE,
+    TEXT_COLOURS,
+    tile_style,
+)
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.widgets import label, named
 
@@ -41,6 +47,10 @@ class BedTile(QFrame):
         self.demo_label = label(f"{bed_id} demo notice", DEMO_NOTICE)
         self.demo_label.setStyleSheet(DEMO_STYLE)
         self.demo_label.setVisible(False)
+        self.not_saved_label = label(f"{bed_id} not saved notice", NOT_SAVED_NOTICE, bold=True)
+        self.not_saved_label.setStyleSheet(NOT_SAVED_STYLE)
+        self.not_saved_label.setWordWrap(True)
+        self.not_saved_label.setVisible(False)
         self.spo2_label = label(f"{bed_id} SpO2", point_size=22, bold=True)
         self.pr_label = label(f"{bed_id} pulse rate", point_size=16, bold=True)
         self.news2_label = label(f"{bed_id} NEWS2")
@@ -57,6 +67,7 @@ class BedTile(QFrame):
         grid.addWidget(self.news2_label, 3, 0, 1, 3)
         grid.addWidget(self.state_label, 4, 0, 1, 3)
         grid.addWidget(self.demo_label, 5, 0, 1, 3)
+        grid.addWidget(self.not_saved_label, 6, 0, 1, 3)
         self._style = ""
         self.update_numbers()
 
@@ -67,6 +78,8 @@ class BedTile(QFrame):
         self.bed_label.setText(mon.bed.name)
         self.patient_label.setText(mon.patient_text)
         self.demo_label.setVisible(mon.simulated)
+        self.not_saved_label.setVisible(bool(mon.not_saved))
+        self.not_saved_label.setToolTip(mon.not_saved)
         self.spo2_label.setText(f"SpO2 {fmt(n.spo2)}")
         self.pr_label.setText(f"PR {fmt(n.pulse_rate)}")
         self.news2_label.setText(mon.news2.text if mon.news2 else "NEWS2 --")
@@ -82,6 +95,7 @@ class BedTile(QFrame):
             text = mon.device_state
         self.state_label.setText(text)
         demo = f"{DEMO_NOTICE}, " if mon.simulated else ""
+        demo += f"{NOT_SAVED_NOTICE}: {mon.not_saved}, " if mon.not_saved else ""
         self.setAccessibleDescription(f"{mon.bed.name}: {demo}{mon.patient_text}, {self.spo2_label.text()}, "
                                       f"{self.pr_label.text()}, {self.news2_label.text()}, {text}")
 

@@ -16,7 +16,13 @@ from PySide6.QtWidgets import (
 from hms_desktop.devices.simulated import DEMO_NOTICE, DEMO_STYLE
 from hms_desktop.domain.alarm_limits import AlarmKind
 from hms_desktop.monitoring.bed_monitor import BedMonitor
-from hms_desktop.ui.monitor.alarm_style import COLOURS, TEXT_COLOURS, flash_on
+from hms_desktop.ui.monitor.alarm_style import (
+    COLOURS,
+    NOT_SAVED_NOTICE,
+    NOT_SAVED_STYLE,
+    TEXT_COLOURS,
+    flash_on,
+)
 from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.pleth_view import PlethView
@@ -42,6 +48,10 @@ class BedView(QWidget):
         self.demo_banner = label("bed view demo notice", DEMO_NOTICE, point_size=14, bold=True)
         self.demo_banner.setStyleSheet(DEMO_STYLE)
         self.demo_banner.setVisible(False)
+        self.not_saved_banner = label("bed view not saved notice", point_size=12, bold=True)
+        self.not_saved_banner.setStyleSheet(NOT_SAVED_STYLE)
+        self.not_saved_banner.setWordWrap(True)
+        self.not_saved_banner.setVisible(False)
         self.banner = label("bed alarm banner", point_size=12, bold=True)
         self.banner.setWordWrap(True)
         self.banner.setAutoFillBackground(True)
@@ -60,6 +70,7 @@ class BedView(QWidget):
         self.signal.setFormat("signal %v/15")
         self.pleth: PlethView | None = None
         self.trend: TrendStrip | None = None
+        self._trend_drawn_at = float("-inf")
         self.back = button("back to station", "Back to statio&n")
         self.connect_button = button("start monitoring on this bed", "Start monitorin&g on this bed…")
         self.pause = button("pause monitoring", "Pa&use")
@@ -95,6 +106,7 @@ class BedView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.demo_banner)
+        layout.addWidget(self.not_saved_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.state_label)
         layout.addLayout(middle, 1)
@@ -123,6 +135,9 @@ class BedView(QWidget):
         n, lim = mon.numerics, mon.engine.limits
         self.title.setText(f"{mon.bed.name} — {mon.patient_text}")
         self.demo_banner.setVisible(mon.simulated)
+        self.not_saved_banner.setText(f"{NOT_SAVED_NOTICE}: this session and its recording are not being "
+                                      f"saved — {mon.not_saved}" if mon.not_saved else "")
+        self.not_saved_banner.setVisible(bool(mon.not_saved))
         self.spo2.setText(fmt(n.spo2))
         self.pr.setText(fmt(n.pulse_rate))
         self.pi.setText(f"PI {fmt(n.perfusion_index, 1)} %")
@@ -160,8 +175,10 @@ class BedView(QWidget):
             palette.setColor(self.banner.backgroundRole(), QColor(COLOURS[priority]))
             palette.setColor(self.banner.foregroundRole(), QColor(TEXT_COLOURS[priority]))
         self.banner.setPalette(palette)
-        if self.controller.frames % 30 == 0 and self.trend is not None:
-            self.trend.refresh(self.controller.clock())
+        now = self.controller.clock()
+        if self.trend is not None and now - self._trend_drawn_at >= 1.0:  # a point a second
+            self._trend_drawn_at = now
+            self.trend.refresh(now)
 
     def _emit_bed(self, signal: object) -> None:
         if self.monitor is not None:

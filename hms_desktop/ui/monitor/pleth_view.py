@@ -1,6 +1,7 @@
 """The sweeping pleth trace fed from a SweepBuffer (ARCHITECTURE §5).
 
-Per frame this is the whole cost of a bed on screen, 16 beds at 30 frames a second, so:
+Per frame this is the whole cost of a bed on screen, 16 beds each redrawn up to 30 times a
+second (when a batch arrived; the frame timer runs at 60 Hz), so:
 a bare ViewBox in a GraphicsView (no PlotItem: no hidden axes and layout to lay out on
 every paint), fixed ranges, cosmetic 1-px pen, no antialiasing, and the trace drawn as two
 ``PlotCurveItem``s over numpy *views* of the buffer (before the write position, after the
