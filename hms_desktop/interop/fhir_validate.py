@@ -52,23 +52,28 @@ class Unsupported(Exception):
     """A shape this checker will not reason about: validate it whole, every time."""
 
 
+_DICT = "{}"
+
+
 def shape_of(node: Any, leaves: list[Any]) -> Any:
-    """The structure of ``node`` (values replaced by their type), appending the values to
-    ``leaves`` in the order the compiled checks expect them. Values are handled inline (no
-    call per value): this walk runs for every exported resource."""
+    """The structure of ``node`` with its values replaced by their type: a dict as
+    ``("{}", key, shape, key, shape, ...)``, a list as ``("[]", shape, ...)``. The values are
+    appended to ``leaves`` in the order the compiled checks expect them. Flat tuples and
+    values handled inline (no call per value): this walk runs for every exported resource."""
     kind = type(node)
     if kind is dict:
-        out: list[Any] = []
+        out: list[Any] = [_DICT]
         for key, value in node.items():
             sub = type(value)
+            out.append(key)
             if sub is dict or sub is list:
-                out.append((key, shape_of(value, leaves)))
+                out.append(shape_of(value, leaves))
             else:
                 leaves.append(value)
-                out.append((key, sub))
+                out.append(sub)
         return tuple(out)
     if kind is list:
-        out = [_LIST]  # the same list object type as above
+        out = [_LIST]
         for value in node:
             sub = type(value)
             if sub is dict or sub is list:
@@ -83,6 +88,10 @@ def shape_of(node: Any, leaves: list[Any]) -> Any:
 
 def _is_list_shape(shape: Any) -> bool:
     return isinstance(shape, tuple) and shape[:1] == (_LIST,)
+
+
+def _is_dict_shape(shape: Any) -> bool:
+    return isinstance(shape, tuple) and shape[:1] == (_DICT,)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -126,7 +135,9 @@ def _adapter(annotation: Any, leaf_type: type) -> Callable[[Any], Any]:
 def _compile_dict(shape: Shape, model: type[FHIRAbstractModel], out: list[Any], *,
                   top: bool = False) -> None:
     fields = _fields(model)
-    for key, sub in shape:
+    if not _is_dict_shape(shape):
+        raise Unsupported(f"{shape!r} for {model.__name__}")
+    for key, sub in zip(shape[1::2], shape[2::2], strict=True):
         if top and key == "resourceType":
             out.append(None)  # part of the shape key: fixed for every resource of the shape
             continue
@@ -150,7 +161,7 @@ def _compile_item(sub: Any, item: Any, out: list[Any]) -> None:
         except TypeError as exc:  # an annotation that cannot be a cache key
             raise Unsupported(str(exc)) from exc
         return
-    if _is_list_shape(sub) or not complex_type or issubclass(item, FhirElementOrResourceBase):
+    if not _is_dict_shape(sub) or not complex_type or issubclass(item, FhirElementOrResourceBase):
         raise Unsupported(f"{sub!r} for {item}")
     _compile_dict(sub, item.get_model_klass(), out)
 
@@ -212,9 +223,10 @@ class ShapeChecker:
         if plan is None or self._count % FULL_EVERY == 0:
             self._validate_whole(resource)
             return
-        # The type is part of a remembered value: True == 1, but a bool is not an integer.
+        # A check is made for one element type and one Python type (``_adapter``), and the
+        # shape fixes each leaf's Python type: a remembered True is never taken for a 1.
         new = [(i, value) for i, (passed, value) in enumerate(zip(plan.passed, leaves, strict=True))
-               if (type(value), value) not in passed]
+               if value not in passed]
         try:
             for i, value in new:
                 check = plan.checks[i]
@@ -223,7 +235,8 @@ class ShapeChecker:
         except (ValidationError, ValueError, TypeError):
             self._validate_whole(resource)  # the library's own message (or its verdict)
             return
-        self._remember(plan, new)
+        if new:
+            self._remember(plan, new)
         self.stats.by_shape += 1
 
     def _remember(self, plan: _Plan, new: list[tuple[int, Any]]) -> None:
@@ -233,7 +246,7 @@ class ShapeChecker:
                 passed.clear()
             self._remembered = len(new)
         for i, value in new:
-            plan.passed[i].add((type(value), value))
+            plan.passed[i].add(value)
 
     def _validate_whole(self, resource: Resource) -> None:
         self.stats.whole += 1
