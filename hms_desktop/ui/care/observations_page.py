@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -109,7 +110,7 @@ class ObservationsPage(PatientPage):
         for w in (self.form, self.save_button, self.scale2, self.scale2_reason):
             w.setEnabled(enabled)
         svc = self.ctx.services.observations
-        scored = svc.scored_for(pid) if pid else []  # oldest first, NEWS2 scored once
+        sets = svc.sets_for(pid) if pid else None  # oldest first; models built when shown
         self.show_unreadable(svc.unreadable_for(pid) if pid else [])
         self._loading = True
         try:
@@ -117,14 +118,19 @@ class ObservationsPage(PatientPage):
             self.scale2.setChecked(on)
         finally:
             self._loading = False
-        newest = scored[::-1]
-        self.model.set_items(newest, [o.id for o, _ in newest], lambda pair: _row(*pair),
-                             {i for i, (_, r) in enumerate(newest) if r is not None and r.aggregate >= 5})
-        latest = svc.latest_complete_for(pid) if pid else None
-        self.panel.show_result(svc.news2_for(pid) if pid else None,
-                               local_text(latest.at) if latest else "")
-        points = [(o.at, r.aggregate) for o, r in scored if r is not None]
-        self.chart.set_series("news2", [t for t, _ in points], [a for _, a in points],
+        if sets is None:
+            self.model.set_items([], [], lambda pair: _row(*pair))
+            self.panel.show_result(None, "")
+            self.chart.set_series("news2", np.array([]), np.array([]), label="NEWS2 aggregate")
+            return
+        newest = sets.newest_first()
+        high = np.flatnonzero(sets.aggregate >= 5)  # NaN (incomplete) compares false
+        self.model.set_items(newest, newest.ids(), lambda pair: _row(*pair),
+                             set((len(sets) - 1 - high).tolist()))
+        latest = sets.latest_complete
+        self.panel.show_result(svc.news2_for(pid), local_text(latest.at) if latest else "")
+        scored = sets.complete
+        self.chart.set_series("news2", sets.epoch[scored], sets.aggregate[scored],
                               label="NEWS2 aggregate")
 
     # -- save -----------------------------------------------------------------------------
