@@ -22,9 +22,8 @@ than the models'.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -54,17 +53,38 @@ _LEVELS = {level.value: n for n, level in enumerate(Consciousness)}
 _OXYGEN = {"": np.nan, "false": 0.0, "true": 1.0}
 
 
-@dataclass
 class PatientSets:
-    """The sets of one patient, oldest first. ``aggregate`` is NaN for an incomplete set."""
+    """The sets of one patient, oldest first. ``aggregate`` is NaN for an incomplete set.
 
-    ids: list[str]
-    epoch: np.ndarray  # seconds since 1970, UTC
-    aggregate: np.ndarray
-    complete: np.ndarray
-    unreadable: list[Unreadable]
-    _load: Callable[[str], Observation | None]
-    _models: dict[int, Observation] = field(default_factory=dict)
+    The columns are computed when first asked for: the FHIR export and the monitor only want
+    models (``sets``, ``latest``), and for a patient with a few sets the arrays would cost more
+    than those models."""
+
+    def __init__(self, ids: list[str], unreadable: list[Unreadable],
+                 load: Callable[[str], Observation | None], models: dict[int, Observation],
+                 columns: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        self.ids = ids
+        self.unreadable = unreadable
+        self._load = load
+        self._models = models
+        self._columns = columns
+
+    @cached_property
+    def _computed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._columns()
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """Seconds since 1970, UTC."""
+        return self._computed[0]
+
+    @property
+    def aggregate(self) -> np.ndarray:
+        return self._computed[1]
+
+    @property
+    def complete(self) -> np.ndarray:
+        return self._computed[2]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -87,6 +107,8 @@ class PatientSets:
 
     @property
     def latest_complete(self) -> Observation | None:
+        if len(self._models) == len(self.ids):  # every model at hand: no arrays needed
+            return next((o for o in reversed(self.sets) if o.is_complete()), None)
         done = np.flatnonzero(self.complete)
         return self.model(int(done[-1])) if len(done) else None
 
@@ -122,10 +144,11 @@ class NewestFirst(Sequence[tuple[Observation, News2Result | None]]):
 
 
 def read_sets(table: Table[Observation], patient_id: str) -> PatientSets:
-    ids, cells = table.columns_where("patient_id", patient_id, _COLUMNS)
+    ids, _ = table.columns_where("patient_id", patient_id, ())
     if len(ids) < COLUMNAR_FROM or not patient_id.strip():
         found, bad = where_readable(table, "patient_id", patient_id)
         return from_models(found, bad, table)
+    ids, cells = table.columns_where("patient_id", patient_id, _COLUMNS)
     good, values = _checked(cells)
     slow = np.flatnonzero(~good)
     models: dict[str, Observation] = {}
@@ -143,26 +166,26 @@ def read_sets(table: Table[Observation], patient_id: str) -> PatientSets:
     order = kept[np.argsort(values["epoch"][kept], kind="stable")]
     values = {name: column[order] for name, column in values.items()}
     complete = _complete(values)
+    aggregate = _aggregates(values, complete)
     sorted_ids = [ids[i] for i in order]
-    sets = PatientSets(sorted_ids, values["epoch"], _aggregates(values, complete), complete,
-                       bad_rows, table.get)
-    for n, record_id in enumerate(sorted_ids):
-        if record_id in models:
-            sets._models[n] = models[record_id]
-    return sets
+    known = {n: models[record_id] for n, record_id in enumerate(sorted_ids) if record_id in models}
+    return PatientSets(sorted_ids, bad_rows, table.get, known,
+                       lambda: (values["epoch"], aggregate, complete))
 
 
 def from_models(found: Sequence[Observation], bad: list[Unreadable],
                 table: Table[Observation] | None = None) -> PatientSets:
     ordered = sorted(found, key=lambda o: o.at)
-    values = _empty(len(ordered))
-    for i, obs in enumerate(ordered):
-        _fill(values, i, obs)
-    complete = _complete(values)
-    models = dict(enumerate(ordered))
-    sets = PatientSets([o.id for o in ordered], values["epoch"], _aggregates(values, complete),
-                       complete, bad, table.get if table is not None else _no_loader, models)
-    return sets
+
+    def columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        values = _empty(len(ordered))
+        for i, obs in enumerate(ordered):
+            _fill(values, i, obs)
+        complete = _complete(values)
+        return values["epoch"], _aggregates(values, complete), complete
+
+    return PatientSets([o.id for o in ordered], bad, table.get if table is not None else _no_loader,
+                       dict(enumerate(ordered)), columns)
 
 
 def _no_loader(record_id: str) -> Observation | None:
