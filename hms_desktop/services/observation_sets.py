@@ -105,8 +105,9 @@ class PatientSets:
     def latest(self) -> Observation | None:
         return self.model(len(self.ids) - 1) if self.ids else None
 
-    @property
+    @cached_property
     def latest_complete(self) -> Observation | None:
+        """Asked every second per monitored bed: found once per read of the patient's sets."""
         if len(self._models) == len(self.ids):  # every model at hand: no arrays needed
             return next((o for o in reversed(self.sets) if o.is_complete()), None)
         done = np.flatnonzero(self.complete)

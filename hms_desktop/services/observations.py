@@ -92,11 +92,6 @@ class ObservationService:
         set built when asked for (``observation_sets.py``): what a long list shows."""
         return self._entry(patient_id)
 
-    @requires(Permission.VIEW_RECORD, "read observations")
-    def scored_for(self, patient_id: str) -> list[tuple[Observation, News2Result | None]]:
-        """Each set, oldest first, with its NEWS2 on the scale stored with it (None: incomplete)."""
-        return [(o, o.news2()) for o in self._entry(patient_id).sets]
-
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
 
