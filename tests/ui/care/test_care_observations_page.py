@@ -172,3 +172,22 @@ def test_a_long_list_shows_newest_first_with_high_scores_marked(care_ctx: Any, q
     assert model.cell(149 - 10, 10) == "5 (scale 1)" and model.cell(149 - 7, 10) == "incomplete"
     _, ys = find(page, "NEWS2 trend").series("news2")
     assert list(ys) == [float(s.news2().aggregate) for s in sets if s.news2() is not None]
+
+
+def test_the_widest_values_fit_their_columns(care_ctx: Any, qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from hms_desktop.domain.news2 import Consciousness
+    from hms_desktop.domain.observations import Observation
+
+    care_ctx.services.observations.record(Observation(
+        patient_id=PATIENT, at=datetime(2026, 1, 1, 8, 0, tzinfo=UTC), respiration_rate=80,
+        spo2=100, on_oxygen=True, systolic=300, diastolic=200, pulse=300,
+        consciousness=Consciousness.UNRESPONSIVE, temperature=44.95, glucose_mmol_l=59.95,
+        weight_kg=499.95, recorded_by="nurse.test"))
+    page = page_for(care_ctx, qtbot)
+    table = find(page, "Observation sets")
+    metrics = table.fontMetrics()
+    for column in range(table.model().columnCount() - 1):  # the last column takes the rest
+        text = table.model().cell(0, column)
+        assert metrics.horizontalAdvance(text) < table.columnWidth(column), (column, text)
