@@ -31,7 +31,7 @@ def add_command(subparsers: Any) -> None:
                         help="all (default): every resource, its structure matched to one "
                              "fhir.resources validated whole and every value checked against "
                              "its FHIR type; whole: every resource through fhir.resources "
-                             "(the reference, about five times slower)")
+                             "(the reference, several times slower)")
     parser.set_defaults(func=run)
 
 

@@ -225,7 +225,7 @@ def bulk_export(services: Any, out_dir: Path, *, progress: Progress | None = Non
     (``fhir_validate.py``): ``fhir.resources`` validates the first resource of each
     structure whole, and every resource has its structure matched to a validated one and
     each of its values checked against the element's FHIR type. ``whole=True`` validates
-    every resource whole with ``fhir.resources`` (the reference; about five times slower).
+    every resource whole with ``fhir.resources`` (the reference; several times slower).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda step, fraction: None)
