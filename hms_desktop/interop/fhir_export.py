@@ -1,10 +1,12 @@
 """FHIR R4 export: one patient as a Bundle, or the whole folder as Bulk Data NDJSON.
 
 Both paths gather a patient's resources the same way (``patient_resources``, through the
-services' read methods) and validate every resource with ``fhir.resources`` (R4B models,
-which share R4's structure for every resource exported here) before it is written. A
-resource that fails validation stops the export with its type, id and the library's reason:
-a receiving system must never get a file we did not check.
+services' read methods) and validate every resource before it is written: a Bundle's
+resources each whole with ``fhir.resources`` (R4B models, which share R4's structure for every
+resource exported here), the bulk export's by shape (``fhir_validate.py``: the library on the
+first resource of each structure, every value checked against its FHIR type). A resource
+that fails validation stops the export with its type, id and the library's reason: a
+receiving system must never get a file we did not check.
 
 Bulk layout (FHIR Bulk Data Access, "$export" output): one ``<ResourceType>.ndjson`` file
 per type, one resource per line, and ``manifest.json`` listing them with their counts.
