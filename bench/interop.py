@@ -198,7 +198,7 @@ def main() -> None:
                      "2026-12-03 10:56 UTC at 100,000 patients) | 1133.2 s | 257.3 s | ≤ 60 s ❌ |")
     markdown = f"""## Interop (FHIR bulk export, spreadsheet import)
 
-`/work/venv/bin/python bench/interop.py --patients {args.patients} --rows {args.rows}` — demo folder of
+`/work/venv/bin/python bench/interop.py --patients {args.patients} --rows {args.rows}{' --whole' if args.whole else ''}` — demo folder of
 {args.patients:,} patients with records (`demo` generator{f", generated in {generated:.0f} s" if generated else ""}).
 The machine was shared with other engineers' test runs while measuring (2 cores).
 
