@@ -1,10 +1,12 @@
 """FHIR R4 export: one patient as a Bundle, or the whole folder as Bulk Data NDJSON.
 
 Both paths gather a patient's resources the same way (``patient_resources``, through the
-services' read methods) and validate every resource with ``fhir.resources`` (R4B models,
-which share R4's structure for every resource exported here) before it is written. A
-resource that fails validation stops the export with its type, id and the library's reason:
-a receiving system must never get a file we did not check.
+services' read methods) and validate every resource before it is written: a Bundle's
+resources each whole with ``fhir.resources`` (R4B models, which share R4's structure for every
+resource exported here), the bulk export's by shape (``fhir_validate.py``: the library on the
+first resource of each structure, every value checked against its FHIR type). A resource
+that fails validation stops the export with its type, id and the library's reason: a
+receiving system must never get a file we did not check.
 
 Bulk layout (FHIR Bulk Data Access, "$export" output): one ``<ResourceType>.ndjson`` file
 per type, one resource per line, and ``manifest.json`` listing them with their counts.
@@ -32,12 +34,9 @@ from hms_desktop.domain.record import AllergyStatement, Section
 from . import fhir_care as care
 from . import fhir_record as rec
 from .fhir_record import Resource
+from .fhir_validate import CheckStats, ShapeChecker
 
 Progress = Callable[[str, float], None]
-
-
-SAMPLE_PER_SHAPE = 20
-SAMPLE_EVERY = 1000
 
 
 class ExportError(ValueError):
@@ -181,6 +180,7 @@ class BulkResult:
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
     patients: int = 0
+    checks: CheckStats | None = None  # how the resources were validated (None: all whole)
 
     @property
     def total(self) -> int:
@@ -220,34 +220,26 @@ class _NdjsonWriter:
 
 
 def bulk_export(services: Any, out_dir: Path, *, progress: Progress | None = None,
-                cancel: threading.Event | None = None, validate_all: bool = True) -> BulkResult:
+                cancel: threading.Event | None = None, whole: bool = False) -> BulkResult:
     """Every patient (merged records included, marked replaced-by) as Bulk Data NDJSON.
 
-    ``validate_all=False`` is for very large folders: a resource is validated when its type
-    shows a combination of elements not seen before (its first ``SAMPLE_PER_SHAPE``), and
-    every ``SAMPLE_EVERY``-th after that. The builders are fixed code over validated domain
-    models, so a type's structure only varies with which optional elements are present;
-    every element combination is therefore still checked by ``fhir.resources``.
+    Every resource is validated before it is written. By default through ``ShapeChecker``
+    (``fhir_validate.py``): ``fhir.resources`` validates the first resource of each
+    structure whole, and every resource has its structure matched to a validated one and
+    each of its values checked against the element's FHIR type. ``whole=True`` validates
+    every resource whole with ``fhir.resources`` (the reference; several times slower).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda step, fraction: None)
     writer = _NdjsonWriter(out_dir)
     ids = services.patients.ids()
-    seen: dict[Any, int] = {}
-    written = 0
+    checker = None if whole else ShapeChecker(validate)
+    check = validate if checker is None else checker.check
     today = date.today()
 
     def emit(resources: list[Resource]) -> None:
-        nonlocal written
         for res in resources:
-            written += 1
-            if validate_all or written % SAMPLE_EVERY == 0:
-                validate(res)
-            else:
-                shape = (res["resourceType"], *res)
-                n = seen[shape] = seen.get(shape, 0) + 1
-                if n <= SAMPLE_PER_SHAPE:
-                    validate(res)
+            check(res)
             writer.write(res)
 
     try:
@@ -262,7 +254,8 @@ def bulk_export(services: Any, out_dir: Path, *, progress: Progress | None = Non
     except BaseException:
         writer.discard()
         raise
-    result = BulkResult(out_dir, dict(writer.counts), len(ids))
+    result = BulkResult(out_dir, dict(writer.counts), len(ids),
+                        None if checker is None else checker.stats)
     write_json(out_dir / "manifest.json", _manifest(result))
     report("done", 1.0)
     return result

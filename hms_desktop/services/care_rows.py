@@ -35,7 +35,7 @@ def _reason(exc: ValidationError) -> str:
     return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
 
 
-def _each(table: Table[Any], ids: Iterable[str]) -> tuple[list[Any], list[Unreadable]]:
+def each_readable(table: Table[Any], ids: Iterable[str]) -> tuple[list[Any], list[Unreadable]]:
     good: list[Any] = []
     bad: list[Unreadable] = []
     for record_id in ids:
@@ -67,11 +67,11 @@ def where_readable(table: Table[Any], column: str, value: str) -> tuple[list[Any
         return table.where(column, value), []
     except ValidationError:
         frame = table.frame([column])
-        return _each(table, frame.index[frame[column] == value].tolist())
+        return each_readable(table, frame.index[frame[column] == value].tolist())
 
 
 def all_readable(table: Table[Any]) -> tuple[list[Any], list[Unreadable]]:
     try:
         return table.all(), []
     except ValidationError:
-        return _each(table, table.ids())
+        return each_readable(table, table.ids())

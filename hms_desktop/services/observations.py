@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from hms_desktop.domain.accounts import Permission
@@ -20,28 +19,13 @@ from hms_desktop.services.care_rows import (
     Unreadable,
     all_readable,
     check_not_future,
-    where_readable,
 )
+from hms_desktop.services.observation_sets import PatientSets, read_sets
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import CLINICAL_RANGES, NEWS2_SCALES, OBSERVATIONS, seed_defaults
 from hms_desktop.storage.table import Table
 
 CACHED_PATIENTS = 64
-
-
-@dataclass(frozen=True, slots=True)
-class _PatientSets:
-    sets: tuple[Observation, ...]  # oldest first
-    scores: tuple[News2Result | None, ...]
-    latest: Observation | None
-    latest_complete: Observation | None
-
-    @staticmethod
-    def of(found: Sequence[Observation]) -> _PatientSets:
-        sets = tuple(sorted(found, key=lambda o: o.at))
-        complete = [o for o in sets if o.is_complete()]
-        return _PatientSets(sets, tuple(o.news2() for o in sets), sets[-1] if sets else None,
-                            complete[-1] if complete else None)
 
 
 class ObservationService:
@@ -59,7 +43,7 @@ class ObservationService:
         # a patient with years of sets should not cost a full read and scoring each time.
         # Only this service writes observations, so dropping a patient's entry after each
         # write keeps the cache true.
-        self._cache: OrderedDict[str, _PatientSets] = OrderedDict()
+        self._cache: OrderedDict[str, PatientSets] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     @property
@@ -92,13 +76,12 @@ class ObservationService:
         with self._cache_lock:
             self._cache.pop(patient_id, None)
 
-    def _entry(self, patient_id: str) -> _PatientSets:
+    def _entry(self, patient_id: str) -> PatientSets:
         with self._cache_lock:  # held while reading: a write's invalidation waits for us
             entry = self._cache.get(patient_id)
             if entry is None:
-                sets, bad = where_readable(self._table, "patient_id", patient_id)
-                self._unreadable[patient_id] = bad
-                entry = _PatientSets.of(sets)
+                entry = read_sets(self._table, patient_id)
+                self._unreadable[patient_id] = entry.unreadable
                 self._cache[patient_id] = entry
                 if len(self._cache) > CACHED_PATIENTS:
                     self._cache.popitem(last=False)
@@ -111,10 +94,10 @@ class ObservationService:
         return self._entry(patient_id).latest_complete
 
     @requires(Permission.VIEW_RECORD, "read observations")
-    def scored_for(self, patient_id: str) -> list[tuple[Observation, News2Result | None]]:
-        """Each set, oldest first, with its NEWS2 on the scale stored with it (None: incomplete)."""
-        entry = self._entry(patient_id)
-        return list(zip(entry.sets, entry.scores, strict=True))
+    def sets_for(self, patient_id: str) -> PatientSets:
+        """The patient's sets, oldest first, with NEWS2 aggregates by column and a model per
+        set built when asked for (``observation_sets.py``): what a long list shows."""
+        return self._entry(patient_id)
 
     def _with_scale(self, obs: Observation) -> Observation:
         return obs.model_copy(update={"spo2_scale": 2 if self.is_scale2(obs.patient_id) else 1})
@@ -126,7 +109,7 @@ class ObservationService:
     @requires(Permission.VIEW_RECORD, "read observations")
     def list_for(self, patient_id: str) -> list[Observation]:
         """The patient's sets, oldest first."""
-        return list(self._entry(patient_id).sets)
+        return self._entry(patient_id).sets
 
     def latest_for(self, patient_id: str) -> Observation | None:
         """The most recent set (complete or not), or None; cheap enough to ask every second."""

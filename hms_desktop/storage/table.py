@@ -184,6 +184,21 @@ class Table(TableLoader[M]):
             rows = [self._rows[i] for i in ids]
         return [self._to_model(cells) for cells in rows]
 
+    def columns_where(self, column: str, value: str,
+                      names: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
+        """The IDs and the ``names`` cells (logical text, as ``column`` gives them) of the rows
+        whose ``column`` is ``value``, without a model per row: for callers that check a
+        long list column by column and build models only for the rows they show."""
+        with self._lock:
+            ids = list(self._index(column).get(value, ()))
+            rows = [self._rows[i] for i in ids]
+        out: dict[str, list[str]] = {}
+        for name in names:
+            i = self._col_index[name]
+            cells = [r[i] for r in rows]
+            out[name] = _unescaped(cells) if self._text_flags[i] else cells
+        return ids, out
+
     def meta(self, record_id: str) -> RecordMeta:
         cells = self._rows[record_id]
         at = datetime.fromisoformat(cells[-3]) if cells[-3] else None

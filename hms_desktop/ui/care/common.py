@@ -102,6 +102,7 @@ class MessageLine(QLabel):
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole  # looked up once: data() runs ~16,000 times a paint
 
 
 class RowsModel(QAbstractTableModel):
@@ -155,7 +156,7 @@ class RowsModel(QAbstractTableModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == _DISPLAY or role == _ACCESSIBLE:
             return self.cell(index.row(), index.column()) if index.isValid() else None
-        if role == Qt.ItemDataRole.BackgroundRole and index.row() in self._marked:
+        if role == _BACKGROUND and index.row() in self._marked:
             return LATE_BRUSH
         return None
 

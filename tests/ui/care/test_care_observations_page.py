@@ -143,3 +143,51 @@ def test_hand_edited_impossible_row_is_reported_not_hiding_the_rest(data_dir: An
         notice = find(page, "Observations: unreadable rows")
         assert not notice.isHidden()
         assert "OBS000002" in notice.text() and "Pulse 400 /min is impossible" in notice.text()
+
+
+def test_a_long_list_shows_newest_first_with_high_scores_marked(care_ctx: Any, qtbot: QtBot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hms_desktop.domain.news2 import Consciousness
+    from hms_desktop.domain.observations import Observation
+
+    start = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    sets = [Observation(patient_id=PATIENT, at=start + timedelta(hours=k), respiration_rate=16,
+                        spo2=97, on_oxygen=False, systolic=120, consciousness=Consciousness.ALERT,
+                        pulse=140 if k % 10 == 0 else 70,  # 3 points, + 22/min below: 5
+                        temperature=37.0) if k % 7 else
+            Observation(patient_id=PATIENT, at=start + timedelta(hours=k), pulse=70)  # incomplete
+            for k in range(150)]
+    for k in range(0, 150, 10):
+        sets[k] = sets[k].model_copy(update={"respiration_rate": 22})
+    care_ctx.services.observations.record_many(sets)
+    page = page_for(care_ctx, qtbot)
+    model = find(page, "Observation sets").model()
+    assert model.rowCount() == 150
+    newest = sets[-1]
+    assert model.cell(0, 0) == newest.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    high = {row for row in range(150)
+            if model.data(model.index(row, 0), Qt.ItemDataRole.BackgroundRole) is not None}
+    assert high == {149 - k for k in range(0, 150, 10) if k % 7}
+    assert model.cell(149 - 10, 10) == "5 (scale 1)" and model.cell(149 - 7, 10) == "incomplete"
+    _, ys = find(page, "NEWS2 trend").series("news2")
+    assert list(ys) == [float(s.news2().aggregate) for s in sets if s.news2() is not None]
+
+
+def test_the_widest_values_fit_their_columns(care_ctx: Any, qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from hms_desktop.domain.news2 import Consciousness
+    from hms_desktop.domain.observations import Observation
+
+    care_ctx.services.observations.record(Observation(
+        patient_id=PATIENT, at=datetime(2026, 1, 1, 8, 0, tzinfo=UTC), respiration_rate=80,
+        spo2=100, on_oxygen=True, systolic=300, diastolic=200, pulse=300,
+        consciousness=Consciousness.UNRESPONSIVE, temperature=44.95, glucose_mmol_l=59.95,
+        weight_kg=499.95, recorded_by="nurse.test"))
+    page = page_for(care_ctx, qtbot)
+    table = find(page, "Observation sets")
+    metrics = table.fontMetrics()
+    for column in range(table.model().columnCount() - 1):  # the last column takes the rest
+        text = table.model().cell(0, column)
+        assert metrics.horizontalAdvance(text) < table.columnWidth(column), (column, text)
