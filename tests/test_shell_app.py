@@ -50,7 +50,8 @@ def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monke
     seen: dict[str, object] = {}
 
     def close_when_ready() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        # Visible only: windows of earlier tests may linger (closed, not yet deleted).
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         if windows and windows[0].ctx is not None:
             seen["title"] = windows[0].windowTitle()
             seen["tabs"] = [windows[0].tabs.tabText(i) for i in range(windows[0].tabs.count())]
