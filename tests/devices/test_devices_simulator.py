@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import serial
 
-from hms_desktop.devices.protocols import make_parser
+from hms_desktop.devices.protocols import cms50_v7, make_parser
 from hms_desktop.devices.protocols.cms50_v7 import START, STOP
 from hms_desktop.devices.protocols.nonin import ACK, NAK, select_format_command
 from hms_desktop.devices.simulator import BUILTIN_NAMES, port_simulator, start_demo_device
@@ -103,14 +103,22 @@ def wire(make_sim):  # type: ignore[no-untyped-def]
 
 
 def test_v7_streams_only_after_start_and_stops_on_stop(wire) -> None:
-    _, port = wire("cms50-v7", 115200)
+    sim, port = wire("cms50-v7", 115200)
     assert _read(port, 0.3) == b""
     port.write(START)
     assert len(make_parser("cms50-v7").feed(_read(port, 0.5))) >= 20
     port.write(STOP)
-    time.sleep(0.1)
+    for _ in range(300):  # the device reads the command within a few of its ticks
+        if cms50_v7.CMD_STOP in sim.commands:
+            break
+        assert sim.wait_ticks(1), "the simulator's thread stopped ticking"
+    assert cms50_v7.CMD_STOP in sim.commands, "the device never received STOP"
+    assert sim.wait_ticks(1)  # the tick that read STOP has finished: all it sent is on the wire
     port.reset_input_buffer()
-    assert _read(port, 0.3) == b""
+    frames_after_stop = sim.frames_sent
+    assert sim.wait_ticks(30)  # half a second of device time, counted in the device's own ticks
+    assert sim.frames_sent == frames_after_stop
+    assert port.read(4096) == b""
 
 
 def test_nonin_answers_format_select_with_ack_or_nak(wire) -> None:

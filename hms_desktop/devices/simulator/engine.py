@@ -74,6 +74,7 @@ class Simulator:
         self._keepalive_timeout_s = keepalive_timeout_s
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._ticked = threading.Condition(self._lock)  # wakes ``wait_ticks`` after each tick
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._forced_unplug = False
@@ -85,6 +86,7 @@ class Simulator:
         self._steps = 0.0
         # V7 devices stream only after the start command; the others stream from power-on.
         self.streaming = protocol != "cms50-v7"
+        self.ticks = 0  # device-thread ticks run so far
         self.frames_sent = 0
         self.bytes_sent = 0
         self.sent: deque[Reading] = deque(maxlen=record)  # every reading sent intact
@@ -146,11 +148,22 @@ class Simulator:
     def scenario(self) -> str:
         return self._scenario.name
 
+    def wait_ticks(self, count: int, timeout_s: float = 5.0) -> bool:
+        """Block until the device thread has run ``count`` more ticks; False if it did not
+        within ``timeout_s`` or the simulator stopped. Lets a test say "nothing was sent
+        during these ticks" by counting what the device did, not by sleeping."""
+        with self._ticked:
+            target = self.ticks + count
+            self._ticked.wait_for(lambda: self.ticks >= target or self._stop.is_set(), timeout_s)
+            return self.ticks >= target
+
     # -- thread ----------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.wait(TICK_S):
-            with self._lock:
+            with self._ticked:
                 self._step(time.monotonic())
+                self.ticks += 1
+                self._ticked.notify_all()
 
     def _step(self, now: float) -> None:
         state = self._scenario.state_at(now - self._scenario_t0)
