@@ -10,21 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from hms_desktop.domain.accounts import AccessEvent, Permission, Role, SignedInUser
+from hms_desktop.domain.accounts import AccessEvent, Permission, Role
 from hms_desktop.domain.chronic import ChronicReading, Enrolment
 from hms_desktop.domain.patient import Patient
 from hms_desktop.domain.wearables import WearableReading
 from hms_desktop.services.access_control import DENIED
 from hms_desktop.services.session import Session, close_session, open_session
 from hms_desktop.storage import Store
-
-
-def as_role(role: Role) -> SignedInUser:
-    return SignedInUser(f"{role.value}1", f"Test {role.value}", frozenset({role}))
+from tests.accounts.test_accounts_enforcement import as_role
 
 
 @pytest.fixture
 def session(data_dir: Path) -> Iterator[Session]:
+    """One patient enrolled in the programme with one wearable reading, written as ``system``."""
     opened = open_session(data_dir)
     services = opened.services
     pid = services.patients.register(Patient(given_name="Ada", family_name="Lovelace",
