@@ -99,4 +99,6 @@ def perform_as(ctx: AppContext, user: SignedInUser, what: str, action: Callable[
     try:
         action()
     finally:
-        ctx.run(access.act_as, station, what=f"signing the station back in after {what}")
+        back = ctx.run(access.act_as, station, what=f"signing the station back in after {what}")
+        if back.done() and back.exception() is not None:  # the writer has stopped (closing)
+            access.act_as(station)
