@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.timeline import TimelineEntry, day_start
 from hms_desktop.domain.wearables import VALUE_FIELDS, ImportResult, WearableReading, parse_rows
+from hms_desktop.services.access_control import UNRESTRICTED, AccessControl, requires
 from hms_desktop.services.bus import Change, EventBus
 from hms_desktop.storage import Store
 from hms_desktop.storage.care import WEARABLES_LOG
@@ -28,6 +30,11 @@ def read_csv_preview(path: Path, limit: int = 20) -> tuple[list[str], list[list[
 
 
 class WearableService:
+    """Reading needs *view record*, importing a file *record observations*. ``append`` (the
+    live device feed and demo data) is not guarded: recording never is."""
+
+    access: AccessControl = UNRESTRICTED  # the session's signed-in user
+
     def __init__(self, store: Store, bus: EventBus) -> None:
         self._bus = bus
         self._log = store.day_log(WEARABLES_LOG, WearableReading)
@@ -42,6 +49,7 @@ class WearableService:
         self._bus.publish(Change(table=WEARABLES_LOG, ids=patients, op="insert"))
         return len(readings)
 
+    @requires(Permission.VIEW_RECORD, "read wearable readings")
     def readings_for(self, patient_id: str, start: date, end: date) -> list[WearableReading]:
         """The patient's readings between two days (inclusive), oldest first."""
         frame = self._log.read_frame(datetime.combine(start, time.min, UTC),
@@ -55,6 +63,7 @@ class WearableService:
         readings.sort(key=lambda r: r.at)
         return readings
 
+    @requires(Permission.VIEW_RECORD, "read wearable readings")
     def series_for(self, patient_id: str, start: date, end: date,
                    fields: Sequence[str] = VALUE_FIELDS) -> dict[str, Any]:
         """Chart data without a model per row: ``{"t": epoch seconds, "device_id": [...],
@@ -104,6 +113,7 @@ class WearableService:
         frame["at_utc"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True, errors="coerce")
         return frame
 
+    @requires(Permission.RECORD_OBSERVATIONS, "import wearable readings")
     def import_csv(self, path: Path, mapping: Mapping[str, int | None], *, patient_id: str,
                    default_device: str = "", local: tzinfo = UTC) -> ImportResult:
         """All or nothing: a file with any bad line imports nothing and lists every error."""

@@ -413,6 +413,10 @@ class MainWindow(QMainWindow):
     def adopt_window(self, window: QWidget) -> None:
         """Keep another top-level window (e.g. the nurse station) alive; it closes with this one."""
         self._companions.append(window)
+        if self.property("hms_locked"):  # opened behind the lock screen: no patient shown yet
+            from hms_desktop.ui.shell.session_gate import hide_companion_patients
+
+            hide_companion_patients(self, True)
 
     def show_problem(self, title: str, text: str) -> QMessageBox:
         """A non-blocking warning box, for problems that are not failed saves."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.chronic import (
     ChronicReading,
     Enrolment,
@@ -121,6 +122,10 @@ class ChronicPage(PatientPage):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         self.layout_.addWidget(split, 1)
+        # The service refuses these too (services/chronic.py); here they say why beforehand.
+        ctx.write_guard.register(self.enrol_form, self.enrol_save, self.enrol_end, needs=Permission.EDIT_RECORD)
+        ctx.write_guard.register(self.reading_form, self.reading_save, needs=Permission.RECORD_OBSERVATIONS)
+        ctx.write_guard.register(self.overdue_button, needs=Permission.VIEW_RECORD, writes=False)
         self.reload()
 
     # -- load -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.wearables import VALUE_FIELDS
 from hms_desktop.services import topics
 from hms_desktop.ui.care.common import (
@@ -55,6 +56,7 @@ class WearablesPage(PatientPage):
         self.import_button = named(QPushButton("&Import CSV…"), "wearables_import",
                                    "Import wearable CSV")
         self.import_button.clicked.connect(self._import)
+        ctx.write_guard.register(self.import_button, needs=Permission.RECORD_OBSERVATIONS)
         self.chart = TrendChart("wearables_chart", "Wearable trend", "")
         self.model = RowsModel(["Time", "Device"] + [FIELD_LABELS[f] for f in VALUE_FIELDS], self)
         self.table = make_table("wearables_table", "Wearable readings", self.model)

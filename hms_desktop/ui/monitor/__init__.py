@@ -28,8 +28,9 @@ def create_tab(ctx: AppContext) -> QWidget:
     tab = MonitorTab(controller, current_patient=ctx.current_patient, patient_exists=patient_check(ctx),
                      recording_off=ctx.session.read_only_reason)
     ctx.write_guard.register(tab.add_bed, tab.default_limits, needs=Permission.CONTROL_MONITORING)
-    # A window that holds the folder but cannot write still monitors (without recording).
-    ctx.write_guard.register(tab.connect_button, needs=Permission.CONTROL_MONITORING, writes=False)
+    # Start monitoring is not guarded here: a window that holds the folder but cannot write
+    # still monitors (without recording), and at a station a nurse or clinician signs in over
+    # it for that start (ui/monitor/countersign.py); the tab is built only for roles that view beds.
     controller.start()
     return tab
 

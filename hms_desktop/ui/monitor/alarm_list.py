@@ -24,6 +24,7 @@ from hms_desktop.domain.alarm_limits import AlarmKind
 from hms_desktop.domain.alarms import Alarm
 from hms_desktop.services.monitoring import AlarmRecord
 from hms_desktop.ui.monitor.controller import STATION, StationController
+from hms_desktop.ui.monitor.patient_names import HIDDEN_PATIENT, shown_patient
 from hms_desktop.ui.monitor.widgets import button, named, row
 
 #: One wrapped cell per alarm: the list sits beside the bed grid (~300 px at 1400 px wide)
@@ -90,6 +91,7 @@ class AlarmListView(QWidget):
 
     def __init__(self, controller: StationController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.patients_hidden = False  # the main window is locked: no patient name or ID
         named(self, "alarm list")
         self.controller = controller
         self.live = _wrapping(_table("live alarms", LIVE_COLUMNS))
@@ -119,7 +121,8 @@ class AlarmListView(QWidget):
         for r_i, (bed_id, alarm) in enumerate(alarms):
             mon = self.controller.monitors.get(bed_id)
             bed_name = mon.bed.name if mon else ("Station" if bed_id == STATION else bed_id)
-            text = live_alarm_text(alarm, bed_name, mon.patient_text if mon and mon.patient_id else "")
+            patient = shown_patient(mon, hidden=self.patients_hidden) if mon and mon.patient_id else ""
+            text = live_alarm_text(alarm, bed_name, patient)
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
             if not alarm.acknowledged:  # what still needs someone stands out
@@ -155,6 +158,10 @@ class AlarmListView(QWidget):
         self.controller.run(self.controller.service.alarm_history, end - timedelta(hours=24), end,
                             on_done=self._fill_history, what="reading the alarm history")
 
+    def refill_history(self) -> None:
+        """The history as last read, written again (names hidden or shown)."""
+        self._fill_history(self._records)
+
     def _fill_history(self, records: list[AlarmRecord]) -> None:
         self._records = records
         self.history.setRowCount(len(records))
@@ -172,7 +179,8 @@ class AlarmListView(QWidget):
         bed = mon.bed.name if mon else ("Station" if r.bed_id == STATION else r.bed_id)
         peak = "" if r.peak is None else f" (peak {r.peak:.0f})"
         head = f"{_PRIORITY_MARK.get(r.priority, '')} {label}{peak} — {bed}".strip()
-        patient = f"{self.controller.patient_name(r.patient_id)} · {r.patient_id}" if r.patient_id else ""
+        patient = "" if not r.patient_id else HIDDEN_PATIENT if self.patients_hidden \
+            else f"{self.controller.patient_name(r.patient_id)} · {r.patient_id}"
         ended = f"–{_clock(r.ended_at)}" if r.ended_at else " (still active)"
         answered = (f"acknowledged by {r.acknowledged_by} at {_clock(r.acknowledged_at)}" if r.acknowledged_by
                     else "not acknowledged")

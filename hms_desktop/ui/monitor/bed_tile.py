@@ -18,6 +18,7 @@ from hms_desktop.ui.monitor.alarm_style import (
     TEXT_COLOURS,
     tile_style,
 )
+from hms_desktop.ui.monitor.patient_names import shown_patient
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.widgets import label, named
 
@@ -69,6 +70,7 @@ class BedTile(QFrame):
         grid.addWidget(self.demo_label, 5, 0, 1, 3)
         grid.addWidget(self.not_saved_label, 6, 0, 1, 3)
         self._style = ""
+        self.patients_hidden = False  # the main window is locked: no patient name or ID
         self.update_numbers()
 
     def update_numbers(self) -> None:
@@ -76,7 +78,8 @@ class BedTile(QFrame):
         mon = self.monitor
         n = mon.numerics
         self.bed_label.setText(mon.bed.name)
-        self.patient_label.setText(mon.patient_text)
+        patient = shown_patient(mon, hidden=self.patients_hidden)
+        self.patient_label.setText(patient)
         self.demo_label.setVisible(mon.simulated)
         self.not_saved_label.setVisible(bool(mon.not_saved))
         self.not_saved_label.setToolTip(mon.not_saved)
@@ -96,7 +99,7 @@ class BedTile(QFrame):
         self.state_label.setText(text)
         demo = f"{DEMO_NOTICE}, " if mon.simulated else ""
         demo += f"{NOT_SAVED_NOTICE}: {mon.not_saved}, " if mon.not_saved else ""
-        self.setAccessibleDescription(f"{mon.bed.name}: {demo}{mon.patient_text}, {self.spo2_label.text()}, "
+        self.setAccessibleDescription(f"{mon.bed.name}: {demo}{patient}, {self.spo2_label.text()}, "
                                       f"{self.pr_label.text()}, {self.news2_label.text()}, {text}")
 
     def refresh_frame(self, now: float) -> None:

@@ -25,6 +25,7 @@ from hms_desktop.ui.monitor.alarm_style import (
 )
 from hms_desktop.ui.monitor.bed_tile import fmt
 from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.patient_names import shown_patient
 from hms_desktop.ui.monitor.pleth_view import PlethView
 from hms_desktop.ui.monitor.trend_strip import TrendStrip
 from hms_desktop.ui.monitor.widgets import button, label, named
@@ -43,6 +44,7 @@ class BedView(QWidget):
         named(self, "bed view")
         self.controller = controller
         self.monitor: BedMonitor | None = None
+        self.patients_hidden = False  # the main window is locked: no patient name or ID
         self.title = label("bed view title", point_size=14, bold=True)
         self.title.setWordWrap(True)
         self.demo_banner = label("bed view demo notice", DEMO_NOTICE, point_size=14, bold=True)
@@ -133,7 +135,7 @@ class BedView(QWidget):
         if mon is None:
             return
         n, lim = mon.numerics, mon.engine.limits
-        self.title.setText(f"{mon.bed.name} — {mon.patient_text}")
+        self.title.setText(f"{mon.bed.name} — {shown_patient(mon, hidden=self.patients_hidden)}")
         self.demo_banner.setVisible(mon.simulated)
         self.not_saved_banner.setText(f"{NOT_SAVED_NOTICE}: this session and its recording are not being "
                                       f"saved — {mon.not_saved}" if mon.not_saved else "")

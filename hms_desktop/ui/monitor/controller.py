@@ -12,6 +12,7 @@ stalled GUI thread delays the drawing only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -39,6 +40,10 @@ from hms_desktop.services.monitoring_recorder import MonitoringRecorder
 __all__ = ["STATION", "StationController"]
 
 
+#: ``countersign(what, action)``: a nurse or clinician signs in over the station for ``action``.
+Countersign = Callable[[str, Callable[[], None]], None]
+
+
 class StationController(QObject):
     sig_frame_ticked = Signal()
     """60 Hz: views redraw from the ring buffers (a bed only when samples arrived)."""
@@ -58,6 +63,7 @@ class StationController(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("station_controller")
+        self.countersign: Countersign | None = None  # set by build_controller for a window
         self.core = MonitoringStation(service, run, sound=sound, open_source=open_source,
                                       manual_lookup=manual_lookup, patient_name=patient_name, clock=clock,
                                       user=user, wearables=wearables, listener=self, threaded=threaded)
@@ -160,33 +166,42 @@ class StationController(QObject):
 
     def start_monitoring(self, bed_id: str, patient_id: str, port: str, protocol: str,
                          *, source: ReadingSource | None = None) -> None:
-        if self._may_control():
+        def start() -> None:
             self.core.start_monitoring(bed_id, patient_id, port, protocol, source=source)
+        self._control(f"start monitoring on {self._bed_name(bed_id)}", start)
 
     def set_paused(self, bed_id: str, paused: bool) -> None:
-        if self._may_control():
-            self.core.set_paused(bed_id, paused)
+        self._control(f"{'pause' if paused else 'resume'} monitoring on {self._bed_name(bed_id)}",
+                      lambda: self.core.set_paused(bed_id, paused))
 
     def end_monitoring(self, bed_id: str) -> None:
-        if self._may_control():
-            self.core.end_monitoring(bed_id)
+        self._control(f"end monitoring on {self._bed_name(bed_id)}", lambda: self.core.end_monitoring(bed_id))
 
     def set_limits(self, bed_id: str, limits: AlarmLimits) -> None:
-        if self._may_control():
-            self.core.set_limits(bed_id, limits)
+        self._control(f"change the alarm limits of {self._bed_name(bed_id)}",
+                      lambda: self.core.set_limits(bed_id, limits))
 
     def attach_source(self, bed_id: str, src: ReadingSource, port: str, protocol: str) -> None:
         self.core.attach_source(bed_id, src, port, protocol)
 
-    def _may_control(self) -> bool:
+    def _control(self, what: str, action: Callable[[], None]) -> None:
         """Starting, pausing, ending and limits need a nurse or clinician (the service refuses
-        the save anyway); checked first so the station never runs a bed it could not record."""
+        the save anyway); checked first so the station never runs a bed it could not record.
+        At a station, ``countersign`` asks a nurse or clinician to sign in for this one action
+        (``ui/monitor/countersign.py``), which it then performs under their name."""
         try:
-            self.service.access.require(Permission.CONTROL_MONITORING)
+            self.service.access.require(Permission.CONTROL_MONITORING, what=what)
         except PermissionError as exc:
-            self.sig_error_reported.emit(str(exc))
-            return False
-        return True
+            if self.countersign is not None and self.service.access.user.is_station:
+                self.countersign(what, action)
+            else:
+                self.sig_error_reported.emit(str(exc))
+            return
+        action()
+
+    def _bed_name(self, bed_id: str) -> str:
+        monitor = self.core.monitors.get(bed_id)
+        return monitor.bed.name if monitor is not None else bed_id
 
     # ---- alarms ------------------------------------------------------------------------------
     def alarms(self) -> list[tuple[str, Alarm]]:

@@ -90,5 +90,8 @@ def build_controller(ctx: AppContext, *, sound: Any = None) -> StationController
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.stop)  # readers' threads end before the app does
+    from hms_desktop.ui.monitor.countersign import countersigner
+
+    controller.countersign = countersigner(ctx)  # a nurse signs in over a station for one action
     ctx.monitor_controller = controller
     return controller

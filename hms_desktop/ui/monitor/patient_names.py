@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from hms_desktop.monitoring.bed_monitor import BedMonitor
 from hms_desktop.monitoring.station import NameLookup
+
+#: What a bed shows for its patient while the main window is locked (docs/security.md).
+HIDDEN_PATIENT = "patient hidden (screen locked)"
+
+
+def shown_patient(monitor: BedMonitor, *, hidden: bool) -> str:
+    """``monitor.patient_text``, or ``HIDDEN_PATIENT`` for a monitored patient while locked."""
+    return HIDDEN_PATIENT if hidden and monitor.patient_id else monitor.patient_text
 
 
 def patient_name_lookup(services: Any) -> NameLookup:

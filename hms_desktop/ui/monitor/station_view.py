@@ -86,6 +86,7 @@ class StationView(QWidget):
         self.recording_off.setStyleSheet("color: white; background: #b00020; padding: 2px 6px;")
         self.recording_off.setVisible(False)
         self.bed_actions: QObject | None = None  # the kiosk's BedActions (the tab has its own)
+        self.patients_hidden = False
         top = row(self.pause_button, self.countdown, self.audio_state, self.message, stretch_before=2)
         splitter = named(QSplitter(), "station splitter")
         splitter.addWidget(self.stack)
@@ -117,6 +118,7 @@ class StationView(QWidget):
             self.tiles = {}
             for mon in beds:
                 tile = BedTile(mon)
+                tile.patients_hidden = self.patients_hidden
                 tile.sig_bed_opened.connect(self.show_bed)
                 self.tiles[mon.bed.id] = tile
             self._place_tiles(force=True)
@@ -145,6 +147,18 @@ class StationView(QWidget):
         and alarmed; only recording is off, and the nurse is told so ("" hides the notice)."""
         self.recording_off.setText(f"Recording off: {reason}" if reason else "")
         self.recording_off.setVisible(bool(reason))
+
+    def set_patients_hidden(self, hidden: bool) -> None:
+        """While the main window is locked a companion station shows no patient name or ID
+        (tiles, bed view, alarm lists); beds, numbers, alarms and audio pause keep working."""
+        self.patients_hidden = hidden
+        for tile in self.tiles.values():
+            tile.patients_hidden = hidden
+        self.bed_view.patients_hidden = self.alarm_list.patients_hidden = hidden
+        self._numbers()
+        self.bed_view.update_numbers()
+        self.alarm_list.refresh_live()
+        self.alarm_list.refill_history()
 
     def say(self, text: str) -> None:
         """A plain sentence for the nurse (a refused bed name, a port that would not open)."""

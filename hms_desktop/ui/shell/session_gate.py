@@ -216,6 +216,7 @@ class SessionGate(QObject):
         self.window.menuBar().setEnabled(True)
         self._update_actions()
         ctx.sig_status_posted.emit(f"Signed in as {user.display_name}")
+        hide_companion_patients(self.window, False)
         self.sig_signed_in.emit(user)
 
     _tabs_built = False
@@ -261,6 +262,7 @@ class SessionGate(QObject):
         self.window.statusBar().clearMessage()
         self.window.statusBar().setVisible(False)
         self._update_actions()
+        hide_companion_patients(self.window, True)
         self.sig_locked.emit()
 
     def _suspend_actions(self) -> None:
@@ -353,3 +355,13 @@ class SessionGate(QObject):
         assert self.ctx is not None
         self.ctx.navigation.open_patient(patient_id)
         self.window.show_tab(TAB_RECORD)
+
+
+def hide_companion_patients(window: QWidget, hidden: bool) -> None:
+    """A companion nurse-station window (``--station``) stays on while the main window is
+    locked — beds, numbers, alarms and audio pause keep working — but shows no patient name
+    or ID (``StationView.set_patients_hidden``)."""
+    for companion in getattr(window, "_companions", []):
+        set_hidden = getattr(companion, "set_patients_hidden", None)
+        if callable(set_hidden):
+            set_hidden(hidden)
