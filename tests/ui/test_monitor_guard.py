@@ -65,6 +65,13 @@ def test_quit_with_monitored_beds_asks_and_the_watchdog_follows(
     answer_quit_question("keep monitoring", seen)
     window.close()
     assert window.isVisible() and "Bed 1 — PAT000001" in seen[0]
+    # Over the lock screen (the gate sets the property) the question names beds, not patients.
+    window.setProperty("hms_locked", True)
+    answer_quit_question("keep monitoring", seen)
+    window.close()
+    assert window.isVisible() and "Bed 1 — patient hidden (screen locked)" in seen[1]
+    assert "PAT000001" not in seen[1]
+    window.setProperty("hms_locked", False)
     assert guard.monitored() == ["Bed 1 — PAT000001"]
 
     answer_quit_question("quit and stop monitoring", seen)

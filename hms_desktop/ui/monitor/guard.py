@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hms_desktop.ui.monitor.controller import StationController
+from hms_desktop.ui.monitor.patient_names import shown_patient
 from hms_desktop.ui.shell.keep_awake import KeepAwake
 from hms_desktop.ui.shell.watchdog_client import WatchdogClient
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 #: A window property: set it to close without asking (SIGTERM, a relaunch on another folder).
 FORCE_CLOSE = "hms_force_close"
+#: A window property the sign-in gate sets while the lock screen is shown.
+LOCKED = "hms_locked"
 
 
 class MonitoringGuard(QObject):
@@ -36,10 +39,11 @@ class MonitoringGuard(QObject):
         controller.sig_beds_changed.connect(self.update)
         self.update()
 
-    def monitored(self) -> list[str]:
-        """"Bed 1 — Ada Lovelace" for every bed with a session (paused ones too: a patient is there)."""
-        return [f"{m.bed.name} — {m.patient_text}" for m in self.controller.monitors.values()
-                if m.session is not None]
+    def monitored(self, *, patients_hidden: bool = False) -> list[str]:
+        """"Bed 1 — Ada Lovelace" for every bed with a session (paused ones too: a patient is
+        there); over a lock screen "Bed 1 — patient hidden (screen locked)"."""
+        return [f"{m.bed.name} — {shown_patient(m, hidden=patients_hidden)}"
+                for m in self.controller.monitors.values() if m.session is not None]
 
     def update(self) -> None:
         if self.stopped:
@@ -59,7 +63,9 @@ class MonitoringGuard(QObject):
             self.keep_awake.release()
 
     def confirm_quit(self, parent: QWidget) -> bool:
-        beds = self.monitored()
+        # Quit stays available on the lock screen (session_gate.py sets the property): the
+        # question must not show who is in each bed to whoever stands at a locked station.
+        beds = self.monitored(patients_hidden=bool(parent.property(LOCKED)))
         if not beds:
             return True
         box = QMessageBox(QMessageBox.Icon.Warning, "Quit while monitoring?",
