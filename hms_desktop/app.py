@@ -181,16 +181,24 @@ def _close_on_signals(window: Any) -> None:
     """Ctrl+C or SIGTERM closes the window normally: queued writes finish, tables checkpoint.
 
     Python only runs signal handlers between bytecodes, so a slow timer gives the interpreter
-    a regular chance while Qt's event loop is running.
+    a regular chance while Qt's event loop is running. The handler itself only posts the close:
+    it may run in the middle of any slot (say, half-way through building the window for a
+    folder that just opened), and closing there left a dialog opened by the rest of that slot
+    keeping the program alive after the window had gone.
     """
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
-    def close_now(*_: object) -> None:
+    def close_now() -> None:
         window.setProperty("hms_force_close", True)  # no "quit while monitoring?" question
         window.close()
+        QApplication.quit()  # also when a dialog is still showing: the signal asked to end
+
+    def on_signal(*_: object) -> None:
+        QTimer.singleShot(0, window, close_now)
 
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, close_now)
+        signal.signal(signum, on_signal)
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)
