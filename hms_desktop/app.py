@@ -298,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         window.sig_tabs_created.connect(window.close)
 
         def fail_now(message: str) -> None:  # nobody is there to read the error page
-            print(f"hms-desktop: could not open {data_dir}: {message}", file=sys.stderr)
+            # The message already says what it tried (the folder, or the server's address).
+            print(f"hms-desktop: {message}", file=sys.stderr)
             window.close()
             app.exit(1)
 

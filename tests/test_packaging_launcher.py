@@ -65,4 +65,16 @@ def test_an_unattended_start_that_cannot_open_the_folder_exits_with_the_reason(t
         env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
              "HMS_LOG_DIR": str(tmp_path / "logs")})
     assert result.returncode == 1
-    assert f"could not open {not_a_folder}" in result.stderr
+    assert f"Could not open the data folder {not_a_folder}" in result.stderr
+
+
+def test_an_unattended_start_that_cannot_reach_the_server_names_the_server(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "main.py", "--database", "postgresql://hms@127.0.0.1:1/clinic", "--quit-when-ready"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+             "HMS_LOG_DIR": str(tmp_path / "logs"), "XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert result.returncode == 1
+    assert "Could not open the clinic on the server" in result.stderr
+    assert "127.0.0.1" in result.stderr
+    assert "data folder" not in result.stderr.split("Check that")[0]
