@@ -85,6 +85,11 @@ class Store:
         return self._lock_file is not None and self._lock_file.acquired
 
     @property
+    def held_elsewhere(self) -> bool:
+        """Another running program holds the folder (not: opened read-only for another reason)."""
+        return self._lock_file is not None and not self._lock_file.acquired and bool(self._lock_file.holder)
+
+    @property
     def can_repair(self) -> bool:
         return self.holds_lock and not self.access.lock_reason
 

@@ -173,6 +173,11 @@ class FolderSession:
         same folder must never open a station's serial port."""
         return self._store.holds_lock
 
+    @property
+    def held_elsewhere(self) -> bool:
+        """Another window or workstation holds the folder (and monitors its beds)."""
+        return bool(getattr(self._store, "held_elsewhere", False))  # a server is never "held"
+
 
 class AppContext(QObject):
     """Services, the folder session, settings and the GUI-thread plumbing shared by every tab."""

@@ -94,3 +94,21 @@ def test_second_window_never_opens_the_device_and_disables_writes(
     qtbot.waitUntil(lambda: len([t for t in said if t.startswith("Not saved: Bed 9")]) == 5, timeout=5000)
     boxes = [w for w in window.findChildren(QWidget) if w.objectName() == "save_failed_message"]
     assert len(boxes) == 1
+
+
+def test_a_folder_from_a_newer_version_says_why_it_monitors_nothing(
+        make_window: MakeWindow, data_dir: Path) -> None:
+    """Nobody else holds this folder: the Monitor tab must not send the nurse to look for
+    "another window" that does not exist."""
+    import json
+
+    (data_dir / "shell_notes.csv").write_bytes(
+        "\ufeffid,patient_id,written_on,text,ward,version,updated_at,updated_by,seq\n".encode())
+    (data_dir / "manifest.json").write_text(json.dumps({"format": 1, "tables": {"shell_notes": 3}}))
+    window = make_window(data_dir)
+    ctx: Any = window.ctx
+    assert ctx.read_only and not ctx.session.held_elsewhere
+    text = find(window, "monitor observer notice").text()
+    assert "another window" not in text
+    assert "This window does not monitor beds" in text and "newer HMS Desktop" in text
+    assert getattr(ctx, "monitor_controller", None) is None

@@ -60,11 +60,15 @@ def observer_page(ctx: AppContext) -> QWidget:
     """The Monitor tab of a window that does not hold the data folder: it names the window that
     monitors the beds and opens no device (a second reader distorted the first station's
     waveform and blanked its numbers without an alarm)."""
-    holder = ctx.session.read_only_reason or "another HMS Desktop window has this data folder"
-    page = label("monitor observer notice",
-                 "Beds are monitored by another window.\n\n"
-                 f"{holder}.\n\nThis window does not open oximeters or record; use the nurse "
-                 "station of the window that holds the data folder.")
+    if ctx.session.held_elsewhere:
+        holder = ctx.session.read_only_reason or "another HMS Desktop window has this data folder"
+        text = (f"Beds are monitored by another window.\n\n{holder}.\n\nThis window does not open "
+                "oximeters or record; use the nurse station of the window that holds the data folder.")
+    else:  # e.g. a folder written by a newer version, opened read-only: nobody monitors here
+        reason = ctx.session.read_only_reason or "this window cannot write to the data folder"
+        text = (f"This window does not monitor beds.\n\n{reason}.\n\nMonitoring records every "
+                "reading, so it runs only in a window that can write to the data folder.")
+    page = label("monitor observer notice", text)
     page.setWordWrap(True)
     page.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return page
