@@ -262,6 +262,12 @@ class AuditChain:
         self._size += len(data)
         return n
 
+    def abandon(self) -> None:
+        """Drop the day file's handle without a closing entry (``Store.abandon``)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
     def _open_day(self, day: str, staging: Path | None = None) -> None:
         if self._fd >= 0:
             os.fsync(self._fd)

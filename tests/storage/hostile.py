@@ -66,10 +66,4 @@ def manifest(folder: Path) -> dict[str, Any]:
 
 def crash(session: Session) -> None:
     """Leave without a checkpoint, as a killed process does (the journal stays as written)."""
-    for table in session.store.tables():
-        table.close_files()
-    for day_log in session.store._day_logs.values():
-        day_log.close()
-    session.store._quarantine.close()
-    session.store._lock_file.release()
-    session.store.closed = True
+    session.store.abandon()

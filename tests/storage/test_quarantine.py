@@ -57,7 +57,7 @@ def test_torn_last_journal_line_is_quarantined_and_appends_continue(data_dir: Pa
     table.insert(Thing(name="Ann", born=date(1980, 5, 17)))
     table.insert(Thing(name="Bo", born=date(1980, 5, 17)))
     journal = table.journal_path
-    store._lock_file.release()  # type: ignore[union-attr]  # simulate the process dying here
+    store.abandon()  # simulate the process dying here
     data = journal.read_bytes()
     journal.write_bytes(data[:-9])  # the last write was cut short
     store = Store(data_dir)
@@ -77,7 +77,7 @@ def test_edited_journal_line_fails_its_checksum(data_dir: Path) -> None:
     table = store.table(THINGS)
     table.insert(Thing(name="Ann", born=date(1980, 5, 17)))
     journal = table.journal_path
-    store._lock_file.release()  # type: ignore[union-attr]
+    store.abandon()
     journal.write_text(journal.read_text(encoding="utf-8-sig").replace("Ann", "Eve"), encoding="utf-8")
     store = Store(data_dir)
     assert len(store.table(THINGS)) == 0
@@ -117,7 +117,7 @@ def test_killed_while_creating_the_journal_is_not_a_problem(data_dir: Path) -> N
     table = store.table(THINGS)
     assert store.quarantine == [] and [t.name for t in table.all()] == ["Ann"]
     table.insert(Thing(name="Bo", born=date(1980, 5, 17)))
-    store._lock_file.release()  # type: ignore[union-attr]  # die without a checkpoint
+    store.abandon()  # die without a checkpoint
     store = Store(data_dir)
     assert [t.name for t in store.table(THINGS).all()] == ["Ann", "Bo"] and store.quarantine == []
     store.close()
