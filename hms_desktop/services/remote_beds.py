@@ -55,13 +55,15 @@ class RemoteBed:
         return f"{self.row.bed_name}: no data from {self.row.workstation} for {self.age_s:.0f} s"
 
 
-class _Loop:
-    """A named thread calling ``step`` every ``period`` seconds until stopped."""
+class Loop:
+    """A named thread calling ``step`` every ``period`` seconds until stopped; ``nudge`` runs
+    the next step at once (an acknowledgement just applied is published without waiting)."""
 
     def __init__(self, name: str, period: float, step: Callable[[], object]) -> None:
         self._period = period
         self._step = step
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -73,10 +75,15 @@ class _Loop:
                 self._step()
             except Exception:  # noqa: BLE001 - the loop outlives one bad step, like the evaluator
                 log.exception("%s failed; trying again", self._thread.name)
-            self._stop.wait(self._period)
+            self._wake.wait(self._period)
+            self._wake.clear()
+
+    def nudge(self) -> None:
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
 
@@ -93,7 +100,7 @@ class BedsideBroadcaster:
         self._published: set[str] = set()
         self.unreachable = False
         self.published_count = 0
-        self._loop = _Loop("hms-bed-broadcast", period, self.publish_now)
+        self._loop = Loop("hms-bed-broadcast", period, self.publish_now)
 
     def start(self) -> None:
         self._loop.start()
@@ -118,6 +125,10 @@ class BedsideBroadcaster:
         self._published = ids
         self.published_count += 1
 
+    def publish_soon(self) -> None:
+        """Publish now rather than at the next period (a state the station waits for)."""
+        self._loop.nudge()
+
     def stop(self) -> None:
         """Stop publishing; the beds stay on the board and turn stale at the station (a
         bedside that closes while monitoring must be noticed, not silently disappear)."""
@@ -137,7 +148,7 @@ class StationWatcher:
         self._stale_after = stale_after
         self._failing = False
         self._last: list[RemoteBed] = []
-        self._loop = _Loop("hms-bed-watch", period, self.read_now)
+        self._loop = Loop("hms-bed-watch", period, self.read_now)
 
     def start(self) -> None:
         self._loop.start()
@@ -157,6 +168,10 @@ class StationWatcher:
         self._last = beds
         self._on_beds(beds)
         return beds
+
+    def read_soon(self) -> None:
+        """Read now rather than at the next period (an acknowledge was just answered)."""
+        self._loop.nudge()
 
     def stop(self) -> None:
         self._loop.stop()
