@@ -31,7 +31,12 @@ from hms_desktop.ui.composition import close_context, open_context
 from hms_desktop.ui.context import AppContext
 from hms_desktop.ui.monitor.controller import StationController
 from hms_desktop.ui.monitor.monitor_tab import build_controller
-from hms_desktop.ui.monitor.remote_beds import BedSharing, RemoteBedsWindow, open_remote_beds, share_monitored_beds
+from hms_desktop.ui.monitor.remote_beds import (
+    BedSharing,
+    RemoteBedsWindow,
+    open_remote_beds,
+    share_monitored_beds,
+)
 from tests.monitoring.helpers import ManualSource
 from tests.pg_support import fresh_schema, password_in_file
 
