@@ -238,16 +238,21 @@ class BedsideAcknowledgements:
             time.sleep(self.WAIT_S)
 
     def answer_now(self) -> list[tuple[AckRequest, AckAnswer]]:
-        """Answer every pending request now; the broadcaster is told to publish at once
-        when one was applied, so the station sees the new state without waiting."""
-        done = self._inbox.answer_pending(self._apply, max_age_s=self._max_age_s)
+        """Answer every pending request now. ``on_applied`` (the broadcaster's publish) runs
+        as soon as one is applied, before the answer is committed, so the board shows the new
+        state by the time the station has the answer and reads the board again."""
+        done = self._inbox.answer_pending(self._apply_and_publish, max_age_s=self._max_age_s)
         self._failing = False
         for request, answer in done:
             log.info("acknowledge from %s at %s for %s %s: %s %s", request.requested_by, request.requested_from,
                      request.bed_id, request.alarm_id, answer.status.value, answer.answer)
-        if any(a.status is RequestStatus.APPLIED for _, a in done):
-            self._on_applied()
         return done
+
+    def _apply_and_publish(self, request: AckRequest) -> str:
+        refused = self._apply(request)
+        if not refused:
+            self._on_applied()
+        return refused
 
     def stop(self) -> None:
         self._loop.stop()

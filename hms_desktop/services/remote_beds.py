@@ -100,12 +100,19 @@ class BedsideBroadcaster:
         self._published: set[str] = set()
         self.unreachable = False
         self.published_count = 0
+        self._publishing = threading.Lock()  # one connection: one publish at a time
         self._loop = Loop("hms-bed-broadcast", period, self.publish_now)
 
     def start(self) -> None:
         self._loop.start()
 
     def publish_now(self) -> None:
+        """Publish the current state (on this object's thread, or on the thread that just
+        applied a station's acknowledge, so the board shows it before the station hears back)."""
+        with self._publishing:
+            self._publish()
+
+    def _publish(self) -> None:
         rows = [r for r in self._snapshot() if r.workstation == self.workstation]
         ids = {r.bed_id for r in rows}
         try:
@@ -124,10 +131,6 @@ class BedsideBroadcaster:
             self._say("the server is reachable again: the nurse station sees these beds again")
         self._published = ids
         self.published_count += 1
-
-    def publish_soon(self) -> None:
-        """Publish now rather than at the next period (a state the station waits for)."""
-        self._loop.nudge()
 
     def stop(self) -> None:
         """Stop publishing; the beds stay on the board and turn stale at the station (a

@@ -99,7 +99,7 @@ def share_monitored_beds(ctx: AppContext, workstation: str | None = None) -> Bed
     broadcaster = BedsideBroadcaster(address, snapshot, workstation=workstation,
                                      say=ctx.sig_status_posted.emit)
     acknowledgements = BedsideAcknowledgements(address, workstation, apply,
-                                               on_applied=broadcaster.publish_soon)
+                                               on_applied=broadcaster.publish_now)
     broadcaster.start()
     acknowledgements.start()
     sharing = BedSharing(broadcaster, acknowledgements)
