@@ -204,3 +204,29 @@ def test_a_role_without_the_permission_cannot_acknowledge(qtbot: QtBot, clinic: 
     assert "may not acknowledge alarms" in message(window)
     with psycopg.connect(clinic.url) as conn:  # nothing was sent
         assert conn.execute("SELECT count(*) FROM bed_alarm_requests").fetchone() == (0,)
+
+
+def test_a_silent_bedside_alarms_at_the_station_and_is_acknowledged_there(qtbot: QtBot, clinic: Clinic) -> None:
+    window = clinic.window
+    wait_for_row(qtbot, window, "Pulse rate high")
+    clinic.sharing.broadcaster.stop()  # ward-pc stops publishing (its last beat: 9 s ago)
+    with psycopg.connect(clinic.url) as conn:
+        conn.execute("UPDATE bed_board SET beat_at = now() - interval '9 seconds'")
+    wait_for_row(qtbot, window, "** Bed 1: no data from ward-pc for ")
+    no_data = next(a for a in window.board.alarms() if a.at_station)
+    assert window.board.sounding() == [(no_data.key, Priority.MEDIUM)]  # it sounds; the stale PR alarm does not
+    rows = alarm_rows(window)
+    assert any("Pulse rate high" in r and "last known: no data from ward-pc" in r for r in rows)
+
+    table = child(window, "remote alarms")
+    assert isinstance(table, QTableWidget)
+    stale_row = next(i for i, r in enumerate(rows) if "Pulse rate high" in r)
+    table.setCurrentCell(stale_row, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # the bedside cannot be asked: said at once
+    assert "did not reach ward-pc (no data from it for" in message(window)
+
+    table.setCurrentCell(next(i for i, r in enumerate(alarm_rows(window)) if "no data from ward-pc for" in r), 0)
+    qtbot.mouseClick(child(window, "acknowledge selected remote alarm"), Qt.MouseButton.LeftButton)
+    assert "acknowledged here by nina" in message(window)
+    assert window.board.sounding() == []
+    wait_for_row(qtbot, window, "acknowledged by nina at")
