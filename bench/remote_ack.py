@@ -18,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -28,20 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.stats import pct  # noqa: E402
-
-
-def run_now(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], Any] | None = None,
-            on_error: Callable[[BaseException], Any] | None = None, what: str = "", **kw: Any) -> None:
-    """Stands in for the app's writer: saves inline (the bench measures the network path)."""
-    try:
-        result = fn(*args, **kw)
-    except Exception as exc:  # noqa: BLE001 - reported like the app's writer does
-        if on_error is None:
-            raise
-        on_error(exc)
-        return
-    if on_done is not None:
-        on_done(result)
 
 
 def measure(url: str, folder: Path, beds: int, rounds: int) -> dict[str, list[float]]:
@@ -59,7 +44,7 @@ def measure(url: str, folder: Path, beds: int, rounds: int) -> dict[str, list[fl
     from hms_desktop.services.remote_beds import BedsideBroadcaster, RemoteBed, StationWatcher
     from hms_desktop.services.session import close_session, open_session
     from hms_desktop.storage.postgres.alarm_requests import RequestStatus
-    from tests.monitoring.helpers import ManualSource
+    from tests.monitoring.helpers import ManualSource, sync_run
 
     session = open_session(folder, database=url)
     services = session.services
@@ -68,7 +53,7 @@ def measure(url: str, folder: Path, beds: int, rounds: int) -> dict[str, list[fl
         check_phones=False)
     services.monitoring.add_beds([Bed(id=f"BED{n + 1:02d}", name=f"Bed {n + 1}", position=n) for n in range(beds)])
     services.monitoring.set_limits("", AlarmLimits(pr_delay_s=0.0))
-    station = MonitoringStation(services.monitoring, run_now, sound=RecordingSound(), user="bench")
+    station = MonitoringStation(services.monitoring, sync_run, sound=RecordingSound(), user="bench")
     station.start()
     sources = {}
     for n, patient in enumerate(patients):
@@ -157,21 +142,13 @@ def main() -> int:
     if not url:
         print("set HMS_BENCH_PG=postgresql://… (a server on loopback)", file=sys.stderr)
         return 2
-    import psycopg
     import pytest
 
-    from tests.pg_support import in_schema, password_in_file
+    from tests.pg_support import fresh_schema, password_in_file
 
-    schema = f"hms_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as env:
-            address = password_in_file(in_schema(url, schema), Path(tmp), env)
-            result = measure(address, Path(tmp) / "bedside", args.beds, args.rounds)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(url) as schema_url, tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as env:
+        address = password_in_file(schema_url, Path(tmp), env)  # as a clinic keeps it: PGPASSFILE
+        result = measure(address, Path(tmp) / "bedside", args.beds, args.rounds)
     n = len(result["answer"])
     rows = [(label, key) for label, key in (
         ("station sends → bedside's answer received (applied)", "answer"),

@@ -177,7 +177,7 @@ def test_an_offline_bedside_is_said_and_never_acknowledges_later(qtbot: QtBot, c
     window = clinic.window
     wait_for_row(qtbot, window, "Pulse rate high")
     clinic.sharing.acknowledgements.stop()  # ward-pc still publishes but no longer answers
-    window.alarm_panel.sender_.timeout = 1.0  # type: ignore[union-attr]
+    window.alarm_panel.requests.timeout = 1.0  # type: ignore[union-attr]
     qtbot.mouseClick(child(window, "acknowledge selected remote alarm"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "did not reach ward-pc" in message(window), timeout=20000)
     assert "NOT acknowledged" in message(window)

@@ -54,12 +54,12 @@ class RemoteAlarmPanel(QWidget):
     sig_answered = Signal(object, object, str)
     """(RemoteAlarm, AckAnswer, who) from the acknowledger's thread, queued to the GUI thread."""
 
-    def __init__(self, sender: RemoteAcknowledger | None, *, acknowledge_here: Callable[[RemoteAlarm, str], bool],
+    def __init__(self, requests: RemoteAcknowledger | None, *, acknowledge_here: Callable[[RemoteAlarm, str], bool],
                  acknowledger: Acknowledger | None = None, audit: Audit | None = None,
                  on_changed: Callable[[], None] = lambda: None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "remote alarms panel")
-        self.sender_ = sender
+        self.requests = requests
         self.acknowledge_here = acknowledge_here
         self.acknowledger = acknowledger
         self.audit = audit
@@ -122,13 +122,13 @@ class RemoteAlarmPanel(QWidget):
                                "" if done else "that alarm has ended or changed since; look again")
             self._answered(alarm, answer, who)
             return
-        if self.sender_ is None or alarm.key in self.waiting:
+        if self.requests is None or alarm.key in self.waiting:
             return
         self.waiting.add(alarm.key)
         self.message.setText(f"{alarm.where}: asking {alarm.bed.row.workstation} to acknowledge "
                              f"{alarm.alarm.text.strip()}…")
         self.show_alarms(self.alarms)
-        self.sender_.submit(alarm, who, lambda a, answer: self.sig_answered.emit(a, answer, who))
+        self.requests.submit(alarm, who, lambda a, answer: self.sig_answered.emit(a, answer, who))
 
     def _answered(self, alarm: RemoteAlarm, answer: AckAnswer, who: str) -> None:
         self.waiting.discard(alarm.key)
@@ -143,5 +143,5 @@ class RemoteAlarmPanel(QWidget):
         self.on_changed()
 
     def stop(self) -> None:
-        if self.sender_ is not None:
-            self.sender_.stop()
+        if self.requests is not None:
+            self.requests.stop()
