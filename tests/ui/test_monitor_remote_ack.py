@@ -225,6 +225,11 @@ def test_a_silent_bedside_alarms_at_the_station_and_is_acknowledged_there(qtbot:
     qtbot.keyClick(table, Qt.Key.Key_Return)  # the bedside cannot be asked: said at once
     assert "did not reach ward-pc (no data from it for" in message(window)
 
+    qtbot.mouseClick(child(window, "pause alarm audio at this station"), Qt.MouseButton.LeftButton)
+    assert message(window).startswith("Audio paused for 2 min by nina")
+    station_audio = clinic.station.monitor_controller.audio  # type: ignore[union-attr]
+    assert (no_data.key, Priority.MEDIUM) in station_audio.covered  # the station's own pause covers it
+
     table.setCurrentCell(next(i for i, r in enumerate(alarm_rows(window)) if "no data from ward-pc for" in r), 0)
     qtbot.mouseClick(child(window, "acknowledge selected remote alarm"), Qt.MouseButton.LeftButton)
     assert "acknowledged here by nina" in message(window)

@@ -4,7 +4,7 @@ One wrapped row per alarm, most urgent first: "*** Pulse rate high (peak 150) â€
 ward-pc", the patient, since when and who acknowledged it. Acknowledge selected (Alt+C, or
 Enter on a row; nothing selected: the most urgent unacknowledged) asks the bedside through
 the server; the row says "acknowledge sent" until the bedside's answer, and the message line
-says what happened. A bedside that cannot be reached is said, and the alarm stays
+says what happened. Audio pause (Alt+P) is the station's own, covering the alarms sounding now. A bedside that cannot be reached is said, and the alarm stays
 unacknowledged. The station's own "no data from <workstation>" alarm is acknowledged here.
 """
 
@@ -56,7 +56,8 @@ class RemoteAlarmPanel(QWidget):
 
     def __init__(self, requests: RemoteAcknowledger | None, *, acknowledge_here: Callable[[RemoteAlarm, str], bool],
                  acknowledger: Acknowledger | None = None, audit: Audit | None = None,
-                 on_changed: Callable[[], None] = lambda: None, parent: QWidget | None = None) -> None:
+                 pause_audio: Callable[[], str] | None = None, on_changed: Callable[[], None] = lambda: None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "remote alarms panel")
         self.requests = requests
@@ -67,12 +68,15 @@ class RemoteAlarmPanel(QWidget):
         self.patients_hidden = False
         self.table = wrapping(alarm_table("remote alarms", ("Alarms of remote beds (most urgent first)",)))
         self.ack = button("acknowledge selected remote alarm", "A&cknowledge selected", self.acknowledge_selected)
+        self.pause_audio = pause_audio
+        self.pause = button("pause alarm audio at this station", "Audio &pause", self.pause_alarm_audio)
+        self.pause.setVisible(pause_audio is not None)  # a window without a speaker sounds nothing
         self.message = named(QLabel(""), "remote alarm message")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        layout.addLayout(row(self.ack, self.message))
+        layout.addLayout(row(self.ack, self.pause, self.message))
         self.alarms: list[RemoteAlarm] = []
         self.waiting: set[str] = set()  # keys of alarms whose acknowledge is on its way
         self.table.itemActivated.connect(lambda _item: self.acknowledge_selected())
@@ -129,6 +133,15 @@ class RemoteAlarmPanel(QWidget):
                              f"{alarm.alarm.text.strip()}â€¦")
         self.show_alarms(self.alarms)
         self.requests.submit(alarm, who, lambda a, answer: self.sig_answered.emit(a, answer, who))
+
+    def pause_alarm_audio(self) -> None:
+        """The station's audio pause, from this window (it covers remote and local alarms)."""
+        if self.pause_audio is None:
+            return
+        try:
+            self.message.setText(self.pause_audio())
+        except PermissionError as exc:
+            self.message.setText(str(exc))
 
     def _answered(self, alarm: RemoteAlarm, answer: AckAnswer, who: str) -> None:
         self.waiting.discard(alarm.key)

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.alarm_limits import Priority
+from hms_desktop.monitoring.audio_policy import PAUSE_MAX_S
 from hms_desktop.services.backup.server import server_address
 from hms_desktop.services.remote_alarms import (
     ACK_TIMEOUT_S,
@@ -63,6 +65,8 @@ class RemoteSounding(Protocol):
     through its one audio decision and speaker, with the local ones."""
 
     def set_remote_alarms(self, sounding: Sequence[tuple[str, Priority]]) -> None: ...
+
+    def pause_audio(self, seconds: float | None = None) -> None: ...
 
 
 @dataclass
@@ -119,16 +123,17 @@ def open_remote_beds(ctx: AppContext, address: str, workstation: str | None = No
         station = controller.core
     window: RemoteBedsWindow | None = None
 
-    def who() -> str:
+    def who(permission: Permission = Permission.ACKNOWLEDGE_ALARMS) -> str:
         hidden = window is not None and window.patients_hidden
-        return str(ctx.services.monitoring.acknowledger(at_lock_screen=hidden))
+        return str(ctx.services.monitoring.acknowledger(at_lock_screen=hidden, permission=permission))
 
     def audit(action: str, patient_id: str, detail: str) -> None:
         ctx.run(ctx.services.access.record, action, patient_id=patient_id, detail=detail,
                 what="the access log line of a remote acknowledge")
 
     window = RemoteBedsWindow(address, workstation=workstation or workstation_name(), station=station,
-                              acknowledger=who, audit=audit)
+                              acknowledger=who, audio_pauser=lambda: who(Permission.PAUSE_ALARM_AUDIO),
+                              audit=audit)
     return window
 
 
@@ -140,8 +145,9 @@ class RemoteBedsWindow(QWidget):
     sig_problem = Signal(str)
 
     def __init__(self, conninfo: str, *, workstation: str | None = None, station: RemoteSounding | None = None,
-                 acknowledger: Acknowledger | None = None, audit: Audit | None = None,
-                 ack_timeout: float = ACK_TIMEOUT_S, parent: QWidget | None = None) -> None:
+                 acknowledger: Acknowledger | None = None, audio_pauser: Acknowledger | None = None,
+                 audit: Audit | None = None, ack_timeout: float = ACK_TIMEOUT_S,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         named(self, "remote_beds_window", "Remote beds")
         self.setWindowTitle("Remote beds — HMS Desktop")
@@ -161,7 +167,9 @@ class RemoteBedsWindow(QWidget):
         self.alarm_panel = RemoteAlarmPanel(
             RemoteAcknowledger(conninfo, self.board.own_workstation, timeout=ack_timeout),
             acknowledge_here=self._acknowledge_here, acknowledger=acknowledger, audit=audit,
+            pause_audio=self._pause_audio if station is not None and audio_pauser is not None else None,
             on_changed=lambda: self.watcher.read_soon())
+        self.audio_pauser = audio_pauser
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.alarm_panel, 1)
@@ -182,6 +190,15 @@ class RemoteBedsWindow(QWidget):
     def _sound(self) -> None:
         if self.station is not None:
             self.station.set_remote_alarms(self.board.sounding())
+
+    def _pause_audio(self) -> str:
+        """The station's audio pause (its local and remote alarms sounding now); raises
+        PermissionError for a role without *pause alarm audio*."""
+        assert self.station is not None and self.audio_pauser is not None
+        who = self.audio_pauser()
+        self.station.pause_audio()
+        return (f"Audio paused for {PAUSE_MAX_S / 60:.0f} min by {who}: the alarms sounding now at this "
+                "station, local and remote (a new alarm still sounds)")
 
     def _acknowledge_here(self, alarm: RemoteAlarm, by: str) -> bool:
         done = self.board.acknowledge_here(alarm, by)
