@@ -34,11 +34,12 @@ def in_schema(url: str, schema: str) -> str:
 
 
 @contextmanager
-def fresh_schema() -> Iterator[str]:
-    """A connection string whose tables live in a new, empty schema (dropped afterwards)."""
+def fresh_schema(url: str | None = None) -> Iterator[str]:
+    """A connection string whose tables live in a new, empty schema (dropped afterwards), on
+    ``url`` (a benchmark's server) or the test server."""
     import psycopg
 
-    url = server_url()
+    url = url or server_url()
     schema = f"hms_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")

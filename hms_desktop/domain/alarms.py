@@ -251,6 +251,25 @@ class AlarmEngine:
             self._end(kind, t, "acknowledged", out)
         return out
 
+    def acknowledge_seen(self, t: float, kind: AlarmKind, alarm_id: str, priority: Priority,
+                         by: str) -> tuple[list[AlarmTransition], str]:
+        """Acknowledge the alarm someone saw elsewhere (a nurse station), only if it is still
+        that alarm as they saw it: the same occurrence (``alarm_id``), at the same priority,
+        not yet acknowledged. Returns the transitions and "" when applied, else no transitions
+        and why it was refused: never applied to a different alarm."""
+        alarm = self._alarms.get(kind)
+        if alarm is None:
+            return [], f"that {kind.label} alarm has ended"
+        if alarm.alarm_id != alarm_id:
+            return [], (f"that {kind.label} alarm has ended and a new one started since "
+                        "(re-alarmed); look at the bed again")
+        if alarm.priority is not priority:
+            return [], (f"that {kind.label} alarm has since changed from {priority.value} to "
+                        f"{alarm.priority.value} priority; look at the bed again")
+        if alarm.acknowledged:
+            return [], f"that {kind.label} alarm was already acknowledged by {alarm.acknowledged_by or 'someone'}"
+        return self.acknowledge(t, kind, by), ""
+
     def acknowledge_all(self, t: float, by: str) -> list[AlarmTransition]:
         out: list[AlarmTransition] = []
         for kind in list(self._alarms):

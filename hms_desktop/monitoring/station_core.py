@@ -12,14 +12,14 @@ from __future__ import annotations
 import getpass
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from hms_desktop.domain.alarm_limits import AlarmKind, Priority
 from hms_desktop.domain.alarms import Alarm, AlarmEngine, AlarmTransition
-from hms_desktop.monitoring.audio_policy import AudioPolicy
+from hms_desktop.monitoring.audio_policy import AudioPolicy, Sounding
 from hms_desktop.monitoring.bed_monitor import BedMonitor
 from hms_desktop.monitoring.clock import Clock, SystemClock, wall_of
 from hms_desktop.monitoring.sound import AlarmSound
@@ -68,6 +68,7 @@ class StationCore:
         self.sources: dict[str, ReadingSource] = {}
         self.recorder = MonitoringRecorder(service, run, wearables, on_write_failed=self._write_failed)
         self.audio = AudioPolicy()
+        self._remote_sounding: list[Sounding] = []  # other workstations' alarms sounded here
         self.station_engine = AlarmEngine(source=STATION, id_time=self.wall)  # sound faults live here
         self._lock = threading.RLock()
         self._depth = 0  # nesting of the lock by its holder
@@ -134,6 +135,27 @@ class StationCore:
             engine = self.station_engine if bed_id == STATION else self.monitors[bed_id].engine
             self._apply(bed_id, engine.acknowledge(self.now(), kind, self.user))
 
+    def acknowledge_seen(self, bed_id: str, kind: AlarmKind, alarm_id: str, priority: Priority,
+                         by: str) -> str:
+        """An acknowledgement sent from another workstation (the nurse station), applied
+        exactly as a local one but only to the alarm its sender saw, recorded under ``by``.
+        Returns "" when applied, else why not (the alarm changed or ended, the bed is not here)."""
+        with self._locked():
+            mon = self.monitors.get(bed_id)
+            if mon is None or not (mon.monitoring or mon.engine.alarms):
+                return f"{bed_id} is not monitored on this workstation"
+            transitions, refused = mon.engine.acknowledge_seen(self.now(), kind, alarm_id, priority, by)
+            self._apply(bed_id, transitions)
+            return refused
+
+    def set_remote_alarms(self, sounding: Sequence[Sounding]) -> None:
+        """Alarms of beds monitored on other workstations that this station sounds with its
+        own (the nurse station, ``ui/monitor/remote_beds.py``): one audio decision, one
+        speaker and one audio pause for local and remote alarms alike."""
+        with self._locked():
+            self._remote_sounding = list(sounding)
+            self._sound_now()
+
     def highest_priority(self, *, unacknowledged_only: bool = False) -> Priority | None:
         with self._locked():
             engines = [self.station_engine] + [m.engine for m in self.monitors.values()]
@@ -158,8 +180,9 @@ class StationCore:
         """A condition the pause does not cover is sounding during it (shown on screen)."""
         return self.audio.overridden
 
-    def _unacknowledged(self) -> list[tuple[str, Priority]]:
-        return [(a.alarm_id, a.priority) for _, a in self._engine_alarms() if not a.acknowledged]
+    def _unacknowledged(self) -> list[Sounding]:
+        local = [(a.alarm_id, a.priority) for _, a in self._engine_alarms() if not a.acknowledged]
+        return local + self._remote_sounding
 
     def _apply(self, bed_id: str, transitions: list[AlarmTransition]) -> None:
         if not transitions:

@@ -55,13 +55,15 @@ class RemoteBed:
         return f"{self.row.bed_name}: no data from {self.row.workstation} for {self.age_s:.0f} s"
 
 
-class _Loop:
-    """A named thread calling ``step`` every ``period`` seconds until stopped."""
+class Loop:
+    """A named thread calling ``step`` every ``period`` seconds until stopped; ``nudge`` runs
+    the next step at once (an acknowledgement just applied is published without waiting)."""
 
     def __init__(self, name: str, period: float, step: Callable[[], object]) -> None:
         self._period = period
         self._step = step
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -73,10 +75,15 @@ class _Loop:
                 self._step()
             except Exception:  # noqa: BLE001 - the loop outlives one bad step, like the evaluator
                 log.exception("%s failed; trying again", self._thread.name)
-            self._stop.wait(self._period)
+            self._wake.wait(self._period)
+            self._wake.clear()
+
+    def nudge(self) -> None:
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
 
@@ -93,12 +100,19 @@ class BedsideBroadcaster:
         self._published: set[str] = set()
         self.unreachable = False
         self.published_count = 0
-        self._loop = _Loop("hms-bed-broadcast", period, self.publish_now)
+        self._publishing = threading.Lock()  # one connection: one publish at a time
+        self._loop = Loop("hms-bed-broadcast", period, self.publish_now)
 
     def start(self) -> None:
         self._loop.start()
 
     def publish_now(self) -> None:
+        """Publish the current state (on this object's thread, or on the thread that just
+        applied a station's acknowledge, so the board shows it before the station hears back)."""
+        with self._publishing:
+            self._publish()
+
+    def _publish(self) -> None:
         rows = [r for r in self._snapshot() if r.workstation == self.workstation]
         ids = {r.bed_id for r in rows}
         try:
@@ -137,7 +151,7 @@ class StationWatcher:
         self._stale_after = stale_after
         self._failing = False
         self._last: list[RemoteBed] = []
-        self._loop = _Loop("hms-bed-watch", period, self.read_now)
+        self._loop = Loop("hms-bed-watch", period, self.read_now)
 
     def start(self) -> None:
         self._loop.start()
@@ -157,6 +171,10 @@ class StationWatcher:
         self._last = beds
         self._on_beds(beds)
         return beds
+
+    def read_soon(self) -> None:
+        """Read now rather than at the next period (an acknowledge was just answered)."""
+        self._loop.nudge()
 
     def stop(self) -> None:
         self._loop.stop()

@@ -329,11 +329,11 @@ class MainWindow(QMainWindow):
     def show_remote_beds(self) -> QWidget | None:
         """The board of every bed monitored on any workstation of the clinic server."""
         address = server_address(self.ctx.store) if self.ctx is not None else None
-        if address is None:
+        if address is None or self.ctx is None:
             return None
-        from hms_desktop.ui.monitor.remote_beds import RemoteBedsWindow
+        from hms_desktop.ui.monitor.remote_beds import open_remote_beds
 
-        board = RemoteBedsWindow(address)
+        board = open_remote_beds(self.ctx, address)
         self.adopt_window(board)
         board.show()
         return board

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from .conninfo import describe
 from .errors import ServerUnavailableError
@@ -22,6 +23,33 @@ from .errors import ServerUnavailableError
 CONNECT_TIMEOUT_S = 2
 # A statement that takes longer than this is treated as the server being unreachable.
 STATEMENT_TIMEOUT_MS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class BoardAlarm:
+    """One active alarm of a published bed: enough for a nurse station to show it, sound it
+    and name exactly this occurrence when it asks the bedside to acknowledge it."""
+
+    alarm_id: str
+    kind: str  # AlarmKind value
+    priority: str  # "high", "medium", "low"
+    text: str  # as the bedside shows it ("*** Pulse rate high")
+    started_at: float  # wall time (epoch seconds) at the bedside
+    peak: float | None = None
+    acknowledged_by: str = ""
+    acknowledged_at: float | None = None
+    latched: bool = False
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__slots__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BoardAlarm:
+        return cls(**{f: data[f] for f in cls.__slots__ if f in data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +68,20 @@ class BoardRow:
     alarm_priority: str = ""  # "high", "medium", "low" or ""
     unacknowledged: int = 0
     measured_at: datetime | None = None  # wall time of the newest numerics at the bedside
+    alarms: tuple[BoardAlarm, ...] = ()  # every active alarm, most urgent first
 
 
 _COLUMNS = ("bed_id", "bed_name", "workstation", "patient_id", "patient_name", "device_state", "spo2",
-            "pulse_rate", "alarm", "alarm_priority", "unacknowledged", "measured_at")
+            "pulse_rate", "alarm", "alarm_priority", "unacknowledged", "measured_at", "alarms")
+
+
 _UPSERT = (f"INSERT INTO bed_board ({', '.join(_COLUMNS)}, beat_at) "
            f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}, now()) "
            "ON CONFLICT (bed_id) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:]) + ", beat_at = now()")
 
 
-class _Connection:
+class ServerConnection:
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo
         self.where = describe(conninfo)
@@ -84,7 +115,7 @@ class BoardWriter:
 
     def __init__(self, conninfo: str, workstation: str) -> None:
         self.workstation = workstation
-        self._conn = _Connection(conninfo)
+        self._conn = ServerConnection(conninfo)
 
     def publish(self, rows: Sequence[BoardRow]) -> None:
         """Replace ``rows`` on the board, stamped with the server's time (the heartbeat)."""
@@ -93,7 +124,7 @@ class BoardWriter:
         conn = self._conn.get()
         try:
             with conn.transaction():
-                conn.cursor().executemany(_UPSERT, [tuple(getattr(r, c) for c in _COLUMNS) for r in rows])
+                conn.cursor().executemany(_UPSERT, [_values(r) for r in rows])
         except psycopg.OperationalError as exc:
             raise self._conn.failed(exc) from exc
 
@@ -114,7 +145,7 @@ class BoardReader:
     """The nurse station's side: every bed with how long ago its bedside last beat."""
 
     def __init__(self, conninfo: str) -> None:
-        self._conn = _Connection(conninfo)
+        self._conn = ServerConnection(conninfo)
         self.where = self._conn.where
 
     def read(self) -> list[tuple[BoardRow, float]]:
@@ -125,7 +156,19 @@ class BoardReader:
                                  "FROM bed_board ORDER BY bed_name, bed_id").fetchall()
         except psycopg.OperationalError as exc:
             raise self._conn.failed(exc) from exc
-        return [(BoardRow(*row[:-1]), float(row[-1])) for row in found]
+        return [(_row(found_row[:-1]), float(found_row[-1])) for found_row in found]
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _values(row: BoardRow) -> tuple[Any, ...]:
+    values = [getattr(row, c) for c in _COLUMNS]
+    values[-1] = Jsonb([a.as_json() for a in row.alarms])
+    return tuple(values)
+
+
+def _row(values: Sequence[Any]) -> BoardRow:
+    fields = dict(zip(_COLUMNS, values, strict=True))
+    fields["alarms"] = tuple(BoardAlarm.from_json(a) for a in fields["alarms"] or ())
+    return BoardRow(**fields)

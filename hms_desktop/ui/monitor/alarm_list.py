@@ -34,7 +34,7 @@ HISTORY_COLUMNS = ("Alarms of the last 24 hours (newest first)",)
 _PRIORITY_MARK = {"high": "***", "medium": "**", "low": "*"}
 
 
-def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
+def alarm_table(name: str, columns: tuple[str, ...]) -> QTableWidget:
     table = named(QTableWidget(0, len(columns)), name)
     table.setHorizontalHeaderLabels(list(columns))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -67,7 +67,7 @@ def live_alarm_text(alarm: Alarm, bed_name: str, patient_text: str) -> str:
     return "\n".join(lines)
 
 
-def _wrapping(table: QTableWidget) -> QTableWidget:
+def wrapping(table: QTableWidget) -> QTableWidget:
     """One stretching column whose cells wrap: never a horizontal scroll bar."""
     table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -94,8 +94,8 @@ class AlarmListView(QWidget):
         self.patients_hidden = False  # the main window is locked: no patient name or ID
         named(self, "alarm list")
         self.controller = controller
-        self.live = _wrapping(_table("live alarms", LIVE_COLUMNS))
-        self.history = _wrapping(_table("alarm history", HISTORY_COLUMNS))
+        self.live = wrapping(alarm_table("live alarms", LIVE_COLUMNS))
+        self.history = wrapping(alarm_table("alarm history", HISTORY_COLUMNS))
         self.ack = button("acknowledge selected alarm", "A&cknowledge selected", self.acknowledge_selected)
         self.ack_all = button("acknowledge all alarms", "Acknowledge &all", self.acknowledge_all)
         self.refresh_history_button = button("refresh alarm history", "&Refresh history", self.refresh_history)
