@@ -73,6 +73,16 @@ def test_where_follows_updates(open_backend: OpenStore) -> None:
     assert [t.id for t in table.where("colour", "blue")] == [a.id]
 
 
+def test_columns_where_gives_the_cells_as_typed_and_follows_updates(open_backend: OpenStore) -> None:
+    """Live NEWS2 reads a patient's observations this way (services/observation_sets.py)."""
+    table = open_backend().table(THINGS)
+    a, b, _c = table.insert_many([thing("Ann", note="=1+1"), thing("Bob"), thing("Cy", colour=Colour.BLUE)])
+    ids, cells = table.columns_where("colour", "red", ["name", "note"])
+    assert ids == [a.id, b.id] and cells == {"name": ["Ann", "Bob"], "note": ["=1+1", ""]}
+    table.update(a.id, {"colour": Colour.BLUE})
+    assert table.columns_where("colour", "red", ["name"]) == ([b.id], {"name": ["Bob"]})
+
+
 def test_invalid_record_is_refused_and_nothing_is_written(open_backend: OpenStore) -> None:
     store = open_backend()
     with pytest.raises(ValidationError):

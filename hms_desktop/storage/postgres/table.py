@@ -159,15 +159,28 @@ class PgTable(Generic[M]):
         else:  # engine columns (version, seq) are plain numbers
             key = encode_value(self._kinds[column], value) if column in self._kinds else str(value)
         with self._lock:
-            index = self._indexes.get(column)
-            if index is None:
-                i = self._col_index[column]
-                index = {}
-                for record_id, cells in self._rows.items():
-                    index.setdefault(cells[i], {})[record_id] = None
-                self._indexes[column] = index
-            rows = [self._rows[i] for i in index.get(key, ())]
+            rows = [self._rows[i] for i in self._index(column).get(key, ())]
         return [self._to_model(cells) for cells in rows]
+
+    def columns_where(self, column: str, value: str,
+                      names: Sequence[str]) -> tuple[list[str], dict[str, list[str]]]:
+        """As the CSV ``Table.columns_where``: IDs and the ``names`` cells of the rows whose
+        ``column`` is ``value``, without a model per row (the server's text needs no unescaping)."""
+        with self._lock:
+            ids = list(self._index(column).get(value, ()))
+            rows = [self._rows[i] for i in ids]
+        return ids, {name: [r[self._col_index[name]] for r in rows] for name in names}
+
+    def _index(self, column: str) -> dict[str, dict[str, None]]:
+        """IDs by cell text of ``column`` (call with ``_lock`` held); built on first use."""
+        index = self._indexes.get(column)
+        if index is None:
+            i = self._col_index[column]
+            index = {}
+            for record_id, cells in self._rows.items():
+                index.setdefault(cells[i], {})[record_id] = None
+            self._indexes[column] = index
+        return index
 
     def meta(self, record_id: str) -> RecordMeta:
         cells = self._rows[record_id]
