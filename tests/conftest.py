@@ -33,10 +33,21 @@ SLOW_TEST_TIMEOUT_S = 600
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow-marked tests (crash loops, soak) get a longer timeout than pyproject's default."""
+    """Every test that needs the PostgreSQL server is ``postgres`` and ``slow`` (the default
+    run is the quick one: docs/testing.md); slow tests get a longer timeout than pyproject's."""
     for item in items:
+        if _needs_server(item):
+            item.add_marker(pytest.mark.postgres)
+            item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT_S))
+
+
+def _needs_server(item: pytest.Item) -> bool:
+    if item.get_closest_marker("postgres") or "pg_url" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)  # the "postgresql" side of a both-backends test
+    return callspec is not None and "postgresql" in callspec.params.values()
 
 
 @pytest.fixture(autouse=True)
