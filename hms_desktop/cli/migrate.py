@@ -1,4 +1,10 @@
-"""``python -m hms_desktop migrate --from DIR --to postgresql://…``: move a clinic to a server."""
+"""``python -m hms_desktop migrate --from DIR --to postgresql://… --user NAME``: move a clinic to a server.
+
+Copying the whole clinic out is the whole-clinic export: it acts as ``--user``, who needs
+*backup and restore* (an administrator of the folder), and is recorded in the folder's access
+log. The command holds the folder meanwhile (close HMS Desktop on it first); its rows are
+not changed.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, signed_in_services
+from hms_desktop.storage import Store
 
 
 def add_command(subparsers: Any) -> None:
@@ -18,6 +27,7 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--from", dest="source", type=Path, required=True, help="the data folder")
     parser.add_argument("--to", dest="target", required=True, metavar="postgresql://HOST/DATABASE",
                         help="the server (password in PGPASSFILE or a service file, never here)")
+    add_user_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -28,10 +38,21 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         check_database_url(args.target)
-        report = migrate_folder(args.source, args.target)
+        if not Path(args.source).is_dir():
+            raise MigrationError(f"{args.source}: not a folder")
+        store = Store(args.source)
+        try:
+            if store.access.lock_reason:
+                raise MigrationError(f"{args.source}: {store.access.lock_reason}; close it first")
+            services = signed_in_services(store, args.user)
+            report = services.folder.export_clinic(migrate_folder, args.source, args.target)
+        finally:
+            store.close()
     except (ConnectionSettingsError, MigrationError, ServerUnavailableError) as exc:
         print(f"migrate: {exc}", file=sys.stderr)
         return 1
+    except (SignInRefused, PermissionError) as exc:
+        return refused("migrate", exc, "nothing copied")
     print(f"OK: {sum(report.copied.values())} row(s) copied in {len(report.copied)} part(s), "
           f"{len(report.skipped)} part(s) already done")
     return 0
