@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hms_desktop.domain.accounts import Role
+from hms_desktop.domain.accounts import AccessEvent, Role
+from hms_desktop.services.access_control import AccessControl
 from hms_desktop.services.session import close_session, open_session
+from hms_desktop.storage import Store
 
 PASSWORD = "violet lantern across the quiet harbour"
 ADMIN = "ada"
@@ -45,3 +48,13 @@ def run_cli(*argv: str, password: str | None = PASSWORD, timeout: float = 120,
         env["HMS_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "hms_desktop", *argv], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+
+
+def access_events(folder: Path) -> list[AccessEvent]:
+    """The folder's access log of the last day, read back by a fresh store (as after a restart)."""
+    store = Store(folder, read_only=True)
+    try:
+        now = datetime.now(UTC)
+        return AccessControl(store).read_log(now - timedelta(days=1), now + timedelta(minutes=1))
+    finally:
+        store.close()
