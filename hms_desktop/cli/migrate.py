@@ -13,7 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, signed_in_services
+from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, sign_in
+from hms_desktop.domain.accounts import SignedInUser
+from hms_desktop.services.access_control import EXPORTED, AccessControl
+from hms_desktop.services.bus import EventBus
+from hms_desktop.services.container import build_services
 from hms_desktop.storage import Store
 
 
@@ -44,10 +48,15 @@ def run(args: argparse.Namespace) -> int:
         try:
             if store.access.lock_reason:
                 raise MigrationError(f"{args.source}: {store.access.lock_reason}; close it first")
-            services = signed_in_services(store, args.user)
+            # Nothing is logged in the folder while it is copied: a line added to its access log
+            # would make a second run (to finish an interrupted one) find a copied part changed.
+            # A wrong password still counts toward the lock-out (the users table).
+            services = build_services(store, EventBus(), access=AccessControl(None))
+            user = sign_in(services, args.user, args.source)
             report = services.folder.export_clinic(migrate_folder, args.source, args.target)
         finally:
             store.close()
+        _log_on_server(args.target, args.source, user)
     except (ConnectionSettingsError, MigrationError, ServerUnavailableError) as exc:
         print(f"migrate: {exc}", file=sys.stderr)
         return 1
@@ -56,3 +65,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"OK: {sum(report.copied.values())} row(s) copied in {len(report.copied)} part(s), "
           f"{len(report.skipped)} part(s) already done")
     return 0
+
+
+def _log_on_server(url: str, folder: Path, user: SignedInUser) -> None:
+    """The clinic lives on the server now: its access log says who moved it there."""
+    from hms_desktop.storage.postgres import open_pg_store
+
+    server = open_pg_store(url, listen=False, data_dir=folder)
+    try:
+        AccessControl(server, user=user).record(EXPORTED, detail=f"whole clinic migrated from {Path(folder).resolve()}")
+    finally:
+        server.close()

@@ -14,6 +14,7 @@ from hms_desktop.services.backup import BackupPlan, create_key, write_to_plan
 from hms_desktop.services.backup.service import snapshot_store
 from hms_desktop.services.data_check import check_data
 from hms_desktop.services.session import close_session, open_session
+from tests.cli_accounts import DEMO_PASSWORDS
 from tests.pg_support import fresh_schema, password_in_file
 from tests.services.test_pg_transfer import demo_folder, snapshot
 
@@ -29,7 +30,8 @@ def two_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HMS_BACKUP_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HMS_BACKUP_PASSPHRASE": PASSPHRASE,
+           "HMS_PASSWORD": DEMO_PASSWORDS["admin"]}  # migrate --user admin: the demo administrator
     return subprocess.run([sys.executable, "-m", "hms_desktop", *args], cwd=ROOT, text=True,
                           capture_output=True, env=env, timeout=600)
 
@@ -38,7 +40,7 @@ def server_clinic(tmp_path: Path, url: str, patients: int) -> Path:
     """A demo folder moved onto the server at ``url``; returns the folder (for comparing)."""
     clinic = tmp_path / "clinic"
     demo_folder(clinic, patients=patients)
-    assert cli("migrate", "--from", str(clinic), "--to", url).returncode == 0
+    assert cli("migrate", "--user", "admin", "--from", str(clinic), "--to", url).returncode == 0
     return clinic
 
 
@@ -70,6 +72,10 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
     for folder in (exported, as_folder):  # every version of every record, every day-file row
         assert check_data(folder).clean
         after = snapshot(folder)
+        # The server's access log also says who migrated the clinic there (cli/migrate.py).
+        assert [(e["user"], e["action"]) for e in after["access"][len(before["access"]):]] == [
+            ("admin", "exported")]
+        after["access"] = after["access"][:len(before["access"])]
         assert {name: after[name] == before[name] for name in before} == dict.fromkeys(before, True)
 
 
