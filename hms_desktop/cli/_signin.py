@@ -16,6 +16,9 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,9 @@ def read_password(username: str) -> str:
 
 
 def no_accounts_message(data_dir: Path | str) -> str:
+    if str(data_dir).startswith("postgresql"):
+        return (f"the clinic on {data_dir} has no accounts yet, so nobody can sign in: its first "
+                "administrator is created when a workstation first opens it (python main.py --database …)")
     return (f"{data_dir} has no accounts yet, so nobody can sign in. Create its first administrator "
             f"with: python -m hms_desktop users add USERNAME --name \"Full Name\" --data-dir {data_dir} "
             "(then add other users with --user USERNAME), and run this again with --user")
@@ -82,6 +88,22 @@ def signed_in_services(store: Store, username: str) -> Services:
     services = build_services(store, EventBus(), access=AccessControl(store))
     sign_in(services, username, store.data_dir)
     return services
+
+
+@contextmanager
+def signed_in_on_server(url: str, username: str) -> Iterator[Services]:
+    """The services of the clinic on the PostgreSQL server ``url``, acting as ``username``, one
+    of that clinic's accounts (its users table and access log are on the server)."""
+    from hms_desktop.storage.postgres import open_pg_store
+
+    with tempfile.TemporaryDirectory(prefix="hms-command-") as scratch:  # no workstation files
+        store = open_pg_store(url, listen=False, data_dir=scratch)
+        try:
+            services = build_services(store, EventBus(), access=AccessControl(store))
+            sign_in(services, username, url)
+            yield services
+        finally:
+            store.close()
 
 
 def refused(command: str, exc: BaseException, outcome: str) -> int:

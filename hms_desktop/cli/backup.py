@@ -1,7 +1,7 @@
 """``python -m hms_desktop backup --data-dir DIR --to FILE`` and ``backup --verify FILE``.
 
 ``backup --database postgresql://… --to FILE`` backs up a clinic on a server into the same
-kind of file (services/backup/server.py).
+kind of file (services/backup/server.py), signed in as one of the server clinic's accounts.
 
 Backing up a folder acts as ``--user`` (an administrator: *backup and restore*), and the
 backup is an access event ("exported": the whole folder, to which file). ``--verify`` reads
@@ -18,7 +18,13 @@ from typing import Any
 
 from hms_desktop.cli._passphrase import add_passphrase_option, read_passphrase
 from hms_desktop.cli._progress import ProgressLine
-from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, signed_in_services
+from hms_desktop.cli._signin import (
+    SignInRefused,
+    add_user_option,
+    refused,
+    signed_in_on_server,
+    signed_in_services,
+)
 from hms_desktop.services.access_control import EXPORTED
 from hms_desktop.services.backup import (
     BackupError,
@@ -127,15 +133,18 @@ def _back_up(args: argparse.Namespace) -> int:
 
 def _back_up_server(args: argparse.Namespace) -> int:
     check_database_url(args.database)
-    key = None if args.no_encrypt else create_key(read_passphrase(args.passphrase_file, confirm=True))
-    target = Path(args.to)
-    if target.is_dir():
-        target = backup_file_name(datetime.now(), key is not None, target)
-    progress = ProgressLine()
-    snapshot, counts = snapshot_server(args.database)
-    with snapshot:
-        result = write_backup_file(snapshot, target, key, counts, progress)
-    progress.done()
+    with signed_in_on_server(args.database, args.user) as services:
+        key = None if args.no_encrypt else create_key(read_passphrase(args.passphrase_file, confirm=True))
+        target = Path(args.to)
+        if target.is_dir():
+            target = backup_file_name(datetime.now(), key is not None, target)
+        progress = ProgressLine()
+        snapshot, counts = services.folder.back_up(snapshot_server, args.database)
+        with snapshot:
+            result = write_backup_file(snapshot, target, key, counts, progress)
+        progress.done()
+        services.access.record(EXPORTED, detail=f"backup of the whole clinic to {result.path} "
+                                                f"({'encrypted' if key is not None else 'NOT encrypted'})")
     if args.data_dir is not None and Path(args.data_dir).is_dir():
         record_outcome(args.data_dir, result)
     _say_written(result, key)

@@ -46,7 +46,7 @@ def server_clinic(tmp_path: Path, url: str, patients: int) -> Path:
 
 def backed_up(tmp_path: Path, url: str) -> Path:
     backup = tmp_path / "server.hmsbak"
-    assert cli("backup", "--database", url, "--to", str(backup)).returncode == 0
+    assert cli("backup", "--user", "admin", "--database", url, "--to", str(backup)).returncode == 0
     return backup
 
 
@@ -57,7 +57,7 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
     backup = tmp_path / "backups" / "server.hmsbak"
     backup.parent.mkdir()
 
-    made = cli("backup", "--database", source, "--to", str(backup))
+    made = cli("backup", "--user", "admin", "--database", source, "--to", str(backup))
     assert made.returncode == 0, made.stderr
     assert "encrypted" in made.stdout and backup.read_bytes()[:64].find(b"PAT") < 0
     assert cli("backup", "--verify", str(backup)).returncode == 0
@@ -65,16 +65,18 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
     restored = cli("restore", str(backup), "--to-database", target)
     assert restored.returncode == 0, restored.stderr
     exported = tmp_path / "exported"
-    assert cli("export-csv", "--from", target, "--to", str(exported)).returncode == 0
+    assert cli("export-csv", "--user", "admin", "--from", target, "--to", str(exported)).returncode == 0
     as_folder = tmp_path / "as-folder"
     assert cli("restore", str(backup), "--to", str(as_folder)).returncode == 0
     before = snapshot(clinic)
     for folder in (exported, as_folder):  # every version of every record, every day-file row
         assert check_data(folder).clean
         after = snapshot(folder)
-        # The server's access log also says who migrated the clinic there (cli/migrate.py).
-        assert [(e["user"], e["action"]) for e in after["access"][len(before["access"]):]] == [
-            ("admin", "exported")]
+        # The server's access log also says who migrated the clinic there, and the sign-ins of
+        # the backup (and of the export from the second database).
+        added = [(e["action"], e["detail"]) for e in after["access"][len(before["access"]):]]
+        assert added[0] == ("exported", f"whole clinic migrated from {clinic.resolve()}")
+        assert added[1:] == [("signed in", "admin")] * (2 if folder == exported else 1)
         after["access"] = after["access"][:len(before["access"])]
         assert {name: after[name] == before[name] for name in before} == dict.fromkeys(before, True)
 

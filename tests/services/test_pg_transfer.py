@@ -73,15 +73,17 @@ def test_migrate_then_export_round_trips_a_demo_clinic(tmp_path: Path, database:
     again = cli("migrate", "--user", "admin", "--from", str(source), "--to", database)  # restartable
     assert again.returncode == 0 and " 0 part(s) already done" not in again.stdout, again.stderr
     assert "0 row(s) copied in 0 part(s)" in again.stdout
-    back = cli("export-csv", "--from", database, "--to", str(exported))
+    back = cli("export-csv", "--user", "admin", "--from", database, "--to", str(exported))
     assert back.returncode == 0, back.stderr
     report = check_data(exported)
     assert report.clean, report.problems
     before, after = snapshot(source), snapshot(exported)
     assert before.keys() == after.keys()
-    # The server's access log adds who moved the clinic there, once per run (cli/migrate.py).
+    # The server's access log adds who moved the clinic there, once per run (cli/migrate.py),
+    # and the sign-in of the export itself.
     moved = after["access"][len(before["access"]):]
-    assert [(e["user"], e["action"]) for e in moved] == [("admin", "exported")] * 2
+    assert [(e["action"], e["detail"]) for e in moved] == [
+        ("exported", f"whole clinic migrated from {source.resolve()}")] * 2 + [("signed in", "admin")]
     after["access"] = after["access"][:len(before["access"])]
     for name in before:
         assert after[name] == before[name], name
