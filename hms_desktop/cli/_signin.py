@@ -97,7 +97,7 @@ def signed_in_on_server(url: str, username: str) -> Iterator[Services]:
     from hms_desktop.storage.postgres import open_pg_store
 
     with tempfile.TemporaryDirectory(prefix="hms-command-") as scratch:  # no workstation files
-        store = open_pg_store(url, listen=False, data_dir=scratch)
+        store: Any = open_pg_store(url, listen=False, data_dir=scratch)  # the Store interface
         try:
             services = build_services(store, EventBus(), access=AccessControl(store))
             sign_in(services, username, url)

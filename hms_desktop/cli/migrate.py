@@ -71,7 +71,7 @@ def _log_on_server(url: str, folder: Path, user: SignedInUser) -> None:
     """The clinic lives on the server now: its access log says who moved it there."""
     from hms_desktop.storage.postgres import open_pg_store
 
-    server = open_pg_store(url, listen=False, data_dir=folder)
+    server: Any = open_pg_store(url, listen=False, data_dir=folder)  # the Store interface
     try:
         AccessControl(server, user=user).record(EXPORTED, detail=f"whole clinic migrated from {Path(folder).resolve()}")
     finally:
