@@ -171,3 +171,10 @@ def test_real_processes_sign_in_from_hms_password(clinic: Path, sheet: Path, tmp
     assert ("signed in", "rita") in [(e.action, e.detail) for e in access_events(copy)]
     prompt = run_cli(*_import(copy, sheet, "--user", "rita"), password=None)  # no terminal to ask on
     assert prompt.returncode == 1 and "set HMS_PASSWORD or run the command on a terminal" in prompt.stderr
+
+
+@pytest.mark.slow
+def test_demo_rows_are_written_by_the_system_actor(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert main(["demo", "--data-dir", str(folder), "--patients", "3", "--seed", "1"]) == 0
+    assert {p["updated_by"] for p in _patients(folder)} == {"system"}
