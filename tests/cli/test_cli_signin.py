@@ -137,7 +137,6 @@ def test_migrate_signs_in_before_it_contacts_the_server(
     assert "(rita) may not export the whole clinic" in capsys.readouterr().err
 
 
-@pytest.mark.slow
 def test_restore_over_a_folder_needs_its_administrator_and_is_logged(
         clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("HMS_PASSWORD", PASSWORD)
