@@ -1,7 +1,11 @@
 """``python -m hms_desktop backup --data-dir DIR --to FILE`` and ``backup --verify FILE``.
 
 ``backup --database postgresql://… --to FILE`` backs up a clinic on a server into the same
-kind of file (services/backup/server.py).
+kind of file (services/backup/server.py), signed in as one of the server clinic's accounts.
+
+Backing up a folder acts as ``--user`` (an administrator: *backup and restore*), and the
+backup is an access event ("exported": the whole folder, to which file). ``--verify`` reads
+only the backup file, which its passphrase protects, and needs no account.
 """
 
 from __future__ import annotations
@@ -14,6 +18,14 @@ from typing import Any
 
 from hms_desktop.cli._passphrase import add_passphrase_option, read_passphrase
 from hms_desktop.cli._progress import ProgressLine
+from hms_desktop.cli._signin import (
+    SignInRefused,
+    add_user_option,
+    refused,
+    signed_in_on_server,
+    signed_in_services,
+)
+from hms_desktop.services.access_control import EXPORTED
 from hms_desktop.services.backup import (
     BackupError,
     BackupResult,
@@ -51,6 +63,7 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--verify", type=Path, metavar="FILE",
                         help="verify this backup (every checksum) and exit 0 only if it is intact")
     add_passphrase_option(parser)
+    add_user_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -66,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     except (BackupError, ConnectionSettingsError) as exc:
         print(f"backup: {exc}", file=sys.stderr)
         return 1
+    except (SignInRefused, PermissionError) as exc:
+        return refused("backup", exc, "nothing backed up")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -87,26 +102,29 @@ def _back_up(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     if not data_dir.is_dir():
         raise BackupError(f"{data_dir}: not a folder")
-    plan = load_plan(data_dir)
-    key = None
-    if not args.no_encrypt:
-        key = plan.backup_key() if plan.key is not None else create_key(
-            read_passphrase(args.passphrase_file, confirm=True))
     # Holding the folder's lock is what makes the copy consistent: nobody writes meanwhile.
     store = Store(data_dir)
     try:
         if store.read_only:
             raise BackupError(f"{store.read_only_reason}. Use File ▸ Back up now… in that window, "
                               "or close it first")
+        services = signed_in_services(store, args.user)
+        plan = load_plan(data_dir)
+        key = None
+        if not args.no_encrypt:
+            key = plan.backup_key() if plan.key is not None else create_key(
+                read_passphrase(args.passphrase_file, confirm=True))
         target = Path(args.to)
         if target.is_dir():
             target = backup_file_name(datetime.now(), key is not None, target)
         progress = ProgressLine()
-        snapshot, counts = snapshot_store(store)
+        snapshot, counts = services.folder.back_up(snapshot_store, store)
         with snapshot:
             result = write_backup_file(snapshot, target, key, counts, progress)
         progress.done()
         record_outcome(data_dir, result)
+        services.access.record(EXPORTED, detail=f"backup of the whole folder to {result.path} "
+                                                f"({'encrypted' if key is not None else 'NOT encrypted'})")
     finally:
         store.close()
     _say_written(result, key)
@@ -115,15 +133,18 @@ def _back_up(args: argparse.Namespace) -> int:
 
 def _back_up_server(args: argparse.Namespace) -> int:
     check_database_url(args.database)
-    key = None if args.no_encrypt else create_key(read_passphrase(args.passphrase_file, confirm=True))
-    target = Path(args.to)
-    if target.is_dir():
-        target = backup_file_name(datetime.now(), key is not None, target)
-    progress = ProgressLine()
-    snapshot, counts = snapshot_server(args.database)
-    with snapshot:
-        result = write_backup_file(snapshot, target, key, counts, progress)
-    progress.done()
+    with signed_in_on_server(args.database, args.user) as services:
+        key = None if args.no_encrypt else create_key(read_passphrase(args.passphrase_file, confirm=True))
+        target = Path(args.to)
+        if target.is_dir():
+            target = backup_file_name(datetime.now(), key is not None, target)
+        progress = ProgressLine()
+        snapshot, counts = services.folder.back_up(snapshot_server, args.database)
+        with snapshot:
+            result = write_backup_file(snapshot, target, key, counts, progress)
+        progress.done()
+        services.access.record(EXPORTED, detail=f"backup of the whole clinic to {result.path} "
+                                                f"({'encrypted' if key is not None else 'NOT encrypted'})")
     if args.data_dir is not None and Path(args.data_dir).is_dir():
         record_outcome(args.data_dir, result)
     _say_written(result, key)

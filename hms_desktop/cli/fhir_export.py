@@ -1,9 +1,13 @@
 """``python -m hms_desktop fhir-export --data-dir DIR --out FOLDER [--patient ID]``.
 
 Bulk export writes FHIR Bulk Data NDJSON (one file per resource type and manifest.json);
-``--patient`` writes that patient's Bundle as ``<ID>.json``. Reads the folder without taking
-the writer lock, so it works while the app is open. Exit 0 done, 1 a resource failed FHIR
-validation (nothing left in FOLDER), 2 bad arguments or folder.
+``--patient`` writes that patient's Bundle as ``<ID>.json``. Acts as ``--user``: the whole
+clinic needs *backup and restore* (an administrator, as File ▸ Export ▸ FHIR bulk export),
+one patient what reading their record needs; the export is written to the access log
+("exported"), so the command takes the folder (close HMS Desktop on it first: only the
+process holding a folder can append to its log). Exit 0 done, 1 a resource failed FHIR
+validation (nothing left in FOLDER) or the sign-in or permission was refused, 2 bad
+arguments or folder.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from hms_desktop.cli._progress import ProgressLine
+from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, signed_in_services
 from hms_desktop.interop.fhir_export import ExportError, bulk_export, patient_bundle, write_json
+from hms_desktop.services.access_control import EXPORTED
 from hms_desktop.services.container import build_services
 from hms_desktop.storage import Store
 
@@ -32,6 +38,7 @@ def add_command(subparsers: Any) -> None:
                              "fhir.resources validated whole and every value checked against "
                              "its FHIR type; whole: every resource through fhir.resources "
                              "(the reference, several times slower)")
+    add_user_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -42,10 +49,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
         return 2
-    store = Store(args.data_dir, read_only=True)
+    store = Store(args.data_dir)
     started = time.perf_counter()
     try:
-        services = build_services(store)
+        if store.read_only:
+            print(f"error: {args.data_dir}: {store.read_only_reason}; close it first (an export is "
+                  "recorded in the folder's access log, which only one program writes)", file=sys.stderr)
+            return 2
+        services = signed_in_services(store, args.user)
         for row in store.quarantine:
             print(f"note: not exported (quarantined): {row}", file=sys.stderr)
         if args.patient:
@@ -57,15 +68,21 @@ def run(args: argparse.Namespace) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / f"{args.patient}.json"
             write_json(path, bundle)
+            services.access.record(EXPORTED, patient_id=args.patient, detail=f"FHIR Bundle to {path}")
             print(f"wrote {path}: {len(bundle['entry'])} resources")
             return 0
         progress = ProgressLine()
-        result = bulk_export(services, args.out, progress=progress,
-                             whole=args.validate == "whole")
+        # The whole clinic is a backup in another format: allowed to whoever may back up (checked
+        # and logged as them); its reads then go through services of the explicit system actor,
+        # since no role both backs up and reads every record.
+        result = services.folder.export_clinic(bulk_export, build_services(store), args.out,
+                                               progress=progress, whole=args.validate == "whole")
         progress.done()
     except ExportError as exc:
         print(f"error: a resource failed FHIR validation, nothing written: {exc}", file=sys.stderr)
         return 1
+    except (SignInRefused, PermissionError) as exc:
+        return refused("fhir-export", exc, "nothing exported")
     finally:
         store.close()
     for kind, count in sorted(result.counts.items()):

@@ -4,7 +4,8 @@ Recognises the layout (patients, EHR lists, appointments, referrals, chronic rea
 original system's CSV files included), checks every row, prints each problem as
 ``file:line: field: reason`` and writes through the services. Exit codes: 0 every row
 imported; 1 rows were rejected (nothing written, or with --valid-rows the valid rows written
-and the rejected ones saved to a CSV); 2 the file, folder or arguments are unusable.
+and the rejected ones saved to a CSV, or the sign-in or the role's permission refused);
+2 the file, folder or arguments are unusable. Acts as ``--user`` (``cli/_signin.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hms_desktop.cli._progress import ProgressLine
+from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, sign_in
 from hms_desktop.interop.sheet_import import (
     Mode,
     apply_plan,
@@ -24,9 +26,9 @@ from hms_desktop.interop.sheet_import import (
     plan_import,
 )
 from hms_desktop.interop.sheet_layouts import KIND_TITLES, Kind, recognise
-from hms_desktop.interop.sheet_read import SheetError, read_sheet
+from hms_desktop.interop.sheet_read import Sheet, SheetError, read_sheet
 from hms_desktop.interop.sheet_rows import DateOrder
-from hms_desktop.services.session import close_session, open_session
+from hms_desktop.services.session import Session, close_session, open_session
 
 
 def add_command(subparsers: Any) -> None:
@@ -51,6 +53,7 @@ def add_command(subparsers: Any) -> None:
                         help="map a doctor ID of the file to one of ours (repeatable)")
     parser.add_argument("--encoding", help="override the detected encoding (e.g. cp1252)")
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    add_user_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -90,38 +93,48 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {args.data_dir} is open in another HMS Desktop; nothing imported",
                   file=sys.stderr)
             return 2
-        options = default_options(sheet, kind, date_order=DateOrder(args.date_format),
-                                  mode=Mode.VALID_ROWS if args.valid_rows else Mode.ALL_OR_NOTHING,
-                                  phone_region=session.settings.phone_region,
-                                  allow_possible_duplicates=args.allow_duplicates,
-                                  provider_map=providers)
-        for header, target in zip(sheet.headers, options.mapping, strict=False):
-            if target is None:
-                print(f"note: column {header!r} is not imported", file=sys.stderr)
-        progress = ProgressLine()
-        plan = plan_import(sheet, options, session.services, progress=progress)
-        progress.done()
-        for note in plan.notes():
-            print(note, file=sys.stderr)
-        for message in plan.messages():
-            print(message)
-        if plan.file_problems:
-            return 2
-        valid = len(plan.valid_rows)
-        print(f"{valid:,} valid row(s), {len(plan.rejected_rows):,} rejected: "
-              + ", ".join(f"{n:,} {k}" for k, n in counts(plan).items()), file=sys.stderr)
-        if args.dry_run:
-            print("dry run: nothing written", file=sys.stderr)
-            return 1 if plan.rejected_rows else 0
-        if not plan.can_apply:
-            why = "no valid rows" if not valid else "rows have problems (use --valid-rows to " \
-                                                    "import the others)"
-            print(f"nothing imported: {why}", file=sys.stderr)
-            return 1
-        rejected = args.rejected or default_rejected_path(args.file)
-        result = apply_plan(plan, session.services, rejected_path=rejected)
+        return _import(session, sheet, kind, providers, args)
+    except (SignInRefused, PermissionError) as exc:
+        return refused("import", exc, "nothing imported")
     finally:
         close_session(session)
+
+
+def _import(session: Session, sheet: Sheet, kind: Kind, providers: dict[str, str],
+            args: argparse.Namespace) -> int:
+    """Signed in as ``--user``: every row goes through the services as theirs, and a role
+    without the permission is refused by the first service call (before any row is written)."""
+    sign_in(session.services, args.user, args.data_dir)
+    options = default_options(sheet, kind, date_order=DateOrder(args.date_format),
+                              mode=Mode.VALID_ROWS if args.valid_rows else Mode.ALL_OR_NOTHING,
+                              phone_region=session.settings.phone_region,
+                              allow_possible_duplicates=args.allow_duplicates,
+                              provider_map=providers)
+    for header, target in zip(sheet.headers, options.mapping, strict=False):
+        if target is None:
+            print(f"note: column {header!r} is not imported", file=sys.stderr)
+    progress = ProgressLine()
+    plan = plan_import(sheet, options, session.services, progress=progress)
+    progress.done()
+    for note in plan.notes():
+        print(note, file=sys.stderr)
+    for message in plan.messages():
+        print(message)
+    if plan.file_problems:
+        return 2
+    valid = len(plan.valid_rows)
+    print(f"{valid:,} valid row(s), {len(plan.rejected_rows):,} rejected: "
+          + ", ".join(f"{n:,} {k}" for k, n in counts(plan).items()), file=sys.stderr)
+    if args.dry_run:
+        print("dry run: nothing written", file=sys.stderr)
+        return 1 if plan.rejected_rows else 0
+    if not plan.can_apply:
+        why = "no valid rows" if not valid else "rows have problems (use --valid-rows to " \
+                                                "import the others)"
+        print(f"nothing imported: {why}", file=sys.stderr)
+        return 1
+    rejected = args.rejected or default_rejected_path(args.file)
+    result = apply_plan(plan, session.services, rejected_path=rejected)
     for name, count in result.written.items():
         print(f"imported {count:,} {name}")
     if result.estimated_birth_dates:

@@ -2,6 +2,13 @@
 
 ``restore FILE --to-database postgresql://…`` restores into an empty database on a server
 (services/backup/server.py); a backup of either backend restores to either.
+
+Restoring into a new or empty folder needs no account: nothing there to protect, and the
+backup's passphrase is what guards its contents (its accounts come with it). ``--replace``
+over a folder that holds accounts acts as ``--user``, one of that folder's administrators
+(*backup and restore*), checked before anything is read or moved, and written to that
+folder's access log (it is kept as ``<DIR>-before-restore-<time>``). A folder with no
+accounts (from before them, or damaged) has nobody to sign in and is replaced as before.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from typing import Any
 
 from hms_desktop.cli._passphrase import add_passphrase_option, read_passphrase
 from hms_desktop.cli._progress import ProgressLine
+from hms_desktop.cli._signin import SignInRefused, add_user_option, refused, signed_in_services
 from hms_desktop.services.backup import (
     BackupError,
     is_encrypted,
@@ -20,6 +28,11 @@ from hms_desktop.services.backup import (
     restore_backup,
 )
 from hms_desktop.services.data_check import check_data
+from hms_desktop.storage import Store
+from hms_desktop.storage.accounts import USERS
+
+#: The access-log action of a restore over a folder that held data
+REPLACED_BY_RESTORE = "replaced by a restore"
 
 
 def add_command(subparsers: Any) -> None:
@@ -38,6 +51,7 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--replace", action="store_true",
                         help="replace a folder that holds data; it is kept as <DIR>-before-restore-<time>")
     add_passphrase_option(parser)
+    add_user_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -45,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if args.to_database:
         return _to_server(args)
     try:
+        if args.replace:
+            _authorise_replace(args.to, args.user, args.file)
         passphrase = read_passphrase(args.passphrase_file, confirm=False) if (
             args.file.is_file() and is_encrypted(args.file)) else None
         progress = ProgressLine()
@@ -53,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"restore: {exc}", file=sys.stderr)
         return 1
+    except (SignInRefused, PermissionError) as exc:
+        return refused("restore", exc, "nothing restored")
     print(f"Restored {result.files} file(s) into {result.target}")
     if result.kept_copy is not None:
         print(f"The folder that was there is kept as {result.kept_copy}")
@@ -67,6 +85,22 @@ def run(args: argparse.Namespace) -> int:
     record_restore_test(result.target)
     print(f"OK: {result.target} is clean")
     return 0
+
+
+def _authorise_replace(target: Path, username: str, backup: Path) -> None:
+    """A folder holding accounts is replaced only by one of its administrators, recorded."""
+    if not (target.is_dir() and any(target.iterdir())):
+        return
+    store = Store(target)
+    try:
+        if store.access.lock_reason:
+            raise BackupError(f"{target}: {store.access.lock_reason}; close it first")
+        if not len(store.table(USERS)):
+            return
+        services = signed_in_services(store, username)
+        services.folder.restore(services.access.record, REPLACED_BY_RESTORE, detail=f"from {backup}")
+    finally:
+        store.close()
 
 
 def _to_server(args: argparse.Namespace) -> int:

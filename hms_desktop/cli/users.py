@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hms_desktop.cli._signin import PASSWORD_ENV, SignInRefused, add_user_option, sign_in
 from hms_desktop.domain.accounts import DISABLED, Role
 from hms_desktop.services.accounts import AccountError
 from hms_desktop.services.session import Session, close_session, open_session
 from hms_desktop.services.station_credentials import provision_station
 
-PASSWORD_ENV, NEW_PASSWORD_ENV = "HMS_PASSWORD", "HMS_NEW_PASSWORD"
+NEW_PASSWORD_ENV = "HMS_NEW_PASSWORD"
 
 
 def add_command(subparsers: Any) -> None:
@@ -48,7 +49,7 @@ def add_command(subparsers: Any) -> None:
                          help="where to write the credential file (the kiosk OS user's own folder)")
     for sub in actions.choices.values():
         sub.add_argument("--data-dir", type=Path, required=True, help="the data folder")
-        sub.add_argument("--user", default="", help="the administrator doing this")
+        add_user_option(sub)
     parser.set_defaults(func=run)
 
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.data_dir}: {session.store.read_only_reason}; nothing changed", file=sys.stderr)
             return 2
         return _run(session, args)
-    except (AccountError, PermissionError) as exc:
+    except (AccountError, PermissionError, SignInRefused) as exc:
         print(f"users {args.action}: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -73,10 +74,7 @@ def _run(session: Session, args: argparse.Namespace) -> int:
         accounts.create_first_administrator(args.username, args.name, password)
         print(f"{args.username}: the first administrator of {args.data_dir}")
         return 0
-    if not args.user:
-        print("--user: name the administrator doing this (their password is asked for)", file=sys.stderr)
-        return 1
-    session.sign_in(accounts.authenticate(args.user, _secret(PASSWORD_ENV, f"Password for {args.user}: ")))
+    sign_in(session.services, args.user, args.data_dir)
     if args.action == "add":
         roles = [Role(r) for r in (args.role or [])]
         if not roles:
@@ -101,10 +99,6 @@ def _run(session: Session, args: argparse.Namespace) -> int:
             print(f"{user.id}\t{user.display_name}\t{','.join(user.roles)}\t{user.status}"
                   f"\t{user.registration_number}{flags}")
     return 0
-
-
-def _secret(env: str, prompt: str) -> str:
-    return os.environ.get(env) or getpass.getpass(prompt)
 
 
 def _new_password(username: str) -> str:

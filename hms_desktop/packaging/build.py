@@ -76,6 +76,8 @@ def smoke_test(bundle: Path, *, demo_patients: int = 200, timeout: float = 300) 
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
                "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "share"),
                "HMS_LOG_DIR": str(home / "logs"), "HMS_BACKUP_PASSPHRASE": "smoke test passphrase",
+               # the demo folder's administrator (services/accounts.py::DEMO_ACCOUNTS) backs up
+               "HMS_PASSWORD": "demo administrator desk",
                "QT_LOGGING_RULES": "qt.multimedia*=false"}
         env.pop("PYTHONPATH", None)  # the bundle must stand alone
         first = _run("first start (demo data, every tab)",
@@ -86,7 +88,8 @@ def smoke_test(bundle: Path, *, demo_patients: int = 200, timeout: float = 300) 
         again = _run("second start", [exe, "--data-dir", str(data), "--quit-when-ready"], env, timeout)
         _run("check", [exe, "check", "--data-dir", str(data)], env, timeout)
         backup = home / "smoke.hmsbak"
-        _run("encrypted backup", [exe, "backup", "--data-dir", str(data), "--to", str(backup)], env, timeout)
+        _run("encrypted backup", [exe, "backup", "--data-dir", str(data), "--to", str(backup),
+                                         "--user", "admin"], env, timeout)
         _run("backup --verify", [exe, "backup", "--verify", str(backup)], env, timeout)
     return SmokeResult(folder_bytes(bundle), first, again, demo_patients)
 

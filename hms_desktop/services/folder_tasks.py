@@ -41,6 +41,11 @@ class FolderTasks:
     def restore(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return task(*args, **kwargs)
 
+    @requires(Permission.BACKUP_RESTORE, "repair the data folder")
+    def repair(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Accept a damaged folder as it is now: a restore's alternative, so the same people."""
+        return task(*args, **kwargs)
+
     @requires(Permission.BACKUP_RESTORE, "export the whole clinic")
     def export_clinic(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """The whole-clinic export (every patient's record): a backup in another format."""

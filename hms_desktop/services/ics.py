@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from hms_desktop.domain.accounts import Permission
 from hms_desktop.domain.schedule_time import clinic_zone
 from hms_desktop.domain.scheduling import Appointment, AppointmentStatus
 from hms_desktop.services.scheduling import SchedulingService
@@ -62,9 +63,12 @@ def appointments_to_ics(appointments: Iterable[Appointment], *, title: str,
 
 def export_ics(service: SchedulingService, *, provider_id: str | None = None,
                patient_id: str | None = None) -> bytes:
-    """Every appointment of one provider or one patient (exactly one must be given)."""
+    """Every appointment of one provider or one patient (exactly one must be given). Reading
+    the schedule needs *view schedule*, like every read of the scheduling service."""
     if (provider_id is None) == (patient_id is None):
         raise ValueError("give exactly one of provider_id or patient_id")
+    service.access.require(Permission.VIEW_SCHEDULE, what="export appointments as .ics",
+                           patient_id=patient_id or "")
     if provider_id is not None:
         provider = service.providers.get(provider_id)
         if provider is None:

@@ -153,6 +153,7 @@ def _load(store: Any, data_dir: Path, *, demo_if_empty: bool, demo_patients: int
             report(f"Demo data — {step}", load_share + (_WARM_UP_AT - load_share) * fraction)
 
         seed = {} if demo_seed is None else {"seed": demo_seed}
+        store.actor = SYSTEM_USER.username  # demo rows are the system actor's, not the OS user's
         demo.generate_all(services, patients=demo_patients, progress=demo_progress, **seed)
         services.accounts.create_demo_accounts(DEMO_ACCOUNTS)
         session.demo_patients = demo_patients

@@ -11,12 +11,17 @@ import pytest
 
 from hms_desktop.services.session import close_session, open_session
 from hms_desktop.storage import Store
+from tests.cli_accounts import DEMO_PASSWORDS, access_events
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, passphrase: str | None = "a long passphrase") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+def _run(*args: str, passphrase: str | None = "a long passphrase",
+         password: str = DEMO_PASSWORDS["admin"]) -> subprocess.CompletedProcess[str]:
+    """The command in a real process; a backup signs in as the demo administrator."""
+    if args[0] == "backup" and "--verify" not in args and "--user" not in args:
+        args = (*args, "--user", "admin")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "HMS_PASSWORD": password}
     env.pop("HMS_BACKUP_PASSPHRASE", None)
     if passphrase is not None:
         env["HMS_BACKUP_PASSPHRASE"] = passphrase
@@ -73,3 +78,19 @@ def test_backup_refuses_a_folder_open_in_a_running_app(folder: Path, tmp_path: P
         store.close()
     assert refused.returncode == 1
     assert "open for writing by" in refused.stderr and "Back up now" in refused.stderr
+
+
+@pytest.mark.slow
+def test_backup_is_the_signed_in_administrators_and_refused_to_others(folder: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "b.hmsbak"
+    made = _run("backup", "--data-dir", str(folder), "--to", str(backup))
+    assert made.returncode == 0, made.stderr
+    assert [(e.user, e.detail) for e in access_events(folder) if e.action == "exported"][-1] == (
+        "admin", f"backup of the whole folder to {backup} (encrypted)")
+    nurse = _run("backup", "--data-dir", str(folder), "--to", str(tmp_path / "n.hmsbak"), "--user", "nurse",
+                 password=DEMO_PASSWORDS["nurse"])
+    assert nurse.returncode == 1 and "Nina Nurse (demo) (nurse) may not back up" in nurse.stderr
+    wrong = _run("backup", "--data-dir", str(folder), "--to", str(tmp_path / "w.hmsbak"),
+                 password="not the admin password")
+    assert wrong.returncode == 1 and "--user admin: not signed in: wrong username or password" in wrong.stderr
+    assert not (tmp_path / "n.hmsbak").exists() and not (tmp_path / "w.hmsbak").exists()

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hms_desktop.domain.accounts import Role
 from hms_desktop.services.session import Session, close_session, open_session
+from tests.cli_accounts import PASSWORD, add_accounts
 
 DEMO_PATIENTS = 40
 
@@ -40,3 +42,11 @@ def session(data_dir: Path) -> Iterator[Session]:
 def reopen(folder: Path) -> Session:
     """A fresh session on the folder: what is there after a restart."""
     return open_session(folder)
+
+
+@pytest.fixture
+def import_user(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clinician of ``data_dir`` whose password is in ``HMS_PASSWORD``: commands run as them."""
+    add_accounts(data_dir, clin=Role.CLINICIAN)
+    monkeypatch.setenv("HMS_PASSWORD", PASSWORD)
+    return "clin"

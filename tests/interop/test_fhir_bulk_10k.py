@@ -10,16 +10,17 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from hms_desktop.__main__ import main
 from hms_desktop.services.session import close_session, open_session
+from tests.cli_accounts import DEMO_PASSWORDS
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-def test_bulk_export_of_10000_patients_is_valid_ndjson(tmp_path: Path) -> None:
+def test_bulk_export_of_10000_patients_is_valid_ndjson(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "demo"
     close_session(open_session(folder, demo_if_empty=True, demo_patients=10_000, demo_seed=3))
     out = tmp_path / "export"
-    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out),
-                 ]) == 0
+    monkeypatch.setenv("HMS_PASSWORD", DEMO_PASSWORDS["admin"])
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "admin"]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     total = 0
     for entry in manifest["output"]:

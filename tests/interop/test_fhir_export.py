@@ -4,9 +4,11 @@ published (written here from the specifications, not from the exporter)."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
@@ -16,7 +18,9 @@ from hms_desktop.domain.news2 import Consciousness
 from hms_desktop.domain.observations import Observation
 from hms_desktop.domain.patient import Patient
 from hms_desktop.interop.fhir_export import bulk_export, iter_ndjson, patient_bundle
+from hms_desktop.services.access_control import EXPORTED
 from hms_desktop.services.session import Session
+from tests.cli_accounts import DEMO_PASSWORDS, access_events
 
 ISSUE_TYPES = {"Patient", "AllergyIntolerance", "Condition", "MedicationStatement", "Procedure",
                "Encounter", "Observation", "DocumentReference", "ServiceRequest", "Appointment",
@@ -145,14 +149,39 @@ def test_device_spo2_and_pulse_are_exported_one_a_minute(session: Session) -> No
         ("10:01", "8867-4", 71), ("10:01", "59408-5", 96)]
 
 
-def test_cli_bulk_export_and_one_patient(demo_template: Path, tmp_path: Path, capsys) -> None:
+def test_cli_bulk_export_and_one_patient(demo_template: Path, tmp_path: Path, capsys,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "clinic"
+    shutil.copytree(demo_template, folder)
     out = tmp_path / "bulk"
-    assert main(["fhir-export", "--data-dir", str(demo_template), "--out", str(out)]) == 0
+    monkeypatch.setenv("HMS_PASSWORD", DEMO_PASSWORDS["admin"])  # the whole clinic: an administrator
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "admin"]) == 0
     assert (out / "Patient.ndjson").exists() and (out / "manifest.json").exists()
     first = next(iter_ndjson(out / "Patient.ndjson"))["id"]
-    assert main(["fhir-export", "--data-dir", str(demo_template), "--out", str(out),
+    monkeypatch.setenv("HMS_PASSWORD", DEMO_PASSWORDS["clinician"])  # one record: who may read it
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "clinician",
                  "--patient", first]) == 0
     Bundle.model_validate_json((out / f"{first}.json").read_text(encoding="utf-8"))
-    assert main(["fhir-export", "--data-dir", str(demo_template), "--out", str(out),
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "clinician",
                  "--patient", "PAT999999"]) == 2
     assert "PAT999999: no such patient" in capsys.readouterr().err
+    events = access_events(folder)
+    assert ("admin", EXPORTED, "") in [(e.user, e.action, e.patient_id) for e in events]
+    assert ("clinician", EXPORTED, first) in [(e.user, e.action, e.patient_id) for e in events]
+
+
+def test_cli_export_refuses_a_role_without_the_permission(demo_template: Path, tmp_path: Path, capsys,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "clinic"
+    shutil.copytree(demo_template, folder)
+    out = tmp_path / "out"
+    monkeypatch.setenv("HMS_PASSWORD", DEMO_PASSWORDS["reception"])
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "reception",
+                 "--patient", "PAT000001"]) == 1
+    assert "Rita Reception (demo) (reception) may not" in capsys.readouterr().err
+    assert not (out / "PAT000001.json").exists()
+    monkeypatch.setenv("HMS_PASSWORD", DEMO_PASSWORDS["clinician"])  # the whole clinic: administrators only
+    assert main(["fhir-export", "--data-dir", str(folder), "--out", str(out), "--user", "clinician"]) == 1
+    assert "may not export the whole clinic" in capsys.readouterr().err
+    assert not (out / "Patient.ndjson").exists()
+    assert [e.user for e in access_events(folder) if e.action == "denied"] == ["reception", "clinician"]

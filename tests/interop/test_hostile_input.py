@@ -30,7 +30,7 @@ def test_unreadable_csv_is_named(tmp_path: Path, content: bytes, message: str) -
 def test_a_text_file_named_xlsx_is_refused(tmp_path: Path, data_dir: Path, capsys) -> None:
     path = tmp_path / "list.xlsx"
     path.write_text("given_name,family_name\nAda,Lovelace\n", encoding="utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(path), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(path), "--date-format",
                  "dd/mm/yyyy"]) == 2
     assert "list.xlsx: not a readable xlsx workbook" in capsys.readouterr().err
 
@@ -38,7 +38,7 @@ def test_a_text_file_named_xlsx_is_refused(tmp_path: Path, data_dir: Path, capsy
 def test_unknown_columns_name_the_layouts(tmp_path: Path, data_dir: Path, capsys) -> None:
     path = tmp_path / "misc.csv"
     path.write_text("colour,size\nred,4\n", encoding="utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(path), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(path), "--date-format",
                  "dd/mm/yyyy"]) == 2
     assert "match no known layout" in capsys.readouterr().err
 
@@ -46,7 +46,7 @@ def test_unknown_columns_name_the_layouts(tmp_path: Path, data_dir: Path, capsys
 def test_bad_provider_mapping_is_an_argument_error(tmp_path: Path, data_dir: Path, capsys) -> None:
     path = tmp_path / "a.csv"
     path.write_text("given_name,family_name,dob\nAda,Lovelace,1984-03-07\n", encoding="utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(path), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(path), "--date-format",
                  "dd/mm/yyyy", "--provider", "DOC1"]) == 2
     assert "write FILE_ID=OUR_ID" in capsys.readouterr().err
 
@@ -54,19 +54,19 @@ def test_bad_provider_mapping_is_an_argument_error(tmp_path: Path, data_dir: Pat
 def test_a_folder_open_elsewhere_is_not_written(tmp_path: Path, session: Session, capsys) -> None:
     path = tmp_path / "a.csv"
     path.write_text("given_name,family_name,dob\nAda,Lovelace,1984-03-07\n", encoding="utf-8")
-    assert main(["import", "--data-dir", str(session.data_dir), str(path), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(session.data_dir), str(path), "--date-format",
                  "dd/mm/yyyy"]) == 2
     assert "open in another HMS Desktop" in capsys.readouterr().err
 
 
-def test_quoted_cells_crlf_and_semicolons(tmp_path: Path, data_dir: Path) -> None:
+def test_quoted_cells_crlf_and_semicolons(tmp_path: Path, data_dir: Path, import_user: str) -> None:
     path = tmp_path / "quoted.csv"
     path.write_bytes(b'"given_name";"family_name";"dob";"address"\r\n'
                      b'"Ada";"Lovelace";"1984-03-07";"1 Main St\r\nLondon; UK"\r\n'
                      b'"Alan";"Turing";"1912-06-23";"=HYPERLINK(""x"")"\r\n')
     sheet = read_sheet(path)
     assert sheet.delimiter == ";" and sheet.lines == [2, 4]
-    assert main(["import", "--data-dir", str(data_dir), str(path), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(path), "--date-format",
                  "dd/mm/yyyy"]) == 0
     opened = reopen(data_dir)
     try:

@@ -27,6 +27,8 @@ from hms_desktop.services.session import Session
 
 from .conftest import reopen
 
+pytestmark = pytest.mark.usefixtures("import_user")  # --user clin signs in (cli/_signin.py)
+
 HEADER = "Given name;Family name;Date of birth;Sex;Phone;Email\r\n"
 
 
@@ -48,7 +50,7 @@ def test_windows_1252_file_with_day_first_dates(tmp_path: Path, data_dir: Path) 
                     + "Zoë;Núñez;03/04/1980;F;07911 123456;zoe@example.com\r\n"
                     + "François;Çelik;25/12/1975;M;;\r\n", "cp1252")
     assert source.read_bytes().count(b"\xeb") == 1  # really Windows-1252, not UTF-8
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "dd/mm/yyyy"]) == 0
     people = {p.family_name: p for p in _patients(data_dir)}
     assert people["Núñez"].given_name == "Zoë"
@@ -59,11 +61,11 @@ def test_windows_1252_file_with_day_first_dates(tmp_path: Path, data_dir: Path) 
 
 def test_month_first_is_an_explicit_choice(tmp_path: Path, data_dir: Path, capsys) -> None:
     source = _write(tmp_path / "us.csv", HEADER + "Ann;Lee;12/25/1975;F;;\r\n", "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "dd/mm/yyyy"]) == 1
     assert "us.csv:2: Date of birth: '12/25/1975' is not a valid date as dd/mm/yyyy" in \
         capsys.readouterr().out
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "mm/dd/yyyy"]) == 0
     assert _patients(data_dir)[0].date_of_birth == date(1975, 12, 25)
 
@@ -73,7 +75,7 @@ def test_utf8_bom_file_is_recognised(tmp_path: Path, data_dir: Path) -> None:
                     "utf-8-sig")
     sheet = read_sheet(source)
     assert sheet.encoding == "utf-8-sig" and sheet.headers[0] == "given_name"
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "dd/mm/yyyy"]) == 0
     assert _patients(data_dir)[0].given_name == "Åsa"
 
@@ -89,7 +91,7 @@ BAD_ROWS = (HEADER
 def test_three_bad_rows_are_reported_by_line_and_field(tmp_path: Path, data_dir: Path,
                                                        capsys) -> None:
     source = _write(tmp_path / "people.csv", BAD_ROWS, "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "dd/mm/yyyy"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert [line.split(": ")[0] + ": " + line.split(": ")[1] for line in out] == [
@@ -97,7 +99,7 @@ def test_three_bad_rows_are_reported_by_line_and_field(tmp_path: Path, data_dir:
     assert _patients(data_dir) == []  # all-or-nothing: nothing written
 
     rejected = tmp_path / "fix me.csv"
-    assert main(["import", "--data-dir", str(data_dir), str(source), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source), "--date-format",
                  "dd/mm/yyyy", "--valid-rows", "--rejected", str(rejected)]) == 1
     assert sorted(p.family_name for p in _patients(data_dir)) == ["Lovelace", "Somerville"]
     lines = rejected.read_text(encoding="utf-8-sig").splitlines()
@@ -115,7 +117,7 @@ def test_duplicates_of_existing_patients_and_within_the_file(tmp_path: Path, dat
                     + "Ada;Lovelace;07/03/1984;F;;\r\n"
                     + "Charles;Babbage;26/12/1991;M;;\r\n"
                     + "Charles;Babage;26/12/1991;M;;\r\n", "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(source),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(source),
                  "--date-format", "dd/mm/yyyy", "--valid-rows"]) == 1
     out = capsys.readouterr().out
     assert f"dups.csv:2: Family name: possible duplicate of existing patient {ada}" in out
@@ -148,7 +150,7 @@ ORIGINAL_PATIENTS = (
 
 def _import_original_patients(tmp_path: Path, data_dir: Path) -> None:
     patients = _write(tmp_path / "patients.csv", ORIGINAL_PATIENTS, "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(patients),
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(patients),
                  "--date-format", "dd/mm/yyyy"]) == 0
 
 
@@ -159,12 +161,12 @@ def test_original_system_files_are_recognised_and_linked(tmp_path: Path, data_di
                  "recent_diagnoses,doctor_notes\n"
                  "PAT000001,\"Penicillin, Peanuts\",Asthma,\"Salbutamol 100 mcg as needed, Aspirin\","
                  "Appendectomy,Bronchitis,Review in 3 months\n", "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(ehr), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(ehr), "--date-format",
                  "dd/mm/yyyy"]) == 0
     readings = _write(tmp_path / "chronic.csv",
                       "patient_id,date,blood_sugar,blood_pressure,weight,notes\n"
                       "PAT000002,01/02/2025,126,130/85,80.5,fasting\n", "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(readings), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(readings), "--date-format",
                  "dd/mm/yyyy"]) == 0
     session = reopen(data_dir)
     try:
@@ -223,7 +225,7 @@ def test_original_referrals_keep_their_ref_id_in_the_notes(tmp_path: Path, data_
                        "REF000008,PAT000002,General Medicine,Astrology,Stars,Dr Grey,,No\n"
                        "REF000009,PAT000404,General Medicine,Cardiology,Palpitations,Dr Grey,,\n",
                        "utf-8")
-    assert main(["import", "--data-dir", str(data_dir), str(referrals), "--date-format",
+    assert main(["import", "--user", "clin", "--data-dir", str(data_dir), str(referrals), "--date-format",
                  "dd/mm/yyyy", "--valid-rows"]) == 1
     out = capsys.readouterr()
     assert "referrals.csv:3: referred_department: 'Astrology' is not an active department" in out.out

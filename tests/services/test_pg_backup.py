@@ -14,6 +14,7 @@ from hms_desktop.services.backup import BackupPlan, create_key, write_to_plan
 from hms_desktop.services.backup.service import snapshot_store
 from hms_desktop.services.data_check import check_data
 from hms_desktop.services.session import close_session, open_session
+from tests.cli_accounts import DEMO_PASSWORDS
 from tests.pg_support import fresh_schema, password_in_file
 from tests.services.test_pg_transfer import demo_folder, snapshot
 
@@ -29,7 +30,8 @@ def two_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HMS_BACKUP_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HMS_BACKUP_PASSPHRASE": PASSPHRASE,
+           "HMS_PASSWORD": DEMO_PASSWORDS["admin"]}  # migrate --user admin: the demo administrator
     return subprocess.run([sys.executable, "-m", "hms_desktop", *args], cwd=ROOT, text=True,
                           capture_output=True, env=env, timeout=600)
 
@@ -38,13 +40,13 @@ def server_clinic(tmp_path: Path, url: str, patients: int) -> Path:
     """A demo folder moved onto the server at ``url``; returns the folder (for comparing)."""
     clinic = tmp_path / "clinic"
     demo_folder(clinic, patients=patients)
-    assert cli("migrate", "--from", str(clinic), "--to", url).returncode == 0
+    assert cli("migrate", "--user", "admin", "--from", str(clinic), "--to", url).returncode == 0
     return clinic
 
 
 def backed_up(tmp_path: Path, url: str) -> Path:
     backup = tmp_path / "server.hmsbak"
-    assert cli("backup", "--database", url, "--to", str(backup)).returncode == 0
+    assert cli("backup", "--user", "admin", "--database", url, "--to", str(backup)).returncode == 0
     return backup
 
 
@@ -55,7 +57,7 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
     backup = tmp_path / "backups" / "server.hmsbak"
     backup.parent.mkdir()
 
-    made = cli("backup", "--database", source, "--to", str(backup))
+    made = cli("backup", "--user", "admin", "--database", source, "--to", str(backup))
     assert made.returncode == 0, made.stderr
     assert "encrypted" in made.stdout and backup.read_bytes()[:64].find(b"PAT") < 0
     assert cli("backup", "--verify", str(backup)).returncode == 0
@@ -63,13 +65,19 @@ def test_a_server_clinic_backs_up_and_restores_onto_another_database_and_into_a_
     restored = cli("restore", str(backup), "--to-database", target)
     assert restored.returncode == 0, restored.stderr
     exported = tmp_path / "exported"
-    assert cli("export-csv", "--from", target, "--to", str(exported)).returncode == 0
+    assert cli("export-csv", "--user", "admin", "--from", target, "--to", str(exported)).returncode == 0
     as_folder = tmp_path / "as-folder"
     assert cli("restore", str(backup), "--to", str(as_folder)).returncode == 0
     before = snapshot(clinic)
     for folder in (exported, as_folder):  # every version of every record, every day-file row
         assert check_data(folder).clean
         after = snapshot(folder)
+        # The server's access log also says who migrated the clinic there, and the sign-ins of
+        # the backup (and of the export from the second database).
+        added = [(e["action"], e["detail"]) for e in after["access"][len(before["access"]):]]
+        assert added[0] == ("exported", f"whole clinic migrated from {clinic.resolve()}")
+        assert added[1:] == [("signed in", "admin")] * (2 if folder == exported else 1)
+        after["access"] = after["access"][:len(before["access"])]
         assert {name: after[name] == before[name] for name in before} == dict.fromkeys(before, True)
 
 

@@ -17,6 +17,7 @@ from hms_desktop.services.session import close_session, open_session
 from hms_desktop.services.transfer.versions import folder_versions
 from hms_desktop.storage import Store
 from hms_desktop.storage.registry import all_day_logs, all_tables
+from tests.cli_accounts import DEMO_PASSWORDS
 from tests.pg_support import fresh_schema, password_in_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +31,10 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command in a real process; ``migrate --user admin`` is the demo folder's administrator."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HMS_PASSWORD": DEMO_PASSWORDS["admin"]}
     return subprocess.run([sys.executable, "-m", "hms_desktop", *args], cwd=ROOT, text=True,
-                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+                          capture_output=True, env=env, timeout=600)
 
 
 def demo_folder(folder: Path, patients: int) -> str:
@@ -65,17 +68,23 @@ BIG = pytest.param(100_000, marks=[pytest.mark.slow, pytest.mark.skipif(
 def test_migrate_then_export_round_trips_a_demo_clinic(tmp_path: Path, database: str, patients: int) -> None:
     source, exported = tmp_path / "clinic", tmp_path / "exported"
     edited = demo_folder(source, patients=patients)
-    migrated = cli("migrate", "--from", str(source), "--to", database)
+    migrated = cli("migrate", "--user", "admin", "--from", str(source), "--to", database)
     assert migrated.returncode == 0, migrated.stderr
-    again = cli("migrate", "--from", str(source), "--to", database)  # restartable: nothing twice
+    again = cli("migrate", "--user", "admin", "--from", str(source), "--to", database)  # restartable
     assert again.returncode == 0 and " 0 part(s) already done" not in again.stdout, again.stderr
     assert "0 row(s) copied in 0 part(s)" in again.stdout
-    back = cli("export-csv", "--from", database, "--to", str(exported))
+    back = cli("export-csv", "--user", "admin", "--from", database, "--to", str(exported))
     assert back.returncode == 0, back.stderr
     report = check_data(exported)
     assert report.clean, report.problems
     before, after = snapshot(source), snapshot(exported)
     assert before.keys() == after.keys()
+    # The server's access log adds who moved the clinic there, once per run (cli/migrate.py),
+    # and the sign-in of the export itself.
+    moved = after["access"][len(before["access"]):]
+    assert [(e["action"], e["detail"]) for e in moved] == [
+        ("exported", f"whole clinic migrated from {source.resolve()}")] * 2 + [("signed in", "admin")]
+    after["access"] = after["access"][:len(before["access"])]
     for name in before:
         assert after[name] == before[name], name
     assert sum(len(v) for v in before.values()) > 100  # a real clinic, not an empty one
@@ -90,5 +99,5 @@ def test_migrate_then_export_round_trips_a_demo_clinic(tmp_path: Path, database:
 
 
 def test_migrate_refuses_a_password_on_the_command_line(tmp_path: Path) -> None:
-    result = cli("migrate", "--from", str(tmp_path), "--to", "postgresql://u:secret@localhost/x")
+    result = cli("migrate", "--user", "admin", "--from", str(tmp_path), "--to", "postgresql://u:secret@localhost/x")
     assert result.returncode == 1 and "password file" in result.stderr

@@ -16,9 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from hms_desktop.__main__ import main as cli_main
 from hms_desktop.services.session import Session, close_session, open_session
 from hms_desktop.storage.csvfile import read_records
+from tests.cli_accounts import DEMO_PASSWORDS
 
 DEMO_PATIENTS = 4
 
@@ -50,8 +53,11 @@ def check(folder: Path) -> tuple[int, str]:
     return run("check", "--data-dir", str(folder))
 
 
-def repair(folder: Path, *extra: str, by: str = "Dr Ada Lovelace") -> tuple[int, str]:
-    return run("repair", "--data-dir", str(folder), "--by", by, "--yes", *extra)
+def repair(folder: Path, *extra: str, user: str = "admin") -> tuple[int, str]:
+    """Repair signed in as the demo folder's administrator (cli/_signin.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HMS_PASSWORD", DEMO_PASSWORDS[user])
+        return run("repair", "--data-dir", str(folder), "--user", user, "--yes", *extra)
 
 
 def rows(path: Path) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from hms_desktop.domain.patient import Patient
 from hms_desktop.storage import ReadOnlyError
 from hms_desktop.storage.patients import PATIENTS
 
-from .hostile import DEMO_PATIENTS, check, crash, manifest, opened, repair
+from .hostile import DEMO_PATIENTS, check, crash, manifest, opened, repair, run
 
 
 def patient(given: str, family: str = "Okafor") -> Patient:
@@ -60,11 +60,11 @@ def test_a_spreadsheet_date_format_never_costs_a_row_and_a_fixed_file_is_accepte
     edit_lines(table_file, {line: (local[line], iso[line]) for line in iso})  # the person fixes them
     with opened(demo) as session:
         assert session.read_only  # a fix by hand is a change too: a person confirms it
-    assert repair(demo, by="Nurse Bola")[0] == 0
+    assert repair(demo)[0] == 0
     code, text = check(demo)
     assert code == 0, text
     assert f"patients: {DEMO_PATIENTS + 1} row(s)" in text
-    assert [r["by"] for r in manifest(demo)["repairs"]] == ["Dr Ada Lovelace", "Nurse Bola"]
+    assert [r["by"] for r in manifest(demo)["repairs"]] == ["admin", "admin"]  # the signed-in --user
 
 
 def test_repair_discards_unloadable_rows_only_when_asked_and_keeps_a_copy(demo: Path) -> None:
@@ -232,3 +232,19 @@ def test_a_folder_where_a_table_file_should_be_is_named_not_a_traceback(demo: Pa
     assert "Traceback" not in out
     code, out = repair(demo)
     assert "Traceback" not in out
+
+
+def test_repair_is_refused_to_a_wrong_password_and_to_a_role_without_backup_and_restore(demo: Path) -> None:
+    """The person who accepts a damaged folder signs in (cli/_signin.py): an administrator."""
+    table_file = demo / "patients.csv"
+    edit_lines(table_file, {2: (",", ", ")})  # an edit by hand: the folder waits for a person
+    before = table_file.read_bytes()
+    code, text = repair(demo, user="nurse")
+    assert code == 1 and "Nina Nurse (demo) (nurse) may not repair the data folder" in text
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HMS_PASSWORD", "not the administrator's password")
+        code, text = run("repair", "--data-dir", str(demo), "--user", "admin", "--yes")
+    assert code == 1 and "--user admin: not signed in: wrong username or password" in text
+    assert "repairs" not in manifest(demo) and table_file.read_bytes() == before
+    with opened(demo) as session:
+        assert session.read_only  # still waiting for a person who may confirm
