@@ -1,8 +1,8 @@
 """One serial device read on its own thread: parse, batch, reconnect, keep alive.
 
-The GUI thread never touches the port. The worker reads with a short timeout, feeds the
-protocol's parser and hands readings over in batches at most ``MAX_BATCHES_PER_S`` times a
-second (never one signal per sample). Silence longer than ``no_data_after_s`` (no valid
+The GUI thread never touches the port. The worker wakes once per batching period, reads
+what waited, feeds the protocol's parser and hands readings over in batches at most
+``MAX_BATCHES_PER_S`` times a second (never one signal per sample). Silence longer than ``no_data_after_s`` (no valid
 frame, even if bytes arrive: a wrong baud rate looks like this) is the "no data"
 technical condition; a port error is "disconnected", after which the worker reopens the
 port with backoff until the device is back, without any user action. The port is opened
@@ -62,6 +62,7 @@ class DeviceReader(ThreadedReader):
         self.no_data_after_s = no_data_after_s
         self.keepalive_s = self.info.keepalive_s if keepalive_s is None else keepalive_s
         self.discarded_readings = 0  # parsed from a stretch of noise, not shown
+        self.wakeups = 0  # times the thread woke to read: about MAX_BATCHES_PER_S a second, never more
         self.connections = 0
 
     def _run(self) -> None:
@@ -120,7 +121,11 @@ class DeviceReader(ThreadedReader):
         intake = _Intake(self, parser, gate)
         fd = _fileno(port)
         while not self._stop.is_set():
-            self._stop.wait(gate.until_due(time.monotonic()))
+            self.wakeups += 1
+            # 0 only when nothing waits to go out (a due batch went out last time round): the
+            # next look is then a period away. Waiting 0 spun a 1 Hz device's or a silent
+            # port's reader between readings, at half a core each.
+            self._stop.wait(gate.until_due(time.monotonic()) or gate.period_s)
             if fd is None:
                 intake.read(port)
             else:
