@@ -32,7 +32,7 @@ class SweepCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph is untype
 
     It is painted about 500 times a second across 16 beds, so its per-paint Python is kept
     to a minimum (docs/benchmarks.md, monitor CPU): its bounding rectangle is the whole
-    sweep (``extent``), constant, instead of being recomputed from the data and the pixel
+    sweep (``set_extent``), constant, instead of being recomputed from the data and the pixel
     size after every ``setData``; and it draws its samples as one polyline (cosmetic 1-px
     pen, no antialiasing), built once per ``setData``, instead of a QPainterPath.
     """
