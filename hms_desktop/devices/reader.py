@@ -4,8 +4,8 @@ The GUI thread never touches the port. The worker wakes once per batching period
 what waited, feeds the protocol's parser and hands readings over in batches at most
 ``MAX_BATCHES_PER_S`` times a second (never one signal per sample). Silence longer than
 ``no_data_after_s`` (no valid frame, even if bytes arrive: a wrong baud rate looks like this)
-is the "no data" technical condition; a port error is "disconnected", after which the worker reopens the
-port with backoff until the device is back, without any user action. The port is opened
+is the "no data" technical condition; a port error is "disconnected", after which the worker
+reopens the port with backoff until the device is back, without any user action. The port is opened
 exclusively (devices/ports.py): one taken by another program is "disconnected" with
 ``last_error`` "port ... is in use by another program", retried until it is free. Bluetooth SPP
 (rfcomm) devices are serial ports and take the same path.
