@@ -274,8 +274,9 @@ def main() -> int:
         f"Source: {source_text}. Offscreen Qt, 1920×1080; frame = tick → pleth setData for 16 tiles → posted paint events processed.",
         "",
         "Per frame: only beds with new samples redraw; each pleth is two NaN-free numpy views of the "
-        "sweep buffer (pyqtgraph's connect-all path, skipFiniteCheck, fixed data bounds) in a bare "
-        "ViewBox with an opaque, fully updated viewport. Before this (PlotWidget, one NaN-gapped "
+        "sweep buffer, each a pyqtgraph curve painted as one polyline with a constant bounding "
+        "rectangle, in a bare ViewBox with an opaque, fully updated viewport and no cached "
+        "background. Before this (PlotWidget, one NaN-gapped "
         "curve): p50 12.3 / p95 38.7 ms, 27.6 frames/s over 600 s at load 4.5.",
         "",
         "| figure | measured | target |",

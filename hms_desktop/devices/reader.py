@@ -1,11 +1,11 @@
 """One serial device read on its own thread: parse, batch, reconnect, keep alive.
 
-The GUI thread never touches the port. The worker reads with a short timeout, feeds the
-protocol's parser and hands readings over in batches at most ``MAX_BATCHES_PER_S`` times a
-second (never one signal per sample). Silence longer than ``no_data_after_s`` (no valid
-frame, even if bytes arrive: a wrong baud rate looks like this) is the "no data"
-technical condition; a port error is "disconnected", after which the worker reopens the
-port with backoff until the device is back, without any user action. The port is opened
+The GUI thread never touches the port. The worker wakes once per batching period, reads
+what waited, feeds the protocol's parser and hands readings over in batches at most
+``MAX_BATCHES_PER_S`` times a second (never one signal per sample). Silence longer than
+``no_data_after_s`` (no valid frame, even if bytes arrive: a wrong baud rate looks like this)
+is the "no data" technical condition; a port error is "disconnected", after which the worker
+reopens the port with backoff until the device is back, without any user action. The port is opened
 exclusively (devices/ports.py): one taken by another program is "disconnected" with
 ``last_error`` "port ... is in use by another program", retried until it is free. Bluetooth SPP
 (rfcomm) devices are serial ports and take the same path.
@@ -38,6 +38,7 @@ BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repea
 # discarded (and counted), so noise is "no data", never a number on the screen.
 NOISE_RATIO = 0.4
 NOISE_MEMORY = 0.9  # per read (~30 reads/s): the noise estimate looks back about 0.3 s
+READ_MAX = 65536  # bytes taken per read: far more than a batching period brings at any baud rate
 
 
 class DeviceReader(ThreadedReader):
@@ -61,6 +62,7 @@ class DeviceReader(ThreadedReader):
         self.no_data_after_s = no_data_after_s
         self.keepalive_s = self.info.keepalive_s if keepalive_s is None else keepalive_s
         self.discarded_readings = 0  # parsed from a stretch of noise, not shown
+        self.wakeups = 0  # times the thread woke to read: about MAX_BATCHES_PER_S a second, never more
         self.connections = 0
 
     def _run(self) -> None:
@@ -107,10 +109,11 @@ class DeviceReader(ThreadedReader):
     def _stream(self, port: serial.Serial, parser: Parser) -> bool:
         """Reads until stop or a port error; True if any reading arrived.
 
-        Between batches the thread sleeps (frames accumulate in the port instead of waking it
-        per frame) and reads what waited just before the batch goes out, so a batch carries
-        the newest frame: reading first and then sleeping sent every batch a whole period
-        (33 ms) stale.
+        One wake-up per batch: the thread sleeps out the batching period (frames accumulate
+        in the port instead of waking it per frame), then takes everything that waited and
+        sends it at once, so a batch carries the newest frame. Waking on the first byte and
+        again when the batch was due cost 16 readers ~960 wake-ups a second, each with the
+        GIL to win, for the same data (docs/benchmarks.md, monitor CPU).
         """
         info = self.info
         last_keepalive = time.monotonic()
@@ -118,15 +121,15 @@ class DeviceReader(ThreadedReader):
         intake = _Intake(self, parser, gate)
         fd = _fileno(port)
         while not self._stop.is_set():
-            wait = gate.until_due(time.monotonic())
+            self.wakeups += 1
+            # 0 only when nothing waits to go out (a due batch went out last time round): the
+            # next look is then a period away. Waiting 0 spun a 1 Hz device's or a silent
+            # port's reader between readings, at half a core each.
+            self._stop.wait(gate.until_due(time.monotonic()) or gate.period_s)
             if fd is None:
-                self._stop.wait(wait)
                 intake.read(port)
-            elif select.select([fd], [], [], wait)[0]:
-                intake.read(port)
-                self._stop.wait(gate.until_due(time.monotonic()))
-                if port.in_waiting:
-                    intake.read(port)  # what arrived while waiting goes out with this batch
+            else:
+                intake.read_fd(fd)
             now = time.monotonic()
             batch = gate.take(now)
             if batch:
@@ -152,9 +155,31 @@ class _Intake:
         self.window_bytes = self.window_dropped = 0.0
 
     def read(self, port: serial.Serial) -> None:
-        reader, parser = self.reader, self.parser
-        # A hung-up port is "readable" with nothing to read: read(1) raises then.
+        """What waits in a port without a file descriptor (pyserial's own reading)."""
         chunk = port.read(port.in_waiting or 1)
+        if chunk:
+            self.take(chunk)
+
+    def read_fd(self, fd: int) -> None:
+        """What waits in the port's (non-blocking) descriptor, mostly in one system call.
+
+        pyserial's ``read`` costs a ``select``, an ``ioctl`` and Python timeout objects per
+        call. An empty read means "nothing yet", unless the port is also readable: a hung-up
+        port is readable with nothing to read (pyserial's test, too), and the reader reconnects.
+        """
+        chunk = _read_now(fd)
+        if not chunk:
+            if not select.select([fd], [], [], 0)[0]:
+                return  # nothing arrived this period: silence is judged by the gate
+            chunk = _read_now(fd)  # readable: data that arrived meanwhile, or a hang-up
+            if not chunk:
+                raise serial.SerialException("device reports readiness to read but returned no data "
+                                             "(device disconnected or multiple access on port?)")
+        self.take(chunk)
+
+    def take(self, chunk: bytes) -> None:
+        """Parse one chunk, count what was dropped, judge noise, hand readings to the gate."""
+        reader, parser = self.reader, self.parser
         dropped = parser.dropped_bytes
         try:
             readings = parser.feed(chunk)
@@ -176,6 +201,16 @@ class _Intake:
             self.gate.add(readings, time.monotonic())
             self.got_any = True
             reader._set_state("streaming")
+
+
+def _read_now(fd: int) -> bytes:
+    """What the descriptor holds now (b"" if nothing); a port error raises."""
+    try:
+        return os.read(fd, READ_MAX)
+    except BlockingIOError:
+        return b""
+    except OSError as exc:
+        raise serial.SerialException(f"read failed: {exc}") from exc
 
 
 def _fileno(port: serial.Serial) -> int | None:

@@ -48,3 +48,23 @@ def test_view_draws_the_buffer_from_views_and_skips_idle_frames(qtbot) -> None: 
             if len(xs):
                 assert np.shares_memory(xs, buf.x) and np.shares_memory(ys, buf.y)  # no copies
     assert not view.refresh()  # nothing new since the last frame: no redraw
+
+
+def test_the_trace_is_painted_on_both_sides_of_the_erase_bar(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """What the nurse sees, in pixels: the curves paint themselves (polyline, fixed bounds)."""
+    buf = SweepBuffer(rate_hz=60, window_s=8)  # 480 points, 15-point erase bar
+    view = PlethView(buf, name="test pleth")
+    qtbot.addWidget(view)
+    view.resize(480, 120)
+    view.show()
+    buf.extend([0.5] * 480)
+    buf.extend([0.5] * 240)  # wrapped: written everywhere, the erase bar at points 240..254
+    view.refresh()
+    image = view.plot.grab().toImage()
+
+    def lit(point: int) -> bool:
+        column = round(point / (buf.size - 1) * (image.width() - 1))
+        return any(image.pixelColor(column, row).green() > 150 for row in range(image.height()))
+
+    assert lit(60) and lit(230) and lit(270) and lit(420)  # before and after the write position
+    assert not lit(247)  # the erase bar stays dark

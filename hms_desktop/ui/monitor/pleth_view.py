@@ -5,16 +5,18 @@ second (when a batch arrived; the frame timer runs at 60 Hz), so:
 a bare ViewBox in a GraphicsView (no PlotItem: no hidden axes and layout to lay out on
 every paint), fixed ranges, cosmetic 1-px pen, no antialiasing, and the trace drawn as two
 ``PlotCurveItem``s over numpy *views* of the buffer (before the write position, after the
-erase bar). Those parts never hold NaN, so each ``setData`` takes pyqtgraph's fast
-"connect all" path with ``skipFiniteCheck``: no finite mask, no NaN-gap arrays built per frame.
-``refresh`` does nothing when no sample arrived since the last frame.
+erase bar). Those parts never hold NaN, so ``setData`` needs no finite mask and no NaN-gap
+arrays, and each curve paints as one polyline with a constant bounding rectangle (``SweepCurve``),
+not pyqtgraph's path and data-derived bounds. The view paints a solid background (no cached
+background pixmap to blit). ``refresh`` does nothing when no sample arrived since the last frame.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPolygonF
 from PySide6.QtWidgets import QGraphicsView, QSizePolicy, QVBoxLayout, QWidget
 
 from hms_desktop.monitoring.ring_buffer import FloatArray, SweepBuffer
@@ -26,7 +28,24 @@ Y_RANGE = (-0.05, 1.05)
 
 class SweepCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """A curve whose data bounds are the fixed plot range: the view never autoranges, so
-    pyqtgraph need not scan the data for its min and max on every frame."""
+    pyqtgraph need not scan the data for its min and max on every frame.
+
+    It is painted about 500 times a second across 16 beds, so its per-paint Python is kept
+    to a minimum (docs/benchmarks.md, monitor CPU): its bounding rectangle is the whole
+    sweep (``set_extent``), constant, instead of being recomputed from the data and the pixel
+    size after every ``setData``; and it draws its samples as one polyline (cosmetic 1-px
+    pen, no antialiasing), built once per ``setData``, instead of a QPainterPath.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._polyline: QPolygonF | None = None
+        self._rect = QRectF()
+
+    def set_extent(self, x_end: float) -> None:
+        """The sweep spans x 0..``x_end``: every sample lies in this rectangle."""
+        self.prepareGeometryChange()
+        self._rect = QRectF(0.0, Y_RANGE[0], x_end, Y_RANGE[1] - Y_RANGE[0])
 
     def dataBounds(self, ax: int, frac: float = 1.0,  # noqa: N802 - pyqtgraph override
                    orthoRange: object = None) -> tuple[float | None, float | None]:  # noqa: N803
@@ -35,6 +54,23 @@ class SweepCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph is untype
         if ax == 0:
             return float(self.xData[0]), float(self.xData[-1])
         return Y_RANGE
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect
+
+    def updateData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 - pyqtgraph override
+        self._polyline = None
+        super().updateData(*args, **kwargs)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        x, y = self.xData, self.yData
+        if x is None or len(x) < 2:
+            return
+        if self._polyline is None:
+            self._polyline = pg.functions.arrayToQPolygonF(x, y)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(self.opts["pen"])
+        painter.drawPolyline(self._polyline)
 
 
 class PlethView(QWidget):
@@ -51,6 +87,9 @@ class PlethView(QWidget):
         # The trace spans the whole width, so one full repaint beats region bookkeeping, and the
         # black viewport covers itself: Qt need not repaint the tile underneath it each frame.
         self.plot.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        # A black background is one solid fill: cheaper than blitting a cached background
+        # pixmap (pyqtgraph's default) on every one of ~500 paints a second.
+        self.plot.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.view_box = pg.ViewBox(enableMouse=False, enableMenu=False, defaultPadding=0)
         self.view_box.setMouseEnabled(False, False)
@@ -61,6 +100,7 @@ class PlethView(QWidget):
         pen.setCosmetic(True)
         self.curves = (SweepCurve(pen=pen, antialias=False), SweepCurve(pen=pen, antialias=False))
         for curve in self.curves:
+            curve.set_extent(float(buffer.x[-1]))
             self.view_box.addItem(curve)
         self._drawn_total = -1
         layout = QVBoxLayout(self)
@@ -72,6 +112,8 @@ class PlethView(QWidget):
 
     def set_buffer(self, buffer: SweepBuffer) -> None:
         self.buffer = buffer
+        for curve in self.curves:
+            curve.set_extent(float(buffer.x[-1]))
         self.view_box.setRange(xRange=(0.0, float(buffer.x[-1])), yRange=Y_RANGE, padding=0)
         self._drawn_total = -1
         self.refresh()
