@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from hms_desktop.storage import Store
 from tests.shell_fixture_tables import SHELL_NOTES, ShellNote, ShellTick
 
@@ -34,6 +36,7 @@ def _fill(data_dir: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_clean_folder_prints_counts_and_exits_0(data_dir: Path) -> None:
     _fill(data_dir)
     result = run_cli("check", "--data-dir", str(data_dir))
@@ -43,6 +46,7 @@ def test_clean_folder_prints_counts_and_exits_0(data_dir: Path) -> None:
     assert "is clean" in result.stdout
 
 
+@pytest.mark.slow
 def test_every_problem_is_listed_as_file_line_reason_and_exit_is_1(data_dir: Path) -> None:
     _fill(data_dir)
     table = data_dir / "shell_notes.csv"
@@ -69,6 +73,7 @@ def test_every_problem_is_listed_as_file_line_reason_and_exit_is_1(data_dir: Pat
     assert "5 problem(s)" in result.stderr
 
 
+@pytest.mark.slow
 def test_check_is_harmless_beside_a_running_app(data_dir: Path) -> None:
     _fill(data_dir)
     app_store = Store(data_dir)  # the "app" holds the folder and keeps writing
@@ -81,6 +86,7 @@ def test_check_is_harmless_beside_a_running_app(data_dir: Path) -> None:
         app_store.close()
 
 
+@pytest.mark.slow
 def test_missing_folder_is_a_problem(tmp_path: Path) -> None:
     result = run_cli("check", "--data-dir", str(tmp_path / "nowhere"))
     assert result.returncode == 1
@@ -88,12 +94,14 @@ def test_missing_folder_is_a_problem(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere").exists()  # checking never creates anything
 
 
+@pytest.mark.slow
 def test_commands_are_discovered_and_listed() -> None:
     result = run_cli("--help", extra_tables=False)
     assert result.returncode == 0
     assert "check" in result.stdout and "demo" in result.stdout
 
 
+@pytest.mark.slow
 def test_rows_failing_the_models_own_rules_are_found_with_their_line(data_dir: Path) -> None:
     _fill(data_dir)
     table = data_dir / "shell_notes.csv"

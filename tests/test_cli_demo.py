@@ -13,6 +13,7 @@ from tests.shell_fixture_tables import SHELL_NOTES, ShellNote
 from tests.test_cli_check import run_cli
 
 
+@pytest.mark.slow
 def test_bad_patient_count_is_refused_naming_the_option(data_dir: Path) -> None:
     result = run_cli("demo", "--data-dir", str(data_dir), "--patients", "-5")
     assert result.returncode == 2
@@ -23,6 +24,7 @@ def test_bad_patient_count_is_refused_naming_the_option(data_dir: Path) -> None:
 
 
 @pytest.mark.skipif(not demo.GENERATORS, reason="no feature demo generators merged in this build")
+@pytest.mark.slow
 def test_folder_with_records_is_never_mixed_with_demo_data(data_dir: Path) -> None:
     store = Store(data_dir)
     store.table(SHELL_NOTES).insert(ShellNote(patient_id="PAT000001", written_on=date(2026, 5, 1)))
@@ -35,6 +37,7 @@ def test_folder_with_records_is_never_mixed_with_demo_data(data_dir: Path) -> No
 
 
 @pytest.mark.skipif(not demo.GENERATORS, reason="no feature demo generators merged in this build")
+@pytest.mark.slow
 def test_demo_data_passes_check(data_dir: Path) -> None:
     result = run_cli("demo", "--data-dir", str(data_dir), "--patients", "200", "--seed", "3",
                      extra_tables=False)

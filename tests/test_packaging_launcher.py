@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +28,7 @@ def test_the_watchdog_helper_runs_as_the_watchdog_not_as_a_second_window() -> No
     assert "hms-desktop-watchdog" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_data_folder_runs_the_check_command(tmp_path: Path) -> None:
     folder = tmp_path / "clinic"
     made = launcher("demo", "--data-dir", str(folder), "--patients", "5", timeout=120)
@@ -55,6 +58,7 @@ def test_every_data_file_the_package_reads_ships_with_it() -> None:
     assert [f for f in data_files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)] == []
 
 
+@pytest.mark.slow
 def test_an_unattended_start_that_cannot_open_the_folder_exits_with_the_reason(tmp_path: Path) -> None:
     """``--quit-when-ready`` (the installer smoke test) must never wait on an error page."""
     not_a_folder = tmp_path / "data"
@@ -68,6 +72,7 @@ def test_an_unattended_start_that_cannot_open_the_folder_exits_with_the_reason(t
     assert f"Could not open the data folder {not_a_folder}" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_unattended_start_that_cannot_reach_the_server_names_the_server(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "main.py", "--database", "postgresql://hms@127.0.0.1:1/clinic", "--quit-when-ready"],

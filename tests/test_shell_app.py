@@ -74,6 +74,7 @@ def test_main_starts_loads_and_quits_cleanly(data_dir: Path, qtbot: QtBot, monke
 # 0.1 s lands while the window is being built for the folder that just opened: a close run
 # in the middle of that left the first-administrator dialog keeping the program alive.
 @pytest.mark.parametrize("delay", [0.1, 0.6])
+@pytest.mark.slow
 def test_sigterm_closes_the_app_cleanly(data_dir: Path, delay: float) -> None:
     import json
     import os

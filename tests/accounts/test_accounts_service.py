@@ -70,6 +70,7 @@ def test_no_password_is_stored_in_clear_and_the_users_file_is_private(accounts: 
     assert saved.created_by == "admin"
 
 
+@pytest.mark.slow
 def test_five_wrong_passwords_lock_the_account_and_the_right_one_waits(
         accounts: AccountService, clock: FakeNow, data_dir: Path) -> None:
     for _ in range(4):
@@ -126,6 +127,7 @@ def test_the_minimum_may_be_lowered_to_8_with_a_warning_never_below() -> None:
     assert password_problems("tulipcanal", min_length=8) == []
 
 
+@pytest.mark.slow
 def test_users_command_adds_the_first_admin_then_acts_as_a_named_admin(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("HMS_NEW_PASSWORD", ADMIN_PASSWORD)
@@ -152,6 +154,7 @@ def test_users_command_adds_the_first_admin_then_acts_as_a_named_admin(
     assert ADMIN_PASSWORD.encode() not in everything and NURSE_PASSWORD.encode() not in everything
 
 
+@pytest.mark.slow
 def test_a_user_replaces_the_password_an_administrator_set(accounts: AccountService) -> None:
     assert accounts.get("nurse.kim").must_change_password  # type: ignore[union-attr]
     with pytest.raises(AccountError, match="current password"):
@@ -165,6 +168,7 @@ def test_a_user_replaces_the_password_an_administrator_set(accounts: AccountServ
         accounts.authenticate("nurse.kim", NURSE_PASSWORD)
 
 
+@pytest.mark.slow
 def test_a_read_only_window_signs_in_and_still_locks_after_five_failures(
         accounts: AccountService, data_dir: Path, clock: FakeNow) -> None:
     second = Store(data_dir)  # the first window holds the folder: this one only reads

@@ -55,6 +55,7 @@ def _type_credentials(qtbot: QtBot, prompt: QWidget, username: str, password: st
     qtbot.keyClick(password_field, Qt.Key.Key_Return)  # Enter authorises: keyboard only
 
 
+@pytest.mark.slow
 def test_a_nurse_signs_in_over_the_station_for_one_start_of_monitoring(
         ctx: AppContext, qtbot: QtBot, data_dir: Path) -> None:
     tab = create_tab(ctx)

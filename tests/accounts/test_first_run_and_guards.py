@@ -22,6 +22,7 @@ from tests.accounts.gate_helpers import named
 PASSPHRASE = "seven green herons at dawn"
 
 
+@pytest.mark.slow
 def test_an_empty_folder_asks_for_the_first_administrator_and_signs_them_in(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "new clinic"
@@ -62,6 +63,7 @@ def _session_as(folder: Path, role: Role):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("role", "allowed"), [(Role.NURSE, False), (Role.ADMINISTRATOR, True)])
+@pytest.mark.slow
 def test_settings_and_backup_need_an_administrator(data_dir: Path, role: Role, allowed: bool) -> None:
     session = _session_as(data_dir, role)
     try:
@@ -80,6 +82,7 @@ def test_settings_and_backup_need_an_administrator(data_dir: Path, role: Role, a
     assert (settings_file.exists() and "Harbour Clinic" in settings_file.read_text()) is allowed
 
 
+@pytest.mark.slow
 def test_a_receptionist_books_but_cannot_start_monitoring_and_a_nurse_cannot_book(data_dir: Path) -> None:
     session = _session_as(data_dir, Role.RECEPTIONIST)
     try:

@@ -33,6 +33,7 @@ def _named(dialog: SignInDialog, kind: type, name: str):  # noqa: ANN202 - test 
     return next(w for w in dialog.findChildren(kind) if w.accessibleName() == name)
 
 
+@pytest.mark.slow
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(
         opened: tuple[Session, BackgroundWriter], qtbot: QtBot) -> None:
     session, writer = opened

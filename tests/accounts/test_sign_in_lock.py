@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -32,6 +33,7 @@ PASSWORDS = {username: password for username, _name, _role, password in DEMO_ACC
 FAST = AlarmLimits(satseconds=0, spo2_delay_s=1, pr_delay_s=1)
 
 
+@pytest.mark.slow
 def test_idle_lock_hides_every_patient_name_while_alarms_keep_sounding(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window, gate, sound, now = gated(tmp_path / "clinic", demo=True)
@@ -93,6 +95,7 @@ def test_idle_lock_hides_every_patient_name_while_alarms_keep_sounding(
                                 for b, a in beds.alarms()), timeout=5_000)
 
 
+@pytest.mark.slow
 def test_lock_now_then_another_user_discards_the_first_users_dialogs_and_says_so(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "clinic"
@@ -135,6 +138,7 @@ def _families(window) -> list[str]:  # type: ignore[no-untyped-def]
     return [p.family_name for p in window.ctx.store.table(PATIENTS).all()]
 
 
+@pytest.mark.slow
 def test_a_change_is_saved_under_the_signed_in_user_and_the_next_role_sees_why_it_cannot(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "clinic"

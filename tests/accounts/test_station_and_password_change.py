@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
@@ -40,6 +41,7 @@ def _folder_with_admin(folder: Path) -> None:
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_a_password_set_by_an_administrator_is_changed_at_the_first_sign_in(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "clinic"
@@ -70,6 +72,7 @@ def test_a_password_set_by_an_administrator_is_changed_at_the_first_sign_in(
     assert gate.user.username == "nina" and not gate.locked
 
 
+@pytest.mark.slow
 def test_the_station_signs_itself_in_from_its_credential_file_and_never_idle_locks(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "clinic"

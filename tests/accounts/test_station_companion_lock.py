@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -22,6 +23,7 @@ PASSWORDS = {username: password for username, _name, _role, password in DEMO_ACC
 FAST = AlarmLimits(satseconds=0, spo2_delay_s=1, pr_delay_s=1)
 
 
+@pytest.mark.slow
 def test_the_companion_station_hides_patients_while_the_main_window_is_locked(
         gated, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window, gate, _sound, _now = gated(tmp_path / "clinic", demo=True)

@@ -36,6 +36,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_backup_verify_restore_round_trip(folder: Path, tmp_path: Path) -> None:
     backup = tmp_path / "monday.hmsbak"
     made = _run("backup", "--data-dir", str(folder), "--to", str(backup))
@@ -49,6 +50,7 @@ def test_backup_verify_restore_round_trip(folder: Path, tmp_path: Path) -> None:
     assert "OK:" in restored.stdout and "patients: 25 row(s)" in restored.stdout
 
 
+@pytest.mark.slow
 def test_wrong_passphrase_and_damage_are_refused_with_a_clear_message(folder: Path, tmp_path: Path) -> None:
     backup = tmp_path / "b.hmsbak"
     assert _run("backup", "--data-dir", str(folder), "--to", str(backup)).returncode == 0
@@ -62,6 +64,7 @@ def test_wrong_passphrase_and_damage_are_refused_with_a_clear_message(folder: Pa
     assert damaged.returncode == 1 and "is damaged at byte" in damaged.stderr
 
 
+@pytest.mark.slow
 def test_no_encrypt_only_by_choice_and_a_short_passphrase_is_refused(folder: Path, tmp_path: Path) -> None:
     short = _run("backup", "--data-dir", str(folder), "--to", str(tmp_path / "x.hmsbak"), passphrase="abc")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
@@ -70,6 +73,7 @@ def test_no_encrypt_only_by_choice_and_a_short_passphrase_is_refused(folder: Pat
     assert [p.suffix for p in tmp_path.glob("hms-backup-*")] == [".zip"]
 
 
+@pytest.mark.slow
 def test_backup_refuses_a_folder_open_in_a_running_app(folder: Path, tmp_path: Path) -> None:
     store = Store(folder)
     try:

@@ -21,6 +21,7 @@ def test_list_ports_reports_this_machines_ports() -> None:
 
 
 @pytest.mark.parametrize("protocol", ["cms50-v7", "cms50-legacy", "nonin-df2", "masimo"])
+@pytest.mark.slow
 def test_autodetect_finds_the_protocol_the_device_speaks(protocol, make_sim) -> None:
     sim = make_sim(protocol)
     assert autodetect(sim.port) == protocol
@@ -33,6 +34,7 @@ def test_autodetect_slow_protocols(protocol, make_sim) -> None:
     assert autodetect(sim.port) == protocol
 
 
+@pytest.mark.slow
 def test_noise_and_silence_match_no_protocol(make_sim) -> None:
     noisy = make_sim("cms50-legacy", scenario="wrong-baud")
     assert autodetect(noisy.port, protocols=("cms50-legacy", "nonin-df8", "cms50-v7")) is None

@@ -66,6 +66,7 @@ def _random_units(subject: Subject, total_bytes: int, rng: random.Random) -> lis
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.slow
 def test_a_million_random_bytes(name: str) -> None:
     subject, rng = SUBJECTS[name], random.Random(f"random {name}")
     units = _random_units(subject, 10**6, rng)
@@ -86,6 +87,7 @@ def test_valid_units_glued_to_garbage(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.slow
 def test_every_truncation(name: str) -> None:
     subject, rng = SUBJECTS[name], random.Random(f"cut {name}")
     expected = _expected(subject)
@@ -109,6 +111,7 @@ def _bit_flips(subject: Subject, flips: int, seed: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.slow
 def test_single_bit_flips_of_valid_units(name: str) -> None:
     flips = 2_000 if name == "nonin-df2" else 5_000  # a DF2 unit is a 125-byte packet: 1,000 flips
     _bit_flips(SUBJECTS[name], flips, f"flip {name}")

@@ -41,6 +41,7 @@ def other_program():  # type: ignore[no-untyped-def]
         proc.communicate("\n", timeout=10)
 
 
+@pytest.mark.slow
 def test_a_second_reader_on_the_same_port_reports_it_in_use_and_the_first_keeps_streaming(
         make_sim, make_reader, qtbot) -> None:  # type: ignore[no-untyped-def]
     # Nonin DF2 (8N1): Linux refuses to reopen a pty the first reader set to odd parity.

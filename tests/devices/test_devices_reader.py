@@ -22,6 +22,7 @@ def _key(protocol: str, reading: Reading) -> object:
 
 
 @pytest.mark.parametrize("protocol", ["cms50-legacy", "cms50-v7", "nonin-df2", "text"])
+@pytest.mark.slow
 def test_readings_equal_what_the_simulator_sent(protocol, make_sim, make_reader, qtbot) -> None:
     sim = make_sim(protocol, spo2=95, pr=66)
     reader, rec = make_reader(sim.port, protocol)
@@ -39,6 +40,7 @@ def test_readings_equal_what_the_simulator_sent(protocol, make_sim, make_reader,
     assert rec.states == ["connecting", "streaming", "stopped"]
 
 
+@pytest.mark.slow
 def test_batches_carry_several_frames_and_hold_nothing_back(make_sim, make_reader, qtbot) -> None:
     """At most ~30 batches a second, counted against the frames themselves rather than the wall
     clock (a loaded GUI thread receives queued batches in bunches): 75 frames/s in batches at
@@ -83,6 +85,7 @@ def test_unplug_replug_scenario_switched_at_run_time(make_sim, make_reader, qtbo
     assert CMD_START in sim.commands  # the V7 device needed the start command again
 
 
+@pytest.mark.slow
 def test_garbage_from_a_wrong_baud_rate_is_no_data(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-legacy", scenario="wrong-baud")
     reader, rec = make_reader(sim.port, "cms50-legacy", no_data_after_s=1.0)
@@ -91,6 +94,7 @@ def test_garbage_from_a_wrong_baud_rate_is_no_data(make_sim, make_reader, qtbot)
     assert rec.readings == [Reading(flags=frozenset({DeviceFlag.DISCONNECTED}))]
 
 
+@pytest.mark.slow
 def test_garbage_between_frames_loses_no_frame(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-legacy", scenario="garbage", seed=7)
     reader, rec = make_reader(sim.port, "cms50-legacy")

@@ -7,6 +7,7 @@ import pytest
 from hms_desktop.devices.protocols.cms50_v7 import CMD_KEEPALIVE
 
 
+@pytest.mark.slow
 def test_v7_reader_keeps_the_device_streaming(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-v7", keepalive_timeout_s=1.5)
     reader, rec = make_reader(sim.port, "cms50-v7", keepalive_s=0.5, no_data_after_s=1.0)
@@ -19,6 +20,7 @@ def test_v7_reader_keeps_the_device_streaming(make_sim, make_reader, qtbot) -> N
     assert "no_data" not in rec.states
 
 
+@pytest.mark.slow
 def test_v7_device_stops_without_keepalive(make_sim, make_reader, qtbot) -> None:
     sim = make_sim("cms50-v7", keepalive_timeout_s=1.5)
     reader, rec = make_reader(sim.port, "cms50-v7", keepalive_s=60.0, no_data_after_s=1.0)

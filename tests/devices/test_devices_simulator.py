@@ -102,6 +102,7 @@ def wire(make_sim):  # type: ignore[no-untyped-def]
         port.close()
 
 
+@pytest.mark.slow
 def test_v7_streams_only_after_start_and_stops_on_stop(wire) -> None:
     sim, port = wire("cms50-v7", 115200)
     assert _read(port, 0.3) == b""

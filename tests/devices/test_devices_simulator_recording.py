@@ -81,6 +81,7 @@ def test_bad_recordings_are_refused_with_the_file_and_line(tmp_path: Path) -> No
         load_recording(path)
 
 
+@pytest.mark.slow
 def test_the_simulator_sends_the_recordings_rate_not_the_pr_baseline(tmp_path: Path, make_sim) -> None:  # type: ignore[no-untyped-def]
     values = _ppg(117.0, 59.0, 30)
     path = _write(tmp_path / "ppg.csv", "timer,hr", [f"{i * 1000 / 117:.4f}" for i in range(len(values))], values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def drive(engine: AlarmEngine, stream: list) -> list[AlarmTransition]:  # type: 
 
 @settings(max_examples=150, deadline=None)
 @given(limits, samples)
+@pytest.mark.slow
 def test_lifecycle_is_well_formed(lim: AlarmLimits, stream: list) -> None:  # type: ignore[type-arg]
     eng = AlarmEngine(lim, source="B")
     trs = drive(eng, stream)
@@ -93,6 +95,7 @@ def test_delay_mode_spo2_alarm_only_after_a_continuous_violation(stream: list, d
 
 @settings(max_examples=100, deadline=None)
 @given(limits, samples)
+@pytest.mark.slow
 def test_acknowledge_all_silences_everything(lim: AlarmLimits, stream: list) -> None:  # type: ignore[type-arg]
     eng = AlarmEngine(lim)
     drive(eng, stream)

@@ -8,6 +8,7 @@ dip lasting one sample period (1 s) longer, no later than one sample period (+ 1
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,7 @@ dips = dict(phase=st.floats(0.0, 0.999), depth=st.integers(1, 40), duration=st.f
 
 @settings(max_examples=300, deadline=None)
 @given(**dips)
+@pytest.mark.slow
 def test_a_60_hz_alarm_is_matched_at_1_hz_within_one_sample_period(phase: float, depth: int, duration: float,
                                                                       threshold: int) -> None:
     fast = first_alarm(60.0, phase / 60, depth, duration, threshold)
@@ -47,6 +49,7 @@ def test_a_60_hz_alarm_is_matched_at_1_hz_within_one_sample_period(phase: float,
 
 @settings(max_examples=300, deadline=None)
 @given(**dips)
+@pytest.mark.slow
 def test_a_1_hz_alarm_is_matched_at_60_hz_within_one_sample_period(phase: float, depth: int, duration: float,
                                                                       threshold: int) -> None:
     slow = first_alarm(1.0, phase, depth, duration, threshold)

@@ -6,6 +6,8 @@ import random
 import string
 from datetime import date
 
+import pytest
+
 from hms_desktop.domain.duplicates import LIKELY, Identity, dob_variants, phonetic_key, rank, score
 from hms_desktop.services.demo.patients import fake_patients
 
@@ -60,6 +62,7 @@ def labelled_set(seed: int = 7) -> tuple[list[Identity], list[Identity]]:
     return people, probes
 
 
+@pytest.mark.slow
 def test_recall_and_precision_on_labelled_set() -> None:
     people, probes = labelled_set()
     true_pos = false_pos = 0

@@ -102,6 +102,7 @@ _spans = st.lists(st.tuples(st.integers(0, 3 * 24 * 60), st.integers(1, 600), st
 
 @settings(max_examples=200, deadline=None)
 @given(existing=_spans, probe=st.tuples(st.integers(0, 3 * 24 * 60), st.integers(1, 600)))
+@pytest.mark.slow
 def test_index_agrees_with_brute_force(existing: list[tuple[int, int, str, str, bool]],
                                        probe: tuple[int, int]) -> None:
     """Whatever the spans (across midnights, nested, touching), the index finds exactly the overlaps."""

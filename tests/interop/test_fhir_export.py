@@ -32,6 +32,7 @@ def _validate_all(resources: list[dict]) -> None:
         get_fhir_model_class(res["resourceType"]).model_validate(res)
 
 
+@pytest.mark.slow
 def test_bulk_export_is_valid_ndjson_with_every_resource_type(demo_session: Session,
                                                                tmp_path: Path) -> None:
     out = tmp_path / "export"
@@ -126,6 +127,7 @@ def test_news2_is_a_scored_observation(session: Session) -> None:
     assert f"Observation/{obs.id}-pulse" in [d["reference"] for d in news2["derivedFrom"]]
 
 
+@pytest.mark.slow
 def test_device_spo2_and_pulse_are_exported_one_a_minute(session: Session) -> None:
     services = session.services
     pid = _one_patient(session)
@@ -149,6 +151,7 @@ def test_device_spo2_and_pulse_are_exported_one_a_minute(session: Session) -> No
         ("10:01", "8867-4", 71), ("10:01", "59408-5", 96)]
 
 
+@pytest.mark.slow
 def test_cli_bulk_export_and_one_patient(demo_template: Path, tmp_path: Path, capsys,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "clinic"

@@ -53,6 +53,7 @@ def _richest_patient(session: Session) -> str:
         sum(len(record.entries(s, pid)) for s in COMPARED)))
 
 
+@pytest.mark.slow
 def test_demo_patient_round_trips_into_an_empty_folder(demo_session: Session, tmp_path: Path) -> None:
     pid = _richest_patient(demo_session)
     before = _content(demo_session, pid)
@@ -120,6 +121,7 @@ def test_a_broken_bundle_is_refused_with_the_entry_named(tmp_path: Path, session
         read_bundle(path)
 
 
+@pytest.mark.slow
 def test_edge_values_round_trip(session: Session, tmp_path: Path) -> None:
     from datetime import date
 

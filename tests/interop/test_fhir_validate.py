@@ -67,6 +67,7 @@ def _edge_case_patients(session: Session) -> list[str]:
     return [minimal.id, odd.id, dead.id, twin.id, survivor.id]
 
 
+@pytest.mark.slow
 def test_every_line_of_an_export_with_unusual_patients_validates_whole(
         demo_session: Session, tmp_path: Path) -> None:
     _edge_case_patients(demo_session)
@@ -125,6 +126,7 @@ def _mutations(resource: dict[str, Any], rng: random.Random, n: int) -> list[dic
     return out
 
 
+@pytest.mark.slow
 def test_changed_values_are_refused_exactly_when_fhir_resources_refuses_them(
         demo_session: Session, tmp_path: Path) -> None:
     _edge_case_patients(demo_session)

@@ -80,6 +80,7 @@ def test_delimiter_of_a_one_column_file_defaults_to_comma() -> None:
     assert detect_delimiter("name\nAda\n") == ","
 
 
+@pytest.mark.slow
 def test_cancelled_bulk_export_leaves_nothing(demo_session: Session, tmp_path: Path) -> None:
     cancel = threading.Event()
     out = tmp_path / "out"

@@ -154,6 +154,7 @@ def _import_original_patients(tmp_path: Path, data_dir: Path) -> None:
                  "--date-format", "dd/mm/yyyy"]) == 0
 
 
+@pytest.mark.slow
 def test_original_system_files_are_recognised_and_linked(tmp_path: Path, data_dir: Path) -> None:
     _import_original_patients(tmp_path, data_dir)
     ehr = _write(tmp_path / "ehr.csv",
@@ -190,6 +191,7 @@ def test_original_system_files_are_recognised_and_linked(tmp_path: Path, data_di
         session.store.close()
 
 
+@pytest.mark.slow
 def test_xlsx_file_with_appointments(tmp_path: Path, demo_session: Session) -> None:
     services = demo_session.services
     pid = services.patients.ids()[0]

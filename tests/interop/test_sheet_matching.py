@@ -6,12 +6,15 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
+
 from hms_desktop.domain.duplicates import Identity
 from hms_desktop.interop.sheet_matching import ExistingPatients
 from hms_desktop.services.session import Session
 from tests.domain.test_patients_duplicates import variant
 
 
+@pytest.mark.slow
 def test_same_matches_as_the_registration_check(demo_session: Session) -> None:
     services = demo_session.services
     existing = ExistingPatients(services)

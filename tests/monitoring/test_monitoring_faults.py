@@ -87,6 +87,7 @@ def assert_desaturation_alarms_in_time(bed: Bed, t0: float) -> Alarm:
     return alarm
 
 
+@pytest.mark.slow
 def test_a_parser_that_raises_is_named_and_the_bed_still_alarms(bed_factory: Callable[..., Bed],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     parser_type = type(make_parser("cms50-v7"))
@@ -107,6 +108,7 @@ def test_a_parser_that_raises_is_named_and_the_bed_still_alarms(bed_factory: Cal
     assert fault.text.startswith("** Device data failed on Bed 1 — parser cms50-v7 failed: IndexError")
 
 
+@pytest.mark.slow
 def test_a_recorder_that_raises_is_named_and_the_bed_still_alarms(bed_factory: Callable[..., Bed]) -> None:
     bed = bed_factory()
 
@@ -121,6 +123,7 @@ def test_a_recorder_that_raises_is_named_and_the_bed_still_alarms(bed_factory: C
     assert bed.controller.monitors["BED01"].numerics.spo2 == 80  # the display never froze
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_named_retried_and_the_bed_still_alarms(bed_factory: Callable[..., Bed],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     real_record = MonitoringService.record_vitals
@@ -149,6 +152,7 @@ def _vitals(bed: Bed) -> list[Any]:
     return bed.service.data.vitals.read(now - timedelta(minutes=5), now + timedelta(minutes=1))
 
 
+@pytest.mark.slow
 def test_a_speaker_that_fails_is_named_and_the_bed_still_alarms(bed_factory: Callable[..., Bed]) -> None:
     bed = bed_factory()
     attempts: list[float] = []
@@ -167,6 +171,7 @@ def test_a_speaker_that_fails_is_named_and_the_bed_still_alarms(bed_factory: Cal
     bed.qtbot.waitUntil(lambda: len(attempts) >= 3, timeout=3000)  # ...and keeps retrying
 
 
+@pytest.mark.slow
 def test_a_stalled_gui_thread_does_not_delay_the_alarm(qtbot: Any, bed_factory: Callable[..., Bed]) -> None:
     bed = bed_factory()
     view = StationView(bed.controller)

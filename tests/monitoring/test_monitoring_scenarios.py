@@ -77,6 +77,7 @@ def test_pulse_high_and_low_alarm_medium_after_10_s_and_clear_with_hysteresis(da
     assert near(run.first("pr_low").at, 48.0, rate_hz)
 
 
+@pytest.mark.slow
 def test_unacknowledged_medium_alarm_escalates_to_high_after_120_s(data_dir: Path) -> None:
     run = run_scenario(data_dir, [Segment(5), Segment(140, pulse=130)])
     assert near(run.first("pr_high", "escalated").at, 135.0, 1.0)
@@ -117,6 +118,7 @@ def test_a_session_that_never_gets_data_alarms_after_10_s(data_dir: Path) -> Non
 @pytest.mark.parametrize("flags", [frozenset(), frozenset({DeviceFlag.SEARCHING}),
                                    frozenset({DeviceFlag.ARTIFACT, DeviceFlag.SEARCHING})],
                          ids=["no flag", "searching", "artifact+searching"])
+@pytest.mark.slow
 def test_invalid_readings_without_finger_out_alarm_after_10_s(data_dir: Path, flags: frozenset[DeviceFlag]) -> None:
     run = run_scenario(data_dir, [Segment(20), Segment(120, spo2=None, pulse=None, flags=flags)])
     alarm = run.first("no_valid_reading")
@@ -199,6 +201,7 @@ def test_a_wall_clock_step_during_the_onset_delay_changes_nothing(data_dir: Path
     assert near(run.first("pr_high").at, 15.0 - 300.0, 1.0)
 
 
+@pytest.mark.slow
 def test_audio_pause_covers_only_the_alarms_sounding_when_pressed(data_dir: Path) -> None:
     def pause(st: MonitoringStation, t: float) -> None:
         st.pause_audio()

@@ -69,6 +69,7 @@ def _files(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not p.name.startswith(".lock") and p.relative_to(folder).parts[0] != ".cache"}
 
 
+@pytest.mark.slow
 def test_an_encrypted_backup_restores_every_byte_and_checks_clean(demo_folder: Path, tmp_path: Path,
                                                                    key: object) -> None:
     backup = _back_up(demo_folder, tmp_path / "b.hmsbak", key)

@@ -6,11 +6,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from hms_desktop.services.container import build_services
 from hms_desktop.services.demo import care
 from hms_desktop.storage import Store
 
 
+@pytest.mark.slow
 def test_generate_fills_every_care_area(data_dir: Path) -> None:
     store = Store(data_dir)
     try:

@@ -58,6 +58,7 @@ def patients_with_records(folder: Path, count: int) -> dict[str, list[tuple[str,
         close_session(session)
 
 
+@pytest.mark.slow
 def test_search_works_before_the_record_tables_load_and_a_record_opened_then_is_complete(demo: Path) -> None:
     expected = patients_with_records(demo, 5)
     assert expected, "the demo folder should hold patients with records"
@@ -120,6 +121,7 @@ def test_a_table_never_loaded_is_never_rewritten(demo: Path) -> None:
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in demo.glob("observations*.csv")} == before
 
 
+@pytest.mark.slow
 def test_a_merge_before_the_background_load_moves_references_in_tables_not_loaded_yet(demo: Path) -> None:
     header, *rows = csv.reader(io.StringIO((demo / "observations.csv").read_text(encoding="utf-8-sig")))
     merged_id = rows[0][header.index("patient_id")]

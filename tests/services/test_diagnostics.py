@@ -41,6 +41,7 @@ def _patient_names(data_dir: Path) -> set[str]:
     return {r.cells[given] for r in records} | {r.cells[family] for r in records}
 
 
+@pytest.mark.slow
 def test_names_are_redacted_and_ids_kept(logs: Path, tmp_path: Path) -> None:
     session = open_session(tmp_path / "data", demo_if_empty=True, demo_patients=30, demo_seed=4)
     try:
@@ -119,6 +120,7 @@ def test_logs_go_to_the_platform_log_folder_on_each_os(monkeypatch: pytest.Monke
     assert diagnostics.log_dir() == Path("/Users/ann/AppData/Local/HMS Desktop/HMS Desktop/Logs")
 
 
+@pytest.mark.slow
 def test_a_full_demo_session_of_the_real_app_logs_no_patient_names(tmp_path: Path) -> None:
     """The installed entry point, on a fresh folder, until every tab is open; then grep."""
     data, log_folder = tmp_path / "data", tmp_path / "logs"

@@ -6,11 +6,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from hms_desktop.services.container import build_services
 from hms_desktop.services.demo import monitoring
 from hms_desktop.storage import Store
 
 
+@pytest.mark.slow
 def test_demo_generates_beds_sessions_vitals_and_alarms(data_dir: Path) -> None:
     store = Store(data_dir)
     services = build_services(store)
@@ -35,6 +38,7 @@ def test_demo_generates_beds_sessions_vitals_and_alarms(data_dir: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_demo_ward_has_one_bed_live_on_the_demo_device(data_dir: Path) -> None:
     store = Store(data_dir)
     services = build_services(store)

@@ -56,6 +56,7 @@ def test_one_row_a_second_with_last_valid_values_and_flags(setup) -> None:  # ty
     assert [(r.spo2, r.flags) for r in rows] == [(96, []), (None, ["finger_out"])]
 
 
+@pytest.mark.slow
 def test_alarm_events_and_pleth_snapshot_around_the_alarm(setup) -> None:  # type: ignore[no-untyped-def]
     svc, writer, rec = setup
     session = svc.start_session(bed_id="BED01", patient_id="PAT000007")

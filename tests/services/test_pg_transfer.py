@@ -98,6 +98,7 @@ def test_migrate_then_export_round_trips_a_demo_clinic(tmp_path: Path, database:
         close_session(session)
 
 
+@pytest.mark.slow
 def test_migrate_refuses_a_password_on_the_command_line(tmp_path: Path) -> None:
     result = cli("migrate", "--user", "admin", "--from", str(tmp_path), "--to", "postgresql://u:secret@localhost/x")
     assert result.returncode == 1 and "password file" in result.stderr

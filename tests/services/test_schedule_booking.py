@@ -171,6 +171,7 @@ def test_find_next_free_slot_skips_busy_and_closed_times(service: SchedulingServ
     assert late is not None and late.start == local(2026, 3, 9, 9)  # Friday full -> Monday
 
 
+@pytest.mark.slow
 def test_find_next_free_slot_any_provider_of_department(service: SchedulingService) -> None:
     service.book(draft(local(2026, 3, 2, 9), minutes=60, pat="PAT000009"))
     slot = service.find_next_free_slot(after=local(2026, 3, 2, 9), minutes=30, department="Cardiology")

@@ -9,6 +9,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from hms_desktop.domain.schedule_conflicts import ConflictIndex, resources_of
 from hms_desktop.domain.scheduling import BLOCKING
 from hms_desktop.services.container import build_services
@@ -17,6 +19,7 @@ from hms_desktop.storage import Store
 from tests.schedule_support import seed_patients
 
 
+@pytest.mark.slow
 def test_demo_schedule_is_conflict_free_and_has_every_status(data_dir: Path) -> None:
     store = Store(data_dir)
     try:

@@ -33,6 +33,7 @@ def demo_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo, "GENERATORS", ["shelltest_notes"])
 
 
+@pytest.mark.slow
 def test_empty_folder_gets_demo_data_with_forward_progress(data_dir: Path, demo_notes: None) -> None:
     steps: list[tuple[str, float]] = []
     session = open_session(data_dir, demo_if_empty=True, demo_patients=25, demo_seed=7,
@@ -118,6 +119,7 @@ def test_warm_up_builds_lazy_indexes_before_any_tab_asks() -> None:
     assert calls == ["scheduling", "patient index"]
 
 
+@pytest.mark.slow
 def test_loaded_rows_are_out_of_the_collectors_sight_after_opening(data_dir: Path, demo_notes: None) -> None:
     import gc
 

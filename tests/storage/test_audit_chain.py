@@ -243,6 +243,7 @@ def test_check_includes_the_chain(folder: Path, capsys: pytest.CaptureFixture[st
     assert f"{folder / 'vitals' / TODAY}.csv:{len(lines) + 1}: truncated" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_verify_as_a_command_exits_by_the_chain(folder: Path) -> None:
     command = [sys.executable, "-m", "hms_desktop", "verify", "--data-dir", str(folder)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("target", ["journal", "day file"])
 @pytest.mark.parametrize("mode", ["before", "torn"])
+@pytest.mark.slow
 def test_a_kill_between_an_entry_and_its_line_is_not_tampering(tmp_path: Path, target: str, mode: str) -> None:
     folder = tmp_path / "data"
     child = subprocess.run([sys.executable, "-m", "tests.storage.audit_crash_writer", str(folder),
@@ -48,6 +49,7 @@ def test_a_kill_between_an_entry_and_its_line_is_not_tampering(tmp_path: Path, t
     assert after.intact, after.problems
 
 
+@pytest.mark.slow
 def test_verify_beside_a_running_writer_reports_nothing(tmp_path: Path) -> None:
     """The writer appends and moves journals into history (a checkpoint every 7 changes)
     while verify reads: lines and moves newer than the chain it read are caught up, not named."""

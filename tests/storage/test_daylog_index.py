@@ -85,6 +85,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
+@pytest.mark.slow
 def test_a_missing_or_damaged_index_gives_the_same_rows_and_is_rebuilt(data_dir: Path, damage: str) -> None:
     fill(data_dir)
     for path in day_files(data_dir)[1:]:
@@ -164,6 +165,7 @@ def test_an_index_that_cannot_be_written_loses_no_reading(data_dir: Path) -> Non
         pd.testing.assert_frame_equal(got, every_row_filtered(data_dir, pid))
 
 
+@pytest.mark.slow
 def test_the_fast_rebuild_finds_the_same_lines_and_keys_as_reading_line_by_line() -> None:
     """Rebuilding in C (text without quotes) against the line-by-line scan, on random lines
     of 0-5 cells, the key in any column, with and without a torn last line."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,7 @@ def brute_force(people: list[Patient], probe: Identity, exclude: str = "") -> li
     return [(m.id, m.score) for m in rank(probe, everyone)]
 
 
+@pytest.mark.slow
 def test_registration_checks_find_what_scoring_everyone_finds() -> None:
     people = population(31, 1500)
     index = PatientIndex({c: [] for c in INDEX_COLUMNS})
@@ -108,6 +110,7 @@ def test_prefix_index_answers_like_a_scan_across_many_single_additions() -> None
                 assert sorted(index.prefix(prefix)) == sorted(r for k, r in pairs if k.startswith(prefix))
 
 
+@pytest.mark.slow
 def test_names_near_the_likely_line_are_judged_like_scoring_everyone() -> None:
     """Same birthday, vowels of the names changed 3-12 times (so they still sound
     alike): scores fall on both sides of LIKELY, which is where a pre-filter that is a

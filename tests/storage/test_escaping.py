@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ def test_escape_round_trips(value: str) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(st.one_of(text, risky), min_size=1, max_size=5), note=st.one_of(st.none(), text, risky))
+@pytest.mark.slow
 def test_text_survives_disk_and_no_cell_starts_a_formula(tmp_path_factory, names: list[str], note: str | None) -> None:
     folder: Path = tmp_path_factory.mktemp("data")
     store = Store(folder)

@@ -37,6 +37,7 @@ def dob_on(path: Path, line: int) -> str:
     return path.read_text(encoding="utf-8-sig").split("\n")[line - 1].split(",")[3]
 
 
+@pytest.mark.slow
 def test_a_spreadsheet_date_format_never_costs_a_row_and_a_fixed_file_is_accepted_by_repair(demo: Path) -> None:
     table_file = demo / "patients.csv"
     iso = {line: dob_on(table_file, line) for line in (3, 4)}
@@ -67,6 +68,7 @@ def test_a_spreadsheet_date_format_never_costs_a_row_and_a_fixed_file_is_accepte
     assert [r["by"] for r in manifest(demo)["repairs"]] == ["admin", "admin"]  # the signed-in --user
 
 
+@pytest.mark.slow
 def test_repair_discards_unloadable_rows_only_when_asked_and_keeps_a_copy(demo: Path) -> None:
     table_file = demo / "patients.csv"
     bad = dob_on(table_file, 2)
@@ -81,6 +83,7 @@ def test_repair_discards_unloadable_rows_only_when_asked_and_keeps_a_copy(demo: 
     assert code == 0 and f"patients: {DEMO_PATIENTS - 1} row(s)" in text
 
 
+@pytest.mark.slow
 def test_an_edited_journal_line_is_never_checkpointed_away(demo: Path) -> None:
     with opened(demo) as session:
         saved = session.services.patients.register(patient("Kemi"))
@@ -98,6 +101,7 @@ def test_an_edited_journal_line_is_never_checkpointed_away(demo: Path) -> None:
     assert code == 1 and f"{journal}:" in out and "checksum mismatch" in out
 
 
+@pytest.mark.slow
 def test_a_windows_1252_table_opens_names_the_line_and_repair_converts_it_keeping_the_original(demo: Path) -> None:
     with opened(demo) as session:
         zoe = session.services.patients.register(patient("Zoë", "Müller"))
@@ -121,6 +125,7 @@ def test_a_windows_1252_table_opens_names_the_line_and_repair_converts_it_keepin
     assert check(demo)[0] == 0
 
 
+@pytest.mark.slow
 def test_settings_in_latin_1_open_with_defaults_named_and_repair_converts_them(demo: Path) -> None:
     (demo / "settings.json").write_bytes('{"clinic_name": "Clínica São José"}'.encode("latin-1"))
     with opened(demo) as session:
@@ -141,6 +146,7 @@ def test_settings_in_latin_1_open_with_defaults_named_and_repair_converts_them(d
     pytest.param(lambda t: "\r\n".join(f'"{line}"'.replace(",", '","') for line in t.split("\n")).encode(),
                  id="CRLF, every cell quoted"),
 ])
+@pytest.mark.slow
 def test_any_bytes_in_a_table_open_the_folder_and_check_names_the_file(demo: Path, garbage: object) -> None:
     table_file = demo / "patients.csv"
     table_file.write_bytes(garbage(table_file.read_text(encoding="utf-8-sig")))  # type: ignore[operator]
@@ -150,6 +156,7 @@ def test_any_bytes_in_a_table_open_the_folder_and_check_names_the_file(demo: Pat
     assert code == 1 and str(table_file) in out and "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_a_renamed_column_is_named_at_line_1_and_the_table_is_never_rewritten_without_it(demo: Path) -> None:
     table_file = demo / "patients.csv"
     edit_lines(table_file, {1: (",address,", ",Address,")})
@@ -165,6 +172,7 @@ def test_a_renamed_column_is_named_at_line_1_and_the_table_is_never_rewritten_wi
     assert table_file.read_bytes() == edited  # every address a person typed is still there
 
 
+@pytest.mark.slow
 def test_a_column_a_person_added_survives_every_save(demo: Path) -> None:
     table_file = demo / "patients.csv"
     lines = table_file.read_bytes().decode("utf-8-sig").rstrip("\n").split("\n")
@@ -181,6 +189,7 @@ def test_a_column_a_person_added_survives_every_save(demo: Path) -> None:
     assert code == 1 and f"{table_file}:1: column 'ward'" in out and "not rewritten" in out
 
 
+@pytest.mark.slow
 def test_formula_cells_typed_by_hand_are_flagged_and_written_back_escaped(demo: Path) -> None:
     table_file = demo / "patients.csv"
     lines = table_file.read_bytes().decode("utf-8-sig").split("\n")
@@ -199,6 +208,7 @@ def test_formula_cells_typed_by_hand_are_flagged_and_written_back_escaped(demo: 
     assert check(demo)[0] == 0
 
 
+@pytest.mark.slow
 def test_a_formula_as_an_id_is_refused_and_the_row_stays_as_typed(demo: Path) -> None:
     table_file = demo / "patients.csv"
     record_id = table_file.read_bytes().decode("utf-8-sig").split("\n")[2].split(",")[0]
@@ -222,6 +232,7 @@ def test_a_damaged_quarantine_file_does_not_stop_the_folder(demo: Path) -> None:
     assert check(demo)[0] == 0
 
 
+@pytest.mark.slow
 def test_a_folder_where_a_table_file_should_be_is_named_not_a_traceback(demo: Path) -> None:
     (demo / "patients.csv").unlink()
     (demo / "patients.csv").mkdir()  # a sync tool's conflict, a bad copy

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+@pytest.mark.slow
 def test_a_torn_last_line_of_a_vitals_day_file_is_a_crash_note_not_a_problem(demo: Path) -> None:
     day_file = sorted((demo / "vitals").glob("*.csv"))[-1]
     with open(day_file, "ab") as handle:

@@ -40,6 +40,7 @@ def highest_patient_number(folder: Path) -> int:
     return max(numbers)
 
 
+@pytest.mark.slow
 def test_a_200_kb_history_is_kept_after_a_crash_and_a_close_and_its_id_is_never_reissued(demo: Path) -> None:
     with opened(demo) as session:
         long_one = session.services.patients.register(patient("Ngozi", medical_history=LONG_HISTORY))
@@ -109,6 +110,7 @@ def _folder_where_an_id_was_issued_twice(demo: Path) -> tuple[str, str]:
     return lost.id, "Emeka"
 
 
+@pytest.mark.slow
 def test_an_id_issued_twice_before_the_fix_is_reported_on_first_open_and_both_records_are_kept(demo: Path) -> None:
     record_id, later_name = _folder_where_an_id_was_issued_twice(demo)
     code, text = check(demo)  # read-only: reports, restores nothing
@@ -167,6 +169,7 @@ LOSSES = {
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.slow
 def test_a_lost_or_cut_file_opens_read_only_is_named_by_check_and_repair_never_reissues_an_id(
         demo: Path, loss: str) -> None:
     with opened(demo) as session:  # acknowledged, but only in the journal (then a crash)

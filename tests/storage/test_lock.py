@@ -145,6 +145,7 @@ def folder_of_another_user() -> Iterator[tuple[Path, list[str]]]:
         shutil.rmtree(base)
 
 
+@pytest.mark.slow
 def test_a_folder_of_another_user_opens_read_only_and_says_why(
         folder_of_another_user: tuple[Path, list[str]]) -> None:
     folder, as_other_user = folder_of_another_user

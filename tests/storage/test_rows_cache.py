@@ -82,6 +82,7 @@ cells = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(cells, min_size=1, max_size=8), note=st.one_of(st.none(), cells))
 @example(names=["NUL \x00 inside", "unit \x1f separator", "\r", "'=1+2", '"'], note="a\r\nb,\"c\"")
+@pytest.mark.slow
 def test_cached_rows_equal_parsed_rows_for_any_text(tmp_path_factory: pytest.TempPathFactory,
                                                      names: list[str], note: str | None) -> None:
     folder = tmp_path_factory.mktemp("any-text")
@@ -202,6 +203,7 @@ def test_backups_leave_the_disposable_cache_out(data_dir: Path) -> None:
     assert "things.csv" in names and not any(n.startswith(".cache") for n in names)
 
 
+@pytest.mark.slow
 def test_the_cache_is_current_for_the_next_process_whatever_its_hash_seed() -> None:
     """The next start is another process: a fingerprint must not depend on set order."""
     code = ("from hms_desktop.storage.rows_cache import fingerprint; from tests.storage.models import THINGS; "

@@ -38,6 +38,7 @@ def header(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("layout", ["added", "added-migrated"])
+@pytest.mark.slow
 def test_old_journal_then_a_model_with_one_more_column_keeps_every_row(tmp_path: Path, layout: str) -> None:
     folder = tmp_path / "data"
     ann = crash_after_saving(folder, "old", "Ann")  # a journal in the old columns, never checkpointed
@@ -58,6 +59,7 @@ def test_old_journal_then_a_model_with_one_more_column_keeps_every_row(tmp_path:
 
 
 @pytest.mark.parametrize("layout", ["added", "added-migrated"])
+@pytest.mark.slow
 def test_old_checkpoint_then_a_model_with_one_more_column_keeps_every_row(tmp_path: Path, layout: str) -> None:
     folder = tmp_path / "data"
     ann = crash_after_saving(folder, "old", "Ann", checkpoint=True)  # things.csv in the old columns
@@ -71,6 +73,7 @@ def test_old_checkpoint_then_a_model_with_one_more_column_keeps_every_row(tmp_pa
     store.close()
 
 
+@pytest.mark.slow
 def test_a_hand_removed_column_is_still_named_not_taken_for_a_new_model(tmp_path: Path) -> None:
     """Only the engine's own files count as an older layout: a column a person deleted from a
     checkpoint is a finding, the folder asks for Repair, nothing is rewritten empty."""
@@ -89,6 +92,7 @@ def test_a_hand_removed_column_is_still_named_not_taken_for_a_new_model(tmp_path
 
 
 @pytest.mark.parametrize("checkpoint", [False, True], ids=["journal", "checkpoint"])
+@pytest.mark.slow
 def test_a_removed_optional_column_is_named_and_its_values_are_kept(tmp_path: Path, checkpoint: bool) -> None:
     """docs/storage.md: a column the model does not know is named as ``file:1`` and the file
     is never rewritten while it has it, so the values in it are kept; nothing is quarantined."""
@@ -113,6 +117,7 @@ def test_a_removed_optional_column_is_named_and_its_values_are_kept(tmp_path: Pa
 
 
 @pytest.mark.parametrize("layout", ["removed-migrated", "renamed-migrated"])
+@pytest.mark.slow
 def test_a_removed_or_renamed_column_with_a_migration_keeps_every_row(tmp_path: Path, layout: str) -> None:
     folder = tmp_path / "data"
     ann = crash_after_saving(folder, "old", "Ann")
@@ -126,6 +131,7 @@ def test_a_removed_or_renamed_column_with_a_migration_keeps_every_row(tmp_path: 
     store.close()
 
 
+@pytest.mark.slow
 def test_a_renamed_column_without_a_migration_is_named_and_nothing_is_lost(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     ann = crash_after_saving(folder, "old", "Ann")

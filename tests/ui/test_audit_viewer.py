@@ -113,6 +113,7 @@ def test_enter_on_a_row_opens_the_record_as_it_was(dialog: AuditViewerDialog, qt
     assert "Old Street 1" in fields and "New Road 2" not in fields
 
 
+@pytest.mark.slow
 def test_export_writes_what_is_shown_and_is_itself_logged(dialog: AuditViewerDialog, session: Session,
                                                           qtbot: QtBot, tmp_path: Path) -> None:
     search(dialog, qtbot, "User", "ann")

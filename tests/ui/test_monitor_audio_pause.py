@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
@@ -20,6 +21,7 @@ def named(view: StationView, cls: type, name: str):  # type: ignore[no-untyped-d
     return next(w for w in view.findChildren(cls) if w.accessibleName() == name)
 
 
+@pytest.mark.slow
 def test_a_new_alarm_during_audio_pause_sounds_and_the_countdown_says_so(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     store, service, controller, sound = make_station(data_dir, beds=2)
     for pid in ("PAT000001", "PAT000002"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -45,6 +46,7 @@ def test_pause_stops_alarms_and_recording_resume_restarts(qtbot, data_dir: Path)
     store.close()
 
 
+@pytest.mark.slow
 def test_alarm_history_opens_the_saved_pleth(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock()
     store, service, controller, _sound = make_station(data_dir, beds=1, clock=clock, threaded=False)

@@ -36,6 +36,7 @@ def answer_quit_question(button_name: str, seen: list[str]) -> None:
     QTimer.singleShot(0, click)
 
 
+@pytest.mark.slow
 def test_quit_with_monitored_beds_asks_and_the_watchdog_follows(
         make_window: MakeWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inhibited: list[str] = []

@@ -22,6 +22,7 @@ def scenario(tmp_path: Path, name: str, rows: str) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_desaturation_finger_out_and_unplug_through_real_ptys(qtbot, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A fast desaturation (97 -> 84 at 3 s) and a finger taken out at 3 s, each on its own pty.
     desat = scenario(tmp_path, "desaturation", "3,97,72,ok\n0.2,84,90,ok\n120,84,90,ok\n")
@@ -80,6 +81,7 @@ def test_desaturation_finger_out_and_unplug_through_real_ptys(qtbot, data_dir: P
         store.close()
 
 
+@pytest.mark.slow
 def test_demo_device_streams_through_a_real_reader(qtbot) -> None:  # type: ignore[no-untyped-def]
     from hms_desktop.devices.sources import DEMO_PORT, DeviceSource
 

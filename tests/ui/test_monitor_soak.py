@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from hms_desktop.devices.sources import SyntheticOximeter
@@ -19,6 +20,7 @@ from hms_desktop.ui.monitor.station_view import StationView
 from tests.ui.monitor_helpers import make_station
 
 
+@pytest.mark.slow
 def test_sixteen_beds_500_frames_refcount_of_none_never_falls(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     store, service, controller, _sound = make_station(data_dir, beds=16, fps=1000)
     view = StationView(controller)

@@ -59,6 +59,7 @@ def test_tiles_show_live_numbers_and_a_sweeping_pleth(qtbot, station) -> None:  
     assert controller.frames > 5
 
 
+@pytest.mark.slow
 def test_desaturation_raises_high_alarm_within_delay_plus_one_second(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     src = start(controller)
@@ -88,6 +89,7 @@ def test_desaturation_raises_high_alarm_within_delay_plus_one_second(qtbot, stat
     # tests/monitoring/test_monitoring_scenarios.py (an acknowledged alarm stays silent).
 
 
+@pytest.mark.slow
 def test_finger_out_during_a_spo2_alarm_hands_over_at_high_priority(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     src = start(controller, spo2=80)
@@ -101,6 +103,7 @@ def test_finger_out_during_a_spo2_alarm_hands_over_at_high_priority(qtbot, stati
     assert find(view, QLabel, "BED01 SpO2").text() == "SpO2 ---"
 
 
+@pytest.mark.slow
 def test_stalled_device_raises_no_data(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     src = start(controller)
@@ -111,6 +114,7 @@ def test_stalled_device_raises_no_data(qtbot, station) -> None:  # type: ignore[
     assert mon.engine.alarm(AlarmKind.NO_DATA).priority is Priority.MEDIUM
 
 
+@pytest.mark.slow
 def test_audio_pause_counts_down_and_keeps_visual_alarms(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     start(controller, spo2=80)
@@ -127,6 +131,7 @@ def test_audio_pause_counts_down_and_keeps_visual_alarms(qtbot, station) -> None
     assert countdown.text() == ""
 
 
+@pytest.mark.slow
 def test_numerics_day_file_holds_the_sent_values(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     service, controller, sound, view = station
     src = start(controller, spo2=95, pulse_rate=88)

@@ -98,6 +98,7 @@ def test_a_demo_device_bed_says_demo_on_the_tile_and_in_the_bed_view(qtbot, stat
     assert not demo.isVisible()  # the bed is free again: nothing simulated on it
 
 
+@pytest.mark.slow
 def test_live_alarm_list_is_readable_at_1400_px_without_scrolling(qtbot, station) -> None:  # type: ignore[no-untyped-def]
     controller, view = station
     src = SyntheticOximeter(spo2=97)

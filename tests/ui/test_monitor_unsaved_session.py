@@ -51,6 +51,7 @@ def read_only_ctx(damaged_folder: tuple[Path, str]) -> Iterator[AppContext]:
         yield ctx
 
 
+@pytest.mark.slow
 def test_a_new_session_in_a_read_only_window_monitors_alarms_and_says_it_is_not_saved(
         read_only_ctx: AppContext, damaged_folder: tuple[Path, str], qtbot: QtBot, sim: PtySimulator) -> None:
     ctx, patient_id = read_only_ctx, damaged_folder[1]

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -39,6 +40,7 @@ def _set_up_and_back_up(window, qtbot: QtBot, usb: Path) -> None:  # type: ignor
     assert ok, message
 
 
+@pytest.mark.slow
 def test_back_up_now_sets_up_then_backs_up_and_the_status_says_so(make_window, data_dir: Path,
                                                                    tmp_path: Path, qtbot: QtBot) -> None:
     window = make_window()
@@ -53,6 +55,7 @@ def test_back_up_now_sets_up_then_backs_up_and_the_status_says_so(make_window, d
     assert str(backups[0]) in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_wrong_passphrase_then_restores_and_opens(make_window, data_dir: Path,
                                                                      tmp_path: Path, qtbot: QtBot) -> None:
     opened: list[Path] = []

@@ -97,6 +97,7 @@ def test_file_connect_to_server_reopens_the_window_on_the_server(make_window, qt
     assert not window.isVisible()
 
 
+@pytest.mark.slow
 def test_a_window_on_an_unreachable_server_says_which_server(make_window, qtbot: QtBot) -> None:
     window = make_window(wait=False, database="postgresql://reception@localhost:1/hms")
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "open_failed_message") is not None, timeout=30000)

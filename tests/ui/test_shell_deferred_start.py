@@ -30,6 +30,7 @@ def big_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_the_patients_tab_searches_before_the_record_tables_have_loaded(
         make_window: Any, big_demo: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     behind = threading.Event()  # holds the background load, as a slow disk would

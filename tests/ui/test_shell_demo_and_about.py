@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -28,6 +29,7 @@ def message_box(window, name: str, qtbot: QtBot) -> QMessageBox:  # noqa: ANN001
     return found()[0]
 
 
+@pytest.mark.slow
 def test_demo_banner_stays_and_remove_moves_the_files_aside(make_window, data_dir: Path, qtbot: QtBot) -> None:
     relaunched: list[Path] = []
     window = demo_window(make_window, data_dir, relaunched)
@@ -54,6 +56,7 @@ def test_demo_banner_stays_and_remove_moves_the_files_aside(make_window, data_di
     assert not second.action_remove_demo.isEnabled()
 
 
+@pytest.mark.slow
 def test_removal_is_refused_once_a_real_patient_was_added(make_window, data_dir: Path, qtbot: QtBot) -> None:
     relaunched: list[Path] = []
     window = demo_window(make_window, data_dir, relaunched)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
@@ -59,6 +60,7 @@ def test_damaged_settings_file_is_shown_and_defaults_used(make_window, data_dir:
     assert "Atlantis" in settings_path(data_dir).read_text()  # the user's file is left alone
 
 
+@pytest.mark.slow
 def test_check_data_runs_the_check_command_on_this_folder(make_window, qtbot: QtBot) -> None:
     window = make_window()
     window.action_check.trigger()

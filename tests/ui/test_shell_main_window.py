@@ -6,6 +6,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QRect, QSize, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
@@ -23,6 +24,7 @@ def _titles(window) -> list[str]:
     return [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
 
+@pytest.mark.slow
 def test_window_shows_at_once_and_fills_tabs_after_loading_in_background(make_window, qtbot: QtBot) -> None:
     window = make_window(start=False)
     gate = threading.Event()
@@ -54,6 +56,7 @@ def test_window_shows_at_once_and_fills_tabs_after_loading_in_background(make_wi
     assert not find(window, "Quarantine notice").isVisible()
 
 
+@pytest.mark.slow
 def test_second_instance_is_read_only_and_says_so(make_window, data_dir: Path) -> None:
     first = make_window()
     second = make_window(data_dir)
@@ -123,6 +126,7 @@ def test_a_failed_save_opens_a_message_naming_what_was_lost(make_window, qtbot: 
     assert window.isEnabled()  # non-blocking box: live monitoring keeps drawing behind it
 
 
+@pytest.mark.slow
 def test_open_patient_switches_to_the_record_tab(make_window) -> None:
     window = make_window()
     window.ctx.navigation.open_patient("PAT000003")

@@ -59,6 +59,7 @@ def opened_by_us(path: str) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to count open files")
+@pytest.mark.slow
 def test_second_window_never_opens_the_device_and_disables_writes(
         make_window: MakeWindow, qtbot: QtBot, data_dir: Path, sim: PtySimulator,
         first_window: subprocess.Popen[str]) -> None:

@@ -30,6 +30,7 @@ def _notes(data_dir: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_a_lost_table_opens_read_only_and_a_confirmed_repair_records_who(make_window, data_dir: Path,
                                                                           qtbot: QtBot) -> None:
     _notes(data_dir)

@@ -61,6 +61,7 @@ def gone(pid: int, timeout: float) -> bool:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.slow
 def test_a_frozen_gui_thread_is_reported_and_recovers(tmp_path: Path) -> None:
     report = tmp_path / "watchdog.log"
     station = run_station(report, "freeze")
@@ -78,6 +79,7 @@ def test_a_frozen_gui_thread_is_reported_and_recovers(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.slow
 def test_a_killed_station_is_reported_stopped(tmp_path: Path) -> None:
     report = tmp_path / "watchdog.log"
     station = run_station(report, "die")

@@ -61,6 +61,7 @@ def window(qapp: QApplication, demo_folder: Path) -> Iterator[MainWindow]:
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("title", TABS)
+@pytest.mark.slow
 def test_every_tab_and_record_page_fits(window: MainWindow, title: str, size: str) -> None:
     problems = walk_tab(window, title, SIZES[size])
     assert not problems, "\n".join(problems)
@@ -168,6 +169,7 @@ def test_every_dialog_fits(window: MainWindow, name: str, size: str) -> None:
 
 
 @pytest.mark.parametrize("title", TABS)
+@pytest.mark.slow
 def test_every_tab_fits_at_scale_factor_2(demo_folder: Path, tmp_path: Path, title: str) -> None:
     """A real QT_SCALE_FACTOR=2 process (fonts and metrics at 2×), on a copy of the folder."""
     import shutil
@@ -183,6 +185,7 @@ def test_every_tab_fits_at_scale_factor_2(demo_folder: Path, tmp_path: Path, tit
     assert not report["problems"], "\n".join(report["problems"])
 
 
+@pytest.mark.slow
 def test_the_longest_names_allowed_never_widen_the_window(window: MainWindow, qtbot: Any) -> None:
     """Issue 13 item 1: a 480-character family name made the Record window 7,867 px wide. Names
     now stop at 100 characters (field_limits) and every label of user text elides, whole in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -76,6 +77,7 @@ def test_wristband_from_the_file_menu_saves_a_pdf(make_window, data_dir: Path, t
     assert pid in text and "ALLERGIES: Penicillin (severe)" in text
 
 
+@pytest.mark.slow
 def test_fhir_bundle_import_previews_then_adds_to_the_chosen_record(
         make_window, data_dir: Path, tmp_path: Path, qtbot: QtBot) -> None:
     source = tmp_path / "other clinic"

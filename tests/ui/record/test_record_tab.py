@@ -161,6 +161,7 @@ def write_summary(qtbot: Any, tab: RecordTab, path: Path) -> Path:
     return Path(written.args[0])
 
 
+@pytest.mark.slow
 def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
     pid = add_patient(record_ctx.services, "Amara", "Okafor", "1971-06-15", "female", "O+")
     record = record_ctx.services.record
@@ -188,6 +189,7 @@ def test_summary_pdf_holds_name_and_allergies(qtbot: Any, tab: RecordTab, record
         assert expected in text, expected
 
 
+@pytest.mark.slow
 def test_summary_is_complete_paginated_and_framed(qtbot: Any, tab: RecordTab, record_ctx: Any, tmp_path: Path) -> None:
     """Issue 13 item 12: diagnoses and notes were missing; every page now says whose summary it is,
     the clinic, the print date and "Page n of N"."""
