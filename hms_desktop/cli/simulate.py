@@ -52,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulate: {exc}", file=sys.stderr)
         return 2
     info = PROTOCOLS[args.protocol]
-    sim.start()
-    print(sim.port, flush=True)
-    print(f"{info.title}: {info.frame_rate_hz:g} frames/s, scenario {sim.scenario}; Ctrl+C to stop",
-          file=sys.stderr, flush=True)
-    try:
+    try:  # from the start: a Ctrl+C at any moment must stop the sending thread, or it never exits
+        sim.start()
+        print(sim.port, flush=True)
+        print(f"{info.title}: {info.frame_rate_hz:g} frames/s, scenario {sim.scenario}; Ctrl+C to stop",
+              file=sys.stderr, flush=True)
         threading.Event().wait(args.seconds)  # None waits until Ctrl+C
     except KeyboardInterrupt:
         pass

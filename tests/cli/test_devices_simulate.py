@@ -50,7 +50,12 @@ def test_prints_the_pty_path_streams_and_stops_on_ctrl_c() -> None:
         assert (readings[-1].spo2, readings[-1].pulse_rate) == (91, 55)
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)  # generous: a loaded CI machine
+        try:
+            _, err = proc.communicate(timeout=30)  # generous: a loaded CI machine
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave a simulator running after the test
+            proc.communicate()
+            raise
     assert proc.returncode == 0, err
     assert "frames" in err
 
