@@ -470,6 +470,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_state()
+        for dialog in list(self._dialogs):  # first: a running export or import stops and joins
+            dialog.close()                  # its thread before the folder closes under it
         for companion in self._companions:
             companion.close()
         self._pending_tabs = []

