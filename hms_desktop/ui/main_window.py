@@ -298,7 +298,9 @@ class MainWindow(QMainWindow):
         """File ▸ Repair data folder…; on success the window reopens the folder afresh."""
         if self.ctx is None:
             return None
-        dialog = RepairDialog(self.ctx.store, self.controller.writer, self)
+        user = self.ctx.user
+        dialog = RepairDialog(self.ctx.store, self.controller.writer, self, guard=self.ctx.services.folder.repair,
+                              confirmer="" if user.system else f"{user.display_name} ({user.username})")
         dialog.sig_repaired.connect(lambda _result: self.open_data_folder(self.controller.data_dir))
         self._open(dialog)
         return dialog

@@ -8,6 +8,7 @@ manifest records who confirmed and when. See docs/storage.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -39,7 +40,11 @@ class RepairDialog(QDialog):
     sig_failed = Signal(str)
     """Repair could not run or stopped: a message for the user."""
 
-    def __init__(self, store: Any, writer: BackgroundWriter, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Any, writer: BackgroundWriter, parent: QWidget | None = None, *,
+                 guard: Callable[..., Any] | None = None, confirmer: str = "") -> None:
+        """``guard``: the services' ``folder.repair``, which checks that the signed-in user may
+        repair (an administrator) and runs the repair as them; ``confirmer``: that user, recorded
+        with the repair. Without a signed-in person (the system actor) the name is typed."""
         super().__init__(parent)
         self.setObjectName("repair_dialog")
         self.setAccessibleName("Repair data folder")
@@ -47,6 +52,7 @@ class RepairDialog(QDialog):
         self.resize(760, 460)
         self._store = store
         self._writer = writer
+        self._guard: Callable[..., Any] = guard or (lambda task, *args, **kwargs: task(*args, **kwargs))
         self.result_of_repair: RepairResult | None = None
 
         self.intro = QLabel(
@@ -66,6 +72,9 @@ class RepairDialog(QDialog):
         self.name.setObjectName("repair_confirmed_by")
         self.name.setAccessibleName("Confirmed by")
         self.name.setPlaceholderText("your full name")
+        if confirmer:  # the signed-in user confirms; nobody types another person's name
+            self.name.setText(confirmer)
+            self.name.setReadOnly(True)
         self.discard = QCheckBox("Also &discard rows that cannot be loaded (a copy is kept)")
         self.discard.setObjectName("repair_discard")
         self.discard.setAccessibleName("Discard rows that cannot be loaded")
@@ -132,7 +141,7 @@ class RepairDialog(QDialog):
         self._running = True
         self._update_button()
         self.status_label.setText("Repairing…")
-        future = self._writer.submit(repair_folder, self._store, by=self.name.text().strip(),
+        future = self._writer.submit(self._guard, repair_folder, self._store, by=self.name.text().strip(),
                                      discard_unloadable=self.discard.isChecked())
         future.add_done_callback(self._repair_finished)
 
