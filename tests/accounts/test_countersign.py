@@ -107,3 +107,25 @@ def test_a_nurse_signs_in_over_the_station_for_one_start_of_monitoring(
         ("nina", "start monitoring on Bed 1 at the Ward 3 station (ward3)")]
     assert [e.detail for e in events if e.action == "sign-in failed"] == ["nina: wrong password (1 in a row)"]
     store.close()
+
+
+def test_only_the_countersigned_saves_are_the_nurses(ctx: AppContext) -> None:
+    """A station save already queued when the nurse signs in stays the station's, and so does
+    the next one: the switch happens on the writer, around the action's own saves."""
+    import threading
+
+    from hms_desktop.ui.monitor.countersign import perform_as
+
+    access = ctx.services.access
+    nurse = ctx.services.accounts.authenticate("nina", NURSE_PASSWORD)
+    seen: list[str] = []
+    released = threading.Event()
+    ctx.writer.submit(released.wait)  # the writer is busy (a checkpoint, a long import)
+    ctx.writer.submit(lambda: seen.append(access.user.username))  # the station's recording
+    perform_as(ctx, nurse, "start monitoring on Bed 1",
+               lambda: ctx.writer.submit(lambda: seen.append(access.user.username)))
+    assert access.user.username == "ward3"  # the window never changes user
+    ctx.writer.submit(lambda: seen.append(access.user.username))
+    released.set()
+    ctx.writer.drain()
+    assert seen == ["ward3", "nina", "ward3"]

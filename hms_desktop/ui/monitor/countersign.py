@@ -89,13 +89,19 @@ def countersigner(ctx: AppContext) -> Countersign:
 def perform_as(ctx: AppContext, user: SignedInUser, what: str, action: Callable[[], None]) -> None:
     """``action`` checked and saved as ``user``; then the session is the station's again.
 
-    The switch back runs on the background writer after the saves ``action`` queued there
-    (the writer runs in order), so those saves are checked and written as ``user`` too.
-    The window itself (tabs, the controls' permissions) never changes user."""
+    The saves ``action`` makes run on the background writer, in order: the switch to ``user``
+    is queued there just before them and the switch back just after, so exactly those saves are
+    checked and written as ``user``. Switching on this thread instead made the station's own
+    saves already queued (a bed's recording) count as the nurse's. The window itself (tabs, the
+    controls' permissions) never changes user."""
     access = ctx.services.access
     station = access.user
-    access.act_as(user)
-    access.record(COUNTERSIGNED, detail=f"{what} at the {station.display_name} ({station.username})")
+
+    def become_user() -> None:
+        access.act_as(user)
+        access.record(COUNTERSIGNED, detail=f"{what} at the {station.display_name} ({station.username})")
+
+    ctx.run(become_user, what=f"signing in {user.display_name} for {what}")
     try:
         action()
     finally:
