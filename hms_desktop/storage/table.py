@@ -1,7 +1,7 @@
 """A mutable table: checkpoint CSV + append-only journal, loaded into memory.
 
-Rows live in memory as tuples of logical cell text (the model's fields, then the engine
-columns), keyed by ID in insertion order. A write validates the model, appends one journal
+Rows live in memory as the cell text as stored (the model's fields, then the engine
+columns), keyed by ID in insertion order, one joined string per row (``packed_rows``). A write validates the model, appends one journal
 record group, fsyncs, and only then changes memory, so "saved" always means "on disk".
 A checkpoint is housekeeping: when it fails (a full disk) the journal still holds every
 change, so the save that triggered it is still reported as saved.
@@ -172,10 +172,16 @@ class Table(TableLoader[M]):
 
     def column(self, name: str) -> list[str]:
         """Every row's cell of one column, as the user typed it, in ``ids()`` order."""
-        i = self._col_index[name]
+        return self.columns([name])[name]
+
+    def columns(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Several columns at once (one pass over the rows), lined up with each other and
+        with ``ids()`` at the time of the call."""
+        at = [self._col_index[name] for name in names]
         with self._lock:
-            column = [cells[i] for cells in self._rows.values()]
-        return _unescaped(column) if self._text_flags[i] else column
+            cut = self._rows.columns(at)
+        return {name: _unescaped(column) if self._text_flags[i] else column
+                for name, i, column in zip(names, at, cut, strict=True)}
 
     def where(self, column: str, value: Any) -> list[M]:
         key = value if isinstance(value, str) else encode_value(self._all_kinds[column], value)
@@ -210,13 +216,8 @@ class Table(TableLoader[M]):
 
         wanted = list(columns or self._columns)
         with self._lock:
-            rows = list(self._rows.values())
             ids = list(self._rows)
-        data = {}
-        for c in wanted:
-            i = self._col_index[c]
-            column = [r[i] for r in rows]
-            data[c] = _unescaped(column) if self._text_flags[i] else column
+            data = self.columns(wanted)
         return pd.DataFrame(data, index=pd.Index(ids, name="id"))
 
     def history(self, record_id: str) -> list[Version[M]]:
@@ -267,8 +268,10 @@ class Table(TableLoader[M]):
         if index is None:
             i = self._col_index[column]
             index = {}
-            for record_id, cells in self._rows.items():
-                index.setdefault(self._logical_cell(i, cells[i]), {})[record_id] = None
+            with self._lock:
+                ids, (cells,) = list(self._rows), self._rows.columns([i])
+            for record_id, cell in zip(ids, cells, strict=True):
+                index.setdefault(self._logical_cell(i, cell), {})[record_id] = None
             self._indexes[column] = index
         return index
 
