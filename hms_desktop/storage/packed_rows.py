@@ -55,7 +55,8 @@ class PackedRows:
     def of_packed(cls, width: int, texts: list[str]) -> PackedRows:
         """From joined texts (the rows cache's form: every one holds exactly width - 1 separators)."""
         packed = cls(width)
-        packed._rows = dict(zip([text.partition(SEPARATOR)[0] for text in texts], texts, strict=True))
+        ids = map(operator.itemgetter(0), map(operator.methodcaller("partition", SEPARATOR), texts))  # in C
+        packed._rows = dict(zip(ids, texts, strict=True))
         return packed
 
     # ------------------------------------------------------------------ dict-like
@@ -97,6 +98,9 @@ class PackedRows:
 
     # ------------------------------------------------------------------ columns
     def column(self, i: int) -> list[str]:
+        if i == self.width - 1 and not self._tuples:  # the last cell (a table's change number)
+            return list(map(operator.itemgetter(2), map(operator.methodcaller("rpartition", SEPARATOR),
+                                                          self._rows.values())))
         return self.columns([i])[0]
 
     def columns(self, indexes: Sequence[int]) -> list[list[str]]:
@@ -114,7 +118,8 @@ class PackedRows:
             def from_front(row: Packed) -> Sequence[str]:
                 return row.split(SEPARATOR, cut) if type(row) is str else row
 
-            out.update(zip(front, _picked(rows, from_front, front), strict=True))
+            cut_front = from_front if self._tuples else operator.methodcaller("split", SEPARATOR, cut)
+            out.update(zip(front, _picked(rows, cut_front, front), strict=True))
         back = sorted({i for i in indexes if i > self.width // 2})
         if back:
             keep = self.width - back[0]
@@ -123,14 +128,14 @@ class PackedRows:
             def from_back(row: Packed) -> Sequence[str]:
                 return row.rsplit(SEPARATOR, keep) if type(row) is str else row[back[0] - 1:]
 
-            out.update(zip(back, _picked(rows, from_back, at), strict=True))
+            cut_back = from_back if self._tuples else operator.methodcaller("rsplit", SEPARATOR, keep)
+            out.update(zip(back, _picked(rows, cut_back, at), strict=True))
         return [out[i] for i in indexes]
 
 
 def _picked(rows: list[Packed], cut: Callable[[Packed], Sequence[str]], at: list[int]) -> list[list[str]]:
     """For each position in ``at``, that cell of every row once cut."""
-    pick = operator.itemgetter(*at)
-    picked = [pick(cut(row)) for row in rows]
+    picked = list(map(operator.itemgetter(*at), map(cut, rows)))  # no Python frame per row
     if len(at) == 1:
         return [picked]
     return [[cells[k] for cells in picked] for k in range(len(at))]

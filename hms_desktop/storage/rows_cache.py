@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import shutil
 import zlib
@@ -124,7 +125,7 @@ def read(path: Path, key: CheckpointKey, fingerprint_: str, width: int) -> list[
         texts = str(payload, "utf-8").split(ROW_SEPARATOR)
     except UnicodeDecodeError:
         return None
-    if len(texts) != rows or any(text.count(SEPARATOR) != width - 1 for text in texts):
+    if len(texts) != rows or set(map(operator.methodcaller("count", SEPARATOR), texts)) != {width - 1}:
         return None
     return texts
 
