@@ -31,6 +31,7 @@ from hms_desktop.domain.duplicates import (
     dob_variant_texts,
     phonetic_key,
     rank,
+    word_sounds,
 )
 from hms_desktop.domain.patient import Patient, name_words, search_words
 
@@ -401,23 +402,20 @@ class PatientIndex:
     def _folded_names(self) -> list[str]:
         """``Identity.folded`` of every row (name words are folded once per distinct name part)."""
         if self._folded is None:
-            parts: dict[str, tuple[str, ...]] = {}
-
-            def words(text: str) -> tuple[str, ...]:
-                found = parts.get(text)
-                if found is None:
-                    found = parts[text] = tuple(name_words(text))
-                return found
-
+            given_names, family_names = self.cols["given_name"], self.cols["family_name"]
             # name_words splits on the space, so a name's words are its parts' words.
-            self._folded = [" ".join((*words(given), *words(family)))
-                            for given, family in zip(self.cols["given_name"], self.cols["family_name"],
-                                                     strict=True)]
+            words = {part: tuple(name_words(part)) for part in {*given_names, *family_names}}
+            self._folded = [" ".join(words[given] + words[family])
+                            for given, family in zip(given_names, family_names, strict=True)]
         return self._folded
 
     def _sounds(self) -> RowBuckets[str]:
         if self._by_sound is None:
-            self._by_sound = RowBuckets.of(self._row_sound(row) for row in range(len(self)))
+            given_names, family_names = self.cols["given_name"], self.cols["family_name"]
+            # phonetic_key per distinct name part (a name's codes are its parts' codes), not per row
+            sounds = {part: word_sounds(part) for part in {*given_names, *family_names}}
+            self._by_sound = RowBuckets.of(_sound_key(tuple(sorted(sounds[given] + sounds[family])))
+                                           for given, family in zip(given_names, family_names, strict=True))
         return self._by_sound
 
 

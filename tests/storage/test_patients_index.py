@@ -190,6 +190,8 @@ def test_an_index_built_from_columns_answers_as_one_built_patient_by_patient() -
             assert bulk.duplicates(probe) == rank(probe, everyone, limit=10) == one_by_one.duplicates(probe)
             half = Identity(probe.given, probe.family, None, probe.phone)  # no birth date: blocked by phone, sound
             assert bulk.duplicates(half) == fresh.duplicates(half) == one_by_one.duplicates(half), (step, position)
+            name_only = Identity(probe.given, probe.family)  # found by the sound of the name alone
+            assert probe.id in [m.id for m in bulk.duplicates(name_only, limit=len(people))], (step, position)
         for index in (bulk, one_by_one):
             index.upsert_many(edits)
         people = [*people, edits[2]]
