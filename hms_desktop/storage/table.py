@@ -36,6 +36,7 @@ from .csvfile import (
 from .gc_pause import collector_paused
 from .journal import JOURNAL_PREFIX, TORN_WRITE, crc, group_ops, records_mentioning
 from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
+from .packed_rows import Packed, PackedRows, pack, unpack
 from .quarantine import Quarantine
 from .schema import (
     ENGINE_COLUMNS,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
+_CHECKPOINT_CHUNK = 4096  # rows cut into cells at once while a checkpoint is written (bounds its memory)
 
 
 class ReadOnlyError(RuntimeError):
@@ -452,9 +454,18 @@ class Table(TableLoader[M]):
             if self._journal_rows == 0 and not self._needs_checkpoint and not force:
                 return
             with self._lock:
-                rows = _formulas_escaped(list(self._rows.values()), self._text_at)
-            chunks = [BOM, format_header(self._columns), *(format_line(c, self._no_escaping) for c in rows)]
+                ids, packed = self._rows.keys(), self._rows.packed()
+            chunks = [BOM, format_header(self._columns)]
+            written: list[Packed] = []  # the rows as written (formulas escaped), for the rows cache
+            for start in range(0, len(packed), _CHECKPOINT_CHUNK):  # a few thousand rows' cells at a time
+                part = packed[start:start + _CHECKPOINT_CHUNK]
+                cells = [unpack(row) for row in part]
+                escaped = _formulas_escaped(cells, self._text_at)
+                chunks += [format_line(c, self._no_escaping) for c in escaped]
+                written += part if escaped is cells else map(pack, escaped)
+            del packed
             data = "".join(chunks).encode("utf-8")
+            del chunks
             tmp = write_temporary(self.path, data)
             history_name = f"history/{self.spec.name}.{self._seq:012d}.journal.csv"
             state = self._state_now()
@@ -467,7 +478,7 @@ class Table(TableLoader[M]):
                 raise
             os.replace(tmp, self.path)
             fsync_dir(self._folder)
-            self._checkpoint_crc, self._checkpoint_rows = checksum(data), len(rows)
+            self._checkpoint_crc, self._checkpoint_rows = checksum(data), len(written)
             self._disk_schema_version = self.spec.schema_version
             if self._journal is not None:
                 self._journal.close()
@@ -484,7 +495,7 @@ class Table(TableLoader[M]):
             self.checkpoint_problem = ""
             self._rows_since_record = 0
             self._record_state()
-            self._cache_checkpoint(rows, self._checkpoint_crc)
+            self._cache_checkpoint(PackedRows.of_rows(len(self._columns), ids, written), self._checkpoint_crc)
 
     def raise_id_floor(self, highest_issued: int) -> None:
         """Never issue an ID at or below ``highest_issued`` (Repair found it in some file)."""
