@@ -52,14 +52,6 @@ class PackedRows:
         return packed
 
     @classmethod
-    def of_rows(cls, width: int, ids: list[str], rows: list[Packed]) -> PackedRows:
-        """From rows as kept (``packed()``), with their IDs in the same order."""
-        packed = cls(width)
-        packed._rows = dict(zip(ids, rows, strict=True))
-        packed._tuples = sum(type(row) is tuple for row in rows)
-        return packed
-
-    @classmethod
     def of_packed(cls, width: int, texts: list[str]) -> PackedRows:
         """From joined texts (the rows cache's form: every one holds exactly width - 1 separators)."""
         packed = cls(width)

@@ -36,7 +36,7 @@ from .csvfile import (
 from .gc_pause import collector_paused
 from .journal import JOURNAL_PREFIX, TORN_WRITE, crc, group_ops, records_mentioning
 from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
-from .packed_rows import Packed, PackedRows, pack, unpack
+from .packed_rows import Packed, pack, unpack
 from .quarantine import Quarantine
 from .schema import (
     ENGINE_COLUMNS,
@@ -454,15 +454,17 @@ class Table(TableLoader[M]):
             if self._journal_rows == 0 and not self._needs_checkpoint and not force:
                 return
             with self._lock:
-                ids, packed = self._rows.keys(), self._rows.packed()
+                packed = self._rows.packed()
             chunks = [BOM, format_header(self._columns)]
             written: list[Packed] = []  # the rows as written (formulas escaped), for the rows cache
+            cacheable = True  # every row passes the load-time checks (then the cache may hold them)
             for start in range(0, len(packed), _CHECKPOINT_CHUNK):  # a few thousand rows' cells at a time
                 part = packed[start:start + _CHECKPOINT_CHUNK]
                 cells = [unpack(row) for row in part]
                 escaped = _formulas_escaped(cells, self._text_at)
                 chunks += [format_line(c, self._no_escaping) for c in escaped]
                 written += part if escaped is cells else map(pack, escaped)
+                cacheable = cacheable and self._loads_cleanly(escaped)
             del packed
             data = "".join(chunks).encode("utf-8")
             del chunks
@@ -495,7 +497,7 @@ class Table(TableLoader[M]):
             self.checkpoint_problem = ""
             self._rows_since_record = 0
             self._record_state()
-            self._cache_checkpoint(PackedRows.of_rows(len(self._columns), ids, written), self._checkpoint_crc)
+            self._cache_checkpoint(written if cacheable else None, self._checkpoint_crc)
 
     def raise_id_floor(self, highest_issued: int) -> None:
         """Never issue an ID at or below ``highest_issued`` (Repair found it in some file)."""

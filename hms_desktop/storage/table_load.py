@@ -30,7 +30,7 @@ from .journal import (
     uncommitted_start,
 )
 from .manifest import CHECKPOINT, HISTORY, JOURNAL, IntegrityProblem, Manifest, TableState
-from .packed_rows import PackedRows
+from .packed_rows import Packed, PackedRows
 from .quarantine import Quarantine, QuarantinedRow
 from .rows_cache import CheckpointKey
 from .schema import FORMULA_TRIGGERS, ColumnKind, M, TableSpec, check_column
@@ -208,18 +208,22 @@ class TableLoader(Generic[M]):
         else:
             rows_cache.forget(cache)
 
-    def _cache_checkpoint(self, rows: PackedRows, crc32: str) -> None:
-        """After a checkpoint: cache the rows just written when they pass the load-time checks
-        (so the cache holds exactly what parsing and checking the new file would load)."""
-        cache = rows_cache.cache_path(self._folder, self.spec.name)
+    def _loads_cleanly(self, rows: Sequence[tuple[str, ...]]) -> bool:
+        """These rows, as written by a checkpoint, pass every load-time check."""
         version_at = self._col_index["version"]
+        return not self._bad_cells(rows) and all(cells[version_at] for cells in rows)
+
+    def _cache_checkpoint(self, rows: Sequence[Packed] | None, crc32: str) -> None:
+        """After a checkpoint: cache the rows just written (as ``PackedRows`` keeps them) when
+        they pass the load-time checks (``None`` when they do not), so the cache holds exactly
+        what parsing and checking the new file would load."""
+        cache = rows_cache.cache_path(self._folder, self.spec.name)
         try:
             stat = os.stat(self.path)
         except OSError:
             return
-        if self._bad_cells(rows) or not all(rows.column(version_at)) or not rows_cache.write(
-                cache, CheckpointKey(stat.st_size, stat.st_mtime_ns, crc32), self._fingerprint,
-                rows.packed(), len(self._columns)):
+        if rows is None or not rows_cache.write(cache, CheckpointKey(stat.st_size, stat.st_mtime_ns, crc32),
+                                                self._fingerprint, rows, len(self._columns)):
             rows_cache.forget(cache)
 
     def _verify_checkpoint(self, size: int, crc32: str, state: TableState | None) -> None:
@@ -350,14 +354,13 @@ class TableLoader(Generic[M]):
                 "fixed, or discarded by File ▸ Repair data folder (which keeps a copy)")
         return out
 
-    def _bad_cells(self, table: Sequence[Sequence[str]] | PackedRows) -> dict[int, str]:
+    def _bad_cells(self, table: Sequence[Sequence[str]]) -> dict[int, str]:
         """{row index: reason} for rows with a cell its column's kind refuses (checked per
         column over distinct values), an empty ID or an ID a spreadsheet would run."""
         bad: dict[int, str] = {}
         checked = [(name, kind) for name, kind in self._all_kinds.items() if kind.name != "str" or name == "id"]
         checked_at = [self._col_index[name] for name, _ in checked]
-        columns = table.columns(checked_at) if isinstance(table, PackedRows) else _columns(table, checked_at)
-        for (column_name, kind), column in zip(checked, columns, strict=True):
+        for (column_name, kind), column in zip(checked, _columns(table, checked_at), strict=True):
             problems = check_column(kind, column)
             if column_name == "id" and not all(column):
                 problems[""] = "id is empty"
