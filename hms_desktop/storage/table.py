@@ -1,8 +1,9 @@
 """A mutable table: checkpoint CSV + append-only journal, loaded into memory.
 
 Rows live in memory as the cell text as stored (the model's fields, then the engine
-columns), keyed by ID in insertion order, one joined string per row (``packed_rows``). A write validates the model, appends one journal
-record group, fsyncs, and only then changes memory, so "saved" always means "on disk".
+columns), one joined string per row (``packed_rows``), keyed by ID in insertion order. A
+write validates the model, appends one journal record group, fsyncs, and only then changes
+memory, so "saved" always means "on disk".
 A checkpoint is housekeeping: when it fails (a full disk) the journal still holds every
 change, so the save that triggered it is still reported as saved.
 """
