@@ -186,12 +186,10 @@ for the manifest's per-table sizes and sequence numbers):
   beside each table (as `storage/daylog_index.py` does for day files), so opening a record
   never waits for a whole table. A table not loaded has no `Table` object, so it is never
   checkpointed; its journal waits, untouched, for the next load.
-- Memory: the two largest holders are the patients table's rows (a tuple of Python strings
-  per row) and the patient index (Python lists of words and rows, sets per birth date).
-  Keeping each row as the line as written (one string, split on demand) and the index as
-  numpy arrays (sorted word ids, int32 rows, birth dates searched with `searchsorted`)
-  removes most of the per-object overhead; `tracemalloc` and this table's RSS column
-  measure each step.
+- Memory (built): each row is held as one string of its cells, cut on read
+  (`storage/packed_rows.py`), and the patient index keeps its rows as C ints and one string
+  per distinct key; "Memory and start-up CPU at 100,000 patients" below measures it
+  (`bench/open_memory.py`).
 """
     print(text)
     from bench.report import write_section

@@ -63,7 +63,13 @@ class DuplicateMatch:
 
 def phonetic_key(given: str, family: str) -> tuple[str, ...]:
     """Sorted metaphone codes of every name word: equal for "Smyth, Jon" and "John Smith"."""
-    return tuple(sorted(jellyfish.metaphone(w) for w in name_words(f"{given} {family}")))
+    return tuple(sorted(word_sounds(f"{given} {family}")))
+
+
+def word_sounds(text: str) -> tuple[str, ...]:
+    """Metaphone codes of a name's words in order. ``name_words`` splits on spaces, so the
+    codes of "given family" are those of each part: an index works each distinct part once."""
+    return tuple(jellyfish.metaphone(w) for w in name_words(text))
 
 
 def dob_variants(dob: date) -> set[date]:

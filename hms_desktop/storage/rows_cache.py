@@ -19,16 +19,17 @@ until the checkpoint changes, so they are kept beside it in ``.cache/<table>.row
   journal's next append matters more than a faster start. It holds patient data, so it is created 0600 in a
   0700 folder like every other file.
 
-Cells are joined with U+001F (unit separator); a table with a cell holding that character
-is not cached (tests/storage/test_rows_cache.py compares cached and parsed rows for any text).
+Cells are joined with U+001F (unit separator) and rows with U+001E (record separator), as
+``packed_rows`` keeps them in memory; a table with a cell holding either character is not
+cached (tests/storage/test_rows_cache.py compares cached and parsed rows for any text).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
+import operator
 import os
 import shutil
 import zlib
@@ -37,13 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csvfile import make_dir, write_temporary
+from .packed_rows import SEPARATOR, Packed
 from .schema import ColumnKind
 
 CACHE_DIR = ".cache"
-MAGIC = "HMS-ROWS-1"
+MAGIC = "HMS-ROWS-2"  # 2: rows as the joined text PackedRows keeps, one per record
 #: Bump when a load-time check changes: every cache written under the old rules is stale.
 RULES = "checks-1"
-SEPARATOR = "\x1f"
+ROW_SEPARATOR = "\x1e"  # between rows (cells are joined by SEPARATOR, U+001F)
 KEEP_FREE = 64 * 1024 * 1024  # never written when it would leave less free space than this
 
 
@@ -68,16 +70,17 @@ def cache_path(folder: Path, table: str) -> Path:
     return folder / CACHE_DIR / f"{table}.rows"
 
 
-def write(path: Path, key: CheckpointKey, fingerprint_: str, rows: Sequence[tuple[str, ...]], width: int) -> bool:
+def write(path: Path, key: CheckpointKey, fingerprint_: str, rows: Sequence[Packed], width: int) -> bool:
     """Write the cache (temp file and rename: a reader sees the old one or the new one).
 
-    Returns False, writing nothing, when the rows cannot be cached exactly (a cell holding
-    the separator, a row of the wrong width) or the disk refuses: never an error.
+    ``rows`` are as ``PackedRows`` keeps them. Returns False, writing nothing, when the rows
+    cannot be cached exactly (a cell holding a separator, a row of the wrong width) or the
+    disk refuses: never an error.
     """
-    if any(len(row) != width for row in rows):
+    if any(type(row) is not str or row.count(SEPARATOR) != width - 1 for row in rows):
         return False
-    joined = SEPARATOR.join(itertools.chain.from_iterable(rows))
-    if joined.count(SEPARATOR) != max(len(rows) * width - 1, 0):
+    joined = ROW_SEPARATOR.join(rows)  # type: ignore[arg-type]
+    if joined.count(ROW_SEPARATOR) != max(len(rows) - 1, 0):
         return False
     try:
         payload = joined.encode("utf-8")
@@ -96,8 +99,9 @@ def write(path: Path, key: CheckpointKey, fingerprint_: str, rows: Sequence[tupl
     return True
 
 
-def read(path: Path, key: CheckpointKey, fingerprint_: str, width: int) -> list[tuple[str, ...]] | None:
-    """The cached rows of exactly this checkpoint, or None (missing, stale or damaged)."""
+def read(path: Path, key: CheckpointKey, fingerprint_: str, width: int) -> list[str] | None:
+    """The cached rows of exactly this checkpoint, each as its joined text (``PackedRows``
+    form), or None (missing, stale or damaged)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -118,12 +122,12 @@ def read(path: Path, key: CheckpointKey, fingerprint_: str, width: int) -> list[
     if rows == 0:
         return [] if not payload else None
     try:
-        cells = str(payload, "utf-8").split(SEPARATOR)
+        texts = str(payload, "utf-8").split(ROW_SEPARATOR)
     except UnicodeDecodeError:
         return None
-    if len(cells) != rows * width:
+    if len(texts) != rows or set(map(operator.methodcaller("count", SEPARATOR), texts)) != {width - 1}:
         return None
-    return list(zip(*[iter(cells)] * width, strict=False))
+    return texts
 
 
 def forget(path: Path) -> None:

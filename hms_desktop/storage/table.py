@@ -1,8 +1,9 @@
 """A mutable table: checkpoint CSV + append-only journal, loaded into memory.
 
-Rows live in memory as tuples of logical cell text (the model's fields, then the engine
-columns), keyed by ID in insertion order. A write validates the model, appends one journal
-record group, fsyncs, and only then changes memory, so "saved" always means "on disk".
+Rows live in memory as the cell text as stored (the model's fields, then the engine
+columns), one joined string per row (``packed_rows``), keyed by ID in insertion order. A
+write validates the model, appends one journal record group, fsyncs, and only then changes
+memory, so "saved" always means "on disk".
 A checkpoint is housekeeping: when it fails (a full disk) the journal still holds every
 change, so the save that triggered it is still reported as saved.
 """
@@ -36,6 +37,7 @@ from .csvfile import (
 from .gc_pause import collector_paused
 from .journal import JOURNAL_PREFIX, TORN_WRITE, crc, group_ops, records_mentioning
 from .manifest import ID_BLOCK, JOURNAL, REFRESH_ROWS, Manifest
+from .packed_rows import Packed, pack, unpack
 from .quarantine import Quarantine
 from .schema import (
     ENGINE_COLUMNS,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
+_CHECKPOINT_CHUNK = 4096  # rows cut into cells at once while a checkpoint is written (bounds its memory)
 
 
 class ReadOnlyError(RuntimeError):
@@ -172,10 +175,16 @@ class Table(TableLoader[M]):
 
     def column(self, name: str) -> list[str]:
         """Every row's cell of one column, as the user typed it, in ``ids()`` order."""
-        i = self._col_index[name]
+        return self.columns([name])[name]
+
+    def columns(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Several columns at once (one pass over the rows), lined up with each other and
+        with ``ids()`` at the time of the call."""
+        at = [self._col_index[name] for name in names]
         with self._lock:
-            column = [cells[i] for cells in self._rows.values()]
-        return _unescaped(column) if self._text_flags[i] else column
+            cut = self._rows.columns(at)
+        return {name: _unescaped(column) if self._text_flags[i] else column
+                for name, i, column in zip(names, at, cut, strict=True)}
 
     def where(self, column: str, value: Any) -> list[M]:
         key = value if isinstance(value, str) else encode_value(self._all_kinds[column], value)
@@ -210,13 +219,8 @@ class Table(TableLoader[M]):
 
         wanted = list(columns or self._columns)
         with self._lock:
-            rows = list(self._rows.values())
             ids = list(self._rows)
-        data = {}
-        for c in wanted:
-            i = self._col_index[c]
-            column = [r[i] for r in rows]
-            data[c] = _unescaped(column) if self._text_flags[i] else column
+            data = self.columns(wanted)
         return pd.DataFrame(data, index=pd.Index(ids, name="id"))
 
     def history(self, record_id: str) -> list[Version[M]]:
@@ -267,8 +271,10 @@ class Table(TableLoader[M]):
         if index is None:
             i = self._col_index[column]
             index = {}
-            for record_id, cells in self._rows.items():
-                index.setdefault(self._logical_cell(i, cells[i]), {})[record_id] = None
+            with self._lock:
+                ids, (cells,) = list(self._rows), self._rows.columns([i])
+            for record_id, cell in zip(ids, cells, strict=True):
+                index.setdefault(self._logical_cell(i, cell), {})[record_id] = None
             self._indexes[column] = index
         return index
 
@@ -449,9 +455,20 @@ class Table(TableLoader[M]):
             if self._journal_rows == 0 and not self._needs_checkpoint and not force:
                 return
             with self._lock:
-                rows = _formulas_escaped(list(self._rows.values()), self._text_at)
-            chunks = [BOM, format_header(self._columns), *(format_line(c, self._no_escaping) for c in rows)]
+                packed = self._rows.packed()
+            chunks = [BOM, format_header(self._columns)]
+            written: list[Packed] = []  # the rows as written (formulas escaped), for the rows cache
+            cacheable = True  # every row passes the load-time checks (then the cache may hold them)
+            for start in range(0, len(packed), _CHECKPOINT_CHUNK):  # a few thousand rows' cells at a time
+                part = packed[start:start + _CHECKPOINT_CHUNK]
+                cells = [unpack(row) for row in part]
+                escaped = _formulas_escaped(cells, self._text_at)
+                chunks += [format_line(c, self._no_escaping) for c in escaped]
+                written += part if escaped is cells else map(pack, escaped)
+                cacheable = cacheable and self._loads_cleanly(escaped)
+            del packed
             data = "".join(chunks).encode("utf-8")
+            del chunks
             tmp = write_temporary(self.path, data)
             history_name = f"history/{self.spec.name}.{self._seq:012d}.journal.csv"
             state = self._state_now()
@@ -464,7 +481,7 @@ class Table(TableLoader[M]):
                 raise
             os.replace(tmp, self.path)
             fsync_dir(self._folder)
-            self._checkpoint_crc, self._checkpoint_rows = checksum(data), len(rows)
+            self._checkpoint_crc, self._checkpoint_rows = checksum(data), len(written)
             self._disk_schema_version = self.spec.schema_version
             if self._journal is not None:
                 self._journal.close()
@@ -481,7 +498,7 @@ class Table(TableLoader[M]):
             self.checkpoint_problem = ""
             self._rows_since_record = 0
             self._record_state()
-            self._cache_checkpoint(rows, self._checkpoint_crc)
+            self._cache_checkpoint(written if cacheable else None, self._checkpoint_crc)
 
     def raise_id_floor(self, highest_issued: int) -> None:
         """Never issue an ID at or below ``highest_issued`` (Repair found it in some file)."""

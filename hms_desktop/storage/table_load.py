@@ -8,7 +8,6 @@ as ``file:1``; a file that is not what the manifest recorded makes the folder re
 
 from __future__ import annotations
 
-import operator
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from .journal import (
     uncommitted_start,
 )
 from .manifest import CHECKPOINT, HISTORY, JOURNAL, IntegrityProblem, Manifest, TableState
+from .packed_rows import Packed, PackedRows
 from .quarantine import Quarantine, QuarantinedRow
 from .rows_cache import CheckpointKey
 from .schema import FORMULA_TRIGGERS, ColumnKind, M, TableSpec, check_column
@@ -108,7 +108,8 @@ class TableLoader(Generic[M]):
         self._col_index = {name: i for i, name in enumerate(self._columns)}
         self._fingerprint = rows_cache.fingerprint(self._columns, self._all_kinds)
         # Rows are kept in memory exactly as on disk (text cells formula-escaped) so loading
-        # never touches a cell; reads turn cells back into what the user typed.
+        # never touches a cell; reads turn cells back into what the user typed. Each row is
+        # one string (``PackedRows``), cut into cells when read.
         self._text_flags = tuple(
             (self._all_kinds[c].is_text or c == "updated_by") and c != "id" for c in self._columns
         )
@@ -116,7 +117,7 @@ class TableLoader(Generic[M]):
         self.path = folder / f"{spec.name}.csv"
         self.journal_path = folder / f"{spec.name}.journal.csv"
         self.history_dir = folder / "history"
-        self._rows: dict[str, tuple[str, ...]] = {}
+        self._rows = PackedRows(len(self._columns))
         self._journal_rows = 0
         self._seq = 0
         self._next_number = 1
@@ -152,7 +153,7 @@ class TableLoader(Generic[M]):
         if self.journal_path.exists():
             self._replay_journal(from_version)
         # Every seq passed the integer check (or is empty): map/filter keep this loop in C.
-        self._seq = max(map(int, filter(None, map(operator.itemgetter(-1), self._rows.values()))), default=0)
+        self._seq = max(map(int, filter(None, self._rows.column(len(self._columns) - 1))), default=0)
         numbers = [self._number(i) for i in self._quarantine.ids(self.spec.name)]
         numbers.append(self._highest_number(list(self._rows)))
         numbers.append(state.highest_id if state is not None else 0)
@@ -176,7 +177,7 @@ class TableLoader(Generic[M]):
         cache = rows_cache.cache_path(self._folder, self.spec.name)
         if from_version is None:
             cached = rows_cache.read(cache, key, self._fingerprint, len(self._columns))
-            rows = dict(zip([cells[0] for cells in cached], cached, strict=True)) if cached is not None else {}
+            rows = PackedRows.of_packed(len(self._columns), cached) if cached is not None else PackedRows(0)
             if cached is not None and len(rows) == len(cached):
                 self._checkpoint_rows = len(cached)
                 self._rows = rows
@@ -186,9 +187,9 @@ class TableLoader(Generic[M]):
         self._checkpoint_rows = len(parsed.rows)
         findings_before = len(self.findings)
         loaded = self._load_rows(self.path.name, parsed, prefix=0, from_version=from_version)
-        self._rows = {cells[0]: cells for _, cells in loaded}
+        self._rows = PackedRows.of_cells(len(self._columns), [cells for _, cells in loaded])
         if len(self._rows) != len(loaded):
-            self._rows = {}
+            self._rows = PackedRows(len(self._columns))
             first_line: dict[str, int] = {}
             for n, cells in loaded:
                 if cells[0] in self._rows:
@@ -203,22 +204,26 @@ class TableLoader(Generic[M]):
                  and len(self._rows) == len(parsed.rows) and len(self.findings) == findings_before
                  and not self._needs_checkpoint)
         if clean:
-            rows_cache.write(cache, key, self._fingerprint, list(self._rows.values()), len(self._columns))
+            rows_cache.write(cache, key, self._fingerprint, self._rows.packed(), len(self._columns))
         else:
             rows_cache.forget(cache)
 
-    def _cache_checkpoint(self, rows: Sequence[tuple[str, ...]], crc32: str) -> None:
-        """After a checkpoint: cache the rows just written when they pass the load-time checks
-        (so the cache holds exactly what parsing and checking the new file would load)."""
-        cache = rows_cache.cache_path(self._folder, self.spec.name)
+    def _loads_cleanly(self, rows: Sequence[tuple[str, ...]]) -> bool:
+        """These rows, as written by a checkpoint, pass every load-time check."""
         version_at = self._col_index["version"]
+        return not self._bad_cells(rows) and all(cells[version_at] for cells in rows)
+
+    def _cache_checkpoint(self, rows: Sequence[Packed] | None, crc32: str) -> None:
+        """After a checkpoint: cache the rows just written (as ``PackedRows`` keeps them) when
+        they pass the load-time checks (``None`` when they do not), so the cache holds exactly
+        what parsing and checking the new file would load."""
+        cache = rows_cache.cache_path(self._folder, self.spec.name)
         try:
             stat = os.stat(self.path)
         except OSError:
             return
-        if self._bad_cells(rows) or not all(cells[version_at] for cells in rows) or not rows_cache.write(
-                cache, CheckpointKey(stat.st_size, stat.st_mtime_ns, crc32), self._fingerprint, rows,
-                len(self._columns)):
+        if rows is None or not rows_cache.write(cache, CheckpointKey(stat.st_size, stat.st_mtime_ns, crc32),
+                                                self._fingerprint, rows, len(self._columns)):
             rows_cache.forget(cache)
 
     def _verify_checkpoint(self, size: int, crc32: str, state: TableState | None) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hms_desktop.domain.duplicates import Identity
+from hms_desktop.domain.duplicates import Identity, rank
 from hms_desktop.domain.patient import Patient, PatientStatus
 from hms_desktop.services.demo.patients import fake_patients
 from hms_desktop.storage.patient_index import INDEX_COLUMNS, PatientIndex, parse_query
@@ -156,3 +156,43 @@ def test_a_batch_upsert_finds_the_same_as_one_by_one() -> None:
     for query in ("a", "zanz", "mar", "1984", "07400 1", "PAT0001", "3", ""):
         assert list(batched.search(query)) == list(one_by_one.search(query)), query
     assert list(batched.search("zanz")) == [5]
+
+
+def columns_of(people: list[Patient]) -> dict[str, list[str]]:
+    """What ``build_index`` reads from the table: raw cells per index column."""
+    return {c: [p.id if c == "id" else p.date_of_birth.isoformat() if c == "date_of_birth"
+                else str(getattr(p, c).value if c == "status" else getattr(p, c)) for p in people]
+            for c in INDEX_COLUMNS}
+
+
+def test_an_index_built_from_columns_answers_as_one_built_patient_by_patient() -> None:
+    """The bulk build (what opening a folder does: distinct keys ranked, rows as C ints,
+    one-row blocking keys as ints) finds what upserting each patient finds and what a fresh
+    build finds after edits; a duplicate check with a birth date finds what scoring every
+    patient finds."""
+    rng = random.Random(21)
+    people = [p.model_copy(update={"id": f"PAT{n:06d}"}) for n, p in zip(
+        rng.sample(range(1, 9999), 600), fake_patients(rng, 600, date(2026, 11, 25)), strict=True)]  # IDs out of order
+    people += [people[3].model_copy(update={"id": "PAT099998"}), people[3].model_copy(update={"id": "PAT099999"})]
+    bulk, one_by_one = PatientIndex(columns_of(people)), index_of(people)
+    edits = [people[3].model_copy(update={"family_name": "Quayle", "phone": people[9].phone}),
+             people[4].model_copy(update={"date_of_birth": people[8].date_of_birth,  # now a duplicate of 8
+                                          "given_name": people[8].given_name, "family_name": people[8].family_name}),
+             people[10].model_copy(update={"id": "PAT100000", "given_name": "Nadia"})]
+    for step in range(2):
+        fresh = PatientIndex(columns_of(people))
+        for query in ("a", "ma", "quay", "nad", "19", "1984", "03-07", "07700", "PAT00", "PAT0999", ""):
+            expected = list(fresh.search(query))
+            assert list(bulk.search(query)) == expected == list(one_by_one.search(query)), (step, query)
+        everyone = [fresh.identity(row) for row in range(len(people))]
+        for position in [3, 4, 8, 9, 10, len(people) - 1, *rng.sample(range(len(people)), 40)]:
+            probe = fresh.identity(position)
+            assert bulk.duplicates(probe) == rank(probe, everyone, limit=10) == one_by_one.duplicates(probe)
+            half = Identity(probe.given, probe.family, None, probe.phone)  # no birth date: blocked by phone, sound
+            assert bulk.duplicates(half) == fresh.duplicates(half) == one_by_one.duplicates(half), (step, position)
+            name_only = Identity(probe.given, probe.family)  # found by the sound of the name alone
+            assert probe.id in [m.id for m in bulk.duplicates(name_only, limit=len(people))], (step, position)
+        for index in (bulk, one_by_one):
+            index.upsert_many(edits)
+        people = [*people, edits[2]]
+        people[3], people[4] = edits[0], edits[1]

@@ -81,7 +81,7 @@ cells = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(cells, min_size=1, max_size=8), note=st.one_of(st.none(), cells))
-@example(names=["NUL \x00 inside", "unit \x1f separator", "\r", "'=1+2", '"'], note="a\r\nb,\"c\"")
+@example(names=["NUL \x00 inside", "unit \x1f separator", "record \x1e separator", "\r", "'=1+2", '"'], note="a\r\nb,\"c\"")
 @pytest.mark.slow
 def test_cached_rows_equal_parsed_rows_for_any_text(tmp_path_factory: pytest.TempPathFactory,
                                                      names: list[str], note: str | None) -> None:

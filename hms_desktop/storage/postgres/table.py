@@ -153,6 +153,11 @@ class PgTable(Generic[M]):
         with self._lock:
             return [cells[i] for cells in self._rows.values()]
 
+    def columns(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Several columns lined up with each other (one snapshot under the lock)."""
+        with self._lock:
+            return {name: self.column(name) for name in names}
+
     def where(self, column: str, value: Any) -> list[M]:
         if isinstance(value, str):
             key = value
