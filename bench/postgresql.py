@@ -249,7 +249,7 @@ def main() -> int:
         f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} over 1 / 5 / 15 min). Set-up (bulk insert): "
         + ", ".join(f"{n} {setup[n]:.1f} s" for n in names) + ". \"Register\" is "
         "PatientService.register: the duplicate search over every patient, then the save; \"save\" is "
-        "the storage write alone (on the server: lock, catch-up, INSERT, NOTIFY, COMMIT). Search and "
+        "the storage write alone (on the server: lock, catch-up, INSERT, NOTIFY and COMMIT in one round trip). Search and "
         "week view are data only (no Qt painting: bench/patients.py and bench/schedule.py paint).",
         "",
         f"| measure (ms) | {' | '.join(names)} | target |",
