@@ -5,7 +5,9 @@ Run (a server on loopback; the password from PGPASSFILE or in the address for a 
 Writes the "postgresql" section of docs/benchmarks.md. Service-level figures (no Qt): register one
 patient through PatientService (duplicate check + durable write), search as you type through
 the in-memory index (on the server it is fed by LISTEN/NOTIFY), the week view's data
-(``briefs_between``), and cold start to ready (``open_session``: every table loaded, indexes warm).
+(``briefs_between``), and cold start: to a usable Patients tab as the app starts
+(``open_session(defer_tables=True)``, then ``load_deferred``), and with every table loaded and
+every index warm (``open_session``).
 """
 
 from __future__ import annotations
@@ -56,8 +58,26 @@ def populate(open_: Callable[[], Any], patients: int, rng: random.Random) -> flo
     return time.perf_counter() - started
 
 
-def measure(open_: Callable[[], Any], rng: random.Random) -> dict[str, list[float]]:
+def usable_start(open_: Callable[..., Any]) -> dict[str, list[float]]:
+    """The app's own start: ``open_session(defer_tables=True)`` returns when the Patients tab
+    can search (patients loaded, search index built); ``load_deferred`` then runs behind it."""
+    from hms_desktop.services.session import load_deferred
+
+    started = time.perf_counter()
+    session = open_(defer_tables=True)
+    try:
+        session.services.patients.search("smith jo")
+        usable = (time.perf_counter() - started) * 1000
+        behind = time.perf_counter()
+        load_deferred(session)
+        return {"usable": [usable], "deferred": [(time.perf_counter() - behind) * 1000]}
+    finally:
+        close_session(session)
+
+
+def measure(open_: Callable[..., Any], rng: random.Random) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"start": [], "register": [], "save": [], "search": [], "week": []}
+    out |= usable_start(open_)
     steps: dict[str, float] = {}
     started = time.perf_counter()
     session = open_(progress=lambda step, _f: steps.setdefault(step, time.perf_counter()))
@@ -210,7 +230,10 @@ def main() -> int:
             ("save one patient record (storage only: table.insert), p95", "save", 95, ""),
             ("search keystroke → IDs (in-memory index), p95", "search", 95, "≤ 16 ms"),
             ("week view data, one provider (briefs_between), p95", "week", 95, "≤ 100 ms"),
-            ("cold start to ready (open_session: tables + indexes)", "start", 50, "≤ 2 s"),
+            ("cold start to a usable Patients tab (the app's start: defer_tables=True, one search)",
+             "usable", 50, "≤ 2 s"),
+            ("… then the rest behind the window (load_deferred: other tables, indexes)", "deferred", 50, ""),
+            ("cold start with everything loaded (open_session: tables + indexes)", "start", 50, ""),
             ("… of which opening and loading every table", "start_tables", 50, ""),
             ("… of which building the search and schedule indexes (shared code)", "start_indexes", 50, ""),
             ("registered at one desk → found by another desk's search, p95", "seen", 95, "≤ 1 s"),
@@ -226,7 +249,7 @@ def main() -> int:
         f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} over 1 / 5 / 15 min). Set-up (bulk insert): "
         + ", ".join(f"{n} {setup[n]:.1f} s" for n in names) + ". \"Register\" is "
         "PatientService.register: the duplicate search over every patient, then the save; \"save\" is "
-        "the storage write alone (on the server: lock, catch-up, INSERT, NOTIFY, COMMIT). Search and "
+        "the storage write alone (on the server: lock, catch-up, INSERT, NOTIFY and COMMIT in one round trip). Search and "
         "week view are data only (no Qt painting: bench/patients.py and bench/schedule.py paint).",
         "",
         f"| measure (ms) | {' | '.join(names)} | target |",

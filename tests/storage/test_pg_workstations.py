@@ -93,6 +93,25 @@ def test_the_second_edit_of_one_record_is_refused_naming_who_changed_it(pg_url: 
     again._store.close()
 
 
+def test_a_save_refused_by_the_server_half_way_keeps_nothing_and_reuses_no_id(pg_url: str) -> None:
+    """A save is one round trip committed at its end: a row the server refuses (an ID another
+    desk took, unknown to this desk's copy) takes the rows before it in the same save along."""
+    reception = open_store(pg_url, listen=False)
+    consulting = open_store(pg_url, listen=False)
+    desk, other = reception.table(THINGS), consulting.table(THINGS)
+    taken = other.insert(Thing(name="Ann", born=date(1980, 5, 17))).id
+    with pytest.raises(ValueError, match=taken):
+        desk.insert_many([Thing(name="Bob", born=date(1990, 1, 1)),
+                          Thing(id=taken, name="Cy", born=date(1991, 1, 1))])
+    later = desk.insert(Thing(name="Dee", born=date(1992, 1, 1)))
+    reception.close()
+    consulting.close()
+    table = open_store(pg_url).table(THINGS)
+    assert sorted(r.name for r in table.all()) == ["Ann", "Dee"]  # Bob was not saved
+    assert later.id == "THG000003"  # Bob's number (2) is not handed out again
+    table._store.close()
+
+
 def test_two_desks_booking_at_random_never_double_book(pg_url: str) -> None:
     setup = open_store(pg_url)
     setup.table(BOOKINGS)

@@ -118,8 +118,12 @@ class PgStore:
         except psycopg.OperationalError as exc:
             raise ServerUnavailableError(f"PostgreSQL server unavailable at {self.where}: {exc}") from exc
 
-    def write(self, table: PgTable[Any] | None, work: Work) -> list[Cells]:
-        """Run ``work`` in one transaction; retried while the server is unreachable."""
+    def write(self, table: PgTable[Any] | None, work: Work, *, commits_itself: bool = False) -> list[Cells]:
+        """Run ``work`` in one transaction; retried while the server is unreachable.
+
+        ``commits_itself``: ``work`` sends everything in one pipeline whose Sync commits it
+        (an implicit transaction; ``PgTable._save``), so no BEGIN and COMMIT round trips.
+        """
         held = getattr(self._held, "conn", None)
         txn = uuid.uuid4()
         if held is not None:
@@ -140,8 +144,11 @@ class PgStore:
                         if rows:  # the COMMIT had reached the server; only its reply was lost
                             table.applied(rows)
                             return rows
-                    with conn.transaction():
+                    if commits_itself:
                         rows = work(conn, txn)
+                    else:
+                        with conn.transaction():
+                            rows = work(conn, txn)
                 if attempt > 1:
                     self._on_status(f"PostgreSQL server at {self.where} is available again")
                 if table is not None:
@@ -160,6 +167,16 @@ class PgStore:
         """Tell every workstation (delivered when this transaction commits)."""
         payload = {"t": table, "o": self.origin, "op": op, "ids": ids if len(ids) <= 100 else []}
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, json.dumps(payload)))
+
+    def notify_saved(self, conn: Connection[Any], table: str, versions: sql.Identifier, txn: uuid.UUID,
+                     op: str) -> None:
+        """``notify`` for a pipelined save: the IDs are the rows this transaction saved, read
+        on the server (it named them); nothing saved, nothing sent."""
+        conn.execute(sql.SQL(
+            "SELECT pg_notify(%s, json_build_object('t', %s::text, 'o', %s::text, 'op', %s::text,"
+            " 'ids', saved.ids)::text) FROM (SELECT json_agg(id ORDER BY seq) AS ids FROM {}"
+            " WHERE txn = %s) AS saved WHERE saved.ids IS NOT NULL").format(versions),
+            (CHANNEL, table, self.origin, op, txn))
 
     # ------------------------------------------------------------------ tables
     def table(self, spec: TableSpec) -> PgTable[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic
 from uuid import UUID
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
 Cells = tuple[str, ...]
 SMALL_BATCH = 20
 LOCK_CLASS = 0x484D53  # "HMS": first key of every table lock (the second is hashtext(name))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One version to save: the model's cells (the ID cell empty when the sequence names it)."""
+
+    cells: Cells
+    version: int
+    expected: int | None = None  # an update's base: saved only if still the newest version
 
 
 class PgTable(Generic[M]):
@@ -66,6 +76,10 @@ class PgTable(Generic[M]):
             sql.SQL("version::text AS version_text"), _ISO_UPDATED_AT, sql.Identifier("updated_by"),
             sql.SQL("seq::text AS seq_text")])  # aliased: ORDER BY seq must mean the number
         self._versions = versions_table(name)
+        self._save_statements: dict[tuple[bool, bool], sql.Composed] = {}
+        sequence = id_sequence(name)
+        self._move_sequence_past = sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
+            sql.Literal(sequence), sql.Identifier(sequence))
         self._load()
 
     @property
@@ -91,8 +105,13 @@ class PgTable(Generic[M]):
         return self._caught_up(conn.execute(self._since_query(), (self._seen_seq,)).fetchall())
 
     def _since_query(self) -> sql.Composed:
-        return sql.SQL("SELECT {} FROM {} WHERE seq > %s ORDER BY seq").format(
-            self._select_columns, self._versions)
+        # The upper bound changes no result (no row is above the newest) but makes the plan:
+        # for "seq > $1" alone the planner guesses a third of the table, and on a table not
+        # analyzed since a bulk load (or with a generic plan) it scanned and sorted every
+        # version, ~40 ms at 100,000 patients on every save. A range is guessed narrow, so
+        # this is two index probes whatever the statistics.
+        return sql.SQL("SELECT {} FROM {} WHERE seq > %s AND seq <= (SELECT max(seq) FROM {}) "
+                       "ORDER BY seq").format(self._select_columns, self._versions, self._versions)
 
     def _caught_up(self, rows: list[Cells]) -> list[str]:
         changed = list(dict.fromkeys(cells[0] for cells in rows))
@@ -233,6 +252,19 @@ class PgTable(Generic[M]):
             if not given and not self.spec.id_prefix:
                 raise ValueError(f"{self.spec.name}: a record needs an id ({given!r})")
 
+        if len(checked_models) <= SMALL_BATCH:  # a form's save: one round trip
+            taken: set[str] = set()
+            pending = []
+            for m in checked_models:
+                cells = tuple(model_to_cells(m, self._kinds))
+                if cells[0] and (cells[0] in self._rows or cells[0] in taken):
+                    raise ValueError(f"{self.spec.name}: id {cells[0]} already exists")
+                taken.add(cells[0])
+                pending.append(Pending(cells, version=1))
+            rows = self._store.write(self, lambda conn, txn: self._save(conn, txn, pending, "insert"),
+                                     commits_itself=True)
+            return [self._to_model(cells) for cells in rows]
+
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
             missing = sum(1 for m in checked_models if not getattr(m, "id", ""))
             seq, numbers = self._lock_and_catch_up(conn, missing, checked_models)
@@ -278,38 +310,96 @@ class PgTable(Generic[M]):
             return checked
 
         def work(conn: Connection[Any], txn: UUID) -> list[Cells]:
-            seq, _ = self._lock_and_catch_up(conn)
-            latest = self._rows[record_id]
-            if int(latest[-4]) != expected:
+            rows = self._save(conn, txn, [Pending(fields, expected + 1, expected)], "update")
+            if not rows:  # someone saved a newer version first; the catch-up brought it here
+                latest = self._rows[record_id]
                 raise ConcurrentEditError(
                     self.spec.name, record_id, expected=expected, current=int(latest[-4]),
                     by=latest[-2], at=datetime.fromisoformat(latest[-3]) if latest[-3] else None,
                     theirs=self._to_model(latest), changes=changes)
-            row = (*fields, str(expected + 1), _now(), self._store.actor, str(seq + 1))
-            self._insert_rows(conn, [row], "update", txn)
-            return [row]
+            return rows
 
-        rows = self._store.write(self, work)
+        rows = self._store.write(self, work, commits_itself=True)
         return self._to_model(rows[0])
+
+    def _save(self, conn: Connection[Any], txn: UUID, pending: Sequence[Pending], op: str) -> list[Cells]:
+        """Lock, catch up, save and notify in one pipeline: one round trip and one WAL flush.
+
+        On the store's autocommit connection the statements before the pipeline's Sync are
+        one implicit transaction, committed at the Sync (all or nothing; a client killed
+        before it commits nothing); inside an ``exclusive`` block they join its transaction.
+        The server runs them in order, so the catch-up starts after the lock is held, and it
+        names what needs the lock: new IDs (the sequence, never handed out twice) and ``seq``
+        (the newest + 1). An update saves only if the record's newest version is still the
+        one it was based on; the rows saved are returned (none when that check failed).
+        """
+        now, actor = _now(), self._store.actor
+        highest = self._highest_given_number([p.cells[0] for p in pending])
+        statements = []  # composed before the pipeline: nothing in it may fail half-way
+        for p in pending:
+            params: list[Any] = [*p.cells[1:], p.version, now, actor, op, txn]
+            if p.cells[0]:
+                params.insert(0, p.cells[0])
+            if p.expected is not None:
+                params += [p.cells[0], p.expected]
+            statements.append((self._save_sql(bool(p.cells[0]), p.expected is not None), params))
+        try:
+            with conn.pipeline():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
+                if highest:  # an explicit ID (a migrated folder): never hand that number out again
+                    conn.execute(self._move_sequence_past, (highest,))
+                since = conn.execute(self._since_query(), (self._seen_seq,))
+                saves = [conn.execute(statement, params) for statement, params in statements]
+                self._store.notify_saved(conn, self.spec.name, self._versions, txn, op)
+        except errors.UniqueViolation as exc:  # an ID another workstation saved meanwhile
+            raise ValueError(f"{self.spec.name}: {exc.diag.message_detail or exc}") from exc
+        changed = self._caught_up(since.fetchall())
+        if changed:
+            self._store.changed_elsewhere(self.spec.name, changed)
+        rows: list[Cells] = []
+        for p, cursor in zip(pending, saves, strict=True):
+            saved = cursor.fetchone()
+            if saved is not None:
+                rows.append((saved[0], *p.cells[1:], str(p.version), now, actor, saved[1]))
+        return rows
+
+    def _save_sql(self, given_id: bool, checked: bool) -> sql.Composed:
+        """INSERT of one version, its ID and ``seq`` named by the server (composed once)."""
+        key = (given_id, checked)
+        statement = self._save_statements.get(key)
+        if statement is None:
+            prefix = sql.Literal(self.spec.id_prefix or "")
+            new_id = sql.SQL(  # f"{prefix}{n:06d}", as the CSV folder numbers
+                "(SELECT {} || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') ELSE n::text END"
+                " FROM nextval({}) AS n)").format(prefix, sql.Literal(id_sequence(self.spec.name)))
+            names = (*self._fields, *ENGINE, "op", "txn")
+            statement = sql.SQL(
+                "INSERT INTO {v} ({names}) SELECT {id}, {cells}%s::integer, %s::timestamptz, %s,"
+                " (SELECT coalesce(max(seq), 0) + 1 FROM {v}), %s, %s::uuid{check} RETURNING id, seq::text"
+            ).format(
+                v=self._versions, names=sql.SQL(", ").join(sql.Identifier(c) for c in names),
+                id=sql.Placeholder() if given_id else new_id,
+                cells=sql.SQL("%s, " * (self._nfields - 1)),
+                check=sql.SQL(" WHERE (SELECT max(version) FROM {} WHERE id = %s) = %s").format(self._versions)
+                if checked else sql.SQL(""))
+            self._save_statements[key] = statement
+        return statement
+
+    def _highest_given_number(self, ids: Sequence[str]) -> int:
+        prefix = self.spec.id_prefix or ""
+        return max((int(i[len(prefix):]) for i in ids
+                    if prefix and i.startswith(prefix) and i[len(prefix):].isdigit()), default=0)
 
     def _lock_and_catch_up(self, conn: Connection[Any], missing: int = 0,
                            models: Sequence[M] = ()) -> tuple[int, list[int]]:
-        """Take the table's write lock, catch up, and draw ``missing`` new ID numbers.
-
-        One round trip (a pipeline): the server runs the statements in order, so the catch-up
-        SELECT starts after the lock is held and sees every write committed before it. A save
-        is a few round trips and one WAL flush (bench/postgresql.py, docs/benchmarks.md).
-        """
+        """For a batch written with COPY: take the table's write lock, catch up, and draw
+        ``missing`` new ID numbers, in one round trip (a pipeline run in order, like ``_save``)."""
         sequence = id_sequence(self.spec.name)
-        prefix = self.spec.id_prefix or ""
-        given = [str(getattr(m, "id", "")) for m in models]
-        highest = max((int(i[len(prefix):]) for i in given
-                       if prefix and i.startswith(prefix) and i[len(prefix):].isdigit()), default=0)
+        highest = self._highest_given_number([str(getattr(m, "id", "")) for m in models])
         with conn.pipeline():
             conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.spec.name))
             if highest:  # an explicit ID (a migrated folder): never hand that number out again
-                conn.execute(sql.SQL("SELECT setval({}, greatest(%s, (SELECT last_value FROM {})))").format(
-                    sql.Literal(sequence), sql.Identifier(sequence)), (highest,))
+                conn.execute(self._move_sequence_past, (highest,))
             drawn = (conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, missing))
                      if missing else None)
             since = conn.execute(self._since_query(), (self._seen_seq,))
@@ -320,26 +410,17 @@ class PgTable(Generic[M]):
         return self._seen_seq, numbers
 
     def _insert_rows(self, conn: Connection[Any], rows: Sequence[Cells], op: str, txn: UUID) -> None:
+        """A large batch (demo data, an import) with COPY, inside the caller's transaction."""
         names = (*self._fields, *ENGINE, "op", "txn")
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
-        values = [(*cells[:-3], cells[-3] or None, cells[-2], cells[-1], op, txn) for cells in rows]
-        ids = [c[0] for c in rows]
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
         try:
-            if len(values) <= SMALL_BATCH:  # a form's save: INSERT and NOTIFY in one round trip
-                insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-                    self._versions, columns, sql.SQL(", ").join(sql.Placeholder() * len(names)))
-                with conn.pipeline():
-                    for row in values:
-                        conn.execute(insert, row)
-                    self._store.notify(conn, self.spec.name, ids, op)
-                return
-            copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self._versions, columns)
             with conn.cursor().copy(copy) as writer:
-                for row in values:
-                    writer.write_row(row)
+                for cells in rows:
+                    writer.write_row((*cells[:-3], cells[-3] or None, cells[-2], cells[-1], op, txn))
         except errors.UniqueViolation as exc:
             raise ValueError(f"{self.spec.name}: {exc.diag.message_detail or exc}") from exc
-        self._store.notify(conn, self.spec.name, ids, op)
+        self._store.notify(conn, self.spec.name, [c[0] for c in rows], op)
 
     def applied(self, rows: Sequence[Cells]) -> None:
         """This workstation's committed rows (called by the store after the commit)."""
