@@ -51,7 +51,8 @@ def rss_mb() -> float:
 
 def load_line() -> str:
     one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores shared with other engineers' jobs"
+    busy = "shared with other engineers' jobs" if one >= 1.0 else "a quiet machine"
+    return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores: {busy}"
 
 
 def on_each_call(owner: Any, name: str, after: Callable[[float], None]) -> None:

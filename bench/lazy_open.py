@@ -129,8 +129,8 @@ def main(folder: Path) -> None:
         "",
         f"`/work/venv/bin/python bench/lazy_open.py DATA_DIR` on a copy of a 100,000-patient demo folder "
         f"(`python -m hms_desktop demo --data-dir DATA_DIR --patients 100000`); fresh process per figure, "
-        f"time is the median of {RUNS}; load average {load:.1f} on 2 cores when it started (a shared machine: "
-        "other engineers' tests were running).",
+        f"time is the median of {RUNS}; load average {load:.1f} on 2 cores when it started "
+        f"({'a shared machine: other engineers' + chr(39) + ' tests were running' if load >= 1.0 else 'a quiet machine'}).",
         "",
         "| what is opened | open to a search result (wall) | CPU time (process_time) | Python heap (tracemalloc) | RSS |",
         "|---|---|---|---|---|",

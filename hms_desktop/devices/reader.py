@@ -30,7 +30,10 @@ __all__ = ["DISCONNECTED_READING", "STATES", "DeviceReader"]
 
 _log = logging.getLogger(__name__)
 
-MAX_BATCHES_PER_S = 30
+# Each batch repaints its bed once: 24 a second (~42 ms apart) draws 16 beds with about a fifth
+# less of the GUI thread than 30 did (app CPU 24 % against 29–31 % of one core, quiet machine,
+# docs/benchmarks.md "Monitor"), and alarm latency p99 stayed ~37 ms against its 60 ms goal.
+MAX_BATCHES_PER_S = 24
 BACKOFF_S = (0.2, 0.5, 1.0)  # waits between reopen attempts; the last one repeats (USB re-enumerates in ~1 s)
 # A stream where most bytes fail to frame is noise (a wrong baud rate, a different device):
 # protocols without a checksum then still "find" frames by chance, with made-up numbers.

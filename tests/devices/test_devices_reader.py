@@ -42,9 +42,9 @@ def test_readings_equal_what_the_simulator_sent(protocol, make_sim, make_reader,
 
 @pytest.mark.slow
 def test_batches_carry_several_frames_and_hold_nothing_back(make_sim, make_reader, qtbot) -> None:
-    """At most ~30 batches a second, counted against the frames themselves rather than the wall
-    clock (a loaded GUI thread receives queued batches in bunches): 75 frames/s in batches at
-    least 1/31.6 s apart is at least ~2.4 frames a batch; one batch per read would be ~1."""
+    """At most MAX_BATCHES_PER_S batches a second, counted against the frames themselves rather
+    than the wall clock (a loaded GUI thread receives queued batches in bunches): 75 frames/s in
+    batches at least ~1/25 s apart is at least ~3 frames a batch; one batch per read would be ~1."""
     sim = make_sim("nonin-df2")  # 75 frames/s
     reader, rec = make_reader(sim.port, "nonin-df2")
     qtbot.waitUntil(lambda: len(rec.readings) >= 300, timeout=20_000)  # ~4 s of frames, none held back

@@ -4,8 +4,9 @@ The station itself (beds, alarms, audio decisions, recording) is
 ``hms_desktop.monitoring.station.MonitoringStation``, which has no Qt; this adapter turns its
 listener calls into signals (queued to the views when the station calls from its own
 threads) and runs the 60 Hz frame timer (views redraw from ring buffers, never per packet; a
-bed redraws only when samples arrived, and readers send ~30 batches a second, so a frame paints
-about half the beds and a sample waits at most ~17 ms for its frame instead of ~33 ms).
+bed redraws only when samples arrived, and readers send ~24 batches a second
+(``devices/reader.py``), so a frame paints under half the beds and a sample waits at most
+~17 ms for its frame instead of ~42 ms).
 Alarm evaluation and tone decisions run on the station's evaluator thread, not here, so a
 stalled GUI thread delays the drawing only.
 """
