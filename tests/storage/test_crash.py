@@ -24,15 +24,25 @@ ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("HMS_CRASH_KILLS", "200"))
 
 
-def run_and_kill(folder: Path, rng: random.Random) -> tuple[list[str], dict[str, int]]:
-    """Start the writer, let it run a random while, SIGKILL it; return what it acknowledged."""
+def run_and_kill(folder: Path, rng: random.Random, *,
+                 in_checkpoint: bool = False) -> tuple[list[str], dict[str, int]]:
+    """Start the writer, let it run a random while, SIGKILL it; return what it acknowledged.
+
+    ``in_checkpoint``: kill as soon as a checkpoint's temporary file appears (checkpoints got
+    fast enough that random moments alone landed in one only 2 times in 200)."""
+    every = 7 if in_checkpoint else rng.choice([7, 40, 10_000])
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.storage.crash_writer", str(folder), str(rng.choice([7, 40, 10_000]))],
+        [sys.executable, "-m", "tests.storage.crash_writer", str(folder), str(every)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"
-    time.sleep(rng.uniform(0.0, 0.2))
+    if in_checkpoint:
+        deadline = time.monotonic() + 10
+        while not (folder / "things.csv.tmp").exists() and time.monotonic() < deadline:
+            pass  # a busy poll: a checkpoint of a few thousand rows lasts milliseconds
+    else:
+        time.sleep(rng.uniform(0.0, 0.2))
     child.send_signal(signal.SIGKILL)
     output, _ = child.communicate()
     inserted, updated = [], {}
@@ -63,7 +73,7 @@ def test_two_hundred_kills_lose_nothing_acknowledged(tmp_path: Path) -> None:
     scores: dict[str, int] = {}
     inside_checkpoints = 0
     for kill in range(KILLS):
-        inserted, updated = run_and_kill(folder, rng)
+        inserted, updated = run_and_kill(folder, rng, in_checkpoint=kill % 20 == 10)
         acknowledged += inserted
         scores.update(updated)
         inside_checkpoints += killed_inside_a_checkpoint(folder)
