@@ -73,9 +73,14 @@ class BulkExportDialog(QDialog):
         # may back up (checked and logged as them; docs/security.md). No role both backs up and
         # reads every record, so the reads go through services of the explicit system actor
         # (as `fhir-export` on the command line); with the signed-in administrator's own
-        # services every read was refused and nobody could export.
-        reader = build_services(ctx.services.store)
-        self.jobs.start(ctx.services.folder.export_clinic, bulk_export, reader, out_dir,
+        # services every read was refused and nobody could export. Those services are built on
+        # the job's thread, after the permission check, never on the GUI thread.
+        store = ctx.services.store
+
+        def export_as_system(out: Path, **options: Any) -> BulkResult:
+            return bulk_export(build_services(store), out, **options)
+
+        self.jobs.start(ctx.services.folder.export_clinic, export_as_system, out_dir,
                         progress=self.jobs.progress,
                         cancel=self.jobs.cancel, on_done=self._done, on_error=self._failed)
 
