@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from pydantic import BaseModel
 
+from . import value_index
 from .access import FolderAccess
 from .audit_chain import AuditChain, ChainedAppendFile, move_file
 from .csvfile import (
@@ -51,6 +52,7 @@ from .schema import (
     unescape_text,
 )
 from .table_load import Collision, TableLoader, _int, _now
+from .value_index import ValueIndex
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,7 +96,7 @@ class Table(TableLoader[M]):
         self._no_escaping_journal = (False, False, *self._no_escaping)
         self._lock = threading.RLock()  # guards memory; held briefly
         self._write_lock = threading.RLock()  # serialises writes and checkpoints
-        self._indexes: dict[str, dict[str, dict[str, None]]] = {}
+        self._indexes: dict[str, ValueIndex] = {}
         self._journal: AppendFile | None = None
         self._rows_since_record = 0
         #: The last checkpoint failure (housekeeping: the journal still holds everything)
@@ -265,16 +267,14 @@ class Table(TableLoader[M]):
         flags = self._text_flags
         return tuple(escape_text(c) if flags[i] else c for i, c in enumerate(cells))
 
-    def _index(self, column: str) -> dict[str, dict[str, None]]:
+    def _index(self, column: str) -> ValueIndex:
         """Logical cell value -> IDs, built on first use and kept current by writes."""
         index = self._indexes.get(column)
         if index is None:
             i = self._col_index[column]
-            index = {}
             with self._lock:
                 ids, (cells,) = list(self._rows), self._rows.columns([i])
-            for record_id, cell in zip(ids, cells, strict=True):
-                index.setdefault(self._logical_cell(i, cell), {})[record_id] = None
+            index = value_index.build(ids, _unescaped(cells) if self._text_flags[i] else cells)
             self._indexes[column] = index
         return index
 
@@ -370,9 +370,8 @@ class Table(TableLoader[M]):
                 self._rows[cells[0]] = cells
                 for column, index in self._indexes.items():
                     i = self._col_index[column]
-                    if old is not None:
-                        index.get(self._logical_cell(i, old[i]), {}).pop(cells[0], None)
-                    index.setdefault(self._logical_cell(i, cells[i]), {})[cells[0]] = None
+                    was = None if old is None else self._logical_cell(i, old[i])
+                    value_index.move(index, cells[0], was, self._logical_cell(i, cells[i]))
             self._journal_rows += len(prepared)
         self._rows_since_record += len(prepared)
         if self._rows_since_record >= REFRESH_ROWS:

@@ -23,9 +23,11 @@ from uuid import UUID
 from psycopg import errors, sql
 from pydantic import BaseModel
 
+from .. import value_index
 from ..schema import M, TableSpec, encode_value, escape_text, model_to_cells
 from ..schema import cells_to_model as _cells_to_model
 from ..table import ReadOnlyError, RecordMeta, Version
+from ..value_index import ValueIndex
 from .ddl import ENGINE, id_sequence, versions_table
 from .errors import ConcurrentEditError
 
@@ -63,7 +65,7 @@ class PgTable(Generic[M]):
         self._col_index = {name: i for i, name in enumerate(self._columns)}
         self._lock = threading.RLock()
         self._rows: dict[str, Cells] = {}
-        self._indexes: dict[str, dict[str, dict[str, None]]] = {}
+        self._indexes: dict[str, ValueIndex] = {}
         self._seen_seq = 0
         # IDs other workstations changed, not yet handed to an ``exclusive`` block: the
         # listener thread may catch up first, and the block must still learn about them.
@@ -138,9 +140,7 @@ class PgTable(Generic[M]):
                 self._rows[cells[0]] = cells
                 for column, index in self._indexes.items():
                     i = self._col_index[column]
-                    if old is not None:
-                        index.get(old[i], {}).pop(cells[0], None)
-                    index.setdefault(cells[i], {})[cells[0]] = None
+                    value_index.move(index, cells[0], None if old is None else old[i], cells[i])
                 self._seen_seq = max(self._seen_seq, seq)
 
     def reload(self) -> None:
@@ -195,14 +195,12 @@ class PgTable(Generic[M]):
             rows = [self._rows[i] for i in ids]
         return ids, {name: [r[self._col_index[name]] for r in rows] for name in names}
 
-    def _index(self, column: str) -> dict[str, dict[str, None]]:
+    def _index(self, column: str) -> ValueIndex:
         """IDs by cell text of ``column`` (call with ``_lock`` held); built on first use."""
         index = self._indexes.get(column)
         if index is None:
             i = self._col_index[column]
-            index = {}
-            for record_id, cells in self._rows.items():
-                index.setdefault(cells[i], {})[record_id] = None
+            index = value_index.build(self._rows, (cells[i] for cells in self._rows.values()))
             self._indexes[column] = index
         return index
 
