@@ -27,8 +27,9 @@ from hms_desktop.domain.duplicates import (
     DuplicateMatch,
     Identity,
     could_be_likely,
+    dob_key,
     dob_slips_decide,
-    dob_variant_texts,
+    dob_variant_keys,
     phonetic_key,
     rank,
     word_sounds,
@@ -206,7 +207,8 @@ class PatientIndex:
         self._ids = PrefixIndex.of(self.cols["id"], range(n))
         # Duplicate blocking, built on first use or by ``warm_up_duplicates`` (after start-up,
         # on the writer): the Patients tab's search does not need it.
-        self._by_dob: RowBuckets[str] | None = None
+        self._by_dob: RowBuckets[int] | None = None  # by ``dob_key``
+        self._dob_years = range(0)  # from the earliest to the latest year in ``_by_dob``
         self._by_phone: RowBuckets[str] | None = None
         self._by_sound: RowBuckets[str] | None = None  # built on first duplicate check
         self._folded: list[str] | None = None  # Identity.folded per row, built on first duplicate check
@@ -267,7 +269,7 @@ class PatientIndex:
         self._dates.remove(dob, row)
         self._md.remove(dob[5:], row)
         if self._by_dob is not None and self._by_phone is not None:
-            self._by_dob.discard(dob, row)
+            self._by_dob.discard(dob_key(dob), row)
             self._by_phone.discard(phone, row)
         if self._by_sound is not None:
             self._by_sound.discard(self._row_sound(row), row)
@@ -281,7 +283,8 @@ class PatientIndex:
         self._md.add_many([(c["date_of_birth"][row][5:], row) for row in rows])
         for row in rows:
             if self._by_dob is not None and self._by_phone is not None:
-                self._by_dob.add(c["date_of_birth"][row], row)
+                self._by_dob.add(dob_key(c["date_of_birth"][row]), row)
+                self._dob_years = _spanning(self._dob_years, int(c["date_of_birth"][row][:4]))
                 if c["phone"][row]:
                     self._by_phone.add(c["phone"][row], row)
             if self._by_sound is not None:
@@ -371,8 +374,8 @@ class PatientIndex:
             rows: set[int] = set()
             by_dob, by_phone = self._blocking()
             if probe.dob is not None:
-                for text in dob_variant_texts(probe.dob):
-                    rows.update(by_dob.get(text))
+                for key in dob_variant_keys(probe.dob, self._dob_years):
+                    rows.update(by_dob.get(key))
             if not dob_slips_decide(probe):
                 if probe.phone:
                     rows.update(by_phone.get(probe.phone))
@@ -392,11 +395,13 @@ class PatientIndex:
             self._sounds()
             self._folded_names()
 
-    def _blocking(self) -> tuple[RowBuckets[str], RowBuckets[str]]:
+    def _blocking(self) -> tuple[RowBuckets[int], RowBuckets[str]]:
         """Rows by date of birth and by phone (kept current by writes once built)."""
         if self._by_dob is None or self._by_phone is None:
             by_phone = RowBuckets.of(self.cols["phone"], skip="")  # no phone is no blocking key
-            self._by_dob, self._by_phone = RowBuckets.of(self.cols["date_of_birth"]), by_phone
+            keys = [dob_key(text) for text in self.cols["date_of_birth"]]
+            self._by_dob, self._by_phone = RowBuckets.of(keys), by_phone
+            self._dob_years = range(min(keys) // 10_000, max(keys) // 10_000 + 1) if keys else range(0)
         return self._by_dob, self._by_phone
 
     def _folded_names(self) -> list[str]:
@@ -429,6 +434,13 @@ def _shared(column: Iterable[str]) -> list[str]:
     cells = list(column)
     one = dict(zip(cells, cells, strict=True))  # one object per distinct value: the one it maps to
     return list(map(one.__getitem__, cells))
+
+
+def _spanning(years: range, year: int) -> range:
+    """``years`` widened to take in ``year``."""
+    if not years:
+        return range(year, year + 1)
+    return range(min(years.start, year), max(years.stop, year + 1))
 
 
 def _sound_key(sounds: tuple[str, ...]) -> str:

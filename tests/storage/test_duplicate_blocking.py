@@ -152,3 +152,34 @@ def test_a_names_search_words_are_those_of_its_parts(given_name: str, family: st
     from hms_desktop.domain.patient import search_words
 
     assert set(search_words(f"{given_name} {family}")) == set(search_words(given_name)) | set(search_words(family))
+
+
+@settings(max_examples=300, deadline=None)
+@given(dob=st.dates(date(1890, 1, 1), date(2026, 12, 31)), first=st.integers(1890, 2026), span=st.integers(0, 140))
+def test_the_date_keys_looked_up_are_every_real_slip_within_the_stored_years(dob: date, first: int, span: int) -> None:
+    """The integer keys the index looks up leave out only texts that name no date a
+    patient could have been stored with (no such month or day, a year no stored patient has)."""
+    from hms_desktop.domain.duplicates import dob_key, dob_variant_keys, dob_variant_texts
+
+    years = range(first, first + span + 1)
+    real = set()
+    for text in dob_variant_texts(dob):
+        try:
+            slip = date.fromisoformat(text)
+        except ValueError:
+            continue
+        if slip.year in years:
+            real.add(dob_key(text))
+    assert real <= set(dob_variant_keys(dob, years))
+
+
+def test_a_registration_born_in_a_new_year_is_found_by_the_next_check() -> None:
+    """The years the index looks in grow with the patients registered after its first check."""
+    index = PatientIndex({c: [] for c in INDEX_COLUMNS})
+    index.upsert(Patient(id="PAT000001", given_name="Ada", family_name="Byron",
+                         date_of_birth=date(1990, 3, 4), phone="+447911123456"))
+    assert index.duplicates(Identity("Grace", "Hopper", date(2019, 5, 6), "")) == []  # blocking built
+    index.upsert(Patient(id="PAT000002", given_name="Grace", family_name="Hopper",
+                         date_of_birth=date(2019, 5, 6), phone=""))
+    found = index.duplicates(Identity("Grace", "Hopper", date(2018, 5, 6), ""))  # the year a digit off
+    assert [m.id for m in found] == ["PAT000002"]
