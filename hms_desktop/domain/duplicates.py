@@ -109,15 +109,25 @@ def dob_variant_keys(dob: date, years: range) -> tuple[int, ...]:
     when the processor's caches are cold, as between two keystrokes (bench/compare.py).
     Cached: every keystroke of a registration form asks again with the same date.
     """
-    base = dob.year * 10_000 + dob.month * 100 + dob.day
-    keys = {base, dob.year * 10_000 + dob.day * 100 + dob.month}
-    weight = 1
-    for _ in range(8):  # each digit of YYYYMMDD, replaced by each of 0-9
-        stem = base - (base // weight % 10) * weight
-        keys.update(range(stem, stem + 10 * weight, weight))
-        weight *= 10
-    return tuple(sorted(k for k in keys
-                        if 1 <= k // 100 % 100 <= 12 and 1 <= k % 100 <= 31 and k // 10_000 in years))
+    year, month, day = dob.year, dob.month, dob.day
+    # Each digit of YYYY, MM and DD replaced by each digit it could be: any in the year (then
+    # only years held), 0-1 for the month's tens, 0-3 for the day's tens.
+    years_held = [y for weight in (1000, 100, 10, 1) for y in _digit_swaps(year, weight, 10) if y in years]
+    months = [m for m in (*_digit_swaps(month, 10, 2), *_digit_swaps(month, 1, 10)) if 1 <= m <= 12]
+    days = [d for d in (*_digit_swaps(day, 10, 4), *_digit_swaps(day, 1, 10)) if 1 <= d <= 31]
+    keys = {y * 10_000 + month * 100 + day for y in years_held}
+    if year in years:
+        keys.update(year * 10_000 + m * 100 + day for m in months)
+        keys.update(year * 10_000 + month * 100 + d for d in days)
+        if day <= 12:
+            keys.add(year * 10_000 + day * 100 + month)  # day and month swapped
+    return tuple(keys)
+
+
+def _digit_swaps(number: int, weight: int, digits: int) -> range:
+    """``number`` with its digit of ``weight`` (1, 10, 100, ...) replaced by 0 .. digits-1."""
+    stem = number - number // weight % 10 * weight
+    return range(stem, stem + digits * weight, weight)
 
 
 def _dob_similarity(a: date, b: date) -> tuple[float, str]:
@@ -184,15 +194,16 @@ def could_be_likely(probe: Identity, folded: Sequence[str], threshold: float = L
     cut-off), so a few hundred candidates cost tens of microseconds, not a Python call each.
     A known record without name words is kept: its score rests on the date and phone alone.
     """
-    if not probe.folded:
+    if not probe.folded or not folded:
         return list(range(len(folded)))
     cutoff = least_name_ratio(probe, threshold) * 100.0 - 1e-6
     if cutoff <= 50.0:  # even unrelated names could reach it
         return list(range(len(folded)))
-    keep = {i for i, name in enumerate(folded) if not name}
+    keep = {i for i, name in enumerate(folded) if not name} if "" in folded else set()
     for query, choices, scorer in (
         (probe.folded, folded, fuzz.token_sort_ratio),
-        (probe.folded.replace(" ", ""), [n.replace(" ", "") for n in folded], fuzz.ratio),
+        # Folded names hold letters, digits and spaces only (name_words), never a NUL.
+        (probe.folded.replace(" ", ""), "\0".join(folded).replace(" ", "").split("\0"), fuzz.ratio),
     ):
         keep.update(i for _, _, i in process.extract(query, choices, scorer=scorer,
                                                      score_cutoff=cutoff, limit=None))

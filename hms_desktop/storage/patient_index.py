@@ -371,21 +371,23 @@ class PatientIndex:
         Then the names are compared in C and only the few that could be likely are scored.
         """
         with self._lock:
-            rows: set[int] = set()
             by_dob, by_phone = self._blocking()
-            if probe.dob is not None:
-                for key in dob_variant_keys(probe.dob, self._dob_years):
-                    rows.update(by_dob.get(key))
+            # A row is under one date, so the slips' rows come each once.
+            blocked = by_dob.gather(dob_variant_keys(probe.dob, self._dob_years)) if probe.dob else []
             if not dob_slips_decide(probe):
+                rows = set(blocked)
                 if probe.phone:
                     rows.update(by_phone.get(probe.phone))
                 if probe.folded:
                     rows.update(self._sounds().get(_sound_key(probe.sounds)))
-            blocked = list(rows)
-            folded = self._folded_names()
+                blocked = list(rows)
+            if not blocked:
+                return []
+            names = operator.itemgetter(*blocked)(self._folded_names()) if len(blocked) > 1 else \
+                (self._folded_names()[blocked[0]],)
             status, ids = self.cols["status"], self.cols["id"]
-            candidates = [self.identity(r) for r in (blocked[i] for i in could_be_likely(
-                probe, [folded[r] for r in blocked])) if status[r] != "merged" and ids[r] != exclude]
+            candidates = [self.identity(r) for r in (blocked[i] for i in could_be_likely(probe, names))
+                          if status[r] != "merged" and ids[r] != exclude]
         return rank(probe, candidates, limit=limit)
 
     def warm_up_duplicates(self) -> None:

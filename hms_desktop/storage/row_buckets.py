@@ -46,6 +46,21 @@ class RowBuckets(Generic[K]):
             return ()
         return (held,) if type(held) is int else held  # type: ignore[return-value]
 
+    def gather(self, keys: Iterable[K]) -> list[int]:
+        """The rows under any of ``keys`` (each once when ``keys`` are distinct and each row
+        has one key, as for dates of birth): one call, without a tuple per key."""
+        found = self._map
+        rows: list[int] = []
+        for key in keys:
+            held = found.get(key)
+            if held is None:
+                continue
+            if type(held) is int:
+                rows.append(held)
+            else:
+                rows.extend(held)  # type: ignore[arg-type]
+        return rows
+
     def add(self, key: K, row: int) -> None:
         held = self._map.get(key)
         if held is None:
