@@ -7,7 +7,8 @@ leaves it: rows caches written):
 1. ``open_session`` until ready (every table loaded, patient index built) vs a plain
    ``pandas.read_csv`` of the same ``patients.csv``; RSS after opening; and, in a fresh
    process, the same open of a copy without its rows caches.
-2. The registration path a user takes: the form's duplicate check, then
+2. The registration path a user takes: the form parses the phone numbers as typed, runs its
+   duplicate check, then
    ``PatientService.register`` (phone check, duplicate check, journal append + fsync, index);
    ``Table.insert`` timed inside it.
 3. The same rows into SQLite (WAL, synchronous=FULL, one transaction each) holding the same
@@ -24,8 +25,8 @@ import argparse
 import csv
 import os
 import random
-import sqlite3
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -144,6 +145,22 @@ class Baselines:
         self.db.close()
 
 
+def typed_in_the_form(person: Any, region: str) -> None:
+    """What the registration form does with the phone numbers as typed (national form)
+    before it asks the service anything: ``parse_phone`` each, as its fields are read."""
+    import phonenumbers
+
+    from hms_desktop.domain.patient import parse_phone
+
+    for number in (person.phone, person.emergency_phone):
+        if number:
+            parsed = phonenumbers.parse(number)
+            local = phonenumbers.region_code_for_number(parsed) == region
+            typed = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL if local
+                                               else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            assert parse_phone(typed, region) == number
+
+
 def register_path(session: Any, samples: int, baselines: Baselines) -> dict[str, Any]:
     from hms_desktop.services.demo.patients import fake_patients
 
@@ -155,6 +172,7 @@ def register_path(session: Any, samples: int, baselines: Baselines) -> dict[str,
     check_cpu: list[float] = []
     register_cpu: list[float] = []
     for person in fake_patients(random.Random(21), samples, date(2026, 11, 25)):
+        typed_in_the_form(person, service.phone_region)
         start, cpu = time.perf_counter(), time.thread_time()
         shown = service.duplicates(person)  # the form's check, before the user presses Save
         checks.append(ms_since(start))
@@ -244,7 +262,7 @@ into SQLite and the same journal line appended bare (the floor); {load_line()}.
 | register one (`PatientService.register`: phones, duplicate check, append + fsync, index), p50 / p95 | {p(register, 50):.2f} / {p(register, 95):.2f} ms (max {max(register):.1f}) | p95 ≤ 1 ms {ok(p(register, 95) <= 1)} |
 | … its CPU time (waiting for the disk and for a core left out), p50 / p95 | {p(reg['register_cpu'], 50):.2f} / {p(reg['register_cpu'], 95):.2f} ms | |
 | … of which `Table.insert` (validate, journal append + fsync), p50 / p95 | {p(insert, 50):.2f} / {p(insert, 95):.2f} ms | |
-| … of which the duplicate check (same date as the form's, cached variants), p50 / p95 | {p(reg['check_in_register'], 50):.2f} / {p(reg['check_in_register'], 95):.2f} ms | |
+| … of which the duplicate check (the form's own question, answered from its last check: no change since), p50 / p95 | {p(reg['check_in_register'], 50):.2f} / {p(reg['check_in_register'], 95):.2f} ms | |
 | the same rows into SQLite (WAL, synchronous=FULL, one transaction each), p50 / p95 | {p(lite, 50):.2f} / {p(lite, 95):.2f} ms | |
 | `Table.insert` p95 ÷ SQLite p95 | {p(insert, 95) / p(lite, 95):.1f}× | ≤ 3× {ok(p(insert, 95) <= 3 * p(lite, 95))} |
 | the floor: the same journal lines, `os.write` + `os.fsync`, p50 / p95 | {p(bare, 50):.2f} / {p(bare, 95):.2f} ms | |

@@ -188,18 +188,31 @@ class FieldError(ValueError):
         self.message = message
 
 
+#: (typed text, region) -> E.164 of numbers found valid lately, and each E.164 under itself:
+#: the registration service checks again the number the form has just parsed (~0.1 ms each).
+_VALID_PHONES: dict[tuple[str, str], str] = {}
+_VALID_PHONES_KEPT = 4096
+
+
 def parse_phone(text: str, region: str = DEFAULT_PHONE_REGION) -> str:
     """Return the E.164 form of a typed phone number ("" stays ""); raise ValueError if invalid."""
     text = text.strip()
     if not text:
         return ""
+    known = _VALID_PHONES.get((text, region))
+    if known is not None:
+        return known
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError("is not a phone number") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"is not a valid number (region {region} assumed without +country code)")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(_VALID_PHONES) >= _VALID_PHONES_KEPT:
+        _VALID_PHONES.clear()
+    _VALID_PHONES[(text, region)] = _VALID_PHONES[(e164, region)] = e164
+    return e164
 
 
 @lru_cache(maxsize=8192)

@@ -215,6 +215,7 @@ class PatientIndex:
         self._hidden = bytearray(map(HIDDEN_BY_DEFAULT.__contains__, self.cols["status"]))
         self._phone_blob: tuple[str, list[int]] | None = None
         self.generation = 0  # bumped on every change; views use it to know they are stale
+        self._last_check: tuple[tuple[Identity, int, str], int, list[DuplicateMatch]] | None = None
 
     # ------------------------------------------------------------------ upkeep
     def __len__(self) -> int:
@@ -369,7 +370,19 @@ class PatientIndex:
         ``LIKELY`` (``dob_slips_decide``), so this finds exactly what scoring every row would.
         Without one (a half-filled form), rows sharing the phone or the sound of the name.
         Then the names are compared in C and only the few that could be likely are scored.
+
+        The last answer is kept until the next change to the index: Save asks again about
+        the person the form has just checked, and gets the same answer without the work.
         """
+        asked = (probe, limit, exclude)
+        with self._lock:
+            if self._last_check is not None and self._last_check[:2] == (asked, self.generation):
+                return list(self._last_check[2])
+            found = self._duplicates(probe, limit, exclude)
+            self._last_check = (asked, self.generation, found)
+            return list(found)
+
+    def _duplicates(self, probe: Identity, limit: int, exclude: str) -> list[DuplicateMatch]:
         with self._lock:
             by_dob, by_phone = self._blocking()
             # A row is under one date, so the slips' rows come each once.
@@ -388,7 +401,7 @@ class PatientIndex:
             status, ids = self.cols["status"], self.cols["id"]
             candidates = [self.identity(r) for r in (blocked[i] for i in could_be_likely(probe, names))
                           if status[r] != "merged" and ids[r] != exclude]
-        return rank(probe, candidates, limit=limit)
+            return rank(probe, candidates, limit=limit)
 
     def warm_up_duplicates(self) -> None:
         """Build what the first duplicate check would (blocking keys, sounds, folded names)."""

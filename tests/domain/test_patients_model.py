@@ -135,3 +135,17 @@ def test_merge_keeps_survivor_values_and_fills_gaps() -> None:
     assert merged.email == "ana@example.com" and merged.blood_group is BloodGroup.O_POS
     assert "Asthma." in merged.medical_history and "[from PAT000002] Penicillin allergy." in merged.medical_history
     assert merged.merged_from == ["PAT000002"]
+
+
+def test_a_phone_number_checked_again_gives_the_same_verdict() -> None:
+    """The form parses the typed number, the service checks its E.164 again: same answer,
+    and a number valid in one region is still judged afresh in another."""
+    from hms_desktop.domain.patient import parse_phone
+
+    assert parse_phone("07911 123456", "GB") == "+447911123456"
+    assert parse_phone("+447911123456", "GB") == "+447911123456"
+    assert parse_phone(" +447911123456 ", "US") == "+447911123456"
+    with pytest.raises(ValueError, match="valid number"):
+        parse_phone("07911 123456", "US")
+    with pytest.raises(ValueError, match="valid number"):
+        parse_phone("07911 12345", "GB")

@@ -183,3 +183,16 @@ def test_a_registration_born_in_a_new_year_is_found_by_the_next_check() -> None:
                          date_of_birth=date(2019, 5, 6), phone=""))
     found = index.duplicates(Identity("Grace", "Hopper", date(2018, 5, 6), ""))  # the year a digit off
     assert [m.id for m in found] == ["PAT000002"]
+
+
+def test_the_same_check_after_a_registration_sees_the_new_patient() -> None:
+    """Save asks again what the form asked; an answer kept from before a change is never given."""
+    index = PatientIndex({c: [] for c in INDEX_COLUMNS})
+    index.upsert(Patient(id="PAT000001", given_name="Ada", family_name="Byron",
+                         date_of_birth=date(1990, 3, 4), phone="+447911123456"))
+    probe = Identity("Grace", "Hopper", date(1985, 5, 6), "+447400555111")
+    assert index.duplicates(probe) == [] and index.duplicates(probe) == []
+    index.upsert(Patient(id="PAT000002", given_name="Grace", family_name="Hopper",
+                         date_of_birth=date(1985, 5, 6), phone="+447400555111"))
+    assert [m.id for m in index.duplicates(probe)] == ["PAT000002"]
+    assert index.duplicates(probe, exclude="PAT000002") == []
