@@ -28,7 +28,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +42,7 @@ from bench.demo_folder import (  # noqa: E402
     demo_folder,
     load_line,
     on_each_call,
+    open_in_fresh_process,
     rss_mb,
     working_copy,
 )
@@ -85,18 +85,12 @@ def open_and_read(data: Path) -> dict[str, Any]:
 
 
 def open_without_rows_caches(source: Path, parent: Path) -> float:
-    """``open_session`` to ready in a fresh process on a copy without ``.cache/`` (the first
-    open after an upgrade, or after every table was re-saved in a spreadsheet), in ms."""
+    """``open_session`` to ready in a fresh process on a copy without its rows caches, in ms."""
     data = working_copy(source, parent / "no-caches")
-    shutil.rmtree(data / ".cache", ignore_errors=True)
-    script = ("import sys, time; sys.path.insert(0, sys.argv[2]);"
-              "from hms_desktop.services.session import open_session, close_session;"
-              "t = time.perf_counter(); s = open_session(__import__('pathlib').Path(sys.argv[1]));"
-              "print((time.perf_counter() - t) * 1000); close_session(s)")
-    out = subprocess.run([sys.executable, "-c", script, str(data), str(Path(__file__).resolve().parent.parent)],
-                         check=True, capture_output=True, text=True).stdout
-    shutil.rmtree(data)
-    return float(out.split()[-1])
+    try:
+        return open_in_fresh_process(data, without_rows_caches=True)[0]
+    finally:
+        shutil.rmtree(data)
 
 
 class Baselines:
