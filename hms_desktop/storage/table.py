@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from pydantic import BaseModel
 
-from . import value_index
 from .access import FolderAccess
 from .audit_chain import AuditChain, ChainedAppendFile, move_file
 from .csvfile import (
@@ -191,7 +190,7 @@ class Table(TableLoader[M]):
     def where(self, column: str, value: Any) -> list[M]:
         key = value if isinstance(value, str) else encode_value(self._all_kinds[column], value)
         with self._lock:
-            ids = list(self._index(column).get(key, ()))
+            ids = self._index(column).get(key)
             rows = [self._rows[i] for i in ids]
         return [self._to_model(cells) for cells in rows]
 
@@ -201,7 +200,7 @@ class Table(TableLoader[M]):
         whose ``column`` is ``value``, without a model per row: for callers that check a
         long list column by column and build models only for the rows they show."""
         with self._lock:
-            ids = list(self._index(column).get(value, ()))
+            ids = self._index(column).get(value)
             rows = [self._rows[i] for i in ids]
         out: dict[str, list[str]] = {}
         for name in names:
@@ -274,7 +273,7 @@ class Table(TableLoader[M]):
             i = self._col_index[column]
             with self._lock:
                 ids, (cells,) = list(self._rows), self._rows.columns([i])
-            index = value_index.build(ids, _unescaped(cells) if self._text_flags[i] else cells)
+            index = ValueIndex(ids, _unescaped(cells) if self._text_flags[i] else cells)
             self._indexes[column] = index
         return index
 
@@ -371,7 +370,7 @@ class Table(TableLoader[M]):
                 for column, index in self._indexes.items():
                     i = self._col_index[column]
                     was = None if old is None else self._logical_cell(i, old[i])
-                    value_index.move(index, cells[0], was, self._logical_cell(i, cells[i]))
+                    index.move(cells[0], was, self._logical_cell(i, cells[i]))
             self._journal_rows += len(prepared)
         self._rows_since_record += len(prepared)
         if self._rows_since_record >= REFRESH_ROWS:

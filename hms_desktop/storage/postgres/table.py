@@ -23,7 +23,6 @@ from uuid import UUID
 from psycopg import errors, sql
 from pydantic import BaseModel
 
-from .. import value_index
 from ..schema import M, TableSpec, encode_value, escape_text, model_to_cells
 from ..schema import cells_to_model as _cells_to_model
 from ..table import ReadOnlyError, RecordMeta, Version
@@ -140,7 +139,7 @@ class PgTable(Generic[M]):
                 self._rows[cells[0]] = cells
                 for column, index in self._indexes.items():
                     i = self._col_index[column]
-                    value_index.move(index, cells[0], None if old is None else old[i], cells[i])
+                    index.move(cells[0], None if old is None else old[i], cells[i])
                 self._seen_seq = max(self._seen_seq, seq)
 
     def reload(self) -> None:
@@ -183,7 +182,7 @@ class PgTable(Generic[M]):
         else:  # engine columns (version, seq) are plain numbers
             key = encode_value(self._kinds[column], value) if column in self._kinds else str(value)
         with self._lock:
-            rows = [self._rows[i] for i in self._index(column).get(key, ())]
+            rows = [self._rows[i] for i in self._index(column).get(key)]
         return [self._to_model(cells) for cells in rows]
 
     def columns_where(self, column: str, value: str,
@@ -191,7 +190,7 @@ class PgTable(Generic[M]):
         """As the CSV ``Table.columns_where``: IDs and the ``names`` cells of the rows whose
         ``column`` is ``value``, without a model per row (the server's text needs no unescaping)."""
         with self._lock:
-            ids = list(self._index(column).get(value, ()))
+            ids = self._index(column).get(value)
             rows = [self._rows[i] for i in ids]
         return ids, {name: [r[self._col_index[name]] for r in rows] for name in names}
 
@@ -200,7 +199,7 @@ class PgTable(Generic[M]):
         index = self._indexes.get(column)
         if index is None:
             i = self._col_index[column]
-            index = value_index.build(self._rows, (cells[i] for cells in self._rows.values()))
+            index = ValueIndex(list(self._rows), [cells[i] for cells in self._rows.values()])
             self._indexes[column] = index
         return index
 
