@@ -189,6 +189,8 @@ class MainWindow(QMainWindow):
         self.backup_menu.attach(ctx)
         self.audit_menu.attach(ctx)
         self.action_repair.setEnabled(ctx.store.can_repair)  # a CSV folder that is ours
+        # Offered while read-only (Repair is what ends it), to those who may back up and restore.
+        ctx.write_guard.register(self.action_repair, needs=Permission.BACKUP_RESTORE, writes=False)
         self._update_title()
         self._disk_timer = QTimer(self)  # free space falls while the app runs: look once a minute
         self._disk_timer.timeout.connect(self._refresh_disk_notice)

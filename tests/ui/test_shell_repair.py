@@ -94,3 +94,18 @@ def test_low_free_space_shows_in_the_status_bar(make_window, data_dir: Path,
     notice = find(window, "Disk space warning")
     assert isinstance(notice, QLabel) and notice.isVisible()
     assert notice.toolTip().startswith("Low disk space:")
+
+
+def test_repair_is_offered_only_to_those_who_may_back_up_and_restore(make_window, data_dir: Path) -> None:
+    """A receptionist sees the menu item greyed, saying who may repair; an administrator
+    signing in at the same window gets it back."""
+    from hms_desktop.domain.accounts import Permission, Role, SignedInUser, denial_reason
+
+    _notes(data_dir)
+    (data_dir / "shell_notes.csv").write_bytes(b"")  # a lost table: the window opens read-only
+    window = make_window()
+    window.ctx.sign_in(SignedInUser("rita", "Rita Desk", frozenset({Role.RECEPTIONIST})))
+    assert not window.action_repair.isEnabled()
+    assert window.action_repair.toolTip() == denial_reason(Permission.BACKUP_RESTORE)
+    window.ctx.sign_in(SignedInUser("adam", "Adam Admin", frozenset({Role.ADMINISTRATOR})))
+    assert window.action_repair.isEnabled()
