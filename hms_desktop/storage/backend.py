@@ -129,6 +129,10 @@ class StoreBackend(Protocol):
         """This workstation may open devices and record (the folder's one writer; on a server,
         any workstation that is not read-only)."""
     @property
+    def held_elsewhere(self) -> bool:
+        """Another running program holds the data (a CSV folder's one writer elsewhere; a
+        server is never held)."""
+    @property
     def can_repair(self) -> bool:
         """File ▸ Repair applies: a CSV folder this process owns."""
     def free_space_warning(self) -> str: ...

@@ -176,7 +176,7 @@ class FolderSession:
     @property
     def held_elsewhere(self) -> bool:
         """Another window or workstation holds the folder (and monitors its beds)."""
-        return bool(getattr(self._store, "held_elsewhere", False))  # a server is never "held"
+        return self._store.held_elsewhere
 
 
 class AppContext(QObject):

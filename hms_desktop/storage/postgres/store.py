@@ -96,6 +96,10 @@ class PgStore:
         return not self.read_only
 
     @property
+    def held_elsewhere(self) -> bool:
+        return False  # workstations share a server; none holds it for itself
+
+    @property
     def can_repair(self) -> bool:
         return False  # Repair is for a CSV folder; the server keeps its own consistency
 
