@@ -26,7 +26,6 @@ import contextlib
 import csv
 import io
 import logging
-import mmap
 import os
 import threading
 import zlib
@@ -35,8 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from pydantic import BaseModel
 
+from .daylog_lines import Lines, all_hex8, cell_bounds, cells, decimals, texts, utc_seconds
 from .schema import model_kinds
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 KEY = "patient_id"
 INDEX_DIR = ".index"
 MAGIC = b"HMS-DAYIDX-1\n\0\0\0"  # 16 bytes; a new layout gets a new magic
+_LONGEST_RECORD = 1 << 16  # a longer record (a day file is not for notes) takes the ordinary read
 ENTRY = np.dtype([("offset", "<u8"), ("length", "<u4"), ("key", "<u4"), ("crc", "<u4")])
 
 
@@ -107,6 +109,18 @@ def _scan_unquoted(data: bytes, base: int, key_at: int) -> np.ndarray:
     entries["key"] = [hashes[key] for key in keys]
     entries["crc"][-1] = zlib.crc32(data[int(starts[-1]):int(ends[-1])])
     return entries
+
+
+def _read_into(handle: Any, target: np.ndarray) -> int:
+    """Fill ``target`` from ``handle`` (a file may have shrunk since its size was taken)."""
+    view = memoryview(target.data)
+    got = 0
+    while got < len(view):
+        count = handle.readinto(view[got:])
+        if not count:
+            break
+        got += count
+    return got
 
 
 def _key_of(record: bytes, key_at: int) -> str:
@@ -200,21 +214,23 @@ class DayIndex:
     # ------------------------------------------------------------------ reading
     def _load(self, day_file: Path) -> tuple[np.ndarray, int]:
         """The stored entries and the file offset they cover up to (0: no usable index)."""
+        folder, name = os.path.split(day_file)  # strings: a year of files is 365 of these calls
         try:
-            raw = index_path(day_file).read_bytes()
+            with open(os.path.join(folder, INDEX_DIR, name.removesuffix(".csv") + ".idx"), "rb") as handle:
+                raw = handle.read()
         except OSError:
             return np.empty(0, dtype=ENTRY), 0
         if not raw.startswith(MAGIC):
             return np.empty(0, dtype=ENTRY), 0
-        body = raw[len(MAGIC):]
-        entries = np.frombuffer(body[: len(body) - len(body) % ENTRY.itemsize], dtype=ENTRY)
+        entries = np.frombuffer(raw, dtype=ENTRY, offset=len(MAGIC),
+                                count=(len(raw) - len(MAGIC)) // ENTRY.itemsize)
         if not len(entries):
             return entries, len(self.header) + 3  # the BOM and header only
         last = entries[-1]
         return entries, int(last["offset"]) + int(last["length"])
 
     def _rebuild_or_catch_up(self, day_file: Path, entries: np.ndarray, covered: int,
-                             data: bytes | mmap.mmap) -> np.ndarray | None:
+                             data: bytes | memoryview) -> np.ndarray | None:
         """Entries for the whole of ``data`` (the file's bytes; the index is extended or
         rebuilt); None when the file is not in the layout this index reads."""
         body_at = len(self.header) + 3
@@ -222,7 +238,7 @@ class DayIndex:
             return None
         if not self._fits(data, entries, covered):
             entries, covered = np.empty(0, dtype=ENTRY), body_at
-        fresh = scan(data[covered:], covered, self.key_at)
+        fresh = scan(bytes(data[covered:]), covered, self.key_at)
         if len(fresh) or not len(entries):
             entries = np.concatenate([entries, fresh]) if len(entries) else fresh
             if not self.read_only:
@@ -233,54 +249,97 @@ class DayIndex:
         return entries
 
     @staticmethod
-    def _fits(data: bytes | mmap.mmap, entries: np.ndarray, covered: int) -> bool:
+    def _fits(data: bytes | memoryview, entries: np.ndarray, covered: int) -> bool:
         if not len(entries) or covered > len(data):
             return False
         last = entries[-1]
         start = int(last["offset"])
         return zlib.crc32(data[start:start + int(last["length"])]) == int(last["crc"])
 
-    def lines_of(self, day_file: Path, key: str) -> bytes | None:
-        """The complete records of ``key``'s rows in ``day_file`` (no header), or None when
-        this file must be read the ordinary way (not the app's layout).
+    def _gather(self, paths: Sequence[Path], key: str) -> tuple[Lines, list[Path]]:
+        """``key``'s complete records in ``paths`` (no header), in file order; plus the files
+        that must be read the ordinary way (not the app's layout, or out of step with it).
 
-        The file is mapped, not read: a patient's lines are a sixteenth of a file 16
-        patients share, and copying every file of a year whole cost more than parsing.
+        Each file is read whole in one call into a buffer kept across files (reading a
+        year of files costs less than mapping them: their pages were all touched anyway,
+        the patient's lines being every sixteenth), then its index picks the records.
         """
-        try:
-            handle = open(day_file, "rb")  # noqa: SIM115 (closed below, after the mapping)
-        except OSError:
-            return None
-        with handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return None
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return self._select(day_file, data, key_hash(key))
-
-    def _select(self, day_file: Path, data: mmap.mmap, key: int) -> bytes | None:
-        with self._lock:
-            stored, covered = self._load(day_file)
-            entries = self._rebuild_or_catch_up(day_file, stored, covered, data)
-        if entries is None:
-            return None
-        mine = entries[entries["key"] == key]
-        if not len(mine):
-            return b""
-        starts = mine["offset"].astype(np.int64)
-        lengths = mine["length"].astype(np.int64)
-        ends = starts + lengths
-        if ends[-1] > len(data):
-            return None
-        view = np.frombuffer(data, dtype=np.uint8)
-        try:
+        wanted = key_hash(key)
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        others: list[Path] = []
+        buffer = np.empty(0, dtype=np.uint8)
+        for path in paths:
+            try:
+                with open(path, "rb", buffering=0) as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if len(buffer) < size + _LONGEST_RECORD:
+                        buffer = np.empty(size + size // 4 + _LONGEST_RECORD, dtype=np.uint8)
+                    got = _read_into(handle, buffer[:size])
+            except OSError:
+                others.append(path)
+                continue
+            data = buffer.data[:got]
+            with self._lock:
+                stored, covered = self._load(path)
+                entries = self._rebuild_or_catch_up(path, stored, covered, data) if got else None
+            if entries is None:
+                others.append(path)
+                continue
+            mine = entries[entries["key"] == wanted]
+            if not len(mine):
+                continue
+            starts = mine["offset"].astype(np.int64)
+            lengths = mine["length"].astype(np.int64)
+            ends = starts + lengths
+            width = int(lengths.max())
+            if (ends > got).any() or width > _LONGEST_RECORD:
+                others.append(path)
+                continue
+            view = buffer[:got + width]
             if (view[starts - 1] != 10).any() or (view[ends - 1] != 10).any():
-                return None  # entries out of step with the file: read it the ordinary way
-            # Every selected byte's position, built in C: a few hundred short slices a day.
-            before = np.cumsum(lengths) - lengths
-            positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths)
-            return bytes(view[positions].tobytes())
-        finally:
-            del view  # the mapping cannot close while a view of it exists
+                others.append(path)  # entries out of step with the file: read it the ordinary way
+                continue
+            view[got:] = 0
+            windows = as_strided(view, shape=(got + 1, width), strides=(1, 1), writeable=False)
+            parts.append((windows[starts], lengths))  # a copy: the buffer is reused
+        return Lines.stack(parts), others
+
+    def series(self, paths: Sequence[Path], key: str, *, numbers: Sequence[str],
+               text: Sequence[str]) -> dict[str, Any] | None:
+        """``key``'s rows of ``paths`` as arrays, in file order, without pandas: ``"t"`` (the
+        ``at`` column as UTC epoch seconds), ``numbers`` as float64 (empty is NaN), ``text``
+        columns as lists of str. None when any file or record needs the ordinary read (the
+        caller then reads every file that way, which quarantines damaged lines)."""
+        lines, others = self._gather(paths, key)
+        bounds = None if others else cell_bounds(lines, len(self.columns))
+        if bounds is None:
+            return None
+        starts, ends = bounds
+
+        def column(name: str) -> tuple[np.ndarray, np.ndarray]:
+            at = self.columns.index(name)
+            return cells(lines, starts[:, at], ends[:, at])
+
+        if not all_hex8(*column("crc")):  # a torn or hand-made line
+            return None
+        flags = dict(zip(self.columns, self.text_flags, strict=False))
+        keys = texts(*column(KEY), escaped=flags[KEY])
+        t = utc_seconds(*column("at"))
+        if keys is None or t is None:
+            return None
+        mine = np.array(keys, dtype=object) == key  # a hash collision brings another's lines
+        out: dict[str, Any] = {"t": t[mine]}
+        for name in numbers:
+            values = decimals(*column(name))
+            if values is None:
+                return None
+            out[name] = values[mine]
+        for name in text:
+            words = texts(*column(name), escaped=flags[name])
+            if words is None:
+                return None
+            out[name] = words if mine.all() else [v for v, m in zip(words, mine.tolist(), strict=True) if m]
+        return out
 
     def frame(self, paths: Sequence[Path], where: Mapping[str, str] | None, *,
               columns: Sequence[str] | None = None,
@@ -298,15 +357,8 @@ class DayIndex:
             return None, list(paths)
         import pandas as pd
 
-        chunks = [self.header]
-        others: list[Path] = []
-        for path in paths:
-            lines = self.lines_of(path, where[KEY])
-            if lines is None:
-                others.append(path)
-            else:
-                chunks.append(lines)
-        body = b"".join(chunks)
+        lines, others = self._gather(paths, where[KEY])
+        body = self.header + lines.joined()
         if not _checksummed(body, len(self.header)):
             return None, list(paths)  # a damaged line: the ordinary read quarantines it
         wanted = [c for c in self.columns if c != "crc" and (columns is None or c in {*columns, *where})]

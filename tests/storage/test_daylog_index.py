@@ -201,3 +201,49 @@ def test_a_rebuilt_index_of_plain_files_gives_the_same_rows(data_dir: Path) -> N
     for pid in PATIENTS:
         pd.testing.assert_frame_equal(read(data_dir, pid), expected[pid])
     assert index_notes(data_dir / "wearables", WearableReading) == []
+
+
+# Plain cells (no quote: read column-wise in numpy) with the forms the app writes: times with
+# and without microseconds, decimals, empty values, formula-escaped and non-ASCII device names.
+PLAIN_DEVICES = ["W1", "=cmd", "'quoted", "Zoë's ring", "", "-band"]
+HAND_EDITS: dict[str, tuple[bytes, bytes]] = {
+    "none": (b"", b""),
+    "a value with an exponent": (b",PAT000002,W1,51,", b",PAT000002,W1,5.1e1,"),
+    "a value changed, same length": (b",PAT000002,W1,51,", b",PAT000002,W1,52,"),
+    "a time typed another way": (b".000250+00:00,PAT000002", b".000250Z,PAT000002"),
+    "a line cut short": (b",PAT000002,W1,51,", b",PAT000002,W1\n"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
+def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_edit(
+        data_dir: Path, edit: str) -> None:
+    from hms_desktop.services.container import build_services
+
+    store = Store(data_dir)
+    log = store.day_log("wearables", WearableReading)
+    for step in range(60):
+        at = T0 + timedelta(minutes=47 * step, microseconds=250 * (step % 3))
+        log.append([WearableReading(at=at + timedelta(seconds=n), patient_id=pid,
+                                    device_id=PLAIN_DEVICES[(step // 7 + n - 1) % 6],
+                                    heart_rate=50 + (step + n) % 90, spo2=None if step % 4 == 1 else 90 + n,
+                                    glucose_mmol_l=(None, 5.55, 12.0, 0.6)[step % 4],
+                                    temperature_c=36.6 if n == 1 else None)
+                    for n, pid in enumerate(PATIENTS)])
+    store.close()
+    old, new = HAND_EDITS[edit]
+    for path in day_files(data_dir):
+        text = path.read_bytes()
+        path.write_bytes(text.replace(old, new, 1) if old else text)
+    expected = every_row_filtered(data_dir, "PAT000002")
+    fields = ("heart_rate", "spo2", "glucose_mmol_l", "temperature_c")
+    store = Store(data_dir)
+    try:
+        s = build_services(store).wearables.series_for("PAT000002", T0.date(), T0.date() + timedelta(days=3), fields)
+    finally:
+        store.close()
+    assert len(expected) >= 59
+    assert list(s["t"]) == [t.timestamp() for t in expected["at_utc"]]
+    assert s["device_id"] == list(expected["device_id"])
+    for field in fields:
+        assert [str(v) for v in s[field]] == [str(float(v)) if v else "nan" for v in expected[field]], field
