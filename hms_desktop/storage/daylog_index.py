@@ -238,6 +238,8 @@ class DayIndex:
             return None
         if not self._fits(data, entries, covered):
             entries, covered = np.empty(0, dtype=ENTRY), body_at
+        elif covered == len(data):  # up to date: the usual case when reading
+            return entries
         fresh = scan(bytes(data[covered:]), covered, self.key_at)
         if len(fresh) or not len(entries):
             entries = np.concatenate([entries, fresh]) if len(entries) else fresh
@@ -258,14 +260,18 @@ class DayIndex:
 
     def _gather(self, paths: Sequence[Path], key: str) -> tuple[Lines, list[Path]]:
         """``key``'s complete records in ``paths`` (no header), in file order; plus the files
-        that must be read the ordinary way (not the app's layout, or out of step with it).
+        that must be read the ordinary way (not the app's layout). Every path is in the
+        second list when a selected record does not start and end at a line break (an index
+        out of step with its file): the caller then reads the ordinary way.
 
         Each file is read whole in one call into a buffer kept across files (reading a
         year of files costs less than mapping them: their pages were all touched anyway,
-        the patient's lines being every sixteenth), then its index picks the records.
+        the patient's lines being every sixteenth), then its index picks the records, each
+        copied with the byte before it; the line breaks are checked once for the year.
         """
         wanted = key_hash(key)
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        windows: list[np.ndarray] = []
+        lengths: list[np.ndarray] = []
         others: list[Path] = []
         buffer = np.empty(0, dtype=np.uint8)
         for path in paths:
@@ -275,34 +281,36 @@ class DayIndex:
                     if len(buffer) < size + _LONGEST_RECORD:
                         buffer = np.empty(size + size // 4 + _LONGEST_RECORD, dtype=np.uint8)
                     got = _read_into(handle, buffer[:size])
+            except FileNotFoundError:
+                continue  # no file: no readings that day
             except OSError:
                 others.append(path)
                 continue
-            data = buffer.data[:got]
             with self._lock:
                 stored, covered = self._load(path)
-                entries = self._rebuild_or_catch_up(path, stored, covered, data) if got else None
+                entries = self._rebuild_or_catch_up(path, stored, covered, buffer.data[:got]) if got else None
             if entries is None:
                 others.append(path)
                 continue
             mine = entries[entries["key"] == wanted]
             if not len(mine):
                 continue
-            starts = mine["offset"].astype(np.int64)
-            lengths = mine["length"].astype(np.int64)
-            ends = starts + lengths
-            width = int(lengths.max())
-            if (ends > got).any() or width > _LONGEST_RECORD:
+            starts = mine["offset"].astype(np.intp) - 1
+            width = int(mine["length"].max()) + 1
+            if width > _LONGEST_RECORD or not 0 <= int(starts.min()) <= int(starts.max()) < got:
                 others.append(path)
                 continue
-            view = buffer[:got + width]
-            if (view[starts - 1] != 10).any() or (view[ends - 1] != 10).any():
-                others.append(path)  # entries out of step with the file: read it the ordinary way
-                continue
-            view[got:] = 0
-            windows = as_strided(view, shape=(got + 1, width), strides=(1, 1), writeable=False)
-            parts.append((windows[starts], lengths))  # a copy: the buffer is reused
-        return Lines.stack(parts), others
+            buffer[got:got + width] = 0  # a record said to run past the end shows zeros there
+            file_windows = as_strided(buffer, shape=(got + 1, width), strides=(1, 1), writeable=False)
+            records = file_windows[starts]  # a copy: the buffer is reused
+            np.multiply(records, np.arange(width) <= mine["length"][:, None], out=records)  # 0 past each end
+            windows.append(records)
+            lengths.append(mine["length"])
+        lines = Lines.stack([(w[:, 1:], n) for w, n in zip(windows, lengths, strict=True)])
+        if windows and ((np.concatenate([w[:, 0] for w in windows]) != 10).any()
+                        or (lines.rows[np.arange(len(lines.lengths)), lines.lengths - 1] != 10).any()):
+            return Lines.stack([]), list(paths)  # entries out of step with a file
+        return lines, others
 
     def series(self, paths: Sequence[Path], key: str, *, numbers: Sequence[str],
                text: Sequence[str]) -> dict[str, Any] | None:

@@ -27,24 +27,23 @@ _POW10 = 10 ** np.arange(_MAX_DIGITS + 1, dtype=np.int64)
 
 @dataclass(frozen=True)
 class Lines:
-    """CSV records, one a row from its first byte; ``lengths`` counts each one's line break.
-    Past a record's end a row holds whatever followed it in its file, or 0; one more row of
-    0 at the end lets a cell be cut out of any row without a bounds check."""
+    """CSV records, one a row from its first byte, 0 after its end (``lengths`` counts each
+    one's line break); one more row of 0 at the end lets a cell be cut out of any row
+    without a bounds check."""
 
     padded: np.ndarray  # (n + 1, width) uint8
     lengths: np.ndarray  # (n,) int64
 
     @classmethod
     def stack(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> Lines:
-        """One matrix from ``(windows, lengths)`` per file: each window a row of the file's bytes
-        from a record's start, at least as wide as that record."""
+        """One matrix from ``(records, lengths)`` per file, each records' row 0 after its end."""
         count = sum(len(lengths) for _, lengths in parts)
-        width = max((windows.shape[1] for windows, _ in parts), default=1)
+        width = max((records.shape[1] for records, _ in parts), default=1)
         padded = np.zeros((count + 1, width), dtype=np.uint8)
         at = 0
-        for windows, _ in parts:
-            padded[at:at + len(windows), :windows.shape[1]] = windows
-            at += len(windows)
+        for records, _ in parts:
+            padded[at:at + len(records), :records.shape[1]] = records
+            at += len(records)
         lengths = (np.concatenate([lengths for _, lengths in parts]).astype(np.int64) if parts
                    else np.zeros(0, dtype=np.int64))
         return cls(padded, lengths)
@@ -57,35 +56,32 @@ class Lines:
         """The records as one text, in order."""
         return bytes(self.rows[np.arange(self.rows.shape[1]) < self.lengths[:, None]].tobytes())
 
-    def inside(self, byte: int) -> tuple[np.ndarray, np.ndarray]:
-        """Where ``byte`` occurs within the records: record numbers and positions, in order."""
-        width = self.rows.shape[1]
-        found = np.flatnonzero(self.rows == byte)
-        record, at = np.divmod(found, width)
-        within = at < self.lengths[record]
-        return record[within], at[within]
-
 
 def cell_bounds(lines: Lines, columns: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Where each record's cells start and end, ``(n, columns)`` each; None unless every
     record is one plain line of exactly ``columns`` cells (no quote, CR or NUL in it)."""
-    n = len(lines.lengths)
+    rows, lengths = lines.rows, lines.lengths
+    n, width = rows.shape
     if not n:
         empty = np.zeros((0, columns), dtype=np.int64)
         return empty, empty
-    breaks, at = lines.inside(_NEWLINE)
-    if len(breaks) != n or (at != lines.lengths - 1).any():  # one line break each, at the end
+    if (np.count_nonzero(rows == _NEWLINE) != n or (rows[np.arange(n), lengths - 1] != _NEWLINE).any()
+            or np.count_nonzero(rows == _QUOTE) or np.count_nonzero(rows == _CR)
+            or np.count_nonzero(rows == 0) != rows.size - int(lengths.sum())):  # a NUL inside
         return None
-    if any(len(lines.inside(byte)[0]) for byte in (_QUOTE, _CR, 0)):
+    found = np.flatnonzero(rows == _COMMA)  # in order: each record's commas, record by record
+    if len(found) != n * (columns - 1):
         return None
-    record, at = lines.inside(_COMMA)  # each record's commas, in order
-    if len(at) != n * (columns - 1):
-        return None
-    if columns > 1 and (record.reshape(n, columns - 1) != np.arange(n)[:, None]).any():
-        return None
-    commas = at.reshape(n, columns - 1)
+    commas = found.reshape(n, columns - 1)
+    first_row = np.arange(n, dtype=np.int64) * width
+    if columns > 1:
+        # Each group of (columns - 1) commas starting and ending in its own record, and their
+        # number right: every record has exactly that many.
+        if ((commas[:, 0] < first_row) | (commas[:, -1] >= first_row + width)).any():
+            return None
+        commas = commas - first_row[:, None]
     starts = np.concatenate([np.zeros((n, 1), dtype=np.int64), commas + 1], axis=1)
-    ends = np.concatenate([commas, (lines.lengths - 1)[:, None]], axis=1)
+    ends = np.concatenate([commas, (lengths - 1)[:, None]], axis=1)
     return starts, ends
 
 
@@ -96,10 +92,13 @@ def cells(lines: Lines, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarra
     width = lines.padded.shape[1]
     if widest > width:  # cannot happen for cells of these rows; a guard for the view below
         raise ValueError("a cell wider than its record")
-    first = np.arange(len(widths), dtype=np.int64) * width + starts
-    # Windows of the flat matrix: one short copy per cell, no index per byte.
-    out = sliding_window_view(lines.padded.ravel(), widest)[first]
-    np.multiply(out, np.arange(widest) < widths[:, None], out=out)
+    if not starts.any():  # the first column: a slice
+        out = np.array(lines.rows[:, :widest])
+    else:  # windows of the flat matrix: one short copy per cell, no index per byte
+        first = np.arange(len(widths), dtype=np.int64) * width + starts
+        out = sliding_window_view(lines.padded.ravel(), widest)[first]
+    if (widths != widest).any():  # times, keys and checksums are all of one width
+        np.multiply(out, np.arange(widest) < widths[:, None], out=out)
     return out, widths
 
 
