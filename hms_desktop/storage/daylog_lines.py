@@ -202,6 +202,15 @@ def texts(cells: np.ndarray, widths: np.ndarray, *, escaped: bool) -> list[str] 
     return list(runs[np.cumsum(starts_run) - 1].tolist())
 
 
+def equal(cells: np.ndarray, widths: np.ndarray, text: str) -> np.ndarray:
+    """Which cells are exactly ``text`` (as written, escape included)."""
+    wanted = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if len(wanted) > cells.shape[1]:
+        return np.zeros(len(widths), dtype=np.bool_)
+    same: np.ndarray = (widths == len(wanted)) & (cells[:, :len(wanted)] == wanted).all(axis=1)
+    return same
+
+
 _HEX = np.zeros(256, dtype=np.bool_)
 _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 

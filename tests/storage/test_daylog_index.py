@@ -215,11 +215,7 @@ HAND_EDITS: dict[str, tuple[bytes, bytes]] = {
 }
 
 
-@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
-def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_edit(
-        data_dir: Path, edit: str) -> None:
-    from hms_desktop.services.container import build_services
-
+def fill_plain(data_dir: Path) -> None:
     store = Store(data_dir)
     log = store.day_log("wearables", WearableReading)
     for step in range(60):
@@ -231,6 +227,14 @@ def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_e
                                     temperature_c=36.6 if n == 1 else None)
                     for n, pid in enumerate(PATIENTS)])
     store.close()
+
+
+@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
+def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_edit(
+        data_dir: Path, edit: str) -> None:
+    from hms_desktop.services.container import build_services
+
+    fill_plain(data_dir)
     old, new = HAND_EDITS[edit]
     for path in day_files(data_dir):
         text = path.read_bytes()
@@ -247,3 +251,42 @@ def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_e
     assert s["device_id"] == list(expected["device_id"])
     for field in fields:
         assert [str(v) for v in s[field]] == [str(float(v)) if v else "nan" for v in expected[field]], field
+
+
+def test_a_patient_whose_id_shares_the_index_hash_does_not_lend_their_readings(data_dir: Path) -> None:
+    from hms_desktop.services.container import build_services
+    from hms_desktop.storage.daylog_index import key_hash
+
+    one, other = "PATBSVB72", "PATV7B0FV"
+    assert key_hash(one) == key_hash(other)  # the index cannot tell them apart
+    store = Store(data_dir)
+    try:
+        services = build_services(store)
+        services.wearables.append([WearableReading(at=T0 + timedelta(minutes=m), patient_id=(one, other)[m % 2],
+                                                   heart_rate=60 + m) for m in range(40)])
+        s = services.wearables.series_for(one, T0.date(), T0.date() + timedelta(days=1), ("heart_rate",))
+    finally:
+        store.close()
+    assert list(s["heart_rate"]) == [float(60 + m) for m in range(0, 40, 2)]
+
+
+def test_an_index_pointing_into_the_middle_of_lines_is_not_believed(data_dir: Path) -> None:
+    import numpy as np
+
+    from hms_desktop.services.container import build_services
+    from hms_desktop.storage.daylog_index import ENTRY, MAGIC
+
+    fill_plain(data_dir)
+    expected = every_row_filtered(data_dir, "PAT000003")
+    for path in day_files(data_dir):  # every entry shifted by 3 bytes; the last still checks out
+        entries = np.frombuffer(index_path(path).read_bytes()[len(MAGIC):], dtype=ENTRY).copy()
+        entries["offset"][:-1] += 3
+        index_path(path).write_bytes(MAGIC + entries.tobytes())
+    store = Store(data_dir, read_only=True)
+    try:
+        s = build_services(store).wearables.series_for("PAT000003", T0.date(), T0.date() + timedelta(days=2),
+                                                       ("heart_rate",))
+    finally:
+        store.close()
+    assert list(s["t"]) == [t.timestamp() for t in expected["at_utc"]]
+    assert list(s["heart_rate"]) == [float(v) for v in expected["heart_rate"]]
