@@ -134,6 +134,7 @@ def decimals(cells: np.ndarray, widths: np.ndarray) -> np.ndarray | None:
 
 # The layouts ``datetime.isoformat`` gives for the app's UTC times: optional microseconds,
 # "+00:00" for an aware time (a naive one is read as UTC, as pandas does).
+_DIGITS_AT = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _PUNCTUATION = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
 _UTC = np.frombuffer(b"+00:00", dtype=np.uint8)
 _LAYOUTS = (19, 25, 26, 32)
@@ -148,21 +149,19 @@ def utc_seconds(cells: np.ndarray, widths: np.ndarray) -> np.ndarray | None:
         return np.zeros(0, dtype=np.float64)
     if not np.logical_or.reduce([widths == layout for layout in _LAYOUTS]).all():
         return None
-    text = np.zeros((n, 32), dtype=np.uint8)
-    text[:, :min(cells.shape[1], 32)] = cells[:, :32]
+    text = cells if cells.shape[1] >= 32 else np.pad(cells, ((0, 0), (0, 32 - cells.shape[1])))
+    # Digits where digits go (numpy's parser would take a sign or a space), punctuation between.
+    if ((text[:, _DIGITS_AT] - np.uint8(_ZERO)) > 9).any():  # uint8: a byte below "0" wraps round
+        return None
     if any((text[:, column] != mark).any() for column, mark in _PUNCTUATION.items()):
         return None
-    if ((text[:, :4] < _ZERO) | (text[:, :4] > _ZERO + 9)).any():
-        return None  # numpy's parser would take a sign or a space in the year
     fraction = (widths == 26) | (widths == 32)
     micro = np.zeros((n, 6), dtype=np.int64)
     if fraction.any():
         micro = text[:, 20:26].astype(np.int64) - _ZERO
         if (fraction & ((text[:, 19] != _DOT) | ((micro < 0) | (micro > 9)).any(axis=1))).any():
             return None
-    zone = text[:, 26:32] if fraction.all() else text[:, 19:25]
-    if not fraction.all() and fraction.any():
-        zone = np.where(fraction[:, None], text[:, 26:32], text[:, 19:25])
+    zone = np.where(fraction[:, None], text[:, 26:32], text[:, 19:25]) if fraction.any() else text[:, 19:25]
     if (((widths == 25) | (widths == 32)) & (zone != _UTC).any(axis=1)).any():
         return None
     try:  # numpy's own ISO parser, in C: it refuses a 30 February, a 25th hour, a 61st second
