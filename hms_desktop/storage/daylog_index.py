@@ -443,7 +443,10 @@ _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 def _checksummed(body: bytes, start: int) -> bool:
     """Every line of ``body`` from ``start`` ends with ``,`` and 8 hex digits (the checksum
     column), checked in C. A torn line fails (so does a quoted line break, which then takes
-    the ordinary read: slower, still right)."""
+    the ordinary read: slower, still right). So does a carriage return anywhere: pandas
+    ends a line there, and would read a hand-typed one as a short line and a line of blanks."""
+    if b"\r" in body:
+        return False
     data = np.frombuffer(body, dtype=np.uint8)
     ends = np.flatnonzero(data[start:] == 10) + start
     if not len(ends):

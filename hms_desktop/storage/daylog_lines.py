@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-_NEWLINE, _QUOTE, _CR, _COMMA = 10, 34, 13, 44
+_NEWLINE, _QUOTE, _COMMA = 10, 34, 44
 _ZERO, _DOT, _MINUS = 48, 46, 45
 _MAX_DIGITS = 15  # below 2**53: the integer digits are exact, one division rounds correctly
 _POW10 = 10 ** np.arange(_MAX_DIGITS + 1, dtype=np.int64)
@@ -59,15 +59,17 @@ class Lines:
 
 def cell_bounds(lines: Lines, columns: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Where each record's cells start and end, ``(n, columns)`` each; None unless every
-    record is one plain line of exactly ``columns`` cells (no quote, CR or NUL in it)."""
+    record is one plain line of exactly ``columns`` cells (no quote or control byte in it)."""
     rows, lengths = lines.rows, lines.lengths
     n, width = rows.shape
     if not n:
         empty = np.zeros((0, columns), dtype=np.int64)
         return empty, empty
-    if (np.count_nonzero(rows == _NEWLINE) != n or (rows[np.arange(n), lengths - 1] != _NEWLINE).any()
-            or np.count_nonzero(rows == _QUOTE) or np.count_nonzero(rows == _CR)
-            or np.count_nonzero(rows == 0) != rows.size - int(lengths.sum())):  # a NUL inside
+    # Past the records every byte is 0; within them the only control byte is the line break
+    # that ends each one (no CR, NUL or second line); and no quote.
+    if ((rows[np.arange(n), lengths - 1] != _NEWLINE).any()
+            or np.count_nonzero(rows < 32) != rows.size - int(lengths.sum()) + n
+            or np.count_nonzero(rows == _QUOTE)):
         return None
     found = np.flatnonzero(rows == _COMMA)  # in order: each record's commas, record by record
     if len(found) != n * (columns - 1):

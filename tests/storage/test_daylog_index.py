@@ -212,6 +212,7 @@ HAND_EDITS: dict[str, tuple[bytes, bytes]] = {
     "a value changed, same length": (b",PAT000002,W1,51,", b",PAT000002,W1,52,"),
     "a time typed another way": (b".000250+00:00,PAT000002", b".000250Z,PAT000002"),
     "a line cut short": (b",PAT000002,W1,51,", b",PAT000002,W1\n"),
+    "a carriage return typed in": (b",PAT000002,W1,51,", b",PAT000002,W1,51\r,"),
 }
 
 
