@@ -399,17 +399,13 @@ class DayIndex:
             out[name] = words if mine.all() else [v for v, m in zip(words, mine.tolist(), strict=True) if m]
         return out
 
-    def frame(self, paths: Sequence[Path], where: Mapping[str, str] | None, *,
-              columns: Sequence[str] | None = None,
-              numbers: Sequence[str] = ()) -> tuple[pd.DataFrame | None, list[Path]]:
+    def frame(self, paths: Sequence[Path],
+              where: Mapping[str, str] | None) -> tuple[pd.DataFrame | None, list[Path]]:
         """One patient's rows of ``paths`` (``where`` names the patient), parsed in one pandas
-        call; plus the files that must be read the ordinary way. ``(None, paths)`` when the
-        index cannot help or a line is damaged (the ordinary read quarantines it).
-
-        Text columns as ``DayLog.read_frame`` gives them (checksum dropped, text unescaped),
-        all of them; or only ``columns``, with text as plain Python strings (object dtype)
-        and ``numbers`` parsed as float64 ("" is NaN): for a year of readings that halves
-        the parsing.
+        call, as text columns the way ``DayLog.read_frame`` gives them (checksum dropped, text
+        unescaped); plus the files that must be read the ordinary way. ``(None, paths)`` when
+        the index cannot help or a line is damaged (the ordinary read quarantines it). The
+        chart's year of numbers goes through ``series`` instead.
         """
         if not where or KEY not in where or not paths:
             return None, list(paths)
@@ -419,12 +415,9 @@ class DayIndex:
         body = self.header + lines.joined()
         if not _checksummed(body, len(self.header)):
             return None, list(paths)  # a damaged line: the ordinary read quarantines it
-        wanted = [c for c in self.columns if c != "crc" and (columns is None or c in {*columns, *where})]
-        text: Any = str if columns is None else object
-        types: dict[str, Any] = {c: (np.float64 if c in numbers else text) for c in wanted}
+        wanted = [c for c in self.columns if c != "crc"]
         try:
-            frame = pd.read_csv(io.BytesIO(body), usecols=wanted, dtype=types, keep_default_na=False,
-                                na_values={c: [""] for c in numbers})
+            frame = pd.read_csv(io.BytesIO(body), usecols=wanted, dtype=str, keep_default_na=False)
         except (ValueError, pd.errors.ParserError):
             return None, list(paths)
         if b"'" in body and any(mark in body for mark in (b",'", b"\n'", b"\"'")):  # an escaped cell
