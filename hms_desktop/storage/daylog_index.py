@@ -158,8 +158,9 @@ class _Batch:
             return
         offsets = entries["offset"][mine].astype(np.intp)
         lengths = entries["length"][mine].astype(np.intp)
-        file_at = np.repeat(np.array([at for at, _, _ in files], dtype=np.intp), counts)[mine]
-        file_size = np.repeat(np.array([size for _, size, _ in files], dtype=np.intp), counts)[mine]
+        file_of = np.searchsorted(np.cumsum(counts), mine, side="right")  # which file each record is in
+        file_at = np.array([at for at, _, _ in files], dtype=np.intp)[file_of]
+        file_size = np.array([size for _, size, _ in files], dtype=np.intp)[file_of]
         width = int(lengths.max()) + 1
         if width > _LONGEST_RECORD or ((offsets < 1) | (offsets + lengths > file_size)).any():
             self.picked = None
