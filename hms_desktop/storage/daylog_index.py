@@ -5,8 +5,9 @@ order; a year of one patient's 5-minute readings sits in files 16 patients share
 them all costs seconds. Next to ``<kind>/YYYY-MM-DD.csv`` the app keeps
 ``<kind>/.index/YYYY-MM-DD.idx``: one fixed-size binary entry per CSV record (where it starts,
 how long it is, a hash of its ``patient_id`` and a checksum of its bytes). A reader takes
-one patient's lines by their offsets and parses only those, in one pandas call for the
-whole range.
+one patient's lines by their offsets and parses only those: in one pandas call for the
+whole range (``frame``), or, for a chart, only the charted columns, column-wise in numpy
+(``series``, with ``daylog_lines.py``).
 
 The CSV stays the source of truth; the index is disposable:
 - the app's own writer appends to it after each append to the day file (no fsync: a lost
