@@ -250,8 +250,13 @@ figures, the wall clock here is mostly other people's work.
 
 The year of wearable readings sits in 365 day files shared by 16 patients (1.7 M rows). The
 chart reads only its patient's lines, located by the per-patient index the app keeps beside
-the day files (`storage/daylog_index.py`, `wearables/.index/`), parsing only the charted
-columns; the next row reads the same year the way it was read before, in the same run. A
+the day files (`storage/daylog_index.py`, `wearables/.index/`): the files are read whole a few
+MB at a time into one buffer, the patient's records picked per bufferful, and only the charted
+columns parsed, column-wise in numpy (`storage/daylog_lines.py`; any line outside the app's
+plain layout sends the read the ordinary way). Before the numpy read (records gathered byte by
+byte from mapped files, then pandas), measured the same way at 2026-12-03 19:21 UTC, load
+1.3 / 0.9 / 0.8: a year 136 ms (CPU 136 ms), 30 days 23 ms; at 14:19 UTC, load 4.1: 299 ms.
+The next row reads the same year the way it was read before the index, in the same run. A
 missing index (files written before it existed) is rebuilt once, by scanning the CSV. CPU
 times are this thread's (on this VM they still include time the hypervisor gave to others).
 The page loads the year on the background writer with the window responsive, and opens on

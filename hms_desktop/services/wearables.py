@@ -74,44 +74,46 @@ class WearableService:
         the day log quarantines any line that fails its schema.
         """
         import numpy as np
-        import pandas as pd
 
         lo, hi = datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
-        frame = self._indexed_frame(patient_id, start, end, fields)
-        if frame is not None:
-            frame = frame[(frame["at_utc"] >= lo) & (frame["at_utc"] < hi)]
-        else:  # a file the index cannot read: the ordinary way, which quarantines
-            frame = self._log.read_frame(lo, hi, where={"patient_id": patient_id})
-            frame = frame.assign(**{name: _floats(frame[name].to_numpy(dtype=object)) for name in fields})
-        if frame.empty:  # no day files at all gives an untyped frame: answer plainly
-            return {"t": np.array([], dtype=np.float64), "device_id": [],
-                    **{name: np.array([], dtype=np.float64) for name in fields}}
-        frame = frame.sort_values("at_utc", kind="stable")
-        epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
-        out: dict[str, Any] = {
-            "t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64)}
-        out["device_id"] = frame["device_id"].tolist()
+        series = self._indexed_series(patient_id, start, end, fields)
+        if series is None:  # a file the index cannot read: the ordinary way, which quarantines
+            series = self._ordinary_series(patient_id, lo, hi, fields)
+        t = series["t"]
+        if len(t) and bool((t >= lo.timestamp()).all() and (t < hi.timestamp()).all() and (np.diff(t) >= 0).all()):
+            return series  # in range and in order already: the usual case, a copy saved
+        keep = np.flatnonzero((t >= lo.timestamp()) & (t < hi.timestamp()))
+        keep = keep[np.argsort(t[keep], kind="stable")]
+        out: dict[str, Any] = {"t": t[keep]}
+        out["device_id"] = np.array(series["device_id"], dtype=object)[keep].tolist() if len(keep) else []
         for name in fields:
-            out[name] = frame[name].to_numpy(dtype=np.float64)
+            out[name] = series[name][keep]
         return out
 
-    def _indexed_frame(self, patient_id: str, start: date, end: date, fields: Sequence[str]) -> Any:
-        """The patient's lines only, by the day files' per-patient index, with only the
-        columns a chart needs and numbers parsed as numbers; None if any file needs the
-        ordinary read. A year at 5-minute readings is ~100,000 lines in files shared with
-        other patients."""
-        import pandas as pd
-
+    def _indexed_series(self, patient_id: str, start: date, end: date,
+                        fields: Sequence[str]) -> dict[str, Any] | None:
+        """The patient's lines only, by the day files' per-patient index, parsed column-wise
+        in numpy; None if any file or line needs the ordinary read. A year at 5-minute
+        readings is ~100,000 lines in files shared with other patients."""
         if self._index is None:
             return None
         days = (start + timedelta(days=n) for n in range((end - start).days + 1))
-        paths = [p for p in map(self._log.path_for, days) if p.exists()]
-        frame, others = self._index.frame(paths, {"patient_id": patient_id},
-                                          columns=("at", "device_id", *fields), numbers=fields)
-        if frame is None or others:
-            return None
-        frame["at_utc"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True, errors="coerce")
-        return frame
+        paths = list(map(self._log.path_for, days))  # a day without a file has no readings
+        return self._index.series(paths, patient_id, numbers=fields, text=("device_id",))
+
+    def _ordinary_series(self, patient_id: str, lo: datetime, hi: datetime,
+                         fields: Sequence[str]) -> dict[str, Any]:
+        import numpy as np
+        import pandas as pd
+
+        frame = self._log.read_frame(lo, hi, where={"patient_id": patient_id})
+        if frame.empty:  # no day files at all gives an untyped frame: answer plainly
+            return {"t": np.array([], dtype=np.float64), "device_id": [],
+                    **{name: np.array([], dtype=np.float64) for name in fields}}
+        epoch = pd.Timestamp(0, tz="UTC")  # the parsed column's unit (ms, us, ns) varies
+        return {"t": (frame["at_utc"] - epoch).dt.total_seconds().to_numpy(dtype=np.float64),
+                "device_id": frame["device_id"].tolist(),
+                **{name: _floats(frame[name].to_numpy(dtype=object)) for name in fields}}
 
     @requires(Permission.RECORD_OBSERVATIONS, "import wearable readings")
     def import_csv(self, path: Path, mapping: Mapping[str, int | None], *, patient_id: str,

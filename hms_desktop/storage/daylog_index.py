@@ -5,8 +5,9 @@ order; a year of one patient's 5-minute readings sits in files 16 patients share
 them all costs seconds. Next to ``<kind>/YYYY-MM-DD.csv`` the app keeps
 ``<kind>/.index/YYYY-MM-DD.idx``: one fixed-size binary entry per CSV record (where it starts,
 how long it is, a hash of its ``patient_id`` and a checksum of its bytes). A reader takes
-one patient's lines by their offsets and parses only those, in one pandas call for the
-whole range.
+one patient's lines by their offsets and parses only those: in one pandas call for the
+whole range (``frame``), or, for a chart, only the charted columns, column-wise in numpy
+(``series``, with ``daylog_lines.py``).
 
 The CSV stays the source of truth; the index is disposable:
 - the app's own writer appends to it after each append to the day file (no fsync: a lost
@@ -26,7 +27,6 @@ import contextlib
 import csv
 import io
 import logging
-import mmap
 import os
 import threading
 import zlib
@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel
 
-from .schema import model_kinds
+from .daylog_lines import Lines, all_hex8, cell_bounds, cells, decimals, equal, texts, utc_seconds
+from .schema import escape_text, model_kinds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 KEY = "patient_id"
 INDEX_DIR = ".index"
 MAGIC = b"HMS-DAYIDX-1\n\0\0\0"  # 16 bytes; a new layout gets a new magic
+_LONGEST_RECORD = 1 << 16  # a longer record (a day file is not for notes) takes the ordinary read
 ENTRY = np.dtype([("offset", "<u8"), ("length", "<u4"), ("key", "<u4"), ("crc", "<u4")])
 
 
@@ -107,6 +109,80 @@ def _scan_unquoted(data: bytes, base: int, key_at: int) -> np.ndarray:
     entries["key"] = [hashes[key] for key in keys]
     entries["crc"][-1] = zlib.crc32(data[int(starts[-1]):int(ends[-1])])
     return entries
+
+
+class _Batch:
+    """Day files read one after another into one buffer, and one key's records picked from
+    a bufferful at once by the files' index entries (a numpy call per file cost more than
+    the reading)."""
+
+    SIZE = 8 << 20
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+        self.buffer = np.empty(self.SIZE + _LONGEST_RECORD, dtype=np.uint8)
+        self.used = 0
+        self.files: list[tuple[int, int, np.ndarray]] = []  # where in the buffer, size, entries
+        self.picked: list[tuple[np.ndarray, np.ndarray]] | None = []
+
+    def read(self, handle: Any) -> memoryview:
+        """The file's bytes, read into the buffer (picking the records of those before it first
+        when it does not fit)."""
+        size = os.fstat(handle.fileno()).st_size
+        if self.used + size + _LONGEST_RECORD > len(self.buffer):
+            self._pick()
+            if size + _LONGEST_RECORD > len(self.buffer):
+                self.buffer = np.empty(size + _LONGEST_RECORD, dtype=np.uint8)
+        got = _read_into(handle, self.buffer[self.used:self.used + size])
+        return self.buffer.data[self.used:self.used + got]
+
+    def add(self, size: int, entries: np.ndarray) -> None:
+        """The file just read is ``size`` bytes long and indexed by ``entries``."""
+        self.files.append((self.used, size, entries))
+        self.used += size
+
+    def records(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Per bufferful: the records, each a row from the byte before it, 0 after its end,
+        and their lengths; None if an entry lies outside its file."""
+        self._pick()
+        return self.picked
+
+    def _pick(self) -> None:
+        files, self.files, used, self.used = self.files, [], self.used, 0
+        if not files or self.picked is None:
+            return
+        # As bytes: concatenating structured arrays goes field by field, 10 times slower.
+        entries = np.concatenate([np.ascontiguousarray(entries).view(np.uint8) for _, _, entries in files]).view(ENTRY)
+        counts = [len(entries) for _, _, entries in files]
+        mine = np.flatnonzero(entries["key"] == self.key)
+        if not len(mine):
+            return
+        offsets = entries["offset"][mine].astype(np.intp)
+        lengths = entries["length"][mine].astype(np.intp)
+        file_of = np.searchsorted(np.cumsum(counts), mine, side="right")  # which file each record is in
+        file_at = np.array([at for at, _, _ in files], dtype=np.intp)[file_of]
+        file_size = np.array([size for _, size, _ in files], dtype=np.intp)[file_of]
+        width = int(lengths.max()) + 1
+        if width > _LONGEST_RECORD or ((offsets < 1) | (offsets + lengths > file_size)).any():
+            self.picked = None
+            return
+        self.buffer[used:used + width] = 0
+        windows = np.ndarray((used + 1, width), dtype=np.uint8, buffer=self.buffer, strides=(1, 1))
+        records = windows[file_at + offsets - 1]  # a copy: the buffer is reused
+        np.multiply(records, np.arange(width) <= lengths[:, None], out=records)  # 0 past each end
+        self.picked.append((records, lengths))
+
+
+def _read_into(handle: Any, target: np.ndarray) -> int:
+    """Fill ``target`` from ``handle`` (a file may have shrunk since its size was taken)."""
+    view = memoryview(target.data)
+    got = 0
+    while got < len(view):
+        count = handle.readinto(view[got:])
+        if not count:
+            break
+        got += count
+    return got
 
 
 def _key_of(record: bytes, key_at: int) -> str:
@@ -200,21 +276,23 @@ class DayIndex:
     # ------------------------------------------------------------------ reading
     def _load(self, day_file: Path) -> tuple[np.ndarray, int]:
         """The stored entries and the file offset they cover up to (0: no usable index)."""
+        folder, name = os.path.split(day_file)  # strings: a year of files is 365 of these calls
         try:
-            raw = index_path(day_file).read_bytes()
+            with open(os.path.join(folder, INDEX_DIR, name.removesuffix(".csv") + ".idx"), "rb") as handle:
+                raw = handle.read()
         except OSError:
             return np.empty(0, dtype=ENTRY), 0
         if not raw.startswith(MAGIC):
             return np.empty(0, dtype=ENTRY), 0
-        body = raw[len(MAGIC):]
-        entries = np.frombuffer(body[: len(body) - len(body) % ENTRY.itemsize], dtype=ENTRY)
+        entries = np.frombuffer(raw, dtype=ENTRY, offset=len(MAGIC),
+                                count=(len(raw) - len(MAGIC)) // ENTRY.itemsize)
         if not len(entries):
             return entries, len(self.header) + 3  # the BOM and header only
         last = entries[-1]
         return entries, int(last["offset"]) + int(last["length"])
 
     def _rebuild_or_catch_up(self, day_file: Path, entries: np.ndarray, covered: int,
-                             data: bytes | mmap.mmap) -> np.ndarray | None:
+                             data: bytes | memoryview) -> np.ndarray | None:
         """Entries for the whole of ``data`` (the file's bytes; the index is extended or
         rebuilt); None when the file is not in the layout this index reads."""
         body_at = len(self.header) + 3
@@ -222,7 +300,9 @@ class DayIndex:
             return None
         if not self._fits(data, entries, covered):
             entries, covered = np.empty(0, dtype=ENTRY), body_at
-        fresh = scan(data[covered:], covered, self.key_at)
+        elif covered == len(data):  # up to date: the usual case when reading
+            return entries
+        fresh = scan(bytes(data[covered:]), covered, self.key_at)
         if len(fresh) or not len(entries):
             entries = np.concatenate([entries, fresh]) if len(entries) else fresh
             if not self.read_only:
@@ -233,88 +313,113 @@ class DayIndex:
         return entries
 
     @staticmethod
-    def _fits(data: bytes | mmap.mmap, entries: np.ndarray, covered: int) -> bool:
+    def _fits(data: bytes | memoryview, entries: np.ndarray, covered: int) -> bool:
         if not len(entries) or covered > len(data):
             return False
         last = entries[-1]
         start = int(last["offset"])
         return zlib.crc32(data[start:start + int(last["length"])]) == int(last["crc"])
 
-    def lines_of(self, day_file: Path, key: str) -> bytes | None:
-        """The complete records of ``key``'s rows in ``day_file`` (no header), or None when
-        this file must be read the ordinary way (not the app's layout).
+    def _gather(self, paths: Sequence[Path], key: str) -> tuple[Lines, list[Path]]:
+        """``key``'s complete records in ``paths`` (no header), in file order; plus the files
+        that must be read the ordinary way (not the app's layout). Every path is in the
+        second list when a selected record does not lie within its file, starting and
+        ending at a line break (an index out of step with its file): the caller then reads
+        the ordinary way.
 
-        The file is mapped, not read: a patient's lines are a sixteenth of a file 16
-        patients share, and copying every file of a year whole cost more than parsing.
+        Files are read whole, one call each, into one buffer of a few MB (reading a year
+        of files costs less than mapping them: every page would be touched anyway, the
+        patient's lines being every sixteenth); the records of a bufferful are picked by
+        their indexes at once, each with the byte before it, to check the line breaks.
         """
-        try:
-            handle = open(day_file, "rb")  # noqa: SIM115 (closed below, after the mapping)
-        except OSError:
+        batch = _Batch(key_hash(key))
+        others: list[Path] = []
+        for path in paths:
+            try:
+                with open(path, "rb", buffering=0) as handle:
+                    data = batch.read(handle)
+            except FileNotFoundError:
+                continue  # no file: no readings that day
+            except OSError:
+                others.append(path)
+                continue
+            with self._lock:
+                stored, covered = self._load(path)
+                entries = self._rebuild_or_catch_up(path, stored, covered, data) if len(data) else None
+            if entries is None:
+                others.append(path)
+            else:
+                batch.add(len(data), entries)
+        parts = batch.records()
+        if parts is None:
+            return Lines.stack([]), list(paths)  # an entry outside its file
+        lines = Lines.stack([(records[:, 1:], lengths) for records, lengths in parts])
+        if parts and ((np.concatenate([records[:, 0] for records, _ in parts]) != 10).any()
+                      or (lines.rows[np.arange(len(lines.lengths)), lines.lengths - 1] != 10).any()):
+            return Lines.stack([]), list(paths)  # entries out of step with a file
+        return lines, others
+
+    def series(self, paths: Sequence[Path], key: str, *, numbers: Sequence[str],
+               text: Sequence[str]) -> dict[str, Any] | None:
+        """``key``'s rows of ``paths`` as arrays, in file order, without pandas: ``"t"`` (the
+        ``at`` column as UTC epoch seconds), ``numbers`` as float64 (empty is NaN), ``text``
+        columns as lists of str. None when any file or record needs the ordinary read (the
+        caller then reads every file that way, which quarantines damaged lines)."""
+        lines, others = self._gather(paths, key)
+        bounds = None if others else cell_bounds(lines, len(self.columns))
+        if bounds is None:
             return None
-        with handle:
-            if os.fstat(handle.fileno()).st_size == 0:
+        starts, ends = bounds
+
+        def column(name: str) -> tuple[np.ndarray, np.ndarray]:
+            at = self.columns.index(name)
+            return cells(lines, starts[:, at], ends[:, at])
+
+        if not all_hex8(*column("crc")):  # a torn or hand-made line
+            return None
+        flags = dict(zip(self.columns, self.text_flags, strict=False))
+        key_cells = column(KEY)
+        mine = equal(*key_cells, escape_text(key) if flags[KEY] else key)
+        if not mine.all():  # a hash collision brings another's lines (or one typed another way)
+            keys = texts(*key_cells, escaped=flags[KEY])
+            if keys is None:
                 return None
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return self._select(day_file, data, key_hash(key))
-
-    def _select(self, day_file: Path, data: mmap.mmap, key: int) -> bytes | None:
-        with self._lock:
-            stored, covered = self._load(day_file)
-            entries = self._rebuild_or_catch_up(day_file, stored, covered, data)
-        if entries is None:
+            mine = np.array(keys, dtype=object) == key
+        t = utc_seconds(*column("at"))
+        if t is None:
             return None
-        mine = entries[entries["key"] == key]
-        if not len(mine):
-            return b""
-        starts = mine["offset"].astype(np.int64)
-        lengths = mine["length"].astype(np.int64)
-        ends = starts + lengths
-        if ends[-1] > len(data):
-            return None
-        view = np.frombuffer(data, dtype=np.uint8)
-        try:
-            if (view[starts - 1] != 10).any() or (view[ends - 1] != 10).any():
-                return None  # entries out of step with the file: read it the ordinary way
-            # Every selected byte's position, built in C: a few hundred short slices a day.
-            before = np.cumsum(lengths) - lengths
-            positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths)
-            return bytes(view[positions].tobytes())
-        finally:
-            del view  # the mapping cannot close while a view of it exists
+        out: dict[str, Any] = {"t": t[mine]}
+        for name in numbers:
+            values = decimals(*column(name))
+            if values is None:
+                return None
+            out[name] = values[mine]
+        for name in text:
+            words = texts(*column(name), escaped=flags[name])
+            if words is None:
+                return None
+            out[name] = words if mine.all() else [v for v, m in zip(words, mine.tolist(), strict=True) if m]
+        return out
 
-    def frame(self, paths: Sequence[Path], where: Mapping[str, str] | None, *,
-              columns: Sequence[str] | None = None,
-              numbers: Sequence[str] = ()) -> tuple[pd.DataFrame | None, list[Path]]:
+    def frame(self, paths: Sequence[Path],
+              where: Mapping[str, str] | None) -> tuple[pd.DataFrame | None, list[Path]]:
         """One patient's rows of ``paths`` (``where`` names the patient), parsed in one pandas
-        call; plus the files that must be read the ordinary way. ``(None, paths)`` when the
-        index cannot help or a line is damaged (the ordinary read quarantines it).
-
-        Text columns as ``DayLog.read_frame`` gives them (checksum dropped, text unescaped),
-        all of them; or only ``columns``, with text as plain Python strings (object dtype)
-        and ``numbers`` parsed as float64 ("" is NaN): for a year of readings that halves
-        the parsing.
+        call, as text columns the way ``DayLog.read_frame`` gives them (checksum dropped, text
+        unescaped); plus the files that must be read the ordinary way. ``(None, paths)`` when
+        the index cannot help or a line is damaged (the ordinary read quarantines it). The
+        chart's year of numbers goes through ``series`` instead.
         """
         if not where or KEY not in where or not paths:
             return None, list(paths)
         import pandas as pd
 
-        chunks = [self.header]
-        others: list[Path] = []
-        for path in paths:
-            lines = self.lines_of(path, where[KEY])
-            if lines is None:
-                others.append(path)
-            else:
-                chunks.append(lines)
-        body = b"".join(chunks)
+        lines, others = self._gather(paths, where[KEY])
+        body = self.header + lines.joined()
         if not _checksummed(body, len(self.header)):
             return None, list(paths)  # a damaged line: the ordinary read quarantines it
-        wanted = [c for c in self.columns if c != "crc" and (columns is None or c in {*columns, *where})]
-        text: Any = str if columns is None else object
-        types: dict[str, Any] = {c: (np.float64 if c in numbers else text) for c in wanted}
+        wanted = [c for c in self.columns if c != "crc"]
         try:
-            frame = pd.read_csv(io.BytesIO(body), usecols=wanted, dtype=types, keep_default_na=False,
-                                na_values={c: [""] for c in numbers})
+            frame = pd.read_csv(io.BytesIO(body), usecols=wanted, dtype=str, keep_default_na=False)
         except (ValueError, pd.errors.ParserError):
             return None, list(paths)
         if b"'" in body and any(mark in body for mark in (b",'", b"\n'", b"\"'")):  # an escaped cell
@@ -333,7 +438,10 @@ _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 def _checksummed(body: bytes, start: int) -> bool:
     """Every line of ``body`` from ``start`` ends with ``,`` and 8 hex digits (the checksum
     column), checked in C. A torn line fails (so does a quoted line break, which then takes
-    the ordinary read: slower, still right)."""
+    the ordinary read: slower, still right). So does a carriage return anywhere: pandas
+    ends a line there, and would read a hand-typed one as a short line and a line of blanks."""
+    if b"\r" in body:
+        return False
     data = np.frombuffer(body, dtype=np.uint8)
     ends = np.flatnonzero(data[start:] == 10) + start
     if not len(ends):

@@ -19,7 +19,7 @@ import pytest
 from hms_desktop.domain.wearables import WearableReading
 from hms_desktop.services.data_check import check_data
 from hms_desktop.storage import Store
-from hms_desktop.storage.daylog_index import index_notes, index_path
+from hms_desktop.storage.daylog_index import DayIndex, index_notes, index_path
 
 T0 = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
 PATIENTS = [f"PAT{n:06d}" for n in range(1, 6)]
@@ -201,3 +201,113 @@ def test_a_rebuilt_index_of_plain_files_gives_the_same_rows(data_dir: Path) -> N
     for pid in PATIENTS:
         pd.testing.assert_frame_equal(read(data_dir, pid), expected[pid])
     assert index_notes(data_dir / "wearables", WearableReading) == []
+
+
+# Plain cells (no quote: read column-wise in numpy) with the forms the app writes: times with
+# and without microseconds, decimals, empty values, formula-escaped and non-ASCII device names.
+PLAIN_DEVICES = ["W1", "=cmd", "'quoted", "Zoë's ring", "", "-band"]
+HAND_EDITS: dict[str, tuple[bytes, bytes]] = {
+    "none": (b"", b""),
+    "a value with an exponent": (b",PAT000002,W1,51,", b",PAT000002,W1,5.1e1,"),
+    "a value changed, same length": (b",PAT000002,W1,51,", b",PAT000002,W1,52,"),
+    "a time typed another way": (b".000250+00:00,PAT000002", b".000250Z,PAT000002"),
+    "a line cut short": (b",PAT000002,W1,51,", b",PAT000002,W1\n"),
+    "a carriage return typed in": (b",PAT000002,W1,51,", b",PAT000002,W1,51\r,"),
+}
+
+
+def fill_plain(data_dir: Path) -> None:
+    store = Store(data_dir)
+    log = store.day_log("wearables", WearableReading)
+    for step in range(60):
+        at = T0 + timedelta(minutes=47 * step, microseconds=250 * (step % 3))
+        log.append([WearableReading(at=at + timedelta(seconds=n), patient_id=pid,
+                                    device_id=PLAIN_DEVICES[(step // 7 + n - 1) % 6],
+                                    heart_rate=50 + (step + n) % 90, spo2=None if step % 4 == 1 else 90 + n,
+                                    glucose_mmol_l=(None, 5.55, 12.0, 0.6)[step % 4],
+                                    temperature_c=36.6 if n == 1 else None)
+                    for n, pid in enumerate(PATIENTS)])
+    store.close()
+
+
+@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
+def test_the_chart_series_of_plain_lines_equals_the_ordinary_read_after_a_hand_edit(
+        data_dir: Path, edit: str) -> None:
+    from hms_desktop.services.container import build_services
+
+    fill_plain(data_dir)
+    old, new = HAND_EDITS[edit]
+    for path in day_files(data_dir):
+        text = path.read_bytes()
+        path.write_bytes(text.replace(old, new, 1) if old else text)
+    expected = every_row_filtered(data_dir, "PAT000002")
+    fields = ("heart_rate", "spo2", "glucose_mmol_l", "temperature_c")
+    store = Store(data_dir)
+    try:
+        s = build_services(store).wearables.series_for("PAT000002", T0.date(), T0.date() + timedelta(days=3), fields)
+    finally:
+        store.close()
+    assert len(expected) >= 59
+    assert list(s["t"]) == [t.timestamp() for t in expected["at_utc"]]
+    assert s["device_id"] == list(expected["device_id"])
+    for field in fields:
+        assert [str(v) for v in s[field]] == [str(float(v)) if v else "nan" for v in expected[field]], field
+    if edit == "none":  # the files as the app writes them are read column-wise, not the slow way
+        fast = DayIndex.for_model(WearableReading, read_only=True)
+        assert fast is not None
+        got = fast.series(day_files(data_dir), "PAT000002", numbers=fields, text=("device_id",))
+        assert got is not None and list(got["t"]) == list(s["t"]) and got["device_id"] == s["device_id"]
+
+
+def test_a_patient_whose_id_shares_the_index_hash_does_not_lend_their_readings(data_dir: Path) -> None:
+    from hms_desktop.services.container import build_services
+    from hms_desktop.storage.daylog_index import key_hash
+
+    one, other = "PATBSVB72", "PATV7B0FV"
+    assert key_hash(one) == key_hash(other)  # the index cannot tell them apart
+    store = Store(data_dir)
+    try:
+        services = build_services(store)
+        services.wearables.append([WearableReading(at=T0 + timedelta(minutes=m), patient_id=(one, other)[m % 2],
+                                                   heart_rate=60 + m) for m in range(40)])
+        s = services.wearables.series_for(one, T0.date(), T0.date() + timedelta(days=1), ("heart_rate",))
+    finally:
+        store.close()
+    assert list(s["heart_rate"]) == [float(60 + m) for m in range(0, 40, 2)]
+
+
+def test_an_index_pointing_into_the_middle_of_lines_is_not_believed(data_dir: Path) -> None:
+    import numpy as np
+
+    from hms_desktop.services.container import build_services
+    from hms_desktop.storage.daylog_index import ENTRY, MAGIC
+
+    fill_plain(data_dir)
+    expected = every_row_filtered(data_dir, "PAT000003")
+    for path in day_files(data_dir):  # every entry shifted by 3 bytes; the last still checks out
+        entries = np.frombuffer(index_path(path).read_bytes()[len(MAGIC):], dtype=ENTRY).copy()
+        entries["offset"][:-1] += 3
+        index_path(path).write_bytes(MAGIC + entries.tobytes())
+    store = Store(data_dir, read_only=True)
+    try:
+        s = build_services(store).wearables.series_for("PAT000003", T0.date(), T0.date() + timedelta(days=2),
+                                                       ("heart_rate",))
+    finally:
+        store.close()
+    assert list(s["t"]) == [t.timestamp() for t in expected["at_utc"]]
+    assert list(s["heart_rate"]) == [float(v) for v in expected["heart_rate"]]
+
+
+def test_files_read_over_several_buffers_give_the_same_series(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hms_desktop.storage import daylog_index
+
+    fill_plain(data_dir)
+    index = DayIndex.for_model(WearableReading, read_only=True)
+    assert index is not None
+    fields = ("heart_rate", "glucose_mmol_l")
+    whole = index.series(day_files(data_dir), "PAT000004", numbers=fields, text=("device_id",))
+    monkeypatch.setattr(daylog_index._Batch, "SIZE", 100)  # a file a bufferful, and a fresh buffer each
+    pieces = index.series(day_files(data_dir), "PAT000004", numbers=fields, text=("device_id",))
+    assert whole is not None and pieces is not None and len(whole["t"]) == 60
+    assert list(pieces["t"]) == list(whole["t"]) and pieces["device_id"] == whole["device_id"]
+    assert [str(v) for v in pieces["glucose_mmol_l"]] == [str(v) for v in whole["glucose_mmol_l"]]
