@@ -158,12 +158,31 @@ class DayLog(Generic[M]):
         Adds a parsed ``at`` column named ``at_utc``. ``where`` keeps only rows whose columns
         equal the given text (e.g. one patient), applied per file before the costly time
         parsing. Files the fast parser cannot read cleanly go through ``read`` so their bad
-        lines are quarantined, not dropped.
+        lines are quarantined, not dropped; so do all of them when a cell holds what the
+        model refuses (text typed over a number, a time that is not one): it is named in the
+        quarantine, never charted as nothing or passed on as a number it is not.
         """
         import pandas as pd
 
-        frames = []
         paths = list(self._paths(start, end))
+        frame = self._fast_frame(paths, where)
+        if frame is not None and self._refused_cell(frame):
+            frame = None
+        if frame is None:
+            frame = self._frame_of_rows([row for path in paths for row in self._read_file_rows(path, start, end)],
+                                        where)
+        if frame.empty:
+            return pd.DataFrame(columns=[*self._columns, "at_utc"])
+        lo = pd.Timestamp(start).tz_convert("UTC") if start.tzinfo else pd.Timestamp(start, tz="UTC")
+        hi = pd.Timestamp(end).tz_convert("UTC") if end.tzinfo else pd.Timestamp(end, tz="UTC")
+        return frame[(frame["at_utc"] >= lo) & (frame["at_utc"] < hi)].reset_index(drop=True)
+
+    def _fast_frame(self, paths: list[Path], where: Mapping[str, str] | None) -> pd.DataFrame | None:
+        """Every row of ``paths`` (``where`` applied) by the index or pandas, each file that is
+        not in the app's plain layout by ``read``; None when there is nothing."""
+        import pandas as pd
+
+        frames = []
         if self._index is not None:  # one patient's lines only, by the day files' index
             indexed, paths = self._index.frame(paths, where)
             frames += [] if indexed is None else [indexed]
@@ -174,8 +193,10 @@ class DayLog(Generic[M]):
                     raise ValueError("not the plain layout, or a damaged line")
                 frame = frame.drop(columns="crc")
             except (ValueError, pd.errors.ParserError):
-                rows = self._read_file_rows(path, start, end)
-                frame = pd.DataFrame(rows, columns=list(self._columns))
+                day = date.fromisoformat(path.stem)
+                midnight = datetime.combine(day, datetime.min.time(), UTC)
+                frame = pd.DataFrame(self._read_file_rows(path, midnight, midnight + timedelta(days=1)),
+                                     columns=list(self._columns))
             else:
                 for column, flag in zip(self._columns, self._text_flags, strict=True):
                     if flag:
@@ -184,13 +205,28 @@ class DayLog(Generic[M]):
                 frame = frame[frame[column] == value]
             frames.append(frame)
         if not frames:
-            frame = pd.DataFrame(columns=[*self._columns, "at_utc"])
-            return frame
+            return None
         frame = pd.concat(frames, ignore_index=True)
         frame["at_utc"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True, errors="coerce")
-        lo = pd.Timestamp(start).tz_convert("UTC") if start.tzinfo else pd.Timestamp(start, tz="UTC")
-        hi = pd.Timestamp(end).tz_convert("UTC") if end.tzinfo else pd.Timestamp(end, tz="UTC")
-        return frame[(frame["at_utc"] >= lo) & (frame["at_utc"] < hi)].reset_index(drop=True)
+        return frame
+
+    def _frame_of_rows(self, rows: list[list[str]], where: Mapping[str, str] | None) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.DataFrame(rows, columns=list(self._columns))
+        for column, value in (where or {}).items():
+            frame = frame[frame[column] == value]
+        frame["at_utc"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True, errors="coerce")
+        return frame
+
+    def _refused_cell(self, frame: pd.DataFrame) -> bool:
+        """A cell the model refuses, which only a hand edit leaves (the app checks what it
+        appends): a time that did not parse, or a value outside its column's kind (each
+        distinct value checked once)."""
+        if bool(frame["at_utc"].isna().any()):
+            return True
+        return any(check_column(kind, frame[column].unique().tolist())
+                   for column, kind in self._kinds.items() if kind.name != "str" and column != "at")
 
     def _read_file_rows(self, path: Path, start: datetime, end: datetime) -> list[list[str]]:
         day = date.fromisoformat(path.stem)

@@ -213,6 +213,7 @@ HAND_EDITS: dict[str, tuple[bytes, bytes]] = {
     "a time typed another way": (b".000250+00:00,PAT000002", b".000250Z,PAT000002"),
     "a line cut short": (b",PAT000002,W1,51,", b",PAT000002,W1\n"),
     "a carriage return typed in": (b",PAT000002,W1,51,", b",PAT000002,W1,51\r,"),
+    "text typed over a number": (b",PAT000002,W1,51,", b",PAT000002,W1,abc,"),
 }
 
 
@@ -311,3 +312,23 @@ def test_files_read_over_several_buffers_give_the_same_series(data_dir: Path, mo
     assert whole is not None and pieces is not None and len(whole["t"]) == 60
     assert list(pieces["t"]) == list(whole["t"]) and pieces["device_id"] == whole["device_id"]
     assert [str(v) for v in pieces["glucose_mmol_l"]] == [str(v) for v in whole["glucose_mmol_l"]]
+
+
+def test_text_typed_over_a_number_is_named_in_the_quarantine_and_the_rest_charted(data_dir: Path) -> None:
+    """A spreadsheet edit put "abc" where a heart rate was: the chart shows every other reading,
+    and the line is listed with its file, line and field, not charted as nothing or a crash."""
+    from hms_desktop.services.container import build_services
+
+    fill_plain(data_dir)
+    first = day_files(data_dir)[0]
+    first.write_bytes(first.read_bytes().replace(b",PAT000002,W1,51,", b",PAT000002,W1,abc,", 1))
+    store = Store(data_dir)
+    try:
+        s = build_services(store).wearables.series_for("PAT000002", T0.date(), T0.date() + timedelta(days=3),
+                                                       ("heart_rate",))
+        problems = [(q.file, q.reason) for q in store.quarantine]
+    finally:
+        store.close()
+    assert len(s["t"]) == 59 and "abc" not in map(str, s["heart_rate"])
+    assert [file for file, _ in problems] == [f"wearables/{first.name}"]
+    assert "edited" in problems[0][1]  # its checksum no longer matches: the reason says so
