@@ -63,7 +63,7 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
 
     wrap(FolderLock, "__init__", "folder lock", "writer")
     wrap(Quarantine, "__init__", "quarantine folder", "writer")
-    wrap(Store, "_read_manifest", "manifest", "writer")
+    wrap(Store, "_verify_at_open", "manifest: every table's files checked by stat", "writer")
     table = Store.table
 
     def timed_table(store: Store, spec: Any) -> Any:
@@ -79,7 +79,7 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
     wrap(controller_module, "_preload_ui_modules", "preload pyqtgraph + numpy", "writer")
     wrap(session_module, "build_services", "build the services", "writer")
     wrap(session_module, "load_settings", "settings file", "writer")
-    wrap(session_module, "warm_up", "index warm-up, all services", "writer")
+    wrap(session_module, "warm_up", "index warm-up, all services (in load_deferred)", "writer")
     wrap(patients_service, "build_index", "… of which the patient search index", "writer")
     original_tab = main_window.create_tab
 
@@ -101,16 +101,23 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
     record("window built and shown", "GUI", began)
 
     loop = QEventLoop()
-    window.sig_tabs_created.connect(loop.quit)
     controller.sig_open_failed.connect(lambda msg: (print(msg, file=sys.stderr), loop.quit()))
     opened: list[float] = []
+    tabs: list[float] = []
     controller.sig_session_opened.connect(lambda _s: opened.append(time.perf_counter()))
+    window.sig_tabs_created.connect(lambda: tabs.append(time.perf_counter()))
+    controller.sig_tables_loaded.connect(loop.quit)  # load_deferred done: every table, every index
     began = time.perf_counter()
     controller.start()
     loop.exec()
-    ready = time.perf_counter()
-    PHASES.append(("= session open (start → session ready, writer)", "total", (opened[0] - began) * 1000, 0.0))
-    PHASES.append(("= ready (start → every tab created)", "total", (ready - began) * 1000, rss_mb()))
+    while not tabs:  # the tabs are created on the GUI thread; the writer may finish first
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    loaded = time.perf_counter()
+    PHASES.append(("= Patients tab's tables and search index (start → session ready, writer)", "total",
+                   (opened[0] - began) * 1000, 0.0))
+    PHASES.append(("= window usable (start → every tab created)", "total", (tabs[0] - began) * 1000, 0.0))
+    PHASES.append(("= everything (start → every table and index, in the background)", "total",
+                   (max(loaded, tabs[0]) - began) * 1000, rss_mb()))
     window.close()
     window.deleteLater()
     app.processEvents()
