@@ -76,7 +76,16 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
             record(f"table {spec.name}", "writer", table_began)
 
     Store.table = timed_table  # type: ignore[method-assign]
-    wrap(controller_module, "_preload_ui_modules", "preload pyqtgraph + numpy", "writer")
+    preload = controller_module._preload_modules
+
+    def timed_preload(names: tuple[str, ...]) -> None:
+        preload_began = time.perf_counter()
+        try:
+            preload(names)
+        finally:
+            record(f"preload {' + '.join(names)}", "writer", preload_began)
+
+    controller_module._preload_modules = timed_preload
     wrap(session_module, "build_services", "build the services", "writer")
     wrap(session_module, "load_settings", "settings file", "writer")
     wrap(session_module, "warm_up", "index warm-up, all services (in load_deferred)", "writer")

@@ -14,8 +14,21 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SEPARATOR = "\x1f"
+#: Rows per C-level pass. A pass over all 100,000 rows at once holds the GIL for tens of
+#: milliseconds with no bytecode boundary, so the GUI thread could not run while the writer
+#: loaded (start-up froze ~0.5 s, bench/startup.py); a slice this size costs a few ms.
+SLICE = 8192
+
+
+def slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of ``SLICE`` (between them, other threads may run)."""
+    for start in range(0, len(items), SLICE):
+        yield items[start:start + SLICE]
 Cells = tuple[str, ...]
 Packed = str | Cells  # the joined text, or the cells of a row whose text holds SEPARATOR
 
@@ -55,8 +68,9 @@ class PackedRows:
     def of_packed(cls, width: int, texts: list[str]) -> PackedRows:
         """From joined texts (the rows cache's form: every one holds exactly width - 1 separators)."""
         packed = cls(width)
-        ids = map(operator.itemgetter(0), map(operator.methodcaller("partition", SEPARATOR), texts))  # in C
-        packed._rows = dict(zip(ids, texts, strict=True))
+        for part in slices(texts):
+            ids = map(operator.itemgetter(0), map(operator.methodcaller("partition", SEPARATOR), part))  # in C
+            packed._rows.update(zip(ids, part, strict=True))
         return packed
 
     # ------------------------------------------------------------------ dict-like
@@ -135,7 +149,9 @@ class PackedRows:
 
 def _picked(rows: list[Packed], cut: Callable[[Packed], Sequence[str]], at: list[int]) -> list[list[str]]:
     """For each position in ``at``, that cell of every row once cut."""
-    picked = list(map(operator.itemgetter(*at), map(cut, rows)))  # no Python frame per row
+    picked: list[Any] = []
+    for part in slices(rows):
+        picked += map(operator.itemgetter(*at), map(cut, part))  # no Python frame per row
     if len(at) == 1:
         return [picked]
     return [[cells[k] for cells in picked] for k in range(len(at))]

@@ -76,7 +76,12 @@ class Store:
                 self._manifest.save()  # anchored from the start
         self._tables: dict[str, Table[Any]] = {}
         self._day_logs: dict[str, DayLog[Any]] = {}
-        self._open_lock = threading.Lock()
+        self._open_lock = threading.Lock()  # the tables and day logs dicts: held for lookups only
+        # One table loads at a time (loading touches the shared manifest, quarantine and chain),
+        # under its own lock, so a lookup of a loaded table, ``tables()`` or a day log never
+        # waits for another table's load: the window asked those on the GUI thread and froze
+        # while the writer loaded in the background (bench/startup.py).
+        self._load_lock = threading.RLock()
         self.closed = False
 
     @property
@@ -153,15 +158,23 @@ class Store:
     # ------------------------------------------------------------------ tables and day logs
     def table(self, spec: TableSpec) -> Table[Any]:
         """The loaded table for ``spec`` (loading it on first use; thread-safe)."""
+        table = self._loaded(spec)
+        if table is not None:
+            return table
+        with self._load_lock:
+            table = self._loaded(spec)  # loaded by another thread while this one waited
+            if table is None:
+                table = self._load_table(spec)
+                with self._open_lock:
+                    self._tables[spec.name] = table
+            return table
+
+    def _loaded(self, spec: TableSpec) -> Table[Any] | None:
         with self._open_lock:
             table = self._tables.get(spec.name)
-            if table is not None:
-                if table.spec.model is not spec.model:
-                    raise ValueError(f"table {spec.name!r} is already open with another model")
-                return table
-            table = self._load_table(spec)
-            self._tables[spec.name] = table
-            return table
+        if table is not None and table.spec.model is not spec.model:
+            raise ValueError(f"table {spec.name!r} is already open with another model")
+        return table
 
     def _load_table(self, spec: TableSpec) -> Table[Any]:
         stored = self._manifest.schema_version(spec.name)
@@ -186,13 +199,15 @@ class Store:
 
     def reload(self, spec: TableSpec) -> Table[Any]:
         """Load a table again from its files (Repair changed them)."""
-        with self._open_lock:
-            old = self._tables.pop(spec.name, None)
+        with self._load_lock:
+            with self._open_lock:
+                old = self._tables.pop(spec.name, None)
             if old is not None:
                 old.close_files()
             self._quarantine.forget(spec.name)
             table = self._load_table(spec)
-            self._tables[spec.name] = table
+            with self._open_lock:
+                self._tables[spec.name] = table
             return table
 
     def tables(self) -> list[Table[Any]]:

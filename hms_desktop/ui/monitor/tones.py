@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import wave
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,8 +46,10 @@ def burst_seconds(priority: Priority) -> float:
     return start + dur
 
 
+@lru_cache(maxsize=8)
 def generate_wav(priority: Priority, sample_rate: int = SAMPLE_RATE) -> bytes:
-    """A mono 16-bit WAV of one burst."""
+    """A mono 16-bit WAV of one burst (cached: the app makes them on its writer thread while
+    the folder opens, so the Monitor tab does not spend ~40 ms of the GUI thread on them)."""
     f0 = FUNDAMENTAL_HZ[priority]
     total = int(math.ceil(burst_seconds(priority) * sample_rate)) + 1
     samples = np.zeros(total, dtype=np.float64)

@@ -64,7 +64,8 @@ class SessionController(QObject):
 
     def start(self) -> Future[Any]:
         """Begin opening the folder; returns at once."""
-        self.writer.submit(_preload_ui_modules)
+        self.writer.submit(_preload_modules, ("pyqtgraph", "numpy"))
+        self.writer.submit(_make_alarm_tones)
         future: Future[Any] = self.writer.submit(
             open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
             demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self.database,
@@ -103,6 +104,7 @@ class SessionController(QObject):
                     # Next in the writer's queue, before any write a tab submits later; a tab
                     # that needs a table sooner loads it on demand.
                     self.writer.submit(load_deferred, session, self._report).add_done_callback(self._deferred_loaded)
+                    self.writer.submit(_preload_modules, ("pandas",))  # exports, charts: not on the GUI thread
                 else:
                     self.tables_loaded.set()
                     self.sig_tables_loaded.emit()
@@ -142,10 +144,20 @@ class SessionController(QObject):
         self.writer.shutdown()
 
 
-def _preload_ui_modules() -> None:
-    """Import the heavy plotting modules on the writer while the window shows its progress bar:
-    imported by the first tab that plots, they froze the GUI thread for ~0.2 s."""
-    for name in ("pyqtgraph", "numpy"):
+def _make_alarm_tones() -> None:
+    """The Monitor tab's alarm sounds (pure numpy, cached), made here rather than on the GUI thread."""
+    from hms_desktop.domain.alarm_limits import Priority
+    from hms_desktop.ui.monitor.tones import generate_wav
+
+    for priority in Priority:
+        generate_wav(priority)
+
+
+def _preload_modules(names: tuple[str, ...]) -> None:
+    """Import heavy modules on the writer: imported by the first tab that uses them, they
+    froze the GUI thread (pyqtgraph and numpy ~0.2 s while the progress bar shows; pandas
+    ~0.6 s, after the background load)."""
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:  # the tab that needs it will say so

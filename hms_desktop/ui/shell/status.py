@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from hms_desktop.ui.common.elided_label import ElidedLabel
@@ -21,6 +22,14 @@ class ShellStatus:
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(False)
+        # QProgressBar.setValue repaints at once (~10 ms here); the writer reports a step per
+        # table, dozens in a burst, which froze the window ~0.4 s: the bar takes the latest
+        # value at most every 40 ms instead (the step text follows at once, it only schedules).
+        self._progress_value = 0
+        self._progress_timer = QTimer(bar)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(40)
+        self._progress_timer.timeout.connect(lambda: self.progress.setValue(self._progress_value))
 
         self.step_label = _label("startup_step", "Start-up step", "Starting…")
 
@@ -68,7 +77,9 @@ class ShellStatus:
         self.step_label.setText(step)
         self.step_label.show()  # again after start-up: tables load in the background
         self.progress.show()
-        self.progress.setValue(round(max(0.0, min(fraction, 1.0)) * 1000))
+        self._progress_value = round(max(0.0, min(fraction, 1.0)) * 1000)
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
 
     def loading_finished(self) -> None:
         self.step_label.hide()
