@@ -263,11 +263,19 @@ What start-up does about stalls, and what is left:
   and the patient index sorts in slices merged in Python, so no single C call holds the GIL
   long while the writer loads: the worst stall while loading went from ~400-600 ms to ~50 ms.
 - pyqtgraph and numpy are imported on the writer while the progress bar shows, not by the
-  first tab that plots (tab creation 446 ms -> 252 ms in total).
-- Left: creating the tabs on the GUI thread (the Record tab's page widgets, the Monitor tab's
-  8 bed tiles) is still one visible stall of ~0.15-0.25 s,
-  and peak memory is over this page's own 400 MB line: the loaded tables and the patient
-  index of every feature at 100,000 patients.
+  first tab that plots (tab creation 446 ms -> 252 ms in total); pandas after the background
+  load, and icalendar only when a calendar is exported.
+- Since the window opens before the record, care and schedule tables load (issue 18), the
+  writer works while the tabs are created; what made the GUI thread wait for it was found
+  with py-spy and removed: the Patients tab's recent list importing pandas (~0.6 s), a
+  synchronous progress-bar repaint per loaded table (now the latest value every 40 ms), the
+  patient index's lock held while the duplicate-check keys were built (~0.4 s; now built from
+  copies), a loaded table's lookup waiting for another table's load (separate locks), and
+  long C-level passes over 100,000 rows (now a slice of 8,192 rows at a time).
+- Left: the tabs themselves (the Monitor tab's bed tiles, sound and station ~0.2-0.25 s) and
+  the GIL shared with the writer while it builds the indexes: the worst stall with the tabs
+  is still ~0.5 s on this machine, once, about a second after the window appears. Peak memory
+  is around this page's own 400 MB line (the loaded tables and every index at 100,000 patients).
 """
     print(markdown)
     write_section("startup", markdown)
