@@ -117,14 +117,15 @@ class PackedRows:
                                                           self._rows.values())))
         return self.columns([i])[0]
 
-    def columns(self, indexes: Sequence[int]) -> list[list[str]]:
-        """Cells ``indexes`` of every row, in ID order: the leading ones cut from the front
-        of each row, the trailing ones from its back, so a row is never split whole; only
-        the wanted cells outlive the row's cut (fewer, smaller holes left in the heap)."""
+    def columns(self, indexes: Sequence[int], ids: Sequence[str] | None = None) -> list[list[str]]:
+        """Cells ``indexes`` of every row in ID order (of the rows ``ids`` when given): the
+        leading ones cut from the front of each row, the trailing ones from its back, so a row
+        is never split whole; only the wanted cells outlive the row's cut (fewer, smaller
+        holes left in the heap)."""
         out: dict[int, list[str]] = {}
         if 0 in indexes:
-            out[0] = list(self._rows)  # the ID is the key: the same string objects
-        rows = list(self._rows.values())
+            out[0] = list(self._rows) if ids is None else list(ids)  # the ID is the key
+        rows = list(self._rows.values()) if ids is None else list(map(self._rows.__getitem__, ids))
         front = sorted({i for i in indexes if 0 < i <= self.width // 2})
         if front:
             cut = front[-1] + 1

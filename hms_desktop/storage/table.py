@@ -199,15 +199,12 @@ class Table(TableLoader[M]):
         """The IDs and the ``names`` cells (logical text, as ``column`` gives them) of the rows
         whose ``column`` is ``value``, without a model per row: for callers that check a
         long list column by column and build models only for the rows they show."""
+        at = [self._col_index[name] for name in names]
         with self._lock:
             ids = self._index(column).get(value)
-            rows = [self._rows[i] for i in ids]
-        out: dict[str, list[str]] = {}
-        for name in names:
-            i = self._col_index[name]
-            cells = [r[i] for r in rows]
-            out[name] = _unescaped(cells) if self._text_flags[i] else cells
-        return ids, out
+            cut = self._rows.columns(at, ids) if at and ids else [[] for _ in at]
+        return ids, {name: _unescaped(cells) if self._text_flags[i] else cells
+                     for name, i, cells in zip(names, at, cut, strict=True)}
 
     def meta(self, record_id: str) -> RecordMeta:
         cells = self._rows[record_id]
