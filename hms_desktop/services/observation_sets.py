@@ -21,6 +21,7 @@ than the models'.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache, cached_property
@@ -211,10 +212,18 @@ def _fill(values: dict[str, np.ndarray], i: int, obs: Observation) -> None:
     values["scale2"][i] = obs.spo2_scale == 2
 
 
+#: A whole column in the written form, checked in one C-level match over its cells joined by
+#: newlines (a cell holds no newline then): ASCII digits, one point in a float, or empty.
+_ALL_INTS = re.compile(r"[0-9]*(?:\n[0-9]*)*")
+_ALL_FLOATS = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)?(?:\n(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)?)*")
+
+
 def _numbers(cells: list[str], *, integer: bool) -> tuple[np.ndarray, np.ndarray]:
     """(values, well-formed): "" is NaN; only plain ASCII digits (and one point for floats)
     count as well formed, the text ``encode_value`` writes."""
-    if integer:
+    if (_ALL_INTS if integer else _ALL_FLOATS).fullmatch("\n".join(cells)):  # the usual case
+        ok = np.ones(len(cells), dtype=bool)
+    elif integer:
         ok = np.fromiter((c.isdigit() or not c for c in cells), dtype=bool, count=len(cells))
     else:
         ok = np.fromiter((c.replace(".", "", 1).isdigit() or not c for c in cells), dtype=bool,
@@ -226,7 +235,20 @@ def _numbers(cells: list[str], *, integer: bool) -> tuple[np.ndarray, np.ndarray
     return text.astype(np.float64), ok
 
 
+#: Times as ``encode_value`` writes them for UTC, with or without microseconds (year 0, which
+#: numpy would take and Python does not, left to the cell-by-cell check).
+_ALL_UTC = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?\+00:00"
+                      r"(?:\n(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?\+00:00)*")
+
+
 def _times(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if cells and _ALL_UTC.fullmatch("\n".join(cells)):  # the usual case: numpy parses them in C
+        try:
+            micros = np.array([c[:-6] for c in cells], dtype="datetime64[us]").astype(np.int64)
+        except ValueError:  # a date that does not exist (30 February): cell by cell below
+            pass
+        else:
+            return micros / 1e6, np.ones(len(cells), dtype=bool)
     ok = np.fromiter((len(c) in (25, 32) and c[10] == "T" and c.endswith("+00:00") and c.isascii()
                       for c in cells), dtype=bool, count=len(cells))
     epoch = np.zeros(len(cells))

@@ -158,3 +158,25 @@ def test_every_value_of_every_parameter_scores_as_the_model_scores_it(data_dir: 
             assert result is not None and sets.aggregate[i] == result.aggregate, obs
     finally:
         store.close()
+
+
+def test_whole_column_checks_agree_with_the_cell_by_cell_checks() -> None:
+    """The one-pass checks of a column in the written form give exactly what checking each
+    cell gives, for well-formed columns and for columns with one odd cell."""
+    from hms_desktop.services import observation_sets as sets
+
+    rng = random.Random(8)
+    times = [(datetime(2015, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 10**9),
+                                                          microseconds=rng.choice([0, rng.randint(1, 999_999)]))).isoformat()
+             for _ in range(2000)]
+    epoch, ok = sets._times(times)
+    assert ok.all() and epoch.tolist() == [datetime.fromisoformat(t).timestamp() for t in times]
+    for odd in ("0000-01-01T00:00:00+00:00", "2024-02-30T10:00:00+00:00", "2024-01-01T10:00:00Z"):
+        epoch, ok = sets._times([*times[:5], odd])
+        assert ok.tolist() == [True] * 5 + [False] and epoch[:5].tolist() == [datetime.fromisoformat(t).timestamp()
+                                                                          for t in times[:5]]
+    floats = [rng.choice(["", "36.6", "37", ".5", "12.", "100"]) for _ in range(500)]
+    values, ok = sets._numbers(floats, integer=False)
+    assert ok.all() and [None if v != v else v for v in values.tolist()] == [float(f) if f else None for f in floats]
+    for odd, integer in (("1.2.3", False), (".", False), ("x", True), ("٣", True), ("1.5", True), ("-1", True)):
+        assert sets._numbers(["1", odd, ""], integer=integer)[1].tolist() == [True, False, True], odd
