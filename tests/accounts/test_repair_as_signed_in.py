@@ -39,7 +39,14 @@ def test_the_signed_in_administrator_confirms_and_a_nurse_is_refused(gated, qtbo
     assert window.ctx.read_only
 
     sign_in(qtbot, gate, "nurse", "demo nurse on the ward")
-    dialog = _open_repair(qtbot, window)
+    assert not window.action_repair.isEnabled()  # greyed, saying who may
+    assert "administrator" in window.action_repair.toolTip().lower()
+    # Behind the menu item the service refuses too (a dialog opened another way gets nowhere).
+    window.repair_data()
+    dialog = window.findChild(RepairDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "allergies.csv" in named(dialog, QListWidget, "What Repair will do").item(0).text(),
+                    timeout=30_000)
     name = named(dialog, QLineEdit, "Confirmed by")
     assert name.text() == "Nina Nurse (demo) (nurse)" and name.isReadOnly()
     qtbot.mouseClick(named(dialog, QPushButton, "Repair"), Qt.MouseButton.LeftButton)
