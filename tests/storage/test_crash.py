@@ -66,6 +66,7 @@ def killed_inside_a_checkpoint(folder: Path) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # 200 writer processes killed and 200 opens: ~110 s on an idle CI machine
 def test_two_hundred_kills_lose_nothing_acknowledged(tmp_path: Path) -> None:
     rng = random.Random(20261203)
     folder = tmp_path / "data"
