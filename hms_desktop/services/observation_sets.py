@@ -222,14 +222,15 @@ def _numbers(cells: list[str], *, integer: bool) -> tuple[np.ndarray, np.ndarray
     """(values, well-formed): "" is NaN; only plain ASCII digits (and one point for floats)
     count as well formed, the text ``encode_value`` writes."""
     if (_ALL_INTS if integer else _ALL_FLOATS).fullmatch("\n".join(cells)):  # the usual case
-        ok = np.ones(len(cells), dtype=bool)
-    elif integer:
-        ok = np.fromiter((c.isdigit() or not c for c in cells), dtype=bool, count=len(cells))
+        ok = np.ones(len(cells), dtype=bool)  # the pattern admits ASCII digits only
     else:
-        ok = np.fromiter((c.replace(".", "", 1).isdigit() or not c for c in cells), dtype=bool,
-                         count=len(cells))
-    if not "".join(cells).isascii():  # str.isdigit() also says yes to other scripts' digits
-        ok &= np.fromiter((c.isascii() for c in cells), dtype=bool, count=len(cells))
+        if integer:
+            ok = np.fromiter((c.isdigit() or not c for c in cells), dtype=bool, count=len(cells))
+        else:
+            ok = np.fromiter((c.replace(".", "", 1).isdigit() or not c for c in cells), dtype=bool,
+                             count=len(cells))
+        if not "".join(cells).isascii():  # str.isdigit() also says yes to other scripts' digits
+            ok &= np.fromiter((c.isascii() for c in cells), dtype=bool, count=len(cells))
     text = np.array(cells, dtype=object)
     text[~ok | (text == "")] = "nan"
     return text.astype(np.float64), ok

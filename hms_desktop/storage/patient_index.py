@@ -384,25 +384,25 @@ class PatientIndex:
             return list(found)
 
     def _duplicates(self, probe: Identity, limit: int, exclude: str) -> list[DuplicateMatch]:
-        with self._lock:
-            by_dob, by_phone = self._blocking()
-            # A row is under one date, so the slips' rows come each once.
-            blocked = by_dob.gather(dob_variant_keys(probe.dob, self._dob_years)) if probe.dob else []
-            if not dob_slips_decide(probe):
-                rows = set(blocked)
-                if probe.phone:
-                    rows.update(by_phone.get(probe.phone))
-                if probe.folded:
-                    rows.update(self._sounds().get(_sound_key(probe.sounds)))
-                blocked = list(rows)
-            if not blocked:
-                return []
-            names = operator.itemgetter(*blocked)(self._folded_names()) if len(blocked) > 1 else \
-                (self._folded_names()[blocked[0]],)
-            status, ids = self.cols["status"], self.cols["id"]
-            candidates = [self.identity(r) for r in (blocked[i] for i in could_be_likely(probe, names))
-                          if status[r] != "merged" and ids[r] != exclude]
-            return rank(probe, candidates, limit=limit)
+        """``duplicates`` worked out (call with ``_lock`` held)."""
+        by_dob, by_phone = self._blocking()
+        # A row is under one date, so the slips' rows come each once.
+        blocked = by_dob.gather(dob_variant_keys(probe.dob, self._dob_years)) if probe.dob else []
+        if not dob_slips_decide(probe):
+            rows = set(blocked)
+            if probe.phone:
+                rows.update(by_phone.get(probe.phone))
+            if probe.folded:
+                rows.update(self._sounds().get(_sound_key(probe.sounds)))
+            blocked = list(rows)
+        if not blocked:
+            return []
+        names = operator.itemgetter(*blocked)(self._folded_names()) if len(blocked) > 1 else \
+            (self._folded_names()[blocked[0]],)
+        status, ids = self.cols["status"], self.cols["id"]
+        candidates = [self.identity(r) for r in (blocked[i] for i in could_be_likely(probe, names))
+                      if status[r] != "merged" and ids[r] != exclude]
+        return rank(probe, candidates, limit=limit)
 
     def warm_up_duplicates(self) -> None:
         """Build what the first duplicate check would (blocking keys, sounds, folded names).

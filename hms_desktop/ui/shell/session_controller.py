@@ -65,7 +65,6 @@ class SessionController(QObject):
     def start(self) -> Future[Any]:
         """Begin opening the folder; returns at once."""
         self.writer.submit(_preload_modules, ("pyqtgraph", "numpy"))
-        self.writer.submit(_make_alarm_tones)
         future: Future[Any] = self.writer.submit(
             open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
             demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self.database,
@@ -100,6 +99,7 @@ class SessionController(QObject):
             if not self._closed.is_set():
                 self.session = session
                 self.sig_session_opened.emit(session)
+                self.writer.submit(_make_alarm_tones)  # for the Monitor tab: after the usable point
                 if session.deferred:
                     # Next in the writer's queue, before any write a tab submits later; a tab
                     # that needs a table sooner loads it on demand.
