@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 
 from hms_desktop.domain.alarm_limits import Priority
-from hms_desktop.ui.monitor.tones import generate_wav
+from hms_desktop.monitoring.tones import generate_wav
 
 
 class QtAlarmSound(QObject):

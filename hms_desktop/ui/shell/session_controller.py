@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from hms_desktop.services.session import Session, close_session, load_deferred, open_session
 from hms_desktop.services.writer import BackgroundWriter
@@ -22,6 +22,14 @@ from hms_desktop.ui.composition import open_context
 from hms_desktop.ui.context import AppContext
 
 log = logging.getLogger(__name__)
+
+PRELOADED_WHILE_OPENING = ("numpy",)
+PRELOADED_AFTER_LOADING = ("pandas",)  # exports and charts
+"""Heavy modules imported on the writer, so the first tab that uses them does not freeze the
+GUI thread (numpy ~0.1 s while the progress bar shows; pandas ~0.6 s, after the background
+load). Only modules that never touch Qt: PySide6 creates its types and enums lazily, and not
+thread-safely. Importing pyqtgraph here (it copies every Qt name at import) crashed the app
+in about one start in 40 while the GUI thread used Qt (tests/ui/test_startup_threads.py)."""
 
 
 class SessionController(QObject):
@@ -64,13 +72,17 @@ class SessionController(QObject):
 
     def start(self) -> Future[Any]:
         """Begin opening the folder; returns at once."""
-        self.writer.submit(_preload_modules, ("pyqtgraph", "numpy"))
+        self.writer.submit(_preload_modules, PRELOADED_WHILE_OPENING)
         future: Future[Any] = self.writer.submit(
             open_session, self.data_dir, progress=self._report, demo_if_empty=self._demo_if_empty,
             demo_patients=self._demo_patients, demo_seed=self._demo_seed, database=self.database,
             defer_tables=True,  # the Patients tab is usable first; the rest loads behind it
         )
         future.add_done_callback(self._opened)
+        # pyqtgraph touches Qt at import, so it is imported here on the GUI thread (~0.3 s),
+        # while the writer opens the folder and nobody can use the window yet, rather than
+        # by the Monitor tab once the Patients tab is in use.
+        QTimer.singleShot(0, self, _import_plotting)
         return future
 
     def _open_failure(self, exc: BaseException) -> str:
@@ -104,7 +116,7 @@ class SessionController(QObject):
                     # Next in the writer's queue, before any write a tab submits later; a tab
                     # that needs a table sooner loads it on demand.
                     self.writer.submit(load_deferred, session, self._report).add_done_callback(self._deferred_loaded)
-                    self.writer.submit(_preload_modules, ("pandas",))  # exports, charts: not on the GUI thread
+                    self.writer.submit(_preload_modules, PRELOADED_AFTER_LOADING)
                 else:
                     self.tables_loaded.set()
                     self.sig_tables_loaded.emit()
@@ -147,16 +159,21 @@ class SessionController(QObject):
 def _make_alarm_tones() -> None:
     """The Monitor tab's alarm sounds (pure numpy, cached), made here rather than on the GUI thread."""
     from hms_desktop.domain.alarm_limits import Priority
-    from hms_desktop.ui.monitor.tones import generate_wav
+    from hms_desktop.monitoring.tones import generate_wav
 
     for priority in Priority:
         generate_wav(priority)
 
 
+def _import_plotting() -> None:
+    try:
+        import pyqtgraph  # noqa: F401
+    except ImportError:  # a build without plots: the tab that needs it will say so
+        log.warning("could not import pyqtgraph")
+
+
 def _preload_modules(names: tuple[str, ...]) -> None:
-    """Import heavy modules on the writer: imported by the first tab that uses them, they
-    froze the GUI thread (pyqtgraph and numpy ~0.2 s while the progress bar shows; pandas
-    ~0.6 s, after the background load)."""
+    """Import Qt-free heavy modules on the writer (``PRELOADED_WHILE_OPENING``)."""
     for name in names:
         try:
             importlib.import_module(name)

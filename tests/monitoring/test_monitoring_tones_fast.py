@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from hms_desktop.domain.alarm_limits import Priority
-from hms_desktop.ui.monitor.tones import (
+from hms_desktop.monitoring.tones import (
     FUNDAMENTAL_HZ,
     HARMONICS,
     RAMP_S,

@@ -10,7 +10,7 @@ import wave
 import pytest
 
 from hms_desktop.domain.alarm_limits import Priority
-from hms_desktop.ui.monitor.tones import generate_wav, pulse_schedule
+from hms_desktop.monitoring.tones import generate_wav, pulse_schedule
 
 
 def decode(data: bytes) -> tuple[int, list[int]]:

@@ -3,8 +3,10 @@
 High priority: ten pulses in two groups of five; medium: three; low: one. Each pulse is a
 fundamental in 150-1000 Hz with four harmonics (which makes it locatable and audible to
 people with high-frequency hearing loss), with short ramps so it does not click.
-No Qt, so the patterns are tested sample by sample. Built with numpy (whole pulses at a
-time): this runs on the GUI thread at start-up, where a per-sample Python loop cost ~0.4 s.
+No Qt, so the patterns are tested sample by sample, and the tones can be made on the
+background writer at start-up: a module made there must never touch Qt (see
+``ui/shell/session_controller.py``). Built with numpy, whole pulses at a time: a per-sample
+Python loop cost ~0.4 s.
 """
 
 from __future__ import annotations
