@@ -3,6 +3,7 @@
 Run: /work/venv/bin/python bench/startup.py   (offscreen Qt; about a minute)
 
 Measures, on a data folder holding 100,000 patients:
+- pyqtgraph imported on the GUI thread, as app.main does before building the window;
 - window visible: MainWindow built and shown, before any data is read;
 - ready: start() until every tab is created (Store opened, every table loaded, on the writer);
 - longest GUI stall while loading: the largest gap between ticks of a 5 ms GUI timer;
@@ -41,7 +42,7 @@ from hms_desktop.services.data_check import check_data  # noqa: E402
 from hms_desktop.services.session import close_session, open_session  # noqa: E402
 from hms_desktop.storage import Store, TableSpec  # noqa: E402
 from hms_desktop.ui.main_window import MainWindow  # noqa: E402
-from hms_desktop.ui.shell.session_controller import SessionController  # noqa: E402
+from hms_desktop.ui.shell.session_controller import SessionController, import_plotting  # noqa: E402
 
 PATIENTS = 100_000
 RUNS = 3
@@ -101,6 +102,9 @@ def fill_demo(data_dir: Path) -> str:
 
 
 def one_run(app: QApplication, data_dir: Path, ini: Path) -> dict[str, float]:
+    began = time.perf_counter()
+    import_plotting()  # as app.main does, before the window is built
+    plotting_ms = (time.perf_counter() - began) * 1000
     clock = QElapsedTimer()
     clock.start()
     controller = SessionController(data_dir, demo_if_empty=False)
@@ -142,7 +146,7 @@ def one_run(app: QApplication, data_dir: Path, ini: Path) -> dict[str, float]:
     window.deleteLater()
     app.processEvents()
     loading = [gap for when, gap in gaps if when <= opened[0]]
-    result = {"visible_ms": visible_ms, "ready_s": ready_s, "stall_ms": max(loading, default=0.0),
+    result = {"plotting_ms": plotting_ms, "visible_ms": visible_ms, "ready_s": ready_s, "stall_ms": max(loading, default=0.0),
               "worst_ms": max((gap for _w, gap in gaps), default=0.0)}
     # Where the time goes: each "Loading <table>" step lasts until the next step.
     for (step, at), (_next, until) in zip(steps, steps[1:], strict=False):
@@ -217,6 +221,7 @@ def main() -> int:
         report = check_data(data_dir)
         check_s = time.perf_counter() - began
         assert report.clean, report.problems
+    plotting = statistics.median(r["plotting_ms"] for r in runs)
     visible = statistics.median(r["visible_ms"] for r in runs)
     ready = statistics.median(r["ready_s"] for r in runs)
     stall = max(r["stall_ms"] for r in runs)
@@ -235,7 +240,8 @@ load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores while measuring 
 | measure | result | target |
 |---|---|---|
 | demo data for the folder (`python -m hms_desktop demo` path, own process) | {fill_s:.1f} s | < 60 s |
-| window visible (built + shown, no data read yet) | {visible:.0f} ms (median) | appears at once |
+| pyqtgraph imported on the GUI thread before the window is built (`app.main`) | {plotting:.0f} ms (median) | — |
+| window visible (built + shown, no data read yet; after that import) | {visible:.0f} ms (median) | appears at once |
 | ready: folder opened, every table loaded, tabs created | {ready:.2f} s (median) | — |
 | longest GUI-thread stall while tables load on the writer (5 ms timer) | {stall:.0f} ms (worst run) | no freeze (< 100 ms) |
 | GUI thread busy creating the four tabs (sum of four blocks, one per event-loop turn) | {tabs_ms:.0f} ms (median) | no freeze (< 100 ms) |
@@ -262,9 +268,12 @@ What start-up does about stalls, and what is left:
 - Storage loads in 4,096-row chunks, keeps rows as written (no per-cell unescaping at load),
   and the patient index sorts in slices merged in Python, so no single C call holds the GIL
   long while the writer loads: the worst stall while loading went from ~400-600 ms to ~50 ms.
-- pyqtgraph and numpy are imported on the writer while the progress bar shows, not by the
-  first tab that plots (tab creation 446 ms -> 252 ms in total); pandas after the background
-  load, and icalendar only when a calendar is exported.
+- numpy is imported on the writer while the progress bar shows, pandas after the background
+  load, icalendar only when a calendar is exported. pyqtgraph touches Qt at import, so the
+  app imports it on the GUI thread before the window is built (the row above): imported on
+  the writer, it crashed the app in about one start in 40 (docs/architecture.md, "Qt stays
+  on the GUI thread"); imported on the GUI thread while the writer opened the folder, it froze
+  the window for ~1 s (worst run 1,071 ms while loading; they share the GIL).
 - Since the window opens before the record, care and schedule tables load (issue 18), the
   writer works while the tabs are created; what made the GUI thread wait for it was found
   with py-spy and removed: the Patients tab's recent list importing pandas (~0.6 s), a

@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     from hms_desktop.ui.main_window import APP_NAME, MainWindow
     from hms_desktop.ui.shell.crash_dialog import CrashNotifier, route_qt_messages
     from hms_desktop.ui.shell.gc_timer import GuiGarbageCollector
-    from hms_desktop.ui.shell.session_controller import SessionController
+    from hms_desktop.ui.shell.session_controller import SessionController, import_plotting
 
     route_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -274,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     from hms_desktop.resources import ICON_PNG
 
     QApplication.setWindowIcon(QIcon(str(ICON_PNG)))
+    import_plotting()  # before the window exists: on the GUI thread, and freezing nothing visible
     data_dir = (args.data_dir or default_data_dir()).resolve()
     database = args.database
     if database is None and args.data_dir is None and is_installed():

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hms_desktop.services.session import Session, close_session, load_deferred, open_session
 from hms_desktop.services.writer import BackgroundWriter
@@ -29,7 +29,8 @@ PRELOADED_AFTER_LOADING = ("pandas",)  # exports and charts
 GUI thread (numpy ~0.1 s while the progress bar shows; pandas ~0.6 s, after the background
 load). Only modules that never touch Qt: PySide6 creates its types and enums lazily, and not
 thread-safely. Importing pyqtgraph here (it copies every Qt name at import) crashed the app
-in about one start in 40 while the GUI thread used Qt (tests/ui/test_startup_threads.py)."""
+in about one start in 40 while the GUI thread used Qt (tests/ui/test_startup_threads.py);
+``import_plotting`` imports it on the GUI thread instead."""
 
 
 class SessionController(QObject):
@@ -79,10 +80,6 @@ class SessionController(QObject):
             defer_tables=True,  # the Patients tab is usable first; the rest loads behind it
         )
         future.add_done_callback(self._opened)
-        # pyqtgraph touches Qt at import, so it is imported here on the GUI thread (~0.3 s),
-        # while the writer opens the folder and nobody can use the window yet, rather than
-        # by the Monitor tab once the Patients tab is in use.
-        QTimer.singleShot(0, self, _import_plotting)
         return future
 
     def _open_failure(self, exc: BaseException) -> str:
@@ -165,7 +162,14 @@ def _make_alarm_tones() -> None:
         generate_wav(priority)
 
 
-def _import_plotting() -> None:
+def import_plotting() -> None:
+    """Import pyqtgraph on the GUI thread before the window is built (``app.main``).
+
+    It touches Qt at import, so never on the writer (``PRELOADED_WHILE_OPENING``). Imported by
+    the Monitor tab it froze the usable window ~0.3 s; imported while the writer opened the
+    folder it froze the window ~1 s (the two threads share the GIL); before the window
+    exists it only delays its appearance by ~0.3 s (bench/startup.py).
+    """
     try:
         import pyqtgraph  # noqa: F401
     except ImportError:  # a build without plots: the tab that needs it will say so
