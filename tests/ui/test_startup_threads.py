@@ -52,3 +52,23 @@ def test_the_app_starts_without_importing_qt_modules_on_background_threads(tmp_p
         assert done.returncode == 0, f"{start}: {done.stderr[-3000:]}"
         report = [line for line in done.stdout.splitlines() if line.startswith("OFF-GUI-THREAD:")]
         assert report == ["OFF-GUI-THREAD: "], f"{start}: {report}"
+
+
+MADE_TYPES = r"""
+import PySide6.QtCore as core, PySide6.QtGui as gui, PySide6.QtWidgets as widgets
+from hms_desktop.ui.shell.session_controller import import_plotting
+import_plotting()
+# shiboken puts a type in its module's __dict__ once it has made it
+print(sorted(f"{m.__name__}.{n}" for m in (core, gui, widgets) for n in dir(m) if n not in m.__dict__))
+"""
+
+
+@pytest.mark.slow  # ~1.2 s: a fresh interpreter importing Qt and pyqtgraph
+def test_the_start_up_import_makes_every_qt_type_a_worker_thread_may_meet(tmp_path: Path) -> None:
+    """A PDF laid out on a query thread meets Qt types (a text document's layout) the GUI
+    thread never used; app.main's import_plotting must have made them all beforehand."""
+    done = subprocess.run([sys.executable, "-c", MADE_TYPES], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]"
