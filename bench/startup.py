@@ -268,8 +268,9 @@ What start-up does about stalls, and what is left:
 - Storage loads in 4,096-row chunks, keeps rows as written (no per-cell unescaping at load),
   and the patient index sorts in slices merged in Python, so no single C call holds the GIL
   long while the writer loads: the worst stall while loading went from ~400-600 ms to ~50 ms.
-- numpy is imported on the writer while the progress bar shows, pandas after the background
-  load, icalendar only when a calendar is exported. pyqtgraph touches Qt at import, so the
+- numpy is imported on the writer while the progress bar shows, pandas on the writer once
+  the tabs exist (imported while they were made, it doubled the Monitor tab's time through
+  the shared GIL), icalendar only when a calendar is exported. pyqtgraph touches Qt at import, so the
   app imports it on the GUI thread before the window is built (the row above): imported on
   the writer, it crashed the app in about one start in 40 (docs/architecture.md, "Qt stays
   on the GUI thread"); imported on the GUI thread while the writer opened the folder, it froze

@@ -102,6 +102,9 @@ def one_start(data: Path, ini: Path) -> list[tuple[str, str, float, float]]:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     began = time.perf_counter()
+    controller_module.import_plotting()  # as app.main does, before the window is built
+    record("pyqtgraph import (app.main, before the window)", "GUI", began)
+    began = time.perf_counter()
     controller = controller_module.SessionController(data, demo_if_empty=False)
     window = main_window.MainWindow(controller, qsettings=QSettings(str(ini), QSettings.Format.IniFormat),
                                     relaunch=lambda _f: None)

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         controller.sig_context_ready.connect(self._on_context_ready)
         controller.sig_open_failed.connect(self._on_open_failed)
         controller.sig_tables_loaded.connect(self._on_tables_loaded)
+        self.sig_tabs_created.connect(controller.tabs_created)
 
     # -- assembly -----------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -24,10 +24,11 @@ from hms_desktop.ui.context import AppContext
 log = logging.getLogger(__name__)
 
 PRELOADED_WHILE_OPENING = ("numpy",)
-PRELOADED_AFTER_LOADING = ("pandas",)  # exports and charts
-"""Heavy modules imported on the writer, so the first tab that uses them does not freeze the
-GUI thread (numpy ~0.1 s while the progress bar shows; pandas ~0.6 s, after the background
-load). Only modules that never touch Qt: PySide6 creates its types and enums lazily, and not
+PRELOADED_AFTER_TABS = ("pandas",)  # exports and charts
+"""Heavy modules imported on the writer, so the first view that uses them does not freeze the
+GUI thread: numpy ~0.1 s while the progress bar shows; pandas ~0.3-0.6 s once the window's
+tabs exist (while they were being made, sharing the GIL with it doubled the Monitor tab's
+~0.2 s; bench/startup_profile.py). Only modules that never touch Qt: PySide6 creates its types and enums lazily, and not
 thread-safely. Importing pyqtgraph here (it copies every Qt name at import) crashed the app
 in about one start in 40 while the GUI thread used Qt (tests/ui/test_startup_threads.py);
 ``import_plotting`` imports it on the GUI thread instead."""
@@ -69,6 +70,7 @@ class SessionController(QObject):
         self._closed = threading.Event()
         self._lock = threading.Lock()
         self.tables_loaded = threading.Event()
+        self._tabs_preloaded = False
         self.sig_session_opened.connect(self._on_session_opened)
 
     def start(self) -> Future[Any]:
@@ -113,12 +115,19 @@ class SessionController(QObject):
                     # Next in the writer's queue, before any write a tab submits later; a tab
                     # that needs a table sooner loads it on demand.
                     self.writer.submit(load_deferred, session, self._report).add_done_callback(self._deferred_loaded)
-                    self.writer.submit(_preload_modules, PRELOADED_AFTER_LOADING)
                 else:
                     self.tables_loaded.set()
                     self.sig_tables_loaded.emit()
                 return
         close_session(session)  # the window closed while loading: just release the folder
+
+    def tabs_created(self) -> None:
+        """The window's tabs exist: now the writer may import what later views need."""
+        with self._lock:  # never after shutdown() stopped the writer
+            if self._closed.is_set() or self._tabs_preloaded:
+                return
+            self._tabs_preloaded = True
+            self.writer.submit(_preload_modules, PRELOADED_AFTER_TABS)
 
     def _deferred_loaded(self, future: Future[Any]) -> None:
         exc = future.exception()
