@@ -28,7 +28,9 @@ PRELOADED_AFTER_TABS = ("pandas",)  # exports and charts
 """Heavy modules imported on the writer, so the first view that uses them does not freeze the
 GUI thread: numpy ~0.1 s while the progress bar shows; pandas ~0.3-0.6 s once the window's
 tabs exist (while they were being made, sharing the GIL with it doubled the Monitor tab's
-~0.2 s; bench/startup_profile.py). Only modules that never touch Qt: PySide6 creates its types and enums lazily, and not
+~0.2 s; bench/startup_profile.py).
+
+Only modules that never touch Qt: PySide6 makes its types and enums lazily, and not
 thread-safely. Importing pyqtgraph here (it copies every Qt name at import) crashed the app
 in about one start in 40 while the GUI thread used Qt (tests/ui/test_startup_threads.py);
 ``import_plotting`` imports it on the GUI thread instead."""
@@ -178,6 +180,11 @@ def import_plotting() -> None:
     the Monitor tab it froze the usable window ~0.3 s; imported while the writer opened the
     folder it froze the window ~1 s (the two threads share the GIL); before the window
     exists it only delays its appearance by ~0.3 s (bench/startup.py).
+
+    It also makes every QtCore, QtGui and QtWidgets type here (pyqtgraph copies every name),
+    so a worker thread that first meets one of them later (a PDF laid out on a query thread
+    gets a QAbstractTextDocumentLayout) finds it made: PySide6 makes types lazily, and a type
+    made on two threads at once can crash the process.
     """
     try:
         import pyqtgraph  # noqa: F401
@@ -186,7 +193,7 @@ def import_plotting() -> None:
 
 
 def _preload_modules(names: tuple[str, ...]) -> None:
-    """Import Qt-free heavy modules on the writer (``PRELOADED_WHILE_OPENING``)."""
+    """Import Qt-free heavy modules on the writer (``PRELOADED_WHILE_OPENING``, ``PRELOADED_AFTER_TABS``)."""
     for name in names:
         try:
             importlib.import_module(name)
