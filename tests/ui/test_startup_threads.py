@@ -43,10 +43,9 @@ sys.exit(code)
 def test_the_app_starts_without_importing_qt_modules_on_background_threads(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "HMS_LOG_DIR": str(tmp_path / "logs"), "PYTHONPATH": str(ROOT)}
-    for start in ("first start, demo data", "second start"):
-        args = ["--data-dir", str(tmp_path / "data"), "--quit-when-ready"]
-        if start.startswith("first"):
-            args += ["--demo-patients", "30"]
+    folder = ["--data-dir", str(tmp_path / "data"), "--quit-when-ready"]
+    for start, args in (("first start, demo data", [*folder, "--demo-patients", "30"]),
+                        ("second start", folder)):
         done = subprocess.run([sys.executable, "-c", DRIVER, *args], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=240)
         assert done.returncode == 0, f"{start}: {done.stderr[-3000:]}"
